@@ -1,0 +1,118 @@
+"""glassnet: deep learning from scratch on NumPy, with nothing hidden (re-exports only).
+
+The public API follows PyTorch's names: ``glassnet.tensor``, ``Tensor.backward``, ``.grad``,
+``glassnet.no_grad``, ``glassnet.nn``, ``glassnet.optim``, ``glassnet.data``.
+"""
+
+from . import autograd, dtypes, ops, random
+from ._version import __version__
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import functional_grad as grad
+from .creation import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool_ as bool,  # noqa: A004 - torch.bool
+)
+from .dtypes import (
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    uint8,
+)
+from .dtypes import float as float  # noqa: A004, PLC0414
+from .dtypes import int as int  # noqa: A004, PLC0414
+from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_derivative, numerical_gradient
+from .ops.api import (
+    abs,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    broadcast_to,
+    cat,
+    chunk,
+    clamp,
+    clip,
+    clone,
+    concat,
+    concatenate,
+    cos,
+    dot,
+    erf,
+    exp,
+    expand,
+    flatten,
+    flip,
+    gelu,
+    leaky_relu,
+    log,
+    log_softmax,
+    logsumexp,
+    masked_fill,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    neg,
+    norm,
+    outer,
+    pad,
+    permute,
+    pow,
+    prod,
+    relu,
+    repeat,
+    reshape,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    softplus,
+    split,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    std,
+    sum,
+    swapaxes,
+    t,
+    tanh,
+    transpose,
+    unflatten,
+    unsqueeze,
+    var,
+    view,
+    where,
+)
+from .random import get_rng_state, manual_seed, set_rng_state
+from .tensor import Tensor, as_tensor

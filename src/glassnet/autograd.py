@@ -1,0 +1,546 @@
+"""The autodiff engine: the Op base class, the registry of ops, grad mode, and the backward walk.
+
+How it works, in one paragraph. Every differentiable computation is an ``Op``. Calling an op
+runs its ``forward`` on plain NumPy arrays and wraps the result in a Tensor. When gradients are
+wanted, the op object itself becomes the output's ``grad_fn``: it remembers its inputs and
+which of them lead to parameters (its *parents*). ``Tensor.backward`` then walks these nodes
+from the output back to the leaves in reverse topological order. At each node it calls the
+op's ``backward(g)``, which turns dL/d(output) into dL/d(input) for every input (the chain
+rule), sums away broadcast dimensions (once, here, never in an op) and adds the results into
+the parents. Leaves (tensors created by the user with ``requires_grad=True``) collect their
+total gradient in ``.grad``.
+
+Backward rules are written with glassnet's own Tensor operations, so the backward pass can be
+recorded too (``create_graph=True``) and differentiated again: that is how second derivatives
+work. In the everyday first-order case the walk runs under ``no_grad`` and those operations
+cost only a NumPy call and a thin wrapper.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+# ----------------------------------------------------------------------------------------------
+# Grad mode
+# ----------------------------------------------------------------------------------------------
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad are being recorded."""
+    return _grad_enabled
+
+
+def set_grad_enabled(mode: bool) -> None:
+    """Switch recording on or off globally (prefer the ``no_grad`` / ``enable_grad`` contexts)."""
+    global _grad_enabled
+    _grad_enabled = bool(mode)
+
+
+class _GradMode:
+    """Base of no_grad / enable_grad: a context manager that is also a function decorator."""
+
+    _mode = True
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+    def __call__(self, fn: Callable) -> Callable:
+        context = type(self)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with context():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Context manager / decorator: inside it no graph is recorded (inference, optimizer steps).
+
+    Example::
+
+        with glassnet.no_grad():
+            y = model(x)          # y.requires_grad is False, nothing is kept for backward
+    """
+
+    _mode = False
+
+
+class enable_grad(_GradMode):
+    """Context manager / decorator that turns recording back on inside a ``no_grad`` block."""
+
+    _mode = True
+
+
+# ----------------------------------------------------------------------------------------------
+# Ops
+# ----------------------------------------------------------------------------------------------
+
+#: Every Op subclass by name, filled in automatically; tests and tools enumerate it.
+OP_REGISTRY: dict[str, type[Op]] = {}
+
+# Tracer hooks (see the inspect tools): called as hook(op, inputs, output). Empty -> free.
+_op_hooks: list[Callable] = []
+
+
+class Op:
+    """A differentiable primitive: forward on arrays, backward as a chain-rule formula.
+
+    Subclasses implement
+
+    * ``forward(self, *arrays) -> ndarray``: the value, computed with NumPy on raw arrays.
+      Inputs that are glassnet Tensors arrive as their ``.data``; Python numbers arrive as is.
+      Store what backward needs on ``self`` (``self.out_data = y`` for the output).
+    * ``backward(self, g) -> tuple``: given ``g = dL/dy`` as a Tensor, return ``dL/dx_i`` for
+      every input (a Tensor, or None where an input needs no gradient). Write it with Tensor
+      operations so that it is itself differentiable. ``self.inputs`` holds the inputs as
+      Tensors (numbers stay numbers); ``self.output()`` gives the output as a Tensor.
+
+    Gradients may have the broadcast shape of the output: the engine sums them back to each
+    input's shape. Class attribute ``differentiable = False`` marks ops that never record
+    (comparisons, argmax).
+    """
+
+    differentiable = True
+    # The first line of a subclass docstring is its formula; the explainer shows it.
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            OP_REGISTRY[cls.__name__] = cls
+
+    # The engine's bookkeeping lives in these attributes (set in __call__):
+    #   inputs   - the inputs (Tensors or numbers)
+    #   parents  - per input: its grad_fn node, the leaf Tensor itself, or None
+    #   versions - per input: its version counter value when used (to detect in-place edits)
+    #   out_version - the output's version counter (a shared one-element list)
+    inputs: tuple
+    parents: tuple
+    versions: tuple
+    out_version: list
+    out_data: Any = None
+
+    def forward(self, *args: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, g: Tensor) -> tuple:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} has no backward rule")
+
+    def __call__(self, *inputs: Any) -> Tensor:
+        from .tensor import Tensor
+
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        out = Tensor._make(self.forward(*arrays))
+        if _grad_enabled and self.differentiable:
+            parents = []
+            record = False
+            for x in inputs:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    parents.append(x.grad_fn if x.grad_fn is not None else x)
+                    record = True
+                else:
+                    parents.append(None)
+            if record:
+                if out.data.dtype.kind != "f":
+                    raise TypeError(
+                        f"{type(self).__name__} produced a {out.data.dtype} result from inputs "
+                        "that require grad; only floating results can carry gradients"
+                    )
+                self.inputs = inputs
+                self.parents = tuple(parents)
+                self.versions = tuple(
+                    x._version[0] if isinstance(x, Tensor) else 0 for x in inputs
+                )
+                self.out_version = out._version  # shared list: in-place edits of y show up
+                out.requires_grad = True
+                out.grad_fn = self
+        if _op_hooks:
+            for hook in _op_hooks:
+                hook(self, inputs, out)
+        return out
+
+    # -- helpers for backward rules --------------------------------------------------------
+    def output(self) -> Tensor:
+        """The op's output as a Tensor that sits in the graph (needs ``self.out_data``)."""
+        from .tensor import Tensor
+
+        return Tensor._make(self.out_data, requires_grad=True, grad_fn=self)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @classmethod
+    def formula(cls) -> str:
+        """The maths of this op: the first line of its docstring."""
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else cls.__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}Backward>"
+
+
+# ----------------------------------------------------------------------------------------------
+# Un-broadcasting: the one place where broadcast gradients are summed back to an input's shape
+# ----------------------------------------------------------------------------------------------
+
+
+def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``.
+
+    If y = x + b with x of shape (4, 3) and b of shape (3,), then b was silently repeated
+    over 4 rows, so each element of b influenced 4 outputs and dL/db sums those 4
+    contributions: ``unbroadcast(g, (3,)) == g.sum(0)``.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+    )
+    if axes:
+        grad = grad.sum(dim=axes, keepdim=True)
+    if extra:
+        grad = grad.reshape(shape)
+    if grad.shape != shape:
+        raise ValueError(f"cannot reduce a gradient of shape {grad.shape} to shape {shape}")
+    return grad
+
+
+# ----------------------------------------------------------------------------------------------
+# The backward walk
+# ----------------------------------------------------------------------------------------------
+
+
+def _topological_order(roots: Sequence[Op]) -> list[Op]:
+    """Nodes reachable from ``roots`` so that every node comes before the nodes it feeds.
+
+    Iterative depth-first search (no recursion: a 10,000-op chain is fine).
+    """
+    order: list[Op] = []
+    seen: set[int] = set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root.parents))]
+        while stack:
+            node, it = stack[-1]
+            for parent in it:
+                if isinstance(parent, Op) and id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append((parent, iter(parent.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()  # outputs first
+    return order
+
+
+_FREED = "freed"
+
+
+def run_backward(
+    outputs: Sequence[Tensor],
+    grad_outputs: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[int, Any] | None = None,
+) -> None:
+    """Propagate ``grad_outputs`` from ``outputs`` back through the graph.
+
+    With ``capture=None`` gradients are accumulated into the ``.grad`` of leaves (and of
+    tensors that called ``retain_grad``). With a ``capture`` dict (used by
+    ``autograd.grad``) nothing is written to ``.grad``: the gradient reaching a tensor whose
+    ``id`` (leaf) or node ``id`` (non-leaf) is a key is summed into ``capture[key]``.
+    """
+    from .tensor import Tensor
+
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = create_graph
+    try:
+        grads: dict[int, Tensor] = {}
+        roots = []
+        for out, g in zip(outputs, grad_outputs):
+            node = out.grad_fn
+            if node is None:  # a leaf given directly
+                _deliver_to_leaf(out, g, None, create_graph, capture)
+                continue
+            roots.append(node)
+            grads[id(node)] = grads[id(node)] + g if id(node) in grads else g
+        for node in _topological_order(roots):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if node.parents is _FREED:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time (at {node.name}): "
+                    "its saved values were freed after the first backward. Pass "
+                    "retain_graph=True to the first backward() if you need to call it twice."
+                )
+            _check_versions(node)
+            retained = getattr(node, "_retained", None)
+            if retained is not None:
+                t = retained()
+                if t is not None and capture is None:
+                    _accumulate_grad(t, g, create_graph, g)
+            if capture is not None and id(node) in capture:
+                capture[id(node)] = g if capture[id(node)] is None else capture[id(node)] + g
+            input_grads = node.backward(g)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            for x, parent, gx in zip(node.inputs, node.parents, input_grads):
+                if parent is None or gx is None:
+                    continue
+                if not isinstance(gx, Tensor):
+                    gx = Tensor._make(np.asarray(gx))
+                if gx.shape != x.shape:
+                    gx = unbroadcast(gx, x.shape)
+                if isinstance(parent, Op):
+                    key = id(parent)
+                    grads[key] = grads[key] + gx if key in grads else gx
+                else:
+                    _deliver_to_leaf(parent, gx, g, create_graph, capture)
+            if not retain_graph:
+                node.inputs = ()
+                node.parents = _FREED
+                node.out_data = None
+    finally:
+        _grad_enabled = previous
+
+
+def _check_versions(node: Op) -> None:
+    from .tensor import Tensor
+
+    if node.out_data is not None and node.out_version[0] != 0:
+        raise RuntimeError(
+            f"the output of {node.name} is needed for its gradient but has been modified by an "
+            f"in-place operation (it is at version {node.out_version[0]}; expected 0). Use an "
+            "out-of-place operation (y = y + 1 instead of y += 1) or .clone() before modifying it."
+        )
+    for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
+        if isinstance(x, Tensor) and x._version[0] != v:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"in-place operation: input {i} of {node.name}, a tensor of shape {x.shape}, is "
+                f"at version {x._version[0]}; expected version {v}. Use an out-of-place "
+                "operation (x = x + 1 instead of x += 1) or .clone() before modifying it."
+            )
+
+
+def _deliver_to_leaf(leaf: Tensor, g: Tensor, incoming: Tensor | None, create_graph: bool,
+                     capture: dict[int, Any] | None) -> None:
+    if capture is not None:
+        if id(leaf) in capture:
+            capture[id(leaf)] = g if capture[id(leaf)] is None else capture[id(leaf)] + g
+        return
+    _accumulate_grad(leaf, g, create_graph, incoming)
+
+
+def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor | None) -> None:
+    """Add ``g`` into ``t.grad`` (in place when no graph needs the old gradient)."""
+    from .tensor import Tensor
+
+    data = g.data
+    if data.dtype != t.data.dtype:
+        g = g.to(t.data.dtype)
+        data = g.data
+    if t.grad is None:
+        if create_graph:
+            t.grad = g
+        else:
+            # The array may be shared (an op that passes its gradient through unchanged, a
+            # view, or the caller's own tensor): copy it so later in-place accumulation is safe.
+            if data.base is not None or incoming is None or data is incoming.data:
+                data = data.copy()
+            t.grad = Tensor._make(data)
+    elif create_graph or t.grad.requires_grad:
+        t.grad = t.grad + g
+    else:
+        np.add(t.grad.data, data, out=t.grad.data)
+
+
+# ----------------------------------------------------------------------------------------------
+# Public entry points
+# ----------------------------------------------------------------------------------------------
+
+
+def _as_tuple(x: Any) -> tuple:
+    from .tensor import Tensor
+
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _default_grad_outputs(outputs: tuple, grad_outputs: Any, who: str) -> list:
+    from .tensor import Tensor
+
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    else:
+        grad_outputs = _as_tuple(grad_outputs) if not isinstance(grad_outputs, Tensor) else (
+            grad_outputs,
+        )
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"{who}: got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs"
+        )
+    result = []
+    for out, g in zip(outputs, grad_outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"{who}: element of outputs does not require grad and has no grad_fn "
+                "(was it computed under no_grad, or from tensors without requires_grad=True?)"
+            )
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"{who}: grad can be implicitly created only for scalar outputs, but the "
+                    f"output has shape {out.shape}; pass gradient= (a tensor of that shape)"
+                )
+            g = Tensor._make(np.ones_like(out.data))
+        elif not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g, dtype=out.data.dtype))
+        if g.shape != out.shape:
+            raise ValueError(
+                f"{who}: gradient has shape {g.shape} but the output has shape {out.shape}"
+            )
+        result.append(g)
+    return result
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate d(tensors)/d(leaves) into each leaf's ``.grad`` (see ``Tensor.backward``)."""
+    outputs = _as_tuple(tensors)
+    grads = _default_grad_outputs(outputs, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward(outputs, grads, retain_graph, create_graph)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple:
+    """Return d(outputs)/d(inputs) as a tuple of Tensors, without touching any ``.grad``.
+
+    Args:
+        outputs: tensor(s) to differentiate (scalars, or give ``grad_outputs``).
+        inputs: tensor(s) to differentiate with respect to (leaves or intermediate results).
+        grad_outputs: dL/d(outputs), the "vector" of the vector-Jacobian product.
+        create_graph: record the backward pass so the result can be differentiated again.
+        allow_unused: return None (instead of raising) for inputs the outputs do not use.
+
+    Example (second derivative of x**3 at 2 is 6*2 = 12)::
+
+        x = glassnet.tensor(2.0, requires_grad=True)
+        (dy,) = glassnet.autograd.grad(x**3, x, create_graph=True)   # 3x^2 = 12
+        (d2y,) = glassnet.autograd.grad(dy, x)                        # 6x = 12
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grads = _default_grad_outputs(outputs, grad_outputs, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    keys = []
+    for x in inputs:
+        if not x.requires_grad:
+            raise RuntimeError(
+                f"grad: one of the inputs (shape {x.shape}) does not require grad"
+            )
+        keys.append(id(x) if x.grad_fn is None else id(x.grad_fn))
+    capture: dict[int, Any] = dict.fromkeys(keys)
+    run_backward(outputs, grads, retain_graph, create_graph, capture)
+    result = []
+    for i, (x, key) in enumerate(zip(inputs, keys)):
+        g = capture[key]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        if g is not None and g.shape != x.shape:
+            g = unbroadcast(g, x.shape)
+        result.append(g)
+    return tuple(result)
+
+
+def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
+    """Turn ``f(*args) -> scalar`` into a function returning df/d(args[argnums]).
+
+    Like HIPS autograd's and JAX's ``grad``: the returned function is differentiable again,
+    so ``grad(grad(f))`` is the second derivative. Numbers and arrays are accepted and
+    turned into float64 tensors; the gradient comes back in the same kind (Tensor in,
+    Tensor out; number or array in, NumPy value out is not attempted: always a Tensor).
+
+    Example::
+
+        f = lambda x: x ** 3
+        glassnet.grad(f)(2.0)            # tensor(12.)
+        glassnet.grad(glassnet.grad(f))(2.0)   # tensor(12.)  (6x at 2)
+    """
+    from .tensor import Tensor
+
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+
+    def grad_f(*args: Any) -> Any:
+        args = list(args)
+        wrt = []
+        for i in nums:
+            if i >= len(args):
+                raise ValueError(f"grad: argnums={argnums} but f got only {len(args)} arguments")
+            a = args[i]
+            if isinstance(a, Tensor):
+                t = a if a.requires_grad else a.detach().requires_grad_()
+            else:
+                t = Tensor._make(np.asarray(a, dtype=np.float64), requires_grad=True)
+            args[i] = t
+            wrt.append(t)
+        with enable_grad():
+            y = f(*args)
+            if not isinstance(y, Tensor) or y.data.size != 1:
+                raise ValueError(
+                    "grad(f): f must return a scalar Tensor, got "
+                    + (f"shape {y.shape}" if isinstance(y, Tensor) else type(y).__name__)
+                )
+            if not y.requires_grad:
+                grads = tuple(Tensor._make(np.zeros_like(t.data)) for t in wrt)
+            else:
+                grads = grad(y, wrt, create_graph=True, allow_unused=True)
+                grads = tuple(
+                    Tensor._make(np.zeros_like(t.data)) if g is None else g
+                    for t, g in zip(wrt, grads)
+                )
+        return grads[0] if single else grads
+
+    grad_f.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
+    return grad_f

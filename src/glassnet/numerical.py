@@ -1,0 +1,198 @@
+"""Derivatives the slow, obvious way (finite differences), and gradcheck that compares them with backprop.
+
+The derivative of f at x is the slope of f there: (f(x + h) - f(x - h)) / (2h) for a small h
+(the *central difference*, whose error shrinks like h**2). It needs two evaluations of f per
+input number, so it is far too slow for training, but it is easy to trust, which makes it the
+perfect referee for backpropagation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .autograd import enable_grad, grad, no_grad
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """Backpropagation and numerical derivatives disagree (the message says where)."""
+
+
+def numerical_derivative(f: Callable[[float], float], x: float, h: float = 1e-4) -> float:
+    """Central difference (f(x + h) - f(x - h)) / 2h of a function of one number.
+
+    Example: for f(x) = x**2, numerical_derivative(f, 3.0) is 6.0 up to rounding, and at -3.0
+    it is -6.0: the slope tells which way, and how fast, f changes.
+    """
+    if h <= 0:
+        raise ValueError(f"numerical_derivative: h must be positive, got {h}")
+    return (_as_float(f(x + h)) - _as_float(f(x - h))) / (2 * h)
+
+
+def _as_float(v: Any) -> float:
+    if isinstance(v, Tensor):
+        v = v.data
+    v = np.asarray(v)
+    if v.size != 1:
+        raise ValueError(f"expected f to return a single number, got an array of shape {v.shape}")
+    return float(v.reshape(()))
+
+
+def numerical_gradient(f: Callable, *inputs: Any, h: float = 1e-6) -> tuple[np.ndarray, ...]:
+    """Partial derivatives of a scalar function of several arrays/tensors, by central differences.
+
+    Each element of each input is nudged by +h and -h in turn (the others held still), so
+    grad[i][idx] ~= df/d(inputs[i][idx]). Inputs are evaluated in float64; f receives tensors
+    if it was given tensors and arrays if it was given arrays. Returns float64 arrays.
+    """
+    if h <= 0:
+        raise ValueError(f"numerical_gradient: h must be positive, got {h}")
+    was_tensor = [isinstance(x, Tensor) for x in inputs]
+    arrays = [np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64) for x in inputs]
+
+    def call() -> float:
+        args = [Tensor._make(a) if t else a for a, t in zip(arrays, was_tensor)]
+        with no_grad():
+            return _as_float(f(*args))
+
+    grads = []
+    for a in arrays:
+        g = np.zeros_like(a)
+        flat, gflat = a.reshape(-1), g.reshape(-1)
+        for k in range(flat.size):
+            old = flat[k]
+            flat[k] = old + h
+            up = call()
+            flat[k] = old - h
+            down = call()
+            flat[k] = old
+            gflat[k] = (up - down) / (2 * h)
+        grads.append(g)
+    return tuple(grads)
+
+
+def _prepare(inputs: tuple) -> list[Tensor]:
+    out = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor):
+            if x.dtype != np.float64 and x.requires_grad:
+                raise TypeError(
+                    f"gradcheck: input {i} has dtype {x.dtype}; gradients are checked in float64 "
+                    "(finite differences in float32 are too coarse). Pass x.double()."
+                )
+            # A private contiguous copy: nudging its elements must not touch the caller's data.
+            out.append(Tensor._make(np.array(x.data, dtype=np.float64), x.requires_grad))
+        else:
+            out.append(Tensor._make(np.asarray(x, dtype=np.float64), requires_grad=True))
+    return out
+
+
+def gradcheck(
+    f: Callable,
+    *inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check backpropagated gradients of ``f(*inputs)`` against finite differences.
+
+    For an output y (any shape) a fixed random weighting w makes the scalar sum(w * y), whose
+    gradient covers every element of every input that requires grad. Each backprop value a
+    must satisfy |a - n| <= atol + rtol * |n| against the numerical value n.
+
+    Returns True, or raises GradcheckError naming the input, the element index, both values
+    and their difference (returns False instead when ``raise_exception=False``).
+    """
+    tensors = _prepare(inputs)
+    wrt = [t for t in tensors if t.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck: no input requires grad")
+    with enable_grad():
+        y = f(*tensors)
+    weights = _fixed_weights(y.shape)
+
+    def scalar(*args: Any) -> Tensor:
+        return (f(*args) * Tensor._make(weights)).sum()
+
+    with enable_grad():
+        out = scalar(*tensors)
+        analytic = grad(out, wrt, allow_unused=True) if out.requires_grad else [None] * len(wrt)
+    numeric = _numerical_wrt(scalar, tensors, wrt, eps)
+    for i, (t, a, n) in enumerate(zip(wrt, analytic, numeric)):
+        a = np.zeros_like(n) if a is None else a.data
+        bad = np.abs(a - n) > atol + rtol * np.abs(n)
+        if np.any(bad):
+            idx = tuple(int(k) for k in np.argwhere(bad)[0])
+            message = (
+                f"gradcheck failed for input {tensors.index(t)} (shape {t.shape}) at element "
+                f"{idx}: backprop gives {a[idx]:.8g}, numerical gives {n[idx]:.8g}, "
+                f"difference {abs(a[idx] - n[idx]):.3g} > atol + rtol*|numerical| = "
+                f"{atol + rtol * abs(n[idx]):.3g}"
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
+    return True
+
+
+def gradgradcheck(
+    f: Callable,
+    *inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check second derivatives: gradcheck of the (differentiable) gradient of ``f``.
+
+    The first-order gradient g(x) = d sum(w * f(x)) / dx is computed with create_graph=True;
+    then gradcheck verifies d sum(v * g(x)) / dx against finite differences of g.
+    """
+    tensors = _prepare(inputs)
+    with enable_grad():
+        y = f(*tensors)
+    weights = Tensor._make(_fixed_weights(y.shape))
+    positions = [i for i, t in enumerate(tensors) if t.requires_grad]
+
+    def first_grad(*args: Any) -> Tensor:
+        with enable_grad():
+            out = (f(*args) * weights).sum()
+            grads = grad(out, [args[i] for i in positions], create_graph=True, allow_unused=True)
+        flat = [g.reshape(-1) for g in grads if g is not None]
+        if not flat:
+            return Tensor._make(np.zeros(1))
+        from .ops.shape import cat
+
+        return cat(flat) if len(flat) > 1 else flat[0]
+
+    return gradcheck(first_grad, *tensors, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)
+
+
+def _fixed_weights(shape: tuple) -> np.ndarray:
+    # A fixed generator: the check is deterministic and independent of the global seed.
+    return np.random.default_rng(1234).uniform(0.5, 1.5, size=shape)
+
+
+def _numerical_wrt(scalar: Callable, tensors: list[Tensor], wrt: list[Tensor], eps: float):
+    results = []
+    for t in wrt:
+        g = np.zeros_like(t.data, dtype=np.float64)
+        flat = t.data.reshape(-1)  # a view: nudging it nudges the input
+        gflat = g.reshape(-1)
+        for k in range(flat.size):
+            old = flat[k]
+            flat[k] = old + eps
+            with no_grad():
+                up = float(scalar(*tensors).data)
+            flat[k] = old - eps
+            with no_grad():
+                down = float(scalar(*tensors).data)
+            flat[k] = old
+            gflat[k] = (up - down) / (2 * eps)
+        results.append(g)
+    return results

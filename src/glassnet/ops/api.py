@@ -1,0 +1,529 @@
+"""The public function form of every op (glassnet.exp(x), glassnet.cat(...)); Tensor methods are these same functions.
+
+Each function checks and normalises its arguments, then applies one op class from
+elementwise / reduce / shape / matmul. ``x.exp()`` and ``glassnet.exp(x)`` run the same code:
+tensor.py binds the functions listed in ``TENSOR_METHODS`` as methods.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import elementwise as E
+from . import reduce as R
+from . import shape as S
+from .matmul import MatMul
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+_values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _t(x):
+    from ..tensor import as_tensor
+
+    return as_tensor(x)
+
+
+def _float(x):
+    """Floating version of x (PyTorch's math functions turn integer tensors into float32)."""
+    x = _t(x)
+    return x if x.data.dtype.kind == "f" else x.to(np.float32)
+
+
+# ---------------------------------------------------------------------- elementwise
+
+
+def exp(x) -> Tensor:
+    """e**x elementwise (dL/dx = g * e**x)."""
+    return E.Exp()(_float(x))
+
+
+def log(x) -> Tensor:
+    """Natural log elementwise (dL/dx = g / x); x <= 0 gives nan/-inf as in NumPy."""
+    return E.Log()(_float(x))
+
+
+def sqrt(x) -> Tensor:
+    """Square root elementwise (dL/dx = g / (2 sqrt x)); x < 0 gives nan as in NumPy."""
+    return E.Sqrt()(_float(x))
+
+
+def rsqrt(x) -> Tensor:
+    """1 / sqrt(x) elementwise."""
+    return 1 / sqrt(x)
+
+
+def square(x) -> Tensor:
+    """x * x elementwise."""
+    x = _t(x)
+    return E.Mul()(x, x)
+
+
+def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name
+    """|x| elementwise (dL/dx = g * sign(x))."""
+    return E.Abs()(_t(x))
+
+
+def sign(x) -> Tensor:
+    """-1, 0 or 1 elementwise (no gradient)."""
+    return E.Sign()(_t(x))
+
+
+def sin(x) -> Tensor:
+    """sin elementwise (dL/dx = g cos x)."""
+    return E.Sin()(_float(x))
+
+
+def cos(x) -> Tensor:
+    """cos elementwise (dL/dx = -g sin x)."""
+    return E.Cos()(_float(x))
+
+
+def tanh(x) -> Tensor:
+    """tanh elementwise (dL/dx = g (1 - tanh(x)**2))."""
+    return E.Tanh()(_float(x))
+
+
+def sigmoid(x) -> Tensor:
+    """1 / (1 + e**-x) elementwise, stable for large |x|."""
+    return E.Sigmoid()(_float(x))
+
+
+def relu(x) -> Tensor:
+    """max(x, 0) elementwise."""
+    return E.ReLU()(_t(x))
+
+
+def leaky_relu(x, negative_slope: float = 0.01) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    return E.LeakyReLU(negative_slope)(_float(x))
+
+
+def gelu(x, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (Gaussian error linear unit); approximate='tanh' for the tanh form."""
+    return E.gelu(_float(x), approximate)
+
+
+def erf(x) -> Tensor:
+    """The error function, elementwise."""
+    return E.Erf()(_float(x))
+
+
+def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e**(beta x)) / beta, linear where beta x > threshold."""
+    return E.Softplus(beta, threshold)(_float(x))
+
+
+def clamp(x, min=None, max=None) -> Tensor:  # noqa: A002
+    """Limit every element to [min, max] (gradient 0 where clamped)."""
+    return E.Clamp(min, max)(_t(x))
+
+
+clip = clamp
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise larger of a and b."""
+    a, b = _promote(_t(a), b)
+    return E.Maximum()(a, b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise smaller of a and b."""
+    a, b = _promote(_t(a), b)
+    return E.Minimum()(a, b)
+
+
+def where(condition, x, y) -> Tensor:
+    """x where condition is true, else y (elementwise, broadcasting)."""
+    cond = _t(condition).data.astype(bool, copy=False)
+    from ..tensor import Tensor
+
+    x_t = x if isinstance(x, Tensor) else None
+    y_t = y if isinstance(y, Tensor) else None
+    if x_t is None and y_t is None:
+        x, y = _t(x), _t(y)
+    elif x_t is not None:
+        x, y = _promote(x_t, y)
+    else:
+        y, x = _promote(y_t, x)
+    return E.Where()(cond, x, y)
+
+
+def masked_fill(x, mask, value) -> Tensor:
+    """A copy of x with ``value`` where ``mask`` is true."""
+    x = _t(x)
+    return where(mask, value, x)
+
+
+def pow(x, exponent) -> Tensor:  # noqa: A001
+    """x ** exponent elementwise."""
+    x, exponent = _promote(_t(x), exponent)
+    return E.Pow()(x, exponent)
+
+
+def neg(x) -> Tensor:
+    """-x."""
+    return E.Neg()(_t(x))
+
+
+def clone(x) -> Tensor:
+    """A copy of x that stays in the graph (gradient passes straight through)."""
+    return E.Clone()(_t(x))
+
+
+# ---------------------------------------------------------------------- reductions
+
+
+def sum(x, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A001
+    """Sum over ``dim`` (int, tuple or None for all). Integer and bool sums give int64."""
+    x = _t(x)
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.data.dtype.kind in "biu":
+        x = x.to(np.int64)
+    return R.Sum(dim, keepdim)(x)
+
+
+def mean(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Average over ``dim``. Needs a floating tensor (as in PyTorch)."""
+    return R.Mean(dim, keepdim)(_t(x))
+
+
+def _extreme(op, x, dim, keepdim, pick_index):
+    x = _t(x)
+    if dim is None:
+        return op(None, False)(x)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op.__name__.lower()}: dim must be an int, got {dim!r}")
+    values = op(dim, keepdim)(x)
+    indices = pick_index(dim, keepdim)(x)
+    return _values_indices(values, indices)
+
+
+def max(x, dim=None, keepdim: bool = False):  # noqa: A001
+    """Largest element (dim=None), or (values, indices) along ``dim`` as in PyTorch.
+
+    Given a second tensor instead of a dim, the elementwise maximum.
+    """
+    from ..tensor import Tensor
+
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
+    return _extreme(R.Max, x, dim, keepdim, R.ArgMax)
+
+
+def min(x, dim=None, keepdim: bool = False):  # noqa: A001
+    """Smallest element (dim=None), or (values, indices) along ``dim``."""
+    from ..tensor import Tensor
+
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
+    return _extreme(R.Min, x, dim, keepdim, R.ArgMin)
+
+
+def amax(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Largest elements over ``dim`` (int or tuple), values only."""
+    return R.Max(dim, keepdim)(_t(x))
+
+
+def amin(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Smallest elements over ``dim`` (int or tuple), values only."""
+    return R.Min(dim, keepdim)(_t(x))
+
+
+def var(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> Tensor:
+    """Variance over ``dim``: sum((x - mean)**2) / (n - correction); correction=1 by default."""
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    return R.Var(dim, keepdim, correction)(_float(x))
+
+
+def std(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> Tensor:
+    """Standard deviation: sqrt(var)."""
+    return sqrt(var(x, dim, keepdim, correction=correction, unbiased=unbiased))
+
+
+def prod(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Product of the elements over ``dim``."""
+    return R.Prod(dim, keepdim)(_t(x))
+
+
+def logsumexp(x, dim=None, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``dim``, computed without overflow."""
+    return R.LogSumExp(dim, keepdim)(_float(x))
+
+
+def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
+    """The p-norm (sum |x|**p)**(1/p) over ``dim``; p may be 'fro', inf or -inf too."""
+    x = _float(x)
+    if p == "fro" or p == 2:
+        return sqrt(sum(x * x, dim, keepdim))
+    if p == math.inf:
+        return amax(abs(x), dim, keepdim)
+    if p == -math.inf:
+        return amin(abs(x), dim, keepdim)
+    if p == 1:
+        return sum(abs(x), dim, keepdim)
+    if not isinstance(p, (int, float)) or p <= 0:
+        raise ValueError(f"norm: p must be a positive number, 'fro', inf or -inf, got {p!r}")
+    return sum(abs(x) ** p, dim, keepdim) ** (1.0 / p)
+
+
+def softmax(x, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim`` (shifted by the max so it never overflows)."""
+    return R.Softmax(dim)(_float(x))
+
+
+def log_softmax(x, dim: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``dim``: log-probabilities, stable for any input size."""
+    return R.LogSoftmax(dim)(_float(x))
+
+
+def argmax(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the largest element (flattened when dim is None); no gradient."""
+    return R.ArgMax(dim, keepdim)(_t(x))
+
+
+def argmin(x, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest element (flattened when dim is None); no gradient."""
+    return R.ArgMin(dim, keepdim)(_t(x))
+
+
+# ---------------------------------------------------------------------- shape
+
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(x, *shape) -> Tensor:
+    """Same elements in a new shape; one size may be -1 (inferred)."""
+    x = _t(x)
+    return _share_version(S.Reshape(_shape_arg(shape))(x), x)
+
+
+view = reshape
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge axes start_dim..end_dim into one."""
+    x = _t(x)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1 :])
+
+
+def unflatten(x, dim: int, sizes) -> Tensor:
+    """Split axis ``dim`` into ``sizes``."""
+    x = _t(x)
+    d = dim % x.ndim
+    return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1 :])
+
+
+def squeeze(x, dim=None) -> Tensor:
+    """Remove size-1 axes (all of them, or just ``dim`` if it has size 1)."""
+    x = _t(x)
+    if dim is None:
+        new = tuple(n for n in x.shape if n != 1)
+    else:
+        dims = R.normalize_dims(dim, x.ndim, "squeeze")
+        new = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
+    return reshape(x, new)
+
+
+def unsqueeze(x, dim: int) -> Tensor:
+    """Insert a size-1 axis at ``dim`` (negative counts from the end of the result)."""
+    x = _t(x)
+    nd = x.ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"unsqueeze: dim {dim} out of range for a result with {nd} dimensions")
+    d = dim % nd
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def transpose(x, dim0: int = 0, dim1: int = 1) -> Tensor:
+    """Swap two axes."""
+    x = _t(x)
+    return _share_version(S.Transpose(dim0, dim1)(x), x)
+
+
+swapaxes = transpose
+
+
+def t(x) -> Tensor:
+    """Transpose of a matrix (0-D and 1-D tensors are returned as they are)."""
+    x = _t(x)
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {x.shape}")
+    return x if x.ndim < 2 else transpose(x, 0, 1)
+
+
+def permute(x, *dims) -> Tensor:
+    """Reorder the axes: y.shape[i] == x.shape[dims[i]]."""
+    x = _t(x)
+    return _share_version(S.Permute(_shape_arg(dims))(x), x)
+
+
+def expand(x, *shape) -> Tensor:
+    """Broadcast size-1 axes to ``shape`` without copying (-1 keeps a size)."""
+    x = _t(x)
+    shape = _shape_arg(shape)
+    if shape == x.shape:
+        return x
+    return _share_version(S.Expand(shape)(x), x)
+
+
+def broadcast_to(x, shape) -> Tensor:
+    """NumPy's name for expand."""
+    return expand(x, tuple(shape))
+
+
+def expand_as(x, other) -> Tensor:
+    """Expand to other's shape."""
+    return expand(x, other.shape)
+
+
+def repeat(x, *repeats) -> Tensor:
+    """Tile the tensor: repeat(2, 3) makes 2 copies along axis 0 and 3 along axis 1."""
+    return S.Repeat(_shape_arg(repeats))(_t(x))
+
+
+def flip(x, dims) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return S.Flip(dims)(_t(x))
+
+
+def pad(x, pad, value: float = 0.0) -> Tensor:
+    """Constant padding; ``pad`` lists (before, after) pairs starting from the last axis."""
+    return S.Pad(tuple(pad), value)(_t(x))
+
+
+cat = S.cat
+concat = S.cat
+concatenate = S.cat
+stack = S.stack
+
+
+def split(x, split_size_or_sections, dim: int = 0) -> tuple:
+    """Cut along ``dim`` into pieces of a size (int) or of given sizes (list)."""
+    return S.split(_t(x), split_size_or_sections, dim)
+
+
+def chunk(x, chunks: int, dim: int = 0) -> tuple:
+    """Cut along ``dim`` into ``chunks`` nearly equal pieces."""
+    return S.chunk(_t(x), chunks, dim)
+
+
+def _share_version(out, x):
+    """A view shares its base's version counter, so in-place edits of either are detected."""
+    if out.data.base is not None:
+        out._version = x._version
+    return out
+
+
+# ---------------------------------------------------------------------- products
+
+
+def matmul(a, b) -> Tensor:
+    """Matrix product (1-D, 2-D and batched, as NumPy's @)."""
+    a, b = _promote(_t(a), b)
+    return MatMul()(a, b)
+
+
+def dot(a, b) -> Tensor:
+    """Inner product of two 1-D tensors of equal length."""
+    a, b = _t(a), _t(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"dot: expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
+    if a.shape != b.shape:
+        raise ValueError(f"dot: tensors have different lengths, shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def mm(a, b) -> Tensor:
+    """Product of two matrices (2-D only)."""
+    a, b = _t(a), _t(b)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"mm: expects two 2-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def outer(a, b) -> Tensor:
+    """Outer product of two 1-D tensors: y[i, j] = a[i] * b[j]."""
+    return _t(a).unsqueeze(1) * _t(b).unsqueeze(0)
+
+
+# ---------------------------------------------------------------------- type promotion
+
+
+def _promote(a, b):
+    """Make the operands of a binary op agree on a dtype the way PyTorch does.
+
+    A Python number adopts the tensor's dtype (a float with an integer tensor gives float32);
+    a float tensor wins over an integer one; two floats of different width give the wider.
+    Returns (a, b) where b is a Tensor or a Python number.
+    """
+    from ..tensor import Tensor, as_tensor
+
+    if isinstance(b, np.generic):
+        b = b.item()
+    if isinstance(b, (bool, int, float)):
+        if isinstance(b, float) and a.data.dtype.kind in "biu":
+            a = a.to(np.float32)
+        elif isinstance(b, int) and not isinstance(b, bool) and a.data.dtype.kind == "b":
+            a = a.to(np.int64)
+        return a, b
+    if not isinstance(b, Tensor):
+        b = as_tensor(b)
+    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    if ka != kb:
+        if ka == "f" and kb in "biu":
+            b = b.to(a.data.dtype)
+        elif kb == "f" and ka in "biu":
+            a = a.to(b.data.dtype)
+    return a, b
+
+
+def binary(op_class, a, b, reflected: bool = False) -> Tensor:
+    """Apply a binary arithmetic op with PyTorch's dtype rules (used by Tensor operators)."""
+    a, b = _promote(a, b)
+    if reflected:
+        a, b = b, a
+    try:
+        return op_class()(a, b)
+    except ValueError as e:
+        if "broadcast" in str(e) and "could not be broadcast" in str(e):
+            raise ValueError(
+                f"{op_class.__name__.lower()}: shapes {_shape_of(a)} and {_shape_of(b)} "
+                "cannot be broadcast together"
+            ) from None
+        raise
+
+
+def _shape_of(x):
+    return tuple(np.shape(x.data if hasattr(x, "data") else x))
+
+
+# Functions that are also Tensor methods (x.exp() == glassnet.exp(x)).
+TENSOR_METHODS = [
+    "exp", "log", "sqrt", "rsqrt", "square", "abs", "sign", "sin", "cos", "tanh", "sigmoid",
+    "relu", "leaky_relu", "gelu", "erf", "softplus", "clamp", "clip", "maximum", "minimum",
+    "masked_fill", "pow", "neg", "clone", "sum", "mean", "max", "min", "amax", "amin", "var",
+    "std", "prod", "logsumexp", "norm", "softmax", "log_softmax", "argmax", "argmin",
+    "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
+    "t", "permute", "expand", "broadcast_to", "expand_as", "repeat", "flip", "split", "chunk",
+    "matmul", "dot", "mm",
+]  # fmt: skip

@@ -1,0 +1,303 @@
+"""Shape ops: reshape, transpose/permute, expand, indexing, cat/stack/split, pad, repeat.
+
+These move numbers around without changing them, so each backward moves the gradient back to
+where the numbers came from: a reshape's gradient is reshaped back, a transpose's is
+transposed back, an index's gradient is scattered (added) into the positions it read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Op
+
+
+def _shape_error(op: str, message: str) -> ValueError:
+    return ValueError(f"{op}: {message}")
+
+
+class Reshape(Op):
+    """y = x with a new shape (same elements, same order);   dL/dx = g reshaped to x's shape"""
+
+    def __init__(self, shape: tuple):
+        self.shape = shape
+
+    def forward(self, x):
+        try:
+            return x.reshape(self.shape)
+        except ValueError:
+            raise _shape_error(
+                "reshape", f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                f"into shape {tuple(self.shape)}"
+            ) from None
+
+    def backward(self, g):
+        return (g.reshape(self.inputs[0].shape),)
+
+
+class Permute(Op):
+    """y = x with its axes reordered;   dL/dx = g with the inverse reordering"""
+
+    def __init__(self, dims: tuple):
+        self.dims = dims
+
+    def forward(self, x):
+        if sorted(d % max(x.ndim, 1) for d in self.dims) != list(range(x.ndim)):
+            raise _shape_error(
+                "permute", f"dims {tuple(self.dims)} is not a reordering of the "
+                f"{x.ndim} axes of a tensor of shape {x.shape}"
+            )
+        return np.transpose(x, self.dims)
+
+    def backward(self, g):
+        return (g.permute(*np.argsort([d % g.ndim for d in self.dims]).tolist()),)
+
+
+class Transpose(Op):
+    """y = x with axes dim0 and dim1 swapped;   dL/dx = g with them swapped back"""
+
+    def __init__(self, dim0: int, dim1: int):
+        self.dim0 = dim0
+        self.dim1 = dim1
+
+    def forward(self, x):
+        try:
+            return np.swapaxes(x, self.dim0, self.dim1)
+        except np.exceptions.AxisError:
+            raise IndexError(
+                f"transpose: dims ({self.dim0}, {self.dim1}) out of range for a tensor of "
+                f"shape {x.shape}"
+            ) from None
+
+    def backward(self, g):
+        return (g.transpose(self.dim0, self.dim1),)
+
+
+class Expand(Op):
+    """y = x repeated (without copying) along size-1 axes;   dL/dx = g summed over them"""
+
+    def __init__(self, shape: tuple):
+        self.shape = shape
+
+    def forward(self, x):
+        shape = tuple(
+            x.shape[i - (len(self.shape) - x.ndim)] if n == -1 else n
+            for i, n in enumerate(self.shape)
+        )
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise _shape_error(
+                "expand", f"cannot expand a tensor of shape {x.shape} to shape {tuple(shape)}"
+            ) from None
+
+    def backward(self, g):
+        return (g,)  # the engine sums the broadcast axes back to x's shape
+
+
+# ---------------------------------------------------------------------- indexing
+
+
+def _is_basic_index(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(i, (slice, int, np.integer)) or i is None or i is Ellipsis for i in items
+    )
+
+
+class GetItem(Op):
+    """y = x[index];   dL/dx = zeros with g added at the indexed positions (repeats add up)"""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        try:
+            return x[self.index]
+        except IndexError as e:
+            raise IndexError(f"index {self.index!r} is invalid for a tensor of shape {x.shape}: "
+                             f"{e}") from None
+
+    def backward(self, g):
+        return (IndexAdd(self.index, self.inputs[0].shape)(g),)
+
+
+class IndexAdd(Op):
+    """y = zeros(shape) with y[index] += g (repeated indices accumulate);   dL/dg = dL/dy[index]"""
+
+    def __init__(self, index, shape: tuple):
+        self.index = index
+        self.shape = shape
+
+    def forward(self, g):
+        out = np.zeros(self.shape, dtype=g.dtype)
+        if _is_basic_index(self.index):
+            out[self.index] = g  # basic slices never repeat an element
+        else:
+            np.add.at(out, self.index, g)
+        return out
+
+    def backward(self, gg):
+        return (GetItem(self.index)(gg),)
+
+
+# ---------------------------------------------------------------------- joining and splitting
+
+
+class Cat(Op):
+    """y = the inputs joined along dim;   dL/dx_k = the slice of g that x_k filled"""
+
+    def __init__(self, dim: int = 0):
+        self.dim = dim
+
+    def forward(self, *xs):
+        if not xs:
+            raise ValueError("cat: expected a non-empty sequence of tensors")
+        first = xs[0]
+        nd = np.ndim(first)
+        if not -nd <= self.dim < nd:
+            raise IndexError(f"cat: dim {self.dim} out of range for {nd}-dimensional tensors")
+        axis = self.dim % nd
+        for i, x in enumerate(xs[1:], 1):
+            if np.ndim(x) != nd or any(
+                a != b for d, (a, b) in enumerate(zip(np.shape(x), first.shape)) if d != axis
+            ):
+                raise _shape_error(
+                    "cat", f"tensors must match except in dim {self.dim}: tensor 0 has shape "
+                    f"{first.shape}, tensor {i} has shape {np.shape(x)}"
+                )
+        self.axis = axis
+        self.sizes = [np.shape(x)[axis] for x in xs]
+        return np.concatenate(xs, axis=axis)
+
+    def backward(self, g):
+        grads = []
+        start = 0
+        for size in self.sizes:
+            index = (slice(None),) * self.axis + (slice(start, start + size),)
+            grads.append(g[index])
+            start += size
+        return tuple(grads)
+
+
+def cat(tensors, dim: int = 0):
+    """Join tensors along an existing axis ``dim`` (``torch.cat``)."""
+    return Cat(dim)(*_as_tensors(tensors))
+
+
+def stack(tensors, dim: int = 0):
+    """Join tensors along a new axis ``dim`` (all must have the same shape)."""
+    tensors = _as_tensors(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    nd = tensors[0].ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"stack: dim {dim} out of range for a result with {nd} dimensions")
+    return cat([t.unsqueeze(dim % nd) for t in tensors], dim=dim % nd)
+
+
+def _as_tensors(tensors):
+    from ..tensor import as_tensor
+
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"expected a list or tuple of tensors, got {type(tensors).__name__}")
+    return [as_tensor(t) for t in tensors]
+
+
+def split(x, split_size_or_sections, dim: int = 0):
+    """Cut ``x`` along ``dim`` into pieces of a given size (int) or sizes (list)."""
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(
+                f"split: sizes {sizes} add up to {sum(sizes)}, but dim {dim} has size {n}"
+            )
+    axis = dim % x.ndim
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x[(slice(None),) * axis + (slice(start, start + size),)])
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x, chunks: int, dim: int = 0):
+    """Cut ``x`` into ``chunks`` nearly equal pieces along ``dim`` (the last may be smaller)."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[dim]
+    return split(x, max(1, -(-n // chunks)), dim)
+
+
+class Pad(Op):
+    """y = x with constant padding;   dL/dx = g with the padding cut off
+
+    ``pad`` follows PyTorch: pairs (before, after) starting from the LAST axis, e.g.
+    (1, 1, 2, 2) pads the last axis by 1 and the one before by 2.
+    """
+
+    def __init__(self, pad: tuple, value: float = 0.0):
+        if len(pad) % 2:
+            raise ValueError(f"pad: expected an even number of values, got {tuple(pad)}")
+        self.pad = tuple(pad)
+        self.value = value
+
+    def forward(self, x):
+        pairs = [(0, 0)] * x.ndim
+        if len(self.pad) // 2 > x.ndim:
+            raise ValueError(f"pad: {tuple(self.pad)} pads more axes than the {x.ndim} of {x.shape}")
+        for i in range(len(self.pad) // 2):
+            pairs[x.ndim - 1 - i] = (self.pad[2 * i], self.pad[2 * i + 1])
+        if any(a < 0 or b < 0 for a, b in pairs):
+            raise ValueError(f"pad: negative padding is not supported, got {tuple(self.pad)}")
+        self.pairs = pairs
+        return np.pad(x, pairs, mode="constant", constant_values=self.value)
+
+    def backward(self, g):
+        index = tuple(slice(a, g.shape[d] - b) for d, (a, b) in enumerate(self.pairs))
+        return (g[index],)
+
+
+class Repeat(Op):
+    """y = x tiled ``repeats`` times along each axis;   dL/dx = sum of g over the copies"""
+
+    def __init__(self, repeats: tuple):
+        self.repeats = tuple(repeats)
+
+    def forward(self, x):
+        if len(self.repeats) < x.ndim:
+            raise ValueError(
+                f"repeat: got {len(self.repeats)} repeat counts for a tensor with {x.ndim} dims"
+            )
+        self.in_shape = (1,) * (len(self.repeats) - x.ndim) + x.shape
+        return np.tile(x, self.repeats)
+
+    def backward(self, g):
+        # View g as (r0, s0, r1, s1, ...) and sum the r axes.
+        split_shape = []
+        for r, s in zip(self.repeats, self.in_shape):
+            split_shape += [r, s]
+        summed = g.reshape(tuple(split_shape)).sum(dim=tuple(range(0, len(split_shape), 2)))
+        return (summed.reshape(self.inputs[0].shape),)
+
+
+class Flip(Op):
+    """y = x reversed along dims;   dL/dx = g reversed along the same dims"""
+
+    def __init__(self, dims: tuple):
+        self.dims = tuple(dims)
+
+    def forward(self, x):
+        return np.flip(x, self.dims)
+
+    def backward(self, g):
+        return (Flip(self.dims)(g),)

@@ -1,0 +1,578 @@
+"""Tensor: an n-dimensional array of numbers that remembers how it was computed.
+
+A Tensor wraps a NumPy array (``.data``). If it ``requires_grad``, every operation on it is
+recorded (``.grad_fn`` points to the op that made it), so that ``backward()`` can later
+compute the derivative of a final number (the loss) with respect to it, into ``.grad``.
+All maths lives in ops/; this file holds the container, its conversions and its operators.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from . import autograd
+from .dtypes import default_dtype_for, is_floating, to_dtype
+from .ops import api
+from .ops import elementwise as E
+from .ops.shape import GetItem
+
+
+class Tensor:
+    """An array of numbers plus what autodiff needs: ``grad``, ``requires_grad``, ``grad_fn``.
+
+    Args:
+        data: a number, a (nested) list, a NumPy array or another Tensor.
+        dtype: e.g. ``glassnet.float32``; by default floats become float32 and integers
+            int64 (PyTorch's defaults), NumPy arrays keep their dtype.
+        requires_grad: record operations on this tensor so that ``backward()`` fills
+            ``.grad``. Only floating tensors may require grad.
+
+    Shape: any; ``x.shape`` is a tuple such as ``(batch, features)``.
+
+    Example::
+
+        >>> x = glassnet.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (x * x).sum()        # y = x0**2 + x1**2
+        >>> y.backward()
+        >>> x.grad                   # dy/dx = 2x
+        tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "__weakref__", "__dict__")
+
+    # Let NumPy hand mixed expressions (array + tensor) to our reflected operators.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        self.data = to_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self._version = [0]
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
+        """Wrap an existing array with no copy and no checks (the engine's fast path)."""
+        t = object.__new__(cls)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._version = [0]
+        return t
+
+    # ------------------------------------------------------------------ basic properties
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user created (not results of recorded operations)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed (the matrix transpose for 2-D tensors)."""
+        return api.permute(self, *reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a batch of matrices transposed)."""
+        return api.transpose(self, -2, -1)
+
+    def size(self, dim: int | None = None) -> tuple | int:
+        """The shape, or the size of one axis."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self.data.size
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    # ------------------------------------------------------------------ autograd controls
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Start (or stop) recording operations on this leaf tensor."""
+        if requires_grad and not is_floating(self.data.dtype):
+            raise TypeError(
+                f"only floating tensors can require gradients, but this tensor has dtype "
+                f"{self.data.dtype}; convert it first, e.g. x.float()"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad_(False) is only for leaf tensors; use .detach() on a result"
+            )
+        self.requires_grad = requires_grad
+        return self
+
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires grad, adding it into leaf.grad.
+
+        Args:
+            gradient: dL/d(self) when self is not a single number (same shape as self).
+            retain_graph: keep the recorded graph so backward can run through it again.
+            create_graph: record the backward pass too (for second derivatives).
+        """
+        autograd.backward(self, gradient, retain_graph, create_graph)
+
+    def retain_grad(self) -> None:
+        """Ask backward to fill ``.grad`` of this intermediate result too."""
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
+        elif not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+
+    def detach(self) -> Tensor:
+        """The same numbers (shared memory), cut off from the graph."""
+        out = Tensor._make(self.data)
+        out._version = self._version
+        return out
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------ conversions
+    def numpy(self) -> np.ndarray:
+        """The underlying NumPy array (shared memory, not a copy)."""
+        return self.data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def item(self) -> Any:
+        """The single number held by a one-element tensor, as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with exactly one element, got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Convert to a dtype (``x.to(glassnet.float64)``); device names other than 'cpu' fail."""
+        dtype = kwargs.pop("dtype", None)
+        for a in args:
+            if isinstance(a, str) and a in ("cpu", "cpu:0"):
+                continue
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+                continue
+            if isinstance(a, str) and a.split(":")[0] in ("cuda", "mps", "xpu"):
+                raise RuntimeError(f"glassnet runs on the CPU only; cannot move a tensor to {a!r}")
+            dtype = a
+        if kwargs.pop("device", "cpu") not in ("cpu", None):
+            raise RuntimeError("glassnet runs on the CPU only")
+        if dtype is None:
+            return self
+        dtype = to_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return E.Cast(dtype)(self)
+
+    def type(self, dtype: Any) -> Tensor:
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def contiguous(self) -> Tensor:
+        return self
+
+    def is_floating_point(self) -> bool:
+        return is_floating(self.data.dtype)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors with one element can be used as an index")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return format_tensor(self)
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return api.binary(E.Add, self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return api.binary(E.Add, self, other, reflected=True)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return api.binary(E.Sub, self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return api.binary(E.Sub, self, other, reflected=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return api.binary(E.Mul, self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return api.binary(E.Mul, self, other, reflected=True)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return api.binary(E.Div, _true_div_operand(self, other), other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return api.binary(E.Div, _true_div_operand(self, other), other, reflected=True)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return api.binary(E.Pow, self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return api.binary(E.Pow, self, other, reflected=True)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return api.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return api.matmul(as_tensor(other), self)
+
+    def __neg__(self) -> Tensor:
+        return E.Neg()(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return api.abs(self)
+
+    # comparisons give bool tensors without gradient
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return api.binary(E.Eq, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return api.binary(E.Ne, self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return api.binary(E.Lt, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return api.binary(E.Le, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return api.binary(E.Gt, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return api.binary(E.Ge, self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return api.binary(E.LogicalAnd, self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return api.binary(E.LogicalOr, self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return api.binary(E.LogicalXor, self, other)
+
+    def __invert__(self) -> Tensor:
+        return E.LogicalNot()(self)
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        return self >= other
+
+    def isnan(self) -> Tensor:
+        return E.IsNan()(self)
+
+    def isfinite(self) -> Tensor:
+        return E.IsFinite()(self)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return Tensor._make(np.any(self.data, axis=dim, keepdims=keepdim))
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return Tensor._make(np.all(self.data, axis=dim, keepdims=keepdim))
+
+    def add(self, other: Any, alpha: float = 1) -> Tensor:
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: float = 1) -> Tensor:
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    def div(self, other: Any) -> Tensor:
+        return self / other
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _index_arrays(index)
+        out = GetItem(index)(self)
+        if out.data.base is not None:
+            out._version = self._version
+        return out
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index = _index_arrays(index)
+        value = value if isinstance(value, Tensor) else as_tensor(value, self.data.dtype)
+        self._inplace(E.SetItem(index), value)
+
+    # ------------------------------------------------------------------ in-place operations
+    def _inplace(self, op: autograd.Op, *others: Any) -> Tensor:
+        """Run ``op(self, *others)`` and write the result into this tensor's own array.
+
+        When the graph is recording and this tensor or an operand needs gradients, the op is
+        recorded on a copy of the old value and this tensor takes over the result's place in
+        the graph. The version counter goes up, so any op that saved the old value for its
+        backward will refuse to use it (instead of silently computing a wrong gradient).
+        """
+        recording = autograd.is_grad_enabled() and (
+            self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+        )
+        if recording:
+            if self.grad_fn is None and self.requires_grad:
+                raise RuntimeError(
+                    f"a leaf tensor that requires grad (shape {self.shape}) is being used in an "
+                    "in-place operation; wrap it in `with glassnet.no_grad():` (as optimizers "
+                    "do) or use an out-of-place operation"
+                )
+            old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
+            out = op(old, *others)
+            self.data[...] = out.data
+            self.grad_fn = out.grad_fn
+            self.requires_grad = True
+        else:
+            arrays = [o.data if isinstance(o, Tensor) else o for o in others]
+            result = op.forward(self.data, *arrays)
+            if result.dtype.kind == "f" and self.data.dtype.kind in "biu":
+                raise TypeError(
+                    f"in-place operation would store a {result.dtype} result in a tensor of "
+                    f"dtype {self.data.dtype}"
+                )
+            self.data[...] = result
+        self._version[0] += 1
+        return self
+
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._inplace(E.Add(), other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._inplace(E.Sub(), other if alpha == 1 else other * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace(E.Mul(), other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._inplace(E.Div(), other)
+
+    def pow_(self, other: Any) -> Tensor:
+        return self._inplace(E.Pow(), other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        return self._inplace(E.Clamp(min, max))
+
+    def neg_(self) -> Tensor:
+        return self._inplace(E.Neg())
+
+    def exp_(self) -> Tensor:
+        return self._inplace(E.Exp())
+
+    def relu_(self) -> Tensor:
+        return self._inplace(E.ReLU())
+
+    def copy_(self, src: Any) -> Tensor:
+        """Overwrite the values with ``src`` (broadcast to this shape)."""
+        src = src if isinstance(src, Tensor) else as_tensor(src)
+        return self.__setitem__(Ellipsis, src) or self
+
+    def fill_(self, value: float) -> Tensor:
+        return self.__setitem__(Ellipsis, value) or self
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place (e.g. ``x.grad.zero_()``)."""
+        return self.fill_(0)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        from .random import default_generator
+
+        return self.copy_(default_generator().uniform(a, b, self.shape).astype(self.dtype))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        from .random import default_generator
+
+        return self.copy_(default_generator().normal(mean, std, self.shape).astype(self.dtype))
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+
+def _true_div_operand(x: Tensor, other: Any) -> Tensor:
+    """Division of integers gives float32, as in PyTorch (NumPy would give float64)."""
+    if x.data.dtype.kind in "biu":
+        other_kind = (
+            other.data.dtype.kind if isinstance(other, Tensor) else np.asarray(other).dtype.kind
+        )
+        if other_kind in "biu":
+            return x.to(np.float32)
+    return x
+
+
+def _index_arrays(index: Any) -> Any:
+    """Replace Tensors inside an index by their arrays (lists become int/bool arrays)."""
+    if isinstance(index, tuple):
+        return tuple(_index_arrays(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+# Tensor methods that are the public functions themselves (x.exp() is glassnet.exp(x)).
+for _name in api.TENSOR_METHODS:
+    setattr(Tensor, _name, getattr(api, _name))
+del _name
+
+
+def to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Make the ndarray a new tensor holds, with PyTorch's dtype rules (copies the data)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = to_dtype(dtype)
+    if isinstance(data, np.ndarray):
+        return np.array(data, dtype=dtype)
+    try:
+        array = np.array(data)
+    except ValueError as e:
+        raise ValueError(f"cannot make a tensor from ragged or mixed data: {e}") from None
+    if array.dtype == object:
+        raise TypeError(
+            f"cannot make a tensor from {type(data).__name__} data (got NumPy dtype object); "
+            "expected numbers, booleans, or nested lists of them with equal lengths"
+        )
+    if dtype is None:
+        if array.dtype.kind in "US":
+            raise TypeError(f"cannot make a tensor from strings: {data!r}")
+        dtype = default_dtype_for(array)
+    return array.astype(dtype, copy=False)
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """Return ``data`` as a Tensor, without copying when it already is one of that dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and dtype is None:
+        return Tensor._make(data)
+    return Tensor._make(to_array(data, dtype))
+
+
+def format_tensor(t: Tensor) -> str:
+    """PyTorch-style text: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
+    a = t.data
+    options: dict = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
+    if a.dtype.kind == "f" and a.size:
+        finite = a[np.isfinite(a)]
+        if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
+            options["formatter"] = {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}
+        else:
+            big = np.abs(finite).max() if finite.size else 0
+            small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1
+            if big >= 1e8 or small < 1e-4:
+                options["formatter"] = {"float_kind": lambda v: f"{v:.4e}"}
+            else:
+                options["formatter"] = {"float_kind": lambda v: f"{v:.4f}"}
+    body = np.array2string(a, **options)
+    extras = []
+    default = {"f": np.float32, "i": np.int64, "b": np.bool_}.get(a.dtype.kind)
+    if default is None or a.dtype != default or a.size == 0:
+        extras.append(f"dtype=glassnet.{a.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn={t.grad_fn!r}")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    suffix = "".join(", " + e for e in extras)
+    if a.size == 0:
+        body = "[]"
+    return f"tensor({body}{suffix})"
