@@ -211,6 +211,8 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
+    if extra < 0 or any(n not in (1, m) for n, m in zip(shape, grad.shape[extra:])):
+        raise ValueError(f"cannot reduce a gradient of shape {grad.shape} to shape {shape}")
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
@@ -218,8 +220,6 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
         grad = grad.sum(dim=axes, keepdim=True)
     if extra:
         grad = grad.reshape(shape)
-    if grad.shape != shape:
-        raise ValueError(f"cannot reduce a gradient of shape {grad.shape} to shape {shape}")
     return grad
 
 

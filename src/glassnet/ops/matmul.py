@@ -37,6 +37,8 @@ class MatMul(Op):
 
     def backward(self, g):
         a, b = self.inputs
+        if a.ndim == 1 and b.ndim == 1:  # inner product: y = sum_k a_k b_k
+            return g * b, g * a
         a2 = a.unsqueeze(0) if a.ndim == 1 else a  # (k,) -> (1, k)
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b  # (k,) -> (k, 1)
         if a.ndim == 1:
