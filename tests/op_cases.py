@@ -67,14 +67,23 @@ CASES = [
     Case("tanh", lambda lib, a: a.tanh(), ((3, 4),)),
     Case("sigmoid", lambda lib, a: a.sigmoid(), ((3, 4),), low=-8, high=8),
     Case("relu", lambda lib, a: a.relu(), ((3, 4),), second_order=False),
-    Case("leaky_relu", lambda lib, a: lib.nn.functional.leaky_relu(a, 0.2), ((3, 4),),
-         second_order=False),
+    Case(
+        "leaky_relu",
+        lambda lib, a: lib.nn.functional.leaky_relu(a, 0.2),
+        ((3, 4),),
+        second_order=False,
+    ),
     Case("gelu", lambda lib, a: lib.nn.functional.gelu(a), ((3, 4),), low=-3, high=3),
     Case("gelu_tanh", lambda lib, a: lib.nn.functional.gelu(a, approximate="tanh"), ((3, 4),)),
     Case("erf", lambda lib, a: lib.erf(a), ((3, 4),)),
     Case("softplus", lambda lib, a: lib.nn.functional.softplus(a), ((3, 4),), low=-5, high=5),
-    Case("softplus_beta", lambda lib, a: lib.nn.functional.softplus(a, beta=2.0, threshold=3.0),
-         ((3, 4),), low=-1, high=1),
+    Case(
+        "softplus_beta",
+        lambda lib, a: lib.nn.functional.softplus(a, beta=2.0, threshold=3.0),
+        ((3, 4),),
+        low=-1,
+        high=1,
+    ),
     Case("clamp", lambda lib, a: a.clamp(-1.0, 1.0), ((3, 4),), second_order=False),
     Case("clamp_min", lambda lib, a: a.clamp(min=0.5), ((3, 4),), second_order=False),
     Case("where", lambda lib, a, b: lib.where(a > 0, a, b), ((3, 4), (3, 4))),
@@ -82,9 +91,12 @@ CASES = [
     Case("clone", lambda lib, a: a.clone() * a, ((3,),)),
     # ---- reductions over every dim / keepdim
     *[
-        Case(f"{name}_dim{dim}_keep{int(keep)}",
-             (lambda n, d, k: (lambda lib, a: getattr(a, n)(dim=d, keepdim=k)))(name, dim, keep),
-             ((2, 3, 4),), low=0.5 if name == "prod" else -2.0)
+        Case(
+            f"{name}_dim{dim}_keep{int(keep)}",
+            (lambda n, d, k: lambda lib, a: getattr(a, n)(dim=d, keepdim=k))(name, dim, keep),
+            ((2, 3, 4),),
+            low=0.5 if name == "prod" else -2.0,
+        )
         for name in ("sum", "mean", "amax", "amin", "prod", "logsumexp")
         for dim in (0, 1, -1, (0, 2))
         for keep in (False, True)
@@ -126,8 +138,11 @@ CASES = [
     Case("getitem_int", lambda lib, a: a[1], ((3, 4),)),
     Case("getitem_none_ellipsis", lambda lib, a: a[None, ..., 1:3], ((3, 4),)),
     Case("getitem_repeated", lambda lib, a: a[lib.tensor(IDX)], ((3, 4),)),
-    Case("getitem_repeated_2d", lambda lib, a: a[lib.tensor(IDX), lib.tensor(IDX[::-1].copy())],
-         ((3, 4),)),
+    Case(
+        "getitem_repeated_2d",
+        lambda lib, a: a[lib.tensor(IDX), lib.tensor(IDX[::-1].copy())],
+        ((3, 4),),
+    ),
     Case("getitem_bool_mask", lambda lib, a: a[:, lib.tensor(MASK)], ((3, 4),)),
     Case("getitem_list", lambda lib, a: a[[0, 0, 2]], ((3, 4),)),
     Case("cat", lambda lib, a, b: lib.cat([a, b, a], dim=1), ((2, 3), (2, 2))),
@@ -150,7 +165,6 @@ CASES = [
     Case("matmul_1d_batched", lambda lib, a, b: a @ b, ((4,), (2, 4, 3))),
     Case("dot", lambda lib, a, b: lib.dot(a, b), ((4,), (4,))),
     # ---- compositions that chain many ops
-    Case("mlp_layer", lambda lib, x, w, b: (x @ w.T + b).tanh().sum(dim=1),
-         ((4, 3), (5, 3), (5,))),
+    Case("mlp_layer", lambda lib, x, w, b: (x @ w.T + b).tanh().sum(dim=1), ((4, 3), (5, 3), (5,))),
     Case("stable_logistic", lambda lib, x: (x.exp() / (1 + x.exp())).log(), ((4,),)),
 ]

@@ -50,7 +50,9 @@ def test_non_scalar_backward_needs_a_gradient():
 
 def test_gradient_of_wrong_shape_is_refused():
     y = gn.tensor([1.0, 2.0], requires_grad=True) * 2
-    with pytest.raises(ValueError, match=r"gradient has shape \(3,\) but the output has shape \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"gradient has shape \(3,\) but the output has shape \(2,\)"
+    ):
         y.backward(gn.ones(3))
 
 
@@ -200,7 +202,9 @@ def test_unbroadcast_sums_stretched_axes():
     g = gn.ones(4, 2, 3)
     assert autograd.unbroadcast(g, (2, 1)).numpy().tolist() == [[12.0], [12.0]]
     assert autograd.unbroadcast(g, (3,)).shape == (3,)
-    with pytest.raises(ValueError, match=r"cannot reduce a gradient of shape \(4, 2, 3\) to shape \(5,\)"):
+    with pytest.raises(
+        ValueError, match=r"cannot reduce a gradient of shape \(4, 2, 3\) to shape \(5,\)"
+    ):
         autograd.unbroadcast(g, (5,))
 
 

@@ -47,8 +47,11 @@ class _WrongSquare(Op):
 
 def test_gradcheck_names_input_element_and_values_when_wrong():
     x = gn.tensor([1.0, 2.0], dtype=gn.float64, requires_grad=True)
-    with pytest.raises(gn.GradcheckError, match=r"input 0 \(shape \(2,\)\) at element \(0,\): "
-                       r"backprop gives [\d.]+, numerical gives [\d.]+, difference"):
+    with pytest.raises(
+        gn.GradcheckError,
+        match=r"input 0 \(shape \(2,\)\) at element \(0,\): "
+        r"backprop gives [\d.]+, numerical gives [\d.]+, difference",
+    ):
         gn.gradcheck(lambda t: _WrongSquare()(t), x)
     assert gn.gradcheck(lambda t: _WrongSquare()(t), x, raise_exception=False) is False
     from glassnet.autograd import OP_REGISTRY

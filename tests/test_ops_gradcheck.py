@@ -25,10 +25,29 @@ def test_gradgradcheck(case):
     assert gn.gradgradcheck(lambda *xs: case.fn(gn, *xs), *_tensors(case), atol=1e-4)
 
 
-CORE_MODULES = ("glassnet.ops.elementwise", "glassnet.ops.reduce", "glassnet.ops.shape",
-                "glassnet.ops.matmul")
-NO_GRAD_OPS = {"Sign", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "LogicalAnd", "LogicalOr",
-               "LogicalXor", "LogicalNot", "IsNan", "IsFinite", "ArgMax", "ArgMin"}
+CORE_MODULES = (
+    "glassnet.ops.elementwise",
+    "glassnet.ops.reduce",
+    "glassnet.ops.shape",
+    "glassnet.ops.matmul",
+)
+NO_GRAD_OPS = {
+    "Sign",
+    "Eq",
+    "Ne",
+    "Lt",
+    "Le",
+    "Gt",
+    "Ge",
+    "LogicalAnd",
+    "LogicalOr",
+    "LogicalXor",
+    "LogicalNot",
+    "IsNan",
+    "IsFinite",
+    "ArgMax",
+    "ArgMin",
+}
 # Reached only as the backward of another op (checked through that op's gradgradcheck).
 BACKWARD_ONLY = {"IndexAdd", "SetItem"}
 # Checked by their own tests below (float32 round trips defeat finite differences).

@@ -30,8 +30,13 @@ def test_matches_torch(case, dtype):
     for i, (a, b) in enumerate(zip(ours, theirs)):
         assert a.grad is not None, f"input {i} got no gradient"
         assert a.grad.dtype == a.dtype
-        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=rtol * 10, atol=atol * 10,
-                                   err_msg=f"gradient of input {i}")
+        np.testing.assert_allclose(
+            a.grad.numpy(),
+            b.grad.numpy(),
+            rtol=rtol * 10,
+            atol=atol * 10,
+            err_msg=f"gradient of input {i}",
+        )
 
 
 @pytest.mark.parametrize(
@@ -44,8 +49,9 @@ def test_matches_torch(case, dtype):
         pytest.param(lambda lib: lib.tensor([1, 2]) / lib.tensor([2, 4]), id="int_true_div"),
         pytest.param(lambda lib: lib.tensor([1, 2]) * 2.5, id="int_times_float"),
         pytest.param(lambda lib: lib.tensor([1, 2]) + lib.tensor([0.5]), id="int_plus_float"),
-        pytest.param(lambda lib: lib.tensor([1.0], dtype=lib.float64) + lib.tensor([1.0]),
-                     id="f64_plus_f32"),
+        pytest.param(
+            lambda lib: lib.tensor([1.0], dtype=lib.float64) + lib.tensor([1.0]), id="f64_plus_f32"
+        ),
         pytest.param(lambda lib: lib.tensor([1.0, 2.0]) > 1.5, id="compare"),
         pytest.param(lambda lib: lib.arange(5), id="arange_int"),
         pytest.param(lambda lib: lib.arange(0, 1, 0.25), id="arange_float"),

@@ -29,8 +29,12 @@ def test_broadcast_binary_ops_match_numpy_and_gradients_have_input_shapes(data):
 
 
 @settings(max_examples=40, deadline=None)
-@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=4),
-                  elements=st.floats(-5, 5)), st.data())
+@given(
+    hnp.arrays(
+        np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=4), elements=st.floats(-5, 5)
+    ),
+    st.data(),
+)
 def test_permute_then_inverse_is_identity_and_gradient_is_ones(a, data):
     perm = data.draw(st.permutations(range(a.ndim)))
     x = gn.tensor(a, requires_grad=True)
@@ -43,8 +47,11 @@ def test_permute_then_inverse_is_identity_and_gradient_is_ones(a, data):
 
 
 @settings(max_examples=40, deadline=None)
-@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
-                  elements=st.floats(-5, 5)))
+@given(
+    hnp.arrays(
+        np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), elements=st.floats(-5, 5)
+    )
+)
 def test_reshape_flatten_and_split_cat_round_trip(a):
     x = gn.tensor(a, requires_grad=True)
     flat = x.reshape(-1)
@@ -58,8 +65,10 @@ def test_reshape_flatten_and_split_cat_round_trip(a):
 
 
 @settings(max_examples=30, deadline=None)
-@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 5)), elements=st.floats(-5, 5)),
-       st.lists(st.integers(0, 4), min_size=1, max_size=8))
+@given(
+    hnp.arrays(np.float64, st.tuples(st.integers(1, 5)), elements=st.floats(-5, 5)),
+    st.lists(st.integers(0, 4), min_size=1, max_size=8),
+)
 def test_indexing_with_repeats_accumulates(a, idx):
     idx = [i % a.shape[0] for i in idx]
     x = gn.tensor(a, requires_grad=True)

@@ -83,27 +83,46 @@ def test_factories():
         pytest.param(lambda: gn.tensor([[1, 2], [3]]), ValueError, "ragged", id="ragged"),
         pytest.param(lambda: gn.tensor([object()]), TypeError, "object", id="object"),
         pytest.param(lambda: gn.zeros(-1), ValueError, "non-negative", id="negative_size"),
-        pytest.param(lambda: gn.tensor([1.0], dtype="complex7"), TypeError, "unknown dtype",
-                     id="bad_dtype"),
-        pytest.param(lambda: gn.randn(2, 3) @ gn.randn(4, 5), ValueError,
-                     r"matmul: shapes \(2, 3\) and \(4, 5\)", id="matmul"),
-        pytest.param(lambda: gn.randn(2, 3) + gn.randn(4, 5), ValueError,
-                     r"add: shapes \(2, 3\) and \(4, 5\) cannot be broadcast", id="broadcast"),
-        pytest.param(lambda: gn.randn(2, 3).reshape(7), ValueError,
-                     r"reshape: cannot reshape a tensor of shape \(2, 3\)", id="reshape"),
-        pytest.param(lambda: gn.cat([gn.randn(2, 3), gn.randn(3, 4)]), ValueError,
-                     r"cat: tensors must match.*\(2, 3\).*\(3, 4\)", id="cat"),
-        pytest.param(lambda: gn.randn(2).sum(dim=3), IndexError, "dim 3 is out of range",
-                     id="dim"),
+        pytest.param(
+            lambda: gn.tensor([1.0], dtype="complex7"), TypeError, "unknown dtype", id="bad_dtype"
+        ),
+        pytest.param(
+            lambda: gn.randn(2, 3) @ gn.randn(4, 5),
+            ValueError,
+            r"matmul: shapes \(2, 3\) and \(4, 5\)",
+            id="matmul",
+        ),
+        pytest.param(
+            lambda: gn.randn(2, 3) + gn.randn(4, 5),
+            ValueError,
+            r"add: shapes \(2, 3\) and \(4, 5\) cannot be broadcast",
+            id="broadcast",
+        ),
+        pytest.param(
+            lambda: gn.randn(2, 3).reshape(7),
+            ValueError,
+            r"reshape: cannot reshape a tensor of shape \(2, 3\)",
+            id="reshape",
+        ),
+        pytest.param(
+            lambda: gn.cat([gn.randn(2, 3), gn.randn(3, 4)]),
+            ValueError,
+            r"cat: tensors must match.*\(2, 3\).*\(3, 4\)",
+            id="cat",
+        ),
+        pytest.param(lambda: gn.randn(2).sum(dim=3), IndexError, "dim 3 is out of range", id="dim"),
         pytest.param(lambda: gn.randn(3).item(), ValueError, "exactly one element", id="item"),
         pytest.param(lambda: bool(gn.randn(3)), RuntimeError, "ambiguous", id="bool"),
-        pytest.param(lambda: gn.randn(3)[5], IndexError, "invalid for a tensor of shape",
-                     id="index"),
+        pytest.param(
+            lambda: gn.randn(3)[5], IndexError, "invalid for a tensor of shape", id="index"
+        ),
         pytest.param(lambda: gn.randn(3).to("cuda"), RuntimeError, "CPU only", id="cuda"),
-        pytest.param(lambda: gn.dot(gn.randn(3), gn.randn(4)), ValueError, "different lengths",
-                     id="dot"),
-        pytest.param(lambda: gn.stack([gn.randn(3), gn.randn(4)]), ValueError, "same shape",
-                     id="stack"),
+        pytest.param(
+            lambda: gn.dot(gn.randn(3), gn.randn(4)), ValueError, "different lengths", id="dot"
+        ),
+        pytest.param(
+            lambda: gn.stack([gn.randn(3), gn.randn(4)]), ValueError, "same shape", id="stack"
+        ),
         pytest.param(lambda: gn.tensor([1, 2]).mean(), TypeError, "floating", id="int_mean"),
         pytest.param(lambda: gn.manual_seed(-1), ValueError, "non-negative", id="seed"),
     ],

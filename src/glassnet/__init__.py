@@ -46,7 +46,13 @@ from .dtypes import (
 )
 from .dtypes import float as float  # noqa: A004, PLC0414
 from .dtypes import int as int  # noqa: A004, PLC0414
-from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_derivative, numerical_gradient
+from .numerical import (
+    GradcheckError,
+    gradcheck,
+    gradgradcheck,
+    numerical_derivative,
+    numerical_gradient,
+)
 from .ops.api import (
     abs,
     amax,

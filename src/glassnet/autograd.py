@@ -26,6 +26,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from .tensor import Tensor
+else:
+    Tensor = None  # bound by tensor.py when it loads (tensor.py imports this module)
 
 # ----------------------------------------------------------------------------------------------
 # Grad mode
@@ -143,8 +145,6 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} has no backward rule")
 
     def __call__(self, *inputs: Any) -> Tensor:
-        from .tensor import Tensor
-
         arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
         out = Tensor._make(self.forward(*arrays))
         if _grad_enabled and self.differentiable:
@@ -164,9 +164,7 @@ class Op:
                     )
                 self.inputs = inputs
                 self.parents = tuple(parents)
-                self.versions = tuple(
-                    x._version[0] if isinstance(x, Tensor) else 0 for x in inputs
-                )
+                self.versions = tuple(x._version[0] if isinstance(x, Tensor) else 0 for x in inputs)
                 self.out_version = out._version  # shared list: in-place edits of y show up
                 out.requires_grad = True
                 out.grad_fn = self
@@ -178,8 +176,6 @@ class Op:
     # -- helpers for backward rules --------------------------------------------------------
     def output(self) -> Tensor:
         """The op's output as a Tensor that sits in the graph (needs ``self.out_data``)."""
-        from .tensor import Tensor
-
         return Tensor._make(self.out_data, requires_grad=True, grad_fn=self)
 
     @property
@@ -271,8 +267,6 @@ def run_backward(
     ``autograd.grad``) nothing is written to ``.grad``: the gradient reaching a tensor whose
     ``id`` (leaf) or node ``id`` (non-leaf) is a key is summed into ``capture[key]``.
     """
-    from .tensor import Tensor
-
     global _grad_enabled
     previous = _grad_enabled
     _grad_enabled = create_graph
@@ -328,8 +322,6 @@ def run_backward(
 
 
 def _check_versions(node: Op) -> None:
-    from .tensor import Tensor
-
     if node.out_data is not None and node.out_version[0] != 0:
         raise RuntimeError(
             f"the output of {node.name} is needed for its gradient but has been modified by an "
@@ -339,15 +331,21 @@ def _check_versions(node: Op) -> None:
     for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
         if isinstance(x, Tensor) and x._version[0] != v:
             raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an "
-                f"in-place operation: input {i} of {node.name}, a tensor of shape {x.shape}, is "
-                f"at version {x._version[0]}; expected version {v}. Use an out-of-place "
-                "operation (x = x + 1 instead of x += 1) or .clone() before modifying it."
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an in-place operation: input {i} of {node.name}, a tensor of shape "
+                f"{x.shape}, is at version {x._version[0]}; expected version {v}. Use an "
+                "out-of-place operation (x = x + 1 instead of x += 1) or .clone() before "
+                "modifying it."
             )
 
 
-def _deliver_to_leaf(leaf: Tensor, g: Tensor, incoming: Tensor | None, create_graph: bool,
-                     capture: dict[int, Any] | None) -> None:
+def _deliver_to_leaf(
+    leaf: Tensor,
+    g: Tensor,
+    incoming: Tensor | None,
+    create_graph: bool,
+    capture: dict[int, Any] | None,
+) -> None:
     if capture is not None:
         if id(leaf) in capture:
             capture[id(leaf)] = g if capture[id(leaf)] is None else capture[id(leaf)] + g
@@ -357,8 +355,6 @@ def _deliver_to_leaf(leaf: Tensor, g: Tensor, incoming: Tensor | None, create_gr
 
 def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor | None) -> None:
     """Add ``g`` into ``t.grad`` (in place when no graph needs the old gradient)."""
-    from .tensor import Tensor
-
     data = g.data
     if data.dtype != t.data.dtype:
         g = g.to(t.data.dtype)
@@ -384,26 +380,20 @@ def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor 
 
 
 def _as_tuple(x: Any) -> tuple:
-    from .tensor import Tensor
-
     if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
 
 
 def _default_grad_outputs(outputs: tuple, grad_outputs: Any, who: str) -> list:
-    from .tensor import Tensor
-
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     else:
-        grad_outputs = _as_tuple(grad_outputs) if not isinstance(grad_outputs, Tensor) else (
-            grad_outputs,
+        grad_outputs = (
+            _as_tuple(grad_outputs) if not isinstance(grad_outputs, Tensor) else (grad_outputs,)
         )
     if len(grad_outputs) != len(outputs):
-        raise ValueError(
-            f"{who}: got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs"
-        )
+        raise ValueError(f"{who}: got {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
     result = []
     for out, g in zip(outputs, grad_outputs):
         if not out.requires_grad:
@@ -473,9 +463,7 @@ def grad(
     keys = []
     for x in inputs:
         if not x.requires_grad:
-            raise RuntimeError(
-                f"grad: one of the inputs (shape {x.shape}) does not require grad"
-            )
+            raise RuntimeError(f"grad: one of the inputs (shape {x.shape}) does not require grad")
         keys.append(id(x) if x.grad_fn is None else id(x.grad_fn))
     capture: dict[int, Any] = dict.fromkeys(keys)
     run_backward(outputs, grads, retain_graph, create_graph, capture)
@@ -507,8 +495,6 @@ def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
         glassnet.grad(f)(2.0)            # tensor(12.)
         glassnet.grad(glassnet.grad(f))(2.0)   # tensor(12.)  (6x at 2)
     """
-    from .tensor import Tensor
-
     single = isinstance(argnums, int)
     nums = (argnums,) if single else tuple(argnums)
 

@@ -76,8 +76,13 @@ def empty_like(x: Tensor, dtype: Any = None) -> Tensor:
     return empty(x.shape, dtype=dtype or x.dtype)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    end: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Evenly spaced values in [start, end): int64 if all arguments are integers, else float32."""
     if end is None:
         start, end = 0, start
@@ -89,8 +94,9 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     return _new(np.arange(start, end, step).astype(to_dtype(dtype)), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """``steps`` evenly spaced values from start to end inclusive."""
     if steps < 0:
         raise ValueError(f"linspace: steps must be non-negative, got {steps}")
@@ -102,23 +108,35 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
     return _new(np.eye(n, m, dtype=to_dtype(dtype or float32)), requires_grad)
 
 
-def rand(*size: Any, dtype: Any = None, generator: np.random.Generator | None = None,
-         requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any,
+    dtype: Any = None,
+    generator: np.random.Generator | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform random numbers in [0, 1) (from glassnet's seeded generator)."""
     rng = generator or default_generator()
     return _new(rng.random(_shape(size)).astype(to_dtype(dtype or float32)), requires_grad)
 
 
-def randn(*size: Any, dtype: Any = None, generator: np.random.Generator | None = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any,
+    dtype: Any = None,
+    generator: np.random.Generator | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal random numbers (mean 0, variance 1)."""
     rng = generator or default_generator()
-    return _new(rng.standard_normal(_shape(size)).astype(to_dtype(dtype or float32)),
-                requires_grad)
+    return _new(rng.standard_normal(_shape(size)).astype(to_dtype(dtype or float32)), requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Any = (), dtype: Any = None,
-            generator: np.random.Generator | None = None) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Any = (),
+    dtype: Any = None,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
     """Random integers in [low, high) (``randint(high, size)`` starts at 0)."""
     if high is None:
         low, high = 0, low

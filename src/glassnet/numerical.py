@@ -122,7 +122,7 @@ def gradcheck(
         out = scalar(*tensors)
         analytic = grad(out, wrt, allow_unused=True) if out.requires_grad else [None] * len(wrt)
     numeric = _numerical_wrt(scalar, tensors, wrt, eps)
-    for i, (t, a, n) in enumerate(zip(wrt, analytic, numeric)):
+    for t, a, n in zip(wrt, analytic, numeric):
         a = np.zeros_like(n) if a is None else a.data
         bad = np.abs(a - n) > atol + rtol * np.abs(n)
         if np.any(bad):
@@ -169,8 +169,9 @@ def gradgradcheck(
 
         return cat(flat) if len(flat) > 1 else flat[0]
 
-    return gradcheck(first_grad, *tensors, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(
+        first_grad, *tensors, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
+    )
 
 
 def _fixed_weights(shape: tuple) -> np.ndarray:

@@ -509,6 +509,11 @@ def _index_arrays(index: Any) -> Any:
     return index
 
 
+# The engine and the function forms refer to these names without importing this module.
+autograd.Tensor = Tensor
+api.Tensor = Tensor
+
+
 # Tensor methods that are the public functions themselves (x.exp() is glassnet.exp(x)).
 for _name in api.TENSOR_METHODS:
     setattr(Tensor, _name, getattr(api, _name))
@@ -548,6 +553,9 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     return Tensor._make(to_array(data, dtype))
 
 
+api.as_tensor = as_tensor
+
+
 def format_tensor(t: Tensor) -> str:
     """PyTorch-style text: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
     a = t.data
@@ -555,7 +563,9 @@ def format_tensor(t: Tensor) -> str:
     if a.dtype.kind == "f" and a.size:
         finite = a[np.isfinite(a)]
         if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-            options["formatter"] = {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}
+            options["formatter"] = {
+                "float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
+            }
         else:
             big = np.abs(finite).max() if finite.size else 0
             small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1

@@ -19,14 +19,14 @@ from . import shape as S
 from .matmul import MatMul
 
 if TYPE_CHECKING:
-    from ..tensor import Tensor
+    from ..tensor import Tensor, as_tensor
+else:
+    Tensor = as_tensor = None  # bound by tensor.py when it loads (it imports this module)
 
 _values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _t(x):
-    from ..tensor import as_tensor
-
     return as_tensor(x)
 
 
@@ -143,8 +143,6 @@ def minimum(a, b) -> Tensor:
 def where(condition, x, y) -> Tensor:
     """x where condition is true, else y (elementwise, broadcasting)."""
     cond = _t(condition).data.astype(bool, copy=False)
-    from ..tensor import Tensor
-
     x_t = x if isinstance(x, Tensor) else None
     y_t = y if isinstance(y, Tensor) else None
     if x_t is None and y_t is None:
@@ -212,8 +210,6 @@ def max(x, dim=None, keepdim: bool = False):  # noqa: A001
 
     Given a second tensor instead of a dim, the elementwise maximum.
     """
-    from ..tensor import Tensor
-
     if isinstance(dim, Tensor):
         return maximum(x, dim)
     return _extreme(R.Max, x, dim, keepdim, R.ArgMax)
@@ -221,8 +217,6 @@ def max(x, dim=None, keepdim: bool = False):  # noqa: A001
 
 def min(x, dim=None, keepdim: bool = False):  # noqa: A001
     """Smallest element (dim=None), or (values, indices) along ``dim``."""
-    from ..tensor import Tensor
-
     if isinstance(dim, Tensor):
         return minimum(x, dim)
     return _extreme(R.Min, x, dim, keepdim, R.ArgMin)
@@ -476,8 +470,8 @@ def _promote(a, b):
     a float tensor wins over an integer one; two floats of different width give the wider.
     Returns (a, b) where b is a Tensor or a Python number.
     """
-    from ..tensor import Tensor, as_tensor
-
+    if isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+        return a, b  # the common case: nothing to decide
     if isinstance(b, np.generic):
         b = b.item()
     if isinstance(b, (bool, int, float)):

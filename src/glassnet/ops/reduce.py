@@ -145,9 +145,7 @@ class Prod(_Reduction):
         g = _expand_back(g, self.dims, self.keepdim, len(self.in_shape))
         # prod_{j != i} x_j computed without division, so zeros in x are handled exactly:
         # move the reduced axes to the end, flatten them, take exclusive cumulative products.
-        moved = x.permute(
-            *[d for d in range(x.ndim) if d not in self.dims], *self.dims
-        )
+        moved = x.permute(*[d for d in range(x.ndim) if d not in self.dims], *self.dims)
         kept_shape = moved.shape[: x.ndim - len(self.dims)]
         flat = moved.reshape((*kept_shape, -1))
         others = _ExclusiveProd()(flat)

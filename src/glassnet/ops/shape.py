@@ -27,8 +27,9 @@ class Reshape(Op):
             return x.reshape(self.shape)
         except ValueError:
             raise _shape_error(
-                "reshape", f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
-                f"into shape {tuple(self.shape)}"
+                "reshape",
+                f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                f"into shape {tuple(self.shape)}",
             ) from None
 
     def backward(self, g):
@@ -44,8 +45,9 @@ class Permute(Op):
     def forward(self, x):
         if sorted(d % max(x.ndim, 1) for d in self.dims) != list(range(x.ndim)):
             raise _shape_error(
-                "permute", f"dims {tuple(self.dims)} is not a reordering of the "
-                f"{x.ndim} axes of a tensor of shape {x.shape}"
+                "permute",
+                f"dims {tuple(self.dims)} is not a reordering of the "
+                f"{x.ndim} axes of a tensor of shape {x.shape}",
             )
         return np.transpose(x, self.dims)
 
@@ -100,9 +102,7 @@ class Expand(Op):
 
 def _is_basic_index(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return all(
-        isinstance(i, (slice, int, np.integer)) or i is None or i is Ellipsis for i in items
-    )
+    return all(isinstance(i, (slice, int, np.integer)) or i is None or i is Ellipsis for i in items)
 
 
 class GetItem(Op):
@@ -115,8 +115,9 @@ class GetItem(Op):
         try:
             return x[self.index]
         except IndexError as e:
-            raise IndexError(f"index {self.index!r} is invalid for a tensor of shape {x.shape}: "
-                             f"{e}") from None
+            raise IndexError(
+                f"index {self.index!r} is invalid for a tensor of shape {x.shape}: {e}"
+            ) from None
 
     def backward(self, g):
         return (IndexAdd(self.index, self.inputs[0].shape)(g),)
@@ -163,8 +164,9 @@ class Cat(Op):
                 a != b for d, (a, b) in enumerate(zip(np.shape(x), first.shape)) if d != axis
             ):
                 raise _shape_error(
-                    "cat", f"tensors must match except in dim {self.dim}: tensor 0 has shape "
-                    f"{first.shape}, tensor {i} has shape {np.shape(x)}"
+                    "cat",
+                    f"tensors must match except in dim {self.dim}: tensor 0 has shape "
+                    f"{first.shape}, tensor {i} has shape {np.shape(x)}",
                 )
         self.axis = axis
         self.sizes = [np.shape(x)[axis] for x in xs]
@@ -254,7 +256,9 @@ class Pad(Op):
     def forward(self, x):
         pairs = [(0, 0)] * x.ndim
         if len(self.pad) // 2 > x.ndim:
-            raise ValueError(f"pad: {tuple(self.pad)} pads more axes than the {x.ndim} of {x.shape}")
+            raise ValueError(
+                f"pad: {tuple(self.pad)} pads more axes than the {x.ndim} of {x.shape}"
+            )
         for i in range(len(self.pad) // 2):
             pairs[x.ndim - 1 - i] = (self.pad[2 * i], self.pad[2 * i + 1])
         if any(a < 0 or b < 0 for a, b in pairs):
