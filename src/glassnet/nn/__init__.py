@@ -1,0 +1,26 @@
+"""glassnet.nn: modules, layers, losses and initializers under PyTorch's names (re-exports only)."""
+
+from . import functional, init, utils  # noqa: F401
+from .activation import *  # noqa: F403
+from .attention import *  # noqa: F403
+from .basic import *  # noqa: F403
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .conv import *  # noqa: F403
+from .dropout import *  # noqa: F403
+from .embedding import *  # noqa: F403
+from .linear import *  # noqa: F403
+from .loss import *  # noqa: F403
+from .module import (
+    IncompatibleKeys,
+    Module,
+    RemovableHandle,
+    StateDictError,
+    call_stack,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+)
+from .normalization import *  # noqa: F403
+from .parameter import Parameter
+from .pooling import *  # noqa: F403
+from .recurrent import *  # noqa: F403
+from .summary import ModelSummary

@@ -1,0 +1,401 @@
+"""Containers: Sequential (a chain of layers); ModuleList/Dict, ParameterList/Dict (registered sets).
+
+Putting layers in a plain Python list hides them from ``parameters()``, ``state_dict()`` and
+``train()``; these containers register every member as a submodule (named ``"0"``, ``"1"``,
+... or by key), so the model sees them.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+
+
+def _check_module(module: Any, where: str) -> Module:
+    if not isinstance(module, Module):
+        raise TypeError(f"{where} takes Modules, got {type(module).__name__}")
+    return module
+
+
+def _index(idx: Any, length: int, where: str) -> int:
+    """A Python index (negative counts from the end) turned into a position in range."""
+    try:
+        i = operator.index(idx)
+    except TypeError:
+        raise TypeError(
+            f"{where} indices must be integers or slices, got {type(idx).__name__}"
+        ) from None
+    if not -length <= i < length:
+        raise IndexError(f"{where} index {i} is out of range for {length} modules")
+    return i + length if i < 0 else i
+
+
+class Sequential(Module):
+    """A chain of modules: ``forward(x)`` feeds ``x`` through each in turn.
+
+    Args:
+        *args: modules in order (named "0", "1", ...), or a single ``OrderedDict`` of
+            name -> module (those names are used).
+
+    Example::
+
+        model = Sequential(Linear(784, 128), ReLU(), Linear(128, 10))
+        model[0]          # the first Linear
+        model[:2]         # a Sequential of the first two (same module objects)
+        len(model)        # 3
+        y = model(x)      # model[2](model[1](model[0](x)))
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], Mapping):
+            for name, module in args[0].items():
+                self.add_module(name, _check_module(module, "Sequential"))
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), _check_module(module, "Sequential"))
+
+    def forward(self, input: Any) -> Any:  # noqa: A002 - PyTorch's argument name
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[_index(idx, len(self), "Sequential")]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        key = list(self._modules)[_index(idx, len(self), "Sequential")]
+        self._modules[key] = _check_module(module, "Sequential")
+
+    def __delitem__(self, idx: int | slice) -> None:
+        keys = list(self._modules)
+        targets = (
+            keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), "Sequential")]]
+        )
+        for key in targets:
+            del self._modules[key]
+        self._renumber()
+
+    def _renumber(self) -> None:
+        # Keep the "0", "1", ... names contiguous (as PyTorch does); custom names are kept.
+        items = list(self._modules.items())
+        self._modules.clear()
+        for i, (key, module) in enumerate(items):
+            self._modules[str(i) if key.isdigit() else key] = module
+
+    def append(self, module: Module) -> Sequential:
+        """Add a module at the end (named by its position)."""
+        self.add_module(str(len(self)), _check_module(module, "Sequential.append"))
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Add several modules at the end."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Insert a module before position ``index`` (positions after it shift by one)."""
+        _check_module(module, "Sequential.insert")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Sequential.insert index {index} is out of range for {n} modules")
+        index = index + n if index < 0 else index
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+        return self
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at ``index``."""
+        module = self[index]
+        del self[index]
+        return module
+
+
+class ModuleList(Module):
+    """A list of modules that the parent model can see (their parameters are registered).
+
+    Use it for a variable number of layers that ``forward`` walks itself::
+
+        self.blocks = ModuleList([Block() for _ in range(4)])
+        ...
+        for block in self.blocks:
+            x = block(x)
+
+    It has no ``forward`` of its own. Supports indexing, slicing (a new ModuleList of the
+    same modules), ``len``, iteration, ``append``, ``extend``, ``insert``, ``pop``, ``del``
+    and ``+=``.
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[str(_index(idx, len(self), "ModuleList"))]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        key = str(_index(idx, len(self), "ModuleList"))
+        self._modules[key] = _check_module(module, "ModuleList")
+
+    def __delitem__(self, idx: int | slice) -> None:
+        items = list(self._modules.values())
+        if isinstance(idx, slice):
+            del items[idx]
+        else:
+            del items[_index(idx, len(items), "ModuleList")]
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return type(self)(list(self) + list(other))
+
+    def append(self, module: Module) -> ModuleList:
+        """Add a module at the end."""
+        self.add_module(str(len(self)), _check_module(module, "ModuleList.append"))
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Add several modules at the end."""
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+            raise TypeError("ModuleList.extend takes an iterable of Modules, got a single Module")
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert a module before position ``index``."""
+        _check_module(module, "ModuleList.insert")
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at ``index``."""
+        module = self[index]
+        del self[index]
+        return module
+
+
+class ModuleDict(Module):
+    """A dict of named modules that the parent model can see (keys become submodule names).
+
+    Example::
+
+        self.heads = ModuleDict({"class": Linear(64, 10), "box": Linear(64, 4)})
+        ...
+        outputs = {name: head(x) for name, head in self.heads.items()}
+
+    Supports ``d[key]``, ``d[key] = module``, ``del d[key]``, ``in``, ``len``, iteration over
+    keys, ``keys()``, ``values()``, ``items()``, ``update()``, ``pop()`` and ``clear()``.
+    Insertion order is kept. It has no ``forward`` of its own.
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyError(f"ModuleDict has no key {key!r}; keys are {list(self._modules)}")
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _check_module(module, "ModuleDict"))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._modules:
+            raise KeyError(f"ModuleDict has no key {key!r}")
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        return self._modules.items()
+
+    def update(self, modules: Mapping[str, Module] | Iterable) -> None:
+        """Add or replace entries from a mapping or from ``(key, module)`` pairs."""
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for j, pair in enumerate(pairs):
+            if isinstance(modules, Mapping):
+                key, module = pair
+            else:
+                if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                    raise TypeError(
+                        f"ModuleDict.update: element {j} should be a (key, module) pair, got "
+                        f"{type(pair).__name__}"
+                    )
+                key, module = pair
+            self[key] = module
+
+    def pop(self, key: str) -> Module:
+        """Remove and return the module under ``key``."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        """Remove all entries."""
+        self._modules.clear()
+
+
+def _as_parameter(value: Any, where: str) -> Parameter:
+    """Parameters are stored as they are; other Tensors and arrays are wrapped (as in PyTorch)."""
+    if isinstance(value, Parameter):
+        return value
+    from ..tensor import Tensor
+
+    if isinstance(value, (Tensor, np.ndarray)):
+        return Parameter(value)
+    raise TypeError(f"{where} takes Parameters (or Tensors to wrap), got {type(value).__name__}")
+
+
+class ParameterList(Module):
+    """A list of parameters registered under the names "0", "1", ... (e.g. one per head).
+
+    Tensors and arrays given to it are wrapped in ``Parameter``. Supports indexing, ``len``,
+    iteration, ``append`` and ``extend``.
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        if isinstance(idx, slice):
+            return type(self)(list(self._parameters.values())[idx])
+        return self._parameters[str(_index(idx, len(self), "ParameterList"))]
+
+    def __setitem__(self, idx: int, value: Any) -> None:
+        key = str(_index(idx, len(self), "ParameterList"))
+        self._parameters[key] = _as_parameter(value, "ParameterList")
+
+    def append(self, value: Any) -> ParameterList:
+        """Add a parameter at the end."""
+        self.register_parameter(str(len(self)), _as_parameter(value, "ParameterList.append"))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Add several parameters at the end."""
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(
+            f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+            for i, p in enumerate(self)
+        )
+
+
+class ParameterDict(Module):
+    """A dict of named parameters (keys become parameter names); insertion order is kept.
+
+    Tensors and arrays given to it are wrapped in ``Parameter``. Supports ``d[key]``,
+    ``d[key] = value``, ``del d[key]``, ``in``, ``len``, iteration over keys, ``keys()``,
+    ``values()``, ``items()`` and ``update()``.
+    """
+
+    def __init__(self, values: Mapping[str, Any] | Iterable | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.update(values)
+
+    def __getitem__(self, key: str) -> Parameter:
+        if key not in self._parameters:
+            raise KeyError(f"ParameterDict has no key {key!r}; keys are {list(self._parameters)}")
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.register_parameter(key, _as_parameter(value, "ParameterDict"))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._parameters:
+            raise KeyError(f"ParameterDict has no key {key!r}")
+        del self._parameters[key]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> Iterable[str]:
+        return self._parameters.keys()
+
+    def values(self) -> Iterable[Parameter]:
+        return self._parameters.values()
+
+    def items(self) -> Iterable[tuple[str, Parameter]]:
+        return self._parameters.items()
+
+    def update(self, values: Mapping[str, Any] | Iterable) -> None:
+        """Add or replace entries from a mapping or from ``(key, value)`` pairs."""
+        pairs = values.items() if isinstance(values, Mapping) else values
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return "\n".join(
+            f"({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+            for k, p in self.items()
+        )

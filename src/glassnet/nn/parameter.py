@@ -1,0 +1,77 @@
+"""Parameter: a Tensor that a Module learns (a leaf requiring grad, registered on assignment).
+
+A ``Parameter`` is an ordinary glassnet Tensor with two differences:
+
+* it defaults to ``requires_grad=True`` (it is a weight: the optimizer will update it), and
+* assigning it to an attribute of a ``Module`` (``self.weight = Parameter(...)``) registers it,
+  so that ``module.parameters()``, ``state_dict()``, ``zero_grad()`` and ``to()`` find it.
+
+Results of operations on a Parameter are plain Tensors (``w * 2`` is not a Parameter), exactly
+as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import float32
+from ..tensor import Tensor, format_tensor, to_array
+
+
+class Parameter(Tensor):
+    """A learnable Tensor of a Module: a leaf that requires grad by default.
+
+    Args:
+        data: the initial values: a Tensor (its memory is shared, as in PyTorch), a NumPy array
+            (copied, its floating dtype kept), or a number / nested list (copied, float32).
+            ``None`` gives an empty float32 parameter (to be filled in later).
+        requires_grad: whether the optimizer should learn it (default True). Only floating
+            parameters may require grad; integer data raises TypeError unless this is False.
+
+    Example::
+
+        >>> w = Parameter(glassnet.randn(3, 2))
+        >>> w.requires_grad, w.is_leaf
+        (True, True)
+        >>> type(w * 2).__name__          # results of operations are plain Tensors
+        'Tensor'
+    """
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        version = [0]
+        if data is None:
+            array = np.empty(0, dtype=float32)
+        elif isinstance(data, Tensor):
+            # Wrap, do not copy: Parameter(t) sees t's memory, as torch.nn.Parameter(t) does.
+            array = data.data
+            version = data._version
+        elif isinstance(data, np.ndarray):
+            array = np.array(data)
+        else:
+            array = to_array(data)
+            if array.dtype.kind in "biu":
+                array = array.astype(float32)  # Parameter([1, 2]) is a float weight
+        self.data = array
+        self.grad = None
+        self.grad_fn = None
+        self._version = version
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)  # raises TypeError for integer data
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + format_tensor(self)
+
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        if id(self) in memo:
+            return memo[id(self)]
+        import copy
+
+        result = Parameter(self.data.copy(), requires_grad=False)
+        result.requires_grad = self.requires_grad
+        memo[id(self)] = result
+        if self.grad is not None:
+            result.grad = copy.deepcopy(self.grad, memo)
+        return result
