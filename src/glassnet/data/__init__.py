@@ -1,0 +1,51 @@
+"""glassnet.data: datasets, the DataLoader, transforms and data loaders (re-exports only).
+
+* ``Dataset``, ``TensorDataset``, ``Subset``, ``random_split``, ``DataLoader``, ``default_collate``
+* ``transforms``: ``Normalize``, ``OneHot``, ``Flatten``, ``Compose``
+* synthetic data: ``spiral``, ``moons``, ``circles``, ``xor``, ``blobs``, ``sine``
+* real data: ``load_digits`` (bundled), ``load_mnist`` / ``read_idx``, ``load_csv``
+* ``DATASETS`` (name -> description) and ``load_dataset(name, split)``
+"""
+
+from . import transforms
+from .csv import CSVData, load_csv
+from .dataset import Dataset, Subset, TensorDataset, random_split
+from .digits import load_digits
+from .download import ChecksumError, cache_dir, sha256_file
+from .loader import DataLoader, default_collate
+from .mnist import FASHION_MNIST_CLASSES, IDXError, load_mnist, read_idx
+from .registry import DATASETS, load_dataset
+from .synthetic import blobs, circles, moons, sine, spiral, xor
+from .transforms import Compose, Flatten, Normalize, OneHot
+
+__all__ = [
+    "DATASETS",
+    "FASHION_MNIST_CLASSES",
+    "CSVData",
+    "ChecksumError",
+    "Compose",
+    "DataLoader",
+    "Dataset",
+    "Flatten",
+    "IDXError",
+    "Normalize",
+    "OneHot",
+    "Subset",
+    "TensorDataset",
+    "blobs",
+    "cache_dir",
+    "circles",
+    "default_collate",
+    "load_csv",
+    "load_dataset",
+    "load_digits",
+    "load_mnist",
+    "moons",
+    "random_split",
+    "read_idx",
+    "sha256_file",
+    "sine",
+    "spiral",
+    "transforms",
+    "xor",
+]
