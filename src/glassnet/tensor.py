@@ -526,7 +526,7 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
         data = data.data
     if dtype is not None:
         dtype = to_dtype(dtype)
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype, as in torch
         return np.array(data, dtype=dtype)
     try:
         array = np.array(data)

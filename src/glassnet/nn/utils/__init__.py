@@ -1,0 +1,5 @@
+"""glassnet.nn.utils: helpers for training loops, such as gradient clipping (re-exports only)."""
+
+from .clip_grad import clip_grad_norm_, clip_grad_value_
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]

@@ -1,0 +1,121 @@
+"""Gradient clipping: rescale (clip_grad_norm_) or clamp (clip_grad_value_) gradients in place."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from ...tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _grads(parameters: Tensor | Iterable[Tensor], who: str) -> list[Tensor]:
+    """The ``.grad`` of every parameter that has one."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    grads = []
+    for i, p in enumerate(parameters):
+        if not isinstance(p, Tensor):
+            raise TypeError(
+                f"{who} expects Tensors (e.g. model.parameters()), but item {i} is a "
+                f"{type(p).__name__}"
+            )
+        if p.grad is not None:
+            grads.append(p.grad)
+    return grads
+
+
+def _vector_norm(a: np.ndarray, p: float) -> np.ndarray:
+    """The p-norm of all elements of ``a`` as a 0-d array in ``a``'s dtype."""
+    a = a.ravel()
+    if p == 2.0:
+        return np.sqrt(np.dot(a, a))
+    absolute = np.abs(a)
+    if p == math.inf:
+        return absolute.max(initial=0).astype(a.dtype)
+    if p == -math.inf:
+        return absolute.min(initial=math.inf).astype(a.dtype)
+    if p == 0.0:
+        return np.asarray(np.count_nonzero(a), dtype=a.dtype)
+    if p == 1.0:
+        return absolute.sum()
+    return np.power(np.power(absolute, p).sum(), 1.0 / p)
+
+
+def clip_grad_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> Tensor:
+    r"""Scale all gradients together so that their combined norm is at most ``max_norm``.
+
+    The gradients of all parameters are treated as one long vector :math:`g`:
+
+    .. math::
+
+        \|g\|_p = \Big(\sum_i \|g_i\|_p^p\Big)^{1/p}, \qquad
+        g_i \leftarrow g_i \cdot \min\Big(1, \frac{\text{max\_norm}}{\|g\|_p + 10^{-6}}\Big)
+
+    (:math:`p = \infty` uses the largest absolute entry.) The direction of the update is
+    kept; only its length is capped, which stops one exploding batch from wrecking the
+    weights. Call it between ``loss.backward()`` and ``optimizer.step()``.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors (``model.parameters()``); those
+            without a gradient are ignored.
+        max_norm: the largest norm allowed (>= 0).
+        norm_type: :math:`p` (default 2); ``float("inf")`` for the max-norm.
+        error_if_nonfinite: raise RuntimeError if the total norm is nan or infinite
+            (otherwise the gradients are scaled by it anyway, as in PyTorch).
+
+    Returns:
+        The total norm of the gradients *before* clipping, as a 0-d Tensor.
+    """
+    grads = _grads(parameters, "clip_grad_norm_")
+    max_norm, norm_type = float(max_norm), float(norm_type)
+    if not max_norm >= 0:
+        raise ValueError(f"max_norm must be >= 0, got max_norm={max_norm!r}")
+    if norm_type < 0 and norm_type != -math.inf:
+        raise ValueError(f"norm_type must be >= 0, inf or -inf, got norm_type={norm_type!r}")
+    if not grads:
+        return Tensor._make(np.zeros((), dtype=np.float32))
+    norms = np.array([_vector_norm(g.data, norm_type) for g in grads])
+    total = _vector_norm(norms, norm_type).astype(norms.dtype)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is "
+            f"non-finite ({float(total)}), so it cannot be clipped. To scale the gradients "
+            "by the non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
+    coef = max_norm / (float(total) + 1e-6)
+    if not coef >= 1.0:  # also when coef is nan: the gradients become nan, as in PyTorch
+        with np.errstate(invalid="ignore"):  # inf * 0 -> nan is the documented outcome
+            for g in grads:
+                g.data *= g.data.dtype.type(coef)
+                g._version[0] += 1
+    return Tensor._make(total)
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    r"""Clamp every gradient entry into :math:`[-\text{clip\_value}, \text{clip\_value}]`, in place.
+
+    .. math::
+
+        g \leftarrow \min(\max(g, -c), c)
+
+    Unlike ``clip_grad_norm_`` this changes the direction of the gradient.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors; those without a gradient are ignored.
+        clip_value: :math:`c`, the largest absolute value allowed (>= 0).
+    """
+    clip_value = float(clip_value)
+    if not clip_value >= 0:
+        raise ValueError(f"clip_value must be >= 0, got clip_value={clip_value!r}")
+    for g in _grads(parameters, "clip_grad_value_"):
+        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        g._version[0] += 1

@@ -1,0 +1,93 @@
+"""Adagrad: per-coordinate learning rates that shrink with the sum of all past squared gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, bump_version, check_nonnegative, gradient, run_closure
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi, Hazan & Singer, 2011), as ``torch.optim.Adagrad``.
+
+    For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \dots`:
+
+    .. math::
+
+        g_t &\leftarrow \pm g_t + \lambda\,\theta_{t-1}
+              \qquad (- \text{ if maximize; } \lambda = \text{weight\_decay}) \\
+        \tilde\eta_t &= \frac{\eta}{1 + (t - 1)\,\delta}
+              \qquad (\delta = \text{lr\_decay}) \\
+        s_t &= s_{t-1} + g_t^2 \qquad (s_0 = \text{initial\_accumulator\_value}) \\
+        \theta_t &= \theta_{t-1} - \tilde\eta_t\, \frac{g_t}{\sqrt{s_t} + \epsilon}
+
+    Each coordinate gets its own step size: coordinates that have seen large gradients move
+    slowly, rarely-updated ones keep moving fast. Since :math:`s` only grows, steps shrink
+    forever (RMSprop and Adam replace the sum by a running average).
+
+    Args:
+        params: tensors or parameter groups to optimize (see ``Optimizer``).
+        lr: learning rate :math:`\eta` (default 1e-2).
+        lr_decay: :math:`\delta`, decay of the learning rate with the step count (default 0).
+        weight_decay: L2 penalty :math:`\lambda` added to the gradient (default 0).
+        initial_accumulator_value: starting value :math:`s_0` of the sum (default 0).
+        eps: :math:`\epsilon`, added to the denominator for stability (default 1e-10).
+        maximize: climb the objective instead of descending it.
+
+    State per parameter: ``step`` (int), ``sum`` (:math:`s`, created at the first step).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "maximize": maximize,
+        }
+        super().__init__(params, defaults)
+
+    def _check_options(self, options: Mapping[str, Any]) -> None:
+        check_nonnegative(
+            options, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
+        )
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Take one Adagrad step for every parameter that has a gradient."""
+        loss = run_closure(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g, _ = gradient(p, group["weight_decay"], group["maximize"])
+                state = self.state[p]
+                if not state:
+                    state["step"] = 0
+                    state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+                state["step"] += 1
+                clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+
+                total, tmp = state["sum"], np.empty_like(p.data)
+                np.multiply(g, g, out=tmp)
+                total += tmp  # s += g^2
+                np.sqrt(total, out=tmp)
+                tmp += group["eps"]
+                np.divide(g, tmp, out=tmp)  # g / (sqrt(s) + eps)
+                tmp *= clr
+                p.data -= tmp
+                bump_version(p)
+        return loss

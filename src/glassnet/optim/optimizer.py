@@ -1,0 +1,403 @@
+"""Optimizer: the base class of every update rule (parameter groups, per-parameter state, saving).
+
+An optimizer holds the tensors it is asked to learn in **parameter groups**: a list of dicts,
+each with its own ``"params"`` and its own hyperparameters (so the last layer can have a larger
+learning rate than the rest, say). Options a group does not give are filled in from the
+optimizer's ``defaults``. Anything an update rule remembers between steps (a momentum buffer,
+running averages, the step count) lives in ``optimizer.state[param]``, a dict per parameter.
+
+The training loop that uses one, as in PyTorch::
+
+    opt = glassnet.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for x, y in loader:
+        opt.zero_grad()              # forget the previous batch's gradients
+        loss = loss_fn(model(x), y)
+        loss.backward()              # fill p.grad for every parameter
+        opt.step()                   # p.data <- update(p.data, p.grad.data, state)
+
+Subclasses implement ``step`` (with their formula in the class docstring) and
+``_check_options`` (which rejects bad hyperparameters with a ValueError naming them).
+
+``state_dict()`` refers to parameters by their position (0, 1, 2, ... over all groups in order),
+never by object, and holds only NumPy arrays, numbers, strings, tuples, lists and dicts, so it
+can be saved without pickle and loaded into a freshly built optimizer over the same model.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import numbers
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ..autograd import enable_grad
+from ..tensor import Tensor
+
+
+class _RequiredParameter:
+    """Marker for a default that every parameter group must specify itself."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+#: Use as a default value in ``defaults`` for an option with no sensible default.
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class of all optimizers: holds the parameter groups and the per-parameter state.
+
+    Args:
+        params: what to optimize: an iterable of Tensors (``model.parameters()``), of
+            ``(name, Tensor)`` pairs (``model.named_parameters()``), or of dicts, each a
+            parameter group such as ``{"params": model.head.parameters(), "lr": 1e-2}``.
+        defaults: the value of every option for groups that do not set it.
+
+    Attributes:
+        param_groups: list of dicts, one per group: ``"params"`` (a list of Tensors) and every
+            option (``"lr"``, ...). Schedulers change ``group["lr"]`` between steps.
+        state: ``state[p]`` is a dict with whatever the update rule remembers for ``p``.
+        defaults: the options given to the constructor.
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self._check_options(defaults)
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        self._step_count = 0  # how many times step() ran (read by the lr schedulers)
+
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params given to the optimizer should be an iterable of Tensors or dicts, but "
+                "got a single Tensor; wrap it in a list: [tensor]"
+            )
+        if isinstance(params, Mapping):
+            raise TypeError(
+                "params given to the optimizer should be an iterable of Tensors or dicts, but "
+                "got a single dict; wrap the parameter group in a list: [group]"
+            )
+        try:
+            groups = list(params)
+        except TypeError:
+            raise TypeError(
+                "params given to the optimizer should be an iterable of Tensors or dicts, but "
+                f"got {type(params).__name__}"
+            ) from None
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], Mapping):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Count every call of a subclass's step(), so that a learning-rate scheduler can warn
+        # when it is stepped before the optimizer (the most common scheduler mistake).
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_counts_steps", False):
+
+            @functools.wraps(step)
+            def counted_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
+                self._step_count += 1
+                return step(self, *args, **kw)
+
+            counted_step._counts_steps = True  # type: ignore[attr-defined]
+            cls.step = counted_step  # type: ignore[method-assign]
+
+    # ------------------------------------------------------------------ to be overridden
+    def _check_options(self, options: Mapping[str, Any]) -> None:
+        """Raise ValueError for an invalid hyperparameter (called for defaults and each group)."""
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient (one optimization step).
+
+        Args:
+            closure: optional function that clears the gradients, recomputes the loss, calls
+                ``backward()`` and returns the loss (needed by methods that evaluate the loss
+                several times per step). It runs with gradient recording enabled.
+
+        Returns:
+            The closure's loss, or None.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
+        """Add a group of parameters with its own options (e.g. layers unfrozen mid-training).
+
+        Options the group does not set take the optimizer's defaults. A parameter may belong
+        to one group only.
+        """
+        if not isinstance(param_group, Mapping):
+            raise TypeError(
+                f"a parameter group must be a dict, but got {type(param_group).__name__}"
+            )
+        if "params" not in param_group:
+            raise ValueError("a parameter group must have a 'params' entry (the tensors)")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(
+                "optimizer parameters must be an ordered collection (a list), not a set: the "
+                "order of a set changes between runs and state_dict() refers to parameters by "
+                "position"
+            )
+        else:
+            params = list(params)
+
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        if names:
+            if len(names) != len(params):
+                raise ValueError(
+                    "give either all parameters with names, as (name, tensor) pairs, or none"
+                )
+            params = [p[1] for p in params]
+            group["param_names"] = names
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"an optimizer can only optimize Tensors, but parameter {i} of the group "
+                    f"is a {type(p).__name__}"
+                )
+            if not p.is_leaf:
+                raise ValueError(
+                    f"can't optimize a non-leaf Tensor (parameter {i} of the group, shape "
+                    f"{p.shape}, was computed by an operation); pass the original leaf, or "
+                    "call .detach().requires_grad_() on it"
+                )
+        group["params"] = params
+
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(
+                    f"parameter group didn't specify a value of required option {name}"
+                )
+            group.setdefault(name, default)
+        self._check_options(group)
+
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; each will be "
+                "updated once per appearance",
+                stacklevel=2,
+            )
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in existing for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        if self.param_groups and ("param_names" in group) != (
+            "param_names" in self.param_groups[0]
+        ):
+            raise ValueError("all parameter groups must be given with names, or all without")
+        self.param_groups.append(group)
+
+    # ------------------------------------------------------------------ gradients
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of all parameters before the next backward pass.
+
+        Args:
+            set_to_none: if True (the default, as in PyTorch) set ``p.grad = None``, which
+                frees the memory and lets ``step`` skip parameters that get no new gradient;
+                if False, fill the existing gradient arrays with zeros.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad = p.grad.detach()
+                    p.grad.requires_grad = False
+                    p.grad.data[...] = 0
+
+    # ------------------------------------------------------------------ saving
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as plain data: ``{"state": ..., "param_groups": ...}``.
+
+        ``"param_groups"`` is a list with each group's options and, under ``"params"``, the
+        positions of its parameters (counted over all groups in order). ``"state"`` maps a
+        position to that parameter's state (NumPy arrays and numbers). Arrays are copies, so
+        the dict is a snapshot: later steps do not change it.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if self.state.get(p):
+                    state[index[id(p)]] = {
+                        k: (v.copy() if isinstance(v, np.ndarray) else v)
+                        for k, v in self.state[p].items()
+                    }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a ``state_dict()`` into this optimizer (built over the same parameters).
+
+        Groups and parameters are matched by position. Options (``lr``, ...) come from the
+        saved groups; state arrays are copied and cast to their parameter's dtype. Everything
+        is checked before anything changes: a mismatch raises ValueError and leaves the
+        optimizer as it was.
+        """
+        if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
+            got = sorted(state_dict) if isinstance(state_dict, Mapping) else type(state_dict)
+            raise ValueError(
+                f"expected an optimizer state_dict with keys 'state' and 'param_groups', got {got}"
+            )
+        saved_groups = state_dict["param_groups"]
+        if not isinstance(state_dict["state"], Mapping) or not all(
+            isinstance(g, Mapping) and "params" in g for g in saved_groups
+        ):
+            raise ValueError(
+                "malformed optimizer state_dict: 'state' must be a dict and 'param_groups' a "
+                "list of dicts, each with a 'params' list"
+            )
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has a different number of parameter groups: it has "
+                f"{len(saved_groups)}, this optimizer has {len(self.param_groups)}"
+            )
+        position: dict[int, Tensor] = {}
+        new_groups = []
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"loaded state dict contains a parameter group that doesn't match the size "
+                    f"of the optimizer's group: group {i} has {len(saved['params'])} parameters "
+                    f"in the state dict and {len(group['params'])} in the optimizer"
+                )
+            for k, p in zip(saved["params"], group["params"]):
+                position[int(k)] = p
+            new_group = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            for k, v in group.items():
+                if k not in new_group:  # an option the saved file predates
+                    new_group[k] = v
+                elif isinstance(v, tuple) and isinstance(new_group[k], list):
+                    new_group[k] = tuple(new_group[k])  # e.g. betas that went through JSON
+            new_group["params"] = group["params"]
+            self._check_options(new_group)
+            new_groups.append(new_group)
+
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        for k, saved_state in state_dict["state"].items():
+            try:
+                p = position[int(k)]
+            except (KeyError, ValueError):
+                raise ValueError(
+                    f"loaded state dict has state for parameter {k!r}, but the optimizer's "
+                    f"parameters are numbered 0 to {len(position) - 1}"
+                ) from None
+            new_state[p] = {
+                key: _load_state_value(p, int(k), key, value) for key, value in saved_state.items()
+            }
+        self.param_groups = new_groups
+        self.state = new_state
+
+    # ------------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(group):
+                if key not in ("params", "param_names"):
+                    lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _load_state_value(p: Tensor, index: int, key: str, value: Any) -> Any:
+    """Turn a saved state entry back into what ``step`` expects (step counts become ints)."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if key == "step":
+        return int(value)
+    if isinstance(value, np.ndarray):
+        if value.shape != p.shape:
+            if value.ndim == 0:
+                return value.item()
+            raise ValueError(
+                f"loaded state {key!r} of parameter {index} has shape {value.shape}, but the "
+                f"parameter has shape {p.shape}"
+            )
+        dtype = p.dtype if p.dtype.kind == "f" else value.dtype
+        return np.array(value, dtype=dtype, copy=True)
+    return copy.deepcopy(value)
+
+
+# ------------------------------------------------------------------ helpers for update rules
+def check_nonnegative(options: Mapping[str, Any], *names: str) -> None:
+    """Raise ValueError unless every named option is a number >= 0."""
+    for name in names:
+        value = options[name]
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise ValueError(f"Invalid {name}: expected a number >= 0, got {value!r}")
+        if not value >= 0.0:
+            raise ValueError(f"Invalid {name}: expected {name} >= 0, got {name}={value!r}")
+
+
+def check_betas(options: Mapping[str, Any]) -> None:
+    """Raise ValueError unless ``betas`` is a pair of numbers in [0, 1)."""
+    betas = options["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"Invalid betas: expected a pair (beta1, beta2), got {betas!r}")
+    for i, beta in enumerate(betas):
+        if not isinstance(beta, numbers.Real) or not 0.0 <= beta < 1.0:
+            raise ValueError(
+                f"Invalid beta parameter at index {i}: expected 0 <= betas[{i}] < 1, got "
+                f"betas={tuple(betas)!r}"
+            )
+
+
+def run_closure(closure: Callable[[], Any] | None) -> Any:
+    """Evaluate a step's closure (with gradient recording on) and return its loss."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
+
+
+def gradient(p: Tensor, weight_decay: float, maximize: bool) -> tuple[np.ndarray, bool]:
+    """The direction to descend for ``p``: ``g = ±p.grad + weight_decay * p``.
+
+    Returns ``(g, owned)``: ``owned`` is True when ``g`` is a fresh array the caller may
+    overwrite, False when it is ``p.grad.data`` itself (which must never be modified).
+    """
+    g = p.grad.data
+    if g.shape != p.data.shape:
+        raise ValueError(
+            f"the gradient of a parameter of shape {p.data.shape} has shape {g.shape}; "
+            "p.grad must have the parameter's shape"
+        )
+    if weight_decay != 0:
+        d = np.multiply(p.data, weight_decay)
+        if maximize:
+            d -= g
+        else:
+            d += g
+        return d, True
+    if maximize:
+        return np.negative(g), True
+    return g, False
+
+
+def bump_version(p: Tensor) -> None:
+    """Record that ``p.data`` changed in place (a graph built from the old value will refuse
+    to backpropagate through it, as in PyTorch)."""
+    p._version[0] += 1
