@@ -4,7 +4,8 @@ The public API follows PyTorch's names: ``glassnet.tensor``, ``Tensor.backward``
 ``glassnet.no_grad``, ``glassnet.nn``, ``glassnet.optim``, ``glassnet.data``.
 """
 
-from . import autograd, dtypes, ops, random
+# Subpackages are reachable as attributes after `import glassnet` (as with torch).
+from . import autograd, data, dtypes, nn, ops, optim, random
 from ._version import __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd import functional_grad as grad
@@ -121,4 +122,5 @@ from .ops.api import (
     where,
 )
 from .random import get_rng_state, manual_seed, set_rng_state
+from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
