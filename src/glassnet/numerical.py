@@ -58,20 +58,26 @@ def numerical_gradient(f: Callable, *inputs: Any, h: float = 1e-6) -> tuple[np.n
         with no_grad():
             return _as_float(f(*args))
 
-    grads = []
-    for a in arrays:
-        g = np.zeros_like(a)
-        flat, gflat = a.reshape(-1), g.reshape(-1)
-        for k in range(flat.size):
-            old = flat[k]
-            flat[k] = old + h
-            up = call()
-            flat[k] = old - h
-            down = call()
-            flat[k] = old
-            gflat[k] = (up - down) / (2 * h)
-        grads.append(g)
-    return tuple(grads)
+    return tuple(_central_differences(a, call, h) for a in arrays)
+
+
+def _central_differences(array: np.ndarray, evaluate: Callable[[], float], h: float) -> np.ndarray:
+    """Nudge each element of ``array`` (in place, then restore it) by +h and -h; return the slopes.
+
+    ``evaluate()`` must read ``array`` and return the function's value as a float.
+    """
+    slopes = np.zeros(array.shape, dtype=np.float64)
+    flat = array.reshape(-1)  # a view (the array is contiguous): nudging it nudges the input
+    flat_slopes = slopes.reshape(-1)
+    for k in range(flat.size):
+        old = flat[k]
+        flat[k] = old + h
+        up = evaluate()
+        flat[k] = old - h
+        down = evaluate()
+        flat[k] = old
+        flat_slopes[k] = (up - down) / (2 * h)
+    return slopes
 
 
 def _prepare(inputs: tuple) -> list[Tensor]:
@@ -180,20 +186,8 @@ def _fixed_weights(shape: tuple) -> np.ndarray:
 
 
 def _numerical_wrt(scalar: Callable, tensors: list[Tensor], wrt: list[Tensor], eps: float):
-    results = []
-    for t in wrt:
-        g = np.zeros_like(t.data, dtype=np.float64)
-        flat = t.data.reshape(-1)  # a view: nudging it nudges the input
-        gflat = g.reshape(-1)
-        for k in range(flat.size):
-            old = flat[k]
-            flat[k] = old + eps
-            with no_grad():
-                up = float(scalar(*tensors).data)
-            flat[k] = old - eps
-            with no_grad():
-                down = float(scalar(*tensors).data)
-            flat[k] = old
-            gflat[k] = (up - down) / (2 * eps)
-        results.append(g)
-    return results
+    def evaluate() -> float:
+        with no_grad():
+            return float(scalar(*tensors).data)
+
+    return [_central_differences(t.data, evaluate, eps) for t in wrt]
