@@ -1,4 +1,4 @@
-"""Fused neural-network ops: the affine map of Linear, ELU / SiLU, the dropout mask, the embedding lookup.
+"""Fused neural-network ops: the affine map of Linear, ELU / SiLU / Hardtanh, the dropout mask, embedding lookup.
 
 Each could be written as a chain of smaller ops, but one op per layer means one NumPy call per
 step instead of several, fewer temporary arrays and fewer graph nodes: y = x W^T + b as a
@@ -92,6 +92,25 @@ class ELU(Op):
         mask = positive.astype(g.data.dtype)
         slope = mask * s + (1 - mask) * (x.clamp(max=0) * c).exp() * coef
         return (g * slope,)
+
+
+class Hardtanh(Op):
+    """y = min(max(x, lo), hi);   dL/dx = g where lo < x < hi (strictly), else 0
+
+    Unlike ``clamp`` (whose gradient passes at x == lo and x == hi), the gradient is 0 at the
+    two corners, as in PyTorch's hardtanh / relu6: ReLU6 of an exact 0 passes no gradient.
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0):
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x):
+        return np.clip(x, self.min_val, self.max_val)
+
+    def backward(self, g):
+        x = self.inputs[0].data
+        inside = (x > self.min_val) & (x < self.max_val)
+        return (g * Tensor._make(inside.astype(g.data.dtype)),)
 
 
 class SiLU(Op):

@@ -1,0 +1,81 @@
+"""Dropout layers (Dropout, Dropout1d/2d/3d): random zeroing in training mode, identity in eval mode."""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from . import functional as F
+from .functional.dropout import check_probability
+from .module import Module
+
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
+
+
+class _DropoutNd(Module):
+    """Shared by the dropout layers: p (validated) and the inplace flag."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        self.p = check_probability(p, type(self).__name__)
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """During training, zero each element with probability p and scale the rest by 1 / (1 - p).
+
+    y = x * m / (1 - p), m ~ Bernoulli(1 - p) independently per element, so E[y] = x. In
+    evaluation mode (``model.eval()``) the layer returns its input unchanged. A fresh mask is
+    drawn on every call from glassnet's global generator.
+
+    Args:
+        p: probability of zeroing an element (default 0.5), in [0, 1].
+        inplace: accepted for PyTorch compatibility (the result is a new tensor).
+
+    Shape: input (*), output the same shape.
+
+    Example::
+
+        >>> drop = nn.Dropout(p=0.5)
+        >>> drop(glassnet.ones(6))           # training mode: about half are 0, the rest 2
+        tensor([0., 2., 0., 2., 0., 0.])
+        >>> drop.eval()(glassnet.ones(3))    # eval mode: identity
+        tensor([1., 1., 1.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            self.check_input_shape(input, ("*",))
+        return F.dropout(input, self.p, self.training)
+
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels of (N, C, L) or (C, L) input with probability p (training only).
+
+    Each channel's whole sequence is kept (and scaled by 1 / (1 - p)) or zeroed together.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, ("N", "C", "L"), ("C", "L"))
+        return F.dropout1d(input, self.p, self.training)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole feature maps of (N, C, H, W) input with probability p (training only).
+
+    Each channel's whole H x W map is kept (and scaled by 1 / (1 - p)) or zeroed together.
+    A 3-D input is read as (N, C, L), as PyTorch currently does (with a warning).
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, ("N", "C", "H", "W"), ("C", "H", "W"))
+        return F.dropout2d(input, self.p, self.training)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input with probability p (training only)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, ("N", "C", "D", "H", "W"), ("C", "D", "H", "W"))
+        return F.dropout3d(input, self.p, self.training)

@@ -1,0 +1,167 @@
+"""Embedding: a learned table of vectors, one row per token id, looked up by integer index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..creation import empty
+from ..dtypes import to_dtype
+from ..tensor import Tensor
+from . import init
+from .functional.embedding import embedding_lookup, normalize_padding_idx
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Module):
+    """A lookup table: token id i -> the learned vector ``weight[i]``.
+
+    The result is the same as one_hot(input) @ weight, without building the one-hot matrix.
+    In the backward pass each output row's gradient is added into the table row it came from
+    (dL/dweight[r] = sum of g[k] over positions k with input[k] == r); rows that were not
+    looked up get zero gradient.
+
+    Args:
+        num_embeddings: size of the vocabulary (number of rows).
+        embedding_dim: length of each vector.
+        padding_idx: a row for padding tokens: initialised to zeros and never updated by
+            gradients (negative values count from the end).
+        max_norm: if given, looked-up rows with norm above it are rescaled to it in place.
+        norm_type: the p of the p-norm used with ``max_norm`` (default 2).
+        scale_grad_by_freq: divide gradients by each index's frequency in the mini-batch.
+        sparse: accepted for PyTorch compatibility; gradients are always dense.
+        dtype: dtype of the table (default float32).
+
+    Shape:
+        input: integer Tensor (*), any shape; output (*, embedding_dim).
+
+    Attributes:
+        weight: Parameter of shape (num_embeddings, embedding_dim), initialised from N(0, 1)
+            (PyTorch's default), with the padding row set to 0.
+
+    Example::
+
+        >>> emb = nn.Embedding(10, 3, padding_idx=0)
+        >>> emb(glassnet.tensor([[1, 2, 0], [4, 0, 0]])).shape
+        (2, 3, 3)
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Tensor | None = None,
+        _freeze: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"Embedding: {name} must be a non-negative integer, got {value!r}")
+        if device not in (None, "cpu"):
+            raise ValueError(f"Embedding: glassnet runs on the CPU only, got device={device!r}")
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = normalize_padding_idx(padding_idx, num_embeddings, "Embedding")
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        if _weight is None:
+            dtype = to_dtype(dtype) if dtype is not None else None
+            self.weight = Parameter(
+                empty(num_embeddings, embedding_dim, dtype=dtype), requires_grad=not _freeze
+            )
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(
+                    f"Embedding: _weight has shape {tuple(_weight.shape)}, expected "
+                    f"({num_embeddings}, {embedding_dim})"
+                )
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """Draw every row from N(0, 1), then zero the padding row (if any)."""
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self) -> None:
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight.data[self.padding_idx] = 0
+                self.weight._version[0] += 1
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            self.check_input_shape(input, ("*",))  # TypeError naming this layer
+        return embedding_lookup(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            who=self.layer_label(),
+        )
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding whose table is ``embeddings`` (2-D), frozen (not learned) by default.
+
+        The table is used as given (its padding row is not zeroed), and shares memory with
+        ``embeddings`` as in PyTorch.
+        """
+        if not isinstance(embeddings, Tensor):
+            embeddings = Tensor(np.asarray(embeddings))
+        if embeddings.ndim != 2:
+            raise ValueError(
+                f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                f"{tuple(embeddings.shape)}"
+            )
+        rows, cols = embeddings.shape
+        return cls(
+            rows,
+            cols,
+            padding_idx=padding_idx,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq,
+            sparse=sparse,
+            _weight=embeddings,
+            _freeze=freeze,
+        )
+
+    def extra_repr(self) -> str:
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        if self.sparse:
+            text += ", sparse=True"
+        return text

@@ -1,0 +1,111 @@
+"""Dropout as functions (F.dropout, F.dropout1d/2d/3d): randomly silence units while training.
+
+During training each unit (or, for the channel variants, each whole feature map) is set to 0
+with probability p and the survivors are multiplied by 1 / (1 - p) ("inverted dropout"), so
+the expected value of every output equals its input and evaluation needs no rescaling. The
+network cannot rely on any single unit, which regularises it. With ``training=False`` the
+functions return the input unchanged. Masks are drawn from glassnet's global generator
+(``glassnet.manual_seed`` makes them reproducible).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ...ops.nn import Dropout as _DropoutOp
+from ...tensor import Tensor
+
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
+
+
+def check_probability(p: Any, who: str) -> float:
+    """p as a float, or a ValueError unless 0 <= p <= 1."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise ValueError(f"{who}: dropout probability has to be between 0 and 1, but got {p!r}")
+    return float(p)
+
+
+def _check_input(x: Any, who: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{who}: expected a glassnet Tensor, got {type(x).__name__}")
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"{who}: expected a floating tensor, got dtype {x.data.dtype}")
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """y = x * m / (1 - p) with m ~ Bernoulli(1 - p) drawn independently per element.
+
+    Args:
+        input: any shape.
+        p: probability of zeroing each element, in [0, 1] (p = 1 zeroes everything).
+        training: apply dropout (True) or return ``input`` unchanged (False).
+        inplace: accepted for PyTorch compatibility (the result is a new tensor).
+
+    dL/dx = g * m / (1 - p): the gradient flows only through the kept units, scaled alike.
+
+    Example::
+
+        >>> y = F.dropout(glassnet.ones(10000), p=0.2)
+        >>> float((y == 0).float().mean())     # the fraction zeroed: about 0.2
+        0.1951
+        >>> float(y.max())                     # the survivors: 1 / (1 - 0.2)
+        1.25
+    """
+    p = check_probability(p, "dropout")
+    _check_input(input, "dropout")
+    if not training or p == 0:
+        return input
+    return _DropoutOp(p)(input)
+
+
+def _channel_dropout(x: Tensor, p: float, training: bool, batched_ndim: int, who: str) -> Tensor:
+    """Zero whole channels: one draw per (sample, channel), broadcast over the spatial axes."""
+    p = check_probability(p, who)
+    _check_input(x, who)
+    if x.ndim == batched_ndim:
+        mask_shape = x.shape[:2] + (1,) * (batched_ndim - 2)
+    elif x.ndim == batched_ndim - 1:
+        mask_shape = x.shape[:1] + (1,) * (batched_ndim - 2)
+    else:
+        n_spatial = batched_ndim - 2
+        raise ValueError(
+            f"{who}: expected a {batched_ndim - 1}-D (C, {n_spatial} spatial) or {batched_ndim}-D "
+            f"(N, C, {n_spatial} spatial) input, got shape {tuple(x.shape)}"
+        )
+    if not training or p == 0:
+        return x
+    return _DropoutOp(p, mask_shape)(x)
+
+
+def dropout1d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Channel dropout for sequences: each channel of (N, C, L) or (C, L) input is zeroed whole with probability p."""
+    return _channel_dropout(input, p, training, 3, "dropout1d")
+
+
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Channel dropout for images: each feature map of (N, C, H, W) or (C, H, W) input is zeroed whole.
+
+    Neighbouring pixels of a feature map are strongly correlated, so dropping single pixels
+    barely regularises a convolutional net; dropping whole maps does. A 3-D input is read as
+    (N, C, L), as PyTorch does (with a warning): use dropout1d for that.
+    """
+    if isinstance(input, Tensor) and input.ndim == 3:
+        warnings.warn(
+            "dropout2d: received a 3-D input; treating it as (N, C, L) and dropping channels "
+            "as dropout1d does. Use dropout1d for sequences, or add a batch dimension.",
+            stacklevel=2,
+        )
+        return _channel_dropout(input, p, training, 3, "dropout2d")
+    return _channel_dropout(input, p, training, 4, "dropout2d")
+
+
+def dropout3d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:
+    """Channel dropout for volumes: each channel of (N, C, D, H, W) or (C, D, H, W) input is zeroed whole."""
+    return _channel_dropout(input, p, training, 5, "dropout3d")

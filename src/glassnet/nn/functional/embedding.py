@@ -1,0 +1,184 @@
+"""F.embedding (look up rows of a table by integer index) and F.one_hot (indices to 0/1 vectors).
+
+An embedding is the same computation as one_hot(indices) @ W, done without building the
+one-hot matrix: row i of W *is* the vector of token i. Its gradient adds each output row's
+gradient into the table row it came from (rows used twice get both contributions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...autograd import no_grad
+from ...ops.nn import EmbeddingLookup
+from ...tensor import Tensor
+
+__all__ = ["embedding", "one_hot"]
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, Tensor):
+        return f"a Tensor of dtype {x.data.dtype} and shape {tuple(x.shape)}"
+    return type(x).__name__
+
+
+def check_indices(indices: Any, num_rows: int, who: str) -> np.ndarray:
+    """The integer array of ``indices``, or a clear TypeError / IndexError naming ``who``.
+
+    Every index must lie in [0, num_rows). The message names the first bad index, where it
+    is, and the valid range.
+    """
+    if not isinstance(indices, Tensor) or indices.data.dtype.kind not in "iu":
+        raise TypeError(
+            f"{who}: expected a Tensor of integer indices (int64), got {_describe(indices)}"
+            + (
+                " (indices must be whole numbers: use .long())"
+                if isinstance(indices, Tensor) and indices.data.dtype.kind == "f"
+                else ""
+            )
+        )
+    idx = indices.data
+    if idx.dtype != np.intp:
+        idx = idx.astype(np.intp)  # np.take / np.bincount want the platform index type
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if lo < 0 or hi >= num_rows:
+            bad_positions = np.argwhere((idx < 0) | (idx >= num_rows))
+            where = tuple(int(i) for i in bad_positions[0])
+            bad = int(idx[where]) if idx.ndim else int(idx)
+            position = f" at position {where}" if idx.ndim else ""
+            raise IndexError(
+                f"{who}: index {bad}{position} is out of range for an embedding table of size "
+                f"{num_rows} (valid indices are 0 to {num_rows - 1})"
+            )
+    return idx
+
+
+def normalize_padding_idx(padding_idx: int | None, num_rows: int, who: str) -> int | None:
+    """padding_idx as a non-negative row number (negative counts from the end), or None."""
+    if padding_idx is None:
+        return None
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):
+        raise TypeError(f"{who}: padding_idx must be an integer or None, got {padding_idx!r}")
+    if not -num_rows <= padding_idx < num_rows:
+        raise ValueError(
+            f"{who}: padding_idx must be within the number of embeddings ({num_rows}), "
+            f"got {padding_idx}"
+        )
+    return int(padding_idx) % num_rows
+
+
+def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Shrink (in place, no graph) the used rows whose norm exceeds max_norm down to max_norm."""
+    rows = np.unique(idx)
+    with no_grad():
+        norms = np.linalg.norm(weight.data[rows].astype(np.float64), ord=norm_type, axis=1)
+        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        weight.data[rows] *= scale[:, None].astype(weight.data.dtype)
+        weight._version[0] += 1
+
+
+def embedding_lookup(
+    input: Any,
+    weight: Any,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    who: str = "embedding",
+) -> Tensor:
+    """``embedding`` with the name used in error messages (layers pass their label)."""
+    if not isinstance(weight, Tensor) or weight.ndim != 2:
+        raise ValueError(
+            f"{who}: expected weight to be a 2-D Tensor (num_embeddings, embedding_dim), got "
+            f"{_describe(weight)}"
+        )
+    num_rows = weight.shape[0]
+    idx = check_indices(input, num_rows, who)
+    padding_idx = normalize_padding_idx(padding_idx, num_rows, who)
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
+    return EmbeddingLookup(idx, padding_idx, scale_grad_by_freq)(weight)
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Look up rows of ``weight`` by index: y[..., :] = weight[input[...], :].
+
+    Args:
+        input: integer Tensor of any shape, each entry in [0, num_embeddings).
+        weight: the table, shape (num_embeddings, embedding_dim).
+        padding_idx: a row that receives no gradient (its output is still weight[padding_idx]).
+        max_norm: if given, every looked-up row whose ``norm_type``-norm exceeds it is first
+            scaled down to norm max_norm, *in place* in ``weight`` (as PyTorch does).
+        norm_type: the p of the p-norm for ``max_norm`` (default 2).
+        scale_grad_by_freq: divide each row's gradient contributions by how often its index
+            occurs in ``input``.
+        sparse: accepted for PyTorch compatibility; gradients are always dense.
+
+    Returns:
+        Tensor of shape input.shape + (embedding_dim,).
+
+    Gradient: dL/dweight[r] = sum of g[k] over the positions k with input[k] == r (zero for
+    rows not used and for padding_idx).
+
+    Example::
+
+        >>> table = glassnet.arange(6.0).reshape(3, 2)
+        >>> F.embedding(glassnet.tensor([2, 0, 2]), table)
+        tensor([[4., 5.],
+                [0., 1.],
+                [4., 5.]])
+    """
+    return embedding_lookup(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Turn class indices into one-hot vectors: out[..., c] = 1 if tensor[...] == c else 0.
+
+    Args:
+        tensor: integer Tensor of any shape with values in [0, num_classes).
+        num_classes: length of each vector; -1 (default) uses max(tensor) + 1.
+
+    Returns:
+        int64 Tensor of shape tensor.shape + (num_classes,).
+
+    Example::
+
+        >>> F.one_hot(glassnet.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
+    if not isinstance(tensor, Tensor) or tensor.data.dtype.kind not in "iu":
+        raise TypeError(
+            f"one_hot: expected a Tensor of integer class indices (int64), got {_describe(tensor)}"
+        )
+    idx = tensor.data
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot: num_classes must be an integer, got {num_classes!r}")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise ValueError(
+                "one_hot: cannot infer the number of classes from an empty tensor; pass num_classes"
+            )
+        num_classes = int(idx.max()) + 1
+    elif num_classes < 0:
+        raise ValueError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        where = tuple(int(i) for i in np.argwhere((idx < 0) | (idx >= num_classes))[0])
+        raise ValueError(
+            f"one_hot: class values must be in [0, num_classes) = [0, {num_classes}), got "
+            f"{int(idx[where])}" + (f" at position {where}" if idx.ndim else "")
+        )
+    out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor._make(out)

@@ -1,0 +1,118 @@
+"""Linear: the fully connected layer y = x W^T + b, initialised as PyTorch does."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..creation import empty
+from ..dtypes import to_dtype
+from ..ops.nn import Linear as _LinearOp
+from ..tensor import Tensor
+from . import init
+from .functional.linear import check_linear_args
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Linear"]
+
+
+class Linear(Module):
+    r"""Fully connected layer: y = x W^T + b.
+
+    Each of the ``out_features`` outputs is a weighted sum of all ``in_features`` inputs
+    plus its own offset: y[..., j] = sum_k x[..., k] W[j, k] + b[j]. The whole layer is one
+    fused op, whose gradients are dL/dx = g W, dL/dW = g^T x and dL/db = sum of g over the
+    batch (see ``glassnet.ops.nn.Linear``).
+
+    Args:
+        in_features: size of each input sample (the last dimension of x).
+        out_features: size of each output sample.
+        bias: learn the offset b (default True); with False the layer is y = x W^T.
+        device: accepted for PyTorch compatibility; only ``None`` / ``"cpu"``.
+        dtype: dtype of the parameters (default float32).
+
+    Shape:
+        input (*, in_features), any number of leading dimensions (zero included);
+        output (*, out_features).
+
+    Attributes:
+        weight: Parameter of shape (out_features, in_features), initialised from
+            U(-1/sqrt(in_features), 1/sqrt(in_features)) (``kaiming_uniform_`` with
+            a = sqrt(5), PyTorch's default).
+        bias: Parameter of shape (out_features,), from the same distribution; or None.
+
+    Example::
+
+        >>> fc = nn.Linear(784, 10)
+        >>> fc(glassnet.randn(32, 784)).shape
+        (32, 10)
+        >>> fc
+        Linear(in_features=784, out_features=10, bias=True)
+    """
+
+    in_features: int
+    out_features: int
+    weight: Parameter
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"Linear: {name} must be a non-negative integer, got {value!r}")
+        if device not in (None, "cpu"):
+            raise ValueError(f"Linear: glassnet runs on the CPU only, got device={device!r}")
+        dtype = to_dtype(dtype) if dtype is not None else None
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw fresh weights: W, b ~ U(-1/sqrt(in_features), 1/sqrt(in_features)).
+
+        That is ``kaiming_uniform_(W, a=sqrt(5))`` (gain sqrt(1/3), bound gain * sqrt(3 /
+        fan_in)) and the same bound for the bias, exactly PyTorch's defaults. Draws come from
+        the global generator, so ``glassnet.manual_seed`` makes them reproducible.
+        """
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_features
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        weight, bias = self.weight, self.bias
+        data = input.data if isinstance(input, Tensor) else None
+        if (
+            data is None
+            or data.ndim == 0
+            or data.shape[-1] != self.in_features
+            or data.dtype != weight.data.dtype
+        ):
+            self._bad_input(input)
+        if bias is None:
+            return _LinearOp()(input, weight)
+        return _LinearOp()(input, weight, bias)
+
+    def _bad_input(self, input: Any) -> None:
+        """Raise the error that names this layer (shape problems first, then dtype)."""
+        self.check_input_shape(input, ("*", self.in_features))
+        check_linear_args(input, self.weight, self.bias, self.layer_label())
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
