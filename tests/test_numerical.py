@@ -81,3 +81,14 @@ def test_gradgradcheck_catches_wrong_second_derivative():
     from glassnet.autograd import OP_REGISTRY
 
     OP_REGISTRY.pop("_FirstOrderOnly", None)
+
+
+def test_gradcheck_passes_integer_inputs_through_unchanged():
+    logits = gn.tensor(np.random.default_rng(1).normal(size=(4, 3)), requires_grad=True)
+    labels = gn.tensor([0, 2, 1, 2])
+
+    def pick(x, idx):
+        assert idx.dtype == gn.int64
+        return x[gn.arange(4), idx]
+
+    assert gn.gradcheck(pick, logits, labels)

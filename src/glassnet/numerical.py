@@ -90,7 +90,9 @@ def _prepare(inputs: tuple) -> list[Tensor]:
                     "(finite differences in float32 are too coarse). Pass x.double()."
                 )
             # A private contiguous copy: nudging its elements must not touch the caller's data.
-            out.append(Tensor._make(np.array(x.data, dtype=np.float64), x.requires_grad))
+            # Floats are checked in float64; integer inputs (class labels, indices) keep their dtype.
+            dtype = np.float64 if x.data.dtype.kind == "f" else x.data.dtype
+            out.append(Tensor._make(np.array(x.data, dtype=dtype), x.requires_grad))
         else:
             out.append(Tensor._make(np.asarray(x, dtype=np.float64), requires_grad=True))
     return out

@@ -1,0 +1,345 @@
+"""Loss modules (nn.MSELoss, nn.CrossEntropyLoss, ...): a loss function with its settings stored.
+
+``criterion = nn.CrossEntropyLoss(label_smoothing=0.1)`` then ``loss = criterion(logits, y)``
+is the same as ``F.cross_entropy(logits, y, label_smoothing=0.1)``; the maths of each loss is
+in the docstring of its function in glassnet.nn.functional.loss. Class weights
+(``weight``, ``pos_weight``) are registered as buffers, so they follow ``model.to(dtype)``
+and appear in ``state_dict()`` as in PyTorch.
+
+Input errors name the loss module (and its path inside a model), e.g.
+``CrossEntropyLoss: target contains class index 12, but the input has 10 classes ...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..tensor import Tensor, as_tensor
+from .functional import loss as F
+from .module import Module
+
+__all__ = [
+    "MSELoss",
+    "L1Loss",
+    "HuberLoss",
+    "SmoothL1Loss",
+    "CrossEntropyLoss",
+    "NLLLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "KLDivLoss",
+]
+
+
+class _Loss(Module):
+    """Base of the loss modules: keeps ``reduction``, labels input errors with the layer name."""
+
+    _valid_reductions: tuple = ("none", "mean", "sum")
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        F._check_reduction(type(self).__name__, reduction, self._valid_reductions)
+        self.reduction = reduction
+
+    def _apply(self, fn: Callable, *args: Any, **kwargs: Any) -> Tensor:
+        """Call the function form; re-word its input errors to name this module."""
+        try:
+            return fn(*args, **kwargs)
+        except (ValueError, TypeError) as e:
+            message = str(e)
+            prefix = fn.__name__ + ": "
+            if not message.startswith(prefix):
+                raise
+            label = self.layer_label()
+            error = type(e)(f"{label}: {message[len(prefix) :]}")
+            error._glassnet_layer = label  # type: ignore[attr-defined]
+            raise error from None
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class _WeightedLoss(_Loss):
+    """A loss with optional per-class weights, kept as a buffer named ``weight``."""
+
+    def __init__(self, weight: Tensor | None = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", None if weight is None else as_tensor(weight))
+
+
+class MSELoss(_Loss):
+    """Mean squared error: l_i = (x_i - y_i)**2, averaged (or summed, or kept per element).
+
+    Args:
+        reduction: 'mean' (default) | 'sum' | 'none'.
+
+    Shape: input (*), target the same shape; output a scalar, or (*) with 'none'.
+
+    Example::
+
+        >>> criterion = nn.MSELoss()
+        >>> criterion(glassnet.tensor([1.0, 2.0]), glassnet.tensor([0.0, 4.0]))
+        tensor(2.5000)
+    """
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(F.mse_loss, input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error: l_i = |x_i - y_i| (robust to outliers; gradient +-1).
+
+    Args:
+        reduction: 'mean' (default) | 'sum' | 'none'.
+
+    Shape: input (*), target the same shape.
+
+    Example: ``nn.L1Loss()(pred, y)``.
+    """
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(F.l1_loss, input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Huber loss: 0.5 z**2 for z = |x - y| < delta, delta (z - 0.5 delta) beyond.
+
+    Quadratic (like MSE) for small errors, linear (like L1) for large ones.
+
+    Args:
+        reduction: 'mean' (default) | 'sum' | 'none'.
+        delta: where the quadratic part turns linear (positive), default 1.0.
+
+    Shape: input (*), target the same shape.
+
+    Example: ``nn.HuberLoss(delta=0.5)(pred, y)``.
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(F.huber_loss, input, target, reduction=self.reduction, delta=self.delta)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, delta={self.delta}"
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1: 0.5 z**2 / beta for z = |x - y| < beta, z - 0.5 beta beyond (Huber / beta).
+
+    Args:
+        reduction: 'mean' (default) | 'sum' | 'none'.
+        beta: where the quadratic part turns linear (>= 0; 0 gives L1), default 1.0.
+
+    Shape: input (*), target the same shape.
+
+    Example: ``nn.SmoothL1Loss(beta=0.1)(boxes, target_boxes)``.
+    """
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must not be negative, got {beta}")
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(
+            F.smooth_l1_loss, input, target, reduction=self.reduction, beta=self.beta
+        )
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, beta={self.beta}"
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Softmax + negative log-likelihood in one fused, stable step: the classification loss.
+
+    For logits x and class t: l = -log softmax(x)_t = log sum_c exp(x_c) - x_t. With class
+    probabilities p as the target: l = -sum_c p_c log softmax(x)_c.
+
+    Args:
+        weight: optional per-class weights, shape (C,) (e.g. to balance rare classes).
+        ignore_index: class-index targets equal to it are skipped (default -100).
+        reduction: 'mean' (default; weighted by the classes' weights) | 'sum' | 'none'.
+        label_smoothing: eps in [0, 1]: the target becomes (1 - eps) * target + eps / C.
+
+    Shape:
+        input: (N, C) logits, (N, C, d1, ...) for per-position classes, or (C,).
+        target: (N,) / (N, d1, ...) / () integer class indices in [0, C), or float class
+        probabilities of the input's shape.
+        output: a scalar, or (N, d1, ...) with reduction='none'.
+
+    Example::
+
+        >>> criterion = nn.CrossEntropyLoss(label_smoothing=0.1)
+        >>> loss = criterion(model(images), labels)      # (N, 10) logits, (N,) int64 labels
+        >>> loss.backward()
+    """
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(weight, reduction)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(
+                f"CrossEntropyLoss: label_smoothing must be between 0 and 1, got {label_smoothing}"
+            )
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(
+            F.cross_entropy,
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"reduction={self.reduction!r}, ignore_index={self.ignore_index}, "
+            f"label_smoothing={self.label_smoothing}"
+        )
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities: l_i = -w[t_i] * input[i, t_i].
+
+    Put after ``nn.LogSoftmax(dim=1)``; together they equal ``nn.CrossEntropyLoss``.
+
+    Args:
+        weight: optional per-class weights, shape (C,).
+        ignore_index: targets equal to it are skipped (default -100).
+        reduction: 'mean' (default; divided by the sum of the targets' weights) | 'sum' | 'none'.
+
+    Shape: input (N, C) / (N, C, d1, ...) / (C,) log-probabilities; target (N,) /
+    (N, d1, ...) / () integer class indices.
+
+    Example: ``nn.NLLLoss()(F.log_softmax(logits, dim=1), labels)``.
+    """
+
+    def __init__(
+        self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(
+            F.nll_loss,
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+        )
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}"
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy on probabilities: l = -w (y log p + (1 - y) log(1 - p)).
+
+    Logs are clamped at -100. Prefer ``BCEWithLogitsLoss`` on raw scores (more stable).
+
+    Args:
+        weight: optional weights broadcastable to the input's shape.
+        reduction: 'mean' (default) | 'sum' | 'none'.
+
+    Shape: input (*) probabilities in [0, 1]; target the same shape, floating.
+
+    Example: ``nn.BCELoss()(glassnet.sigmoid(scores), labels)``.
+    """
+
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
+        super().__init__(weight, reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(
+            F.binary_cross_entropy, input, target, self.weight, reduction=self.reduction
+        )
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Sigmoid + binary cross-entropy in one stable expression, on raw scores.
+
+    l = w ((1 - y) x + (1 + (pw - 1) y) log(1 + exp(-x)))   (exp never overflows)
+
+    Args:
+        weight: optional weights broadcastable to the input's shape.
+        reduction: 'mean' (default) | 'sum' | 'none'.
+        pos_weight: optional weight of positive examples, broadcastable to the input
+            (usually one per class, shape (C,)); a buffer, like ``weight``.
+
+    Shape: input (*) logits; target the same shape, floating (0/1 or probabilities).
+
+    Example: ``nn.BCEWithLogitsLoss(pos_weight=glassnet.tensor([4.0]))(scores, labels)``.
+    """
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        reduction: str = "mean",
+        pos_weight: Tensor | None = None,
+    ) -> None:
+        super().__init__(weight, reduction)
+        self.register_buffer("pos_weight", None if pos_weight is None else as_tensor(pos_weight))
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(
+            F.binary_cross_entropy_with_logits,
+            input,
+            target,
+            self.weight,
+            reduction=self.reduction,
+            pos_weight=self.pos_weight,
+        )
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence: l = y (log y - x), x log-probabilities, y probabilities.
+
+    Args:
+        reduction: 'mean' (default, PyTorch's: divides by the number of elements) |
+            'batchmean' (divides by the batch size: the true KL per sample) | 'sum' | 'none'.
+        log_target: the target is given as log-probabilities (l = exp(y) (y - x)).
+
+    Shape: input (*) log-probabilities; target the same shape.
+
+    Example: ``nn.KLDivLoss(reduction='batchmean')(F.log_softmax(s, 1), F.softmax(t, 1))``.
+    """
+
+    _valid_reductions = ("none", "batchmean", "mean", "sum")
+
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._apply(
+            F.kl_div, input, target, reduction=self.reduction, log_target=self.log_target
+        )
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, log_target={self.log_target}"

@@ -1,0 +1,383 @@
+"""Normalization layers: BatchNorm1d/2d/3d, LayerNorm, GroupNorm (standardize, scale, shift).
+
+Each layer computes y = (x - mean) / sqrt(var + eps) * weight + bias, with the statistics
+taken over different sets of elements (see glassnet.nn.functional.normalization for the
+maths). Only batch norm has state beyond its parameters: running averages of the mean and
+variance collected in training mode and used in evaluation mode (``model.eval()``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..dtypes import float32, is_floating, to_dtype
+from ..tensor import Tensor
+from .functional import normalization as F
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
+
+
+def _float_dtype(layer: str, dtype) -> np.dtype:
+    dtype = float32 if dtype is None else to_dtype(dtype)
+    if not is_floating(dtype):
+        raise TypeError(f"{layer}: dtype must be a floating dtype, got {dtype}")
+    return dtype
+
+
+def _check_device(layer: str, device) -> None:
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"{layer}: glassnet runs on the CPU only, got device={device!r}")
+
+
+def _positive_int(layer: str, what: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{layer}: {what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d/2d/3d; subclasses say which input shapes they accept."""
+
+    _patterns: tuple = ()
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        _check_device(name, device)
+        dtype = _float_dtype(name, dtype)
+        self.num_features = _positive_int(name, "num_features", num_features)
+        if eps <= 0:
+            raise ValueError(f"{name}: eps must be positive, got {eps}")
+        if momentum is not None and not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum}")
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        c = self.num_features
+        if affine:
+            self.weight = Parameter(np.ones(c, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(c, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)  # declared but absent, as in PyTorch
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor._make(np.zeros(c, dtype=dtype)))
+            self.register_buffer("running_var", Tensor._make(np.ones(c, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Running mean back to 0, running variance to 1, batch counter to 0."""
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        """Running statistics reset; weight = 1 and bias = 0 (the identity transform)."""
+        self.reset_running_stats()
+        with no_grad():
+            if self.weight is not None:
+                self.weight.fill_(1)
+            if self.bias is not None:
+                self.bias.zero_()
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, *self._patterns)
+        # momentum=None: a plain average of all batches seen, 1/n for the n-th batch.
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._version[0] += 1
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked.data)
+        # Batch statistics in training, and always when there are no running ones to use.
+        use_batch = self.training or self.running_mean is None
+        try:
+            return F.batch_norm(
+                input,
+                self.running_mean if not self.training or self.track_running_stats else None,
+                self.running_var if not self.training or self.track_running_stats else None,
+                self.weight,
+                self.bias,
+                use_batch,
+                factor,
+                self.eps,
+            )
+        except (ValueError, TypeError) as e:
+            raise _relabel(self, e) from None
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+def _relabel(layer: Module, error: Exception) -> Exception:
+    """An error from the function form, re-worded to name the layer (and its path)."""
+    message = str(error)
+    head, sep, rest = message.partition(": ")
+    if sep and head in ("batch_norm", "layer_norm", "group_norm"):
+        message = rest
+    label = layer.layer_label()
+    new = type(error)(f"{label}: {message}")
+    new._glassnet_layer = label  # type: ignore[attr-defined]
+    return new
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization over a batch of feature vectors (or of sequences), per feature.
+
+    In training mode each feature c is standardized with its mean and variance over the
+    batch (and over the length L for 3-D input), then scaled and shifted:
+
+        y = (x - mean_B) / sqrt(var_B + eps) * weight + bias
+
+    and the running averages are updated: ``running = (1 - momentum) * running + momentum *
+    batch_stat`` (the variance with the unbiased M / (M - 1) correction; momentum=None gives
+    the plain average of all batches). In evaluation mode (``.eval()``) the running averages
+    are used instead, so a sample's output does not depend on the rest of the batch.
+
+    Args:
+        num_features: C, the number of features (channels).
+        eps: added to the variance (default 1e-5).
+        momentum: weight of each new batch in the running averages (default 0.1), or None
+            for a cumulative average.
+        affine: learn the per-feature ``weight`` (init 1) and ``bias`` (init 0).
+        track_running_stats: keep ``running_mean``, ``running_var`` and
+            ``num_batches_tracked`` buffers; if False, batch statistics are used in both modes.
+        dtype: dtype of parameters and buffers (default float32).
+        bias: with ``affine``, whether to learn the bias too.
+
+    Shape: input (N, C) or (N, C, L); output the same shape.
+
+    Example::
+
+        >>> bn = nn.BatchNorm1d(16)
+        >>> y = bn(glassnet.randn(32, 16))       # each column of y: mean 0, variance ~1
+        >>> bn.running_mean.shape
+        (16,)
+    """
+
+    @property
+    def _patterns(self) -> tuple:
+        return (("N", self.num_features), ("N", self.num_features, "L"))
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of images, per channel, over the batch and all pixels.
+
+    y = (x - mean_B) / sqrt(var_B + eps) * weight + bias, with mean_B and var_B of each
+    channel taken over (N, H, W) in training mode, and the running averages in evaluation
+    mode. See BatchNorm1d for the arguments and the running-average update.
+
+    Args:
+        num_features: C, the number of channels.
+        eps, momentum, affine, track_running_stats, dtype, bias: as in BatchNorm1d.
+
+    Shape: input (N, C, H, W); output the same shape.
+
+    Example::
+
+        >>> block = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU())
+    """
+
+    @property
+    def _patterns(self) -> tuple:
+        return (("N", self.num_features, "H", "W"),)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of volumes, per channel, over (N, D, H, W).
+
+    See BatchNorm1d for the maths and arguments.
+
+    Shape: input (N, C, D, H, W); output the same shape.
+
+    Example: ``nn.BatchNorm3d(8)(glassnet.randn(2, 8, 4, 4, 4))``.
+    """
+
+    @property
+    def _patterns(self) -> tuple:
+        return (("N", self.num_features, "D", "H", "W"),)
+
+
+class LayerNorm(Module):
+    """Layer normalization: standardize each sample over its last dimensions.
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias
+
+    with mean and (biased) var over the trailing ``normalized_shape`` dimensions of each
+    sample, in training and evaluation alike (no running statistics). The standard
+    normalization of transformers.
+
+    Args:
+        normalized_shape: int or tuple, the trailing shape normalized over (e.g. the model
+            width 512, or (C, H, W)).
+        eps: added to the variance (default 1e-5).
+        elementwise_affine: learn ``weight`` (init 1) and ``bias`` (init 0) of shape
+            ``normalized_shape``.
+        bias: with ``elementwise_affine``, whether to learn the bias too.
+        dtype: dtype of the parameters (default float32).
+
+    Shape: input (*, *normalized_shape); output the same shape.
+
+    Example::
+
+        >>> ln = nn.LayerNorm(512)
+        >>> y = ln(glassnet.randn(8, 20, 512))   # each y[b, t, :] has mean 0 and variance ~1
+    """
+
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        _check_device("LayerNorm", device)
+        dtype = _float_dtype("LayerNorm", dtype)
+        self.normalized_shape = F._normalized_shape("LayerNorm", normalized_shape)
+        if eps <= 0:
+            raise ValueError(f"LayerNorm: eps must be positive, got {eps}")
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """weight = 1 and bias = 0."""
+        with no_grad():
+            if self.weight is not None:
+                self.weight.fill_(1)
+            if self.bias is not None:
+                self.bias.zero_()
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, ("*", *self.normalized_shape))
+        try:
+            return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        except (ValueError, TypeError) as e:
+            raise _relabel(self, e) from None
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+class GroupNorm(Module):
+    """Group normalization: channels in groups, each (sample, group) standardized on its own.
+
+        y = (x - mean_{n,g}) / sqrt(var_{n,g} + eps) * weight_c + bias_c
+
+    The C channels are split into ``num_groups`` groups of C / G consecutive channels; the
+    statistics of group g of sample n are taken over its channels and all positions. Works
+    the same for any batch size (even 1) and in both modes.
+
+    Args:
+        num_groups: G, which must divide num_channels.
+        num_channels: C.
+        eps: added to the variance (default 1e-5).
+        affine: learn per-channel ``weight`` (init 1) and ``bias`` (init 0).
+        bias: with ``affine``, whether to learn the bias too.
+        dtype: dtype of the parameters (default float32).
+
+    Shape: input (N, C, *); output the same shape.
+
+    Example::
+
+        >>> gn_layer = nn.GroupNorm(4, 32)       # 4 groups of 8 channels
+        >>> y = gn_layer(glassnet.randn(2, 32, 8, 8))
+    """
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        _check_device("GroupNorm", device)
+        dtype = _float_dtype("GroupNorm", dtype)
+        self.num_groups = _positive_int("GroupNorm", "num_groups", num_groups)
+        self.num_channels = _positive_int("GroupNorm", "num_channels", num_channels)
+        if num_channels % num_groups:
+            raise ValueError(
+                f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                f"({num_groups})"
+            )
+        if eps <= 0:
+            raise ValueError(f"GroupNorm: eps must be positive, got {eps}")
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """weight = 1 and bias = 0."""
+        with no_grad():
+            if self.weight is not None:
+                self.weight.fill_(1)
+            if self.bias is not None:
+                self.bias.zero_()
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, ("N", self.num_channels, "*"))
+        try:
+            return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+        except (ValueError, TypeError) as e:
+            raise _relabel(self, e) from None
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )
