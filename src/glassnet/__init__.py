@@ -5,10 +5,11 @@ The public API follows PyTorch's names: ``glassnet.tensor``, ``Tensor.backward``
 """
 
 # Subpackages are reachable as attributes after `import glassnet` (as with torch).
-from . import autograd, data, dtypes, nn, ops, optim, random
+from . import autograd, callbacks, checkpoint, data, dtypes, metrics, models, nn, ops, optim, random
 from ._version import __version__
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd import functional_grad as grad
+from .checkpoint import load_checkpoint, save_checkpoint
 from .creation import (
     arange,
     empty,
@@ -124,3 +125,4 @@ from .ops.api import (
 from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
+from .train import History, evaluate, fit, predict, resume

@@ -1060,6 +1060,20 @@ class Module:
         """
         return _add_hook(self._backward_pre_hooks, hook, prepend)
 
+    # ------------------------------------------------------------------ training in one call
+    # Set by glassnet.train when it loads: nn sits below train and never imports it.
+    _fit_function: Callable | None = None
+
+    def fit(self, data: Any, **kwargs: Any) -> Any:
+        """Train this module in one call: the same as ``glassnet.fit(self, data, **kwargs)``.
+
+        Returns the ``History`` (per-epoch loss and metrics). See ``glassnet.fit`` for the
+        arguments (loss, optimizer, epochs, batch_size, validation data, callbacks, seed, ...).
+        """
+        if Module._fit_function is None:
+            raise RuntimeError("Module.fit needs glassnet.train; run `import glassnet` first")
+        return Module._fit_function(self, data, **kwargs)
+
     # ------------------------------------------------------------------ summary and printing
     def summary(
         self, input: Any = None, *, dtype: Any = None, print_fn: Callable | None = print
