@@ -92,3 +92,12 @@ def test_gradcheck_passes_integer_inputs_through_unchanged():
         return x[gn.arange(4), idx]
 
     assert gn.gradcheck(pick, logits, labels)
+
+
+def test_gradcheck_handles_non_contiguous_inputs():
+    x = gn.tensor(np.random.default_rng(2).normal(size=(3, 4)), requires_grad=True)
+    x_t = x.detach().T.requires_grad_()  # a transposed (non-contiguous) view
+    assert not x_t.data.flags.c_contiguous
+    assert gn.gradcheck(lambda t: (t * t).sum(dim=0), x_t)
+    (g,) = gn.numerical_gradient(lambda t: (t * t).sum(), x_t)
+    np.testing.assert_allclose(g, 2 * x_t.numpy(), atol=1e-5)

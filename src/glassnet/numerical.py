@@ -51,7 +51,10 @@ def numerical_gradient(f: Callable, *inputs: Any, h: float = 1e-6) -> tuple[np.n
     if h <= 0:
         raise ValueError(f"numerical_gradient: h must be positive, got {h}")
     was_tensor = [isinstance(x, Tensor) for x in inputs]
-    arrays = [np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64) for x in inputs]
+    arrays = [
+        np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64, order="C")
+        for x in inputs
+    ]
 
     def call() -> float:
         args = [Tensor._make(a) if t else a for a, t in zip(arrays, was_tensor)]
@@ -92,7 +95,7 @@ def _prepare(inputs: tuple) -> list[Tensor]:
             # A private contiguous copy: nudging its elements must not touch the caller's data.
             # Floats are checked in float64; integer inputs (class labels, indices) keep their dtype.
             dtype = np.float64 if x.data.dtype.kind == "f" else x.data.dtype
-            out.append(Tensor._make(np.array(x.data, dtype=dtype), x.requires_grad))
+            out.append(Tensor._make(np.array(x.data, dtype=dtype, order="C"), x.requires_grad))
         else:
             out.append(Tensor._make(np.asarray(x, dtype=np.float64), requires_grad=True))
     return out

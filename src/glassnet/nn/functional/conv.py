@@ -1,0 +1,583 @@
+"""Convolutions as functions (PyTorch's F names): conv1d, conv2d, conv_transpose1d/2d, unfold, fold.
+
+Every convolution here is Im2Col followed by one matrix product for the whole batch (see
+glassnet/ops/conv.py):
+
+    cols = Im2Col(x)                                 # (C*kh*kw, N*Ho*Wo): a column per position
+    y    = weight.reshape(O, C*kh*kw) @ cols + bias  # (O, N*Ho*Wo) -> viewed as (N, O, Ho, Wo)
+
+The bias is folded into the product (a row of ones under cols, a column b beside W), and the
+result is returned as a view, so a convolution's output is stored channel by channel: shape
+(N, O, Ho, Wo), memory order (O, N, Ho, Wo). Elementwise ops keep that order and pooling
+follows it, so no layer has to copy the data back and forth. With ``groups = G`` the channels
+split into G independent blocks, and the same product runs once per block (a batched matmul
+over a group axis). A 1-D convolution is the 2-D one on an
+image of height 1. A transposed convolution runs the same maths backwards: a matrix product
+makes one column per input pixel, and fold (Col2Im) adds the columns into the output image;
+it is exactly the gradient of conv2d with respect to its input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...ops.conv import Col2Im, Geometry, Im2Col, sliding_geometry, transposed_geometry
+from ...ops.shape import cat
+from ...tensor import Tensor
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+# ----------------------------------------------------------------------------------------------
+# Argument checking and normalisation
+# ----------------------------------------------------------------------------------------------
+
+
+def _tuple(value: Any, n: int, name: str, fn: str, minimum: int = 1) -> tuple[int, ...]:
+    """An n-tuple of ints from an int or a sequence of n ints, each at least ``minimum``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        result = (int(value),) * n
+    else:
+        try:
+            result = tuple(int(v) for v in value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}"
+            ) from None
+        if len(result) != n:
+            raise ValueError(f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < minimum for v in result):
+        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
+    return result
+
+
+def _check_tensor(x: Any, what: str, fn: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}: expected {what} to be a glassnet Tensor, got {type(x).__name__}")
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"{fn}: expected a floating point {what}, got dtype {x.dtype}")
+    return x
+
+
+def _shape_text(shape: tuple) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def resolve_padding(
+    padding: Any, kernel: tuple, dilation: tuple, stride: tuple, fn: str
+) -> tuple[int, ...]:
+    """Padding per side, ordered (before_0, after_0, before_1, after_1, ...) over spatial axes.
+
+    ``padding`` is an int, a tuple (one value per spatial axis, both sides), 'valid' (none) or
+    'same' (output size = input size; only for stride 1; an odd total puts the extra on the
+    after side, as PyTorch does).
+    """
+    n = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0,) * (2 * n)
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(
+                    f"{fn}: padding='same' is not supported for strided "
+                    f"convolutions (got stride={stride if n > 1 else stride[0]})"
+                )
+            pads: list[int] = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                pads += [total // 2, total - total // 2]
+            return tuple(pads)
+        raise ValueError(
+            f"{fn}: padding must be an int, a tuple, 'valid' or 'same', got {padding!r}"
+        )
+    per_axis = _tuple(padding, n, "padding", fn, minimum=0)
+    return tuple(p for p in per_axis for _ in range(2))
+
+
+def _check_conv_args(
+    fn: str, x: Tensor, weight: Tensor, bias: Tensor | None, nd: int, groups: Any, transposed: bool
+) -> tuple[Tensor, bool]:
+    """Validate shapes and dtypes; return the input with a batch axis and whether one was added."""
+    _check_tensor(x, "input", fn)
+    _check_tensor(weight, "weight", fn)
+    spatial = "(L)" if nd == 1 else "(H, W)"
+    names = ("L",) if nd == 1 else ("H", "W")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(
+            f"{fn}: expected a {nd + 1}-D (C, {', '.join(names)}) unbatched or {nd + 2}-D "
+            f"(N, C, {', '.join(names)}) batched input, got shape {_shape_text(x.shape)}"
+        )
+    if weight.ndim != nd + 2:
+        kind = (
+            "(in_channels, out_channels/groups"
+            if transposed
+            else "(out_channels, in_channels/groups"
+        )
+        raise ValueError(
+            f"{fn}: expected a {nd + 2}-D weight {kind}, {spatial[1:-1]}), got "
+            f"shape {_shape_text(weight.shape)}"
+        )
+    if x.dtype != weight.dtype:
+        raise TypeError(
+            f"{fn}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; "
+            f"convert one of them (e.g. weight.to(input.dtype))"
+        )
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{fn}: groups must be a positive int, got {groups!r}")
+    batched = x.ndim == nd + 2
+    if not batched:
+        x = x.unsqueeze(0)
+    c = x.shape[1]
+    if transposed:
+        if weight.shape[0] != c:
+            raise ValueError(
+                f"{fn}: weight of shape {_shape_text(weight.shape)} expects an input with "
+                f"{weight.shape[0]} channels, got {c} channels (input shape "
+                f"{_shape_text(x.shape)})"
+            )
+        if c % groups:
+            raise ValueError(f"{fn}: in_channels ({c}) must be divisible by groups ({groups})")
+        out_channels = weight.shape[1] * groups
+    else:
+        if weight.shape[0] % groups:
+            raise ValueError(
+                f"{fn}: out_channels ({weight.shape[0]}) must be divisible by groups ({groups})"
+            )
+        if weight.shape[1] * groups != c:
+            raise ValueError(
+                f"{fn}: with groups={groups}, weight of shape {_shape_text(weight.shape)} "
+                f"expects an input with {weight.shape[1] * groups} channels, got {c} channels "
+                f"(input shape {_shape_text(x.shape)})"
+            )
+        out_channels = weight.shape[0]
+    if bias is not None:
+        _check_tensor(bias, "bias", fn)
+        if bias.shape != (out_channels,):
+            raise ValueError(
+                f"{fn}: expected a bias of shape ({out_channels},), got {_shape_text(bias.shape)}"
+            )
+        if bias.dtype != x.dtype:
+            raise TypeError(f"{fn}: input dtype {x.dtype} and bias dtype {bias.dtype} differ")
+    return x, batched
+
+
+def _check_fits(fn: str, geo: Geometry, nd: int) -> None:
+    """Raise when the (dilated) kernel is larger than the padded input."""
+    if geo.out_hw[0] > 0 and geo.out_hw[1] > 0:
+        return
+    hp, wp = geo.padded_hw
+    kh, kw = (d * (k - 1) + 1 for k, d in zip(geo.kernel, geo.dilation))
+    padded = f"{wp}" if nd == 1 else f"{hp} x {wp}"
+    kernel = f"{kw}" if nd == 1 else f"{kh} x {kw}"
+    raise ValueError(
+        f"{fn}: the input is smaller than the kernel: padded input size per channel is "
+        f"({padded}), (dilated) kernel size is ({kernel})"
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Padding modes other than zeros (used by the Conv modules' padding_mode)
+# ----------------------------------------------------------------------------------------------
+
+
+def _source_index(size: int, before: int, after: int, mode: str) -> np.ndarray:
+    """For each position of the padded axis, the input position it copies (reflect/replicate/circular)."""
+    i = np.arange(-before, size + after)
+    if mode == "replicate":
+        return np.clip(i, 0, size - 1)
+    if mode == "circular":
+        return i % size
+    # reflect: mirror about the first and last element without repeating them
+    period = 2 * (size - 1) if size > 1 else 1
+    i = np.abs(i) % period
+    return np.where(i >= size, period - i, i)
+
+
+def pad_with_mode(x: Tensor, pads: tuple[int, ...], mode: str, fn: str) -> Tensor:
+    """Pad the last len(pads)//2 axes by (before, after) pairs copying input values.
+
+    ``pads`` is ordered (before_0, after_0, before_1, after_1, ...) over the spatial axes, first
+    axis first. Implemented as indexing with computed source positions, so the gradient of a
+    padded position flows back to the input element it copied.
+    """
+    nd = len(pads) // 2
+    index: list[Any] = [slice(None)] * (x.ndim - nd)
+    for axis in range(nd):
+        size = x.shape[x.ndim - nd + axis]
+        before, after = pads[2 * axis], pads[2 * axis + 1]
+        limit = size - 1 if mode == "reflect" else size
+        if max(before, after) > limit:
+            raise ValueError(
+                f"{fn}: padding_mode='{mode}' needs padding <= {limit} for an axis of size "
+                f"{size}, got padding ({before}, {after})"
+            )
+        src = _source_index(size, before, after, mode)
+        shape = [1] * nd
+        shape[axis] = src.size
+        index.append(src.reshape(shape))
+    return x[tuple(index)]
+
+
+# ----------------------------------------------------------------------------------------------
+# The 2-D kernels that every public function reduces to
+# ----------------------------------------------------------------------------------------------
+
+
+def use_wide_columns(geo: Geometry, in_channels: int, out_channels: int) -> bool:
+    """Whether a convolution should use Im2Col's wide layout (a speed choice, same result).
+
+    The wide layout (stride 1 only) copies each tap as one long run instead of many short
+    rows, which pays off when there are many column rows per output channel (C*kh*kw > 2*O),
+    but it costs (Wp - Wo) / Wo extra columns in the matrix products and a zero-padded copy of
+    the output's gradient, so it is used only when the padding adds at most a quarter to the
+    width.
+    """
+    (kh, kw), (_, ow), wp = geo.kernel, geo.out_hw, geo.padded_hw[1]
+    return (
+        geo.stride == (1, 1)
+        and wp != ow
+        and 4 * wp <= 5 * ow
+        and in_channels * kh * kw > 2 * out_channels
+    )
+
+
+def _conv2d_nchw(
+    x: Tensor, weight: Tensor, bias: Tensor | None, geo: Geometry, groups: int
+) -> Tensor:
+    """y = weight @ im2col(x) + bias on a batched (N, C, H, W) input; returns (N, O, Ho, Wo)."""
+    n, c = x.shape[:2]
+    out_channels = weight.shape[0]
+    (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
+    wide = use_wide_columns(geo, c, out_channels)
+    width = geo.padded_hw[1] if wide else ow  # positions per row of the column grid
+    length = n * oh * width  # columns: every position of every image
+    if groups == 1:
+        # The bias rides along in the product: [W | b] @ [cols; ones] = W @ cols + b.
+        with_bias = bias is not None
+        cols = Im2Col(geo, wide, ones_row=with_bias)(x)  # (C*kh*kw (+1), N, Ho*width)
+        w = weight.reshape(out_channels, c * kh * kw)
+        if with_bias:
+            w = cat([w, bias.reshape(out_channels, 1)], dim=1)
+        y = w @ cols.reshape(cols.shape[0], length)  # (O, N*Ho*width): one matrix product
+    else:
+        per_group = (c // groups) * kh * kw
+        cols = Im2Col(geo, wide)(x).reshape(groups, per_group, length)
+        w = weight.reshape(groups, out_channels // groups, per_group)
+        y = (w @ cols).reshape(out_channels, length)  # (G, O/G, L) -> (O, L)
+        if bias is not None:
+            y = y + bias.reshape(out_channels, 1)
+    y = y.reshape(out_channels, n, oh, width)
+    if wide:
+        y = y[..., :ow]  # drop the wrapped-around positions at the end of every row
+    return y.permute(1, 0, 2, 3)  # (N, O, Ho, Wo), a view
+
+
+def _conv_transpose2d_nchw(
+    x: Tensor, weight: Tensor, bias: Tensor | None, geo: Geometry, groups: int
+) -> Tensor:
+    """y = col2im(weight^T @ x) + bias on a batched (N, C_in, H, W) input -> (N, C_out, Ho, Wo)."""
+    n, c, h, w = x.shape
+    kh, kw = geo.kernel
+    out_channels = weight.shape[1] * groups
+    rows = out_channels * kh * kw
+    xc = x.permute(1, 0, 2, 3).reshape(c, n * h * w)  # channels x (image, pixel)
+    if groups == 1:
+        cols = weight.reshape(c, rows).transpose(0, 1) @ xc  # (C_out*kh*kw, N*H*W)
+    else:
+        per_group = weight.shape[1] * kh * kw
+        wt = weight.reshape(groups, c // groups, per_group).transpose(1, 2)
+        cols = wt @ xc.reshape(groups, c // groups, n * h * w)  # (G, per_group, N*H*W)
+    y = Col2Im(geo)(cols.reshape(rows, n, h * w))
+    if bias is not None:
+        y = y + bias.reshape(out_channels, 1, 1)
+    return y
+
+
+# ----------------------------------------------------------------------------------------------
+# Public functions
+# ----------------------------------------------------------------------------------------------
+
+
+def _conv(
+    fn: str,
+    nd: int,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+) -> Tensor:
+    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed=False)
+    kernel = tuple(weight.shape[2:])
+    stride_t = _tuple(stride, nd, "stride", fn)
+    dilation_t = _tuple(dilation, nd, "dilation", fn)
+    pads = resolve_padding(padding, kernel, dilation_t, stride_t, fn)
+    if nd == 1:  # an image of height 1
+        x, weight = x.unsqueeze(2), weight.unsqueeze(2)
+        kernel, stride_t, dilation_t, pads = (
+            (1,) + kernel,
+            (1,) + stride_t,
+            (1,) + dilation_t,
+            (0, 0) + pads,
+        )
+    geo = sliding_geometry(tuple(x.shape[2:]), kernel, stride_t, pads, dilation_t)
+    _check_fits(fn, geo, nd)
+    y = _conv2d_nchw(x, weight, bias, geo, int(groups))
+    if nd == 1:
+        y = y.squeeze(2)
+    return y if batched else y.squeeze(0)
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (cross-correlation, as in every deep learning library).
+
+    y[n, o, p, q] = bias[o] + sum over c, i, j of
+                    weight[o, c, i, j] * xpad[n, g*C/G + c, p*sh + i*dh, q*sw + j*dw]
+
+    where g is the group of output channel o and xpad is the zero-padded input.
+
+    Args:
+        input: (N, C_in, H, W) or unbatched (C_in, H, W).
+        weight: (C_out, C_in / groups, kh, kw).
+        bias: (C_out,) or None.
+        stride: step between windows, int or (sh, sw).
+        padding: int, (ph, pw), 'valid' (no padding) or 'same' (output size = input size;
+            stride must be 1).
+        dilation: spacing between kernel taps, int or (dh, dw).
+        groups: split the channels into this many independent blocks.
+
+    Returns:
+        (N, C_out, Ho, Wo) with Ho = floor((H + 2*ph - dh*(kh - 1) - 1) / sh) + 1 (same for W).
+
+    Example::
+
+        >>> x = glassnet.randn(8, 3, 32, 32)
+        >>> w = glassnet.randn(16, 3, 3, 3)
+        >>> F.conv2d(x, w, padding=1).shape
+        (8, 16, 32, 32)
+    """
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D convolution over (N, C_in, L) or unbatched (C_in, L) with weight (C_out, C_in/groups, k).
+
+    y[n, o, p] = bias[o] + sum over c, i of weight[o, c, i] * xpad[n, c, p*s + i*d] (per group).
+    Computed as conv2d on an image of height 1. Arguments as in ``conv2d`` (ints or 1-tuples;
+    padding may be 'valid' or 'same'). Output length floor((L + 2p - d*(k - 1) - 1) / s) + 1.
+
+    Example::
+
+        >>> F.conv1d(glassnet.randn(4, 2, 10), glassnet.randn(5, 2, 3)).shape
+        (4, 5, 8)
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transpose(
+    fn: str,
+    nd: int,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+) -> Tensor:
+    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed=True)
+    kernel = tuple(weight.shape[2:])
+    stride_t = _tuple(stride, nd, "stride", fn)
+    dilation_t = _tuple(dilation, nd, "dilation", fn)
+    if isinstance(padding, str):
+        raise ValueError(f"{fn}: padding must be an int or a tuple of ints, got {padding!r}")
+    padding_t = _tuple(padding, nd, "padding", fn, minimum=0)
+    output_padding_t = _tuple(output_padding, nd, "output_padding", fn, minimum=0)
+    for op, s, d in zip(output_padding_t, stride_t, dilation_t):
+        if op >= s and op >= d:
+            raise ValueError(
+                f"{fn}: output_padding must be smaller than either stride or dilation, got "
+                f"output_padding={output_padding!r}, stride={stride!r}, dilation={dilation!r}"
+            )
+    if nd == 1:
+        x, weight = x.unsqueeze(2), weight.unsqueeze(2)
+        kernel, stride_t, dilation_t = (1,) + kernel, (1,) + stride_t, (1,) + dilation_t
+        padding_t, output_padding_t = (0,) + padding_t, (0,) + output_padding_t
+    geo = transposed_geometry(
+        tuple(x.shape[2:]), kernel, stride_t, padding_t, output_padding_t, dilation_t
+    )
+    if geo.in_hw[0] <= 0 or geo.in_hw[1] <= 0:
+        size = geo.in_hw[1] if nd == 1 else geo.in_hw
+        raise ValueError(
+            f"{fn}: the output size would be {size} for an input of spatial size "
+            f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
+        )
+    y = _conv_transpose2d_nchw(x, weight, bias, geo, int(groups))
+    if nd == 1:
+        y = y.squeeze(2)
+    return y if batched else y.squeeze(0)
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """2-D transposed convolution ("deconvolution"): the gradient of conv2d w.r.t. its input.
+
+    Every input pixel x[n, c, h, w] adds weight[c, o, i, j] * x[n, c, h, w] to output position
+    (h*sh - ph + i*dh, w*sw - pw + j*dw) of channel o (within its group); then bias is added.
+
+    Args:
+        input: (N, C_in, H, W) or unbatched (C_in, H, W).
+        weight: (C_in, C_out / groups, kh, kw) (note: in_channels first, unlike conv2d).
+        bias: (C_out,) or None.
+        stride, padding, dilation, groups: those of the convolution this one transposes.
+        output_padding: extra rows/columns added to one side of the output (to pick among the
+            sizes that a strided convolution maps to the same size); < stride or < dilation.
+
+    Returns:
+        (N, C_out, Ho, Wo), Ho = (H - 1)*sh - 2*ph + dh*(kh - 1) + output_padding + 1.
+
+    Example::
+
+        >>> x = glassnet.randn(2, 8, 7, 7)
+        >>> F.conv_transpose2d(x, glassnet.randn(8, 4, 4, 4), stride=2, padding=1).shape
+        (2, 4, 14, 14)
+    """
+    return _conv_transpose(
+        "conv_transpose2d",
+        2,
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
+
+
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """1-D transposed convolution over (N, C_in, L); weight (C_in, C_out/groups, k).
+
+    Output length (L - 1)*s - 2p + d*(k - 1) + output_padding + 1. See ``conv_transpose2d``.
+    """
+    return _conv_transpose(
+        "conv_transpose1d",
+        1,
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
+
+
+def unfold(
+    input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
+) -> Tensor:
+    """Im2Col: every sliding window of a (N, C, H, W) input as a column -> (N, C*kh*kw, L).
+
+    cols[n, (c, i, j), (p, q)] = xpad[n, c, p*sh + i*dh, q*sw + j*dw], L = Ho*Wo windows.
+    ``weight.reshape(O, -1) @ unfold(x, k)`` is ``conv2d(x, weight)`` flattened.
+    """
+    fn = "unfold"
+    x = _check_tensor(input, "input", fn)
+    if x.ndim not in (3, 4):
+        raise ValueError(
+            f"{fn}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+            f"{_shape_text(x.shape)}"
+        )
+    batched = x.ndim == 4
+    x = x if batched else x.unsqueeze(0)
+    kernel = _tuple(kernel_size, 2, "kernel_size", fn)
+    geo = sliding_geometry(
+        tuple(x.shape[2:]),
+        kernel,
+        _tuple(stride, 2, "stride", fn),
+        resolve_padding(_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn),
+        _tuple(dilation, 2, "dilation", fn),
+    )
+    _check_fits(fn, geo, 2)
+    y = Im2Col(geo)(x).permute(1, 0, 2)  # (N, C*kh*kw, L)
+    return y if batched else y.squeeze(0)
+
+
+def fold(
+    input: Tensor,
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """Col2Im: add columns (N, C*kh*kw, L) back into an image (N, C, H, W) (the adjoint of unfold).
+
+    Each column entry is added to the pixel that ``unfold`` would have copied it from, so
+    overlapping windows sum. ``output_size`` is (H, W).
+    """
+    fn = "fold"
+    cols = _check_tensor(input, "input", fn)
+    if cols.ndim not in (2, 3):
+        raise ValueError(
+            f"{fn}: expected a 2-D (C*kh*kw, L) or 3-D (N, C*kh*kw, L) input, got "
+            f"shape {_shape_text(cols.shape)}"
+        )
+    batched = cols.ndim == 3
+    cols = cols if batched else cols.unsqueeze(0)
+    kernel = _tuple(kernel_size, 2, "kernel_size", fn)
+    size = _tuple(output_size, 2, "output_size", fn)
+    pads = resolve_padding(_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn)
+    geo = sliding_geometry(
+        size, kernel, _tuple(stride, 2, "stride", fn), pads, _tuple(dilation, 2, "dilation", fn)
+    )
+    kk, length = kernel[0] * kernel[1], geo.out_hw[0] * geo.out_hw[1]
+    if cols.shape[1] % kk or cols.shape[2] != length or length == 0:
+        raise ValueError(
+            f"{fn}: for output_size {size} and kernel {kernel} expected an input of shape "
+            f"(N, C*{kk}, {length}), got {_shape_text(input.shape)}"
+        )
+    y = Col2Im(geo)(cols.permute(1, 0, 2))
+    return y if batched else y.squeeze(0)

@@ -1,0 +1,345 @@
+"""Pooling as functions (PyTorch's F names): max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d.
+
+Pooling summarises each window of each channel by one number: its maximum (max pooling) or its
+mean (average pooling). The windows are placed exactly like a convolution's (kernel_size,
+stride, padding, dilation), but channels never mix and nothing is learned. Along each axis
+
+    out = floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1
+
+(``ceil`` instead of ``floor`` with ``ceil_mode=True``, dropping a last window that would
+start in the right padding). ``stride`` defaults to ``kernel_size``: windows side by side.
+The 1-D functions run the 2-D ones on an image of height 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...ops.conv import Geometry, sliding_geometry
+from ...ops.pool import MaxPool, WindowSum, argmax_to_flat_index
+from ...tensor import Tensor
+
+__all__ = [
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+]
+
+
+class InputTooSmallError(ValueError):
+    """The input is smaller than one window (raised so that layers can name themselves)."""
+
+
+def _tuple(value: Any, n: int, name: str, fn: str, minimum: int) -> tuple[int, ...]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        result = (int(value),) * n
+    else:
+        try:
+            result = tuple(int(v) for v in value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}"
+            ) from None
+        if len(result) != n:
+            raise ValueError(f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < minimum for v in result):
+        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
+    return result
+
+
+def _prepare(fn: str, input: Any, nd: int) -> tuple[Tensor, bool]:
+    """Check the input; return it as (N, C, H, W) and whether it had a batch axis."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}: expected input to be a glassnet Tensor, got {type(input).__name__}")
+    if input.ndim not in (nd + 1, nd + 2):
+        names = "L" if nd == 1 else "H, W"
+        raise ValueError(
+            f"{fn}: expected a {nd + 1}-D (C, {names}) or {nd + 2}-D (N, C, {names}) "
+            f"input, got shape {tuple(input.shape)}"
+        )
+    batched = input.ndim == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    if nd == 1:
+        x = x.unsqueeze(2)
+    return x, batched
+
+
+def _finish(y: Tensor, nd: int, batched: bool) -> Tensor:
+    if nd == 1:
+        y = y.squeeze(2)
+    return y if batched else y.squeeze(0)
+
+
+def _pool_geometry(
+    fn: str,
+    x: Tensor,
+    nd: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> Geometry:
+    kernel = _tuple(kernel_size, nd, "kernel_size", fn, 1)
+    stride_t = (
+        kernel
+        if stride is None or (not isinstance(stride, int) and len(stride) == 0)
+        else _tuple(stride, nd, "stride", fn, 1)
+    )
+    pad = _tuple(padding, nd, "padding", fn, 0)
+    dil = _tuple(dilation, nd, "dilation", fn, 1)
+    if any(p > k // 2 for p, k in zip(pad, kernel)):
+        raise ValueError(
+            f"{fn}: padding must be at most half of kernel_size, got "
+            f"padding={padding!r} and kernel_size={kernel_size!r}"
+        )
+    if nd == 1:
+        kernel, stride_t, pad, dil = (1,) + kernel, (1,) + stride_t, (0,) + pad, (1,) + dil
+    geo = sliding_geometry(
+        tuple(x.shape[2:]),
+        kernel,
+        stride_t,
+        (pad[0], pad[0], pad[1], pad[1]),
+        dil,
+        ceil_mode=bool(ceil_mode),
+    )
+    if geo.out_hw[0] < 1 or geo.out_hw[1] < 1:
+        size = geo.in_hw[1] if nd == 1 else geo.in_hw
+        out = geo.out_hw[1] if nd == 1 else geo.out_hw
+        raise InputTooSmallError(
+            f"{fn}: input of spatial size {size} is too small for kernel_size="
+            f"{kernel_size!r}, padding={padding!r}, dilation={dilation!r}: the "
+            f"output size would be {out}"
+        )
+    return geo
+
+
+def _max_pool(
+    fn: str,
+    nd: int,
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> Any:
+    x, batched = _prepare(fn, input, nd)
+    geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    op = MaxPool(geo)
+    y = _finish(op(x), nd, batched)
+    if not return_indices:
+        return y
+    flat = argmax_to_flat_index(geo, op.argmax)  # positions in the (H*W) plane (L for 1-D)
+    return y, _finish(Tensor._make(flat), nd, batched)
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """2-D max pooling: y[n, c, p, q] = max over (i, j) of xpad[n, c, p*sh + i*dh, q*sw + j*dw].
+
+    Padding counts as -inf (never the maximum); ``padding`` may be at most kernel_size // 2.
+    The gradient flows only to the winning element of each window (the first one on a tie).
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        kernel_size, stride (default: kernel_size), padding, dilation: int or (h, w) pair.
+        ceil_mode: round the output size up instead of down.
+        return_indices: also return the position h*W + w of every maximum (an int64 Tensor).
+
+    Example::
+
+        >>> F.max_pool2d(glassnet.randn(8, 16, 28, 28), 2).shape
+        (8, 16, 14, 14)
+    """
+    return _max_pool(
+        "max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """1-D max pooling over (N, C, L) or (C, L): y[n, c, p] = max over i of xpad[n, c, p*s + i*d].
+
+    See ``max_pool2d``; indices (with ``return_indices``) are positions along L.
+    """
+    return _max_pool(
+        "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+def _divisor(geo: Geometry, pad: tuple[int, int], count_include_pad: bool) -> np.ndarray:
+    """Number of elements each window averages over, (Ho, Wo), the way PyTorch counts them.
+
+    A window is first clipped to the padded input (the extra space added by ceil_mode never
+    counts); with ``count_include_pad=False`` it is clipped to the input itself.
+    """
+    counts = []
+    for size, k, s, p, n_out in zip(geo.in_hw, geo.kernel, geo.stride, pad, geo.out_hw):
+        start = np.arange(n_out) * s - p
+        end = np.minimum(start + k, size + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, size)
+        counts.append(np.maximum(end - start, 1))  # an empty window averages to 0, not nan
+    return np.outer(counts[0], counts[1])
+
+
+def _avg_pool(
+    fn: str,
+    nd: int,
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> Tensor:
+    x, batched = _prepare(fn, input, nd)
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
+    geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    total = WindowSum(geo)(x)
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise ValueError(f"{fn}: divisor_override must not be zero")
+        return _finish(total * (1.0 / divisor_override), nd, batched)
+    declared_pad = (geo.pad[0], geo.pad[2])  # top, left: ceil_mode only extends bottom/right
+    divisor = _divisor(geo, declared_pad, count_include_pad)
+    if np.all(divisor == divisor.flat[0]):
+        y = total * (1.0 / float(divisor.flat[0]))
+    else:
+        y = total * Tensor._make((1.0 / divisor).astype(x.data.dtype))
+    return _finish(y, nd, batched)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """2-D average pooling: y[n, c, p, q] = (sum of the window at (p, q)) / (window count).
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        kernel_size, stride (default: kernel_size), padding: int or (h, w) pair; padding is
+            zeros, at most kernel_size // 2.
+        ceil_mode: round the output size up instead of down.
+        count_include_pad: whether zero padding counts in the divisor (True) or only the
+            input elements inside the window do (False).
+        divisor_override: divide every window sum by this number instead.
+
+    Example::
+
+        >>> F.avg_pool2d(glassnet.ones(1, 1, 4, 4), 2)   # every 2x2 block averages to 1
+    """
+    return _avg_pool(
+        "avg_pool2d",
+        2,
+        input,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+    )
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """1-D average pooling over (N, C, L) or (C, L); see ``avg_pool2d``."""
+    return _avg_pool(
+        "avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None
+    )
+
+
+def _adaptive_matrix(size_in: int, size_out: int, dtype: np.dtype) -> np.ndarray:
+    """(size_out, size_in) averaging matrix: row i averages input [floor(i*n/m), ceil((i+1)*n/m))."""
+    matrix = np.zeros((size_out, size_in), dtype=dtype)
+    for i in range(size_out):
+        start = (i * size_in) // size_out
+        end = -((-(i + 1) * size_in) // size_out)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return matrix
+
+
+def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Tensor:
+    x, batched = _prepare(fn, input, nd)
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
+    sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * nd
+    if len(sizes) != nd:
+        raise ValueError(
+            f"{fn}: output_size must be an int or a tuple of {nd}, got {output_size!r}"
+        )
+    in_sizes = tuple(x.shape[4 - nd :])
+    sizes = [n if s is None else s for s, n in zip(sizes, in_sizes)]
+    if any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
+        raise ValueError(
+            f"{fn}: output_size must hold positive ints (or None), got {output_size!r}"
+        )
+    if any(n < 1 for n in in_sizes):
+        raise ValueError(f"{fn}: input of shape {tuple(input.shape)} has an empty spatial axis")
+    dtype = x.data.dtype
+    # Windows are separable: average the rows with one matrix and the columns with another,
+    # y = P_h @ x @ P_w^T, two ordinary (differentiable) matrix products.
+    y = x
+    h, w = x.shape[2:]
+    oh, ow = (1, sizes[0]) if nd == 1 else sizes
+    if oh != h:
+        y = Tensor._make(_adaptive_matrix(h, oh, dtype)) @ y
+    if ow != w:
+        y = y @ Tensor._make(np.ascontiguousarray(_adaptive_matrix(w, ow, dtype).T))
+    return _finish(y, nd, batched)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling to a fixed output size (Ho, Wo), whatever the input size.
+
+    Output row i averages input rows floor(i*H/Ho) ... ceil((i+1)*H/Ho) - 1 (likewise for
+    columns), so windows may differ by one in size and may overlap. ``output_size`` is an int,
+    or a pair whose entries may be None (keep that input size). ``output_size=1`` is global
+    average pooling.
+
+    Example::
+
+        >>> F.adaptive_avg_pool2d(glassnet.randn(2, 8, 7, 9), (3, 1)).shape
+        (2, 8, 3, 1)
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of (N, C, L) or (C, L) to a fixed length; see ``adaptive_avg_pool2d``."""
+    return _adaptive_avg_pool("adaptive_avg_pool1d", 1, input, output_size)

@@ -1,0 +1,269 @@
+"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d (no parameters; see nn/functional/pooling.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from .functional import pooling as _F
+from .module import Module
+
+__all__ = [
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+]
+
+
+class _Pool(Module):
+    """Shared input check: (N, C, *spatial) or (C, *spatial), each spatial size large enough."""
+
+    _nd = 2
+
+    def _check_input(self, input: Any) -> None:
+        nd = self._nd
+        names = ("L",) if nd == 1 else ("H", "W")
+        if not (isinstance(input, Tensor) and input.ndim in (nd + 1, nd + 2)):
+            self.check_input_shape(input, ("N", "C") + names, ("C",) + names)
+
+    def _call(self, fn: Any, input: Tensor, *args: Any) -> Any:
+        """Run the functional form; turn its size errors into errors that name this layer."""
+        self._check_input(input)
+        try:
+            return fn(input, *args)
+        except _F.InputTooSmallError:
+            names = "L" if self._nd == 1 else "H, W"
+            raise self.input_error(
+                f"(N, C, {names}) large enough for {self.extra_repr()}", input.shape
+            ) from None
+
+
+class _MaxPoolNd(_Pool):
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Any:
+        fn = _F.max_pool2d if self._nd == 2 else _F.max_pool1d
+        return self._call(
+            fn,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class MaxPool2d(_MaxPoolNd):
+    r"""2-D max pooling: the largest value of each window, per channel.
+
+    y[n, c, p, q] = max_{i, j} xpad[n, c, p*sh + i*dh, q*sw + j*dw] (padding is -inf). The
+    gradient goes to the element that was the maximum (the first one on a tie). A 2x2 max pool
+    halves H and W and keeps the strongest response in each block.
+
+    Args:
+        kernel_size: window size, int or (kh, kw).
+        stride: step between windows (default: kernel_size, i.e. non-overlapping windows).
+        padding: -inf padding on each side, at most kernel_size // 2.
+        dilation: spacing between the window's taps.
+        return_indices: also return the position (h*W + w) of each maximum.
+        ceil_mode: round the output size up (a partial last window) instead of down.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W); output (N, C, Ho, Wo),
+        Ho = floor((H + 2*ph - dh*(kh - 1) - 1) / sh) + 1 (ceil with ceil_mode).
+
+    Example::
+
+        >>> nn.MaxPool2d(2)(glassnet.randn(128, 32, 28, 28)).shape
+        (128, 32, 14, 14)
+    """
+
+    _nd = 2
+
+
+class MaxPool1d(_MaxPoolNd):
+    r"""1-D max pooling over (N, C, L) or (C, L): y[n, c, p] = max_i xpad[n, c, p*s + i*d].
+
+    Arguments as in MaxPool2d, with single ints.
+
+    Example::
+
+        >>> nn.MaxPool1d(3, stride=2)(glassnet.randn(20, 16, 50)).shape
+        (20, 16, 24)
+    """
+
+    _nd = 1
+
+
+class AvgPool2d(_Pool):
+    r"""2-D average pooling: the mean of each window, per channel.
+
+    y[n, c, p, q] = (1 / count) * sum_{i, j} xpad[n, c, p*sh + i, q*sw + j] with zero padding.
+    ``count`` is kh*kw, or the number of input (non-padding) elements in the window with
+    ``count_include_pad=False``, or ``divisor_override``. The gradient spreads g / count
+    evenly over the window.
+
+    Args:
+        kernel_size, stride (default kernel_size), padding (at most kernel_size // 2),
+        ceil_mode: as in MaxPool2d.
+        count_include_pad: count the zero padding in the divisor (default True).
+        divisor_override: a fixed divisor instead of the window count.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W); output (N, C, Ho, Wo) as for MaxPool2d.
+
+    Example::
+
+        >>> nn.AvgPool2d(2)(glassnet.ones(1, 1, 4, 4))   # 2x2 output of ones
+    """
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._call(
+            _F.avg_pool2d,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def _single(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+class AvgPool1d(_Pool):
+    r"""1-D average pooling over (N, C, L) or (C, L); see AvgPool2d.
+
+    Example::
+
+        >>> nn.AvgPool1d(3, stride=2)(glassnet.randn(1, 1, 7)).shape
+        (1, 1, 3)
+    """
+
+    _nd = 1
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._call(
+            _F.avg_pool1d,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _AdaptiveAvgPoolNd(_Pool):
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        fn = _F.adaptive_avg_pool2d if self._nd == 2 else _F.adaptive_avg_pool1d
+        self._check_input(input)
+        return fn(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    r"""Average pooling to a fixed output size, whatever the input size.
+
+    Output cell (p, q) averages input rows floor(p*H/Ho) .. ceil((p+1)*H/Ho) - 1 and the
+    matching columns. ``AdaptiveAvgPool2d(1)`` is global average pooling (one number per
+    channel), the usual bridge from convolutions to a classifier.
+
+    Args:
+        output_size: (Ho, Wo), or one int for a square output; None keeps that input size.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W); output (N, C, Ho, Wo).
+
+    Example::
+
+        >>> nn.AdaptiveAvgPool2d((5, 7))(glassnet.randn(1, 64, 8, 9)).shape
+        (1, 64, 5, 7)
+    """
+
+    _nd = 2
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    r"""Average pooling of (N, C, L) or (C, L) to a fixed length; see AdaptiveAvgPool2d.
+
+    Example::
+
+        >>> nn.AdaptiveAvgPool1d(5)(glassnet.randn(1, 64, 8)).shape
+        (1, 64, 5)
+    """
+
+    _nd = 1
