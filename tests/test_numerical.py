@@ -101,3 +101,10 @@ def test_gradcheck_handles_non_contiguous_inputs():
     assert gn.gradcheck(lambda t: (t * t).sum(dim=0), x_t)
     (g,) = gn.numerical_gradient(lambda t: (t * t).sum(), x_t)
     np.testing.assert_allclose(g, 2 * x_t.numpy(), atol=1e-5)
+
+
+def test_gradcheck_names_the_right_input_when_a_later_one_is_wrong():
+    a = gn.tensor([1.0, 2.0, 3.0], dtype=gn.float64, requires_grad=True)
+    b = gn.tensor([0.5, 1.5], dtype=gn.float64, requires_grad=True)
+    with pytest.raises(gn.GradcheckError, match=r"input 1 \(shape \(2,\)\)"):
+        gn.gradcheck(lambda x, y: x.sum() + _WrongSquare()(y).sum(), a, b)

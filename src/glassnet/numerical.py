@@ -133,13 +133,14 @@ def gradcheck(
         out = scalar(*tensors)
         analytic = grad(out, wrt, allow_unused=True) if out.requires_grad else [None] * len(wrt)
     numeric = _numerical_wrt(scalar, tensors, wrt, eps)
-    for t, a, n in zip(wrt, analytic, numeric):
+    positions = [i for i, t in enumerate(tensors) if t.requires_grad]
+    for position, t, a, n in zip(positions, wrt, analytic, numeric):
         a = np.zeros_like(n) if a is None else a.data
         bad = np.abs(a - n) > atol + rtol * np.abs(n)
         if np.any(bad):
             idx = tuple(int(k) for k in np.argwhere(bad)[0])
             message = (
-                f"gradcheck failed for input {tensors.index(t)} (shape {t.shape}) at element "
+                f"gradcheck failed for input {position} (shape {t.shape}) at element "
                 f"{idx}: backprop gives {a[idx]:.8g}, numerical gives {n[idx]:.8g}, "
                 f"difference {abs(a[idx] - n[idx]):.3g} > atol + rtol*|numerical| = "
                 f"{atol + rtol * abs(n[idx]):.3g}"
