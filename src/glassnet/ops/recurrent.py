@@ -1,0 +1,598 @@
+"""Fused recurrent ops: one whole RNN, GRU or LSTM layer, run over a sequence, as a single op.
+
+Why fused. A recurrent layer repeats a small computation at every time step. Written with
+generic ops, an LSTM step is about a dozen graph nodes forward and twice that backward, and a
+40-step sequence becomes over a thousand nodes, each with its own Python overhead. Here the
+whole time loop is one op: its forward is a NumPy loop over the steps, its backward is
+backpropagation through time (BPTT), a NumPy loop running the other way.
+
+What the caller does first. The input-to-hidden product x_t W_ih^T + b_ih does not depend on
+the previous state, so the layer computes it for all T steps at once with ONE matrix multiply
+(``F.linear`` on the (T, B, input_size) input) and hands the result ``xw`` (T, B, G * H) to
+these ops. Inside the loop only the recurrent product h_{t-1} W_hh^T remains. Likewise the
+gradient of W_hh is summed over all steps by one matrix multiply after the backward loop.
+
+Layout. ``xw`` is time-major, (T, B, G*H), with the gate blocks in PyTorch's order (RNN: one
+block; GRU: r, z, n; LSTM: i, f, g, o), so weights copy across from PyTorch unchanged. With
+``reverse=True`` the steps run from t = T-1 down to 0 (the backward direction of a
+bidirectional layer); outputs stay in input order either way.
+
+Two backward forms, one formula. The everyday first-order backward (``is_grad_enabled()`` is
+False inside the walk) runs on raw arrays with precomputed products and in-place updates.
+With ``create_graph=True`` the same BPTT equations are evaluated with Tensor operations
+(``_graph_backward``), after recomputing the forward from the op's inputs with Tensor
+operations, so the gradient is itself differentiable. The tests check that both agree.
+
+Sigmoid gates on arrays are computed as 1 / (1 + e**-a) (exp, add, divide). NumPy's float32
+tanh costs more than its exp, so the LSTM gets all four gates from a single ``exp``: the g
+gate uses tanh(a) = 2 / (1 + e**-2a) - 1, and the pre-activations are pre-scaled (by -1, and
+-2 for g) through the weights, once per call.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import numpy as np
+
+from ..autograd import Op, is_grad_enabled
+from ..tensor import Tensor
+from .shape import cat, stack
+
+__all__ = ["RNNSequence", "GRUSequence", "LSTMSequence"]
+
+# ----------------------------------------------------------------------------------------------
+# Array helpers: the in-place gate activation, the workspace, time order
+# ----------------------------------------------------------------------------------------------
+
+
+def _exp_sigmoid_(a: np.ndarray, numerator: float | np.ndarray = 1.0) -> np.ndarray:
+    """a <- numerator / (1 + e**a) in place: sigmoid(-a) when numerator is 1.
+
+    e**a may overflow to inf for large a, which correctly gives 0 (callers silence the
+    overflow warning). With numerator 2 and a = -2x it gives 1 + tanh(x).
+    """
+    np.exp(a, out=a)
+    a += 1
+    np.divide(numerator, a, out=a)
+    return a
+
+
+class _Workspace:
+    """Large arrays of the sequence ops, reused across calls once nothing refers to them.
+
+    Writing to freshly allocated memory is slow: the operating system maps and zeroes every
+    page on first touch, and an LSTM layer fills about 10 MB of saved state per call. So the
+    ops take their big arrays from here. An array is handed out again only when no view of
+    it is alive any more (its reference count is back to the pool's own): the op that saved
+    it, a gradient computed into it and any output viewing it are all gone. The pool keeps
+    at most ``max_bytes`` in total; beyond that, arrays are simply allocated and freed.
+    """
+
+    def __init__(self, max_bytes: int = 256 << 20, max_arrays: int = 64) -> None:
+        self.max_bytes = max_bytes
+        self.max_arrays = max_arrays
+        self._lock = threading.Lock()
+        # The reference count of an array that only the pool holds, measured, not assumed.
+        self._arrays: list[np.ndarray] = [np.empty(1)]
+        self._free_refs = self._refs(0)
+        self._arrays = []
+
+    def _refs(self, i: int) -> int:
+        a = self._arrays[i]
+        return sys.getrefcount(a)  # the list, ``a`` and the argument; each live view adds one
+
+    def _find_free(self, size: int | None = None, dtype: np.dtype | None = None) -> int:
+        """Index of a free pooled array (of that size and dtype, if given), or -1."""
+        for i in range(len(self._arrays)):
+            a = self._arrays[i]
+            if size is not None and (a.size != size or a.dtype != dtype):
+                continue
+            del a
+            if self._refs(i) == self._free_refs:
+                return i
+        return -1
+
+    def empty(self, shape: tuple, dtype: np.dtype) -> np.ndarray:
+        """An uninitialised array of ``shape`` (a view of a pooled array when one is free)."""
+        dtype = np.dtype(dtype)
+        size = int(np.prod(shape))
+        with self._lock:
+            i = self._find_free(size, dtype)
+            if i >= 0:
+                return self._arrays[i].reshape(shape)
+            a = np.empty(size, dtype=dtype)
+            used = sum(x.nbytes for x in self._arrays)
+            while used + a.nbytes > self.max_bytes or len(self._arrays) >= self.max_arrays:
+                i = self._find_free()  # make room: forget the oldest free array
+                if i < 0:
+                    break
+                used -= self._arrays.pop(i).nbytes
+            if used + a.nbytes <= self.max_bytes and len(self._arrays) < self.max_arrays:
+                self._arrays.append(a)
+            return a.reshape(shape)
+
+    def clear(self) -> None:
+        """Forget every pooled array (its memory is freed once no op uses it)."""
+        with self._lock:
+            self._arrays.clear()
+
+
+_workspace = _Workspace()
+
+
+def _empty(shape: tuple, dtype: np.dtype) -> np.ndarray:
+    return _workspace.empty(shape, dtype)
+
+
+def _flip(a: np.ndarray, reverse: bool) -> np.ndarray:
+    """The time axis in processing order (a view; reversed for the backward direction)."""
+    return a[::-1] if reverse else a
+
+
+def _in_input_order(a: np.ndarray, reverse: bool) -> np.ndarray:
+    """Arrays kept in processing order, returned in input order (a contiguous copy if reversed)."""
+    return np.ascontiguousarray(a[::-1]) if reverse else a
+
+
+def _wrap(a: np.ndarray | None, needed: bool) -> Tensor | None:
+    return Tensor._make(a) if needed and a is not None else None
+
+
+class _Sequence(Op):
+    """Shared bookkeeping of the three sequence ops (private: not an op of its own)."""
+
+    def __init__(self, reverse: bool = False) -> None:
+        self.reverse = bool(reverse)
+
+    def _steps(self, T: int) -> list[int]:
+        """Input time indices in the order they are processed."""
+        return list(range(T - 1, -1, -1)) if self.reverse else list(range(T))
+
+    def _needs(self) -> list[bool]:
+        return [p is not None for p in self.parents]
+
+    @staticmethod
+    def _check(xw: np.ndarray, h0: np.ndarray, w: np.ndarray, gates: int, who: str) -> tuple:
+        if xw.ndim != 3 or xw.shape[0] == 0:
+            raise ValueError(
+                f"{who}: expected xw of shape (T, B, {gates}*H) with T >= 1, got {xw.shape}"
+            )
+        T, B, GH = xw.shape
+        H = GH // gates
+        if GH != gates * H or w.shape != (GH, H) or h0.shape != (B, H):
+            raise ValueError(
+                f"{who}: inconsistent shapes xw {xw.shape}, h0 {h0.shape}, w_hh {w.shape} "
+                f"(expected (T, B, {gates}*H), (B, H), ({gates}*H, H))"
+            )
+        return T, B, H
+
+
+# ----------------------------------------------------------------------------------------------
+# Elman RNN
+# ----------------------------------------------------------------------------------------------
+
+
+class RNNSequence(_Sequence):
+    """h_t = act(xw_t + h_{t-1} W_hh^T + b_hh), t = 1..T;   y = (h_1, ..., h_T)
+
+    BPTT: with dh_t = g_t + da_{t+1} W_hh (the gradient reaching h_t from the output and from
+    the next step), da_t = dh_t * act'(a_t) where act' = 1 - h_t**2 for tanh and [h_t > 0] for
+    relu; then dL/dxw_t = da_t, dL/dh_0 = da_1 W_hh, dL/dW_hh = sum_t da_t^T h_{t-1} and
+    dL/db_hh = sum over t and the batch of da_t.
+
+    Inputs: xw (T, B, H) = x W_ih^T + b_ih, h0 (B, H), w_hh (H, H), b_hh (H,) or None.
+    Output: (T, B, H), the hidden state after each step, in input order.
+    """
+
+    def __init__(self, nonlinearity: str = "tanh", reverse: bool = False) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(
+                f"RNNSequence: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}"
+            )
+        super().__init__(reverse)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, xw, h0, w, b=None):
+        T, B, H = self._check(xw, h0, w, 1, "RNNSequence")
+        hs = _empty((T + 1, B, H), xw.dtype)  # hs[k] = state after k steps
+        hs[0] = h0
+        # hs[1:] starts as the input part xw (+ b_hh); each step adds h W_hh^T in place.
+        # (Fresh large arrays are costly to touch, so no separate copy of xw is made.)
+        if b is not None:
+            np.add(_flip(xw, self.reverse), b, out=hs[1:])
+        else:
+            hs[1:] = _flip(xw, self.reverse)
+        w_t = w.T
+        relu = self.nonlinearity == "relu"
+        rec = np.empty((B, H), dtype=xw.dtype)
+        with np.errstate(over="ignore"):
+            for k in range(T):
+                h = hs[k + 1]
+                np.matmul(hs[k], w_t, out=rec)
+                h += rec
+                if relu:
+                    np.maximum(h, 0, out=h)
+                else:
+                    np.tanh(h, out=h)
+        self.hs = hs
+        self.out_data = _in_input_order(hs[1:], self.reverse)
+        return self.out_data
+
+    def backward(self, g):
+        if is_grad_enabled():
+            return self._graph_backward(g)
+        w = self.inputs[2].data
+        need = self._needs()
+        hs = self.hs
+        T = hs.shape[0] - 1
+        gs = _flip(g.data, self.reverse)
+        slope = _empty(hs[1:].shape, hs.dtype)
+        if self.nonlinearity == "relu":
+            np.greater(hs[1:], 0, out=slope, casting="unsafe")  # 1.0 where h > 0, else 0.0
+        else:
+            np.multiply(hs[1:], hs[1:], out=slope)
+            np.subtract(1, slope, out=slope)  # 1 - h**2
+        da = _empty(slope.shape, slope.dtype)
+        dh = gs[T - 1].copy()
+        for k in range(T - 1, -1, -1):
+            if k < T - 1:
+                dh += gs[k]
+            np.multiply(dh, slope[k], out=da[k])
+            if k > 0 or need[1]:
+                dh = da[k] @ w
+        H = w.shape[0]
+        dw = da.reshape(-1, H).T @ hs[:-1].reshape(-1, H) if need[2] else None
+        db = da.sum(axis=(0, 1)) if len(need) > 3 and need[3] else None
+        grads = (
+            _wrap(_in_input_order(da, self.reverse), need[0]),
+            _wrap(dh, need[1]),
+            _wrap(dw, need[2]),
+        )
+        return grads + ((_wrap(db, True),) if len(need) > 3 else ())
+
+    def _graph_backward(self, g):
+        """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
+        xw, h0, w = self.inputs[:3]
+        b = self.inputs[3] if len(self.inputs) > 3 else None
+        steps = self._steps(xw.shape[0])
+        # Recompute the states as functions of the inputs.
+        states, h = [h0], h0
+        for t in steps:
+            a = xw[t] + h @ w.t()
+            if b is not None:
+                a = a + b
+            h = a.relu() if self.nonlinearity == "relu" else a.tanh()
+            states.append(h)
+        da = [None] * len(steps)
+        dh = None
+        for k in range(len(steps) - 1, -1, -1):
+            t, h = steps[k], states[k + 1]
+            dh = g[t] if dh is None else dh + g[t]
+            if self.nonlinearity == "relu":
+                da[k] = dh * Tensor._make((h.data > 0).astype(h.data.dtype))
+            else:
+                da[k] = dh * (1 - h * h)
+            dh = da[k] @ w
+        da_seq = stack(da)  # processing order
+        H = w.shape[0]
+        need = self._needs()
+        dxw = stack(da[::-1]) if self.reverse else da_seq
+        dw = da_seq.reshape(-1, H).t() @ stack(states[:-1]).reshape(-1, H) if need[2] else None
+        grads = (dxw if need[0] else None, dh if need[1] else None, dw)
+        if len(self.inputs) > 3:
+            grads += (da_seq.sum(dim=(0, 1)) if need[3] else None,)
+        return grads
+
+
+# ----------------------------------------------------------------------------------------------
+# GRU
+# ----------------------------------------------------------------------------------------------
+
+
+class GRUSequence(_Sequence):
+    """r, z = sigmoid(xw_rz + hh_rz), n = tanh(xw_n + r * hh_n), h_t = (1 - z) n + z h_{t-1}
+
+    where hh = h_{t-1} W_hh^T + b_hh (blocks r, z, n) and xw = x_t W_ih^T + b_ih.
+    BPTT, with dh = g_t + (gradient from step t+1):
+    dn~ = dh (1 - z)(1 - n**2),  dz~ = dh (h_{t-1} - n) z (1 - z),  dr~ = dn~ hh_n r (1 - r);
+    dL/dxw_t = [dr~, dz~, dn~],  dL/dhh_t = [dr~, dz~, dn~ r],
+    dL/dh_{t-1} = dh z + dL/dhh_t W_hh,  dL/dW_hh = sum_t dL/dhh_t^T h_{t-1},
+    dL/db_hh = sum of dL/dhh_t over t and the batch.
+
+    Inputs: xw (T, B, 3H), h0 (B, H), w_hh (3H, H), b_hh (3H,) or None.
+    Output: (T, B, H), the hidden state after each step, in input order.
+    """
+
+    def forward(self, xw, h0, w, b=None):
+        T, B, H = self._check(xw, h0, w, 3, "GRUSequence")
+        dtype = xw.dtype
+        # The r and z pre-activations are computed negated (xs, w and b scaled by -1 in those
+        # blocks) so that sigmoid is exp, +1, reciprocal; hh_n keeps its sign.
+        sign = np.ones(3 * H, dtype=dtype)
+        sign[: 2 * H] = -1
+        xs_n = _flip(xw[..., 2 * H :], self.reverse)
+        w_t = (w * sign[:, None]).T
+        b_s = b * sign if b is not None else None
+        hs = _empty((T + 1, B, H), dtype)
+        hs[0] = h0
+        hh = _empty((T, B, 3 * H), dtype)  # h_{t-1} W_hh^T + b_hh (r, z negated)
+        rz = _empty((T, B, 2 * H), dtype)
+        np.negative(_flip(xw[..., : 2 * H], self.reverse), out=rz)  # the loop adds -hh_rz
+        n = _empty((T, B, H), dtype)
+        tmp = np.empty((B, H), dtype=dtype)
+        with np.errstate(over="ignore"):
+            for k in range(T):
+                np.matmul(hs[k], w_t, out=hh[k])
+                if b_s is not None:
+                    hh[k] += b_s
+                rz[k] += hh[k, :, : 2 * H]
+                _exp_sigmoid_(rz[k])
+                np.multiply(rz[k, :, :H], hh[k, :, 2 * H :], out=n[k])
+                n[k] += xs_n[k]
+                np.tanh(n[k], out=n[k])
+                np.subtract(hs[k], n[k], out=tmp)  # h' = n + z (h - n)
+                tmp *= rz[k, :, H:]
+                np.add(n[k], tmp, out=hs[k + 1])
+        self.hs, self.hh, self.rz, self.n = hs, hh, rz, n
+        self.out_data = _in_input_order(hs[1:], self.reverse)
+        return self.out_data
+
+    def backward(self, g):
+        if is_grad_enabled():
+            return self._graph_backward(g)
+        w = self.inputs[2].data
+        need = self._needs()
+        hs, hh, rz, n = self.hs, self.hh, self.rz, self.n
+        T, B, H = n.shape
+        gs = _flip(g.data, self.reverse)
+        r, z = rz[..., :H], rz[..., H:]
+        # Per-step factors, computed for all steps at once:
+        p_n, p_z, p_r, tmp = (_empty(n.shape, n.dtype) for _ in range(4))
+        np.subtract(1, z, out=tmp)
+        np.multiply(n, n, out=p_n)
+        np.subtract(1, p_n, out=p_n)
+        p_n *= tmp  # (1 - z)(1 - n**2): dn~ = dh * p_n
+        tmp *= z
+        np.subtract(hs[:-1], n, out=p_z)
+        p_z *= tmp  # (h_prev - n) z (1 - z): dz~ = dh * p_z
+        np.subtract(1, r, out=p_r)
+        p_r *= r
+        p_r *= hh[..., 2 * H :]  # hh_n r (1 - r): dr~ = dn~ * p_r
+        del tmp
+        dhh = _empty(hh.shape, hh.dtype)
+        dn = _empty(n.shape, n.dtype)
+        dh = gs[T - 1].copy()
+        for k in range(T - 1, -1, -1):
+            if k < T - 1:
+                dh += gs[k]
+            d = dhh[k]
+            np.multiply(dh, p_n[k], out=dn[k])
+            np.multiply(dh, p_z[k], out=d[:, H : 2 * H])
+            np.multiply(dn[k], p_r[k], out=d[:, :H])
+            np.multiply(dn[k], r[k], out=d[:, 2 * H :])
+            if k > 0 or need[1]:
+                back = d @ w
+                dh *= z[k]
+                dh += back
+        dxw = None
+        if need[0]:
+            dxw = _empty(hh.shape, hh.dtype)
+            dxw[..., : 2 * H] = dhh[..., : 2 * H]
+            dxw[..., 2 * H :] = dn
+            dxw = _in_input_order(dxw, self.reverse)
+        dw = dhh.reshape(-1, 3 * H).T @ hs[:-1].reshape(-1, H) if need[2] else None
+        grads = (_wrap(dxw, need[0]), _wrap(dh, need[1]), _wrap(dw, need[2]))
+        if len(need) > 3:
+            grads += (_wrap(dhh.sum(axis=(0, 1)), need[3]),)
+        return grads
+
+    def _graph_backward(self, g):
+        """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
+        xw, h0, w = self.inputs[:3]
+        b = self.inputs[3] if len(self.inputs) > 3 else None
+        H = w.shape[1]
+        steps = self._steps(xw.shape[0])
+        states, saved, h = [h0], [], h0
+        for t in steps:
+            hh = h @ w.t()
+            if b is not None:
+                hh = hh + b
+            x = xw[t]
+            r = (x[:, :H] + hh[:, :H]).sigmoid()
+            z = (x[:, H : 2 * H] + hh[:, H : 2 * H]).sigmoid()
+            n = (x[:, 2 * H :] + r * hh[:, 2 * H :]).tanh()
+            h = (1 - z) * n + z * h
+            saved.append((r, z, n, hh[:, 2 * H :]))
+            states.append(h)
+        dxw, dhh = [None] * len(steps), [None] * len(steps)
+        dh = None
+        for k in range(len(steps) - 1, -1, -1):
+            t = steps[k]
+            r, z, n, hh_n = saved[k]
+            dh = g[t] if dh is None else dh + g[t]
+            dn = dh * (1 - z) * (1 - n * n)
+            dz = dh * (states[k] - n) * z * (1 - z)
+            dr = dn * hh_n * r * (1 - r)
+            dxw[k] = cat([dr, dz, dn], dim=1)
+            dhh[k] = cat([dr, dz, dn * r], dim=1)
+            dh = dh * z + dhh[k] @ w
+        need = self._needs()
+        dxw_seq = stack(dxw[::-1] if self.reverse else dxw) if need[0] else None
+        dhh_seq = stack(dhh)
+        dw = None
+        if need[2]:
+            dw = dhh_seq.reshape(-1, 3 * H).t() @ stack(states[:-1]).reshape(-1, H)
+        grads = (dxw_seq, dh if need[1] else None, dw)
+        if len(self.inputs) > 3:
+            grads += (dhh_seq.sum(dim=(0, 1)) if need[3] else None,)
+        return grads
+
+
+# ----------------------------------------------------------------------------------------------
+# LSTM
+# ----------------------------------------------------------------------------------------------
+
+
+class LSTMSequence(_Sequence):
+    """[i, f, g, o] = [sig, sig, tanh, sig](xw_t + h_{t-1} W_hh^T + b_hh), c_t = f c_{t-1} + i g, h_t = o tanh(c_t)
+
+    BPTT, with dh = g_t + (gradient from step t+1) and dc = (gradient of c_t from step t+1,
+    or of c_T from the output) + dh o (1 - tanh(c_t)**2):
+    di~ = dc g i (1 - i),  df~ = dc c_{t-1} f (1 - f),  dg~ = dc i (1 - g**2),
+    do~ = dh tanh(c_t) o (1 - o);  dz_t = [di~, df~, dg~, do~] = dL/dxw_t;
+    dL/dh_{t-1} = dz_t W_hh,  dL/dc_{t-1} = dc f,  dL/dW_hh = sum_t dz_t^T h_{t-1},
+    dL/db_hh = sum of dz_t over t and the batch.
+
+    Inputs: xw (T, B, 4H), h0 (B, H), c0 (B, H), w_hh (4H, H), b_hh (4H,) or None.
+    Output: (T + 1, B, H): rows 0..T-1 are h_t in input order, row T is the final cell
+    state c (after the last processed step), so that one op carries both results.
+    """
+
+    def forward(self, xw, h0, c0, w, b=None):
+        T, B, H = self._check(xw, h0, w, 4, "LSTMSequence")
+        dtype = xw.dtype
+        # Pre-scale the pre-activations so that one exp gives all four gates:
+        # sigmoid(a) = 1 / (1 + e**(-a)) and tanh(a) = 2 / (1 + e**(-2a)) - 1.
+        scale = np.full(4 * H, -1.0, dtype=dtype)
+        scale[2 * H : 3 * H] = -2.0
+        numerator = np.ones(4 * H, dtype=dtype)
+        numerator[2 * H : 3 * H] = 2.0
+        w_t = (w * scale[:, None]).T
+        buf = _empty((T + 2, B, H), dtype)  # h_0, h_1..h_T (processing order), c_T
+        hs = buf[: T + 1]
+        hs[0] = h0
+        cs = _empty((T + 1, B, H), dtype)
+        cs[0] = c0
+        # gates starts as the scaled input part; each step adds the recurrent part in place and
+        # applies the activations: afterwards it holds i, f, g, o (kept for backward).
+        gates = _empty((T, B, 4 * H), dtype)
+        np.multiply(_flip(xw, self.reverse), scale, out=gates)
+        if b is not None:
+            gates += b * scale
+        tanh_c = _empty((T, B, H), dtype)
+        tmp = np.empty((B, H), dtype=dtype)
+        rec = np.empty((B, 4 * H), dtype=dtype)
+        with np.errstate(over="ignore"):
+            for k in range(T):
+                a = gates[k]
+                np.matmul(hs[k], w_t, out=rec)
+                a += rec
+                _exp_sigmoid_(a, numerator)  # i, f, o done; the g block holds 1 + g
+                gg = a[:, 2 * H : 3 * H]
+                gg -= 1
+                np.multiply(a[:, H : 2 * H], cs[k], out=cs[k + 1])  # c = f c_prev + i g
+                np.multiply(a[:, :H], gg, out=tmp)
+                cs[k + 1] += tmp
+                np.tanh(cs[k + 1], out=tanh_c[k])
+                np.multiply(a[:, 3 * H :], tanh_c[k], out=hs[k + 1])
+        buf[T + 1] = cs[T]
+        self.hs, self.cs, self.gates, self.tanh_c = hs, cs, gates, tanh_c
+        if self.reverse:
+            out = _empty((T + 1, B, H), dtype)
+            out[:T] = hs[:0:-1]
+            out[T] = cs[T]
+        else:
+            out = buf[1:]
+        self.out_data = out
+        return out
+
+    def backward(self, g):
+        if is_grad_enabled():
+            return self._graph_backward(g)
+        w = self.inputs[3].data
+        need = self._needs()
+        hs, cs, gates, tanh_c = self.hs, self.cs, self.gates, self.tanh_c
+        T, B, H = tanh_c.shape
+        gd = g.data
+        gh = _flip(gd[:T], self.reverse)
+        # Per-step factors, computed for all steps at once: dz~ = dc * p for the i, f, g
+        # blocks, dz~ = dh * p for the o block, and the share of dh that reaches c is dh * r.
+        p = _empty(gates.shape, gates.dtype)
+        np.subtract(1, gates, out=p)
+        p *= gates  # s (1 - s) in every block; the g block is replaced below
+        i, f, gg, o = (gates[..., j * H : (j + 1) * H] for j in range(4))
+        p_i, p_f, p_g, p_o = (p[..., j * H : (j + 1) * H] for j in range(4))
+        p_i *= gg  # g i (1 - i)
+        p_f *= cs[:-1]  # c_prev f (1 - f)
+        np.multiply(gg, gg, out=p_g)
+        np.subtract(1, p_g, out=p_g)
+        p_g *= i  # i (1 - g**2)
+        p_o *= tanh_c  # tanh(c) o (1 - o)
+        r = _empty(tanh_c.shape, tanh_c.dtype)
+        np.multiply(tanh_c, tanh_c, out=r)
+        np.subtract(1, r, out=r)
+        r *= o  # o (1 - tanh(c)**2)
+        dz = p  # step k's factors become step k's gradients, in place
+        dh = np.zeros((B, H), dtype=gates.dtype)
+        dc = gd[T].copy()
+        tmp = np.empty((B, H), dtype=gates.dtype)
+        for k in range(T - 1, -1, -1):
+            dh += gh[k]
+            np.multiply(dh, r[k], out=tmp)
+            dc += tmp
+            d = dz[k]
+            ifg = d[:, : 3 * H].reshape(B, 3, H)
+            np.multiply(dc[:, None, :], ifg, out=ifg)
+            d[:, 3 * H :] *= dh
+            dc *= f[k]
+            if k > 0 or need[1]:
+                np.matmul(d, w, out=dh)
+        dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
+        grads = (
+            _wrap(_in_input_order(dz, self.reverse), need[0]),
+            _wrap(dh, need[1]),
+            _wrap(dc, need[2]),
+            _wrap(dw, need[3]),
+        )
+        if len(need) > 4:
+            grads += (_wrap(dz.sum(axis=(0, 1)), need[4]),)
+        return grads
+
+    def _graph_backward(self, g):
+        """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
+        xw, h0, c0, w = self.inputs[:4]
+        b = self.inputs[4] if len(self.inputs) > 4 else None
+        H = w.shape[1]
+        T = xw.shape[0]
+        steps = self._steps(T)
+        states, saved, h, c = [h0], [], h0, c0
+        for t in steps:
+            a = xw[t] + h @ w.t()
+            if b is not None:
+                a = a + b
+            i, f = a[:, :H].sigmoid(), a[:, H : 2 * H].sigmoid()
+            gg, o = a[:, 2 * H : 3 * H].tanh(), a[:, 3 * H :].sigmoid()
+            c_prev, c = c, f * c + i * gg
+            tc = c.tanh()
+            h = o * tc
+            saved.append((c_prev, i, f, gg, o, tc))
+            states.append(h)
+        dz = [None] * T
+        dh, dc = None, g[T]
+        for k in range(T - 1, -1, -1):
+            c_prev, i, f, gg, o, tc = saved[k]
+            dh = g[steps[k]] if dh is None else dh + g[steps[k]]
+            dc = dc + dh * o * (1 - tc * tc)
+            dz[k] = cat(
+                [
+                    dc * gg * i * (1 - i),
+                    dc * c_prev * f * (1 - f),
+                    dc * i * (1 - gg * gg),
+                    dh * tc * o * (1 - o),
+                ],
+                dim=1,
+            )
+            dh = dz[k] @ w
+            dc = dc * f
+        need = self._needs()
+        dz_seq = stack(dz)
+        dxw = (stack(dz[::-1]) if self.reverse else dz_seq) if need[0] else None
+        dw = None
+        if need[3]:
+            dw = dz_seq.reshape(-1, 4 * H).t() @ stack(states[:-1]).reshape(-1, H)
+        grads = (dxw, dh if need[1] else None, dc if need[2] else None, dw)
+        if len(self.inputs) > 4:
+            grads += (dz_seq.sum(dim=(0, 1)) if need[4] else None,)
+        return grads
