@@ -22,8 +22,11 @@ LAYERS = [
     ("GRU", lambda: nn.GRU(3, 4, batch_first=True), (2, 5, 3)),
     ("LSTM", lambda: nn.LSTM(3, 4, num_layers=2), (5, 2, 3)),
     ("MultiheadAttention", lambda: nn.MultiheadAttention(4, 2), (3, 2, 4)),
-    ("Sequential_MLP", lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.1),
-                                             nn.Linear(8, 2)), (2, 4)),
+    (
+        "Sequential_MLP",
+        lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 2)),
+        (2, 4),
+    ),
 ]
 
 
@@ -44,8 +47,9 @@ def _first(out):
     return out
 
 
-@pytest.mark.parametrize(("factory", "shape"), [(f, s) for _, f, s in LAYERS],
-                         ids=[i for i, _, _ in LAYERS])
+@pytest.mark.parametrize(
+    ("factory", "shape"), [(f, s) for _, f, s in LAYERS], ids=[i for i, _, _ in LAYERS]
+)
 def test_state_dict_round_trip_through_a_file(factory, shape, tmp_path):
     gn.manual_seed(1)
     original = factory()
@@ -62,5 +66,6 @@ def test_state_dict_round_trip_through_a_file(factory, shape, tmp_path):
         assert name == name_b
         assert a.dtype == b.dtype
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
-    np.testing.assert_array_equal(_first(_run(original, shape)).numpy(),
-                                  _first(_run(fresh, shape)).numpy())
+    np.testing.assert_array_equal(
+        _first(_run(original, shape)).numpy(), _first(_run(fresh, shape)).numpy()
+    )
