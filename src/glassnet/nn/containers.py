@@ -39,6 +39,18 @@ def _index(idx: Any, length: int, where: str) -> int:
     return i + length if i < 0 else i
 
 
+def _store_numbered(store: dict[str, Module], items: list[Module]) -> None:
+    """Refill ``store`` with ``items`` named "0", "1", ... in order.
+
+    Inserting or deleting in the middle of a list shifts every later position, and the names
+    must keep matching the positions (``model[2]`` is the module named "2"), so the whole
+    store is rebuilt rather than patched.
+    """
+    store.clear()
+    for i, module in enumerate(items):
+        store[str(i)] = module
+
+
 class Sequential(Module):
     """A chain of modules: ``forward(x)`` feeds ``x`` through each in turn.
 
@@ -120,9 +132,7 @@ class Sequential(Module):
         index = index + n if index < 0 else index
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _store_numbered(self._modules, items)
         return self
 
     def pop(self, index: int = -1) -> Module:
@@ -132,7 +142,34 @@ class Sequential(Module):
         return module
 
 
-class ModuleList(Module):
+class _NumberedList(Module):
+    """The list protocol shared by ModuleList and ParameterList: members named "0", "1", ...
+
+    As with ``_NamedDict`` below, the members live in one of Module's own stores
+    (``_modules`` or ``_parameters``), named by position; reading and iterating are the same
+    on either, so they are written once here. Adding and replacing members stay in each
+    subclass, since a module and a parameter are checked and registered differently.
+    """
+
+    _kind = ""  # the class name shown in error messages, set by each subclass
+
+    def _store(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._store())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._store().values())
+
+    def __getitem__(self, idx: int | slice) -> Any:
+        store = self._store()
+        if isinstance(idx, slice):
+            return type(self)(list(store.values())[idx])
+        return store[str(_index(idx, len(self), self._kind))]
+
+
+class ModuleList(_NumberedList):
     """A list of modules that the parent model can see (their parameters are registered).
 
     Use it for a variable number of layers that ``forward`` walks itself::
@@ -147,21 +184,15 @@ class ModuleList(Module):
     and ``+=``.
     """
 
+    _kind = "ModuleList"
+
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, idx: int | slice) -> Any:
-        if isinstance(idx, slice):
-            return type(self)(list(self._modules.values())[idx])
-        return self._modules[str(_index(idx, len(self), "ModuleList"))]
+    def _store(self) -> dict[str, Any]:
+        return self._modules
 
     def __setitem__(self, idx: int, module: Module) -> None:
         key = str(_index(idx, len(self), "ModuleList"))
@@ -173,9 +204,7 @@ class ModuleList(Module):
             del items[idx]
         else:
             del items[_index(idx, len(items), "ModuleList")]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _store_numbered(self._modules, items)
 
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
@@ -201,9 +230,7 @@ class ModuleList(Module):
         _check_module(module, "ModuleList.insert")
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _store_numbered(self._modules, items)
 
     def pop(self, index: int = -1) -> Module:
         """Remove and return the module at ``index``."""
@@ -212,7 +239,54 @@ class ModuleList(Module):
         return module
 
 
-class ModuleDict(Module):
+class _NamedDict(Module):
+    """The dict protocol shared by ModuleDict and ParameterDict (keys are member names).
+
+    The members live in one of the stores every Module already keeps (``_modules`` for
+    ModuleDict, ``_parameters`` for ParameterDict), so ``parameters()``, ``state_dict()`` and
+    ``train()`` see them with no extra bookkeeping. Reading, deleting and iterating work the
+    same on either store, so they are written once here; each subclass names its store and
+    says how a member is added (``__setitem__``), since a module and a parameter are checked
+    and registered differently.
+    """
+
+    _kind = ""  # the class name shown in error messages, set by each subclass
+
+    def _store(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        store = self._store()
+        if key not in store:
+            raise KeyError(f"{self._kind} has no key {key!r}; keys are {list(store)}")
+        return store[key]
+
+    def __delitem__(self, key: str) -> None:
+        store = self._store()
+        if key not in store:
+            raise KeyError(f"{self._kind} has no key {key!r}")
+        del store[key]
+
+    def __len__(self) -> int:
+        return len(self._store())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._store()
+
+    def keys(self) -> Iterable[str]:
+        return self._store().keys()
+
+    def values(self) -> Iterable[Any]:
+        return self._store().values()
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return self._store().items()
+
+
+class ModuleDict(_NamedDict):
     """A dict of named modules that the parent model can see (keys become submodule names).
 
     Example::
@@ -226,41 +300,18 @@ class ModuleDict(Module):
     Insertion order is kept. It has no ``forward`` of its own.
     """
 
+    _kind = "ModuleDict"
+
     def __init__(self, modules: Mapping[str, Module] | Iterable | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
-        if key not in self._modules:
-            raise KeyError(f"ModuleDict has no key {key!r}; keys are {list(self._modules)}")
-        return self._modules[key]
+    def _store(self) -> dict[str, Any]:
+        return self._modules
 
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, _check_module(module, "ModuleDict"))
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self._modules:
-            raise KeyError(f"ModuleDict has no key {key!r}")
-        del self._modules[key]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._modules
-
-    def keys(self) -> Iterable[str]:
-        return self._modules.keys()
-
-    def values(self) -> Iterable[Module]:
-        return self._modules.values()
-
-    def items(self) -> Iterable[tuple[str, Module]]:
-        return self._modules.items()
 
     def update(self, modules: Mapping[str, Module] | Iterable) -> None:
         """Add or replace entries from a mapping or from ``(key, module)`` pairs."""
@@ -299,28 +350,27 @@ def _as_parameter(value: Any, where: str) -> Parameter:
     raise TypeError(f"{where} takes Parameters (or Tensors to wrap), got {type(value).__name__}")
 
 
-class ParameterList(Module):
+def _parameter_line(name: Any, p: Parameter) -> str:
+    """One line of a ParameterList/ParameterDict repr: the name, dtype and size, not the values."""
+    return f"({name}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+
+
+class ParameterList(_NumberedList):
     """A list of parameters registered under the names "0", "1", ... (e.g. one per head).
 
     Tensors and arrays given to it are wrapped in ``Parameter``. Supports indexing, ``len``,
     iteration, ``append`` and ``extend``.
     """
 
+    _kind = "ParameterList"
+
     def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
         if values is not None:
             self.extend(values)
 
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[Parameter]:
-        return iter(self._parameters.values())
-
-    def __getitem__(self, idx: int | slice) -> Any:
-        if isinstance(idx, slice):
-            return type(self)(list(self._parameters.values())[idx])
-        return self._parameters[str(_index(idx, len(self), "ParameterList"))]
+    def _store(self) -> dict[str, Any]:
+        return self._parameters
 
     def __setitem__(self, idx: int, value: Any) -> None:
         key = str(_index(idx, len(self), "ParameterList"))
@@ -338,13 +388,10 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(
-            f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-            for i, p in enumerate(self)
-        )
+        return "\n".join(_parameter_line(i, p) for i, p in enumerate(self))
 
 
-class ParameterDict(Module):
+class ParameterDict(_NamedDict):
     """A dict of named parameters (keys become parameter names); insertion order is kept.
 
     Tensors and arrays given to it are wrapped in ``Parameter``. Supports ``d[key]``,
@@ -352,41 +399,18 @@ class ParameterDict(Module):
     ``values()``, ``items()`` and ``update()``.
     """
 
+    _kind = "ParameterDict"
+
     def __init__(self, values: Mapping[str, Any] | Iterable | None = None) -> None:
         super().__init__()
         if values is not None:
             self.update(values)
 
-    def __getitem__(self, key: str) -> Parameter:
-        if key not in self._parameters:
-            raise KeyError(f"ParameterDict has no key {key!r}; keys are {list(self._parameters)}")
-        return self._parameters[key]
+    def _store(self) -> dict[str, Any]:
+        return self._parameters
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.register_parameter(key, _as_parameter(value, "ParameterDict"))
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self._parameters:
-            raise KeyError(f"ParameterDict has no key {key!r}")
-        del self._parameters[key]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._parameters)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._parameters
-
-    def keys(self) -> Iterable[str]:
-        return self._parameters.keys()
-
-    def values(self) -> Iterable[Parameter]:
-        return self._parameters.values()
-
-    def items(self) -> Iterable[tuple[str, Parameter]]:
-        return self._parameters.items()
 
     def update(self, values: Mapping[str, Any] | Iterable) -> None:
         """Add or replace entries from a mapping or from ``(key, value)`` pairs."""
@@ -395,7 +419,4 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        return "\n".join(
-            f"({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-            for k, p in self.items()
-        )
+        return "\n".join(_parameter_line(k, p) for k, p in self.items())

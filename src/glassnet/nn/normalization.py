@@ -38,6 +38,39 @@ def _positive_int(layer: str, what: str, value) -> int:
     return int(value)
 
 
+def _positive_eps(layer: str, eps) -> float:
+    if eps <= 0:
+        raise ValueError(f"{layer}: eps must be positive, got {eps}")
+    return eps
+
+
+def _make_affine(layer: Module, shape, affine: bool, bias: bool, dtype) -> None:
+    """Register the learned scale ``weight`` (init 1) and shift ``bias`` (init 0).
+
+    All three kinds of layer do this the same way; only ``shape`` differs (C features, or
+    LayerNorm's ``normalized_shape``). A switched-off one is still registered as None, so
+    ``layer.weight`` / ``layer.bias`` always exist, as in PyTorch.
+    """
+    if affine:
+        layer.weight = Parameter(np.ones(shape, dtype=dtype))
+        if bias:
+            layer.bias = Parameter(np.zeros(shape, dtype=dtype))
+        else:
+            layer.register_parameter("bias", None)  # declared but absent, as in PyTorch
+    else:
+        layer.register_parameter("weight", None)
+        layer.register_parameter("bias", None)
+
+
+def _reset_affine(layer: Module) -> None:
+    """weight = 1 and bias = 0 (the identity transform), for whichever of them exist."""
+    with no_grad():
+        if layer.weight is not None:
+            layer.weight.fill_(1)
+        if layer.bias is not None:
+            layer.bias.zero_()
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d/3d; subclasses say which input shapes they accept."""
 
@@ -60,8 +93,7 @@ class _BatchNorm(Module):
         _check_device(name, device)
         dtype = _float_dtype(name, dtype)
         self.num_features = _positive_int(name, "num_features", num_features)
-        if eps <= 0:
-            raise ValueError(f"{name}: eps must be positive, got {eps}")
+        _positive_eps(name, eps)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum}")
         self.eps = eps
@@ -69,15 +101,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         c = self.num_features
-        if affine:
-            self.weight = Parameter(np.ones(c, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(c, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)  # declared but absent, as in PyTorch
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, c, affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._make(np.zeros(c, dtype=dtype)))
             self.register_buffer("running_var", Tensor._make(np.ones(c, dtype=dtype)))
@@ -98,11 +122,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Running statistics reset; weight = 1 and bias = 0 (the identity transform)."""
         self.reset_running_stats()
-        with no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1)
-            if self.bias is not None:
-                self.bias.zero_()
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, *self._patterns)
@@ -265,27 +285,13 @@ class LayerNorm(Module):
         _check_device("LayerNorm", device)
         dtype = _float_dtype("LayerNorm", dtype)
         self.normalized_shape = F._normalized_shape("LayerNorm", normalized_shape)
-        if eps <= 0:
-            raise ValueError(f"LayerNorm: eps must be positive, got {eps}")
-        self.eps = eps
+        self.eps = _positive_eps("LayerNorm", eps)
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         """weight = 1 and bias = 0."""
-        with no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1)
-            if self.bias is not None:
-                self.bias.zero_()
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("*", *self.normalized_shape))
@@ -347,27 +353,13 @@ class GroupNorm(Module):
                 f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                 f"({num_groups})"
             )
-        if eps <= 0:
-            raise ValueError(f"GroupNorm: eps must be positive, got {eps}")
-        self.eps = eps
+        self.eps = _positive_eps("GroupNorm", eps)
         self.affine = affine
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, num_channels, affine, bias, dtype)
 
     def reset_parameters(self) -> None:
         """weight = 1 and bias = 0."""
-        with no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1)
-            if self.bias is not None:
-                self.bias.zero_()
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("N", self.num_channels, "*"))

@@ -67,6 +67,17 @@ def _shape_text(shape: tuple) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
+def _finish(y: Tensor, nd: int, batched: bool) -> Tensor:
+    """Undo the axes added to run a 2-D kernel: the height-1 axis of 1-D input, the batch axis.
+
+    Convolution and pooling both compute on (N, C, H, W); this brings their output back to the
+    caller's layout: (N, C, L) for 1-D and no leading N for unbatched input.
+    """
+    if nd == 1:
+        y = y.squeeze(2)
+    return y if batched else y.squeeze(0)
+
+
 def resolve_padding(
     padding: Any, kernel: tuple, dilation: tuple, stride: tuple, fn: str
 ) -> tuple[int, ...]:
@@ -329,9 +340,7 @@ def _conv(
     geo = sliding_geometry(tuple(x.shape[2:]), kernel, stride_t, pads, dilation_t)
     _check_fits(fn, geo, nd)
     y = _conv2d_nchw(x, weight, bias, geo, int(groups))
-    if nd == 1:
-        y = y.squeeze(2)
-    return y if batched else y.squeeze(0)
+    return _finish(y, nd, batched)
 
 
 def conv2d(
@@ -436,9 +445,7 @@ def _conv_transpose(
             f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
         )
     y = _conv_transpose2d_nchw(x, weight, bias, geo, int(groups))
-    if nd == 1:
-        y = y.squeeze(2)
-    return y if batched else y.squeeze(0)
+    return _finish(y, nd, batched)
 
 
 def conv_transpose2d(

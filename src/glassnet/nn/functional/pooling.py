@@ -21,6 +21,11 @@ from ...ops.conv import Geometry, sliding_geometry
 from ...ops.pool import MaxPool, WindowSum, argmax_to_flat_index
 from ...tensor import Tensor
 
+# Window arguments (kernel_size, stride, padding, dilation) are read exactly as a
+# convolution's, with the same checks and messages, and pooling runs on (N, C, H, W) as
+# convolution does, so the argument reader and the layout restorer in conv.py serve both.
+from .conv import _finish, _tuple
+
 __all__ = [
     "max_pool1d",
     "max_pool2d",
@@ -33,23 +38,6 @@ __all__ = [
 
 class InputTooSmallError(ValueError):
     """The input is smaller than one window (raised so that layers can name themselves)."""
-
-
-def _tuple(value: Any, n: int, name: str, fn: str, minimum: int) -> tuple[int, ...]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        result = (int(value),) * n
-    else:
-        try:
-            result = tuple(int(v) for v in value)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}"
-            ) from None
-        if len(result) != n:
-            raise ValueError(f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-    if any(v < minimum for v in result):
-        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
-    return result
 
 
 def _prepare(fn: str, input: Any, nd: int) -> tuple[Tensor, bool]:
@@ -67,12 +55,6 @@ def _prepare(fn: str, input: Any, nd: int) -> tuple[Tensor, bool]:
     if nd == 1:
         x = x.unsqueeze(2)
     return x, batched
-
-
-def _finish(y: Tensor, nd: int, batched: bool) -> Tensor:
-    if nd == 1:
-        y = y.squeeze(2)
-    return y if batched else y.squeeze(0)
 
 
 def _pool_geometry(
