@@ -100,3 +100,12 @@ def test_cast_passes_the_gradient_back_in_the_input_dtype():
     (y * gn.tensor([3.0, 4.0])).sum().backward()
     assert x.grad.dtype == gn.float64
     np.testing.assert_allclose(x.grad.numpy(), [3.0, 4.0])
+
+
+def test_relu_fast_first_order_path_matches_the_recorded_path():
+    x = gn.tensor(np.random.default_rng(3).normal(size=(4, 5)), requires_grad=True)
+    g = gn.tensor(np.random.default_rng(4).normal(size=(4, 5)))
+    (fast,) = gn.autograd.grad(x.relu(), x, grad_outputs=g)  # walk under no_grad
+    (recorded,) = gn.autograd.grad(x.relu(), x, grad_outputs=g, create_graph=True)
+    assert fast.dtype == recorded.dtype == gn.float64
+    np.testing.assert_array_equal(fast.numpy(), recorded.numpy())
