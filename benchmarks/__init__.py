@@ -1,0 +1,16 @@
+"""glassnet's benchmark suite against PyTorch: run it with ``python -m benchmarks.run``.
+
+Importing this package puts the checkout's ``src/`` first on ``sys.path`` (when it exists), so
+the suite always measures the glassnet of this working tree, installed or not.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SRC_DIR = REPO_ROOT / "src"
+
+if (SRC_DIR / "glassnet").is_dir() and str(SRC_DIR) not in sys.path:
+    sys.path.insert(0, str(SRC_DIR))

@@ -1,0 +1,52 @@
+"""Case 7: ``glassnet train`` with its defaults, end to end, timed as a subprocess.
+
+Wall-clock seconds from starting the interpreter to its exit (imports, data, training,
+evaluation, writing results), run in a fresh temporary folder so nothing is left behind.
+There is no PyTorch counterpart; the table shows glassnet's seconds only. At ``--size tiny``
+the command gets options that make it run for a moment (one short epoch).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+
+from ..common import CaseResult, Context
+from .memory import child_env
+
+# Options added at --size tiny only (full size runs the command with its defaults).
+TINY_ARGS = ["--epochs", "1", "--hidden", "16", "--no-plots", "--quiet"]
+
+
+def command(size: str) -> list[str]:
+    args = [sys.executable, "-m", "glassnet", "train"]
+    return args + (TINY_ARGS if size == "tiny" else [])
+
+
+def run_once(size: str, threads: int | None) -> float:
+    cmd = command(size)
+    env = child_env()
+    if threads is not None:  # the BLAS thread count of this run (usually its default anyway)
+        env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = str(threads)
+    with tempfile.TemporaryDirectory(prefix="glassnet-bench-") as tmp:
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {done.returncode}:\n{done.stderr[-3000:]}")
+    return seconds
+
+
+def run(ctx: Context) -> CaseResult:
+    rounds = 1 if ctx.tiny else max(1, min(ctx.repeat, 3))
+    samples = {"glassnet": [run_once(ctx.size, ctx.threads) for _ in range(rounds)]}
+    return CaseResult(
+        key="cli_train",
+        number="7",
+        title="`glassnet train` (defaults), end to end",
+        unit="s",
+        samples=samples,
+        extra={"command": " ".join(["glassnet", *command(ctx.size)[3:]]), "rounds": rounds},
+    )
