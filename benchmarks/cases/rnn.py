@@ -41,18 +41,15 @@ def make_data(cfg: RNNConfig, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def glassnet_train(kind: str, cfg: RNNConfig, X: np.ndarray, y: np.ndarray) -> Any:
-    import glassnet as gn
-    import glassnet.nn as nn
-    import glassnet.nn.functional as F
-    import glassnet.optim as optim
-
-    gn.manual_seed(0)
-    rnn = getattr(nn, kind)(cfg.input_size, cfg.hidden)
-    head = nn.Linear(cfg.hidden, cfg.classes)
-    opt = optim.SGD(list(rnn.parameters()) + list(head.parameters()), lr=cfg.lr)
-    xs = [gn.tensor(x) for x in X]
-    ys = [gn.tensor(t) for t in y]
+def _train(lib: Any, to_tensor: Any, kind: str, cfg: RNNConfig, X: Any, y: Any) -> Any:
+    """The same training loop for glassnet and PyTorch: both spell it with PyTorch's names."""
+    F = lib.nn.functional
+    lib.manual_seed(0)
+    rnn = getattr(lib.nn, kind)(cfg.input_size, cfg.hidden)
+    head = lib.nn.Linear(cfg.hidden, cfg.classes)
+    opt = lib.optim.SGD(list(rnn.parameters()) + list(head.parameters()), lr=cfg.lr)
+    xs = [to_tensor(x) for x in X]
+    ys = [to_tensor(t) for t in y]
 
     def run() -> float:
         loss = None
@@ -65,28 +62,16 @@ def glassnet_train(kind: str, cfg: RNNConfig, X: np.ndarray, y: np.ndarray) -> A
         return float(loss.item())
 
     return run
+
+
+def glassnet_train(kind: str, cfg: RNNConfig, X: np.ndarray, y: np.ndarray) -> Any:
+    import glassnet as gn
+
+    return _train(gn, gn.tensor, kind, cfg, X, y)
 
 
 def torch_train(torch: Any, kind: str, cfg: RNNConfig, X: np.ndarray, y: np.ndarray) -> Any:
-    F = torch.nn.functional
-    torch.manual_seed(0)
-    rnn = getattr(torch.nn, kind)(cfg.input_size, cfg.hidden)
-    head = torch.nn.Linear(cfg.hidden, cfg.classes)
-    opt = torch.optim.SGD(list(rnn.parameters()) + list(head.parameters()), lr=cfg.lr)
-    xs = [torch.from_numpy(x) for x in X]
-    ys = [torch.from_numpy(t) for t in y]
-
-    def run() -> float:
-        loss = None
-        for xb, yb in zip(xs, ys):
-            opt.zero_grad()
-            out, _ = rnn(xb)
-            loss = F.cross_entropy(head(out[-1]), yb)
-            loss.backward()
-            opt.step()
-        return float(loss.item())
-
-    return run
+    return _train(torch, torch.from_numpy, kind, cfg, X, y)
 
 
 def _run(ctx: Context, kind: str, key: str, number: str) -> CaseResult:
