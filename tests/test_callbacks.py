@@ -28,7 +28,7 @@ def small(seed=1):
 
 
 def weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
 
 class Inject(C.Callback):
@@ -84,13 +84,13 @@ def test_early_stopping_restores_the_best_weights(data):
     model, h = fit(data, [inject, stop], epochs=5)
     assert h.epoch == [0, 1, 2, 3]
     best = inject.snapshots[1]
-    assert all(np.array_equal(best[k], v.data) for k, v in model.state_dict().items())
+    assert all(np.array_equal(best[k], v.numpy()) for k, v in model.state_dict().items())
     # when the best epoch is the last one the weights are simply kept
     inject = Inject("score", [3, 2, 1])
     stop = C.EarlyStopping("score", patience=3, restore_best_weights=True)
     model, _ = fit(data, [inject, stop], epochs=3)
     last = inject.snapshots[2]
-    assert all(np.array_equal(last[k], v.data) for k, v in model.state_dict().items())
+    assert all(np.array_equal(last[k], v.numpy()) for k, v in model.state_dict().items())
 
 
 def test_early_stopping_needs_its_monitor(data):
@@ -125,7 +125,7 @@ def test_model_checkpoint_every_epoch_with_formatted_names(data, tmp_path):
     names = sorted(os.listdir(tmp_path / "ckpt"))
     assert names == [f"epoch{e + 1:02d}-{h['loss'][e]:.3f}.npz" for e in range(3)]
     saved = gn.load(cb.last_saved)
-    assert all(np.array_equal(saved[k].data, v.data) for k, v in model.state_dict().items())
+    assert all(np.array_equal(saved[k].numpy(), v.numpy()) for k, v in model.state_dict().items())
 
 
 def test_model_checkpoint_save_best_only(data, tmp_path):
@@ -136,7 +136,7 @@ def test_model_checkpoint_save_best_only(data, tmp_path):
     assert cb.best == 0.7
     saved = gn.load(path)
     best = inject.snapshots[3]
-    assert all(np.array_equal(saved[k].data, best[k]) for k in best)
+    assert all(np.array_equal(saved[k].numpy(), best[k]) for k in best)
     assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []  # atomic writes
 
 

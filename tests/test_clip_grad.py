@@ -21,15 +21,15 @@ def test_clip_grad_norm_scales_all_gradients_together():
     assert isinstance(total, gn.Tensor) and total.shape == ()
     assert total.item() == pytest.approx(5.0)
     scale = 1.0 / (5.0 + 1e-6)
-    np.testing.assert_allclose(a.grad.data, [3 * scale, 0.0], rtol=1e-15)
-    np.testing.assert_allclose(b.grad.data, [[0.0], [4 * scale]], rtol=1e-15)
+    np.testing.assert_allclose(a.grad.numpy(), [3 * scale, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(b.grad.numpy(), [[0.0], [4 * scale]], rtol=1e-15)
 
 
 def test_clip_grad_norm_leaves_small_gradients_alone():
     a = with_grad([0.3, -0.4])
     total = clip_grad_norm_(a, max_norm=1.0)  # a single tensor is accepted
     assert total.item() == pytest.approx(0.5)
-    np.testing.assert_array_equal(a.grad.data, [0.3, -0.4])
+    np.testing.assert_array_equal(a.grad.numpy(), [0.3, -0.4])
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_clip_grad_norm_skips_missing_grads_and_empty_lists():
     a = with_grad([6.0, 8.0])
     b = gn.tensor([1.0], requires_grad=True)  # no grad
     assert clip_grad_norm_(iter([a, b]), 5.0).item() == pytest.approx(10.0)
-    np.testing.assert_allclose(a.grad.data, [3.0, 4.0], rtol=1e-6)
+    np.testing.assert_allclose(a.grad.numpy(), [3.0, 4.0], rtol=1e-6)
     assert b.grad is None
     zero = clip_grad_norm_([], 1.0)
     assert zero.item() == 0.0 and zero.dtype == np.float32
@@ -56,20 +56,20 @@ def test_clip_grad_norm_skips_missing_grads_and_empty_lists():
 def test_clip_grad_norm_keeps_float32():
     a = with_grad([30.0, 40.0], dtype="float32")
     total = clip_grad_norm_([a], 1.0)
-    assert total.dtype == np.float32 and a.grad.data.dtype == np.float32
-    np.testing.assert_allclose(a.grad.data, [0.6, 0.8], rtol=1e-6)
+    assert total.dtype == np.float32 and a.grad.numpy().dtype == np.float32
+    np.testing.assert_allclose(a.grad.numpy(), [0.6, 0.8], rtol=1e-6)
 
 
 def test_clip_grad_norm_nonfinite():
     a = with_grad([np.inf, 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         clip_grad_norm_([a], 1.0, error_if_nonfinite=True)
-    np.testing.assert_array_equal(a.grad.data, [np.inf, 1.0])  # untouched after the error
+    np.testing.assert_array_equal(a.grad.numpy(), [np.inf, 1.0])  # untouched after the error
     total = clip_grad_norm_([a], 1.0)
     assert math.isinf(total.item())
     b = with_grad([np.nan, 1.0])
     assert math.isnan(clip_grad_norm_([b], 1.0).item())
-    assert np.isnan(b.grad.data).all()  # scaled by nan, as in PyTorch
+    assert np.isnan(b.grad.numpy()).all()  # scaled by nan, as in PyTorch
 
 
 def test_clip_grad_value_clamps_in_place():
@@ -77,8 +77,8 @@ def test_clip_grad_value_clamps_in_place():
     grad = a.grad
     assert clip_grad_value_([a, b], 1.0) is None
     assert a.grad is grad
-    np.testing.assert_array_equal(a.grad.data, [-1.0, 0.5, 1.0])
-    np.testing.assert_array_equal(b.grad.data, [[0.1, -0.2]])
+    np.testing.assert_array_equal(a.grad.numpy(), [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [[0.1, -0.2]])
 
 
 @pytest.mark.parametrize(

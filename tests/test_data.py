@@ -207,7 +207,7 @@ def test_loader_drop_last_with_shuffle():
 def test_loader_batches_own_their_memory():
     X, y = _xy(6)
     xb, _ = next(iter(DataLoader(TensorDataset(X, y), batch_size=3)))
-    xb.data[...] = -1
+    xb.numpy()[...] = -1
     assert X.min() == 0  # the dataset is untouched
 
 
@@ -248,7 +248,7 @@ def test_loader_fast_path_speed_is_array_speed():
     y = np.zeros(60_000, np.int64)
     loader = DataLoader(TensorDataset(X, y), batch_size=128, shuffle=True, seed=0)
     t = time.perf_counter()
-    count = sum(len(yb.data) for _, yb in loader)
+    count = sum(len(yb.numpy()) for _, yb in loader)
     elapsed = time.perf_counter() - t
     assert count == 60_000
     assert elapsed < 2.0  # per-sample indexing takes far longer; measured ~0.1 s

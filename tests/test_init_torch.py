@@ -63,20 +63,20 @@ def test_linear_default_init_matches_torch():
     ours = nn.Linear(784, 512)
     theirs = torch.nn.Linear(784, 512)
     bound = 1 / math.sqrt(784)
-    _same_distribution(ours.weight.data, theirs.weight.detach().numpy(), bound)
-    assert np.abs(ours.weight.data).max() == pytest.approx(
+    _same_distribution(ours.weight.numpy(), theirs.weight.detach().numpy(), bound)
+    assert np.abs(ours.weight.numpy()).max() == pytest.approx(
         theirs.weight.detach().abs().max().item(), rel=1e-3
     )
     # Biases: only 512 samples each, so compare their ranges and spread loosely.
-    assert np.abs(ours.bias.data).max() <= bound
-    assert ours.bias.data.std() == pytest.approx(theirs.bias.detach().std().item(), rel=0.15)
+    assert np.abs(ours.bias.numpy()).max() <= bound
+    assert ours.bias.numpy().std() == pytest.approx(theirs.bias.detach().std().item(), rel=0.15)
 
 
 def test_embedding_default_init_matches_torch():
     ours = nn.Embedding(1000, 64, padding_idx=0)
     theirs = torch.nn.Embedding(1000, 64, padding_idx=0)
-    _same_distribution(ours.weight.data[1:], theirs.weight.detach().numpy()[1:], 1.0)
-    assert np.all(ours.weight.data[0] == 0) and bool((theirs.weight[0] == 0).all())
+    _same_distribution(ours.weight.numpy()[1:], theirs.weight.detach().numpy()[1:], 1.0)
+    assert np.all(ours.weight.numpy()[0] == 0) and bool((theirs.weight[0] == 0).all())
 
 
 SCHEMES = [
@@ -93,7 +93,7 @@ SCHEMES = [
 @pytest.mark.parametrize(("name", "kwargs"), SCHEMES, ids=[s[0] for s in SCHEMES])
 def test_schemes_match_torch_on_a_conv_weight(name, kwargs):
     shape = (128, 64, 3, 3)  # 73,728 samples
-    ours = getattr(init, name)(gn.empty(*shape), **kwargs).data
+    ours = getattr(init, name)(gn.empty(*shape), **kwargs).numpy()
     theirs = getattr(torch.nn.init, name)(torch.empty(*shape), **kwargs).numpy()
     _same_distribution(ours, theirs, float(np.std(theirs)))
     if name in ("xavier_uniform_", "kaiming_uniform_", "uniform_", "trunc_normal_"):
@@ -103,7 +103,7 @@ def test_schemes_match_torch_on_a_conv_weight(name, kwargs):
 
 
 def test_orthogonal_matches_torch_spectrum():
-    ours = init.orthogonal_(gn.empty(6, 10, dtype=gn.float64), gain=2.0).data
+    ours = init.orthogonal_(gn.empty(6, 10, dtype=gn.float64), gain=2.0).numpy()
     theirs = torch.nn.init.orthogonal_(torch.empty(6, 10, dtype=torch.float64), gain=2.0).numpy()
     np.testing.assert_allclose(np.linalg.svd(ours, compute_uv=False), np.full(6, 2.0), atol=1e-12)
     np.testing.assert_allclose(
@@ -113,10 +113,10 @@ def test_orthogonal_matches_torch_spectrum():
 
 def test_eye_and_dirac_match_torch_exactly():
     np.testing.assert_array_equal(
-        init.eye_(gn.empty(3, 5)).data, torch.nn.init.eye_(torch.empty(3, 5)).numpy()
+        init.eye_(gn.empty(3, 5)).numpy(), torch.nn.init.eye_(torch.empty(3, 5)).numpy()
     )
     for shape, groups in [((6, 3, 3, 3), 2), ((4, 4, 5), 1), ((2, 3, 3, 3, 3), 1)]:
         np.testing.assert_array_equal(
-            init.dirac_(gn.empty(*shape), groups).data,
+            init.dirac_(gn.empty(*shape), groups).numpy(),
             torch.nn.init.dirac_(torch.empty(*shape), groups).numpy(),
         )

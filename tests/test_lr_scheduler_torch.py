@@ -197,10 +197,10 @@ def test_one_cycle_with_optimizer_steps_matches_torch_weights():
     s_g = optim.lr_scheduler.OneCycleLR(opt_g, max_lr=0.1, total_steps=STEPS)
     s_t = torch.optim.lr_scheduler.OneCycleLR(opt_t, max_lr=0.1, total_steps=STEPS)
     for _ in range(STEPS):
-        w_g.grad = gn.tensor(w_g.data - target)
+        w_g.grad = gn.tensor(w_g.numpy() - target)
         w_t.grad = w_t.detach() - torch.tensor(target)
         opt_g.step()
         opt_t.step()
         s_g.step()
         s_t.step()
-        np.testing.assert_allclose(w_g.data, w_t.detach().numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(w_g.numpy(), w_t.detach().numpy(), rtol=1e-6, atol=1e-12)

@@ -117,7 +117,7 @@ def test_parameter_from_tensor_is_a_leaf_that_shares_memory():
     t = gn.tensor([1.0, 2.0])
     p = Parameter(t)
     assert isinstance(p, Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p.numpy() is t.numpy()
     assert not Parameter(t, requires_grad=False).requires_grad
 
 
@@ -128,7 +128,7 @@ def test_parameter_dtypes_default_float32_and_arrays_are_copied():
     p = Parameter(a)
     assert p.dtype == np.float64
     a[0] = 5
-    assert p.data[0] == 0
+    assert p.numpy()[0] == 0
     assert Parameter().shape == (0,)
 
 
@@ -143,15 +143,15 @@ def test_parameter_repr_and_results_of_ops_are_plain_tensors():
     assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
     assert type(p * 2) is Tensor
     (p * p).sum().backward()
-    np.testing.assert_allclose(p.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(p.grad.numpy(), [2.0, 4.0])
 
 
 def test_parameter_deepcopy_is_independent():
     p = Parameter(gn.tensor([1.0, 2.0]))
     q = copy.deepcopy(p)
     assert type(q) is Parameter and q.requires_grad
-    q.data[0] = 9
-    assert p.data[0] == 1
+    q.numpy()[0] = 9
+    assert p.numpy()[0] == 1
 
 
 # ----------------------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ def test_shared_parameter_is_listed_once():
     # state_dict keeps both names (as PyTorch does), sharing memory
     sd = model.state_dict()
     assert list(sd) == ["a.weight", "a.bias", "b.weight", "b.bias"]
-    assert sd["a.weight"].data is sd["b.weight"].data
+    assert sd["a.weight"].numpy() is sd["b.weight"].numpy()
 
 
 def test_shared_module_is_listed_once():
@@ -346,9 +346,9 @@ def test_zero_grad_set_to_none_and_zeros():
     net = Net()
     net(rand(2, 4)).sum().backward()
     grads = [p.grad for p in net.parameters()]
-    assert all(g is not None and np.any(g.data != 0) for g in grads)
+    assert all(g is not None and np.any(g.numpy() != 0) for g in grads)
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is g and not np.any(g.data) for p, g in zip(net.parameters(), grads))
+    assert all(p.grad is g and not np.any(g.numpy()) for p, g in zip(net.parameters(), grads))
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -403,11 +403,11 @@ def test_to_rejects_integer_dtypes_and_other_devices():
 def test_deepcopy_of_a_model_is_independent():
     net = Net()
     twin = copy.deepcopy(net)
-    twin.head.weight.data[...] = 0
-    assert np.any(net.head.weight.data != 0)
+    twin.head.weight.numpy()[...] = 0
+    assert np.any(net.head.weight.numpy() != 0)
     assert isinstance(twin.head.weight, Parameter)
     x = rand(2, 4)
-    np.testing.assert_allclose(Net()(x).data, net(x).data)
+    np.testing.assert_allclose(Net()(x).numpy(), net(x).numpy())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def test_state_dict_keys_order_and_values():
     sd = net.state_dict()
     assert list(sd) == NET_STATE  # params then buffers, module by module; no "norm.cache"
     assert all(type(v) is Tensor and not v.requires_grad for v in sd.values())
-    assert sd["head.weight"].data is net.head.weight.data  # detached, shared memory
+    assert sd["head.weight"].numpy() is net.head.weight.numpy()  # detached, shared memory
     assert net.state_dict(keep_vars=True)["head.weight"] is net.head.weight
     assert list(net.head.state_dict(prefix="h.")) == ["h.weight", "h.bias"]
 
@@ -434,19 +434,19 @@ def test_non_persistent_buffer_is_not_in_state_dict():
 def test_state_dict_round_trip():
     src, dst = Net(), Net()
     for p in src.parameters():
-        p.data[...] = np.random.default_rng(7).standard_normal(p.shape)
+        p.numpy()[...] = np.random.default_rng(7).standard_normal(p.shape)
     x = rand(3, 4)
-    assert not np.allclose(src(x).data, dst(x).data)
-    src.norm.running.data[...] = [1, 2, 3]
-    src.norm.steps.data[...] = 4
-    weight, array = dst.head.weight, dst.head.weight.data
+    assert not np.allclose(src(x).numpy(), dst(x).numpy())
+    src.norm.running.numpy()[...] = [1, 2, 3]
+    src.norm.steps.numpy()[...] = 4
+    weight, array = dst.head.weight, dst.head.weight.numpy()
     result = dst.load_state_dict({k: v.numpy().copy() for k, v in src.state_dict().items()})
     assert result == IncompatibleKeys([], [])
     assert repr(result) == "<All keys matched successfully>"
-    assert dst.head.weight is weight and dst.head.weight.data is array  # copied into place
+    assert dst.head.weight is weight and dst.head.weight.numpy() is array  # copied into place
     src.eval(), dst.eval()
-    np.testing.assert_allclose(dst(x).data, src(x).data)
-    np.testing.assert_array_equal(dst.norm.running.data, [1, 2, 3])
+    np.testing.assert_allclose(dst(x).numpy(), src(x).numpy())
+    np.testing.assert_array_equal(dst.norm.running.numpy(), [1, 2, 3])
     assert dst.norm.steps.item() == 4
 
 
@@ -455,7 +455,7 @@ def test_load_converts_dtype_into_the_existing_array():
     sd = {k: v.numpy().astype(np.float64) + 1 for k, v in layer.state_dict().items()}
     layer.load_state_dict(sd)
     assert layer.weight.dtype == np.float32
-    np.testing.assert_allclose(layer.weight.data, sd["weight"], rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.numpy(), sd["weight"], rtol=1e-6)
     layer.load_state_dict(sd, assign=True)
     assert layer.weight.dtype == np.float64
 
@@ -468,7 +468,7 @@ def _assert_unchanged(model, snapshot):
     now = model.state_dict()
     assert list(now) == list(snapshot)
     for k, v in snapshot.items():
-        np.testing.assert_array_equal(now[k].data, v)
+        np.testing.assert_array_equal(now[k].numpy(), v)
 
 
 def test_load_missing_key_raises_and_changes_nothing():
@@ -544,7 +544,7 @@ def test_non_strict_load_reports_keys_but_still_rejects_bad_shapes():
     result = net.load_state_dict(sd, strict=False)
     assert result.unexpected_keys == ["head.extra"]
     assert result.missing_keys == [k for k in NET_STATE if k != "head.weight"]
-    np.testing.assert_array_equal(net.head.weight.data, np.ones((2, 3)))
+    np.testing.assert_array_equal(net.head.weight.numpy(), np.ones((2, 3)))
     with pytest.raises(StateDictError, match="size mismatch for head.weight"):
         net.load_state_dict({"head.weight": np.ones((3, 2))}, strict=False)
 
@@ -710,10 +710,10 @@ def test_forward_pre_hook_and_forward_hook_see_inputs_and_outputs():
 def test_hooks_can_replace_inputs_and_outputs():
     layer = TinyLinear(2, 2)
     x = rand(3, 2)
-    expected = layer(x * 2).data * 10
+    expected = layer(x * 2).numpy() * 10
     with layer.register_forward_pre_hook(lambda m, args: args[0] * 2):
         with layer.register_forward_hook(lambda m, args, out: out * 10):
-            np.testing.assert_allclose(layer(x).data, expected, rtol=1e-6)
+            np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-6)
     assert not layer._forward_hooks and not layer._forward_pre_hooks  # context exit removed them
 
 
@@ -731,7 +731,7 @@ def test_hooks_with_kwargs_and_prepend_order():
     )
     m.register_forward_hook(lambda mod, a, kw, out: order.append(kw["shift"]), with_kwargs=True)
     out = m(gn.zeros(2), shift=1.0)
-    np.testing.assert_array_equal(out.data, [2.0, 2.0])
+    np.testing.assert_array_equal(out.numpy(), [2.0, 2.0])
     assert order == ["first", "second", 2.0]
 
 
@@ -765,9 +765,9 @@ def test_global_module_hooks_see_every_module():
 
 def _manual_grads(net, x, g):
     """dL/d(fc2 output) and dL/d(fc2 input) for Net with L = sum(out * g), by hand."""
-    h = np.maximum(x.data @ net.encoder.fc1.weight.data.T + net.encoder.fc1.bias.data, 0)
-    grad_fc2_out = g.data @ net.head.weight.data  # head is linear, norm is identity
-    grad_fc2_in = grad_fc2_out @ net.encoder.fc2.weight.data
+    h = np.maximum(x.numpy() @ net.encoder.fc1.weight.numpy().T + net.encoder.fc1.bias.numpy(), 0)
+    grad_fc2_out = g.numpy() @ net.head.weight.numpy()  # head is linear, norm is identity
+    grad_fc2_in = grad_fc2_out @ net.encoder.fc2.weight.numpy()
     return h, grad_fc2_out, grad_fc2_in
 
 
@@ -784,18 +784,18 @@ def test_full_backward_hook_receives_output_and_input_gradients():
     module, grad_input, grad_output = seen[0]
     assert module is net.encoder.fc2
     assert len(grad_input) == 1 and len(grad_output) == 1
-    np.testing.assert_allclose(grad_output[0].data, grad_out, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(grad_input[0].data, grad_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad_output[0].numpy(), grad_out, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grad_input[0].numpy(), grad_in, rtol=1e-5, atol=1e-6)
     # the hook does not change any gradient
-    grads = {n: p.grad.data.copy() for n, p in net.named_parameters()}
-    x_grad = x.grad.data.copy()
+    grads = {n: p.grad.numpy().copy() for n, p in net.named_parameters()}
+    x_grad = x.grad.numpy().copy()
     handle.remove()
     net.zero_grad()
     x.grad = None
     net(x).backward(g)
     for n, p in net.named_parameters():
-        np.testing.assert_allclose(p.grad.data, grads[n], rtol=1e-6)
-    np.testing.assert_allclose(x.grad.data, x_grad, rtol=1e-6)
+        np.testing.assert_allclose(p.grad.numpy(), grads[n], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), x_grad, rtol=1e-6)
     assert len(seen) == 1  # removed
 
 
@@ -814,8 +814,8 @@ def test_backward_hook_can_replace_grad_input():
     x = rand(3, 4, requires_grad=True)
     net.encoder.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
     net(x).sum().backward()
-    assert not np.any(x.grad.data)
-    assert np.any(net.encoder.fc1.weight.grad.data)  # inside the module: untouched
+    assert not np.any(x.grad.numpy())
+    assert np.any(net.encoder.fc1.weight.grad.numpy())  # inside the module: untouched
 
 
 def test_backward_pre_hook_can_replace_grad_output():
@@ -825,9 +825,9 @@ def test_backward_pre_hook_can_replace_grad_output():
     net(x).sum().backward()
     reference(x).sum().backward()
     np.testing.assert_allclose(
-        net.encoder.fc1.weight.grad.data, 2 * reference.encoder.fc1.weight.grad.data, rtol=1e-5
+        net.encoder.fc1.weight.grad.numpy(), 2 * reference.encoder.fc1.weight.grad.numpy(), rtol=1e-5
     )
-    np.testing.assert_allclose(net.head.weight.grad.data, reference.head.weight.grad.data)
+    np.testing.assert_allclose(net.head.weight.grad.numpy(), reference.head.weight.grad.numpy())
 
 
 def test_backward_hook_with_several_inputs_and_outputs():
@@ -843,14 +843,14 @@ def test_backward_hook_with_several_inputs_and_outputs():
     (p.sum() + 2 * s.sum()).backward()
     ((grad_input, grad_output),) = seen
     assert len(grad_input) == 3 and grad_input[2] is None
-    np.testing.assert_allclose(grad_output[0].data, np.ones((2, 3)))
-    np.testing.assert_allclose(grad_output[1].data, 2 * np.ones((2, 3)))
+    np.testing.assert_allclose(grad_output[0].numpy(), np.ones((2, 3)))
+    np.testing.assert_allclose(grad_output[1].numpy(), 2 * np.ones((2, 3)))
     np.testing.assert_allclose(
-        grad_input[0].data, np.broadcast_to(3 * b.data + 2, (2, 3)), rtol=1e-6
+        grad_input[0].numpy(), np.broadcast_to(3 * b.numpy() + 2, (2, 3)), rtol=1e-6
     )
     assert grad_input[1].shape == (3,)  # already summed over the broadcast rows
-    np.testing.assert_allclose(grad_input[1].data, (3 * a.data + 2).sum(0), rtol=1e-5)
-    np.testing.assert_allclose(b.grad.data, grad_input[1].data)
+    np.testing.assert_allclose(grad_input[1].numpy(), (3 * a.numpy() + 2).sum(0), rtol=1e-5)
+    np.testing.assert_allclose(b.grad.numpy(), grad_input[1].numpy())
 
 
 def test_backward_hook_is_not_involved_under_no_grad_and_keeps_second_order():
@@ -864,8 +864,8 @@ def test_backward_hook_is_not_involved_under_no_grad_and_keeps_second_order():
     (gx,) = gn.autograd.grad(y, x, create_graph=True)
     # y = (w.x + b)^2 -> dy/dx = 2 (w.x + b) w ; d/dx of sum(dy/dx) = 2 w sum(w)
     gx.sum().backward()
-    w = layer.weight.data
-    np.testing.assert_allclose(x.grad.data, 2 * w * w.sum(), rtol=1e-5)
+    w = layer.weight.numpy()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * w * w.sum(), rtol=1e-5)
     assert fired
 
 
@@ -914,7 +914,7 @@ def test_summary_changes_nothing():
     assert net.norm.steps.item() == 0  # ran in eval mode: buffers not updated
     assert not net.head._forward_hooks
     np.testing.assert_array_equal(
-        gn.randn(3).data, (gn.random.set_rng_state(state), gn.randn(3))[1].data
+        gn.randn(3).numpy(), (gn.random.set_rng_state(state), gn.randn(3))[1].numpy()
     )
 
 

@@ -38,7 +38,7 @@ def layers(n):
 def test_sequential_chains_modules_in_order():
     seq = Sequential(Affine(2), Affine(1, shift=3.0), Affine(10))
     out = seq(gn.tensor([1.0, 2.0]))
-    np.testing.assert_allclose(out.data, ((np.array([1.0, 2.0]) * 2) + 3) * 10)
+    np.testing.assert_allclose(out.numpy(), ((np.array([1.0, 2.0]) * 2) + 3) * 10)
     assert [n for n, _ in seq.named_parameters()] == ["0.scale", "1.scale", "2.scale"]
     assert len(seq) == 3
 
@@ -191,7 +191,7 @@ def test_containers_nested_in_a_model_state_dict_round_trip():
         "heads.y.scale",
     ]
     for (_, p), (_, q) in zip(src.named_parameters(), dst.named_parameters()):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
 
 
 # ----------------------------------------------------------------------------------------------

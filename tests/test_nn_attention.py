@@ -231,7 +231,7 @@ def test_mha_gradcheck_with_padding_and_attention_masks():
     m = nn.MultiheadAttention(4, 2).double()
     rng = _rng(11)
     for p in m.parameters():  # non-zero biases so that their gradients are exercised
-        p.data[...] = rng.uniform(-0.5, 0.5, p.shape)
+        p.numpy()[...] = rng.uniform(-0.5, 0.5, p.shape)
     q = _t(rng.standard_normal((3, 2, 4)))  # (L, N, E)
     k, v = _t(rng.standard_normal((4, 2, 4))), _t(rng.standard_normal((4, 2, 4)))
     kpm = gn.tensor(np.array([[False, False, True, False], [False, False, False, True]]))

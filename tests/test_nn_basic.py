@@ -48,10 +48,10 @@ def test_linear_gradcheck(x_shape, bias):
 def test_linear_forward_is_x_wt_plus_b_for_any_leading_dims():
     fc = nn.Linear(6, 4)
     x = gn.randn(2, 3, 6)
-    expected = x.data @ fc.weight.data.T + fc.bias.data
+    expected = x.numpy() @ fc.weight.numpy().T + fc.bias.numpy()
     y = fc(x)
     assert y.shape == (2, 3, 4) and y.dtype == gn.float32
-    np.testing.assert_allclose(y.data, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-5, atol=1e-6)
     assert fc(gn.randn(6)).shape == (4,)
     assert fc(gn.randn(0, 6)).shape == (0, 4)
 
@@ -62,10 +62,10 @@ def test_linear_fused_gradients_equal_the_composed_ones():
     x = gn.randn(3, 4, 7, requires_grad=True)
     g = gn.randn(3, 4, 5)
     fc(x).backward(g)
-    fused = [x.grad.data, fc.weight.grad.data, fc.bias.grad.data]
+    fused = [x.grad.numpy(), fc.weight.grad.numpy(), fc.bias.grad.numpy()]
     x.grad = fc.weight.grad = fc.bias.grad = None
     (x @ fc.weight.t() + fc.bias).backward(g)
-    composed = [x.grad.data, fc.weight.grad.data, fc.bias.grad.data]
+    composed = [x.grad.numpy(), fc.weight.grad.numpy(), fc.bias.grad.numpy()]
     for a, b in zip(fused, composed):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
@@ -75,7 +75,7 @@ def test_linear_only_computes_the_gradients_that_are_needed():
     x = gn.randn(4, 3)  # data: no gradient wanted
     fc(x).sum().backward()
     assert x.grad is None and fc.weight.grad.shape == (2, 3)
-    np.testing.assert_allclose(fc.weight.grad.data, np.tile(x.data.sum(0), (2, 1)), rtol=1e-6)
+    np.testing.assert_allclose(fc.weight.grad.numpy(), np.tile(x.numpy().sum(0), (2, 1)), rtol=1e-6)
 
 
 def test_linear_parameters_repr_and_options():
@@ -87,9 +87,9 @@ def test_linear_parameters_repr_and_options():
     assert nb.bias is None and list(nb.state_dict()) == ["weight"]
     assert nb.weight.dtype == gn.float64
     assert "bias=False" in repr(nb)
-    before = fc.weight.data.copy()
+    before = fc.weight.numpy().copy()
     fc.reset_parameters()
-    assert not np.array_equal(before, fc.weight.data)
+    assert not np.array_equal(before, fc.weight.numpy())
     with pytest.raises(ValueError, match="in_features must be a non-negative integer"):
         nn.Linear(3.5, 2)
     with pytest.raises(ValueError, match="CPU only"):
@@ -241,12 +241,12 @@ ACT_IDS = [a[0] for a in ACTIVATIONS]
 @pytest.mark.parametrize(("name", "fn", "module", "ref"), ACTIVATIONS, ids=ACT_IDS)
 def test_activation_forward_matches_numpy(name, fn, module, ref):
     x = _t((3, 4), low=-7, high=7, seed=4, grad=False, avoid=KINKS)
-    expected = ref(x.data)
-    np.testing.assert_allclose(fn(x).data, expected, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(module(x).data, expected, rtol=1e-6, atol=1e-7)
+    expected = ref(x.numpy())
+    np.testing.assert_allclose(fn(x).numpy(), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(module(x).numpy(), expected, rtol=1e-6, atol=1e-7)
     x32 = x.float()
     assert module(x32).dtype == gn.float32
-    np.testing.assert_allclose(module(x32).data, expected, rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(module(x32).numpy(), expected, rtol=2e-5, atol=2e-6)
 
 
 @pytest.mark.parametrize(("name", "fn", "module", "ref"), ACTIVATIONS, ids=ACT_IDS)
@@ -271,7 +271,7 @@ def test_smooth_activations_do_not_overflow(fn):
         warnings.simplefilter("error")  # no overflow RuntimeWarning from NumPy
         y = fn(x)
         y.sum().backward()
-    assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(y.numpy())) and np.all(np.isfinite(x.grad.numpy()))
 
 
 def test_prelu_learns_one_slope_or_one_per_channel():
@@ -279,11 +279,11 @@ def test_prelu_learns_one_slope_or_one_per_channel():
     x = _t((2, 3, 4), seed=6)
     assert gn.gradcheck(F.prelu, x, shared.weight.detach().requires_grad_())
     per_channel = nn.PReLU(3, init=0.1)
-    assert per_channel.weight.shape == (3,) and np.all(per_channel.weight.data == np.float32(0.1))
+    assert per_channel.weight.shape == (3,) and np.all(per_channel.weight.numpy() == np.float32(0.1))
     w = _t((3,), seed=7)
     assert gn.gradcheck(F.prelu, x, w)
-    y = F.prelu(x, w).data
-    expected = np.where(x.data > 0, x.data, w.data[None, :, None] * x.data)
+    y = F.prelu(x, w).numpy()
+    expected = np.where(x.numpy() > 0, x.numpy(), w.numpy()[None, :, None] * x.numpy())
     np.testing.assert_allclose(y, expected)
     with pytest.raises(ValueError, match=r"PReLU: expected input of shape \(N, 3, \*\)"):
         per_channel(gn.randn(2, 4, 5))
@@ -294,10 +294,10 @@ def test_softmax_without_dim_warns_and_picks_the_legacy_dim():
     x = gn.randn(2, 3)
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         y = nn.Softmax()(x)
-    np.testing.assert_allclose(y.data.sum(axis=1), 1.0, rtol=1e-6)  # 2-D -> dim 1
+    np.testing.assert_allclose(y.numpy().sum(axis=1), 1.0, rtol=1e-6)  # 2-D -> dim 1
     with pytest.warns(UserWarning):
         y = F.log_softmax(gn.randn(2, 3, 4))
-    np.testing.assert_allclose(np.exp(y.data).sum(axis=0), 1.0, rtol=1e-5)  # 3-D -> dim 0
+    np.testing.assert_allclose(np.exp(y.numpy()).sum(axis=0), 1.0, rtol=1e-5)  # 3-D -> dim 0
 
 
 def test_softmax_dtype_and_dim_errors():
@@ -328,7 +328,7 @@ def test_activation_reprs_follow_pytorch():
 def test_inplace_flag_leaves_the_input_alone():
     x = gn.tensor([-1.0, 2.0])
     y = F.relu(x, inplace=True)
-    assert np.array_equal(y.data, [0.0, 2.0]) and np.array_equal(x.data, [-1.0, 2.0])
+    assert np.array_equal(y.numpy(), [0.0, 2.0]) and np.array_equal(x.numpy(), [-1.0, 2.0])
 
 
 def test_integer_inputs_become_float_like_pytorch():
@@ -381,7 +381,7 @@ def test_every_op_in_ops_nn_is_checked():
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
 def test_dropout_statistics(p):
     x = gn.ones(200_000)
-    y = F.dropout(x, p).data
+    y = F.dropout(x, p).numpy()
     assert (y == 0).mean() == pytest.approx(p, abs=0.005)
     np.testing.assert_allclose(y[y != 0], 1 / (1 - p), rtol=1e-6)
     assert y.mean() == pytest.approx(1.0, abs=0.02)  # inverted dropout keeps the mean
@@ -391,8 +391,8 @@ def test_dropout_gradient_is_the_same_mask():
     x = gn.randn(50, 40, requires_grad=True)
     y = F.dropout(x, 0.3)
     y.sum().backward()
-    kept = y.data != 0
-    np.testing.assert_allclose(x.grad.data, kept / 0.7, rtol=1e-6)
+    kept = y.numpy() != 0
+    np.testing.assert_allclose(x.grad.numpy(), kept / 0.7, rtol=1e-6)
 
     def fixed_mask_dropout(t):
         gn.manual_seed(5)  # the same mask on every evaluation
@@ -410,9 +410,9 @@ def test_dropout_eval_mode_and_edge_probabilities():
     assert F.dropout(x, 0.0) is x
     assert F.dropout(x, 0.9, training=False) is x
     y = F.dropout(x, 1.0)
-    assert np.all(y.data == 0)
+    assert np.all(y.numpy() == 0)
     y.sum().backward()
-    assert np.all(x.grad.data == 0) and not np.any(np.isnan(x.grad.data))
+    assert np.all(x.grad.numpy() == 0) and not np.any(np.isnan(x.grad.numpy()))
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, "0.5", True])
@@ -425,10 +425,10 @@ def test_dropout_probability_is_validated(p):
 
 def test_dropout_masks_follow_manual_seed():
     gn.manual_seed(1)
-    a = F.dropout(gn.ones(100), 0.5).data
+    a = F.dropout(gn.ones(100), 0.5).numpy()
     gn.manual_seed(1)
-    b = F.dropout(gn.ones(100), 0.5).data
-    c = F.dropout(gn.ones(100), 0.5).data
+    b = F.dropout(gn.ones(100), 0.5).numpy()
+    c = F.dropout(gn.ones(100), 0.5).numpy()
     assert np.array_equal(a, b) and not np.array_equal(b, c)
 
 
@@ -444,7 +444,7 @@ def test_dropout_masks_follow_manual_seed():
 )
 @pytest.mark.filterwarnings("ignore:dropout2d")
 def test_channel_dropout_zeroes_whole_channels(layer, shape, spatial):
-    y = layer(gn.ones(*shape)).data
+    y = layer(gn.ones(*shape)).numpy()
     per_channel = y.min(axis=spatial), y.max(axis=spatial)
     assert np.array_equal(per_channel[0], per_channel[1])  # all-or-nothing per channel
     assert set(np.unique(y)) <= {0.0, 2.0}
@@ -479,44 +479,44 @@ def test_embedding_forward_and_gradient_counts():
     emb = nn.Embedding(5, 3)
     y = emb(IDX)
     assert y.shape == (2, 3, 3)
-    np.testing.assert_array_equal(y.data, emb.weight.data[IDX.data])
+    np.testing.assert_array_equal(y.numpy(), emb.weight.numpy()[IDX.numpy()])
     y.sum().backward()
-    counts = np.bincount(IDX.data.ravel(), minlength=5)[:, None]
-    np.testing.assert_array_equal(emb.weight.grad.data, np.broadcast_to(counts, (5, 3)))
+    counts = np.bincount(IDX.numpy().ravel(), minlength=5)[:, None]
+    np.testing.assert_array_equal(emb.weight.grad.numpy(), np.broadcast_to(counts, (5, 3)))
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.int16])
 def test_embedding_accepts_any_integer_index_dtype(dtype):
     emb = nn.Embedding(5, 2)
     y = emb(gn.tensor(np.array([4, 1, 1], dtype=dtype)))
-    np.testing.assert_array_equal(y.data, emb.weight.data[[4, 1, 1]])
+    np.testing.assert_array_equal(y.numpy(), emb.weight.numpy()[[4, 1, 1]])
     y.sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], [0, 2, 0, 0, 1])
+    np.testing.assert_array_equal(emb.weight.grad.numpy()[:, 0], [0, 2, 0, 0, 1])
 
 
 def test_embedding_padding_row_is_zero_and_gets_no_gradient():
     emb = nn.Embedding(5, 3, padding_idx=-3)  # row 2
-    assert emb.padding_idx == 2 and np.all(emb.weight.data[2] == 0)
+    assert emb.padding_idx == 2 and np.all(emb.weight.numpy()[2] == 0)
     with gn.no_grad():
-        emb.weight.data[2] = 7.0  # a non-zero padding row is still returned as is
+        emb.weight.numpy()[2] = 7.0  # a non-zero padding row is still returned as is
     y = emb(IDX)
-    assert np.all(y.data[0, 1] == 7.0)
+    assert np.all(y.numpy()[0, 1] == 7.0)
     (y * y).sum().backward()
-    assert np.all(emb.weight.grad.data[2] == 0)
-    assert np.all(emb.weight.grad.data[0] != 0)
+    assert np.all(emb.weight.grad.numpy()[2] == 0)
+    assert np.all(emb.weight.grad.numpy()[0] != 0)
     assert repr(emb) == "Embedding(5, 3, padding_idx=2)"
 
 
 def test_embedding_scale_grad_by_freq_and_max_norm():
     emb = nn.Embedding(5, 3, scale_grad_by_freq=True)
     emb(IDX).sum().backward()
-    used = np.isin(np.arange(5), IDX.data)
+    used = np.isin(np.arange(5), IDX.numpy())
     # each used row gets its count of contributions, each divided by that count: 1
-    np.testing.assert_array_equal(emb.weight.grad.data, np.repeat(used[:, None], 3, axis=1) * 1.0)
+    np.testing.assert_array_equal(emb.weight.grad.numpy(), np.repeat(used[:, None], 3, axis=1) * 1.0)
     w = gn.tensor(np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]))
     y = F.embedding(gn.tensor([0, 1]), w, max_norm=1.0)
-    np.testing.assert_allclose(np.linalg.norm(y.data, axis=1), [1.0, 0.5], rtol=1e-6)
-    np.testing.assert_allclose(w.data[2], [6.0, 8.0])  # not looked up: unchanged
+    np.testing.assert_allclose(np.linalg.norm(y.numpy(), axis=1), [1.0, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(w.numpy()[2], [6.0, 8.0])  # not looked up: unchanged
 
 
 def test_embedding_index_errors_name_the_layer_the_index_and_the_size():
@@ -547,8 +547,8 @@ def test_embedding_index_errors_name_the_layer_the_index_and_the_size():
 def test_embedding_from_pretrained_is_frozen_by_default():
     table = gn.tensor([[1.0, 2.0], [3.0, 4.0]])
     emb = nn.Embedding.from_pretrained(table)
-    assert not emb.weight.requires_grad and emb.weight.data is table.data
-    np.testing.assert_array_equal(emb(gn.tensor([1])).data, [[3.0, 4.0]])
+    assert not emb.weight.requires_grad and emb.weight.numpy() is table.numpy()
+    np.testing.assert_array_equal(emb(gn.tensor([1])).numpy(), [[3.0, 4.0]])
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
 
 
@@ -558,7 +558,7 @@ def test_embedding_from_pretrained_is_frozen_by_default():
 def test_one_hot():
     y = F.one_hot(gn.tensor([[0, 2], [1, 2]]))
     assert y.dtype == gn.int64 and y.shape == (2, 2, 3)
-    np.testing.assert_array_equal(y.data, np.eye(3, dtype=np.int64)[[[0, 2], [1, 2]]])
+    np.testing.assert_array_equal(y.numpy(), np.eye(3, dtype=np.int64)[[[0, 2], [1, 2]]])
     assert F.one_hot(gn.tensor([1]), num_classes=5).shape == (1, 5)
     with pytest.raises(
         ValueError, match=r"class values must be in \[0, num_classes\) = \[0, 3\), got 3"
@@ -578,14 +578,14 @@ def test_one_hot():
 def test_pad_modes_match_numpy_and_gradcheck(mode, np_mode):
     x = _t((2, 3, 4), seed=12)
     y = F.pad(x, (2, 1, 1, 2), mode=mode)
-    expected = np.pad(x.data, ((0, 0), (1, 2), (2, 1)), mode=np_mode)
-    np.testing.assert_array_equal(y.data, expected)
+    expected = np.pad(x.numpy(), ((0, 0), (1, 2), (2, 1)), mode=np_mode)
+    np.testing.assert_array_equal(y.numpy(), expected)
     assert gn.gradcheck(lambda t: F.pad(t, (2, 1, 1, 2), mode=mode), x)
 
 
 def test_pad_constant_and_errors():
     x = gn.ones(2, 3)
-    np.testing.assert_array_equal(F.pad(x, (1, 0), value=5.0).data[:, 0], [5.0, 5.0])
+    np.testing.assert_array_equal(F.pad(x, (1, 0), value=5.0).numpy()[:, 0], [5.0, 5.0])
     assert F.pad(x, (1, 1, 1, 1)).shape == (4, 5)
     with pytest.raises(ValueError, match="reflect padding"):
         F.pad(x, (3, 0), mode="reflect")
@@ -609,7 +609,7 @@ def test_identity_flatten_unflatten():
     assert z.shape == (2, 3, 20)
     assert nn.Unflatten(-1, (-1, 5))(y).shape == (2, 12, 5)
     z.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.ones(x.shape))
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones(x.shape))
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
     assert repr(nn.Unflatten(1, (3, 20))) == "Unflatten(dim=1, unflattened_size=(3, 20))"
 

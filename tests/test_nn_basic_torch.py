@@ -26,7 +26,7 @@ def _seed_torch():
 def _copy_params(ours, theirs):
     for (name, p), (tname, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert name == tname
-        p.data[...] = tp.detach().numpy()
+        p.numpy()[...] = tp.detach().numpy()
 
 
 def _compare(ours, theirs, x_np, rtol=1e-5, atol=1e-6, x_grad=True):
@@ -34,14 +34,14 @@ def _compare(ours, theirs, x_np, rtol=1e-5, atol=1e-6, x_grad=True):
     x = gn.tensor(x_np, requires_grad=x_grad)
     tx = torch.tensor(x_np, requires_grad=x_grad)
     y, ty = ours(x), theirs(tx)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=rtol, atol=atol)
     w = np.random.default_rng(1).standard_normal(ty.shape).astype(x_np.dtype)
     (y * gn.tensor(w)).sum().backward()
     (ty * torch.tensor(w)).sum().backward()
     if x_grad:
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=rtol, atol=atol)
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=rtol, atol=atol)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
 
 
 # ---------------------------------------------------------------------- Linear
@@ -63,7 +63,7 @@ def test_linear_matches_torch(shape, bias):
 def test_functional_linear_matches_torch_in_float64():
     rng = np.random.default_rng(2)
     x, w, b = rng.standard_normal((3, 2, 6)), rng.standard_normal((4, 6)), rng.standard_normal(4)
-    ours = F.linear(gn.tensor(x), gn.tensor(w), gn.tensor(b)).data
+    ours = F.linear(gn.tensor(x), gn.tensor(w), gn.tensor(b)).numpy()
     theirs = TF.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
 
@@ -163,7 +163,7 @@ def test_softmax_legacy_dim_matches_torch():
         for fn, tfn in [(F.softmax, TF.softmax), (F.log_softmax, TF.log_softmax)]:
             for arr in (x, x[0], x[0, 0]):
                 np.testing.assert_allclose(
-                    fn(gn.tensor(arr)).data, tfn(torch.tensor(arr)).numpy(), rtol=1e-5, atol=1e-6
+                    fn(gn.tensor(arr)).numpy(), tfn(torch.tensor(arr)).numpy(), rtol=1e-5, atol=1e-6
                 )
 
 
@@ -180,12 +180,12 @@ def test_embedding_matches_torch(kwargs):
     _copy_params(ours, theirs)
     idx = np.array([[0, 1, 1, 5], [5, 5, 2, 1]])
     y, ty = ours(gn.tensor(idx)), theirs(torch.tensor(idx))
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
     w = np.random.default_rng(5).standard_normal(ty.shape).astype(np.float32)
     (y * gn.tensor(w)).sum().backward()
     (ty * torch.tensor(w)).sum().backward()
     np.testing.assert_allclose(
-        ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-6, atol=1e-6
+        ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-6, atol=1e-6
     )
     assert repr(ours) == repr(theirs)
 
@@ -196,8 +196,8 @@ def test_embedding_max_norm_matches_torch():
     idx = np.array([0, 2, 2, 4])
     y = F.embedding(gn.tensor(idx), ours, max_norm=1.5, norm_type=1.0)
     ty = TF.embedding(torch.tensor(idx), theirs, max_norm=1.5, norm_type=1.0)
-    np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10)  # renormed in place
+    np.testing.assert_allclose(y.numpy(), ty.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10)  # renormed in place
 
 
 def test_one_hot_matches_torch():
@@ -206,7 +206,7 @@ def test_one_hot_matches_torch():
         ours = F.one_hot(gn.tensor(idx), n)
         theirs = TF.one_hot(torch.tensor(idx), n)
         assert ours.dtype == gn.int64 and theirs.dtype == torch.int64
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
@@ -216,12 +216,12 @@ def test_pad_matches_torch(mode):
     y = F.pad(gn.tensor(x, requires_grad=True), pad, mode=mode)
     tx = torch.tensor(x, requires_grad=True)
     ty = TF.pad(tx, pad, mode=mode)
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
     g = np.random.default_rng(8).standard_normal(ty.shape)
     xg = gn.tensor(x, requires_grad=True)
     (F.pad(xg, pad, mode=mode) * gn.tensor(g)).sum().backward()
     (ty * torch.tensor(g)).sum().backward()
-    np.testing.assert_allclose(xg.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(xg.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 # ---------------------------------------------------------------------- dropout
@@ -230,18 +230,18 @@ def test_pad_matches_torch(mode):
 @pytest.mark.parametrize("p", [0.2, 0.5])
 def test_dropout_statistics_match_torch(p):
     x = np.ones(100_000, dtype=np.float32)
-    ours = F.dropout(gn.tensor(x), p).data
+    ours = F.dropout(gn.tensor(x), p).numpy()
     theirs = TF.dropout(torch.tensor(x), p).numpy()
     assert (ours == 0).mean() == pytest.approx((theirs == 0).mean(), abs=0.01)
     np.testing.assert_allclose(np.unique(ours), np.unique(theirs), rtol=1e-6)  # {0, 1/(1-p)}
     d, td = nn.Dropout(p).eval(), torch.nn.Dropout(p).eval()
-    np.testing.assert_array_equal(d(gn.tensor(x)).data, td(torch.tensor(x)).numpy())
+    np.testing.assert_array_equal(d(gn.tensor(x)).numpy(), td(torch.tensor(x)).numpy())
     assert repr(d) == repr(td)
 
 
 def test_dropout2d_statistics_match_torch():
     x = np.ones((64, 32, 3, 3), dtype=np.float32)
-    ours = nn.Dropout2d(0.3)(gn.tensor(x)).data
+    ours = nn.Dropout2d(0.3)(gn.tensor(x)).numpy()
     theirs = torch.nn.Dropout2d(0.3)(torch.tensor(x)).numpy()
     for y in (ours, theirs):
         assert np.array_equal(y.min(axis=(2, 3)), y.max(axis=(2, 3)))
@@ -259,5 +259,5 @@ def test_flatten_unflatten_match_torch():
         (nn.Flatten(0, -2), torch.nn.Flatten(0, -2)),
         (nn.Unflatten(2, (2, 2)), torch.nn.Unflatten(2, (2, 2))),
     ]:
-        np.testing.assert_array_equal(ours(gn.tensor(x)).data, theirs(torch.tensor(x)).numpy())
+        np.testing.assert_array_equal(ours(gn.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy())
         assert repr(ours) == repr(theirs)

@@ -34,7 +34,7 @@ def _copy_params(g_mod, t_mod, rng):
                     else rng.standard_normal(p.shape)
                 )
             )
-            getattr(g_mod, name).data[...] = p.numpy()
+            getattr(g_mod, name).numpy()[...] = p.numpy()
 
 
 def _step(g_mod, t_mod, x, rng, rtol, atol, backward=True):

@@ -68,7 +68,7 @@ def test_layer_gradcheck_with_initial_state(cls, kwargs):
     x = rng.standard_normal((N, T, I) if m.batch_first else (T, N, I))
     h0 = rng.standard_normal((rows, N, H)) * 0.5
     names = [n for n, _ in m.named_parameters()]
-    params = [p.data.copy() for _, p in m.named_parameters()]
+    params = [p.numpy().copy() for _, p in m.named_parameters()]
     is_lstm = cls is nn.LSTM
 
     def f(x, h0, *rest):
@@ -137,7 +137,7 @@ def test_cell_gradcheck(cls, kwargs, batched):
         _t(rng.standard_normal(hshape)),
         _t(rng.standard_normal(hshape), requires_grad=is_lstm),
     ]
-    assert gn.gradcheck(f, *inputs, *[_t(p.data) for _, p in m.named_parameters()])
+    assert gn.gradcheck(f, *inputs, *[_t(p.numpy()) for _, p in m.named_parameters()])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -306,7 +306,7 @@ def test_cell_steps_reproduce_the_layer(layer_cls, cell_cls):
     layer = layer_cls(3, 4)
     cell = cell_cls(3, 4)
     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-        getattr(cell, name).data[...] = getattr(layer, name + "_l0").data
+        getattr(cell, name).numpy()[...] = getattr(layer, name + "_l0").numpy()
     x = gn.randn(6, 2, 3)
     out, h_n = layer(x)
     state = None
@@ -329,10 +329,10 @@ def test_lstm_equations_by_hand():
     )
     out, (h1, c1) = m(_t(x, False), (_t(h0, False), _t(c0, False)))
     z = (
-        x[0] @ m.weight_ih_l0.data.T
-        + m.bias_ih_l0.data
-        + h0[0] @ m.weight_hh_l0.data.T
-        + m.bias_hh_l0.data
+        x[0] @ m.weight_ih_l0.numpy().T
+        + m.bias_ih_l0.numpy()
+        + h0[0] @ m.weight_hh_l0.numpy().T
+        + m.bias_hh_l0.numpy()
     )
     sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
     i, f, g, o = sig(z[:, :3]), sig(z[:, 3:6]), np.tanh(z[:, 6:9]), sig(z[:, 9:])
@@ -347,8 +347,8 @@ def test_gru_equations_by_hand():
     rng = _rng(8)
     x, h0 = rng.standard_normal((1, 1, 2)), rng.standard_normal((1, 1, 3))
     _, h1 = m(_t(x, False), _t(h0, False))
-    gi = x[0] @ m.weight_ih_l0.data.T + m.bias_ih_l0.data
-    gh = h0[0] @ m.weight_hh_l0.data.T + m.bias_hh_l0.data
+    gi = x[0] @ m.weight_ih_l0.numpy().T + m.bias_ih_l0.numpy()
+    gh = h0[0] @ m.weight_hh_l0.numpy().T + m.bias_hh_l0.numpy()
     sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
     r, z = sig(gi[:, :3] + gh[:, :3]), sig(gi[:, 3:6] + gh[:, 3:6])
     n = np.tanh(gi[:, 6:] + r * gh[:, 6:])
@@ -361,7 +361,7 @@ def test_reverse_direction_reads_the_sequence_backwards():
     out, h_n = m(x)
     fwd = nn.GRU(2, 3)
     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-        getattr(fwd, name + "_l0").data[...] = getattr(m, name + "_l0_reverse").data
+        getattr(fwd, name + "_l0").numpy()[...] = getattr(m, name + "_l0_reverse").numpy()
     out_rev, h_rev = fwd(x.flip(0))
     np.testing.assert_allclose(out[:, :, 3:].numpy(), out_rev.flip(0).numpy(), rtol=1e-5)
     np.testing.assert_allclose(h_n[1].numpy(), h_rev[0].numpy(), rtol=1e-5)
@@ -371,7 +371,7 @@ def test_saturated_gates_stay_finite():
     """Huge pre-activations saturate sigmoid/tanh without overflow warnings or NaN."""
     m = nn.LSTM(2, 3)
     for p in m.parameters():
-        p.data[...] = 50.0
+        p.numpy()[...] = 50.0
     x = gn.tensor([[[100.0, -100.0]], [[-1e4, 1e4]]], requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -24,13 +24,13 @@ def param(values, dtype="float64"):
 
 
 def set_grad(p, values):
-    p.grad = gn.tensor(np.array(values, dtype=p.data.dtype))
+    p.grad = gn.tensor(np.array(values, dtype=p.numpy().dtype))
 
 
 def quadratic_grads(params, k):
     """Gradients of a fixed quadratic plus a step-dependent term, from the current values."""
     for i, p in enumerate(params):
-        p.grad = gn.tensor((i + 1.0) * p.data - np.cos(k + np.arange(p.data.size)).reshape(p.shape))
+        p.grad = gn.tensor((i + 1.0) * p.numpy() - np.cos(k + np.arange(p.numpy().size)).reshape(p.shape))
 
 
 # ------------------------------------------------------------------ hand-computed steps
@@ -39,7 +39,7 @@ def test_sgd_plain_step():
     opt = optim.SGD([p], lr=0.5)
     set_grad(p, [0.2, 0.4])
     opt.step()
-    np.testing.assert_allclose(p.data, [0.9, -2.2], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [0.9, -2.2], rtol=1e-15)
     assert opt.state[p] == {}  # no momentum, no state
 
 
@@ -48,11 +48,11 @@ def test_sgd_momentum_two_steps_by_hand():
     opt = optim.SGD([p], lr=0.1, momentum=0.9)
     set_grad(p, [0.5, -1.0])
     opt.step()  # b1 = g1; p = p - 0.1 * b1
-    np.testing.assert_allclose(p.data, [0.95, 2.1], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [0.95, 2.1], rtol=1e-15)
     set_grad(p, [1.0, 1.0])
     opt.step()  # b2 = 0.9 * b1 + g2 = [1.45, 0.1]
     np.testing.assert_allclose(opt.state[p]["momentum_buffer"], [1.45, 0.1], rtol=1e-15)
-    np.testing.assert_allclose(p.data, [0.95 - 0.145, 2.1 - 0.01], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [0.95 - 0.145, 2.1 - 0.01], rtol=1e-15)
 
 
 def test_sgd_nesterov_dampening_weight_decay_by_hand():
@@ -60,13 +60,13 @@ def test_sgd_nesterov_dampening_weight_decay_by_hand():
     opt = optim.SGD([p], lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.2)
     set_grad(p, [1.0])
     opt.step()  # g = 1 + 0.2 * 1 = 1.2; b = 1.2; d = 1.2 + 0.5 * 1.2 = 1.8
-    np.testing.assert_allclose(p.data, [1.0 - 0.18], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [1.0 - 0.18], rtol=1e-15)
     q = param([0.0])
     opt = optim.SGD([q], lr=1.0, momentum=0.5, dampening=0.5)
     for _ in range(2):
         set_grad(q, [2.0])
         opt.step()  # b1 = 2; b2 = 0.5 * 2 + 0.5 * 2 = 2
-    np.testing.assert_allclose(q.data, [-4.0], rtol=1e-15)
+    np.testing.assert_allclose(q.numpy(), [-4.0], rtol=1e-15)
 
 
 def test_sgd_maximize_climbs():
@@ -74,7 +74,7 @@ def test_sgd_maximize_climbs():
     opt = optim.SGD([p], lr=0.1, maximize=True)
     set_grad(p, [3.0])
     opt.step()
-    np.testing.assert_allclose(p.data, [0.3], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [0.3], rtol=1e-15)
 
 
 def test_adam_first_step_is_lr_times_sign():
@@ -84,8 +84,8 @@ def test_adam_first_step_is_lr_times_sign():
     g = np.array([3.0, -0.002, 1e3])
     set_grad(p, g)
     opt.step()
-    np.testing.assert_allclose(p.data, 1.0 - 0.01 * g / (np.abs(g) + 1e-8), rtol=1e-12)
-    np.testing.assert_allclose(p.data, [0.99, 1.01, 0.99], rtol=1e-7)  # about lr * sign(g)
+    np.testing.assert_allclose(p.numpy(), 1.0 - 0.01 * g / (np.abs(g) + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(p.numpy(), [0.99, 1.01, 0.99], rtol=1e-7)  # about lr * sign(g)
     assert opt.state[p]["step"] == 1
 
 
@@ -98,9 +98,9 @@ def test_adamw_decays_weights_directly_and_adam_through_gradient():
     adamw.step()
     adam.step()
     # AdamW: zero gradient, so only the decay acts: p *= 1 - lr * wd
-    np.testing.assert_allclose(p.data, [2.0 * 0.95, -4.0 * 0.95], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [2.0 * 0.95, -4.0 * 0.95], rtol=1e-15)
     # Adam: the decay 0.5 * p is a gradient, normalised to a step of lr against sign(p)
-    np.testing.assert_allclose(q.data, [1.9, -3.9], rtol=1e-9)
+    np.testing.assert_allclose(q.numpy(), [1.9, -3.9], rtol=1e-9)
 
 
 def test_adagrad_and_rmsprop_first_steps():
@@ -111,8 +111,8 @@ def test_adagrad_and_rmsprop_first_steps():
         set_grad(t, [4.0, -0.5])
     adagrad.step()  # s = g^2, step = lr * g / |g|
     rmsprop.step()  # v = 0.01 g^2, step = lr * g / (0.1 |g|)
-    np.testing.assert_allclose(p.data, [-0.1, 0.1], rtol=1e-9)
-    np.testing.assert_allclose(q.data, [-0.1, 0.1], rtol=1e-6)
+    np.testing.assert_allclose(p.numpy(), [-0.1, 0.1], rtol=1e-9)
+    np.testing.assert_allclose(q.numpy(), [-0.1, 0.1], rtol=1e-6)
     np.testing.assert_allclose(adagrad.state[p]["sum"], [16.0, 0.25])
 
 
@@ -123,7 +123,7 @@ def test_adagrad_initial_accumulator_and_lr_decay():
     opt.step()  # s = 5 + 4 = 9, step = 1 * 2 / 3
     set_grad(p, [4.0])
     opt.step()  # lr = 1 / (1 + 1), s = 25, step = 0.5 * 4 / 5
-    np.testing.assert_allclose(p.data, [-2 / 3 - 0.4], rtol=1e-15)
+    np.testing.assert_allclose(p.numpy(), [-2 / 3 - 0.4], rtol=1e-15)
 
 
 @pytest.mark.parametrize("name", sorted(ALL), ids=sorted(ALL))
@@ -133,7 +133,7 @@ def test_float32_params_keep_float32_state(name):
     for k in range(3):
         quadratic_grads([p], k)
         opt.step()
-    assert p.data.dtype == np.float32
+    assert p.numpy().dtype == np.float32
     for key, value in opt.state[p].items():
         if isinstance(value, np.ndarray):
             assert value.dtype == np.float32, key
@@ -146,8 +146,8 @@ def test_params_without_grad_are_skipped(name):
     opt = ALL[name]([p, q])
     set_grad(p, [0.1, 0.2])
     opt.step()
-    assert not np.array_equal(p.data, [1.0, 2.0])
-    np.testing.assert_array_equal(q.data, [3.0])
+    assert not np.array_equal(p.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(q.numpy(), [3.0])
     assert q not in opt.state or opt.state[q] == {}
 
 
@@ -163,10 +163,10 @@ def test_optimizer_never_writes_into_the_gradient():
     p = param([1.0, 2.0])
     opt = optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1, maximize=True)
     set_grad(p, [0.5, 0.5])
-    before = p.grad.data.copy()
+    before = p.grad.numpy().copy()
     opt.step()
     opt.step()
-    np.testing.assert_array_equal(p.grad.data, before)
+    np.testing.assert_array_equal(p.grad.numpy(), before)
 
 
 # ------------------------------------------------------------------ with real autograd
@@ -174,7 +174,7 @@ def test_adam_fits_least_squares_with_autograd():
     rng = np.random.default_rng(0)
     X = gn.tensor(rng.standard_normal((64, 3)))
     w_true = np.array([1.5, -2.0, 0.5])
-    y = gn.tensor(X.data @ w_true)
+    y = gn.tensor(X.numpy() @ w_true)
     w = gn.zeros(3, dtype=gn.float64, requires_grad=True)
     opt = optim.Adam([w], lr=0.1)
     for _ in range(300):
@@ -182,7 +182,7 @@ def test_adam_fits_least_squares_with_autograd():
         loss = ((X @ w - y) ** 2).mean()
         loss.backward()
         opt.step()
-    np.testing.assert_allclose(w.data, w_true, atol=1e-3)
+    np.testing.assert_allclose(w.numpy(), w_true, atol=1e-3)
 
 
 def test_step_with_closure_returns_loss_and_records_graph():
@@ -198,7 +198,7 @@ def test_step_with_closure_returns_loss_and_records_graph():
     with gn.no_grad():  # the closure still records: step() turns grad mode on for it
         loss = opt.step(closure)
     assert loss.item() == 9.0
-    np.testing.assert_allclose(w.data, [1.5])  # 3 - 0.25 * 6
+    np.testing.assert_allclose(w.numpy(), [1.5])  # 3 - 0.25 * 6
 
 
 def test_step_invalidates_graphs_that_saved_the_old_weights():
@@ -227,7 +227,7 @@ def test_zero_grad_set_to_none_false_zeroes_in_place():
     grad = p.grad
     opt.zero_grad(set_to_none=False)
     assert p.grad is grad
-    np.testing.assert_array_equal(p.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(p.grad.numpy(), [0.0, 0.0])
     assert not p.grad.requires_grad
 
 
@@ -241,7 +241,7 @@ def test_param_groups_have_their_own_lr_and_defaults_fill_the_rest():
     set_grad(a, [1.0])
     set_grad(b, [1.0])
     opt.step()
-    np.testing.assert_allclose([a.data[0], b.data[0]], [0.9, 0.0])
+    np.testing.assert_allclose([a.numpy()[0], b.numpy()[0]], [0.9, 0.0])
 
 
 def test_add_param_group_and_its_errors():
@@ -366,7 +366,7 @@ def test_state_dict_round_trip_resumes_identically(name, tmp_path):
     opt = ALL[name]([{"params": params[:1]}, {"params": params[1:], "lr": 0.05}])
     run_steps(opt, params, 0, 5)
     saved = opt.state_dict()
-    checkpoint = [p.data.copy() for p in params]
+    checkpoint = [p.numpy().copy() for p in params]
     run_steps(opt, params, 5, 5)  # the snapshot must not change with these steps
 
     save(saved, tmp_path / "opt.gnt")  # through glassnet's pickle-free file format
@@ -377,7 +377,7 @@ def test_state_dict_round_trip_resumes_identically(name, tmp_path):
     assert resumed.param_groups[1]["lr"] == 0.05  # options come from the state dict
     run_steps(resumed, resumed_params, 5, 5)
     for a, b in zip(params, resumed_params):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_state_dict_layout():

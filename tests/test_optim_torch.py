@@ -61,8 +61,8 @@ def make(name, params, kwargs, framework):
 
 
 def step_both(ours, theirs, opt_g, opt_t, k):
-    for p, g in zip(ours, grads(*(p.data for p in ours), k)):
-        p.grad = gn.tensor(g.astype(p.data.dtype))
+    for p, g in zip(ours, grads(*(p.numpy() for p in ours), k)):
+        p.grad = gn.tensor(g.astype(p.numpy().dtype))
     for p, g in zip(theirs, grads(*(p.detach().numpy() for p in theirs), k)):
         p.grad = torch.tensor(g).to(p.dtype)
     opt_g.step()
@@ -71,7 +71,7 @@ def step_both(ours, theirs, opt_g, opt_t, k):
 
 def assert_same(ours, theirs, rtol=1e-6, atol=1e-9):
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=rtol, atol=atol)
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=rtol, atol=atol)
 
 
 def new_pair(dtype="float64"):
@@ -87,7 +87,7 @@ def test_trajectory_matches_torch(name, kwargs):
     for k in range(STEPS):
         step_both(ours, theirs, opt_g, opt_t, k)
         assert_same(ours, theirs)
-    assert not np.allclose(ours[0].data, W0)  # the weights really moved
+    assert not np.allclose(ours[0].numpy(), W0)  # the weights really moved
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
@@ -110,7 +110,7 @@ def test_float32_trajectory_matches_torch(name):
     opt_g, opt_t = make(name, ours, kwargs, gn), make(name, theirs, kwargs, torch)
     for k in range(STEPS):
         step_both(ours, theirs, opt_g, opt_t, k)
-    assert ours[0].data.dtype == np.float32
+    assert ours[0].numpy().dtype == np.float32
     assert_same(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
@@ -136,7 +136,7 @@ def test_state_loaded_from_torch_continues_like_torch(name, kwargs):
     for k in range(20):
         step_both(scratch, theirs, opt_scratch, opt_t, k)
     for a, b in zip(ours, theirs):
-        a.data[...] = b.detach().numpy()
+        a.numpy()[...] = b.detach().numpy()
     opt_g = make(name, ours, kwargs, gn)
     opt_g.load_state_dict(torch_state_to_glassnet(opt_t.state_dict(), opt_g))
     for k in range(20, 20 + STEPS):

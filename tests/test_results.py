@@ -122,7 +122,7 @@ def test_same_seed_same_history_twice():
             model, (X, y), epochs=3, validation_split=0.2, scheduler="cosine",
             metrics=["accuracy", "f1"], seed=7, verbose=0,
         )  # fmt: skip
-        return h, {k: v.data.copy() for k, v in model.state_dict().items()}
+        return h, {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
     (h1, w1), (h2, w2) = run(), run()
     assert h1.history == h2.history  # exact equality of every float

@@ -152,3 +152,20 @@ def test_max_with_dim_returns_values_and_indices():
     values, indices = x.max(dim=1)
     assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
     assert x.max().item() == 7.0 and x.argmin().item() == 0
+
+
+def test_data_is_a_tensor_sharing_memory_outside_the_graph():
+    # PyTorch's .data: same numbers, no graph, edits reach the original.
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    d = w.data
+    assert isinstance(d, gn.Tensor) and not d.requires_grad and d.grad_fn is None
+    d.add_(1.0)
+    np.testing.assert_array_equal(w.numpy(), [2.0, 3.0])
+    w.data.zero_()
+    np.testing.assert_array_equal(w.numpy(), [0.0, 0.0])
+    (w * w).sum().backward()
+    w.data -= 0.5 * w.grad  # the classic hand-written SGD step
+    np.testing.assert_array_equal(w.numpy(), [0.0, 0.0])
+    w.data = gn.tensor([4.0, 5.0, 6.0])  # shape may change, as in PyTorch
+    assert w.shape == (3,) and w.requires_grad
+    assert w.numpy() is w.array

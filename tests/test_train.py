@@ -28,7 +28,7 @@ def small(dropout=0.0, seed=1):
 
 
 def weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
 
 def same_weights(a, b):

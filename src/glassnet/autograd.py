@@ -107,7 +107,7 @@ class Op:
     Subclasses implement
 
     * ``forward(self, *arrays) -> ndarray``: the value, computed with NumPy on raw arrays.
-      Inputs that are glassnet Tensors arrive as their ``.data``; Python numbers arrive as is.
+      Inputs that are glassnet Tensors arrive as their ``.array``; Python numbers arrive as is.
       Store what backward needs on ``self`` (``self.out_data = y`` for the output).
     * ``backward(self, g) -> tuple``: given ``g = dL/dy`` as a Tensor, return ``dL/dx_i`` for
       every input (a Tensor, or None where an input needs no gradient). Write it with Tensor
@@ -145,7 +145,7 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} has no backward rule")
 
     def __call__(self, *inputs: Any) -> Tensor:
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays = [x.array if isinstance(x, Tensor) else x for x in inputs]
         out = Tensor._make(self.forward(*arrays))
         if _grad_enabled and self.differentiable:
             parents = []
@@ -157,9 +157,9 @@ class Op:
                 else:
                     parents.append(None)
             if record:
-                if out.data.dtype.kind != "f":
+                if out.array.dtype.kind != "f":
                     raise TypeError(
-                        f"{type(self).__name__} produced a {out.data.dtype} result from inputs "
+                        f"{type(self).__name__} produced a {out.array.dtype} result from inputs "
                         "that require grad; only floating results can carry gradients"
                     )
                 self.inputs = inputs
@@ -355,23 +355,23 @@ def _deliver_to_leaf(
 
 def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor | None) -> None:
     """Add ``g`` into ``t.grad`` (in place when no graph needs the old gradient)."""
-    data = g.data
-    if data.dtype != t.data.dtype:
-        g = g.to(t.data.dtype)
-        data = g.data
+    data = g.array
+    if data.dtype != t.array.dtype:
+        g = g.to(t.array.dtype)
+        data = g.array
     if t.grad is None:
         if create_graph:
             t.grad = g
         else:
             # The array may be shared (an op that passes its gradient through unchanged, a
             # view, or the caller's own tensor): copy it so later in-place accumulation is safe.
-            if data.base is not None or incoming is None or data is incoming.data:
+            if data.base is not None or incoming is None or data is incoming.array:
                 data = data.copy()
             t.grad = Tensor._make(data)
     elif create_graph or t.grad.requires_grad:
         t.grad = t.grad + g
     else:
-        np.add(t.grad.data, data, out=t.grad.data)
+        np.add(t.grad.array, data, out=t.grad.array)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -402,14 +402,14 @@ def _default_grad_outputs(outputs: tuple, grad_outputs: Any, who: str) -> list:
                 "(was it computed under no_grad, or from tensors without requires_grad=True?)"
             )
         if g is None:
-            if out.data.size != 1:
+            if out.array.size != 1:
                 raise RuntimeError(
                     f"{who}: grad can be implicitly created only for scalar outputs, but the "
                     f"output has shape {out.shape}; pass gradient= (a tensor of that shape)"
                 )
-            g = Tensor._make(np.ones_like(out.data))
+            g = Tensor._make(np.ones_like(out.array))
         elif not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=out.data.dtype))
+            g = Tensor._make(np.asarray(g, dtype=out.array.dtype))
         if g.shape != out.shape:
             raise ValueError(
                 f"{who}: gradient has shape {g.shape} but the output has shape {out.shape}"
@@ -513,17 +513,17 @@ def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
             wrt.append(t)
         with enable_grad():
             y = f(*args)
-            if not isinstance(y, Tensor) or y.data.size != 1:
+            if not isinstance(y, Tensor) or y.array.size != 1:
                 raise ValueError(
                     "grad(f): f must return a scalar Tensor, got "
                     + (f"shape {y.shape}" if isinstance(y, Tensor) else type(y).__name__)
                 )
             if not y.requires_grad:
-                grads = tuple(Tensor._make(np.zeros_like(t.data)) for t in wrt)
+                grads = tuple(Tensor._make(np.zeros_like(t.array)) for t in wrt)
             else:
                 grads = grad(y, wrt, create_graph=True, allow_unused=True)
                 grads = tuple(
-                    Tensor._make(np.zeros_like(t.data)) if g is None else g
+                    Tensor._make(np.zeros_like(t.array)) if g is None else g
                     for t, g in zip(wrt, grads)
                 )
         return grads[0] if single else grads

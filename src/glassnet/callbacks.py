@@ -339,7 +339,7 @@ class EarlyStopping(Callback):
         if _improved(value, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = {k: v.data.copy() for k, v in self.model.state_dict().items()}
+                self.best_weights = {k: v.array.copy() for k, v in self.model.state_dict().items()}
             return
         self.wait += 1
         if self.wait >= max(self.patience, 1) and epoch >= self.start_from_epoch:

@@ -218,7 +218,7 @@ def apply_checkpoint(
     gen = _loader_generator(loader)
 
     # Keep what is there now, so that a failure half-way can put everything back.
-    model_before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    model_before = {k: v.array.copy() for k, v in model.state_dict().items()}
     optimizer_before = None if optimizer is None else optimizer.state_dict()
     scheduler_before = None if scheduler is None else scheduler.state_dict()
     part = "model"

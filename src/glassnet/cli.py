@@ -854,7 +854,7 @@ def _train_into(
     say("")
 
     # Test, then save everything.
-    output = predict(model, X_test).data
+    output = predict(model, X_test).array
     # The test loss is the training loss (label smoothing included), comparable with val_loss.
     test_loss = evaluate(model, (X_test, task.y_test), loss=loss)["loss"]
     if classify:
@@ -950,12 +950,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         eps = float(config.get("training", {}).get("label_smoothing") or 0.0)
         loss = _smoothed_cross_entropy(eps) if eps else "cross_entropy"
         logs = evaluate(model, (X, y), loss=loss, batch_size=args.batch_size)
-        output = predict(model, X, batch_size=args.batch_size).data
+        output = predict(model, X, batch_size=args.batch_size).array
         classes = data.get("classes") or [str(c) for c in range(output.shape[1])]
         _report_classification(output, y, classes, logs["loss"], args.split)
         print(gm.classification_report(output, y, class_names=classes, num_classes=len(classes)))
     else:
-        output = predict(model, X, batch_size=args.batch_size).data
+        output = predict(model, X, batch_size=args.batch_size).array
         _report_regression(output, y, args.split)
     return 0
 
@@ -1026,7 +1026,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             + (f" in the shape {shape}" if len(shape) > 1 else "")
         )
     X = _normalize(data.get("normalize"), X.reshape(len(X), *shape))
-    output = predict(model, X, batch_size=args.batch_size).data
+    output = predict(model, X, batch_size=args.batch_size).array
     rows: list[list[str]] = []
     if config["task"] == "classification":
         classes = data.get("classes") or [str(c) for c in range(output.shape[1])]

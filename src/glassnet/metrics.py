@@ -68,7 +68,7 @@ __all__ = [
 def _array(x: Any, name: str) -> np.ndarray:
     """A Tensor, array, list or number as an ndarray (no copy for arrays and Tensors)."""
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     a = np.asarray(x)
     if a.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {a.dtype}")

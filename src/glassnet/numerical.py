@@ -34,7 +34,7 @@ def numerical_derivative(f: Callable[[float], float], x: float, h: float = 1e-4)
 
 def _as_float(v: Any) -> float:
     if isinstance(v, Tensor):
-        v = v.data
+        v = v.array
     v = np.asarray(v)
     if v.size != 1:
         raise ValueError(f"expected f to return a single number, got an array of shape {v.shape}")
@@ -52,7 +52,7 @@ def numerical_gradient(f: Callable, *inputs: Any, h: float = 1e-6) -> tuple[np.n
         raise ValueError(f"numerical_gradient: h must be positive, got {h}")
     was_tensor = [isinstance(x, Tensor) for x in inputs]
     arrays = [
-        np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64, order="C")
+        np.array(x.array if isinstance(x, Tensor) else x, dtype=np.float64, order="C")
         for x in inputs
     ]
 
@@ -94,8 +94,8 @@ def _prepare(inputs: tuple) -> list[Tensor]:
                 )
             # A private contiguous copy: nudging its elements must not touch the caller's data.
             # Floats are checked in float64; integer inputs (class labels, indices) keep their dtype.
-            dtype = np.float64 if x.data.dtype.kind == "f" else x.data.dtype
-            out.append(Tensor._make(np.array(x.data, dtype=dtype, order="C"), x.requires_grad))
+            dtype = np.float64 if x.array.dtype.kind == "f" else x.array.dtype
+            out.append(Tensor._make(np.array(x.array, dtype=dtype, order="C"), x.requires_grad))
         else:
             out.append(Tensor._make(np.asarray(x, dtype=np.float64), requires_grad=True))
     return out
@@ -135,7 +135,7 @@ def gradcheck(
     numeric = _numerical_wrt(scalar, tensors, wrt, eps)
     positions = [i for i, t in enumerate(tensors) if t.requires_grad]
     for position, t, a, n in zip(positions, wrt, analytic, numeric):
-        a = np.zeros_like(n) if a is None else a.data
+        a = np.zeros_like(n) if a is None else a.array
         bad = np.abs(a - n) > atol + rtol * np.abs(n)
         if np.any(bad):
             idx = tuple(int(k) for k in np.argwhere(bad)[0])
@@ -194,6 +194,6 @@ def _fixed_weights(shape: tuple) -> np.ndarray:
 def _numerical_wrt(scalar: Callable, tensors: list[Tensor], wrt: list[Tensor], eps: float):
     def evaluate() -> float:
         with no_grad():
-            return float(scalar(*tensors).data)
+            return float(scalar(*tensors).array)
 
-    return [_central_differences(t.data, evaluate, eps) for t in wrt]
+    return [_central_differences(t.array, evaluate, eps) for t in wrt]

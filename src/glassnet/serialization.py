@@ -126,9 +126,9 @@ class _Encoder:
         # Order matters: bool before int (bool is an int), NumPy scalars before float
         # (np.float64 is a float), Tensor before anything array-like.
         if isinstance(obj, Tensor):
-            data = obj.data
+            data = obj.array
             if not isinstance(data, np.ndarray):
-                raise TypeError(f"cannot save the Tensor at {where}: its .data is not an ndarray")
+                raise TypeError(f"cannot save the Tensor at {where}: its .array is not an ndarray")
             key = self._add_array(obj, data, where)
             return {"type": "tensor", "array": key, "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, np.ndarray):

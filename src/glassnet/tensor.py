@@ -1,6 +1,6 @@
 """Tensor: an n-dimensional array of numbers that remembers how it was computed.
 
-A Tensor wraps a NumPy array (``.data``). If it ``requires_grad``, every operation on it is
+A Tensor wraps a NumPy array (``.array``). If it ``requires_grad``, every operation on it is
 recorded (``.grad_fn`` points to the op that made it), so that ``backward()`` can later
 compute the derivative of a final number (the loss) with respect to it, into ``.grad``.
 All maths lives in ops/; this file holds the container, its conversions and its operators.
@@ -42,14 +42,14 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "__weakref__", "__dict__")
+    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "_version", "__weakref__", "__dict__")
 
     # Let NumPy hand mixed expressions (array + tensor) to our reflected operators.
     __array_ufunc__ = None
     __array_priority__ = 1000
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.data = to_array(data, dtype)
+        self.array = to_array(data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._version = [0]
@@ -61,7 +61,7 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
         """Wrap an existing array with no copy and no checks (the engine's fast path)."""
         t = object.__new__(cls)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.array = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
@@ -71,15 +71,15 @@ class Tensor:
     # ------------------------------------------------------------------ basic properties
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> str:
@@ -102,25 +102,25 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> tuple | int:
         """The shape, or the size of one axis."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
         """Number of elements."""
-        return self.data.size
+        return self.array.size
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self.array.itemsize
 
     # ------------------------------------------------------------------ autograd controls
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf tensor."""
-        if requires_grad and not is_floating(self.data.dtype):
+        if requires_grad and not is_floating(self.array.dtype):
             raise TypeError(
                 f"only floating tensors can require gradients, but this tensor has dtype "
-                f"{self.data.dtype}; convert it first, e.g. x.float()"
+                f"{self.array.dtype}; convert it first, e.g. x.float()"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(
@@ -150,9 +150,26 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same numbers (shared memory), cut off from the graph."""
-        out = Tensor._make(self.data)
+        out = Tensor._make(self.array)
         out._version = self._version
         return out
+
+    @property
+    def data(self) -> Tensor:
+        """The same numbers as a Tensor outside the graph, as PyTorch's ``.data``.
+
+        It shares memory with this tensor, so ``p.data.add_(...)``, ``p.data.zero_()`` or
+        ``w.data -= lr * w.grad`` change ``w`` itself without being recorded. Unlike
+        ``detach()`` it has its own version counter: autograd does not see such edits, which
+        is why ``torch.no_grad()`` and ``detach()`` are the safer tools. The NumPy array
+        itself is ``.numpy()`` (the engine calls it ``.array``).
+        """
+        return Tensor._make(self.array)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        # p.data = other swaps the numbers in place of the old ones (shape and dtype may change).
+        self.array = value.array if isinstance(value, Tensor) else to_array(value)
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -162,21 +179,21 @@ class Tensor:
     # ------------------------------------------------------------------ conversions
     def numpy(self) -> np.ndarray:
         """The underlying NumPy array (shared memory, not a copy)."""
-        return self.data
+        return self.array
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def item(self) -> Any:
         """The single number held by a one-element tensor, as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
                 f"item() needs a tensor with exactly one element, got shape {self.shape}"
             )
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """Convert to a dtype (``x.to(glassnet.float64)``); device names other than 'cpu' fail."""
@@ -195,7 +212,7 @@ class Tensor:
         if dtype is None:
             return self
         dtype = to_dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self.array.dtype:
             return self
         return E.Cast(dtype)(self)
 
@@ -227,15 +244,15 @@ class Tensor:
         return self
 
     def is_floating_point(self) -> bool:
-        return is_floating(self.data.dtype)
+        return is_floating(self.array.dtype)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self.array.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -244,19 +261,19 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors with one element can be used as an index")
         return int(self.item())
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __hash__(self) -> int:
         return id(self)
@@ -366,10 +383,10 @@ class Tensor:
         return E.IsFinite()(self)
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return Tensor._make(np.any(self.data, axis=dim, keepdims=keepdim))
+        return Tensor._make(np.any(self.array, axis=dim, keepdims=keepdim))
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        return Tensor._make(np.all(self.data, axis=dim, keepdims=keepdim))
+        return Tensor._make(np.all(self.array, axis=dim, keepdims=keepdim))
 
     def add(self, other: Any, alpha: float = 1) -> Tensor:
         return self + (other if alpha == 1 else other * alpha)
@@ -387,13 +404,13 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         index = _index_arrays(index)
         out = GetItem(index)(self)
-        if out.data.base is not None:
+        if out.array.base is not None:
             out._version = self._version
         return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _index_arrays(index)
-        value = value if isinstance(value, Tensor) else as_tensor(value, self.data.dtype)
+        value = value if isinstance(value, Tensor) else as_tensor(value, self.array.dtype)
         self._inplace(E.SetItem(index), value)
 
     # ------------------------------------------------------------------ in-place operations
@@ -415,20 +432,20 @@ class Tensor:
                     "in-place operation; wrap it in `with glassnet.no_grad():` (as optimizers "
                     "do) or use an out-of-place operation"
                 )
-            old = Tensor._make(self.data.copy(), self.requires_grad, self.grad_fn)
+            old = Tensor._make(self.array.copy(), self.requires_grad, self.grad_fn)
             out = op(old, *others)
-            self.data[...] = out.data
+            self.array[...] = out.array
             self.grad_fn = out.grad_fn
             self.requires_grad = True
         else:
-            arrays = [o.data if isinstance(o, Tensor) else o for o in others]
-            result = op.forward(self.data, *arrays)
-            if result.dtype.kind == "f" and self.data.dtype.kind in "biu":
+            arrays = [o.array if isinstance(o, Tensor) else o for o in others]
+            result = op.forward(self.array, *arrays)
+            if result.dtype.kind == "f" and self.array.dtype.kind in "biu":
                 raise TypeError(
                     f"in-place operation would store a {result.dtype} result in a tensor of "
-                    f"dtype {self.data.dtype}"
+                    f"dtype {self.array.dtype}"
                 )
-            self.data[...] = result
+            self.array[...] = result
         self._version[0] += 1
         return self
 
@@ -489,9 +506,9 @@ class Tensor:
 
 def _true_div_operand(x: Tensor, other: Any) -> Tensor:
     """Division of integers gives float32, as in PyTorch (NumPy would give float64)."""
-    if x.data.dtype.kind in "biu":
+    if x.array.dtype.kind in "biu":
         other_kind = (
-            other.data.dtype.kind if isinstance(other, Tensor) else np.asarray(other).dtype.kind
+            other.array.dtype.kind if isinstance(other, Tensor) else np.asarray(other).dtype.kind
         )
         if other_kind in "biu":
             return x.to(np.float32)
@@ -503,7 +520,7 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -523,7 +540,7 @@ del _name
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Make the ndarray a new tensor holds, with PyTorch's dtype rules (copies the data)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         dtype = to_dtype(dtype)
     if isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype, as in torch
@@ -558,7 +575,7 @@ api.as_tensor = as_tensor
 
 def format_tensor(t: Tensor) -> str:
     """PyTorch-style text: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
-    a = t.data
+    a = t.array
     options: dict = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
     if a.dtype.kind == "f" and a.size:
         finite = a[np.isfinite(a)]

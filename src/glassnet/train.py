@@ -287,8 +287,8 @@ class History(Callback):
 
 def _param_dtype(model: Module) -> np.dtype | None:
     for p in model.parameters():
-        if p.data.dtype.kind == "f":
-            return p.data.dtype
+        if p.array.dtype.kind == "f":
+            return p.array.dtype
     return None
 
 
@@ -334,7 +334,7 @@ def _length(x: Any, who: str, what: str) -> int:
 
 
 def _features(X: Any, model: Module, who: str, what: str = "X") -> Any:
-    a = X.data if isinstance(X, Tensor) else np.asarray(X)
+    a = X.array if isinstance(X, Tensor) else np.asarray(X)
     if a.ndim == 0:
         raise ValueError(f"{who}: {what} must have a first axis of samples, got a scalar")
     dtype = _param_dtype(model)
@@ -479,7 +479,7 @@ class _Tally:
 
 
 def _scalar_loss(loss: Any, who: str) -> Tensor:
-    if not isinstance(loss, Tensor) or loss.data.size != 1:
+    if not isinstance(loss, Tensor) or loss.array.size != 1:
         shape = getattr(loss, "shape", None)
         raise ValueError(
             f"{who}: the loss must be a single number (a Tensor with one element), got "
@@ -744,8 +744,8 @@ def fit(
                     opt.step()  # move every parameter a little downhill
 
                     batch_loss = loss_t.item()
-                    target_data = target.data if isinstance(target, Tensor) else np.asarray(target)
-                    tally.add(batch_loss, output.data, target_data)
+                    target_data = target.array if isinstance(target, Tensor) else np.asarray(target)
+                    tally.add(batch_loss, output.array, target_data)
                     batches_done += 1
                     batch_logs = tally.running_logs()
                     batch_logs["batch_loss"] = batch_loss
@@ -834,13 +834,13 @@ def _evaluate_loader(
                 )
                 if tally is None:
                     if loss_fn is None:
-                        loss_fn = _infer_loss(output.data, target_t.data)
+                        loss_fn = _infer_loss(output.array, target_t.array)
                     if metrics is None:
-                        classify = _infer_loss(output.data, target_t.data) is F.cross_entropy
+                        classify = _infer_loss(output.array, target_t.array) is F.cross_entropy
                         metrics = [get_metric("accuracy" if classify else "mae")]
                     tally = _Tally(metrics, prefix)
                 batch_loss = _scalar_loss(loss_fn(output, target_t), "evaluate").item()
-                tally.add(batch_loss, output.data, target_t.data)
+                tally.add(batch_loss, output.array, target_t.array)
     finally:
         modes.restore()
     if tally is None:
@@ -921,7 +921,7 @@ def predict(model: Module, X: Any, *, batch_size: int = 256) -> Tensor:
                     inputs = tuple(batch[:-1]) if len(batch) >= 2 else tuple(batch)
                 else:
                     inputs = (batch,)
-                outputs.append(_output_tensor(model(*inputs), "predict").data)
+                outputs.append(_output_tensor(model(*inputs), "predict").array)
     finally:
         modes.restore()
     if not outputs:

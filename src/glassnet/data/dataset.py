@@ -25,7 +25,7 @@ def standard_array(x: Any, what: str = "data") -> np.ndarray:
     Raises TypeError naming ``what`` for strings, objects or other non-numeric data.
     """
     from_python = not isinstance(x, (Tensor, np.ndarray, np.generic))
-    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    a = x.array if isinstance(x, Tensor) else np.asarray(x)
     kind = a.dtype.kind
     if kind == "f":
         keep = a.dtype == np.float32 or (a.dtype == np.float64 and not from_python)

@@ -29,7 +29,7 @@ def default_collate(samples: list[Any]) -> Any:
         raise ValueError("cannot collate an empty list of samples")
     first = samples[0]
     if isinstance(first, (Tensor, np.ndarray, np.generic, numbers.Number)):
-        arrays = [s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
+        arrays = [s.array if isinstance(s, Tensor) else np.asarray(s) for s in samples]
         shape = arrays[0].shape
         for k, a in enumerate(arrays):
             if a.shape != shape:

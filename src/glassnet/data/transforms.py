@@ -21,7 +21,7 @@ __all__ = ["Compose", "Flatten", "Normalize", "OneHot"]
 
 def _unwrap(x: Any) -> tuple[np.ndarray, bool]:
     if isinstance(x, Tensor):
-        return x.data, True
+        return x.array, True
     return np.asarray(x), False
 
 

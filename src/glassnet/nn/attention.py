@@ -204,12 +204,12 @@ class MultiheadAttention(Module):
                 f"query, key and value must have the same batch size, got "
                 f"{tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
             )
-        dtype = self.out_proj.weight.data.dtype
+        dtype = self.out_proj.weight.array.dtype
         for name, t in (("query", query), ("key", key), ("value", value)):
-            if t.data.dtype != dtype:
+            if t.array.dtype != dtype:
                 self._fail(
                     f"expected {name} of dtype {dtype} (the dtype of the weights), got "
-                    f"{t.data.dtype}",
+                    f"{t.array.dtype}",
                     TypeError,
                 )
         return batched
@@ -235,7 +235,7 @@ class MultiheadAttention(Module):
         N, L, E = query.shape
         S = key.shape[1]
         heads, d = self.num_heads, self.head_dim
-        dtype = query.data.dtype
+        dtype = query.array.dtype
         bias = self._mask_bias(key_padding_mask, attn_mask, is_causal, batched, N, L, S, dtype)
 
         # Input projections.

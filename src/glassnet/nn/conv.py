@@ -138,12 +138,12 @@ class _ConvNd(Module):
     def _check_input(self, input: Any) -> None:
         """Raise (naming this layer) unless input is (N, C_in, *spatial) or (C_in, *spatial)."""
         nd = self._nd
-        data = input.data if isinstance(input, Tensor) else None
+        data = input.array if isinstance(input, Tensor) else None
         if (
             data is not None
             and data.ndim in (nd + 1, nd + 2)
             and data.shape[-nd - 1] == self.in_channels
-            and data.dtype == self.weight.data.dtype
+            and data.dtype == self.weight.array.dtype
             and self._fits(data.shape[-nd:])
         ):
             return
@@ -159,7 +159,7 @@ class _ConvNd(Module):
                 data.shape,
             )
         error = TypeError(
-            f"{self.layer_label()}: expected input of dtype {self.weight.data.dtype} (the dtype "
+            f"{self.layer_label()}: expected input of dtype {self.weight.array.dtype} (the dtype "
             f"of the weight), got {data.dtype}; convert the input (x.to({self.weight.dtype})) "
             f"or the model (model.double() / model.float())"
         )

@@ -14,7 +14,7 @@ choose s so that this factor is about 1:
 * A uniform distribution U(-b, b) has variance b**2 / 3, so the ``*_uniform_`` variants use
   b = sqrt(3) * s.
 
-Every function works in place on ``tensor.data`` (a Tensor or Parameter), records nothing in
+Every function works in place on ``tensor.array`` (a Tensor or Parameter), records nothing in
 the graph (it is an initialization, not a computation to differentiate), bumps the tensor's
 version counter, and returns the tensor. Random functions draw from ``generator`` if given,
 else from glassnet's global generator (``glassnet.manual_seed`` makes them reproducible).
@@ -63,10 +63,10 @@ def _check_tensor(tensor: Any, who: str, floating: bool = True) -> None:
         raise TypeError(
             f"init.{who}: expected a glassnet Tensor or Parameter, got {type(tensor).__name__}"
         )
-    if floating and tensor.data.dtype.kind != "f":
+    if floating and tensor.array.dtype.kind != "f":
         raise TypeError(
             f"init.{who}: expected a floating tensor (float32/float64), got dtype "
-            f"{tensor.data.dtype}"
+            f"{tensor.array.dtype}"
         )
 
 
@@ -82,7 +82,7 @@ def _rng(generator: np.random.Generator | None) -> np.random.Generator:
 
 def _write(tensor: Tensor, values: Any) -> Tensor:
     """Store ``values`` into the tensor's own array (no graph) and bump its version counter."""
-    tensor.data[...] = values
+    tensor.array[...] = values
     tensor._version[0] += 1
     return tensor
 
@@ -239,7 +239,7 @@ def trunc_normal_(
         )
     rng = _rng(generator)
     lo, hi = (a - mean) / std, (b - mean) / std  # the interval in standard units
-    n = tensor.data.size
+    n = tensor.array.size
     mass = _phi(hi) - _phi(lo)  # acceptance rate of normal candidates
     z_min = 0.0 if lo <= 0.0 <= hi else min(abs(lo), abs(hi))  # point of highest density
     use_uniform = False
@@ -409,10 +409,10 @@ def orthogonal_(
             f"init.orthogonal_: only tensors with 2 or more dimensions are supported, got "
             f"shape {tensor.shape}"
         )
-    if tensor.data.size == 0:
+    if tensor.array.size == 0:
         return tensor
     rows = tensor.shape[0]
-    cols = tensor.data.size // rows
+    cols = tensor.array.size // rows
     flat = _rng(generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

@@ -94,12 +94,12 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         weight, bias = self.weight, self.bias
-        data = input.data if isinstance(input, Tensor) else None
+        data = input.array if isinstance(input, Tensor) else None
         if (
             data is None
             or data.ndim == 0
             or data.shape[-1] != self.in_features
-            or data.dtype != weight.data.dtype
+            or data.dtype != weight.array.dtype
         ):
             self._bad_input(input)
         if bias is None:

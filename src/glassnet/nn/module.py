@@ -578,7 +578,7 @@ class Module:
             )
             error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
             raise error
-        shape = x.data.shape
+        shape = x.array.shape
         for pattern in patterns:
             if _shape_matches(shape, pattern):
                 return
@@ -816,7 +816,7 @@ class Module:
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """How many numbers the model learns (each shared parameter counted once)."""
-        return sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.array.size for p in self.parameters() if p.requires_grad or not trainable_only)
 
     # ------------------------------------------------------------------ modes and gradients
     def train(self, mode: bool = True) -> Module:
@@ -846,9 +846,9 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad.grad_fn is not None or p.grad.requires_grad:
-                p.grad = Tensor._make(np.zeros_like(p.data))
+                p.grad = Tensor._make(np.zeros_like(p.array))
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn(m)`` on every submodule (children first) and then on self; e.g. custom init."""
@@ -888,11 +888,11 @@ class Module:
                 "integer parameters could not be trained"
             )
         for t in itertools.chain(self.parameters(), self.buffers()):
-            if is_floating(t.data.dtype) and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+            if is_floating(t.array.dtype) and t.array.dtype != dtype:
+                t.array = t.array.astype(dtype)
                 t._version[0] += 1
                 if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype))
+                    t.grad = Tensor._make(t.grad.array.astype(dtype))
         return self
 
     def float(self) -> Module:
@@ -975,7 +975,7 @@ class Module:
                 continue
             value = state_dict[key]
             if isinstance(value, Tensor):
-                array = value.data
+                array = value.array
             elif isinstance(value, (np.ndarray, np.number, int, float)):
                 array = np.asarray(value)
             else:
@@ -987,10 +987,10 @@ class Module:
             if array.dtype.kind not in "biuf":
                 problems.append(f"wrong dtype for {key}: expected numbers, got {array.dtype}")
                 continue
-            if array.shape != target.data.shape:
+            if array.shape != target.array.shape:
                 problems.append(
                     f"size mismatch for {key}: the state_dict has shape {_shape_text(array.shape)}"
-                    f", the model has shape {_shape_text(target.data.shape)}"
+                    f", the model has shape {_shape_text(target.array.shape)}"
                 )
                 continue
             arrays[key] = array
@@ -1012,9 +1012,9 @@ class Module:
             for key, array in arrays.items():
                 target = expected[key]
                 if assign:
-                    target.data = np.array(array)
+                    target.array = np.array(array)
                 else:
-                    target.data[...] = array
+                    target.array[...] = array
                 target._version[0] += 1
         return IncompatibleKeys(missing, unexpected)
 

@@ -129,10 +129,10 @@ class _BatchNorm(Module):
         # momentum=None: a plain average of all batches seen, 1/n for the n-th batch.
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             self.num_batches_tracked._version[0] += 1
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked.array)
         # Batch statistics in training, and always when there are no running ones to use.
         use_batch = self.training or self.running_mean is None
         try:

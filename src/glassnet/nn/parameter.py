@@ -45,7 +45,7 @@ class Parameter(Tensor):
             array = np.empty(0, dtype=float32)
         elif isinstance(data, Tensor):
             # Wrap, do not copy: Parameter(t) sees t's memory, as torch.nn.Parameter(t) does.
-            array = data.data
+            array = data.array
             version = data._version
         elif isinstance(data, np.ndarray):
             array = np.array(data)
@@ -53,7 +53,7 @@ class Parameter(Tensor):
             array = to_array(data)
             if array.dtype.kind in "biu":
                 array = array.astype(float32)  # Parameter([1, 2]) is a float weight
-        self.data = array
+        self.array = array
         self.grad = None
         self.grad_fn = None
         self._version = version
@@ -69,7 +69,7 @@ class Parameter(Tensor):
             return memo[id(self)]
         import copy
 
-        result = Parameter(self.data.copy(), requires_grad=False)
+        result = Parameter(self.array.copy(), requires_grad=False)
         result.requires_grad = self.requires_grad
         memo[id(self)] = result
         if self.grad is not None:

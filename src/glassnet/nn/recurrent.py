@@ -170,15 +170,15 @@ class RNNBase(Module):
 
     # ------------------------------------------------------------------ input checks
     def _weight_dtype(self) -> np.dtype:
-        return self.weight_ih_l0.data.dtype
+        return self.weight_ih_l0.array.dtype
 
     def _check_dtype(self, x: Tensor, what: str) -> None:
         dtype = self._weight_dtype()
-        if x.data.dtype != dtype:
+        if x.array.dtype != dtype:
             hint = "x.float()" if dtype == np.float32 else f"x.to({dtype})"
             error = TypeError(
                 f"{self.layer_label()}: expected {what} of dtype {dtype} (the dtype of the "
-                f"weights), got {x.data.dtype}; convert it ({hint}) or the model "
+                f"weights), got {x.array.dtype}; convert it ({hint}) or the model "
                 "(model.double() / model.float())"
             )
             error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
@@ -569,7 +569,7 @@ class RNNCellBase(Module):
         RNNBase._check_dtype(self, x, what)  # type: ignore[arg-type]
 
     def _weight_dtype(self) -> np.dtype:
-        return self.weight_ih.data.dtype
+        return self.weight_ih.array.dtype
 
     def _prepare(self, input: Tensor, hx: Any, what: str = "hx") -> tuple:
         """Check input and state; return (x (1, N, input_size) projected, h (N, H), batched)."""

@@ -159,7 +159,7 @@ def summarize(
         for p in m._parameters.values():
             if p is not None and id(p) not in counted:
                 counted.add(id(p))
-                n += p.data.size
+                n += p.array.size
         return n
 
     def add_row(m: Module, output_shape: Any) -> None:
@@ -193,8 +193,8 @@ def summarize(
             add_row(m, None if input is None else "not called")
 
     unique = list(model.parameters())
-    total = sum(p.data.size for p in unique)
-    trainable = sum(p.data.size for p in unique if p.requires_grad)
+    total = sum(p.array.size for p in unique)
+    trainable = sum(p.array.size for p in unique if p.requires_grad)
     summary = ModelSummary(
         model_name=type(model).__name__,
         rows=rows,

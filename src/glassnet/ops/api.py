@@ -33,7 +33,7 @@ def _t(x):
 def _float(x):
     """Floating version of x (PyTorch's math functions turn integer tensors into float32)."""
     x = _t(x)
-    return x if x.data.dtype.kind == "f" else x.to(np.float32)
+    return x if x.array.dtype.kind == "f" else x.to(np.float32)
 
 
 # ---------------------------------------------------------------------- elementwise
@@ -142,7 +142,7 @@ def minimum(a, b) -> Tensor:
 
 def where(condition, x, y) -> Tensor:
     """x where condition is true, else y (elementwise, broadcasting)."""
-    cond = _t(condition).data.astype(bool, copy=False)
+    cond = _t(condition).array.astype(bool, copy=False)
     x_t = x if isinstance(x, Tensor) else None
     y_t = y if isinstance(y, Tensor) else None
     if x_t is None and y_t is None:
@@ -184,7 +184,7 @@ def sum(x, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A001
     x = _t(x)
     if dtype is not None:
         x = x.to(dtype)
-    elif x.data.dtype.kind in "biu":
+    elif x.array.dtype.kind in "biu":
         x = x.to(np.int64)
     return R.Sum(dim, keepdim)(x)
 
@@ -423,7 +423,7 @@ def chunk(x, chunks: int, dim: int = 0) -> tuple:
 
 def _share_version(out, x):
     """A view shares its base's version counter, so in-place edits of either are detected."""
-    if out.data.base is not None:
+    if out.array.base is not None:
         out._version = x._version
     return out
 
@@ -470,24 +470,24 @@ def _promote(a, b):
     a float tensor wins over an integer one; two floats of different width give the wider.
     Returns (a, b) where b is a Tensor or a Python number.
     """
-    if isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+    if isinstance(b, Tensor) and a.array.dtype is b.array.dtype:
         return a, b  # the common case: nothing to decide
     if isinstance(b, np.generic):
         b = b.item()
     if isinstance(b, (bool, int, float)):
-        if isinstance(b, float) and a.data.dtype.kind in "biu":
+        if isinstance(b, float) and a.array.dtype.kind in "biu":
             a = a.to(np.float32)
-        elif isinstance(b, int) and not isinstance(b, bool) and a.data.dtype.kind == "b":
+        elif isinstance(b, int) and not isinstance(b, bool) and a.array.dtype.kind == "b":
             a = a.to(np.int64)
         return a, b
     if not isinstance(b, Tensor):
         b = as_tensor(b)
-    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    ka, kb = a.array.dtype.kind, b.array.dtype.kind
     if ka != kb:
         if ka == "f" and kb in "biu":
-            b = b.to(a.data.dtype)
+            b = b.to(a.array.dtype)
         elif kb == "f" and ka in "biu":
-            a = a.to(b.data.dtype)
+            a = a.to(b.array.dtype)
     return a, b
 
 
@@ -508,7 +508,7 @@ def binary(op_class, a, b, reflected: bool = False) -> Tensor:
 
 
 def _shape_of(x):
-    return tuple(np.shape(x.data if hasattr(x, "data") else x))
+    return tuple(np.shape(x.array if hasattr(x, "array") else x))
 
 
 # Functions that are also Tensor methods (x.exp() == glassnet.exp(x)).

@@ -75,7 +75,7 @@ class Pow(Op):
             # log(a) is undefined for a <= 0; there the exponent has no gradient (as in PyTorch
             # for a == 0 it is 0). Only reached when b requires grad.
             a_t = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a))
-            safe = Where()(a_t.data > 0, a_t, 1.0)
+            safe = Where()(a_t.array > 0, a_t, 1.0)
             gb = g * self.output() * safe.log()
         return ga, gb
 
@@ -103,9 +103,9 @@ class Minimum(Op):
 def _select_grads(g, a, b, wins):
     from ..tensor import Tensor
 
-    av = a.data if isinstance(a, Tensor) else a
-    bv = b.data if isinstance(b, Tensor) else b
-    dtype = g.data.dtype
+    av = a.array if isinstance(a, Tensor) else a
+    bv = b.array if isinstance(b, Tensor) else b
+    dtype = g.array.dtype
     share_a = wins(av, bv).astype(dtype) + 0.5 * (av == bv).astype(dtype)
     return g * share_a, g * (1 - share_a)
 
@@ -162,7 +162,7 @@ class Abs(Op):
         return np.abs(x)
 
     def backward(self, g):
-        return (g * np.sign(self.inputs[0].data),)
+        return (g * np.sign(self.inputs[0].array),)
 
 
 class Sign(Op):
@@ -235,8 +235,8 @@ class ReLU(Op):
         if not is_grad_enabled():
             # First-order fast path (the common case in training): one NumPy multiply by the
             # boolean mask, no cast and no extra op. Same numbers as the recorded path below.
-            return (g._make(g.data * (self.out_data > 0)),)
-        return (g * (self.out_data > 0).astype(g.data.dtype),)
+            return (g._make(g.array * (self.out_data > 0)),)
+        return (g * (self.out_data > 0).astype(g.array.dtype),)
 
 
 class LeakyReLU(Op):
@@ -249,8 +249,8 @@ class LeakyReLU(Op):
         return np.where(x > 0, x, x * self.negative_slope)
 
     def backward(self, g):
-        x = self.inputs[0].data
-        return (g * np.where(x > 0, 1.0, self.negative_slope).astype(g.data.dtype),)
+        x = self.inputs[0].array
+        return (g * np.where(x > 0, 1.0, self.negative_slope).astype(g.array.dtype),)
 
 
 _exact_erf = np.frompyfunc(math.erf, 1, 1)
@@ -338,7 +338,7 @@ class Softplus(Op):
     def backward(self, g):
         x = self.inputs[0]
         bx = x * self.beta
-        linear = (bx.data > self.threshold).astype(g.data.dtype)
+        linear = (bx.array > self.threshold).astype(g.array.dtype)
         return (g * (linear + (1 - linear) * bx.sigmoid()),)
 
 
@@ -355,13 +355,13 @@ class Clamp(Op):
         return np.clip(x, self.min, self.max)
 
     def backward(self, g):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         inside = np.ones(x.shape, dtype=bool)
         if self.min is not None:
             inside &= x >= self.min
         if self.max is not None:
             inside &= x <= self.max
-        return (g * inside.astype(g.data.dtype),)
+        return (g * inside.astype(g.array.dtype),)
 
 
 class Where(Op):
@@ -372,7 +372,7 @@ class Where(Op):
         return np.where(self.cond, a, b)
 
     def backward(self, g):
-        mask = self.cond.astype(g.data.dtype)
+        mask = self.cond.astype(g.array.dtype)
         return None, g * mask, g * (1 - mask)
 
 
@@ -506,6 +506,6 @@ class SetItem(Op):
     def backward(self, g):
         from .shape import GetItem
 
-        mask = np.ones(g.shape, dtype=g.data.dtype)
+        mask = np.ones(g.shape, dtype=g.array.dtype)
         mask[self.index] = 0
         return g * mask, GetItem(self.index)(g)

@@ -154,12 +154,12 @@ class SoftmaxCrossEntropy(Op):
         if is_grad_enabled():
             return self._backward_recorded(g)
         eps = self.eps
-        coef = np.asarray(self._coefficient(g.data), dtype=self.p.dtype)
+        coef = np.asarray(self._coefficient(g.array), dtype=self.p.dtype)
         coef_b = coef[:, None] if coef.ndim else coef
         gx = gt = None
         if self.probabilities:
             n_classes = self.p.shape[1]
-            target = self.inputs[1].data.astype(self.p.dtype, copy=False)
+            target = self.inputs[1].array.astype(self.p.dtype, copy=False)
             q = target * (1 - eps) + eps / n_classes if eps else target
             if self.w is not None:
                 q = q * self.w
@@ -273,11 +273,11 @@ class BinaryCrossEntropy(Op):
             if self.parents[1] is not None:
                 gt = g * (clamp(log(1 - p), min=-100) - clamp(log(p), min=-100))
             return gp, gt
-        pd = p.data
-        td = np.asarray(t.data if hasattr(t, "data") else t, dtype=pd.dtype)
+        pd = p.array
+        td = np.asarray(t.array if hasattr(t, "array") else t, dtype=pd.dtype)
         gp = gt = None
         if self.parents[0] is not None:
-            gp = _as_tensor(g.data * (pd - td) / np.maximum(pd * (1 - pd), 1e-12))
+            gp = _as_tensor(g.array * (pd - td) / np.maximum(pd * (1 - pd), 1e-12))
         if self.parents[1] is not None:
-            gt = _as_tensor(g.data * (self.log_1mp - self.log_p))
+            gt = _as_tensor(g.array * (self.log_1mp - self.log_p))
         return gp, gt

@@ -47,12 +47,12 @@ class Linear(Op):
         need_b = has_bias and self.parents[2] is not None
         out_features, in_features = w.shape
         if not is_grad_enabled():  # first order: plain arrays, no graph
-            g2 = g.data.reshape(-1, out_features)
+            g2 = g.array.reshape(-1, out_features)
             gx = gw = gb = None
             if need_x:
-                gx = Tensor._make(np.matmul(g2, w.data).reshape(self.in_shape))
+                gx = Tensor._make(np.matmul(g2, w.array).reshape(self.in_shape))
             if need_w:
-                gw = Tensor._make(np.matmul(g2.T, x.data.reshape(-1, in_features)))
+                gw = Tensor._make(np.matmul(g2.T, x.array.reshape(-1, in_features)))
             if need_b:
                 gb = Tensor._make(g2.sum(axis=0))
         else:  # recorded, so that it can be differentiated again
@@ -85,11 +85,11 @@ class ELU(Op):
     def backward(self, g):
         x = self.inputs[0]
         s, coef, c = self.scale, self.scale * self.alpha * self.input_scale, self.input_scale
-        positive = x.data > 0
+        positive = x.array > 0
         if not is_grad_enabled():
-            d = np.where(positive, s, coef * np.exp(c * np.minimum(x.data, 0)))
-            return (Tensor._make((g.data * d).astype(g.data.dtype, copy=False)),)
-        mask = positive.astype(g.data.dtype)
+            d = np.where(positive, s, coef * np.exp(c * np.minimum(x.array, 0)))
+            return (Tensor._make((g.array * d).astype(g.array.dtype, copy=False)),)
+        mask = positive.astype(g.array.dtype)
         slope = mask * s + (1 - mask) * (x.clamp(max=0) * c).exp() * coef
         return (g * slope,)
 
@@ -108,9 +108,9 @@ class Hardtanh(Op):
         return np.clip(x, self.min_val, self.max_val)
 
     def backward(self, g):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         inside = (x > self.min_val) & (x < self.max_val)
-        return (g * Tensor._make(inside.astype(g.data.dtype)),)
+        return (g * Tensor._make(inside.astype(g.array.dtype)),)
 
 
 class SiLU(Op):
@@ -124,8 +124,8 @@ class SiLU(Op):
     def backward(self, g):
         x = self.inputs[0]
         if not is_grad_enabled():
-            s, xd = self.s, x.data
-            return (Tensor._make(g.data * (s * (1 + xd * (1 - s)))),)
+            s, xd = self.s, x.array
+            return (Tensor._make(g.array * (s * (1 + xd * (1 - s)))),)
         s = x.sigmoid()
         return (g * (s * (1 + x * (1 - s))),)
 

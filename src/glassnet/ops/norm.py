@@ -89,9 +89,9 @@ class Normalize(Op):
         if is_grad_enabled():
             return self._backward_recorded(g)
         _, weight, bias = (list(self.inputs) + [None, None])[:3]
-        w = None if weight is None else weight.data
+        w = None if weight is None else weight.array
         axes, x_hat = self.axes, self.x_hat
-        gd = g.data
+        gd = g.array
         g_x = g_w = g_b = None
         need_x = self.parents[0] is not None
         need_w = w is not None and self.parents[1] is not None
@@ -108,7 +108,7 @@ class Normalize(Op):
             if need_w:
                 g_w = (gxm * count).reshape(w.shape)
             if need_b:
-                b_axes = self._param_axes(bias.data)
+                b_axes = self._param_axes(bias.array)
                 g_b = (
                     (gm * count).reshape(bias.shape)
                     if set(b_axes) == set(axes)
@@ -123,7 +123,7 @@ class Normalize(Op):
             if need_w:
                 g_w = _sum_to(gd * x_hat, w.shape, w_axes)
             if need_b:
-                g_b = _sum_to(gd, bias.shape, self._param_axes(bias.data))
+                g_b = _sum_to(gd, bias.shape, self._param_axes(bias.array))
             if need_x:
                 d = gd * w
                 t = d * x_hat
@@ -154,11 +154,11 @@ class Normalize(Op):
             dxm = (d * x_hat).mean(dim=axes, keepdim=True)
             g_x = (d - dm - x_hat * dxm) * invstd
         if weight is not None and self.parents[1] is not None:
-            w_axes = self._param_axes(weight.data)
+            w_axes = self._param_axes(weight.array)
             g_w = g * x_hat
             if w_axes:
                 g_w = g_w.sum(dim=w_axes, keepdim=True).reshape(weight.shape)
         if bias is not None and self.parents[2] is not None:
-            b_axes = self._param_axes(bias.data)
+            b_axes = self._param_axes(bias.array)
             g_b = g.sum(dim=b_axes, keepdim=True).reshape(bias.shape) if b_axes else g
         return g_x, g_w, g_b

@@ -223,11 +223,11 @@ class RNNSequence(_Sequence):
     def backward(self, g):
         if is_grad_enabled():
             return self._graph_backward(g)
-        w = self.inputs[2].data
+        w = self.inputs[2].array
         need = self._needs()
         hs = self.hs
         T = hs.shape[0] - 1
-        gs = _flip(g.data, self.reverse)
+        gs = _flip(g.array, self.reverse)
         slope = _empty(hs[1:].shape, hs.dtype)
         if self.nonlinearity == "relu":
             np.greater(hs[1:], 0, out=slope, casting="unsafe")  # 1.0 where h > 0, else 0.0
@@ -271,7 +271,7 @@ class RNNSequence(_Sequence):
             t, h = steps[k], states[k + 1]
             dh = g[t] if dh is None else dh + g[t]
             if self.nonlinearity == "relu":
-                da[k] = dh * Tensor._make((h.data > 0).astype(h.data.dtype))
+                da[k] = dh * Tensor._make((h.array > 0).astype(h.array.dtype))
             else:
                 da[k] = dh * (1 - h * h)
             dh = da[k] @ w
@@ -342,11 +342,11 @@ class GRUSequence(_Sequence):
     def backward(self, g):
         if is_grad_enabled():
             return self._graph_backward(g)
-        w = self.inputs[2].data
+        w = self.inputs[2].array
         need = self._needs()
         hs, hh, rz, n = self.hs, self.hh, self.rz, self.n
         T, B, H = n.shape
-        gs = _flip(g.data, self.reverse)
+        gs = _flip(g.array, self.reverse)
         r, z = rz[..., :H], rz[..., H:]
         # Per-step factors, computed for all steps at once:
         p_n, p_z, p_r, tmp = (_empty(n.shape, n.dtype) for _ in range(4))
@@ -501,11 +501,11 @@ class LSTMSequence(_Sequence):
     def backward(self, g):
         if is_grad_enabled():
             return self._graph_backward(g)
-        w = self.inputs[3].data
+        w = self.inputs[3].array
         need = self._needs()
         hs, cs, gates, tanh_c = self.hs, self.cs, self.gates, self.tanh_c
         T, B, H = tanh_c.shape
-        gd = g.data
+        gd = g.array
         gh = _flip(gd[:T], self.reverse)
         # Per-step factors, computed for all steps at once: dz~ = dc * p for the i, f, g
         # blocks, dz~ = dh * p for the o block, and the share of dh that reaches c is dh * r.

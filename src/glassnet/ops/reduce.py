@@ -94,7 +94,7 @@ class _Extreme(_Reduction):
 
     def backward(self, g):
         x = self.inputs[0]
-        winners = (x.data == self.out_data).astype(g.data.dtype)
+        winners = (x.array == self.out_data).astype(g.array.dtype)
         # Ties share the gradient equally, so the total passed down equals g.
         winners /= winners.sum(axis=self.dims, keepdims=True)
         g = _expand_back(g, self.dims, self.keepdim, len(self.in_shape))
@@ -170,7 +170,7 @@ class _ExclusiveProd(Op):
         n = x.shape[-1]
         cols = []
         for k in range(n):
-            mask = np.ones(n, dtype=x.data.dtype)
+            mask = np.ones(n, dtype=x.array.dtype)
             mask[k] = 0
             # y_i with x_k replaced by 1 then multiplied by mask excludes i == k.
             replaced = x * mask + (1 - mask)

@@ -77,17 +77,17 @@ class Adagrad(Optimizer):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
-                    state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+                    state["sum"] = np.full_like(p.array, group["initial_accumulator_value"])
                 state["step"] += 1
                 clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
 
-                total, tmp = state["sum"], np.empty_like(p.data)
+                total, tmp = state["sum"], np.empty_like(p.array)
                 np.multiply(g, g, out=tmp)
                 total += tmp  # s += g^2
                 np.sqrt(total, out=tmp)
                 tmp += group["eps"]
                 np.divide(g, tmp, out=tmp)  # g / (sqrt(s) + eps)
                 tmp *= clr
-                p.data -= tmp
+                p.array -= tmp
                 bump_version(p)
         return loss

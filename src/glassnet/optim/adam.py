@@ -96,15 +96,15 @@ class Adam(Optimizer):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)
-                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    state["exp_avg"] = np.zeros_like(p.array)
+                    state["exp_avg_sq"] = np.zeros_like(p.array)
                 state["step"] += 1
                 step = state["step"]
                 if decoupled and weight_decay != 0:
-                    p.data *= 1 - lr * weight_decay
+                    p.array *= 1 - lr * weight_decay
 
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                tmp = np.empty_like(p.data)
+                tmp = np.empty_like(p.array)
                 np.subtract(g, exp_avg, out=tmp)
                 tmp *= 1 - beta1
                 exp_avg += tmp  # m moves (1 - beta1) of the way towards g
@@ -116,7 +116,7 @@ class Adam(Optimizer):
                 second = exp_avg_sq
                 if group["amsgrad"]:
                     if "max_exp_avg_sq" not in state:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                        state["max_exp_avg_sq"] = np.zeros_like(p.array)
                     second = state["max_exp_avg_sq"]
                     np.maximum(second, exp_avg_sq, out=second)
 
@@ -127,6 +127,6 @@ class Adam(Optimizer):
                 tmp += eps  # denominator
                 np.divide(exp_avg, tmp, out=tmp)
                 tmp *= lr / bias_correction1
-                p.data -= tmp
+                p.array -= tmp
                 bump_version(p)
         return loss

@@ -13,7 +13,7 @@ The training loop that uses one, as in PyTorch::
         opt.zero_grad()              # forget the previous batch's gradients
         loss = loss_fn(model(x), y)
         loss.backward()              # fill p.grad for every parameter
-        opt.step()                   # p.data <- update(p.data, p.grad.data, state)
+        opt.step()                   # p.array <- update(p.array, p.grad.array, state)
 
 Subclasses implement ``step`` (with their formula in the class docstring) and
 ``_check_options`` (which rejects bad hyperparameters with a ValueError naming them).
@@ -219,7 +219,7 @@ class Optimizer:
                     if p.grad.grad_fn is not None:
                         p.grad = p.grad.detach()
                     p.grad.requires_grad = False
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     # ------------------------------------------------------------------ saving
     def state_dict(self) -> dict[str, Any]:
@@ -325,7 +325,7 @@ class Optimizer:
 def _load_state_value(p: Tensor, index: int, key: str, value: Any) -> Any:
     """Turn a saved state entry back into what ``step`` expects (step counts become ints)."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value.array
     if key == "step":
         return int(value)
     if isinstance(value, np.ndarray):
@@ -377,16 +377,16 @@ def gradient(p: Tensor, weight_decay: float, maximize: bool) -> tuple[np.ndarray
     """The direction to descend for ``p``: ``g = ±p.grad + weight_decay * p``.
 
     Returns ``(g, owned)``: ``owned`` is True when ``g`` is a fresh array the caller may
-    overwrite, False when it is ``p.grad.data`` itself (which must never be modified).
+    overwrite, False when it is ``p.grad.array`` itself (which must never be modified).
     """
-    g = p.grad.data
-    if g.shape != p.data.shape:
+    g = p.grad.array
+    if g.shape != p.array.shape:
         raise ValueError(
-            f"the gradient of a parameter of shape {p.data.shape} has shape {g.shape}; "
+            f"the gradient of a parameter of shape {p.array.shape} has shape {g.shape}; "
             "p.grad must have the parameter's shape"
         )
     if weight_decay != 0:
-        d = np.multiply(p.data, weight_decay)
+        d = np.multiply(p.array, weight_decay)
         if maximize:
             d -= g
         else:
@@ -398,6 +398,6 @@ def gradient(p: Tensor, weight_decay: float, maximize: bool) -> tuple[np.ndarray
 
 
 def bump_version(p: Tensor) -> None:
-    """Record that ``p.data`` changed in place (a graph built from the old value will refuse
+    """Record that ``p.array`` changed in place (a graph built from the old value will refuse
     to backpropagate through it, as in PyTorch)."""
     p._version[0] += 1

@@ -84,17 +84,17 @@ class RMSprop(Optimizer):
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
-                    state["square_avg"] = np.zeros_like(p.data)
+                    state["square_avg"] = np.zeros_like(p.array)
                 state["step"] += 1
 
-                square_avg, tmp = state["square_avg"], np.empty_like(p.data)
+                square_avg, tmp = state["square_avg"], np.empty_like(p.array)
                 square_avg *= alpha
                 np.multiply(g, g, out=tmp)
                 tmp *= 1 - alpha
                 square_avg += tmp  # v = alpha v + (1 - alpha) g^2
                 if group["centered"]:
                     if "grad_avg" not in state:
-                        state["grad_avg"] = np.zeros_like(p.data)
+                        state["grad_avg"] = np.zeros_like(p.array)
                     grad_avg = state["grad_avg"]
                     np.subtract(g, grad_avg, out=tmp)
                     tmp *= 1 - alpha
@@ -108,13 +108,13 @@ class RMSprop(Optimizer):
                 np.divide(g, tmp, out=tmp)  # g / r
                 if momentum > 0:
                     if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = np.zeros_like(p.data)
+                        state["momentum_buffer"] = np.zeros_like(p.array)
                     buf = state["momentum_buffer"]
                     buf *= momentum
                     buf += tmp
                     np.multiply(buf, lr, out=tmp)
                 else:
                     tmp *= lr
-                p.data -= tmp
+                p.array -= tmp
                 bump_version(p)
         return loss

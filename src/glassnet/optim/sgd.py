@@ -92,7 +92,7 @@ class SGD(Optimizer):
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
-                        buf = state["momentum_buffer"] = np.array(d, dtype=p.data.dtype)
+                        buf = state["momentum_buffer"] = np.array(d, dtype=p.array.dtype)
                     else:
                         buf *= momentum
                         if dampening != 0:
@@ -108,8 +108,8 @@ class SGD(Optimizer):
                 # theta -= lr * d   (scale d in place when it is ours to change)
                 if owned:
                     d *= lr
-                    p.data -= d
+                    p.array -= d
                 else:
-                    p.data -= lr * d
+                    p.array -= lr * d
                 bump_version(p)
         return loss

@@ -58,7 +58,7 @@ def _check(x: Any, who: str, floating: bool = True) -> Tensor:
     """The input as a Tensor; with ``floating``, integer tensors become float32 (as in PyTorch)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{who}: expected a glassnet Tensor, got {type(x).__name__}")
-    return x if not floating or x.data.dtype.kind == "f" else x.to("float32")
+    return x if not floating or x.array.dtype.kind == "f" else x.to("float32")
 
 
 # ---------------------------------------------------------------------- rectifiers
@@ -112,7 +112,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     x = _check(input, "prelu")
     if not isinstance(weight, Tensor) or weight.ndim > 1:
         raise ValueError(f"prelu: weight must be a 0-D or 1-D Tensor, got {weight!r}")
-    n = weight.data.size
+    n = weight.array.size
     a = weight
     if n != 1:
         if x.ndim < 2 or x.shape[1] != n:
@@ -210,7 +210,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """Threshold(x) = x where x > threshold, else value;   dy/dx = 1 where x > threshold, else 0."""
     x = _check(input, "threshold")
-    return E.Where()(x.data > threshold, x, float(value))
+    return E.Where()(x.array > threshold, x, float(value))
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:

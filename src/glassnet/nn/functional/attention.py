@@ -48,13 +48,13 @@ def mask_to_bias(mask: Tensor, dtype: Any, allowed: bool, who: str, what: str) -
         raise TypeError(
             f"{who}: expected {what} to be a glassnet Tensor or None, got {type(mask).__name__}"
         )
-    kind = mask.data.dtype.kind
+    kind = mask.array.dtype.kind
     if kind == "b":
-        keep = mask.data if allowed else ~mask.data
+        keep = mask.array if allowed else ~mask.array
         return np.where(keep, 0.0, -np.inf).astype(dtype)
     if kind == "f":
-        return mask if mask.data.dtype == dtype else mask.to(dtype)
-    raise TypeError(f"{who}: {what} must be a bool or floating tensor, got dtype {mask.data.dtype}")
+        return mask if mask.array.dtype == dtype else mask.to(dtype)
+    raise TypeError(f"{who}: {what} must be a bool or floating tensor, got dtype {mask.array.dtype}")
 
 
 def attention(
@@ -80,7 +80,7 @@ def attention(
     if bias is not None:
         scores = scores + (bias if isinstance(bias, Tensor) else Tensor._make(bias))
         if safe:
-            dead = np.isneginf(scores.data).all(axis=-1, keepdims=True)
+            dead = np.isneginf(scores.array).all(axis=-1, keepdims=True)
             if dead.any():
                 scores = api.masked_fill(scores, dead, 0.0)
             else:
@@ -91,7 +91,7 @@ def attention(
     else:
         weights = api.softmax(scores, dim=-1)
     if dead is not None:
-        weights = weights * Tensor._make((~dead).astype(weights.data.dtype))
+        weights = weights * Tensor._make((~dead).astype(weights.array.dtype))
     if dropout_p > 0:
         weights = _DropoutOp(dropout_p)(weights)
     return weights @ value, weights
@@ -150,13 +150,13 @@ def scaled_dot_product_attention(
                 f"{who}: expected {name} with at least 2 dimensions (..., length, "
                 f"features), got shape {_shape(t)}"
             )
-        if t.data.dtype.kind != "f":
-            raise TypeError(f"{who}: expected floating {name}, got dtype {t.data.dtype}")
-    dtype = query.data.dtype
-    if key.data.dtype != dtype or value.data.dtype != dtype:
+        if t.array.dtype.kind != "f":
+            raise TypeError(f"{who}: expected floating {name}, got dtype {t.array.dtype}")
+    dtype = query.array.dtype
+    if key.array.dtype != dtype or value.array.dtype != dtype:
         raise TypeError(
             f"{who}: query, key and value must have the same dtype, got "
-            f"{query.data.dtype}, {key.data.dtype} and {value.data.dtype}"
+            f"{query.array.dtype}, {key.array.dtype} and {value.array.dtype}"
         )
     if query.shape[-1] != key.shape[-1]:
         raise ValueError(

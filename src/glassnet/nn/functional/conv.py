@@ -58,7 +58,7 @@ def _tuple(value: Any, n: int, name: str, fn: str, minimum: int = 1) -> tuple[in
 def _check_tensor(x: Any, what: str, fn: str) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}: expected {what} to be a glassnet Tensor, got {type(x).__name__}")
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise TypeError(f"{fn}: expected a floating point {what}, got dtype {x.dtype}")
     return x
 

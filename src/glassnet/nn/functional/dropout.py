@@ -29,8 +29,8 @@ def check_probability(p: Any, who: str) -> float:
 def _check_input(x: Any, who: str) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"{who}: expected a glassnet Tensor, got {type(x).__name__}")
-    if x.data.dtype.kind != "f":
-        raise TypeError(f"{who}: expected a floating tensor, got dtype {x.data.dtype}")
+    if x.array.dtype.kind != "f":
+        raise TypeError(f"{who}: expected a floating tensor, got dtype {x.array.dtype}")
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

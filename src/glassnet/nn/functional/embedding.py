@@ -20,7 +20,7 @@ __all__ = ["embedding", "one_hot"]
 
 def _describe(x: Any) -> str:
     if isinstance(x, Tensor):
-        return f"a Tensor of dtype {x.data.dtype} and shape {tuple(x.shape)}"
+        return f"a Tensor of dtype {x.array.dtype} and shape {tuple(x.shape)}"
     return type(x).__name__
 
 
@@ -30,16 +30,16 @@ def check_indices(indices: Any, num_rows: int, who: str) -> np.ndarray:
     Every index must lie in [0, num_rows). The message names the first bad index, where it
     is, and the valid range.
     """
-    if not isinstance(indices, Tensor) or indices.data.dtype.kind not in "iu":
+    if not isinstance(indices, Tensor) or indices.array.dtype.kind not in "iu":
         raise TypeError(
             f"{who}: expected a Tensor of integer indices (int64), got {_describe(indices)}"
             + (
                 " (indices must be whole numbers: use .long())"
-                if isinstance(indices, Tensor) and indices.data.dtype.kind == "f"
+                if isinstance(indices, Tensor) and indices.array.dtype.kind == "f"
                 else ""
             )
         )
-    idx = indices.data
+    idx = indices.array
     if idx.dtype != np.intp:
         idx = idx.astype(np.intp)  # np.take / np.bincount want the platform index type
     if idx.size:
@@ -74,9 +74,9 @@ def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: fl
     """Shrink (in place, no graph) the used rows whose norm exceeds max_norm down to max_norm."""
     rows = np.unique(idx)
     with no_grad():
-        norms = np.linalg.norm(weight.data[rows].astype(np.float64), ord=norm_type, axis=1)
+        norms = np.linalg.norm(weight.array[rows].astype(np.float64), ord=norm_type, axis=1)
         scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-        weight.data[rows] *= scale[:, None].astype(weight.data.dtype)
+        weight.array[rows] *= scale[:, None].astype(weight.array.dtype)
         weight._version[0] += 1
 
 
@@ -158,11 +158,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         tensor([[1, 0, 0],
                 [0, 0, 1]])
     """
-    if not isinstance(tensor, Tensor) or tensor.data.dtype.kind not in "iu":
+    if not isinstance(tensor, Tensor) or tensor.array.dtype.kind not in "iu":
         raise TypeError(
             f"one_hot: expected a Tensor of integer class indices (int64), got {_describe(tensor)}"
         )
-    idx = tensor.data
+    idx = tensor.array
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
         raise TypeError(f"one_hot: num_classes must be an integer, got {num_classes!r}")
     if num_classes == -1:

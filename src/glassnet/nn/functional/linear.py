@@ -38,11 +38,11 @@ def check_linear_args(x: Any, weight: Any, bias: Any, who: str) -> None:
         raise ValueError(f"{who}: expected input of shape (*, {in_features}), got {tuple(x.shape)}")
     if bias is not None and (not isinstance(bias, Tensor) or bias.shape != (out_features,)):
         raise ValueError(f"{who}: expected bias of shape ({out_features},), got {_describe(bias)}")
-    dtype = weight.data.dtype
-    if x.data.dtype != dtype or (bias is not None and bias.data.dtype != dtype):
-        got = f"input {x.data.dtype}, weight {dtype}"
+    dtype = weight.array.dtype
+    if x.array.dtype != dtype or (bias is not None and bias.array.dtype != dtype):
+        got = f"input {x.array.dtype}, weight {dtype}"
         if bias is not None:
-            got += f", bias {bias.data.dtype}"
+            got += f", bias {bias.array.dtype}"
         hint = "x.float()" if dtype == np.float32 else f"x.to({dtype})"
         raise TypeError(
             f"{who}: input and parameters must have the same floating dtype, got {got}; "

@@ -211,7 +211,7 @@ def huber_loss(
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     d = input - target
     z = _abs(d)
-    loss = where(z.data < delta, 0.5 * (d * d), delta * (z - 0.5 * delta))
+    loss = where(z.array < delta, 0.5 * (d * d), delta * (z - 0.5 * delta))
     return _weighted("huber_loss", loss, weight, input, reduction, mean_by_weight=False)
 
 
@@ -230,7 +230,7 @@ def smooth_l1_loss(
     z = _abs(d)
     if beta == 0:
         return _reduce(z, reduction)
-    loss = where(z.data < beta, (0.5 / beta) * (d * d), z - 0.5 * beta)
+    loss = where(z.array < beta, (0.5 / beta) * (d * d), z - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -268,7 +268,7 @@ def _expected_targets(input_shape: tuple) -> tuple[tuple, tuple]:
 
 
 def _check_indices(name: str, target: Tensor, n_classes: int, ignore_index: int) -> None:
-    t = target.data
+    t = target.array
     if t.size == 0:
         return
     lo, hi = int(t.min()), int(t.max())
@@ -400,7 +400,7 @@ def cross_entropy(
         )
     op = SoftmaxCrossEntropy(
         probabilities,
-        None if weight is None else weight.data,
+        None if weight is None else weight.array,
         ignore_index,
         reduction,
         label_smoothing,
@@ -429,9 +429,9 @@ def _cross_entropy_composed(
             q = q * w_b
         losses = -(logp * q).sum(dim=1)
         if reduction == "mean":
-            return losses.sum() / losses.data.size
+            return losses.sum() / losses.array.size
         return _reduce(losses, reduction)
-    t = target.data
+    t = target.array
     valid = t != ignore_index
     safe = np.where(valid, t, 0)
     valid_f = valid.astype(input.dtype)
@@ -485,7 +485,7 @@ def nll_loss(
     n_classes = input.shape[1]
     weight = _class_weight(name, weight, n_classes, input)
     _check_indices(name, target, n_classes, ignore_index)
-    t = target.data
+    t = target.array
     valid = t != ignore_index
     all_valid = bool(valid.all())
     safe = t if all_valid else np.where(valid, t, 0)
@@ -505,7 +505,7 @@ def nll_loss(
     if reduction == "mean":
         if pick_weight is None:
             return losses.mean()
-        total = float(pick_weight.data.sum())
+        total = float(pick_weight.array.sum())
         if pick_weight.requires_grad:
             return losses.sum() / pick_weight.sum()
         return losses.sum() * (1.0 / total if total else math.nan)
@@ -574,7 +574,7 @@ def binary_cross_entropy(
     name = "binary_cross_entropy"
     input, target = _binary_args(name, input, target, reduction)
     weight = _broadcast_weight(name, "weight", weight, input.shape)
-    p = input.data
+    p = input.array
     if p.size and not (p.min() >= 0 and p.max() <= 1):
         raise ValueError(
             f"{name}: all elements of input must be probabilities between 0 and 1, got values "
@@ -664,7 +664,7 @@ def kl_div(
     if log_target:
         loss = exp(target) * (target - input)
     else:
-        zero = target.data == 0
+        zero = target.array == 0
         # y log y with 0 log 0 = 0 (and no nan gradient from log 0).
         y_log_y = where(zero, 0.0, target * log(where(zero, 1.0, target)))
         loss = y_log_y - target * input

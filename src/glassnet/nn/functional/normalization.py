@@ -115,7 +115,7 @@ def batch_norm(
     if training:
         if eps <= 0:
             raise ValueError(f"{name}: eps must be positive in training, got {eps}")
-        per_group = x.data.size // max(n_channels, 1)
+        per_group = x.array.size // max(n_channels, 1)
         if per_group <= 1:
             raise ValueError(
                 f"{name}: expected more than 1 value per channel when training, got input of "
@@ -137,9 +137,9 @@ def batch_norm(
         raise ValueError(f"{name}: eps must not be negative, got {eps}")
     # y = x * scale + shift, with scale = weight / sqrt(running_var + eps) and
     # shift = bias - running_mean * scale: two passes over x, differentiable in weight and bias.
-    invstd = 1.0 / np.sqrt(running_var.data.astype(x.dtype) + eps)
+    invstd = 1.0 / np.sqrt(running_var.array.astype(x.dtype) + eps)
     scale = Tensor._make(invstd) if weight is None else weight * invstd
-    shift = Tensor._make(-running_mean.data.astype(x.dtype)) * scale
+    shift = Tensor._make(-running_mean.array.astype(x.dtype)) * scale
     if bias is not None:
         shift = shift + bias
     return x * scale.reshape(view) + shift.reshape(view)
@@ -149,7 +149,7 @@ def _update_running(stat: Tensor | None, batch_value: np.ndarray, momentum: floa
     """stat = (1 - momentum) * stat + momentum * batch_value, in place (same array)."""
     if stat is None:
         return
-    data = stat.data
+    data = stat.array
     data *= 1 - momentum
     data += momentum * batch_value.astype(data.dtype, copy=False)
     stat._version[0] += 1

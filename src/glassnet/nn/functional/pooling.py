@@ -198,7 +198,7 @@ def _avg_pool(
     divisor_override: int | None,
 ) -> Tensor:
     x, batched = _prepare(fn, input, nd)
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
     geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, 1, ceil_mode)
     total = WindowSum(geo)(x)
@@ -211,7 +211,7 @@ def _avg_pool(
     if np.all(divisor == divisor.flat[0]):
         y = total * (1.0 / float(divisor.flat[0]))
     else:
-        y = total * Tensor._make((1.0 / divisor).astype(x.data.dtype))
+        y = total * Tensor._make((1.0 / divisor).astype(x.array.dtype))
     return _finish(y, nd, batched)
 
 
@@ -278,7 +278,7 @@ def _adaptive_matrix(size_in: int, size_out: int, dtype: np.dtype) -> np.ndarray
 
 def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Tensor:
     x, batched = _prepare(fn, input, nd)
-    if x.data.dtype.kind != "f":
+    if x.array.dtype.kind != "f":
         raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
     sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * nd
     if len(sizes) != nd:
@@ -293,7 +293,7 @@ def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Ten
         )
     if any(n < 1 for n in in_sizes):
         raise ValueError(f"{fn}: input of shape {tuple(input.shape)} has an empty spatial axis")
-    dtype = x.data.dtype
+    dtype = x.array.dtype
     # Windows are separable: average the rows with one matrix and the columns with another,
     # y = P_h @ x @ P_w^T, two ordinary (differentiable) matrix products.
     y = x

@@ -83,7 +83,7 @@ def clip_grad_norm_(
         raise ValueError(f"norm_type must be >= 0, inf or -inf, got norm_type={norm_type!r}")
     if not grads:
         return Tensor._make(np.zeros((), dtype=np.float32))
-    norms = np.array([_vector_norm(g.data, norm_type) for g in grads])
+    norms = np.array([_vector_norm(g.array, norm_type) for g in grads])
     total = _vector_norm(norms, norm_type).astype(norms.dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -95,7 +95,7 @@ def clip_grad_norm_(
     if not coef >= 1.0:  # also when coef is nan: the gradients become nan, as in PyTorch
         with np.errstate(invalid="ignore"):  # inf * 0 -> nan is the documented outcome
             for g in grads:
-                g.data *= g.data.dtype.type(coef)
+                g.array *= g.array.dtype.type(coef)
                 g._version[0] += 1
     return Tensor._make(total)
 
@@ -117,5 +117,5 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     if not clip_value >= 0:
         raise ValueError(f"clip_value must be >= 0, got clip_value={clip_value!r}")
     for g in _grads(parameters, "clip_grad_value_"):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g.array, -clip_value, clip_value, out=g.array)
         g._version[0] += 1
