@@ -825,7 +825,9 @@ def test_backward_pre_hook_can_replace_grad_output():
     net(x).sum().backward()
     reference(x).sum().backward()
     np.testing.assert_allclose(
-        net.encoder.fc1.weight.grad.numpy(), 2 * reference.encoder.fc1.weight.grad.numpy(), rtol=1e-5
+        net.encoder.fc1.weight.grad.numpy(),
+        2 * reference.encoder.fc1.weight.grad.numpy(),
+        rtol=1e-5,
     )
     np.testing.assert_allclose(net.head.weight.grad.numpy(), reference.head.weight.grad.numpy())
 

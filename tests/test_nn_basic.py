@@ -279,7 +279,9 @@ def test_prelu_learns_one_slope_or_one_per_channel():
     x = _t((2, 3, 4), seed=6)
     assert gn.gradcheck(F.prelu, x, shared.weight.detach().requires_grad_())
     per_channel = nn.PReLU(3, init=0.1)
-    assert per_channel.weight.shape == (3,) and np.all(per_channel.weight.numpy() == np.float32(0.1))
+    assert per_channel.weight.shape == (3,) and np.all(
+        per_channel.weight.numpy() == np.float32(0.1)
+    )
     w = _t((3,), seed=7)
     assert gn.gradcheck(F.prelu, x, w)
     y = F.prelu(x, w).numpy()
@@ -512,7 +514,9 @@ def test_embedding_scale_grad_by_freq_and_max_norm():
     emb(IDX).sum().backward()
     used = np.isin(np.arange(5), IDX.numpy())
     # each used row gets its count of contributions, each divided by that count: 1
-    np.testing.assert_array_equal(emb.weight.grad.numpy(), np.repeat(used[:, None], 3, axis=1) * 1.0)
+    np.testing.assert_array_equal(
+        emb.weight.grad.numpy(), np.repeat(used[:, None], 3, axis=1) * 1.0
+    )
     w = gn.tensor(np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]))
     y = F.embedding(gn.tensor([0, 1]), w, max_norm=1.0)
     np.testing.assert_allclose(np.linalg.norm(y.numpy(), axis=1), [1.0, 0.5], rtol=1e-6)

@@ -41,7 +41,9 @@ def _compare(ours, theirs, x_np, rtol=1e-5, atol=1e-6, x_grad=True):
     if x_grad:
         np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=rtol, atol=atol)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
+        np.testing.assert_allclose(
+            p.grad.numpy(), tp.grad.numpy(), rtol=rtol, atol=atol, err_msg=name
+        )
 
 
 # ---------------------------------------------------------------------- Linear

@@ -30,7 +30,9 @@ def set_grad(p, values):
 def quadratic_grads(params, k):
     """Gradients of a fixed quadratic plus a step-dependent term, from the current values."""
     for i, p in enumerate(params):
-        p.grad = gn.tensor((i + 1.0) * p.numpy() - np.cos(k + np.arange(p.numpy().size)).reshape(p.shape))
+        p.grad = gn.tensor(
+            (i + 1.0) * p.numpy() - np.cos(k + np.arange(p.numpy().size)).reshape(p.shape)
+        )
 
 
 # ------------------------------------------------------------------ hand-computed steps

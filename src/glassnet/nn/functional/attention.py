@@ -54,7 +54,9 @@ def mask_to_bias(mask: Tensor, dtype: Any, allowed: bool, who: str, what: str) -
         return np.where(keep, 0.0, -np.inf).astype(dtype)
     if kind == "f":
         return mask if mask.array.dtype == dtype else mask.to(dtype)
-    raise TypeError(f"{who}: {what} must be a bool or floating tensor, got dtype {mask.array.dtype}")
+    raise TypeError(
+        f"{who}: {what} must be a bool or floating tensor, got dtype {mask.array.dtype}"
+    )
 
 
 def attention(
