@@ -94,6 +94,16 @@ class enable_grad(_GradMode):
 # Ops
 # ----------------------------------------------------------------------------------------------
 
+def wrap(array: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
+    """The one way engine code turns a NumPy array into a Tensor: no copy, no checks.
+
+    Ops, backward rules and layers call ``wrap(array)`` instead of reaching for the Tensor
+    class themselves; ``Tensor`` is bound here by tensor.py when it loads (tensor.py imports
+    this module, so this module cannot import it at the top: the one inherent circle).
+    """
+    return Tensor._make(array, requires_grad, grad_fn)
+
+
 #: Every Op subclass by name, filled in automatically; tests and tools enumerate it.
 OP_REGISTRY: dict[str, type[Op]] = {}
 
