@@ -242,7 +242,7 @@ def test_reused_workspace_never_overwrites_live_results(cls):
 
 
 def test_workspace_reuses_only_free_arrays_and_stays_bounded():
-    from glassnet.ops.recurrent import _Workspace
+    from glassnet.ops.array_pool import ArrayPool as _Workspace
 
     ws = _Workspace(max_bytes=100)
     a = ws.empty((2, 5), np.float32)  # 40 bytes, pooled

@@ -94,14 +94,34 @@ class enable_grad(_GradMode):
 # Ops
 # ----------------------------------------------------------------------------------------------
 
-def wrap(array: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
-    """The one way engine code turns a NumPy array into a Tensor: no copy, no checks.
+# How engine code reaches Tensor. tensor.py imports this module (operators need ops, ops need
+# Op) and backward rules need Tensor: that circle is inherent, and it is the only one. So the
+# Tensor class is bound here, once, by tensor.py when it loads (``autograd.Tensor = Tensor``),
+# and every op reaches Tensor through the three helpers below, never by importing tensor.py.
 
-    Ops, backward rules and layers call ``wrap(array)`` instead of reaching for the Tensor
-    class themselves; ``Tensor`` is bound here by tensor.py when it loads (tensor.py imports
-    this module, so this module cannot import it at the top: the one inherent circle).
-    """
+
+def wrap(array: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
+    """The one way engine code turns a NumPy array into a Tensor: no copy, no checks."""
     return Tensor._make(array, requires_grad, grad_fn)
+
+
+def is_tensor(x: Any) -> bool:
+    """True if ``x`` is a glassnet Tensor (the one isinstance check ops use)."""
+    return isinstance(x, Tensor)
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """``data`` as a Tensor, without copying when it already is one (of that dtype).
+
+    A Tensor passes through (converted if ``dtype`` differs), a NumPy array is wrapped
+    without a copy, anything else (a number, a nested list) is converted with PyTorch's dtype
+    rules by the Tensor constructor. This is also the public ``glassnet.as_tensor``.
+    """
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and dtype is None:
+        return Tensor._make(data)
+    return Tensor(data, dtype)
 
 
 #: Every Op subclass by name, filled in automatically; tests and tools enumerate it.
@@ -156,7 +176,7 @@ class Op:
 
     def __call__(self, *inputs: Any) -> Tensor:
         arrays = [x.array if isinstance(x, Tensor) else x for x in inputs]
-        out = Tensor._make(self.forward(*arrays))
+        out = Tensor._make(self.forward(*arrays))  # wrap(), inlined on the hottest line
         if _grad_enabled and self.differentiable:
             parents = []
             record = False
@@ -186,7 +206,7 @@ class Op:
     # -- helpers for backward rules --------------------------------------------------------
     def output(self) -> Tensor:
         """The op's output as a Tensor that sits in the graph (needs ``self.out_data``)."""
-        return Tensor._make(self.out_data, requires_grad=True, grad_fn=self)
+        return wrap(self.out_data, requires_grad=True, grad_fn=self)
 
     @property
     def name(self) -> str:
@@ -315,7 +335,7 @@ def run_backward(
                 if parent is None or gx is None:
                     continue
                 if not isinstance(gx, Tensor):
-                    gx = Tensor._make(np.asarray(gx))
+                    gx = wrap(np.asarray(gx))
                 if gx.shape != x.shape:
                     gx = unbroadcast(gx, x.shape)
                 if isinstance(parent, Op):
@@ -377,7 +397,7 @@ def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor 
             # view, or the caller's own tensor): copy it so later in-place accumulation is safe.
             if data.base is not None or incoming is None or data is incoming.array:
                 data = data.copy()
-            t.grad = Tensor._make(data)
+            t.grad = wrap(data)
     elif create_graph or t.grad.requires_grad:
         t.grad = t.grad + g
     else:
@@ -417,9 +437,9 @@ def _default_grad_outputs(outputs: tuple, grad_outputs: Any, who: str) -> list:
                     f"{who}: grad can be implicitly created only for scalar outputs, but the "
                     f"output has shape {out.shape}; pass gradient= (a tensor of that shape)"
                 )
-            g = Tensor._make(np.ones_like(out.array))
+            g = wrap(np.ones_like(out.array))
         elif not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=out.array.dtype))
+            g = wrap(np.asarray(g, dtype=out.array.dtype))
         if g.shape != out.shape:
             raise ValueError(
                 f"{who}: gradient has shape {g.shape} but the output has shape {out.shape}"
@@ -518,7 +538,7 @@ def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
             if isinstance(a, Tensor):
                 t = a if a.requires_grad else a.detach().requires_grad_()
             else:
-                t = Tensor._make(np.asarray(a, dtype=np.float64), requires_grad=True)
+                t = wrap(np.asarray(a, dtype=np.float64), requires_grad=True)
             args[i] = t
             wrt.append(t)
         with enable_grad():
@@ -529,12 +549,11 @@ def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
                     + (f"shape {y.shape}" if isinstance(y, Tensor) else type(y).__name__)
                 )
             if not y.requires_grad:
-                grads = tuple(Tensor._make(np.zeros_like(t.array)) for t in wrt)
+                grads = tuple(wrap(np.zeros_like(t.array)) for t in wrt)
             else:
                 grads = grad(y, wrt, create_graph=True, allow_unused=True)
                 grads = tuple(
-                    Tensor._make(np.zeros_like(t.array)) if g is None else g
-                    for t, g in zip(wrt, grads)
+                    wrap(np.zeros_like(t.array)) if g is None else g for t, g in zip(wrt, grads)
                 )
         return grads[0] if single else grads
 

@@ -526,9 +526,8 @@ def _index_arrays(index: Any) -> Any:
     return index
 
 
-# The engine and the function forms refer to these names without importing this module.
+# The engine (and through it every op) reaches Tensor by this one binding; see autograd.wrap.
 autograd.Tensor = Tensor
-api.Tensor = Tensor
 
 
 # Tensor methods that are the public functions themselves (x.exp() is glassnet.exp(x)).
@@ -561,16 +560,7 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array.astype(dtype, copy=False)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
-    """Return ``data`` as a Tensor, without copying when it already is one of that dtype."""
-    if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
-    if isinstance(data, np.ndarray) and dtype is None:
-        return Tensor._make(data)
-    return Tensor._make(to_array(data, dtype))
-
-
-api.as_tensor = as_tensor
+as_tensor = autograd.as_tensor  # Tensor passes through, arrays wrapped, other data converted
 
 
 def format_tensor(t: Tensor) -> str:

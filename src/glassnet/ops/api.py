@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..autograd import as_tensor, is_tensor
 from . import elementwise as E
 from . import reduce as R
 from . import shape as S
 from .matmul import MatMul
 
 if TYPE_CHECKING:
-    from ..tensor import Tensor, as_tensor
-else:
-    Tensor = as_tensor = None  # bound by tensor.py when it loads (it imports this module)
+    from ..autograd import Tensor
 
 _values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -143,8 +142,8 @@ def minimum(a, b) -> Tensor:
 def where(condition, x, y) -> Tensor:
     """x where condition is true, else y (elementwise, broadcasting)."""
     cond = _t(condition).array.astype(bool, copy=False)
-    x_t = x if isinstance(x, Tensor) else None
-    y_t = y if isinstance(y, Tensor) else None
+    x_t = x if is_tensor(x) else None
+    y_t = y if is_tensor(y) else None
     if x_t is None and y_t is None:
         x, y = _t(x), _t(y)
     elif x_t is not None:
@@ -210,14 +209,14 @@ def max(x, dim=None, keepdim: bool = False):  # noqa: A001
 
     Given a second tensor instead of a dim, the elementwise maximum.
     """
-    if isinstance(dim, Tensor):
+    if is_tensor(dim):
         return maximum(x, dim)
     return _extreme(R.Max, x, dim, keepdim, R.ArgMax)
 
 
 def min(x, dim=None, keepdim: bool = False):  # noqa: A001
     """Smallest element (dim=None), or (values, indices) along ``dim``."""
-    if isinstance(dim, Tensor):
+    if is_tensor(dim):
         return minimum(x, dim)
     return _extreme(R.Min, x, dim, keepdim, R.ArgMin)
 
@@ -470,7 +469,7 @@ def _promote(a, b):
     a float tensor wins over an integer one; two floats of different width give the wider.
     Returns (a, b) where b is a Tensor or a Python number.
     """
-    if isinstance(b, Tensor) and a.array.dtype is b.array.dtype:
+    if is_tensor(b) and a.array.dtype is b.array.dtype:
         return a, b  # the common case: nothing to decide
     if isinstance(b, np.generic):
         b = b.item()
@@ -480,7 +479,7 @@ def _promote(a, b):
         elif isinstance(b, int) and not isinstance(b, bool) and a.array.dtype.kind == "b":
             a = a.to(np.int64)
         return a, b
-    if not isinstance(b, Tensor):
+    if not is_tensor(b):
         b = as_tensor(b)
     ka, kb = a.array.dtype.kind, b.array.dtype.kind
     if ka != kb:

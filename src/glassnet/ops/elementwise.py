@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled
+from ..autograd import Op, is_grad_enabled, is_tensor, wrap
 
 # ---------------------------------------------------------------------- arithmetic (binary)
 
@@ -66,15 +66,13 @@ class Pow(Op):
         return self.out_data
 
     def backward(self, g):
-        from ..tensor import Tensor
-
         a, b = self.inputs
         ga = g * b * a ** (b - 1) if self.parents[0] is not None else None
         gb = None
         if self.parents[1] is not None:
             # log(a) is undefined for a <= 0; there the exponent has no gradient (as in PyTorch
             # for a == 0 it is 0). Only reached when b requires grad.
-            a_t = a if isinstance(a, Tensor) else Tensor._make(np.asarray(a))
+            a_t = a if is_tensor(a) else wrap(np.asarray(a))
             safe = Where()(a_t.array > 0, a_t, 1.0)
             gb = g * self.output() * safe.log()
         return ga, gb
@@ -101,10 +99,8 @@ class Minimum(Op):
 
 
 def _select_grads(g, a, b, wins):
-    from ..tensor import Tensor
-
-    av = a.array if isinstance(a, Tensor) else a
-    bv = b.array if isinstance(b, Tensor) else b
+    av = a.array if is_tensor(a) else a
+    bv = b.array if is_tensor(b) else b
     dtype = g.array.dtype
     share_a = wins(av, bv).astype(dtype) + 0.5 * (av == bv).astype(dtype)
     return g * share_a, g * (1 - share_a)
@@ -235,7 +231,7 @@ class ReLU(Op):
         if not is_grad_enabled():
             # First-order fast path (the common case in training): one NumPy multiply by the
             # boolean mask, no cast and no extra op. Same numbers as the recorded path below.
-            return (g._make(g.array * (self.out_data > 0)),)
+            return (wrap(g.array * (self.out_data > 0)),)
         return (g * (self.out_data > 0).astype(g.array.dtype),)
 
 

@@ -25,14 +25,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled
+from ..autograd import as_tensor as _as_tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
-
-
-def _as_tensor(a):
-    from ..tensor import Tensor
-
-    return a if isinstance(a, Tensor) else Tensor._make(np.asarray(a))
 
 
 def _class_view(w: np.ndarray, ndim: int) -> np.ndarray:

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled
-from ..tensor import Tensor
+from ..autograd import Op, is_grad_enabled, wrap
 
 # ---------------------------------------------------------------------- the affine map
 
@@ -50,11 +49,11 @@ class Linear(Op):
             g2 = g.array.reshape(-1, out_features)
             gx = gw = gb = None
             if need_x:
-                gx = Tensor._make(np.matmul(g2, w.array).reshape(self.in_shape))
+                gx = wrap(np.matmul(g2, w.array).reshape(self.in_shape))
             if need_w:
-                gw = Tensor._make(np.matmul(g2.T, x.array.reshape(-1, in_features)))
+                gw = wrap(np.matmul(g2.T, x.array.reshape(-1, in_features)))
             if need_b:
-                gb = Tensor._make(g2.sum(axis=0))
+                gb = wrap(g2.sum(axis=0))
         else:  # recorded, so that it can be differentiated again
             g2 = g.reshape(-1, out_features)
             gx = (g2 @ w).reshape(self.in_shape) if need_x else None
@@ -88,7 +87,7 @@ class ELU(Op):
         positive = x.array > 0
         if not is_grad_enabled():
             d = np.where(positive, s, coef * np.exp(c * np.minimum(x.array, 0)))
-            return (Tensor._make((g.array * d).astype(g.array.dtype, copy=False)),)
+            return (wrap((g.array * d).astype(g.array.dtype, copy=False)),)
         mask = positive.astype(g.array.dtype)
         slope = mask * s + (1 - mask) * (x.clamp(max=0) * c).exp() * coef
         return (g * slope,)
@@ -110,7 +109,7 @@ class Hardtanh(Op):
     def backward(self, g):
         x = self.inputs[0].array
         inside = (x > self.min_val) & (x < self.max_val)
-        return (g * Tensor._make(inside.astype(g.array.dtype)),)
+        return (g * wrap(inside.astype(g.array.dtype)),)
 
 
 class SiLU(Op):
@@ -125,7 +124,7 @@ class SiLU(Op):
         x = self.inputs[0]
         if not is_grad_enabled():
             s, xd = self.s, x.array
-            return (Tensor._make(g.array * (s * (1 + xd * (1 - s)))),)
+            return (wrap(g.array * (s * (1 + xd * (1 - s)))),)
         s = x.sigmoid()
         return (g * (s * (1 + x * (1 - s))),)
 
@@ -162,7 +161,7 @@ class Dropout(Op):
         return x * self.scale
 
     def backward(self, g):
-        return (g * Tensor._make(self.scale),)
+        return (g * wrap(self.scale),)
 
 
 # ---------------------------------------------------------------------- embedding lookup

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled
+from ..autograd import Op, is_grad_enabled, wrap
 from .reduce import normalize_dims
 
 
@@ -84,8 +84,6 @@ class Normalize(Op):
         return _broadcast_axes(np.shape(param), self.x_hat.shape)
 
     def backward(self, g):
-        from ..tensor import Tensor
-
         if is_grad_enabled():
             return self._backward_recorded(g)
         _, weight, bias = (list(self.inputs) + [None, None])[:3]
@@ -133,7 +131,6 @@ class Normalize(Op):
                 d -= t
                 d *= self.invstd
                 g_x = d
-        wrap = Tensor._make
         return (
             None if g_x is None else wrap(g_x),
             None if g_w is None else wrap(g_w),

@@ -31,19 +31,21 @@ gate uses tanh(a) = 2 / (1 + e**-2a) - 1, and the pre-activations are pre-scaled
 
 from __future__ import annotations
 
-import sys
-import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled
-from ..tensor import Tensor
+from ..autograd import Op, is_grad_enabled, wrap
+from .array_pool import pool
 from .shape import cat, stack
+
+if TYPE_CHECKING:
+    from ..autograd import Tensor
 
 __all__ = ["RNNSequence", "GRUSequence", "LSTMSequence"]
 
 # ----------------------------------------------------------------------------------------------
-# Array helpers: the in-place gate activation, the workspace, time order
+# Array helpers: the in-place gate activation, scratch arrays, time order
 # ----------------------------------------------------------------------------------------------
 
 
@@ -59,71 +61,9 @@ def _exp_sigmoid_(a: np.ndarray, numerator: float | np.ndarray = 1.0) -> np.ndar
     return a
 
 
-class _Workspace:
-    """Large arrays of the sequence ops, reused across calls once nothing refers to them.
-
-    Writing to freshly allocated memory is slow: the operating system maps and zeroes every
-    page on first touch, and an LSTM layer fills about 10 MB of saved state per call. So the
-    ops take their big arrays from here. An array is handed out again only when no view of
-    it is alive any more (its reference count is back to the pool's own): the op that saved
-    it, a gradient computed into it and any output viewing it are all gone. The pool keeps
-    at most ``max_bytes`` in total; beyond that, arrays are simply allocated and freed.
-    """
-
-    def __init__(self, max_bytes: int = 256 << 20, max_arrays: int = 64) -> None:
-        self.max_bytes = max_bytes
-        self.max_arrays = max_arrays
-        self._lock = threading.Lock()
-        # The reference count of an array that only the pool holds, measured, not assumed.
-        self._arrays: list[np.ndarray] = [np.empty(1)]
-        self._free_refs = self._refs(0)
-        self._arrays = []
-
-    def _refs(self, i: int) -> int:
-        a = self._arrays[i]
-        return sys.getrefcount(a)  # the list, ``a`` and the argument; each live view adds one
-
-    def _find_free(self, size: int | None = None, dtype: np.dtype | None = None) -> int:
-        """Index of a free pooled array (of that size and dtype, if given), or -1."""
-        for i in range(len(self._arrays)):
-            a = self._arrays[i]
-            if size is not None and (a.size != size or a.dtype != dtype):
-                continue
-            del a
-            if self._refs(i) == self._free_refs:
-                return i
-        return -1
-
-    def empty(self, shape: tuple, dtype: np.dtype) -> np.ndarray:
-        """An uninitialised array of ``shape`` (a view of a pooled array when one is free)."""
-        dtype = np.dtype(dtype)
-        size = int(np.prod(shape))
-        with self._lock:
-            i = self._find_free(size, dtype)
-            if i >= 0:
-                return self._arrays[i].reshape(shape)
-            a = np.empty(size, dtype=dtype)
-            used = sum(x.nbytes for x in self._arrays)
-            while used + a.nbytes > self.max_bytes or len(self._arrays) >= self.max_arrays:
-                i = self._find_free()  # make room: forget the oldest free array
-                if i < 0:
-                    break
-                used -= self._arrays.pop(i).nbytes
-            if used + a.nbytes <= self.max_bytes and len(self._arrays) < self.max_arrays:
-                self._arrays.append(a)
-            return a.reshape(shape)
-
-    def clear(self) -> None:
-        """Forget every pooled array (its memory is freed once no op uses it)."""
-        with self._lock:
-            self._arrays.clear()
-
-
-_workspace = _Workspace()
-
-
 def _empty(shape: tuple, dtype: np.dtype) -> np.ndarray:
-    return _workspace.empty(shape, dtype)
+    """A scratch array from the shared pool (see array_pool.py: fresh memory is slow to touch)."""
+    return pool.empty(shape, dtype)
 
 
 def _flip(a: np.ndarray, reverse: bool) -> np.ndarray:
@@ -137,7 +77,7 @@ def _in_input_order(a: np.ndarray, reverse: bool) -> np.ndarray:
 
 
 def _wrap(a: np.ndarray | None, needed: bool) -> Tensor | None:
-    return Tensor._make(a) if needed and a is not None else None
+    return wrap(a) if needed and a is not None else None
 
 
 class _Sequence(Op):
@@ -271,7 +211,7 @@ class RNNSequence(_Sequence):
             t, h = steps[k], states[k + 1]
             dh = g[t] if dh is None else dh + g[t]
             if self.nonlinearity == "relu":
-                da[k] = dh * Tensor._make((h.array > 0).astype(h.array.dtype))
+                da[k] = dh * wrap((h.array > 0).astype(h.array.dtype))
             else:
                 da[k] = dh * (1 - h * h)
             dh = da[k] @ w

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, as_tensor
 
 
 def _shape_error(op: str, message: str) -> ValueError:
@@ -202,8 +202,6 @@ def stack(tensors, dim: int = 0):
 
 
 def _as_tensors(tensors):
-    from ..tensor import as_tensor
-
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"expected a list or tuple of tensors, got {type(tensors).__name__}")
     return [as_tensor(t) for t in tensors]
