@@ -138,11 +138,15 @@ class Op:
 
     * ``forward(self, *arrays) -> ndarray``: the value, computed with NumPy on raw arrays.
       Inputs that are glassnet Tensors arrive as their ``.array``; Python numbers arrive as is.
-      Store what backward needs on ``self`` (``self.out_data = y`` for the output).
+      Keep what backward needs with ``self.save_for_backward(...)`` (read back as
+      ``self.saved``), or ``self.out_data = y`` for the output (read back as ``self.output()``).
     * ``backward(self, g) -> tuple``: given ``g = dL/dy`` as a Tensor, return ``dL/dx_i`` for
       every input (a Tensor, or None where an input needs no gradient). Write it with Tensor
       operations so that it is itself differentiable. ``self.inputs`` holds the inputs as
-      Tensors (numbers stay numbers); ``self.output()`` gives the output as a Tensor.
+      Tensors (numbers stay numbers); ``self.output()`` gives the output as a Tensor;
+      ``self.needs_input_grad[i]`` says whether input i wants a gradient at all.
+    * optionally ``saved_inputs(self)``: the positions of the inputs whose *values* backward
+      reads (default: all). Only those are checked for in-place changes before backward.
 
     Gradients may have the broadcast shape of the output: the engine sums them back to each
     input's shape. Class attribute ``differentiable = False`` marks ops that never record
@@ -167,6 +171,7 @@ class Op:
     versions: tuple
     out_version: list
     out_data: Any = None
+    saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
 
     def forward(self, *args: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -204,6 +209,30 @@ class Op:
         return out
 
     # -- helpers for backward rules --------------------------------------------------------
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep ``values`` (arrays, numbers, Tensors) for backward, which reads ``self.saved``.
+
+        One name for what an op keeps, as in PyTorch's ``ctx.save_for_backward``; the engine
+        drops them after the backward walk has used them (unless ``retain_graph=True``).
+        """
+        self.saved = values
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """Per input: True if a gradient for it is wanted (it leads to a tensor requiring grad)."""
+        return tuple(p is not None for p in self.parents)
+
+    def saved_inputs(self) -> Iterable[int]:
+        """Positions of the inputs whose values backward reads (by default every input).
+
+        Before calling backward the engine checks that none of these was modified in place
+        since the forward (its value would be stale) and raises if one was. An op overrides
+        this when its gradient does not read some input, so that that input may change
+        freely, as in PyTorch (which checks exactly the tensors an op saved): Add reads none,
+        Mul(a, b) reads b only if a needs a gradient.
+        """
+        return range(len(self.inputs))
+
     def output(self) -> Tensor:
         """The op's output as a Tensor that sits in the graph (needs ``self.out_data``)."""
         return wrap(self.out_data, requires_grad=True, grad_fn=self)
@@ -347,6 +376,7 @@ def run_backward(
                 node.inputs = ()
                 node.parents = _FREED
                 node.out_data = None
+                node.saved = ()
     finally:
         _grad_enabled = previous
 
@@ -358,7 +388,8 @@ def _check_versions(node: Op) -> None:
             f"in-place operation (it is at version {node.out_version[0]}; expected 0). Use an "
             "out-of-place operation (y = y + 1 instead of y += 1) or .clone() before modifying it."
         )
-    for i, (x, v) in enumerate(zip(node.inputs, node.versions)):
+    for i in node.saved_inputs():
+        x, v = node.inputs[i], node.versions[i]
         if isinstance(x, Tensor) and x._version[0] != v:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by "

@@ -24,6 +24,9 @@ class Add(Op):
     def backward(self, g):
         return g, g
 
+    def saved_inputs(self):
+        return ()  # the gradient reads no input value
+
 
 class Sub(Op):
     """y = a - b;   dL/da = g,   dL/db = -g"""
@@ -34,6 +37,9 @@ class Sub(Op):
     def backward(self, g):
         return g, -g
 
+    def saved_inputs(self):
+        return ()  # the gradient reads no input value
+
 
 class Mul(Op):
     """y = a * b;   dL/da = g * b,   dL/db = g * a"""
@@ -43,7 +49,14 @@ class Mul(Op):
 
     def backward(self, g):
         a, b = self.inputs
-        return g * b, g * a
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+    def saved_inputs(self):
+        # dL/da reads b and dL/db reads a: so with a constant b (y = a * 3), a's value is
+        # never read and a may be changed in place before backward, as in PyTorch.
+        need_a, need_b = self.needs_input_grad
+        return [i for i, needed in ((0, need_b), (1, need_a)) if needed]
 
 
 class Div(Op):
@@ -56,6 +69,9 @@ class Div(Op):
         a, b = self.inputs
         ga = g / b
         return ga, -ga * a / b
+
+    def saved_inputs(self):
+        return [0, 1] if self.needs_input_grad[1] else [1]  # a is read only for dL/db
 
 
 class Pow(Op):

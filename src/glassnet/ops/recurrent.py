@@ -90,9 +90,6 @@ class _Sequence(Op):
         """Input time indices in the order they are processed."""
         return list(range(T - 1, -1, -1)) if self.reverse else list(range(T))
 
-    def _needs(self) -> list[bool]:
-        return [p is not None for p in self.parents]
-
     @staticmethod
     def _check(xw: np.ndarray, h0: np.ndarray, w: np.ndarray, gates: int, who: str) -> tuple:
         if xw.ndim != 3 or xw.shape[0] == 0:
@@ -156,7 +153,7 @@ class RNNSequence(_Sequence):
                     np.maximum(h, 0, out=h)
                 else:
                     np.tanh(h, out=h)
-        self.hs = hs
+        self.save_for_backward(hs)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
 
@@ -164,8 +161,8 @@ class RNNSequence(_Sequence):
         if is_grad_enabled():
             return self._graph_backward(g)
         w = self.inputs[2].array
-        need = self._needs()
-        hs = self.hs
+        need = self.needs_input_grad
+        (hs,) = self.saved
         T = hs.shape[0] - 1
         gs = _flip(g.array, self.reverse)
         slope = _empty(hs[1:].shape, hs.dtype)
@@ -217,7 +214,7 @@ class RNNSequence(_Sequence):
             dh = da[k] @ w
         da_seq = stack(da)  # processing order
         H = w.shape[0]
-        need = self._needs()
+        need = self.needs_input_grad
         dxw = stack(da[::-1]) if self.reverse else da_seq
         dw = da_seq.reshape(-1, H).t() @ stack(states[:-1]).reshape(-1, H) if need[2] else None
         grads = (dxw if need[0] else None, dh if need[1] else None, dw)
@@ -275,7 +272,7 @@ class GRUSequence(_Sequence):
                 np.subtract(hs[k], n[k], out=tmp)  # h' = n + z (h - n)
                 tmp *= rz[k, :, H:]
                 np.add(n[k], tmp, out=hs[k + 1])
-        self.hs, self.hh, self.rz, self.n = hs, hh, rz, n
+        self.save_for_backward(hs, hh, rz, n)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
 
@@ -283,8 +280,8 @@ class GRUSequence(_Sequence):
         if is_grad_enabled():
             return self._graph_backward(g)
         w = self.inputs[2].array
-        need = self._needs()
-        hs, hh, rz, n = self.hs, self.hh, self.rz, self.n
+        need = self.needs_input_grad
+        hs, hh, rz, n = self.saved
         T, B, H = n.shape
         gs = _flip(g.array, self.reverse)
         r, z = rz[..., :H], rz[..., H:]
@@ -358,7 +355,7 @@ class GRUSequence(_Sequence):
             dxw[k] = cat([dr, dz, dn], dim=1)
             dhh[k] = cat([dr, dz, dn * r], dim=1)
             dh = dh * z + dhh[k] @ w
-        need = self._needs()
+        need = self.needs_input_grad
         dxw_seq = stack(dxw[::-1] if self.reverse else dxw) if need[0] else None
         dhh_seq = stack(dhh)
         dw = None
@@ -428,7 +425,7 @@ class LSTMSequence(_Sequence):
                 np.tanh(cs[k + 1], out=tanh_c[k])
                 np.multiply(a[:, 3 * H :], tanh_c[k], out=hs[k + 1])
         buf[T + 1] = cs[T]
-        self.hs, self.cs, self.gates, self.tanh_c = hs, cs, gates, tanh_c
+        self.save_for_backward(hs, cs, gates, tanh_c)
         if self.reverse:
             out = _empty((T + 1, B, H), dtype)
             out[:T] = hs[:0:-1]
@@ -442,8 +439,8 @@ class LSTMSequence(_Sequence):
         if is_grad_enabled():
             return self._graph_backward(g)
         w = self.inputs[3].array
-        need = self._needs()
-        hs, cs, gates, tanh_c = self.hs, self.cs, self.gates, self.tanh_c
+        need = self.needs_input_grad
+        hs, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
         gd = g.array
         gh = _flip(gd[:T], self.reverse)
@@ -526,7 +523,7 @@ class LSTMSequence(_Sequence):
             )
             dh = dz[k] @ w
             dc = dc * f
-        need = self._needs()
+        need = self.needs_input_grad
         dz_seq = stack(dz)
         dxw = (stack(dz[::-1]) if self.reverse else dz_seq) if need[0] else None
         dw = None
