@@ -213,3 +213,70 @@ def test_registry_lists_ops_with_their_formula():
     assert autograd.OP_REGISTRY["Mul"].formula().startswith("y = a * b")
     for name, cls in autograd.OP_REGISTRY.items():
         assert cls.__doc__, f"{name} has no docstring formula"
+
+
+# ----------------------------------------------------------------------------------------------
+# Version checks cover exactly the values a backward reads (issue 9, bug 5)
+# ----------------------------------------------------------------------------------------------
+
+# Each program changes a tensor in place after an op used it; in all of them the op's backward
+# never reads the changed value, so PyTorch backpropagates and so must glassnet.
+IN_PLACE_AFTER_UNREAD_USE = {
+    "mul_by_constant_then_add": lambda lib, a: _inplace_program(a, lambda d: d.add_(3 * d)),
+    "constant_times_then_mul": lambda lib, a: _inplace_program(a, lambda d: d.mul_(2)),
+    "div_by_constant_then_sub": lambda lib, a: _inplace_program(
+        a, lambda d: d.sub_(d / 4), first=lambda a: a / 2
+    ),
+    "add_then_add": lambda lib, a: _inplace_program(
+        a, lambda d: d.add_(d + 1), first=lambda a: a + 1
+    ),
+}
+
+
+def _inplace_program(a, change, first=lambda a: a * 1):
+    d = first(a)
+    change(d)
+    (d * d).sum().backward()
+    return a.grad
+
+
+@pytest.mark.parametrize(
+    "name", sorted(IN_PLACE_AFTER_UNREAD_USE), ids=sorted(IN_PLACE_AFTER_UNREAD_USE)
+)
+def test_in_place_change_of_an_unread_input_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    program = IN_PLACE_AFTER_UNREAD_USE[name]
+    values = [1.0, -2.0, 0.5]
+    ours = program(gn, gn.tensor(values, dtype=gn.float64, requires_grad=True))
+    theirs = program(torch, torch.tensor(values, dtype=torch.float64, requires_grad=True))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_issue_9_bug_5_mul_by_constant_then_in_place_add():
+    """d = a*1; d += 3*d; d.backward() gives a.grad == 4 (as in PyTorch)."""
+    a = gn.tensor(1.0, requires_grad=True)
+    d = a * 1
+    d += 3 * d
+    d.backward()
+    assert a.grad.item() == 4.0
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_in_place_change_of_an_operand_the_other_gradient_reads_still_raises(side):
+    a = gn.tensor([1.0, 2.0], requires_grad=True)
+    h = a * 1.0
+    w = gn.tensor([3.0, 4.0], requires_grad=True)
+    y = h * w if side == "left" else w * h  # dL/dw reads h
+    h.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_an_op_keeps_saved_values_only_until_its_backward():
+    x = gn.tensor([0.5, -0.5], requires_grad=True)
+    y = x.exp() * 2.0
+    node = y.grad_fn
+    y.sum().backward(retain_graph=True)
+    assert node.inputs  # retained: a second backward could still run
+    y.sum().backward()
+    assert node.inputs == () and node.saved == () and node.out_data is None

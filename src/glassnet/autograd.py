@@ -590,3 +590,9 @@ def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
 
     grad_f.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     return grad_f
+
+
+# autograd.Function (a learner's own op) lives in function.py, built on Op; it is re-exported
+# here under PyTorch's name, torch.autograd.Function. function.py imports this module, which is
+# complete by this line, so the re-export closes no new loop at load time.
+from .function import Function  # noqa: E402, F401
