@@ -280,3 +280,13 @@ def test_an_op_keeps_saved_values_only_until_its_backward():
     assert node.inputs  # retained: a second backward could still run
     y.sum().backward()
     assert node.inputs == () and node.saved == () and node.out_data is None
+
+
+def test_dropout_reads_only_its_mask_so_its_input_may_change_in_place():
+    a = gn.ones(200, requires_grad=True)
+    h = a * 1.0
+    y = gn.nn.functional.dropout(h, p=0.5, training=True)
+    h.add_(1.0)  # dL/dh = mask / (1 - p) does not read h
+    y.sum().backward()
+    kept = y.numpy() != 0
+    np.testing.assert_allclose(a.grad.numpy(), np.where(kept, 2.0, 0.0))

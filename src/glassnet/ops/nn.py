@@ -117,13 +117,14 @@ class SiLU(Op):
 
     def forward(self, x):
         z = np.exp(-np.abs(x))  # stable sigmoid: never exponentiate a large positive number
-        self.s = np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
-        return x * self.s
+        s = np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+        self.save_for_backward(s)
+        return x * s
 
     def backward(self, g):
         x = self.inputs[0]
         if not is_grad_enabled():
-            s, xd = self.s, x.array
+            (s,), xd = self.saved, x.array
             return (wrap(g.array * (s * (1 + xd * (1 - s)))),)
         s = x.sigmoid()
         return (g * (s * (1 + x * (1 - s))),)
@@ -152,16 +153,21 @@ class Dropout(Op):
 
         shape = x.shape if self.mask_shape is None else self.mask_shape
         if self.p >= 1:
-            self.scale = np.zeros(shape, dtype=x.dtype)
+            scale = np.zeros(shape, dtype=x.dtype)
         else:
             rng = self.generator if self.generator is not None else default_generator()
             keep = rng.random(shape, dtype=np.float32) >= self.p
-            self.scale = keep.astype(x.dtype)
-            self.scale *= 1.0 / (1.0 - self.p)
-        return x * self.scale
+            scale = keep.astype(x.dtype)
+            scale *= 1.0 / (1.0 - self.p)
+        self.save_for_backward(scale)
+        return x * scale
 
     def backward(self, g):
-        return (g * wrap(self.scale),)
+        (scale,) = self.saved
+        return (g * wrap(scale),)
+
+    def saved_inputs(self):
+        return ()  # the gradient reads only the mask, not x
 
 
 # ---------------------------------------------------------------------- embedding lookup

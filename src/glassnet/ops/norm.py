@@ -69,9 +69,9 @@ class Normalize(Op):
         self.mean = np.mean(x, axis=axes, keepdims=True)
         x_hat = x - self.mean
         self.var = np.mean(np.square(x_hat), axis=axes, keepdims=True)
-        self.invstd = 1.0 / np.sqrt(self.var + self.eps)
-        x_hat *= self.invstd
-        self.x_hat = x_hat
+        invstd = 1.0 / np.sqrt(self.var + self.eps)
+        x_hat *= invstd
+        self.save_for_backward(x_hat, invstd)
         if weight is None and bias is None:
             self.out_data = x_hat  # returned as is: in-place edits of y are then detected
             return x_hat
@@ -81,14 +81,14 @@ class Normalize(Op):
         return y
 
     def _param_axes(self, param) -> tuple:
-        return _broadcast_axes(np.shape(param), self.x_hat.shape)
+        return _broadcast_axes(np.shape(param), self.saved[0].shape)  # x_hat's shape
 
     def backward(self, g):
         if is_grad_enabled():
             return self._backward_recorded(g)
         _, weight, bias = (list(self.inputs) + [None, None])[:3]
         w = None if weight is None else weight.array
-        axes, x_hat = self.axes, self.x_hat
+        axes, (x_hat, invstd) = self.axes, self.saved
         gd = g.array
         g_x = g_w = g_b = None
         need_x = self.parents[0] is not None
@@ -116,7 +116,7 @@ class Normalize(Op):
                 g_x = gd - gm
                 np.multiply(x_hat, gxm, out=t)
                 g_x -= t
-                g_x *= self.invstd if w is None else self.invstd * w
+                g_x *= invstd if w is None else invstd * w
         else:
             if need_w:
                 g_w = _sum_to(gd * x_hat, w.shape, w_axes)
@@ -129,7 +129,7 @@ class Normalize(Op):
                 d -= np.mean(d, axis=axes, keepdims=True)
                 np.multiply(x_hat, dxm, out=t)
                 d -= t
-                d *= self.invstd
+                d *= invstd
                 g_x = d
         return (
             None if g_x is None else wrap(g_x),
