@@ -262,6 +262,23 @@ def test_backward_with_the_wrong_number_of_gradients_raises():
         y.sum().backward()
 
 
+def test_backward_with_a_gradient_of_the_wrong_shape_raises():
+    class WrongShape(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.sum(dim=0)  # (2,) for an argument of shape (3, 2)
+
+    y = WrongShape.apply(_x(3, 2))
+    with pytest.raises(
+        RuntimeError, match=r"shape \(2,\) for argument 0, a tensor of shape \(3, 2\)"
+    ):
+        y.sum().backward()
+
+
 def test_save_for_backward_takes_tensors_only():
     class SavesNumber(Function):
         @staticmethod

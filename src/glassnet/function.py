@@ -109,7 +109,15 @@ class _FunctionNode(Op):
                 f"{len(self.inputs)} arguments: return one per argument (None for those that "
                 "need none, such as non-tensor arguments)"
             )
-        return tuple(gx if is_tensor(x) else None for x, gx in zip(self.inputs, result))
+        grads = tuple(gx if is_tensor(x) else None for x, gx in zip(self.inputs, result))
+        for i, (x, gx) in enumerate(zip(self.inputs, grads)):
+            if gx is not None and np.shape(gx) != x.shape and not _reducible(np.shape(gx), x.shape):
+                raise RuntimeError(
+                    f"{self.name}.backward returned a gradient of shape {np.shape(gx)} for "
+                    f"argument {i}, a tensor of shape {x.shape}: expected that shape (or one "
+                    "that broadcasting made from it)"
+                )
+        return grads
 
 
 class Function:
@@ -219,6 +227,14 @@ class _OutputSlot(Op):
 
     def saved_inputs(self) -> tuple:
         return ()  # reads no value
+
+
+def _reducible(grad_shape: tuple, shape: tuple) -> bool:
+    """True if ``shape`` broadcasts to ``grad_shape`` (the engine then sums the gradient back)."""
+    try:
+        return np.broadcast_shapes(shape, grad_shape) == grad_shape
+    except ValueError:
+        return False
 
 
 def _unpack(g: Any, layout: list) -> tuple:
