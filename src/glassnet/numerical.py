@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import enable_grad, grad, no_grad
+from .autograd import enable_grad, grad, no_grad, wrap
 from .tensor import Tensor
 
 
@@ -57,7 +57,7 @@ def numerical_gradient(f: Callable, *inputs: Any, h: float = 1e-6) -> tuple[np.n
     ]
 
     def call() -> float:
-        args = [Tensor._make(a) if t else a for a, t in zip(arrays, was_tensor)]
+        args = [wrap(a) if t else a for a, t in zip(arrays, was_tensor)]
         with no_grad():
             return _as_float(f(*args))
 
@@ -95,9 +95,9 @@ def _prepare(inputs: tuple) -> list[Tensor]:
             # A private contiguous copy: nudging its elements must not touch the caller's data.
             # Floats are checked in float64; integer inputs (class labels, indices) keep their dtype.
             dtype = np.float64 if x.array.dtype.kind == "f" else x.array.dtype
-            out.append(Tensor._make(np.array(x.array, dtype=dtype, order="C"), x.requires_grad))
+            out.append(wrap(np.array(x.array, dtype=dtype, order="C"), x.requires_grad))
         else:
-            out.append(Tensor._make(np.asarray(x, dtype=np.float64), requires_grad=True))
+            out.append(wrap(np.asarray(x, dtype=np.float64), requires_grad=True))
     return out
 
 
@@ -127,7 +127,7 @@ def gradcheck(
     weights = _fixed_weights(y.shape)
 
     def scalar(*args: Any) -> Tensor:
-        return (f(*args) * Tensor._make(weights)).sum()
+        return (f(*args) * wrap(weights)).sum()
 
     with enable_grad():
         out = scalar(*tensors)
@@ -167,7 +167,7 @@ def gradgradcheck(
     tensors = _prepare(inputs)
     with enable_grad():
         y = f(*tensors)
-    weights = Tensor._make(_fixed_weights(y.shape))
+    weights = wrap(_fixed_weights(y.shape))
     positions = [i for i, t in enumerate(tensors) if t.requires_grad]
 
     def first_grad(*args: Any) -> Tensor:
@@ -176,7 +176,7 @@ def gradgradcheck(
             grads = grad(out, [args[i] for i in positions], create_graph=True, allow_unused=True)
         flat = [g.reshape(-1) for g in grads if g is not None]
         if not flat:
-            return Tensor._make(np.zeros(1))
+            return wrap(np.zeros(1))
         from .ops.shape import cat
 
         return cat(flat) if len(flat) > 1 else flat[0]
