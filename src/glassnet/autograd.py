@@ -109,6 +109,10 @@ OP_REGISTRY: dict[str, type[Op]] = {}
 
 # Tracer hooks (see the inspect tools): called as hook(op, inputs, output). Empty -> free.
 _op_hooks: list[Callable] = []
+# Backward tracer hooks: called as hook(op, grad_output, input_grads) after each node's rule.
+_backward_hooks: list[Callable] = []
+# True while the backward walk runs, so tracers can tell forward ops from those inside rules.
+_in_backward = False
 
 
 class Op:
@@ -277,9 +281,10 @@ def run_backward(
     ``autograd.grad``) nothing is written to ``.grad``: the gradient reaching a tensor whose
     ``id`` (leaf) or node ``id`` (non-leaf) is a key is summed into ``capture[key]``.
     """
-    global _grad_enabled
-    previous = _grad_enabled
+    global _grad_enabled, _in_backward
+    previous, previous_in_backward = _grad_enabled, _in_backward
     _grad_enabled = create_graph
+    _in_backward = True
     try:
         grads: dict[int, Tensor] = {}
         roots = []
@@ -311,6 +316,9 @@ def run_backward(
             input_grads = node.backward(g)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
+            if _backward_hooks:
+                for hook in _backward_hooks:
+                    hook(node, g, input_grads)
             for x, parent, gx in zip(node.inputs, node.parents, input_grads):
                 if parent is None or gx is None:
                     continue
@@ -329,6 +337,7 @@ def run_backward(
                 node.out_data = None
     finally:
         _grad_enabled = previous
+        _in_backward = previous_in_backward
 
 
 def _check_versions(node: Op) -> None:
