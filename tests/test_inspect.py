@@ -12,8 +12,8 @@ from glassnet.inspect import (
     GradientCheckError,
     activations,
     check_gradients,
-    detect_anomaly,
     describe,
+    detect_anomaly,
     to_dot,
     trace,
     why,
@@ -26,11 +26,7 @@ def test_explain_shows_the_chain_rule_with_numbers_for_x_squared():
         y = x**2
         y.backward()
     assert t.text() == (
-        "Forward:\n"
-        "  y = x**2 = 9\n"
-        "Backward:\n"
-        "  dy/dx = 2x = 6\n"
-        "  x.grad = 6 * 1 = 6"
+        "Forward:\n  y = x**2 = 9\nBackward:\n  dy/dx = 2x = 6\n  x.grad = 6 * 1 = 6"
     )
 
 
@@ -153,7 +149,12 @@ def test_why_walks_through_the_softmax_and_the_loss():
     np.testing.assert_allclose(e.grad_logits, p - np.eye(3)[2], atol=1e-12)
     assert e.backward_difference < 1e-6
     text = str(e)
-    for piece in ("subtract the largest logit", "exponentiate", "divide by their sum", "Prediction"):
+    for piece in (
+        "subtract the largest logit",
+        "exponentiate",
+        "divide by their sum",
+        "Prediction",
+    ):
         assert piece in text
     with pytest.raises(ValueError, match="label must be a class from 0 to 2"):
         why(model, x, label=3)
@@ -226,3 +227,75 @@ def test_check_gradients_catches_a_wrong_custom_layer():
     with pytest.raises(GradientCheckError, match="disagree"):
         check_gradients(model, "cross_entropy", gn.randn(5, 4), gn.tensor([0, 1, 2, 1, 0]),
                         raise_on_failure=True)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- plots and report
+def _toy_classifier():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0).astype(np.int64)
+    gn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    history = gn.fit(model, (X, y), epochs=3, batch_size=16, verbose=0, lr=0.05)
+    return model, history, X, y
+
+
+def _is_png(path):
+    data = open(path, "rb").read()
+    return data.startswith(b"\x89PNG") and len(data) > 1000
+
+
+def test_each_plot_writes_a_non_empty_image(tmp_path):
+    pytest.importorskip("matplotlib")
+    from glassnet import inspect as gi
+
+    model, history, X, y = _toy_classifier()
+    gi.plot_history(history, tmp_path / "curves.png")
+    gi.plot_decision_boundary(model, X, y, tmp_path / "boundary.png", steps=40)
+    frames = [(f"epoch {k}", gi.decision_boundary_grid(model, X, steps=30)) for k in range(3)]
+    gi.animate_decision_boundary(frames, X, y, tmp_path / "boundary.gif")
+    snapshot = {n: p.numpy().copy() for n, p in model.named_parameters()}
+    gi.plot_histograms([snapshot, snapshot], tmp_path / "hist.png")
+    gi.plot_confusion_matrix(np.array([[5, 1], [2, 7]]), ["no", "yes"], tmp_path / "cm.png")
+    images = np.random.default_rng(0).random((6, 64)).astype(np.float32)
+    mnist_like = nn.Sequential(nn.Linear(64, 4))
+    gi.plot_first_layer_weights(mnist_like, path=tmp_path / "weights.png")
+    gi.plot_misclassified(images, [0, 1, 2, 3, 4, 5], [0, 2, 2, 1, 4, 0], path=tmp_path / "wrong.png")
+    for name in ("curves", "boundary", "hist", "cm", "weights", "wrong"):
+        assert _is_png(tmp_path / f"{name}.png"), name
+    gif = (tmp_path / "boundary.gif").read_bytes()
+    assert gif.startswith(b"GIF8") and gif.count(b"\x21\xf9\x04") == 3  # three frames
+
+
+def test_plots_without_matplotlib_say_how_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError("no matplotlib here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    from glassnet.inspect import plot_confusion_matrix
+
+    with pytest.raises(ImportError, match=r"pip install 'glassnet\[plot\]'"):
+        plot_confusion_matrix(np.eye(2))
+
+
+def test_report_is_one_offline_file_with_every_section(tmp_path):
+    pytest.importorskip("matplotlib")
+    from glassnet.inspect import write_report
+
+    model, history, X, y = _toy_classifier()
+    path = write_report(
+        tmp_path / "report.html", model=model, history=history, config={"epochs": 3},
+        data_summary={"train": 60}, X_test=X, y_test=y, class_names=["a", "b", "c"],
+    )  # fmt: skip
+    text = open(path, encoding="utf-8").read()
+    for key in ("configuration", "data", "model", "curves", "layers", "confusion", "mistakes",
+                "explanation"):  # fmt: skip
+        assert f'<section id="{key}">' in text, key
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    assert text.count("data:image/png;base64,") >= 2

@@ -128,7 +128,9 @@ def check_gradients(
     state is restored before each one.
     """
     if not isinstance(model, Module):
-        raise TypeError(f"check_gradients: expected a glassnet.nn.Module, got {type(model).__name__}")
+        raise TypeError(
+            f"check_gradients: expected a glassnet.nn.Module, got {type(model).__name__}"
+        )
     loss_of = _loss_function(loss_fn)
     checked_model = copy.deepcopy(model).double()
     inputs, targets = _float64(x), _float64(y)
@@ -146,7 +148,9 @@ def check_gradients(
     with enable_grad():
         loss = loss_value()
         if loss.numel() != 1:
-            raise ValueError(f"check_gradients: the loss must be one number, got shape {loss.shape}")
+            raise ValueError(
+                f"check_gradients: the loss must be one number, got shape {loss.shape}"
+            )
         loss.backward()
     chooser = np.random.default_rng(seed)
     results = []
@@ -173,8 +177,12 @@ def check_gradients(
         ok = bool(np.all(abs_error <= atol + rtol * np.abs(numeric)))
         results.append(
             ParameterCheck(
-                name, tuple(p.shape), int(picks.size),
-                float(abs_error.max(initial=0.0)), float((abs_error / scale).max(initial=0.0)), ok,
+                name,
+                tuple(p.shape),
+                int(picks.size),
+                float(abs_error.max(initial=0.0)),
+                float((abs_error / scale).max(initial=0.0)),
+                ok,
             )  # fmt: skip
         )
     set_rng_state(rng_state)

@@ -96,7 +96,9 @@ def _from_tensor(root: Tensor) -> list[str]:
     fresh = itertools.count()  # numbers for leaf and constant nodes
     stack: list[Op] = [root.grad_fn]
     out_node = "out"
-    lines.append(f"  {out_node} [{_LEAF_STYLE}, label={_quote('output' + chr(10) + _summary(root))}];")
+    lines.append(
+        f"  {out_node} [{_LEAF_STYLE}, label={_quote('output' + chr(10) + _summary(root))}];"
+    )
     ids[id(root.grad_fn)] = "op0"
     lines.append(f"  op0 -> {out_node};")
     while stack:
@@ -153,9 +155,7 @@ def to_dot(source: Tensor | Trace, title: str | None = None) -> Graph:
     elif isinstance(source, Tensor):
         body = _from_tensor(source)
     else:
-        raise TypeError(
-            f"to_dot expects a glassnet Tensor or a Trace, got {type(source).__name__}"
-        )
+        raise TypeError(f"to_dot expects a glassnet Tensor or a Trace, got {type(source).__name__}")
     head = ["digraph glassnet {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
     if title:
         head.append(f"  label={_quote(title)}; labelloc=t;")
