@@ -103,20 +103,25 @@ def build_report(
     if data_summary:
         rows = list(data_summary.items())
         parts.append(_section("data", "Data", _table(rows, ["", "value"])))
-    summary = model.summary() if hasattr(model, "summary") else repr(model)
+    if hasattr(model, "summary"):
+        shape = None if X_test is None else (1, *_array(X_test).shape[1:])
+        summary = model.summary(shape, print_fn=None)
+    else:
+        summary = repr(model)
     parts.append(_section("model", "Model", f"<pre>{html.escape(str(summary))}</pre>"))
     if history is not None and getattr(history, "history", None):
-        parts.append(
-            _section(
-                "curves", "Learning curves", _figure_or_note(lambda: plots.plot_history(history))
-            )
-        )
+        curves = _figure_or_note(lambda: plots.plot_history(history))
+        parts.append(_section("curves", "Learning curves", curves))
+    watched = hints is not None or hasattr(history, "hints")
     hints = list(hints if hints is not None else getattr(history, "hints", []) or [])
     if hints:
         items = "".join(f"<li>epoch {h['epoch']}: {html.escape(h['message'])}</li>" for h in hints)
-        parts.append(_section("hints", "What the diagnostics noticed", f"<ul>{items}</ul>"))
+        content = f"<ul>{items}</ul>"
+    elif watched:
+        content = "<p>Nothing unusual.</p>"
     else:
-        parts.append(_section("hints", "What the diagnostics noticed", "<p>Nothing unusual.</p>"))
+        content = '<p class="note">The Diagnostics callback did not watch this run.</p>'
+    parts.append(_section("hints", "What the diagnostics noticed", content))
     rows = []
     for name, p in model.named_parameters():
         s = describe(p)
