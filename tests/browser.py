@@ -17,7 +17,11 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_path() -> str:
-    for candidate in (os.environ.get("GLASSNET_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    for candidate in (
+        os.environ.get("GLASSNET_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     pytest.skip("no Chromium installed (Debian: apt-get install chromium)")
@@ -25,7 +29,9 @@ def chromium_path() -> str:
 
 def launch(playwright):
     """A headless Chromium from the system packages (playwright never downloads one here)."""
-    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
+    )
 
 
 def not_blank(png_path) -> bool:

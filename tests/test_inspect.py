@@ -260,7 +260,9 @@ def test_each_plot_writes_a_non_empty_image(tmp_path):
     images = np.random.default_rng(0).random((6, 64)).astype(np.float32)
     mnist_like = nn.Sequential(nn.Linear(64, 4))
     gi.plot_first_layer_weights(mnist_like, path=tmp_path / "weights.png")
-    gi.plot_misclassified(images, [0, 1, 2, 3, 4, 5], [0, 2, 2, 1, 4, 0], path=tmp_path / "wrong.png")
+    gi.plot_misclassified(
+        images, [0, 1, 2, 3, 4, 5], [0, 2, 2, 1, 4, 0], path=tmp_path / "wrong.png"
+    )
     for name in ("curves", "boundary", "hist", "cm", "weights", "wrong"):
         assert _is_png(tmp_path / f"{name}.png"), name
     gif = (tmp_path / "boundary.gif").read_bytes()

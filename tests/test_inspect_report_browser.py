@@ -1,7 +1,6 @@
 """The HTML report opened in a real headless browser: every section there and visible, offline."""
 
 import pytest
-
 from browser import launch, not_blank
 
 sync_api = pytest.importorskip("playwright.sync_api")

@@ -172,7 +172,9 @@ def why(
             F.cross_entropy(z, as_tensor(np.array([label]))).backward()
         result.backward_difference = float(np.abs(z.grad.array[0] - result.grad_logits).max())
         verdict = "right" if label == result.predicted else "wrong"
-        lines.append(f"Given the label: {_class(label, class_names)} (the prediction is {verdict}):")
+        lines.append(
+            f"Given the label: {_class(label, class_names)} (the prediction is {verdict}):"
+        )
         lines.append(
             f"  loss = -log(p[{label}]) = -log({format_number(probs[label])}) = "
             f"{format_number(result.loss)}"
