@@ -150,3 +150,19 @@ def test_a_replay_serves_everything_and_refuses_controls():
         answer = json.loads(body)
         assert answer["replay"] and len(answer["events"]) == 3
         assert _post(server, "pause")[0] == 409
+
+
+def test_serve_replay_needs_a_recording(tmp_path):
+    from glassnet.inspect.live import serve_replay
+
+    with pytest.raises(FileNotFoundError, match="no live-view recording .* glassnet train --live"):
+        serve_replay(str(tmp_path))
+    EventStream([{"kind": "batch", "step": 1, "loss": 0.5}]).save(tmp_path / "live.jsonl.gz")
+    server = serve_replay(str(tmp_path))
+    try:
+        status, body = _get(
+            f"http://127.0.0.1:{server.port}/api/events?token={server.token}&since=0"
+        )
+        assert json.loads(body)["events"][0]["loss"] == 0.5
+    finally:
+        server.close()

@@ -3,5 +3,5 @@
 The callback that feeds it during ``fit`` is ``glassnet.callbacks.LiveView``.
 """
 
-from .server import Controls, LiveServer, PortInUseError
+from .server import Controls, LiveServer, PortInUseError, serve_replay
 from .stream import STREAM_FILE, EventStream, load_stream

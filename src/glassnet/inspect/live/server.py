@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .stream import EventStream
 
-__all__ = ["Controls", "LiveServer", "PortInUseError"]
+__all__ = ["Controls", "LiveServer", "PortInUseError", "serve_replay"]
 
 _STATIC = resources.files(__package__).joinpath("static")
 
@@ -254,3 +254,21 @@ def _make_handler(server: LiveServer) -> type[BaseHTTPRequestHandler]:
             self._send(HTTPStatus.OK, item.read_bytes(), kind)
 
     return Handler
+
+
+def serve_replay(run_folder: str, port: int = 0, host: str = "127.0.0.1") -> LiveServer:
+    """Serve a finished run's recorded stream (``live.jsonl.gz`` in its folder) for replay.
+
+    Raises FileNotFoundError with one line when the run was not recorded with the live view.
+    """
+    import os
+
+    from .stream import STREAM_FILE, load_stream
+
+    path = os.path.join(run_folder, STREAM_FILE)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"{run_folder} has no live-view recording ({STREAM_FILE}); train it with "
+            "`glassnet train --live` to record one"
+        )
+    return LiveServer(load_stream(path), controls=None, port=port, host=host).start()
