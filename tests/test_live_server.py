@@ -155,7 +155,10 @@ def test_a_replay_serves_everything_and_refuses_controls():
 def test_serve_replay_needs_a_recording(tmp_path):
     from glassnet.inspect.live import serve_replay
 
-    with pytest.raises(FileNotFoundError, match=r"no live-view recording \(live.jsonl.gz\); train it with .glassnet train --live"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"no live-view recording \(live.jsonl.gz\); train it with .glassnet train --live",
+    ):
         serve_replay(str(tmp_path))
     EventStream([{"kind": "batch", "step": 1, "loss": 0.5}]).save(tmp_path / "live.jsonl.gz")
     server = serve_replay(str(tmp_path))

@@ -114,6 +114,12 @@ _op_hooks: list[Callable] = []
 _backward_hooks: list[Callable] = []
 # True while the backward walk runs, so tracers can tell forward ops from those inside rules.
 _in_backward = False
+# How many leaves carry post-accumulate-grad hooks (Tensor.register_post_accumulate_grad_hook);
+# while it is 0 the walk does no extra work for them.
+_post_accumulate_hook_count = 0
+# Called once after a backward walk finishes without error (data-parallel training waits for
+# its gradient averaging here). Each is hook() -> None.
+_backward_end_hooks: list[Callable] = []
 
 
 class Op:
@@ -296,7 +302,12 @@ def run_backward(
                 continue
             roots.append(node)
             grads[id(node)] = grads[id(node)] + g if id(node) in grads else g
-        for node in _topological_order(roots):
+        order = _topological_order(roots)
+        # For leaves with post-accumulate hooks: the step after which no more gradient arrives.
+        last_use = _last_uses(order) if _post_accumulate_hook_count and capture is None else None
+        for step, node in enumerate(order):
+            if last_use is not None and step > 0 and step - 1 in last_use:
+                _fire_post_accumulate(last_use.pop(step - 1))
             g = grads.pop(id(node), None)
             if g is None:
                 continue
@@ -336,9 +347,34 @@ def run_backward(
                 node.inputs = ()
                 node.parents = _FREED
                 node.out_data = None
+        if last_use:
+            for leaves in last_use.values():
+                _fire_post_accumulate(leaves)
+        if _backward_end_hooks and capture is None and not previous_in_backward:
+            for hook in list(_backward_end_hooks):
+                hook()
     finally:
         _grad_enabled = previous
         _in_backward = previous_in_backward
+
+
+def _last_uses(order: list[Op]) -> dict[int, list[Tensor]]:
+    """{step: leaves with post-accumulate hooks whose last gradient arrives at that step}."""
+    last: dict[int, tuple[int, Tensor]] = {}
+    for step, node in enumerate(order):
+        for parent in node.parents if node.parents is not _FREED else ():
+            if isinstance(parent, Tensor) and getattr(parent, "_post_accumulate_hooks", None):
+                last[id(parent)] = (step, parent)
+    by_step: dict[int, list[Tensor]] = {}
+    for step, leaf in last.values():
+        by_step.setdefault(step, []).append(leaf)
+    return by_step
+
+
+def _fire_post_accumulate(leaves: list[Tensor]) -> None:
+    for leaf in leaves:
+        for hook in list(leaf._post_accumulate_hooks):
+            hook(leaf)
 
 
 def _check_versions(node: Op) -> None:

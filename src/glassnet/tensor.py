@@ -141,6 +141,26 @@ class Tensor:
         """
         autograd.backward(self, gradient, retain_graph, create_graph)
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` each backward, once this leaf's ``.grad`` holds its last sum.
+
+        As PyTorch's: data-parallel training uses it to start sending a gradient as soon as
+        it is complete, while backward goes on. Returns a handle whose ``remove()`` undoes it.
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError("post-accumulate-grad hooks can only be registered on leaf tensors")
+        hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+        hooks.append(hook)
+        autograd._post_accumulate_hook_count += 1
+
+        class _Handle:
+            def remove(self) -> None:
+                if hook in hooks:
+                    hooks.remove(hook)
+                    autograd._post_accumulate_hook_count -= 1
+
+        return _Handle()
+
     def retain_grad(self) -> None:
         """Ask backward to fill ``.grad`` of this intermediate result too."""
         if self.grad_fn is not None:
