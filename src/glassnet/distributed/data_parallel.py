@@ -24,6 +24,7 @@ How it is done here, as in PyTorch:
 
 from __future__ import annotations
 
+import time
 import weakref
 from typing import Any
 
@@ -46,8 +47,10 @@ class _Bucket:
         self.buffer = np.zeros(sum(self.sizes), dtype=dtype)
         self.ready: set[int] = set()
         self.request: Any = None
+        self.seconds = 0.0  # time spent packing, waiting for and unpacking this bucket
 
     def launch(self) -> None:
+        started = time.perf_counter()
         offset = 0
         for p, n in zip(self.params, self.sizes):
             view = self.buffer[offset : offset + n]
@@ -57,8 +60,10 @@ class _Bucket:
                 view[...] = p.grad.array.reshape(-1)
             offset += n
         self.request = pg.start_all_reduce(self.buffer, pg.ReduceOp.SUM)
+        self.seconds += time.perf_counter() - started
 
     def finish(self, world: int) -> None:
+        started = time.perf_counter()
         pg._wait(self.request, "the gradient all-reduce")
         self.request = None
         self.buffer /= world
@@ -71,6 +76,7 @@ class _Bucket:
                 p.grad.array[...] = averaged
             offset += n
         self.ready.clear()
+        self.seconds += time.perf_counter() - started
 
 
 class DistributedDataParallel(Module):
@@ -128,6 +134,11 @@ class DistributedDataParallel(Module):
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return self.module(*args, **kwargs)
+
+    @property
+    def communication_seconds(self) -> float:
+        """Time this process spent on gradient averaging so far (not overlapped with work)."""
+        return sum(b.seconds for b in self._buckets)
 
     # -- the gradient averaging --------------------------------------------------------------
     def _grad_ready(self, param: Any) -> None:
