@@ -11,24 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from glassnet.lessons import output_matches
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXAMPLES = re.findall(
     r"```python\n(.*?)```(?:\s*```text\n(.*?)```)?", README.read_text(encoding="utf-8"), flags=re.S
 )
-
-
-def output_matches(expected: str, printed: str) -> bool:
-    """Compare printed text with the README's, "..." being a wildcard (see the docstring)."""
-    pattern = []
-    for line in expected.rstrip("\n").splitlines():
-        if line.strip() == "...":
-            pattern.append(r"(?:.*\n)*?")
-        else:
-            parts = [re.escape(part) for part in line.rstrip().split("...")]
-            pattern.append(".*?".join(parts) + r"[ \t]*\n")
-    regex = "".join(pattern)
-    text = "\n".join(line.rstrip() for line in printed.rstrip("\n").splitlines()) + "\n"
-    return re.fullmatch(regex, text) is not None
 
 
 def test_readme_has_examples():
