@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..common import CaseResult, Context
-from . import cli_train, cnn, memory, mlp, overhead, rnn
+from . import cli_train, cnn, distributed, memory, mlp, overhead, rnn
 
 CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_train": ("1", mlp.run_train),
@@ -17,6 +17,7 @@ CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_inference": ("5", mlp.run_infer),
     "mlp_memory": ("6", memory.run),
     "cli_train": ("7", cli_train.run),
+    "mlp_distributed": ("8", distributed.run),
 }
 
 # Short names accepted by --cases besides the keys and numbers above.
@@ -32,6 +33,8 @@ ALIASES: dict[str, list[str]] = {
     "inference": ["mlp_inference"],
     "memory": ["mlp_memory"],
     "cli": ["cli_train"],
+    "distributed": ["mlp_distributed"],
+    "mpi": ["mlp_distributed"],
 }
 
 

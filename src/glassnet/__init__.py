@@ -126,3 +126,16 @@ from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
 from .train import History, evaluate, fit, predict, resume
+
+# The see-inside tools load on first use, so that importing glassnet never imports them
+# (nothing in the core depends on glassnet.inspect; see docs/architecture.md).
+_INSPECT_NAMES = ("trace", "detect_anomaly", "check_gradients", "why", "activations", "to_dot")
+
+
+def __getattr__(name: str):
+    if name == "inspect" or name in _INSPECT_NAMES:
+        import importlib
+
+        module = importlib.import_module(".inspect", __name__)
+        return module if name == "inspect" else getattr(module, name)
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

@@ -129,6 +129,16 @@ OP_REGISTRY: dict[str, type[Op]] = {}
 
 # Tracer hooks (see the inspect tools): called as hook(op, inputs, output). Empty -> free.
 _op_hooks: list[Callable] = []
+# Backward tracer hooks: called as hook(op, grad_output, input_grads) after each node's rule.
+_backward_hooks: list[Callable] = []
+# True while the backward walk runs, so tracers can tell forward ops from those inside rules.
+_in_backward = False
+# How many leaves carry post-accumulate-grad hooks (Tensor.register_post_accumulate_grad_hook);
+# while it is 0 the walk does no extra work for them.
+_post_accumulate_hook_count = 0
+# Called once after a backward walk finishes without error (data-parallel training waits for
+# its gradient averaging here). Each is hook() -> None.
+_backward_end_hooks: list[Callable] = []
 
 
 class Op:
@@ -326,9 +336,10 @@ def run_backward(
     ``autograd.grad``) nothing is written to ``.grad``: the gradient reaching a tensor whose
     ``id`` (leaf) or node ``id`` (non-leaf) is a key is summed into ``capture[key]``.
     """
-    global _grad_enabled
-    previous = _grad_enabled
+    global _grad_enabled, _in_backward
+    previous, previous_in_backward = _grad_enabled, _in_backward
     _grad_enabled = create_graph
+    _in_backward = True
     try:
         grads: dict[int, Tensor] = {}
         roots = []
@@ -339,7 +350,12 @@ def run_backward(
                 continue
             roots.append(node)
             grads[id(node)] = grads[id(node)] + g if id(node) in grads else g
-        for node in _topological_order(roots):
+        order = _topological_order(roots)
+        # For leaves with post-accumulate hooks: the step after which no more gradient arrives.
+        last_use = _last_uses(order) if _post_accumulate_hook_count and capture is None else None
+        for step, node in enumerate(order):
+            if last_use is not None and step > 0 and step - 1 in last_use:
+                _fire_post_accumulate(last_use.pop(step - 1))
             g = grads.pop(id(node), None)
             if g is None:
                 continue
@@ -360,6 +376,9 @@ def run_backward(
             input_grads = node.backward(g)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
+            if _backward_hooks:
+                for hook in _backward_hooks:
+                    hook(node, g, input_grads)
             for x, parent, gx in zip(node.inputs, node.parents, input_grads):
                 if parent is None or gx is None:
                     continue
@@ -377,8 +396,34 @@ def run_backward(
                 node.parents = _FREED
                 node.out_data = None
                 node.saved = ()
+        if last_use:
+            for leaves in last_use.values():
+                _fire_post_accumulate(leaves)
+        if _backward_end_hooks and capture is None and not previous_in_backward:
+            for hook in list(_backward_end_hooks):
+                hook()
     finally:
         _grad_enabled = previous
+        _in_backward = previous_in_backward
+
+
+def _last_uses(order: list[Op]) -> dict[int, list[Tensor]]:
+    """{step: leaves with post-accumulate hooks whose last gradient arrives at that step}."""
+    last: dict[int, tuple[int, Tensor]] = {}
+    for step, node in enumerate(order):
+        for parent in node.parents if node.parents is not _FREED else ():
+            if isinstance(parent, Tensor) and getattr(parent, "_post_accumulate_hooks", None):
+                last[id(parent)] = (step, parent)
+    by_step: dict[int, list[Tensor]] = {}
+    for step, leaf in last.values():
+        by_step.setdefault(step, []).append(leaf)
+    return by_step
+
+
+def _fire_post_accumulate(leaves: list[Tensor]) -> None:
+    for leaf in leaves:
+        for hook in list(leaf._post_accumulate_hooks):
+            hook(leaf)
 
 
 def _check_versions(node: Op) -> None:

@@ -141,6 +141,26 @@ class Tensor:
         """
         autograd.backward(self, gradient, retain_graph, create_graph)
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> Any:
+        """Call ``hook(tensor)`` each backward, once this leaf's ``.grad`` holds its last sum.
+
+        As PyTorch's: data-parallel training uses it to start sending a gradient as soon as
+        it is complete, while backward goes on. Returns a handle whose ``remove()`` undoes it.
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError("post-accumulate-grad hooks can only be registered on leaf tensors")
+        hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
+        hooks.append(hook)
+        autograd._post_accumulate_hook_count += 1
+
+        class _Handle:
+            def remove(self) -> None:
+                if hook in hooks:
+                    hooks.remove(hook)
+                    autograd._post_accumulate_hook_count -= 1
+
+        return _Handle()
+
     def retain_grad(self) -> None:
         """Ask backward to fill ``.grad`` of this intermediate result too."""
         if self.grad_fn is not None:
@@ -570,16 +590,22 @@ def format_tensor(t: Tensor) -> str:
     if a.dtype.kind == "f" and a.size:
         finite = a[np.isfinite(a)]
         if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-            options["formatter"] = {
-                "float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-            }
+
+            def text(v: float) -> str:
+                return f"{v:.0f}." if np.isfinite(v) else str(v)
         else:
             big = np.abs(finite).max() if finite.size else 0
             small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1
-            if big >= 1e8 or small < 1e-4:
-                options["formatter"] = {"float_kind": lambda v: f"{v:.4e}"}
-            else:
-                options["formatter"] = {"float_kind": lambda v: f"{v:.4f}"}
+            spec = ".4e" if big >= 1e8 or small < 1e-4 else ".4f"
+
+            def text(v: float) -> str:
+                return format(v, spec) if np.isfinite(v) else str(v)
+
+        # As PyTorch, every element takes the width of the widest finite one, so columns line
+        # up; that is one of the extremes, so there is no need to format every element.
+        extremes = [float(finite.max()), float(finite.min())] if finite.size else []
+        width = max((len(text(v)) for v in extremes), default=0)
+        options["formatter"] = {"float_kind": lambda v: text(v).rjust(width)}
     body = np.array2string(a, **options)
     extras = []
     default = {"f": np.float32, "i": np.int64, "b": np.bool_}.get(a.dtype.kind)

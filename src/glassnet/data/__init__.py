@@ -11,6 +11,7 @@ from . import transforms
 from .csv import CSVData, load_csv
 from .dataset import Dataset, Subset, TensorDataset, random_split
 from .digits import load_digits
+from .distributed_sampler import DistributedSampler
 from .download import ChecksumError, cache_dir, sha256_file
 from .loader import DataLoader, default_collate
 from .mnist import FASHION_MNIST_CLASSES, IDXError, load_mnist, read_idx
@@ -26,6 +27,7 @@ __all__ = [
     "Compose",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "Flatten",
     "IDXError",
     "Normalize",

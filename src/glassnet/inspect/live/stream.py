@@ -1,0 +1,112 @@
+"""The live view's event stream: what the page is fed, kept in order, and saved for replay.
+
+Training appends small JSON-ready events (a batch's loss, an epoch's logs, a snapshot of the
+network, a Diagnostics hint, a change of status); the page asks for "everything since event
+n" and folds the events into what it draws. Because the page is a function of the events, a
+saved stream replays exactly what a learner saw: ``glassnet view RUN`` serves it again.
+
+Saved compactly: one JSON event per line, floats rounded to 4 significant digits, gzipped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from ...atomic import atomic_write
+
+__all__ = ["EventStream", "compact", "load_stream"]
+
+STREAM_FILE = "live.jsonl.gz"
+_MAX_STREAM_BYTES = 512 * 1024 * 1024  # a replay larger than this (inflated) is refused
+
+
+def compact(value: Any, digits: int = 4) -> Any:
+    """``value`` made JSON-ready and small: arrays to lists, floats rounded, NaN to None."""
+    if isinstance(value, dict):
+        return {str(k): compact(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [compact(v, digits) for v in value]
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iub":
+            return value.astype(np.int64).tolist()
+        return compact(value.astype(np.float64).tolist(), digits)
+    if isinstance(value, (np.floating, float)):
+        x = float(value)
+        if not math.isfinite(x):
+            return None
+        return float(f"{x:.{digits}g}")
+    if isinstance(value, (np.integer, np.bool_)):
+        return value.item()
+    return value
+
+
+class EventStream:
+    """A thread-safe, append-only list of events with a sequence number each."""
+
+    def __init__(self, events: list[dict] | None = None) -> None:
+        self._events: list[dict] = list(events or [])
+        self._lock = threading.Condition()
+        self.started = time.time()
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def add(self, kind: str, **payload: Any) -> None:
+        """Append one event (``kind`` plus its payload) and wake any waiting reader."""
+        event = {"kind": kind, "t": round(time.time() - self.started, 3), **compact(payload)}
+        with self._lock:
+            self._events.append(event)
+            self._lock.notify_all()
+
+    def since(self, index: int, wait: float = 0.0) -> tuple[list[dict], int]:
+        """The events from ``index`` on, waiting up to ``wait`` seconds for a new one."""
+        index = max(0, int(index))
+        with self._lock:
+            if wait > 0 and index >= len(self._events):
+                self._lock.wait(timeout=wait)
+            events = self._events[index:]
+            return events, index + len(events)
+
+    def events(self) -> list[dict]:
+        with self._lock:
+            return list(self._events)
+
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Write the stream as gzipped JSON lines, all at once (see the module docstring)."""
+        path = os.fspath(path)
+        with atomic_write(path, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as z:
+            for event in self.events():
+                z.write(json.dumps(event, separators=(",", ":")).encode() + b"\n")
+        return path
+
+
+def load_stream(path: str | os.PathLike[str]) -> EventStream:
+    """Read a saved stream; a damaged file raises ValueError naming it."""
+    path = os.fspath(path)
+    events = []
+    try:
+        with gzip.open(path, "rb") as z:
+            data = z.read(_MAX_STREAM_BYTES + 1)
+    except (OSError, EOFError) as error:
+        raise ValueError(f"{path}: not a readable live-view recording ({error})") from None
+    if len(data) > _MAX_STREAM_BYTES:
+        raise ValueError(f"{path}: the recording inflates to more than 512 MiB; refusing it")
+    for number, line in enumerate(data.splitlines(), 1):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            raise ValueError(
+                f"{path}: line {number} is not JSON; the recording is damaged"
+            ) from None
+        if not isinstance(event, dict) or "kind" not in event:
+            raise ValueError(f"{path}: line {number} is not a live-view event")
+        events.append(event)
+    return EventStream(events)
