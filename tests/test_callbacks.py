@@ -290,7 +290,7 @@ def test_progress_bar_with_tqdm(data):
 
 
 def test_progress_falls_back_to_lines_without_tqdm(data, monkeypatch):
-    monkeypatch.setattr(C, "_load_tqdm", lambda notebook: None)
+    monkeypatch.setattr(C.progress, "_load_tqdm", lambda notebook: None)
     out = io.StringIO()
     fit(data, [C.ProgressBar(file=out, style="bar")], epochs=2)
     assert out.getvalue().splitlines()[1].startswith("Epoch 2/2 - ")
