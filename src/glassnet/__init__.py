@@ -125,4 +125,4 @@ from .ops.api import (
 from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
-from .train import History, evaluate, fit, predict, resume
+from .train import History, evaluate, fit, predict, resume, run_epoch, train_step
