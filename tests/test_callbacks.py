@@ -348,3 +348,16 @@ def test_bad_callbacks_are_refused(data):
         fit(data, [object()], epochs=1)
     with pytest.raises(ValueError, match="style"):
         C.ProgressBar(style="fancy")
+
+
+# Every name the single-module glassnet/callbacks.py defined, private helpers included.
+OLD_CALLBACK_NAMES = (
+    "CSVLogger Callback CallbackList EarlyStopping FitState LearningRateScheduler "
+    "ModelCheckpoint ProgressBar TerminateOnNaN TrainingCheckpoint format_logs _overrides "
+    "_resolve_mode _monitored _improved _read_csv_rows _in_notebook _load_tqdm _BAR_FORMAT"
+).split()
+
+
+@pytest.mark.parametrize("name", OLD_CALLBACK_NAMES, ids=OLD_CALLBACK_NAMES)
+def test_names_of_the_single_module_callbacks_still_import(name):
+    assert getattr(C, name) is not None

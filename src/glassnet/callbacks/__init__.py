@@ -7,7 +7,7 @@ How fit calls them. ``glassnet.fit`` keeps a list of callbacks and calls, in thi
         on_epoch_begin(epoch, logs)
         for each batch:
             on_batch_begin(batch, logs)
-            ... forward, loss, zero_grad, backward, step ...
+            train_step: forward, loss, zero_grad, backward, step
             on_batch_end(batch, logs)      # logs: running means over the epoch so far
         ... validation ...
         on_epoch_end(epoch, logs)          # logs: loss, metrics, val_loss, val_*, lr

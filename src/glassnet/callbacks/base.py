@@ -118,7 +118,12 @@ def _overrides(cb: Callback, name: str) -> bool:
 
 class CallbackList:
     """Calls a list of callbacks in order. Per-batch hooks go only to the callbacks that define
-    them, so a run whose callbacks ignore batches pays nothing per batch."""
+    them, so a run whose callbacks ignore batches pays nothing per batch.
+
+    Attributes:
+        callbacks: the callbacks, in calling order.
+        state: the FitState they share; ``on_batch_begin`` sets its ``batch``.
+    """
 
     def __init__(self, callbacks: Iterable[Callback], state: FitState) -> None:
         self.callbacks = list(callbacks)

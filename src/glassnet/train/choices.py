@@ -172,6 +172,8 @@ def _make_scheduler(
 
 
 def _check_metrics(metrics: Any, loss: Any, key: str | None) -> list[MetricSpec]:
+    """The metrics to tally: those given (names, functions, specs; unique, none called "loss"),
+    or the loss's usual ones when ``metrics`` is None."""
     if metrics is None:
         return _default_metrics(loss, key)
     if isinstance(metrics, (str, MetricSpec)) or callable(metrics):
