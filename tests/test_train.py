@@ -478,15 +478,21 @@ def test_stopped_at_matches_the_batches_trained(spiral):
     X, y = spiral
     count = []
 
+    seen_at_train_end = []
+
     class Count(C.Callback):
         def on_batch_end(self, batch, logs=None):
             count.append(batch)
+
+        def on_train_end(self, logs=None):
+            seen_at_train_end.append(self.state.history.stopped_at)
 
     h = train.fit(small(), (X, y), epochs=4, batch_size=50, verbose=0,
                   callbacks=[CtrlC(epoch=2, batch=1), Count()])  # fmt: skip
     done, into_next, per_epoch = h.stopped_at
     assert (done, into_next, per_epoch) == (2, 2, 3)
     assert len(count) == done * per_epoch + into_next
+    assert seen_at_train_end == [h.stopped_at]  # callbacks can read it when training ends
 
 
 def test_stopped_at_counts_resumed_epochs(spiral, tmp_path):

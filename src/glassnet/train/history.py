@@ -26,7 +26,8 @@ class History(Callback):
             ``(5, 16, 41)`` when Ctrl-C stopped after batch 16 of 41 of the sixth epoch (read
             it as "5 epochs and 16 of 41 batches of epoch 6"). A callback that stops training
             mid-epoch (TerminateOnNaN) ends that epoch in ``history``, but ``stopped_at``
-            still counts only its batches. None until fit ends.
+            still counts only its batches. None until training ends (set before
+            ``on_train_end``, so callbacks can read it there).
         params: fit's settings (epochs, batch_size, steps per epoch, metrics).
         seconds: wall-clock time of the fit call.
 

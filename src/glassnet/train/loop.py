@@ -210,6 +210,8 @@ def fit(
                     logs.update(_evaluate_loader(model, val_loader, loss_fn, metric_specs, "val_"))
                 logs["lr"] = lr_now
                 cb_list.on_epoch_end(epoch, logs)
+            # Known before on_train_end, so a callback that saves the run can record it.
+            history.stopped_at = (epochs_done, batches_into_next, steps)
             cb_list.on_train_end(logs)
     finally:  # also after an error or a second Ctrl-C: modes back, progress bars closed
         modes.restore()
@@ -219,7 +221,6 @@ def fit(
     # ---- 7. Report how it ended.
     history.interrupted = state.interrupted
     history.stop_reason = state.stop_reason
-    history.stopped_at = (epochs_done, batches_into_next, steps)
     history.seconds = time.perf_counter() - started
     _report_end(history, mid_epoch, verbose)
     return history
