@@ -352,6 +352,18 @@ def test_bad_input_gets_a_clear_error(spiral, make, exc, match):
 # ----------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def default_sigint():
+    """Python's own SIGINT handler for the test, whatever the suite was started with.
+
+    A shell starts a background job (``pytest &``, a CI runner) with SIGINT ignored, and fit's
+    Ctrl-C guard rightly leaves an ignored signal alone; the Ctrl-C tests need Ctrl-C to arrive.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class CtrlC(C.Callback):
     """Sends SIGINT to this process after a given batch of a given epoch (`times` times)."""
 
@@ -369,6 +381,7 @@ class CtrlC(C.Callback):
         self.weights_after_epoch.append(weights(self.model))
 
 
+@pytest.mark.usefixtures("default_sigint")
 def test_ctrl_c_stops_cleanly_at_the_end_of_the_batch(spiral, capsys):
     X, y = spiral
     before = signal.getsignal(signal.SIGINT)
@@ -392,6 +405,7 @@ def test_ctrl_c_stops_cleanly_at_the_end_of_the_batch(spiral, capsys):
     assert "Ctrl-C" in err and "keeps its weights" in err
 
 
+@pytest.mark.usefixtures("default_sigint")
 def test_ctrl_c_between_batches_stops_before_the_next_epoch(spiral, capsys):
     X, y = spiral
 
@@ -406,12 +420,89 @@ def test_ctrl_c_between_batches_stops_before_the_next_epoch(spiral, capsys):
     assert "the 2 completed epochs" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("default_sigint")
 def test_second_ctrl_c_aborts(spiral):
     X, y = spiral
     before = signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt):
         train.fit(small(), (X, y), epochs=3, callbacks=[CtrlC(0, 1, times=2)], verbose=0)
     assert signal.getsignal(signal.SIGINT) is before
+
+
+# ----------------------------------------------------------------------------------------------
+# history.stopped_at: (epochs completed, batches into the next epoch, batches per epoch)
+# ----------------------------------------------------------------------------------------------
+
+
+class StopAt(C.Callback):
+    """Asks fit to stop after a given batch of a given epoch (as TerminateOnNaN does)."""
+
+    def __init__(self, epoch, batch):
+        self.at = (epoch, batch)
+
+    def on_batch_end(self, batch, logs=None):
+        if (self.state.epoch, batch) == self.at:
+            self.state.stop("asked to")
+
+
+@pytest.mark.usefixtures("default_sigint")
+@pytest.mark.parametrize(
+    ("epochs", "callbacks", "expected", "recorded"),
+    [
+        (3, [], (3, 0, 8), 3),
+        (0, [], (0, 0, 8), 0),
+        (5, [CtrlC(epoch=1, batch=2)], (1, 3, 8), 1),
+        # Ctrl-C on the last batch of epoch 3: all its batches were trained on, but its
+        # validation and epoch-end callbacks never ran, so the history holds 2 epochs
+        (5, [CtrlC(epoch=2, batch=7)], (3, 0, 8), 2),
+        (5, [StopAt(epoch=1, batch=4)], (1, 5, 8), 2),  # the epoch is closed, its batches count
+        (5, [StopAt(epoch=1, batch=7)], (2, 0, 8), 2),
+    ],
+    ids=["all-done", "no-epochs", "ctrl-c-mid-epoch", "ctrl-c-last-batch", "stop-mid-epoch",
+         "stop-at-epoch-end"],
+)  # fmt: skip
+def test_stopped_at_counts_what_the_weights_were_trained_on(
+    spiral, epochs, callbacks, expected, recorded
+):
+    X, y = spiral
+    h = train.fit(small(), (X, y), epochs=epochs, batch_size=16, callbacks=callbacks, verbose=0)
+    assert h.stopped_at == expected and all(type(n) is int for n in h.stopped_at)
+    assert len(h) == recorded
+    done, into_next, per_epoch = h.stopped_at
+    assert done * per_epoch + into_next <= epochs * per_epoch
+
+
+@pytest.mark.usefixtures("default_sigint")
+def test_stopped_at_matches_the_batches_trained(spiral):
+    """Every batch fit trains on is counted once: the callback sees as many as stopped_at says."""
+    X, y = spiral
+    count = []
+
+    seen_at_train_end = []
+
+    class Count(C.Callback):
+        def on_batch_end(self, batch, logs=None):
+            count.append(batch)
+
+        def on_train_end(self, logs=None):
+            seen_at_train_end.append(self.state.history.stopped_at)
+
+    h = train.fit(small(), (X, y), epochs=4, batch_size=50, verbose=0,
+                  callbacks=[CtrlC(epoch=2, batch=1), Count()])  # fmt: skip
+    done, into_next, per_epoch = h.stopped_at
+    assert (done, into_next, per_epoch) == (2, 2, 3)
+    assert len(count) == done * per_epoch + into_next
+    assert seen_at_train_end == [h.stopped_at]  # callbacks can read it when training ends
+
+
+def test_stopped_at_counts_resumed_epochs(spiral, tmp_path):
+    X, y = spiral
+    path = str(tmp_path / "c.npz")
+    train.fit(small(), (X, y), epochs=2, batch_size=16, checkpoint=path, verbose=0)
+    h = train.fit(small(), (X, y), epochs=3, batch_size=16, resume_from=path, verbose=0)
+    assert h.stopped_at == (3, 0, 8)
+    h = train.fit(small(), (X, y), epochs=2, batch_size=16, resume_from=path, verbose=0)
+    assert h.stopped_at == (2, 0, 8)  # nothing left to train
 
 
 # ----------------------------------------------------------------------------------------------

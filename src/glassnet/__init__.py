@@ -125,7 +125,7 @@ from .ops.api import (
 from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
-from .train import History, evaluate, fit, predict, resume
+from .train import History, evaluate, fit, predict, resume, run_epoch, train_step
 
 # The see-inside tools load on first use, so that importing glassnet never imports them
 # (nothing in the core depends on glassnet.inspect; see docs/architecture.md).
