@@ -50,12 +50,16 @@ Where each lives (one file per callback or concern)::
     csv_logger.py        CSVLogger
     terminate_on_nan.py  TerminateOnNaN
     progress.py          ProgressBar (and format_logs)
+    diagnostics.py       Diagnostics (plain-word hints: dead units, gradients, loss, overfitting)
+    live.py              LiveView (the live page in the browser; server in glassnet.inspect.live)
 """
 
 from .base import Callback, CallbackList, FitState, _overrides
 from .checkpoints import ModelCheckpoint, TrainingCheckpoint
 from .csv_logger import CSVLogger, _read_csv_rows
+from .diagnostics import Diagnostics, Hint
 from .early_stopping import EarlyStopping
+from .live import LiveView
 from .monitor import _improved, _monitored, _resolve_mode
 from .progress import _BAR_FORMAT, ProgressBar, _in_notebook, _load_tqdm, format_logs
 from .schedulers import LearningRateScheduler
@@ -65,9 +69,11 @@ __all__ = [
     "CSVLogger",
     "Callback",
     "CallbackList",
+    "Diagnostics",
     "EarlyStopping",
     "FitState",
     "LearningRateScheduler",
+    "LiveView",
     "ModelCheckpoint",
     "ProgressBar",
     "TerminateOnNaN",

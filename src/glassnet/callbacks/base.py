@@ -22,6 +22,8 @@ class FitState:
         epoch: the current epoch (from 0); ``batch``: the current batch (from 0).
         steps_per_epoch: batches per epoch (None when the data has no length).
         history: the History of this run (includes resumed epochs).
+        train_data: the training data as fit received it (a Dataset or DataLoader), for
+            callbacks that show samples (LiveView).
         stop_training: set to True to stop after the current batch.
         stop_reason: a short sentence saying why training stopped early (for the user).
         interrupted: True when Ctrl-C stopped training.
@@ -39,6 +41,7 @@ class FitState:
     batch: int = 0
     steps_per_epoch: int | None = None
     history: Any = None
+    train_data: Any = None
     stop_training: bool = False
     stop_reason: str | None = None
     interrupted: bool = False

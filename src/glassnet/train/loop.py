@@ -143,6 +143,7 @@ def fit(
         steps_per_epoch=steps,
         history=history,
         verbose=verbose,
+        train_data=train_loader,
         params={
             "epochs": epochs,
             "batch_size": train_loader.batch_size,
