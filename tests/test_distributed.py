@@ -100,3 +100,28 @@ def test_without_mpi_the_process_group_is_a_single_process():
     x = np.ones(3)
     dist.all_reduce(x)  # nothing to combine with: unchanged
     assert x.tolist() == [1, 1, 1]
+
+
+def test_fit_on_two_processes_matches_one(tmp_path):
+    done = _run("fit_matches_one_process.py", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("Data-parallel training on 2 processes (MPI)") == 1  # rank 0 alone prints
+    assert out.count("Epoch 3/3") == 1
+    line = [ln for ln in out.splitlines() if ln.startswith("max difference")][0]
+    assert float(line.split()[2].rstrip(";")) < 1e-12 and line.endswith("processes 2"), line
+    losses = [ln for ln in out.splitlines() if ln.startswith("loss two")][0].split()
+    assert abs(float(losses[2]) - float(losses[4])) < 1e-12  # the metrics are averaged right
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.npz"]  # saved once, whole
+
+
+def test_fit_distributed_without_mpiexec_says_how_to_start(monkeypatch):
+    import glassnet as gn
+    from glassnet import nn
+
+    for name in ("PMI_RANK", "PMI_SIZE", "PMIX_RANK", "HYDI_CONTROL_FD", "OMPI_COMM_WORLD_SIZE",
+                 "SLURM_NTASKS"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ValueError, match=r"start the script with `mpiexec -n 2 python script.py`"):
+        gn.fit(nn.Linear(2, 2), (np.zeros((4, 2)), np.zeros(4, dtype=np.int64)), distributed=True,
+               verbose=0)  # fmt: skip

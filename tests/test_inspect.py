@@ -301,3 +301,44 @@ def test_report_is_one_offline_file_with_every_section(tmp_path):
         assert f'<section id="{key}">' in text, key
     assert "http://" not in text and "https://" not in text and "<script" not in text
     assert text.count("data:image/png;base64,") >= 2
+
+
+# --------------------------------------------------------------------------- inside fit
+def test_fit_detect_anomaly_stops_at_the_first_nan():
+    class Log(nn.Module):
+        def forward(self, x):
+            return x.log()
+
+    gn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 4), Log(), nn.Linear(4, 2))
+    X = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    y = np.zeros(16, dtype=np.int64)
+    with pytest.raises(AnomalyError, match=r"Log in 1 \(Log\) produced \d+ NaN"):
+        with np.errstate(all="ignore"):
+            gn.fit(model, (X, y), epochs=1, batch_size=8, verbose=0, detect_anomaly=True)
+    assert autograd._op_hooks == []
+
+
+def test_fit_check_gradients_every_catches_a_wrong_layer_while_training():
+    class _HalfGradient(autograd.Op):
+        """y = 2x;   dL/dx = g (wrong on purpose: should be 2g)"""
+
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, g):
+            return (g,)
+
+    class Double(nn.Module):
+        def forward(self, x):
+            return _HalfGradient()(x)
+
+    X = np.random.default_rng(0).normal(size=(32, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    gn.manual_seed(0)
+    good = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    gn.fit(good, (X, y), epochs=1, batch_size=8, verbose=0, check_gradients_every=2)
+    gn.manual_seed(0)
+    bad = nn.Sequential(nn.Linear(3, 4), Double(), nn.Linear(4, 2))
+    with pytest.raises(GradientCheckError, match=r"0\.weight .* WRONG"):
+        gn.fit(bad, (X, y), epochs=1, batch_size=8, verbose=0, check_gradients_every=2)

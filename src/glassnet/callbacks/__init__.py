@@ -51,6 +51,7 @@ Where each lives (one file per callback or concern)::
     terminate_on_nan.py  TerminateOnNaN
     progress.py          ProgressBar (and format_logs)
     diagnostics.py       Diagnostics (plain-word hints: dead units, gradients, loss, overfitting)
+    gradient_check.py    GradientCheck (fit's check_gradients_every)
     live.py              LiveView (the live page in the browser; server in glassnet.inspect.live)
 """
 
@@ -59,6 +60,7 @@ from .checkpoints import ModelCheckpoint, TrainingCheckpoint
 from .csv_logger import CSVLogger, _read_csv_rows
 from .diagnostics import Diagnostics, Hint
 from .early_stopping import EarlyStopping
+from .gradient_check import GradientCheck
 from .live import LiveView
 from .monitor import _improved, _monitored, _resolve_mode
 from .progress import _BAR_FORMAT, ProgressBar, _in_notebook, _load_tqdm, format_logs
@@ -72,6 +74,7 @@ __all__ = [
     "Diagnostics",
     "EarlyStopping",
     "FitState",
+    "GradientCheck",
     "LearningRateScheduler",
     "LiveView",
     "ModelCheckpoint",

@@ -176,8 +176,9 @@ class LiveView(Callback):
 
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._step += 1
-        loss = (logs or {}).get("loss")
-        self.stream.add("batch", step=self._step, epoch=self.state.epoch, loss=loss)
+        logs = logs or {}
+        self.stream.add("batch", step=self._step, epoch=self.state.epoch,
+                        loss=logs.get("batch_loss", logs.get("loss")))  # fmt: skip
         self._send_new_hints()
         self._apply_controls()
         if time.monotonic() - self._last_snapshot >= self.snapshot_seconds:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -14,6 +15,7 @@ from ..callbacks import (
     Callback,
     CallbackList,
     FitState,
+    GradientCheck,
     LearningRateScheduler,
     ProgressBar,
     TrainingCheckpoint,
@@ -29,6 +31,7 @@ from .history import History
 from .inputs import _as_dataset, _loader, _validation_split
 from .interrupt import StopOnCtrlC
 from .modes import ModeKeeper
+from .parallel import start_parallel_run
 from .step import run_epoch
 
 __all__ = ["fit", "resume"]
@@ -53,6 +56,9 @@ def fit(
     verbose: int = 1,
     checkpoint: str | None = None,
     resume_from: str | None = None,
+    detect_anomaly: bool = False,
+    check_gradients_every: int | None = None,
+    distributed: bool | None = None,
 ) -> History:
     """Train ``model`` on ``data`` for ``epochs`` epochs; return the :class:`History`.
 
@@ -100,6 +106,13 @@ def fit(
         resume_from: continue from a checkpoint written by ``checkpoint=`` (or
             ``glassnet.checkpoint.save_checkpoint``): the model, optimizer, scheduler, history,
             callbacks and random state are restored and training goes on from the next epoch.
+        detect_anomaly: stop at the first op, forward or backward, that makes a NaN or Inf,
+            naming it and its layer (``glassnet.detect_anomaly``; slower).
+        check_gradients_every: every N batches compare every parameter's gradient with a
+            numerical one on a few samples (``glassnet.check_gradients``) and stop with the
+            table at the first disagreement: a wrong custom layer is caught while it trains.
+        distributed: data-parallel training on MPI (see glassnet/train/parallel.py). None (the
+            default) turns it on exactly when the script was started by ``mpiexec -n N``.
 
     Returns:
         The History: ``history.history["loss"]``, ``["val_accuracy"]``, ... per epoch, and
@@ -112,6 +125,11 @@ def fit(
     who = "fit"
     started = time.perf_counter()
     epochs = _check_settings(model, epochs, verbose, validation_data, validation_split)
+
+    # ---- 0. Several processes (mpiexec)? Then one seed for all, and rank 0 alone reports.
+    parallel, seed = start_parallel_run(model, seed, distributed)
+    if parallel is not None and not parallel.is_main:
+        verbose, checkpoint = 0, None
 
     # ---- 1. Randomness first: everything random below (split, shuffles, dropout) follows it.
     if seed is not None:
@@ -133,7 +151,9 @@ def fit(
     sched = _make_scheduler(scheduler, opt, epochs, steps)
 
     # ---- 4. Callbacks: the schedule first, the user's, then History, checkpoints, progress.
-    user = list(callbacks)
+    user = [cb for cb in callbacks if parallel is None or parallel.keep_callback(cb)]
+    if check_gradients_every is not None:
+        user.append(GradientCheck(check_gradients_every, loss_fn))
     history = History()
     ordered, bars = _arrange_callbacks(user, history, sched, checkpoint, verbose)
     state = FitState(
@@ -168,8 +188,18 @@ def fit(
     logs: dict[str, float] = {}
     epochs_done, batches_into_next = initial_epoch, 0  # what the weights were trained on
     mid_epoch = False  # did Ctrl-C stop an epoch half-way?
+    batches_of_mine = train_loader if parallel is None else parallel.shard(train_loader)
+    if parallel is not None and verbose:
+        share = train_loader.batch_size // parallel.world
+        print(f"Data-parallel training on {parallel.world} processes (MPI): each trains on "
+              f"{share} of every {train_loader.batch_size} samples.", flush=True)  # fmt: skip
     try:
-        with StopOnCtrlC() as ctrl_c:
+        with contextlib.ExitStack() as guards:
+            ctrl_c = guards.enter_context(StopOnCtrlC())
+            if detect_anomaly:
+                from ..inspect.anomaly import detect_anomaly as anomaly_checks
+
+                guards.enter_context(anomaly_checks())
             cb_list.on_train_begin(logs)
             for epoch in range(initial_epoch, epochs):
                 if ctrl_c.requested:  # Ctrl-C came between batches (validation, callbacks)
@@ -184,7 +214,7 @@ def fit(
 
                 epoch_logs, batches = run_epoch(
                     model,
-                    train_loader,
+                    batches_of_mine,
                     loss_fn,
                     opt,
                     metrics=metric_specs,
@@ -206,7 +236,7 @@ def fit(
                     break
 
                 # ---- end of the epoch: training means, validation, callbacks
-                logs = epoch_logs
+                logs = epoch_logs if parallel is None else parallel.average_logs(epoch_logs)
                 if val_loader is not None:
                     logs.update(_evaluate_loader(model, val_loader, loss_fn, metric_specs, "val_"))
                 logs["lr"] = lr_now
@@ -218,11 +248,14 @@ def fit(
         modes.restore()
         for bar in bars:
             bar.close()
+        if parallel is not None and parallel.ddp is not model:
+            parallel.ddp.close()  # the model trains alone again after fit
 
     # ---- 7. Report how it ended.
     history.interrupted = state.interrupted
     history.stop_reason = state.stop_reason
     history.seconds = time.perf_counter() - started
+    history.processes = 1 if parallel is None else parallel.world
     _report_end(history, mid_epoch, verbose)
     return history
 

@@ -114,7 +114,7 @@ function drawCurves(state) {
   const byStep = new Map(state.epochs.map((e) => [e.step, e.logs]));
   const epochValue = (name) => steps.map((s) => (byStep.has(s) && byStep.get(s)[name] != null
     ? byStep.get(s)[name] : null));
-  const series = [{label: "batch loss (running mean)", stroke: "#9aa5b1"},
+  const series = [{label: "batch loss", stroke: "#9aa5b1"},
                   {label: "train loss (epoch)", stroke: palette[0], points: {show: true}, spanGaps: true}];
   const data = [steps, state.batches.map((b) => b.loss), epochValue("loss")];
   if (state.epochs.some((e) => e.logs.val_loss != null)) {
