@@ -214,6 +214,9 @@ class Tensor:
         dtype = to_dtype(dtype)
         if dtype == self.array.dtype:
             return self
+        if not is_floating(dtype):
+            # Integers and bools carry no gradient: the result leaves the graph (as in PyTorch).
+            return autograd.wrap(self.array.astype(dtype))
         return E.Cast(dtype)(self)
 
     def type(self, dtype: Any) -> Tensor:
@@ -346,17 +349,51 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return api.binary(E.Ge, self, other)
 
+    # &, |, ^, ~ work bit by bit on integers and stay logical on bool (as in PyTorch)
     def __and__(self, other: Any) -> Tensor:
-        return api.binary(E.LogicalAnd, self, other)
+        return api.binary(E.BitwiseAnd, self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseAnd, self, other, reflected=True)
 
     def __or__(self, other: Any) -> Tensor:
-        return api.binary(E.LogicalOr, self, other)
+        return api.binary(E.BitwiseOr, self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseOr, self, other, reflected=True)
 
     def __xor__(self, other: Any) -> Tensor:
-        return api.binary(E.LogicalXor, self, other)
+        return api.binary(E.BitwiseXor, self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseXor, self, other, reflected=True)
 
     def __invert__(self) -> Tensor:
-        return E.LogicalNot()(self)
+        return api.bitwise_not(self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseLeftShift, self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseLeftShift, self, other, reflected=True)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseRightShift, self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseRightShift, self, other, reflected=True)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return api.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return api.floor_divide(as_tensor(other, _scalar_dtype(other, self)), self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return api.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return api.remainder(as_tensor(other, _scalar_dtype(other, self)), self)
 
     def eq(self, other: Any) -> Tensor:
         return self == other
@@ -376,12 +413,6 @@ class Tensor:
     def ge(self, other: Any) -> Tensor:
         return self >= other
 
-    def isnan(self) -> Tensor:
-        return E.IsNan()(self)
-
-    def isfinite(self) -> Tensor:
-        return E.IsFinite()(self)
-
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return Tensor._make(np.any(self.array, axis=dim, keepdims=keepdim))
 
@@ -397,8 +428,20 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return api.div(self, other, rounding_mode=rounding_mode)
+
+    divide = div
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """The same elements in ``other``'s shape."""
+        return api.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return api.reshape(self, other.shape)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
@@ -515,11 +558,23 @@ def _true_div_operand(x: Tensor, other: Any) -> Tensor:
     return x
 
 
+def _scalar_dtype(number: Any, tensor: Tensor) -> Any:
+    """The dtype a Python number takes beside ``tensor`` (the tensor's, unless a float meets ints)."""
+    if isinstance(number, float) and tensor.array.dtype.kind in "biu":
+        return np.float32
+    return tensor.array.dtype
+
+
 def _index_arrays(index: Any) -> Any:
-    """Replace Tensors inside an index by their arrays (lists become int/bool arrays)."""
+    """Replace Tensors inside an index by their arrays (lists become int/bool arrays).
+
+    A 0-d integer tensor indexes like the integer it holds, as in PyTorch.
+    """
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
+        if index.array.ndim == 0 and index.array.dtype.kind in "iu":
+            return int(index.array)
         return index.array
     if isinstance(index, list):
         return np.asarray(index)
