@@ -200,7 +200,7 @@ class CopySign(Op):
         # y / a is +1 or -1: a constant, so this rule is also its own second derivative.
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(a == 0, 0, np.copysign(1, a) * np.copysign(1, b))
-        return g * wrap(ratio.astype(g.array.dtype)), None
+        return g * wrap(ratio.astype(g.array.dtype)), g * 0.0
 
 
 class LogAddExp(Op):

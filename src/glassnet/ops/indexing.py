@@ -161,7 +161,7 @@ class ScatterReduce(Op):
         self.counts = counts
         if self.reduce == "mean":
             safe = np.maximum(counts, 1)
-            out = out / safe if out.dtype.kind == "f" else out // safe
+            out = out / safe.astype(out.dtype) if out.dtype.kind == "f" else out // safe
         self.out_data = out
         return out
 
