@@ -8,6 +8,7 @@ All maths lives in ops/; this file holds the container, its conversions and its 
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -460,6 +461,9 @@ class Tensor:
     def _inplace(self, op: autograd.Op, *others: Any) -> Tensor:
         """Run ``op(self, *others)`` and write the result into this tensor's own array.
 
+        ``op`` is an Op, or a function of tensors such as ``api.scatter`` (for the in-place
+        forms of ops that are built from several ops).
+
         When the graph is recording and this tensor or an operand needs gradients, the op is
         recorded on a copy of the old value and this tensor takes over the result's place in
         the graph. The version counter goes up, so any op that saved the old value for its
@@ -480,9 +484,12 @@ class Tensor:
             self.array[...] = out.array
             self.grad_fn = out.grad_fn
             self.requires_grad = True
-        else:
+        elif isinstance(op, autograd.Op):
             arrays = [o.array if isinstance(o, Tensor) else o for o in others]
             result = op.forward(self.array, *arrays)
+        else:  # a function built from several ops (scatter_, masked_fill_, ...)
+            with autograd.no_grad():
+                result = op(self, *others).array
             if result.dtype.kind == "f" and self.array.dtype.kind in "biu":
                 raise TypeError(
                     f"in-place operation would store a {result.dtype} result in a tensor of "
@@ -518,6 +525,30 @@ class Tensor:
 
     def relu_(self) -> Tensor:
         return self._inplace(E.ReLU())
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
+        return self._inplace(functools.partial(api.scatter, value=value), dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        return self._inplace(api.scatter_add, dim, index, src)
+
+    def scatter_reduce_(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        scatter = functools.partial(api.scatter_reduce, include_self=include_self)
+        return self._inplace(scatter, dim, index, src, reduce)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
+        return self._inplace(functools.partial(api.index_add, alpha=alpha), dim, index, source)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._inplace(api.masked_fill, mask, value)
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(api.tril, diagonal)
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(api.triu, diagonal)
 
     def copy_(self, src: Any) -> Tensor:
         """Overwrite the values with ``src`` (broadcast to this shape)."""
