@@ -490,6 +490,7 @@ class Tensor:
         else:  # a function built from several ops (scatter_, masked_fill_, ...)
             with autograd.no_grad():
                 result = op(self, *others).array
+        if not recording:
             if result.dtype.kind == "f" and self.array.dtype.kind in "biu":
                 raise TypeError(
                     f"in-place operation would store a {result.dtype} result in a tensor of "
