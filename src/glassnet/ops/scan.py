@@ -6,16 +6,12 @@ the *later* outputs, a cumulative sum run backwards (``_reverse_cumsum``).
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from ..autograd import Op, wrap
 from . import api as A
 from .reduce import normalize_dims
 from .shape import IndexAdd
-
-_values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _axis(dim, ndim: int, op: str) -> int:
@@ -169,7 +165,7 @@ def cumprod(input, dim: int, *, dtype=None):  # noqa: A002
 
 def _cum_extreme(op, input):  # noqa: A002
     values = op(A._t(input))
-    return _values_indices(values, wrap(op.indices))
+    return A._values_indices(values, wrap(op.indices))
 
 
 def cummax(input, dim: int):  # noqa: A002

@@ -6,8 +6,6 @@ indices)``, so the gradient of each sorted value flows back to the element it ca
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from ..autograd import wrap
@@ -15,8 +13,6 @@ from ..errors import ShapeError
 from . import api as A
 from .indexing import gather
 from .reduce import normalize_dims
-
-_values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _order(array: np.ndarray, axis: int, descending: bool, stable: bool) -> np.ndarray:
@@ -45,8 +41,8 @@ def sort(input, dim: int = -1, descending: bool = False, *, stable: bool = False
     x = A._t(input)
     indices = argsort(x, dim, descending, stable=stable)
     if x.ndim == 0:
-        return _values_indices(x.clone(), indices)
-    return _values_indices(gather(x, dim, indices), indices)
+        return A._values_indices(x.clone(), indices)
+    return A._values_indices(gather(x, dim, indices), indices)
 
 
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
@@ -58,7 +54,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         raise ShapeError(f"topk: k must lie in [0, {n}] (the size of dim {dim}), got {k}")
     order = _order(x.array, axis, largest, stable=True) if x.ndim else np.zeros((), np.int64)
     indices = wrap(np.take(order, np.arange(k), axis=axis) if x.ndim else order)
-    return _values_indices(gather(x, axis, indices) if x.ndim else x.clone(), indices)
+    return A._values_indices(gather(x, axis, indices) if x.ndim else x.clone(), indices)
 
 
 def msort(input):  # noqa: A002
