@@ -227,6 +227,7 @@ CASES += [
     Case("div_trunc", lambda lib, a, b: a.div(b, rounding_mode="trunc") + a, ((3, 4), (3, 4))),
     # ---- indexing along a dim
     Case("gather", lambda lib, a: a.gather(1, lib.tensor(GATHER_IDX)), ((3, 4),)),
+    Case("gather_smaller", lambda lib, a: a.gather(1, lib.tensor(GATHER_IDX[:2])), ((3, 4),)),
     Case("gather_dim0", lambda lib, a: lib.gather(a, 0, lib.tensor(SCATTER_ADD_IDX)), ((3, 4),)),
     Case(
         "scatter_src", lambda lib, a, b: a.scatter(1, lib.tensor(SCATTER_IDX), b), ((3, 4), (3, 2))

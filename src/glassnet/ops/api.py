@@ -2,7 +2,12 @@
 
 Each function checks and normalises its arguments, then applies one op class from
 elementwise / reduce / shape / matmul. ``x.exp()`` and ``glassnet.exp(x)`` run the same code:
-tensor.py binds the functions listed in ``TENSOR_METHODS`` as methods.
+tensor.py binds the functions listed in ``TENSOR_METHODS`` as methods. The younger op families
+keep their function forms beside their ops and are re-exported from here: functions (log2,
+trigonometry, hyperbolics, atan2, copysign, logaddexp, lerp), rounding (floor ... fmod,
+div(rounding_mode=)), indexing (gather, scatter*, index_select/add, masked_select, nonzero),
+scan (cumsum ... logcumsumexp), layout (roll, repeat_interleave, unfold, diag, tril, meshgrid),
+sorting (sort, argsort, topk) and einsum.
 """
 
 from __future__ import annotations
