@@ -72,13 +72,14 @@ class Pow(Op):
         a, b = self.inputs
         ga = None
         if self.parents[0] is not None:
-            ga = g * b * a ** (b - 1)
             # d(a**0)/da is 0 everywhere (PyTorch), but b * a**(b-1) is 0 * inf = nan at a = 0.
-            if not isinstance(b, Tensor):
-                if b == 0:
-                    ga = g * 0.0
-            elif not b.array.all():
-                ga = Where()(b.array == 0, 0.0, ga)
+            if not isinstance(b, Tensor) and b == 0:
+                ga = g * 0.0
+            elif not isinstance(b, Tensor) or b.array.all():
+                ga = g * b * a ** (b - 1)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):  # 0**-1, replaced below
+                    ga = Where()(b.array == 0, 0.0, g * b * a ** (b - 1))
         gb = None
         if self.parents[1] is not None:
             # log(a) is undefined for a <= 0; there the exponent has no gradient (as in PyTorch

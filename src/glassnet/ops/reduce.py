@@ -136,9 +136,11 @@ class Var(_Reduction):
         if dof <= 0 and self.dim is None:
             # As PyTorch: 2 / dof is infinite, so the gradient is nan where x equals the mean
             # (inf * 0) and +inf elsewhere.
-            return (g * np.where(centered.array == 0, np.nan, np.inf).astype(g.array.dtype),)
+            with np.errstate(invalid="ignore"):  # g may be 0 (after a sqrt): 0 * inf is nan
+                return (g * np.where(centered.array == 0, np.nan, np.inf).astype(g.array.dtype),)
         scale = np.inf if dof == 0 else 2 / dof
-        return (g * centered * scale,)
+        with np.errstate(invalid="ignore"):  # dof == 0: inf * 0 is nan, as in PyTorch
+            return (g * centered * scale,)
 
 
 class Prod(_Reduction):
