@@ -29,6 +29,8 @@ VALUES = [
     pytest.param(lambda lib: lib.div(lib.tensor(I), 2, rounding_mode="trunc"), id="div_trunc_int"),
     pytest.param(lambda lib: lib.div(lib.tensor(I), -2, rounding_mode="floor"), id="div_floor_int"),
     pytest.param(lambda lib: lib.tensor(I).div(4), id="div_true_int"),
+    pytest.param(lambda lib: lib.divide(lib.tensor(I), 4, rounding_mode="floor"), id="divide_floor"),
+    pytest.param(lambda lib: lib.tensor(I).true_divide(lib.tensor([2, 4, 8, 16])), id="true_divide"),
     pytest.param(lambda lib: lib.tensor(I).floor(), id="floor_int_keeps_dtype"),
     pytest.param(lambda lib: lib.round(lib.tensor([0.5, 1.5, 2.5, -0.5, 1.2345])), id="round_half_even"),
     pytest.param(lambda lib: lib.round(lib.tensor([1.2345, -2.5551], dtype=lib.float64), decimals=2), id="round_decimals"),

@@ -76,6 +76,7 @@ from .matmul import MatMul
 from .rounding import (  # noqa: F401 - re-exported
     ceil,
     div,
+    divide,
     fix,
     floor,
     floor_divide,
@@ -83,6 +84,7 @@ from .rounding import (  # noqa: F401 - re-exported
     frac,
     remainder,
     round,
+    true_divide,
     trunc,
 )
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: F401 - re-exported
@@ -703,5 +705,6 @@ TENSOR_METHODS = [
     "scatter_add", "scatter_reduce",
     "diag", "diagonal", "repeat_interleave", "roll", "sum_to_size", "tril", "triu", "unfold",
     "ceil", "fix", "floor", "floor_divide", "fmod", "frac", "remainder", "round", "trunc",
+    "true_divide",
     "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp", "argsort", "msort", "sort", "topk",
 ]  # fmt: skip

@@ -160,3 +160,11 @@ def div(input, other, *, rounding_mode: str | None = None):  # noqa: A002
             f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
         )
     return DivRounded(rounding_mode)(*_pair(input, other))
+
+
+divide = div
+
+
+def true_divide(input, other):  # noqa: A002
+    """input / other without rounding (integers divide into float32)."""
+    return div(input, other)
