@@ -74,3 +74,57 @@ def test_indexing_with_repeats_accumulates(a, idx):
     x = gn.tensor(a, requires_grad=True)
     x[gn.tensor(idx)].sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.bincount(idx, minlength=a.shape[0]))
+
+
+float_arrays = hnp.arrays(
+    np.float64,
+    hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
+    elements=st.floats(-5, 5),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(float_arrays, st.data())
+def test_gather_and_scatter_add_are_adjoint(a, data):
+    """<gather(x, dim, i), y> == <x, scatter_add(0, dim, i, y)>: each is the other's transpose."""
+    dim = data.draw(st.integers(0, a.ndim - 1))
+    index_shape = tuple(
+        data.draw(st.integers(1, 4)) if d == dim else n for d, n in enumerate(a.shape)
+    )
+    index = data.draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, a.shape[dim] - 1)))
+    y = data.draw(hnp.arrays(np.float64, index_shape, elements=st.floats(-5, 5)))
+    x, t, yt = gn.tensor(a), gn.tensor(index), gn.tensor(y)
+    left = (x.gather(dim, t) * yt).sum().item()
+    right = (x * gn.zeros_like(x).scatter_add(dim, t, yt)).sum().item()
+    np.testing.assert_allclose(left, right, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(float_arrays, st.data())
+def test_cumsum_cummax_sort_agree_with_their_definitions(a, data):
+    dim = data.draw(st.integers(0, a.ndim - 1))
+    x = gn.tensor(a)
+    np.testing.assert_allclose(x.cumsum(dim).numpy(), np.cumsum(a, axis=dim), atol=1e-12)
+    values, indices = x.cummax(dim)
+    np.testing.assert_array_equal(values.numpy(), np.maximum.accumulate(a, axis=dim))
+    np.testing.assert_array_equal(np.take_along_axis(a, indices.numpy(), dim), values.numpy())
+    sorted_values, order = x.sort(dim, descending=data.draw(st.booleans()))
+    np.testing.assert_array_equal(np.take_along_axis(a, order.numpy(), dim), sorted_values.numpy())
+    np.testing.assert_array_equal(np.sort(sorted_values.numpy(), axis=dim), np.sort(a, axis=dim))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), st.integers(0, 9)
+)
+def test_einsum_agrees_with_matmul_and_its_gradients(n, k, m, batch, seed):
+    rng = np.random.default_rng(seed)
+    a = gn.tensor(rng.normal(size=(batch, n, k)), requires_grad=True)
+    b = gn.tensor(rng.normal(size=(batch, k, m)), requires_grad=True)
+    y = gn.einsum("bnk,bkm->bnm", a, b)
+    np.testing.assert_allclose(y.numpy(), (a @ b).numpy(), rtol=1e-12)
+    g = gn.tensor(rng.normal(size=(batch, n, m)))
+    grads = gn.autograd.grad(y, [a, b], grad_outputs=g)
+    reference = gn.autograd.grad(a @ b, [a, b], grad_outputs=g)
+    for ours, theirs in zip(grads, reference):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)

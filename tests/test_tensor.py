@@ -169,3 +169,26 @@ def test_data_is_a_tensor_sharing_memory_outside_the_graph():
     w.data = gn.tensor([4.0, 5.0, 6.0])  # shape may change, as in PyTorch
     assert w.shape == (3,) and w.requires_grad
     assert w.numpy() is w.array
+
+
+def test_view_as_reshape_as_type_as():
+    x = gn.arange(6.0)
+    other = gn.zeros(2, 3, dtype=gn.float64)
+    assert x.view_as(other).shape == (2, 3) and x.reshape_as(other).shape == (2, 3)
+    assert x.type_as(other).dtype == gn.float64
+
+
+def test_a_0d_integer_tensor_indexes_like_an_int():
+    x = gn.arange(24).reshape(2, 3, 4)
+    np.testing.assert_array_equal(x[gn.tensor(1)].numpy(), x[1].numpy())
+    assert x[gn.tensor(1), :, gn.tensor([0, 1])].shape == (3, 2)
+
+
+def test_in_place_scatter_under_the_graph_matches_the_out_of_place_form():
+    w = gn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = w * 2
+    y.scatter_(0, gn.tensor([2]), gn.tensor([5.0]))
+    y.index_add_(0, gn.tensor([0, 0]), gn.tensor([1.0, 1.0]), alpha=0.5)
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.numpy(), [3.0, 4.0, 5.0])
+    np.testing.assert_allclose(w.grad.numpy(), [12.0, 16.0, 0.0])

@@ -8,6 +8,7 @@ All maths lives in ops/; this file holds the container, its conversions and its 
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -234,6 +235,9 @@ class Tensor:
         dtype = to_dtype(dtype)
         if dtype == self.array.dtype:
             return self
+        if not is_floating(dtype):
+            # Integers and bools carry no gradient: the result leaves the graph (as in PyTorch).
+            return autograd.wrap(self.array.astype(dtype))
         return E.Cast(dtype)(self)
 
     def type(self, dtype: Any) -> Tensor:
@@ -366,17 +370,51 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return api.binary(E.Ge, self, other)
 
+    # &, |, ^, ~ work bit by bit on integers and stay logical on bool (as in PyTorch)
     def __and__(self, other: Any) -> Tensor:
-        return api.binary(E.LogicalAnd, self, other)
+        return api.binary(E.BitwiseAnd, self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseAnd, self, other, reflected=True)
 
     def __or__(self, other: Any) -> Tensor:
-        return api.binary(E.LogicalOr, self, other)
+        return api.binary(E.BitwiseOr, self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseOr, self, other, reflected=True)
 
     def __xor__(self, other: Any) -> Tensor:
-        return api.binary(E.LogicalXor, self, other)
+        return api.binary(E.BitwiseXor, self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseXor, self, other, reflected=True)
 
     def __invert__(self) -> Tensor:
-        return E.LogicalNot()(self)
+        return api.bitwise_not(self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseLeftShift, self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseLeftShift, self, other, reflected=True)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseRightShift, self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return api.binary(E.BitwiseRightShift, self, other, reflected=True)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return api.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return api.floor_divide(as_tensor(other, _scalar_dtype(other, self)), self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return api.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return api.remainder(as_tensor(other, _scalar_dtype(other, self)), self)
 
     def eq(self, other: Any) -> Tensor:
         return self == other
@@ -396,12 +434,6 @@ class Tensor:
     def ge(self, other: Any) -> Tensor:
         return self >= other
 
-    def isnan(self) -> Tensor:
-        return E.IsNan()(self)
-
-    def isfinite(self) -> Tensor:
-        return E.IsFinite()(self)
-
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return Tensor._make(np.any(self.array, axis=dim, keepdims=keepdim))
 
@@ -417,8 +449,20 @@ class Tensor:
     def mul(self, other: Any) -> Tensor:
         return self * other
 
-    def div(self, other: Any) -> Tensor:
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return api.div(self, other, rounding_mode=rounding_mode)
+
+    divide = div
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """The same elements in ``other``'s shape."""
+        return api.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return api.reshape(self, other.shape)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
@@ -436,6 +480,9 @@ class Tensor:
     # ------------------------------------------------------------------ in-place operations
     def _inplace(self, op: autograd.Op, *others: Any) -> Tensor:
         """Run ``op(self, *others)`` and write the result into this tensor's own array.
+
+        ``op`` is an Op, or a function of tensors such as ``api.scatter`` (for the in-place
+        forms of ops that are built from several ops).
 
         When the graph is recording and this tensor or an operand needs gradients, the op is
         recorded on a copy of the old value and this tensor takes over the result's place in
@@ -457,9 +504,13 @@ class Tensor:
             self.array[...] = out.array
             self.grad_fn = out.grad_fn
             self.requires_grad = True
-        else:
+        elif isinstance(op, autograd.Op):
             arrays = [o.array if isinstance(o, Tensor) else o for o in others]
             result = op.forward(self.array, *arrays)
+        else:  # a function built from several ops (scatter_, masked_fill_, ...)
+            with autograd.no_grad():
+                result = op(self, *others).array
+        if not recording:
             if result.dtype.kind == "f" and self.array.dtype.kind in "biu":
                 raise TypeError(
                     f"in-place operation would store a {result.dtype} result in a tensor of "
@@ -495,6 +546,30 @@ class Tensor:
 
     def relu_(self) -> Tensor:
         return self._inplace(E.ReLU())
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
+        return self._inplace(functools.partial(api.scatter, value=value), dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        return self._inplace(api.scatter_add, dim, index, src)
+
+    def scatter_reduce_(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        scatter = functools.partial(api.scatter_reduce, include_self=include_self)
+        return self._inplace(scatter, dim, index, src, reduce)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
+        return self._inplace(functools.partial(api.index_add, alpha=alpha), dim, index, source)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._inplace(api.masked_fill, mask, value)
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(api.tril, diagonal)
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(api.triu, diagonal)
 
     def copy_(self, src: Any) -> Tensor:
         """Overwrite the values with ``src`` (broadcast to this shape)."""
@@ -535,11 +610,23 @@ def _true_div_operand(x: Tensor, other: Any) -> Tensor:
     return x
 
 
+def _scalar_dtype(number: Any, tensor: Tensor) -> Any:
+    """The dtype a Python number takes beside ``tensor`` (the tensor's, unless a float meets ints)."""
+    if isinstance(number, float) and tensor.array.dtype.kind in "biu":
+        return np.float32
+    return tensor.array.dtype
+
+
 def _index_arrays(index: Any) -> Any:
-    """Replace Tensors inside an index by their arrays (lists become int/bool arrays)."""
+    """Replace Tensors inside an index by their arrays (lists become int/bool arrays).
+
+    A 0-d integer tensor indexes like the integer it holds, as in PyTorch.
+    """
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
+        if index.array.ndim == 0 and index.array.dtype.kind in "iu":
+            return int(index.array)
         return index.array
     if isinstance(index, list):
         return np.asarray(index)

@@ -2,7 +2,12 @@
 
 Each function checks and normalises its arguments, then applies one op class from
 elementwise / reduce / shape / matmul. ``x.exp()`` and ``glassnet.exp(x)`` run the same code:
-tensor.py binds the functions listed in ``TENSOR_METHODS`` as methods.
+tensor.py binds the functions listed in ``TENSOR_METHODS`` as methods. The younger op families
+keep their function forms beside their ops and are re-exported from here: functions (log2,
+trigonometry, hyperbolics, atan2, copysign, logaddexp, lerp), rounding (floor ... fmod,
+div(rounding_mode=)), indexing (gather, scatter*, index_select/add, masked_select, nonzero),
+scan (cumsum ... logcumsumexp), layout (roll, repeat_interleave, unfold, diag, tril, meshgrid),
+sorting (sort, argsort, topk) and einsum.
 """
 
 from __future__ import annotations
@@ -14,10 +19,77 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import as_tensor, is_tensor
+from ..errors import ShapeError
 from . import elementwise as E
 from . import reduce as R
 from . import shape as S
+from .einsum import einsum  # noqa: F401 - re-exported
+from .functions import (  # noqa: F401 - re-exported as glassnet.name and Tensor methods
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    copysign,
+    cosh,
+    exp2,
+    expm1,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    logaddexp,
+    sinh,
+    tan,
+)
+from .indexing import (  # noqa: F401 - re-exported
+    argwhere,
+    gather,
+    index_add,
+    index_select,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+)
+from .layout import (  # noqa: F401 - re-exported
+    diag,
+    diagonal,
+    meshgrid,
+    repeat_interleave,
+    roll,
+    sum_to_size,
+    tril,
+    triu,
+    unfold,
+)
 from .matmul import MatMul
+from .rounding import (  # noqa: F401 - re-exported
+    ceil,
+    div,
+    divide,
+    fix,
+    floor,
+    floor_divide,
+    fmod,
+    frac,
+    remainder,
+    round,
+    true_divide,
+    trunc,
+)
+from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: F401 - re-exported
+from .sorting import argsort, msort, sort, topk  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from ..autograd import Tensor
@@ -175,6 +247,95 @@ def clone(x) -> Tensor:
     return E.Clone()(_t(x))
 
 
+# ---------------------------------------------------------------------- tests of values (no grad)
+
+
+def isnan(x) -> Tensor:
+    """True where x is nan."""
+    return E.IsNan()(_t(x))
+
+
+def isinf(x) -> Tensor:
+    """True where x is +inf or -inf."""
+    return E.IsInf()(_t(x))
+
+
+def isfinite(x) -> Tensor:
+    """True where x is neither inf nor nan."""
+    return E.IsFinite()(_t(x))
+
+
+def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):  # noqa: A002
+    """True where |input - other| <= atol + rtol * |other| (elementwise, no gradient)."""
+    a, b = _promote(_t(input), other)
+    b = b.array if is_tensor(b) else b
+    return as_tensor(np.isclose(a.array, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(
+    input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:  # noqa: A002
+    """True when isclose holds for every element (a Python bool)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
+
+
+# ---------------------------------------------------------------------- bitwise and logical (no grad)
+
+
+def _integer_pair(op_class, a, b) -> Tensor:
+    return binary(op_class, _t(a), b)
+
+
+def bitwise_and(input, other) -> Tensor:  # noqa: A002
+    """a & b bit by bit (integers), logical and (bools)."""
+    return _integer_pair(E.BitwiseAnd, input, other)
+
+
+def bitwise_or(input, other) -> Tensor:  # noqa: A002
+    """a | b bit by bit (integers), logical or (bools)."""
+    return _integer_pair(E.BitwiseOr, input, other)
+
+
+def bitwise_xor(input, other) -> Tensor:  # noqa: A002
+    """a ^ b bit by bit (integers), logical xor (bools)."""
+    return _integer_pair(E.BitwiseXor, input, other)
+
+
+def bitwise_left_shift(input, other) -> Tensor:  # noqa: A002
+    """a << b on integers: a * 2**b."""
+    return _integer_pair(E.BitwiseLeftShift, input, other)
+
+
+def bitwise_right_shift(input, other) -> Tensor:  # noqa: A002
+    """a >> b on integers: floor(a / 2**b)."""
+    return _integer_pair(E.BitwiseRightShift, input, other)
+
+
+def bitwise_not(x) -> Tensor:
+    """~x: every bit flipped (-x - 1 for integers), logical not for bools."""
+    return E.BitwiseNot()(_t(x))
+
+
+def logical_and(input, other) -> Tensor:  # noqa: A002
+    """Elementwise 'both are nonzero', a bool tensor."""
+    return binary(E.LogicalAnd, _t(input), other)
+
+
+def logical_or(input, other) -> Tensor:  # noqa: A002
+    """Elementwise 'either is nonzero', a bool tensor."""
+    return binary(E.LogicalOr, _t(input), other)
+
+
+def logical_xor(input, other) -> Tensor:  # noqa: A002
+    """Elementwise 'exactly one is nonzero', a bool tensor."""
+    return binary(E.LogicalXor, _t(input), other)
+
+
+def logical_not(x) -> Tensor:
+    """Elementwise 'is zero', a bool tensor."""
+    return E.LogicalNot()(_t(x))
+
+
 # ---------------------------------------------------------------------- reductions
 
 
@@ -241,6 +402,20 @@ def var(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=Non
 def std(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> Tensor:
     """Standard deviation: sqrt(var)."""
     return sqrt(var(x, dim, keepdim, correction=correction, unbiased=unbiased))
+
+
+def var_mean(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> tuple:
+    """(var, mean) over ``dim`` in one call, as PyTorch's var_mean."""
+    return var(x, dim, keepdim, correction=correction, unbiased=unbiased), mean(
+        _float(x), dim, keepdim
+    )
+
+
+def std_mean(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> tuple:
+    """(std, mean) over ``dim`` in one call, as PyTorch's std_mean."""
+    return std(x, dim, keepdim, correction=correction, unbiased=unbiased), mean(
+        _float(x), dim, keepdim
+    )
 
 
 def prod(x, dim=None, keepdim: bool = False) -> Tensor:
@@ -359,7 +534,7 @@ def t(x) -> Tensor:
     """Transpose of a matrix (0-D and 1-D tensors are returned as they are)."""
     x = _t(x)
     if x.ndim > 2:
-        raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {x.shape}")
+        raise ShapeError(f"t: expects a tensor with at most 2 dims, got shape {x.shape}")
     return x if x.ndim < 2 else transpose(x, 0, 1)
 
 
@@ -440,9 +615,9 @@ def dot(a, b) -> Tensor:
     """Inner product of two 1-D tensors of equal length."""
     a, b = _t(a), _t(b)
     if a.ndim != 1 or b.ndim != 1:
-        raise ValueError(f"dot: expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"dot: expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
     if a.shape != b.shape:
-        raise ValueError(f"dot: tensors have different lengths, shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"dot: tensors have different lengths, shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
@@ -450,7 +625,7 @@ def mm(a, b) -> Tensor:
     """Product of two matrices (2-D only)."""
     a, b = _t(a), _t(b)
     if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: expects two 2-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"mm: expects two 2-D tensors, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
@@ -499,7 +674,7 @@ def binary(op_class, a, b, reflected: bool = False) -> Tensor:
         return op_class()(a, b)
     except ValueError as e:
         if "broadcast" in str(e) and "could not be broadcast" in str(e):
-            raise ValueError(
+            raise ShapeError(
                 f"{op_class.__name__.lower()}: shapes {_shape_of(a)} and {_shape_of(b)} "
                 "cannot be broadcast together"
             ) from None
@@ -519,4 +694,16 @@ TENSOR_METHODS = [
     "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
     "t", "permute", "expand", "broadcast_to", "expand_as", "repeat", "flip", "split", "chunk",
     "matmul", "dot", "mm",
+    "isnan", "isinf", "isfinite", "isclose", "allclose", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not", "logical_and",
+    "logical_or", "logical_xor", "logical_not",
+    "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
+    "asin", "asinh", "atan", "atan2", "atanh", "copysign", "cosh", "exp2", "expm1", "lerp",
+    "log1p", "log2", "log10", "logaddexp", "sinh", "tan",
+    "argwhere", "gather", "index_add", "index_select", "masked_select", "nonzero", "scatter",
+    "scatter_add", "scatter_reduce",
+    "diag", "diagonal", "repeat_interleave", "roll", "sum_to_size", "tril", "triu", "unfold",
+    "ceil", "fix", "floor", "floor_divide", "fmod", "frac", "remainder", "round", "trunc",
+    "true_divide",
+    "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp", "argsort", "msort", "sort", "topk",
 ]  # fmt: skip

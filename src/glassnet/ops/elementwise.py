@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, is_tensor, wrap
+from ..errors import DTypeError
 
 # ---------------------------------------------------------------------- arithmetic (binary)
 
@@ -83,7 +84,16 @@ class Pow(Op):
 
     def backward(self, g):
         a, b = self.inputs
-        ga = g * b * a ** (b - 1) if self.parents[0] is not None else None
+        ga = None
+        if self.parents[0] is not None:
+            # d(a**0)/da is 0 everywhere (PyTorch), but b * a**(b-1) is 0 * inf = nan at a = 0.
+            if not is_tensor(b) and b == 0:
+                ga = g * 0.0
+            elif not is_tensor(b) or b.array.all():
+                ga = g * b * a ** (b - 1)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):  # 0**-1, replaced below
+                    ga = Where()(b.array == 0, 0.0, g * b * a ** (b - 1))
         gb = None
         if self.parents[1] is not None:
             # log(a) is undefined for a <= 0; there the exponent has no gradient (as in PyTorch
@@ -178,12 +188,13 @@ class Abs(Op):
 
 
 class Sign(Op):
-    """y = sign(x);   dL/dx = 0"""
-
-    differentiable = False
+    """y = sign(x);   dL/dx = 0   (as in PyTorch: the output is in the graph, its gradient zero)"""
 
     def forward(self, x):
         return np.sign(x)
+
+    def backward(self, g):
+        return (g * 0.0,)
 
 
 class Sin(Op):
@@ -467,6 +478,55 @@ class LogicalXor(_Compare):
     ufunc = np.logical_xor
 
 
+class _Bitwise(_Compare):
+    """Shared by the bitwise ops: integer and bool tensors only (bool works bit by bit too)."""
+
+    def forward(self, *operands):
+        for x in operands:
+            if np.asarray(x).dtype.kind not in "biu":
+                raise DTypeError(
+                    f"{type(self).__name__}: expected integer or bool tensors, "
+                    f"got dtype {np.asarray(x).dtype}"
+                )
+        return type(self).ufunc(*operands)
+
+
+class BitwiseAnd(_Bitwise):
+    """y = a & b bit by bit (logical and on bool), without gradient"""
+
+    ufunc = np.bitwise_and
+
+
+class BitwiseOr(_Bitwise):
+    """y = a | b bit by bit (logical or on bool), without gradient"""
+
+    ufunc = np.bitwise_or
+
+
+class BitwiseXor(_Bitwise):
+    """y = a ^ b bit by bit (logical xor on bool), without gradient"""
+
+    ufunc = np.bitwise_xor
+
+
+class BitwiseNot(_Bitwise):
+    """y = ~x: every bit flipped (-x - 1 for integers, logical not on bool), without gradient"""
+
+    ufunc = np.invert
+
+
+class BitwiseLeftShift(_Bitwise):
+    """y = a << b = a * 2**b on integers, without gradient"""
+
+    ufunc = np.left_shift
+
+
+class BitwiseRightShift(_Bitwise):
+    """y = a >> b = floor(a / 2**b) on integers, without gradient"""
+
+    ufunc = np.right_shift
+
+
 class LogicalNot(Op):
     """y = not x (elementwise), without gradient"""
 
@@ -483,6 +543,15 @@ class IsNan(Op):
 
     def forward(self, x):
         return np.isnan(x)
+
+
+class IsInf(Op):
+    """y = (x is +inf or -inf), without gradient"""
+
+    differentiable = False
+
+    def forward(self, x):
+        return np.isinf(x)
 
 
 class IsFinite(Op):
@@ -511,8 +580,10 @@ class SetItem(Op):
         self.index = index
 
     def forward(self, x, v):
+        from .shape import set_item
+
         y = x.copy()
-        y[self.index] = v
+        set_item(y, self.index, v)
         return y
 
     def backward(self, g):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op
+from ..errors import ShapeError
 
 
 class MatMul(Op):
@@ -17,21 +18,21 @@ class MatMul(Op):
 
     def forward(self, a, b):
         if np.ndim(a) == 0 or np.ndim(b) == 0:
-            raise ValueError(
+            raise ShapeError(
                 f"matmul: both arguments need at least 1 dimension, got shapes "
                 f"{np.shape(a)} and {np.shape(b)}"
             )
         ka = a.shape[-1]
         kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if ka != kb:
-            raise ValueError(
+            raise ShapeError(
                 f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                 f"({ka} columns on the left, {kb} rows on the right)"
             )
         try:
             return np.matmul(a, b)
         except ValueError:
-            raise ValueError(
+            raise ShapeError(
                 f"matmul: batch dimensions of {a.shape} and {b.shape} do not broadcast"
             ) from None
 

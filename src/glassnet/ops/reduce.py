@@ -122,7 +122,8 @@ class Var(_Reduction):
 
     def forward(self, x):
         axes = self._axes(x)
-        return np.var(x, axis=axes, keepdims=self.keepdim, ddof=self.correction)
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf / nan
+            return np.var(x, axis=axes, keepdims=self.keepdim, ddof=self.correction)
 
     def backward(self, g):
         x = self.inputs[0]
@@ -131,7 +132,15 @@ class Var(_Reduction):
             n *= self.in_shape[d]
         centered = x - x.mean(dim=self.dims, keepdim=True)
         g = _expand_back(g, self.dims, self.keepdim, len(self.in_shape))
-        return (g * centered * (2 / max(n - self.correction, 0)),)
+        dof = n - self.correction
+        if dof <= 0 and self.dim is None:
+            # As PyTorch: 2 / dof is infinite, so the gradient is nan where x equals the mean
+            # (inf * 0) and +inf elsewhere.
+            with np.errstate(invalid="ignore"):  # g may be 0 (after a sqrt): 0 * inf is nan
+                return (g * np.where(centered.array == 0, np.nan, np.inf).astype(g.array.dtype),)
+        scale = np.inf if dof == 0 else 2 / dof
+        with np.errstate(invalid="ignore"):  # dof == 0: inf * 0 is nan, as in PyTorch
+            return (g * centered * scale,)
 
 
 class Prod(_Reduction):

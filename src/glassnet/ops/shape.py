@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, as_tensor
+from ..errors import ShapeError
 
 
-def _shape_error(op: str, message: str) -> ValueError:
-    return ValueError(f"{op}: {message}")
+def _shape_error(op: str, message: str) -> ShapeError:
+    return ShapeError(f"{op}: {message}")
 
 
 class Reshape(Op):
@@ -105,19 +106,80 @@ def _is_basic_index(index) -> bool:
     return all(isinstance(i, (slice, int, np.integer)) or i is None or i is Ellipsis for i in items)
 
 
+def torch_layout(index, ndim: int):
+    """Where PyTorch puts the axes of index tensors when NumPy would put them elsewhere.
+
+    Both libraries replace the axes indexed by tensors (arrays) with the axes of their broadcast
+    shape, in place when those tensors sit next to each other in the index and first otherwise.
+    They differ on plain integers: NumPy counts an integer among the index arrays, PyTorch first
+    removes the axis it selects. So for x of shape (2, 5, 6), ``x[1, :, t]`` with t of shape
+    (3,) has shape (3, 5) in NumPy (1 and t are not adjacent) but (5, 3) in PyTorch (only t is
+    left, after the slice). Returns None when the two agree, else ``(count, position)``: move
+    NumPy's ``count`` leading result axes to ``position``.
+    """
+    if not isinstance(index, tuple):
+        return None
+    arrays = [k for k, i in enumerate(index) if isinstance(i, np.ndarray)]
+    ints = [
+        k
+        for k, i in enumerate(index)
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+    ]
+    if not arrays or not ints:
+        return None
+    advanced = sorted(arrays + ints)
+    if advanced[-1] - advanced[0] == len(advanced) - 1:
+        return None  # NumPy keeps them in place, and so does PyTorch
+    kept = [i for k, i in enumerate(index) if k not in ints]
+    positions = [k for k, i in enumerate(kept) if isinstance(i, np.ndarray)]
+    if positions[-1] - positions[0] != len(positions) - 1:
+        return None  # not adjacent for PyTorch either: both put them first
+    consumed = sum(
+        i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
+        for i in index
+        if i is not None and i is not Ellipsis
+    )
+    position = 0
+    for i in kept[: positions[0]]:
+        position += ndim - consumed if i is Ellipsis else 1
+    shapes = [
+        (int(i.sum()),) if i.dtype == bool else i.shape for i in kept if isinstance(i, np.ndarray)
+    ]
+    return len(np.broadcast_shapes(*shapes)), position
+
+
+def _numpy_to_torch(a, layout):
+    count, position = layout
+    return np.moveaxis(a, list(range(count)), list(range(position, position + count)))
+
+
+def _torch_to_numpy(a, layout):
+    count, position = layout
+    return np.moveaxis(a, list(range(position, position + count)), list(range(count)))
+
+
+def _layout(index, ndim: int):
+    return None if _is_basic_index(index) else torch_layout(index, ndim)
+
+
 class GetItem(Op):
-    """y = x[index];   dL/dx = zeros with g added at the indexed positions (repeats add up)"""
+    """y = x[index];   dL/dx = zeros with g added at the indexed positions (repeats add up)
+
+    Index tensors mixed with integers place their axes as PyTorch does (see ``torch_layout``).
+    """
 
     def __init__(self, index):
         self.index = index
 
     def forward(self, x):
         try:
-            return x[self.index]
+            out = x[self.index]
         except IndexError as e:
             raise IndexError(
                 f"index {self.index!r} is invalid for a tensor of shape {x.shape}: {e}"
             ) from None
+        layout = _layout(self.index, x.ndim)
+        return out if layout is None else _numpy_to_torch(out, layout)
 
     def backward(self, g):
         return (IndexAdd(self.index, self.inputs[0].shape)(g),)
@@ -132,6 +194,9 @@ class IndexAdd(Op):
 
     def forward(self, g):
         out = np.zeros(self.shape, dtype=g.dtype)
+        layout = _layout(self.index, len(self.shape))
+        if layout is not None:
+            g = _torch_to_numpy(np.broadcast_to(g, torch_shape(out, self.index, layout)), layout)
         if _is_basic_index(self.index):
             out[self.index] = g  # basic slices never repeat an element
         else:
@@ -140,6 +205,22 @@ class IndexAdd(Op):
 
     def backward(self, gg):
         return (GetItem(self.index)(gg),)
+
+
+def torch_shape(x, index, layout) -> tuple:
+    """The shape of ``x[index]`` with PyTorch's placement of the index tensors' axes."""
+    shape = np.empty(x.shape, dtype=bool)[index].shape  # the bool copy is the cheapest probe
+    count, position = layout
+    rest = shape[count:]
+    return rest[:position] + shape[:count] + rest[position:]
+
+
+def set_item(y, index, value) -> None:
+    """``y[index] = value`` in place, with PyTorch's placement of the index tensors' axes."""
+    layout = _layout(index, y.ndim)
+    if layout is not None:
+        value = _torch_to_numpy(np.broadcast_to(value, torch_shape(y, index, layout)), layout)
+    y[index] = value
 
 
 # ---------------------------------------------------------------------- joining and splitting
@@ -153,7 +234,7 @@ class Cat(Op):
 
     def forward(self, *xs):
         if not xs:
-            raise ValueError("cat: expected a non-empty sequence of tensors")
+            raise _shape_error("cat", "expected a non-empty sequence of tensors")
         first = xs[0]
         nd = np.ndim(first)
         if not -nd <= self.dim < nd:
@@ -191,10 +272,10 @@ def stack(tensors, dim: int = 0):
     """Join tensors along a new axis ``dim`` (all must have the same shape)."""
     tensors = _as_tensors(tensors)
     if not tensors:
-        raise ValueError("stack: expected a non-empty sequence of tensors")
+        raise _shape_error("stack", "expected a non-empty sequence of tensors")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise _shape_error("stack", f"all tensors must have the same shape, got {sorted(shapes)}")
     nd = tensors[0].ndim + 1
     if not -nd <= dim < nd:
         raise IndexError(f"stack: dim {dim} out of range for a result with {nd} dimensions")
@@ -219,8 +300,8 @@ def split(x, split_size_or_sections, dim: int = 0):
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
-            raise ValueError(
-                f"split: sizes {sizes} add up to {sum(sizes)}, but dim {dim} has size {n}"
+            raise _shape_error(
+                "split", f"sizes {sizes} add up to {sum(sizes)}, but dim {dim} has size {n}"
             )
     axis = dim % x.ndim
     pieces, start = [], 0
@@ -277,8 +358,8 @@ class Repeat(Op):
 
     def forward(self, x):
         if len(self.repeats) < x.ndim:
-            raise ValueError(
-                f"repeat: got {len(self.repeats)} repeat counts for a tensor with {x.ndim} dims"
+            raise _shape_error(
+                "repeat", f"got {len(self.repeats)} repeat counts for a tensor with {x.ndim} dims"
             )
         self.in_shape = (1,) * (len(self.repeats) - x.ndim) + x.shape
         return np.tile(x, self.repeats)

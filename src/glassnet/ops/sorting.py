@@ -1,0 +1,62 @@
+"""Ordering along a dim: sort, argsort, topk.
+
+The indices (int64, no gradient) come from NumPy's argsort; the values are ``gather(x, dim,
+indices)``, so the gradient of each sorted value flows back to the element it came from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import wrap
+from ..errors import ShapeError
+from . import api as A
+from .indexing import gather
+from .reduce import normalize_dims
+
+
+def _order(array: np.ndarray, axis: int, descending: bool, stable: bool) -> np.ndarray:
+    """argsort along ``axis``; descending keeps equal elements in their original order."""
+    kind = "stable" if stable else None
+    if not descending:
+        return np.argsort(array, axis=axis, kind=kind).astype(np.int64)
+    # Sorting the reversed array ascending and reading it backwards puts the largest first and,
+    # among equal elements, the earliest first (stable); NaN comes first, as in PyTorch.
+    n = array.shape[axis]
+    backwards = np.argsort(np.flip(array, axis), axis=axis, kind="stable")
+    return (n - 1 - np.flip(backwards, axis)).astype(np.int64)
+
+
+def argsort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):  # noqa: A002
+    """The indices that sort ``input`` along ``dim`` (no gradient)."""
+    x = A._t(input)
+    if x.ndim == 0:
+        return wrap(np.zeros((), dtype=np.int64))
+    (axis,) = normalize_dims(dim, x.ndim, "argsort")
+    return wrap(_order(x.array, axis, descending, stable))
+
+
+def sort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):  # noqa: A002
+    """(values, indices) of ``input`` sorted along ``dim``; dL/dinput puts g back where each value came from."""
+    x = A._t(input)
+    indices = argsort(x, dim, descending, stable=stable)
+    if x.ndim == 0:
+        return A._values_indices(x.clone(), indices)
+    return A._values_indices(gather(x, dim, indices), indices)
+
+
+def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """The ``k`` largest (or smallest) elements along ``dim`` and their indices, largest first."""
+    x = A._t(input)
+    (axis,) = normalize_dims(dim, x.ndim, "topk")
+    n = x.shape[axis] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise ShapeError(f"topk: k must lie in [0, {n}] (the size of dim {dim}), got {k}")
+    order = _order(x.array, axis, largest, stable=True) if x.ndim else np.zeros((), np.int64)
+    indices = wrap(np.take(order, np.arange(k), axis=axis) if x.ndim else order)
+    return A._values_indices(gather(x, axis, indices) if x.ndim else x.clone(), indices)
+
+
+def msort(input):  # noqa: A002
+    """Sorted along the first axis (values only)."""
+    return sort(input, 0).values
