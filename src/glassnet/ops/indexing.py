@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, wrap
+from ..autograd import Op, is_tensor, wrap
 from ..errors import DTypeError, ShapeError
 from . import api as A
 from .elementwise import SetItem
@@ -99,7 +99,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):  # no
         raise ValueError("scatter: reduce= is deprecated in PyTorch; use scatter_reduce")
     if src is None and value is None:
         raise TypeError("scatter: give src (a tensor) or value (a number)")
-    if src is not None and not isinstance(src, A.Tensor):
+    if src is not None and not is_tensor(src):
         src, value = None, src  # scatter(x, dim, index, 1.5): a number in src's place
     x, idx = A._t(input), _index_array(index, "scatter")
     axis = _check_along(x, dim, idx, "scatter", src)
