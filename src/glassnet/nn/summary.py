@@ -26,14 +26,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..autograd import no_grad
 from ..dtypes import float32, to_dtype
 from ..tensor import Tensor
-from .module import Module
+
+if TYPE_CHECKING:  # annotations only: Module.summary imports this file when called
+    from .module import Module
 
 __all__ = ["ModelSummary", "SummaryRow", "summarize"]
 
