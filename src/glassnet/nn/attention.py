@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import wrap
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..ops.nn import Linear as _LinearOp
@@ -263,7 +264,7 @@ class MultiheadAttention(Module):
 
         q, k, v = split(q), split(k), split(v)
         if self.add_zero_attn:
-            zeros = Tensor._make(np.zeros((N, heads, 1, d), dtype=dtype))
+            zeros = wrap(np.zeros((N, heads, 1, d), dtype=dtype))
             k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
             bias = _pad_last(bias, 1)
         dropout_p = self.dropout if self.training else 0.0
@@ -324,7 +325,7 @@ class MultiheadAttention(Module):
 
 def _add(a: Any, b: Any) -> Any:
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        a = a if isinstance(a, Tensor) else Tensor._make(a)
+        a = a if isinstance(a, Tensor) else wrap(a)
         return a + b
     return a + b
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import no_grad, wrap
 from ..dtypes import float32, is_floating, to_dtype
 from ..tensor import Tensor
 from .functional import normalization as F
@@ -103,9 +103,9 @@ class _BatchNorm(Module):
         c = self.num_features
         _make_affine(self, c, affine, bias, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(np.zeros(c, dtype=dtype)))
-            self.register_buffer("running_var", Tensor._make(np.ones(c, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", wrap(np.zeros(c, dtype=dtype)))
+            self.register_buffer("running_var", wrap(np.ones(c, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", wrap(np.array(0, dtype=np.int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)

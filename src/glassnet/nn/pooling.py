@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from .functional import pooling as _F
+from . import functional as F
+from .functional.pooling import InputTooSmallError
 from .module import Module
 
 __all__ = [
@@ -34,7 +35,7 @@ class _Pool(Module):
         self._check_input(input)
         try:
             return fn(input, *args)
-        except _F.InputTooSmallError:
+        except InputTooSmallError:
             names = "L" if self._nd == 1 else "H, W"
             raise self.input_error(
                 f"(N, C, {names}) large enough for {self.extra_repr()}", input.shape
@@ -60,7 +61,7 @@ class _MaxPoolNd(_Pool):
         self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Any:
-        fn = _F.max_pool2d if self._nd == 2 else _F.max_pool1d
+        fn = F.max_pool2d if self._nd == 2 else F.max_pool1d
         return self._call(
             fn,
             input,
@@ -162,7 +163,7 @@ class AvgPool2d(_Pool):
 
     def forward(self, input: Tensor) -> Tensor:
         return self._call(
-            _F.avg_pool2d,
+            F.avg_pool2d,
             input,
             self.kernel_size,
             self.stride,
@@ -208,7 +209,7 @@ class AvgPool1d(_Pool):
 
     def forward(self, input: Tensor) -> Tensor:
         return self._call(
-            _F.avg_pool1d,
+            F.avg_pool1d,
             input,
             self.kernel_size,
             self.stride,
@@ -227,7 +228,7 @@ class _AdaptiveAvgPoolNd(_Pool):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        fn = _F.adaptive_avg_pool2d if self._nd == 2 else _F.adaptive_avg_pool1d
+        fn = F.adaptive_avg_pool2d if self._nd == 2 else F.adaptive_avg_pool1d
         self._check_input(input)
         return fn(input, self.output_size)
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import wrap
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..ops.nn import Dropout as _DropoutOp
@@ -52,7 +53,7 @@ def _check_device(who: str, device: Any) -> None:
 
 
 def _zeros_state(shape: tuple, dtype: np.dtype) -> Tensor:
-    return Tensor._make(np.zeros(shape, dtype=dtype))
+    return wrap(np.zeros(shape, dtype=dtype))
 
 
 def _project(

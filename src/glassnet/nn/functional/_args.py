@@ -33,7 +33,7 @@ def shape_text(shape: tuple) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def int_tuple(value: Any, n: int, name: str, fn: str, minimum: int | None = None) -> tuple:
+def int_tuple(value: Any, n: int, name: str, fn: str, minimum: int | None = 1) -> tuple:
     """An n-tuple of ints from one int (repeated) or a sequence of n ints.
 
     Args:
@@ -41,7 +41,7 @@ def int_tuple(value: Any, n: int, name: str, fn: str, minimum: int | None = None
         n: how many ints are needed (the number of spatial axes).
         name: the argument's name in the message (``"stride"``).
         fn: who is asking (a function name or a layer label), the message's first word.
-        minimum: if given, every entry must be at least this.
+        minimum: every entry must be at least this (default 1; None: no bound).
 
     Raises:
         TypeError: ``value`` is not an int or a sequence of ints.

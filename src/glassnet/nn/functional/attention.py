@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd import wrap
 from ...ops import api
 from ...ops.nn import Dropout as _DropoutOp
 from ...tensor import Tensor
@@ -80,7 +81,7 @@ def attention(
     scores = (query * scale) @ key.transpose(-2, -1)
     dead = None
     if bias is not None:
-        scores = scores + (bias if isinstance(bias, Tensor) else Tensor._make(bias))
+        scores = scores + (bias if isinstance(bias, Tensor) else wrap(bias))
         if safe:
             dead = np.isneginf(scores.array).all(axis=-1, keepdims=True)
             if dead.any():
@@ -93,7 +94,7 @@ def attention(
     else:
         weights = api.softmax(scores, dim=-1)
     if dead is not None:
-        weights = weights * Tensor._make((~dead).astype(weights.array.dtype))
+        weights = weights * wrap((~dead).astype(weights.array.dtype))
     if dropout_p > 0:
         weights = _DropoutOp(dropout_p)(weights)
     return weights @ value, weights

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd import no_grad
+from ...autograd import no_grad, wrap
 from ...ops.nn import EmbeddingLookup
 from ...tensor import Tensor
 
@@ -181,4 +181,4 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         )
     out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
-    return Tensor._make(out)
+    return wrap(out)

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ...autograd import no_grad
+from ...autograd import no_grad, wrap
 from ...ops.norm import Normalize
 from ...tensor import Tensor, as_tensor
 
@@ -138,8 +138,8 @@ def batch_norm(
     # y = x * scale + shift, with scale = weight / sqrt(running_var + eps) and
     # shift = bias - running_mean * scale: two passes over x, differentiable in weight and bias.
     invstd = 1.0 / np.sqrt(running_var.array.astype(x.dtype) + eps)
-    scale = Tensor._make(invstd) if weight is None else weight * invstd
-    shift = Tensor._make(-running_mean.array.astype(x.dtype)) * scale
+    scale = wrap(invstd) if weight is None else weight * invstd
+    shift = wrap(-running_mean.array.astype(x.dtype)) * scale
     if bias is not None:
         shift = shift + bias
     return x * scale.reshape(view) + shift.reshape(view)
