@@ -38,6 +38,7 @@ __all__ = [
     "running_modules",
     "forget_paths",
     "layer_error",
+    "relabel",
     "annotate",
     "shape_matches",
     "pattern_text",
@@ -119,6 +120,18 @@ def layer_error(module: Module, message: str, kind: type[Exception] = ShapeError
     error = kind(f"{label}: {message}")
     setattr(error, _LAYER_ATTRIBUTE, label)
     return error
+
+
+def relabel(module: Module, error: Exception, function_names: tuple[str, ...]) -> Exception:
+    """The error a function form raised, re-worded to name the layer (same exception type).
+
+    ``"batch_norm: expected ..."`` raised inside BatchNorm1d becomes ``"bn (BatchNorm1d):
+    expected ..."``: layers that leave the input check to their function form (losses,
+    normalization) report it with their own name, as if they had checked it themselves.
+    """
+    head, sep, rest = str(error).partition(": ")
+    message = rest if sep and head in function_names else str(error)
+    return layer_error(module, message, type(error))
 
 
 def annotate(error: BaseException, module: Module) -> None:

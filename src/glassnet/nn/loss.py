@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..tensor import Tensor, as_tensor
+from .errors import relabel
 from .functional import loss as F
 from .module import Module
 
@@ -47,14 +48,9 @@ class _Loss(Module):
         try:
             return fn(*args, **kwargs)
         except (ValueError, TypeError) as e:
-            message = str(e)
-            prefix = fn.__name__ + ": "
-            if not message.startswith(prefix):
+            if not str(e).startswith(fn.__name__ + ": "):
                 raise
-            label = self.layer_label()
-            error = type(e)(f"{label}: {message[len(prefix) :]}")
-            error._glassnet_layer = label  # type: ignore[attr-defined]
-            raise error from None
+            raise relabel(self, e, (fn.__name__,)) from None
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"

@@ -13,9 +13,13 @@ import numpy as np
 from ..autograd import no_grad, wrap
 from ..dtypes import float32, is_floating, to_dtype
 from ..tensor import Tensor
+from .errors import relabel
 from .functional import normalization as F
 from .module import Module
 from .parameter import Parameter
+
+# The function forms whose errors the layers re-word to carry their own name.
+_FUNCTION_NAMES = ("batch_norm", "layer_norm", "group_norm")
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
@@ -147,7 +151,7 @@ class _BatchNorm(Module):
                 self.eps,
             )
         except (ValueError, TypeError) as e:
-            raise _relabel(self, e) from None
+            raise relabel(self, e, _FUNCTION_NAMES) from None
 
     def extra_repr(self) -> str:
         return (
@@ -155,18 +159,6 @@ class _BatchNorm(Module):
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
-
-
-def _relabel(layer: Module, error: Exception) -> Exception:
-    """An error from the function form, re-worded to name the layer (and its path)."""
-    message = str(error)
-    head, sep, rest = message.partition(": ")
-    if sep and head in ("batch_norm", "layer_norm", "group_norm"):
-        message = rest
-    label = layer.layer_label()
-    new = type(error)(f"{label}: {message}")
-    new._glassnet_layer = label  # type: ignore[attr-defined]
-    return new
 
 
 class BatchNorm1d(_BatchNorm):
@@ -298,7 +290,7 @@ class LayerNorm(Module):
         try:
             return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
         except (ValueError, TypeError) as e:
-            raise _relabel(self, e) from None
+            raise relabel(self, e, _FUNCTION_NAMES) from None
 
     def extra_repr(self) -> str:
         return (
@@ -366,7 +358,7 @@ class GroupNorm(Module):
         try:
             return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
         except (ValueError, TypeError) as e:
-            raise _relabel(self, e) from None
+            raise relabel(self, e, _FUNCTION_NAMES) from None
 
     def extra_repr(self) -> str:
         return (

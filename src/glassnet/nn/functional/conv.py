@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import DTypeError, ShapeError
 from ...ops.conv import Col2Im, Geometry, Im2Col, sliding_geometry, transposed_geometry
 from ...ops.shape import cat
 from ...tensor import Tensor
@@ -89,7 +90,7 @@ def _check_conv_args(
     spatial = "(L)" if nd == 1 else "(H, W)"
     names = ("L",) if nd == 1 else ("H", "W")
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a {nd + 1}-D (C, {', '.join(names)}) unbatched or {nd + 2}-D "
             f"(N, C, {', '.join(names)}) batched input, got shape {shape_text(x.shape)}"
         )
@@ -99,12 +100,12 @@ def _check_conv_args(
             if transposed
             else "(out_channels, in_channels/groups"
         )
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a {nd + 2}-D weight {kind}, {spatial[1:-1]}), got "
             f"shape {shape_text(weight.shape)}"
         )
     if x.dtype != weight.dtype:
-        raise TypeError(
+        raise DTypeError(
             f"{fn}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; "
             f"convert one of them (e.g. weight.to(input.dtype))"
         )
@@ -116,7 +117,7 @@ def _check_conv_args(
     c = x.shape[1]
     if transposed:
         if weight.shape[0] != c:
-            raise ValueError(
+            raise ShapeError(
                 f"{fn}: weight of shape {shape_text(weight.shape)} expects an input with "
                 f"{weight.shape[0]} channels, got {c} channels (input shape "
                 f"{shape_text(x.shape)})"
@@ -130,7 +131,7 @@ def _check_conv_args(
                 f"{fn}: out_channels ({weight.shape[0]}) must be divisible by groups ({groups})"
             )
         if weight.shape[1] * groups != c:
-            raise ValueError(
+            raise ShapeError(
                 f"{fn}: with groups={groups}, weight of shape {shape_text(weight.shape)} "
                 f"expects an input with {weight.shape[1] * groups} channels, got {c} channels "
                 f"(input shape {shape_text(x.shape)})"
@@ -139,11 +140,11 @@ def _check_conv_args(
     if bias is not None:
         floating_tensor(bias, fn, "bias")
         if bias.shape != (out_channels,):
-            raise ValueError(
+            raise ShapeError(
                 f"{fn}: expected a bias of shape ({out_channels},), got {shape_text(bias.shape)}"
             )
         if bias.dtype != x.dtype:
-            raise TypeError(f"{fn}: input dtype {x.dtype} and bias dtype {bias.dtype} differ")
+            raise DTypeError(f"{fn}: input dtype {x.dtype} and bias dtype {bias.dtype} differ")
     return x, batched
 
 
@@ -155,7 +156,7 @@ def _check_fits(fn: str, geo: Geometry, nd: int) -> None:
     kh, kw = (d * (k - 1) + 1 for k, d in zip(geo.kernel, geo.dilation))
     padded = f"{wp}" if nd == 1 else f"{hp} x {wp}"
     kernel = f"{kw}" if nd == 1 else f"{kh} x {kw}"
-    raise ValueError(
+    raise ShapeError(
         f"{fn}: the input is smaller than the kernel: padded input size per channel is "
         f"({padded}), (dilated) kernel size is ({kernel})"
     )
@@ -365,7 +366,7 @@ def _conv_transpose(
     )
     if geo.in_hw[0] <= 0 or geo.in_hw[1] <= 0:
         size = geo.in_hw[1] if nd == 1 else geo.in_hw
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: the output size would be {size} for an input of spatial size "
             f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
         )
@@ -458,7 +459,7 @@ def unfold(
     fn = "unfold"
     x = floating_tensor(input, fn, "input")
     if x.ndim not in (3, 4):
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
             f"{shape_text(x.shape)}"
         )
@@ -493,7 +494,7 @@ def fold(
     fn = "fold"
     cols = floating_tensor(input, fn, "input")
     if cols.ndim not in (2, 3):
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a 2-D (C*kh*kw, L) or 3-D (N, C*kh*kw, L) input, got "
             f"shape {shape_text(cols.shape)}"
         )
@@ -511,7 +512,7 @@ def fold(
     )
     kk, length = kernel[0] * kernel[1], geo.out_hw[0] * geo.out_hw[1]
     if cols.shape[1] % kk or cols.shape[2] != length or length == 0:
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: for output_size {size} and kernel {kernel} expected an input of shape "
             f"(N, C*{kk}, {length}), got {shape_text(input.shape)}"
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from ...errors import ShapeError
 from ...ops.nn import Dropout as _DropoutOp
 from ...tensor import Tensor
 
@@ -69,7 +70,7 @@ def _channel_dropout(x: Tensor, p: float, training: bool, batched_ndim: int, who
         mask_shape = x.shape[:1] + (1,) * (batched_ndim - 2)
     else:
         n_spatial = batched_ndim - 2
-        raise ValueError(
+        raise ShapeError(
             f"{who}: expected a {batched_ndim - 1}-D (C, {n_spatial} spatial) or {batched_ndim}-D "
             f"(N, C, {n_spatial} spatial) input, got shape {tuple(x.shape)}"
         )

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd import no_grad, wrap
+from ...errors import ShapeError
 from ...ops.nn import EmbeddingLookup
 from ...tensor import Tensor
 
@@ -91,7 +92,7 @@ def embedding_lookup(
 ) -> Tensor:
     """``embedding`` with the name used in error messages (layers pass their label)."""
     if not isinstance(weight, Tensor) or weight.ndim != 2:
-        raise ValueError(
+        raise ShapeError(
             f"{who}: expected weight to be a 2-D Tensor (num_embeddings, embedding_dim), got "
             f"{_describe(weight)}"
         )
