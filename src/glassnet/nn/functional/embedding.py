@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd import no_grad, wrap
-from ...errors import ShapeError
+from ...errors import DTypeError, ShapeError
 from ...ops.nn import EmbeddingLookup
 from ...tensor import Tensor
 
@@ -26,13 +26,14 @@ def _describe(x: Any) -> str:
 
 
 def check_indices(indices: Any, num_rows: int, who: str) -> np.ndarray:
-    """The integer array of ``indices``, or a clear TypeError / IndexError naming ``who``.
+    """The integer array of ``indices``, or a clear TypeError / DTypeError / IndexError naming ``who``.
 
     Every index must lie in [0, num_rows). The message names the first bad index, where it
     is, and the valid range.
     """
     if not isinstance(indices, Tensor) or indices.array.dtype.kind not in "iu":
-        raise TypeError(
+        kind = DTypeError if isinstance(indices, Tensor) else TypeError
+        raise kind(
             f"{who}: expected a Tensor of integer indices (int64), got {_describe(indices)}"
             + (
                 " (indices must be whole numbers: use .long())"
