@@ -24,6 +24,7 @@ number of dimensions (zero included).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ShapeError
@@ -38,7 +39,7 @@ __all__ = [
     "running_modules",
     "forget_paths",
     "layer_error",
-    "relabel",
+    "call_function_form",
     "annotate",
     "shape_matches",
     "pattern_text",
@@ -122,16 +123,23 @@ def layer_error(module: Module, message: str, kind: type[Exception] = ShapeError
     return error
 
 
-def relabel(module: Module, error: Exception, function_names: tuple[str, ...]) -> Exception:
-    """The error a function form raised, re-worded to name the layer (same exception type).
+def call_function_form(module: Module, fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Call a layer's function form; the argument errors it raises come out naming the layer.
 
-    ``"batch_norm: expected ..."`` raised inside BatchNorm1d becomes ``"bn (BatchNorm1d):
-    expected ..."``: layers that leave the input check to their function form (losses,
-    normalization) report it with their own name, as if they had checked it themselves.
+    ``"batch_norm: expected ..."`` raised by ``F.batch_norm`` inside BatchNorm1d becomes
+    ``"bn (BatchNorm1d): expected ..."`` (same exception type): layers that leave the input
+    check to their function form (losses, normalization) report it with their own name, as
+    if they had checked it themselves, and the input is checked only once. Errors that do
+    not come from ``fn``'s own checks pass through unchanged.
     """
-    head, sep, rest = str(error).partition(": ")
-    message = rest if sep and head in function_names else str(error)
-    return layer_error(module, message, type(error))
+    try:
+        return fn(*args, **kwargs)
+    except (ValueError, TypeError) as error:
+        prefix = fn.__name__ + ": "
+        message = str(error)
+        if not message.startswith(prefix):
+            raise
+        raise layer_error(module, message[len(prefix) :], type(error)) from None
 
 
 def annotate(error: BaseException, module: Module) -> None:

@@ -12,11 +12,8 @@ Input errors name the loss module (and its path inside a model), e.g.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from ..tensor import Tensor, as_tensor
-from .errors import relabel
+from .errors import call_function_form
 from .functional import loss as F
 from .module import Module
 
@@ -42,15 +39,6 @@ class _Loss(Module):
         super().__init__()
         F._check_reduction(type(self).__name__, reduction, self._valid_reductions)
         self.reduction = reduction
-
-    def _apply(self, fn: Callable, *args: Any, **kwargs: Any) -> Tensor:
-        """Call the function form; re-word its input errors to name this module."""
-        try:
-            return fn(*args, **kwargs)
-        except (ValueError, TypeError) as e:
-            if not str(e).startswith(fn.__name__ + ": "):
-                raise
-            raise relabel(self, e, (fn.__name__,)) from None
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
@@ -83,7 +71,7 @@ class MSELoss(_Loss):
         super().__init__(reduction)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(F.mse_loss, input, target, reduction=self.reduction)
+        return call_function_form(self, F.mse_loss, input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
@@ -101,7 +89,7 @@ class L1Loss(_Loss):
         super().__init__(reduction)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(F.l1_loss, input, target, reduction=self.reduction)
+        return call_function_form(self, F.l1_loss, input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
@@ -125,7 +113,9 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(F.huber_loss, input, target, reduction=self.reduction, delta=self.delta)
+        return call_function_form(
+            self, F.huber_loss, input, target, reduction=self.reduction, delta=self.delta
+        )
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, delta={self.delta}"
@@ -150,8 +140,8 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
-            F.smooth_l1_loss, input, target, reduction=self.reduction, beta=self.beta
+        return call_function_form(
+            self, F.smooth_l1_loss, input, target, reduction=self.reduction, beta=self.beta
         )
 
     def extra_repr(self) -> str:
@@ -200,7 +190,8 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
+        return call_function_form(
+            self,
             F.cross_entropy,
             input,
             target,
@@ -240,7 +231,8 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
+        return call_function_form(
+            self,
             F.nll_loss,
             input,
             target,
@@ -271,8 +263,8 @@ class BCELoss(_WeightedLoss):
         super().__init__(weight, reduction)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
-            F.binary_cross_entropy, input, target, self.weight, reduction=self.reduction
+        return call_function_form(
+            self, F.binary_cross_entropy, input, target, self.weight, reduction=self.reduction
         )
 
 
@@ -303,7 +295,8 @@ class BCEWithLogitsLoss(_WeightedLoss):
         self.register_buffer("pos_weight", None if pos_weight is None else as_tensor(pos_weight))
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
+        return call_function_form(
+            self,
             F.binary_cross_entropy_with_logits,
             input,
             target,
@@ -333,8 +326,8 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
-            F.kl_div, input, target, reduction=self.reduction, log_target=self.log_target
+        return call_function_form(
+            self, F.kl_div, input, target, reduction=self.reduction, log_target=self.log_target
         )
 
     def extra_repr(self) -> str:

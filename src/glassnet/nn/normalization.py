@@ -13,13 +13,10 @@ import numpy as np
 from ..autograd import no_grad, wrap
 from ..dtypes import float32, is_floating, to_dtype
 from ..tensor import Tensor
-from .errors import relabel
+from .errors import call_function_form
 from .functional import normalization as F
 from .module import Module
 from .parameter import Parameter
-
-# The function forms whose errors the layers re-word to carry their own name.
-_FUNCTION_NAMES = ("batch_norm", "layer_norm", "group_norm")
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
@@ -139,19 +136,18 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked.array)
         # Batch statistics in training, and always when there are no running ones to use.
         use_batch = self.training or self.running_mean is None
-        try:
-            return F.batch_norm(
-                input,
-                self.running_mean if not self.training or self.track_running_stats else None,
-                self.running_var if not self.training or self.track_running_stats else None,
-                self.weight,
-                self.bias,
-                use_batch,
-                factor,
-                self.eps,
-            )
-        except (ValueError, TypeError) as e:
-            raise relabel(self, e, _FUNCTION_NAMES) from None
+        return call_function_form(
+            self,
+            F.batch_norm,
+            input,
+            self.running_mean if not self.training or self.track_running_stats else None,
+            self.running_var if not self.training or self.track_running_stats else None,
+            self.weight,
+            self.bias,
+            use_batch,
+            factor,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
         return (
@@ -287,10 +283,9 @@ class LayerNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("*", *self.normalized_shape))
-        try:
-            return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
-        except (ValueError, TypeError) as e:
-            raise relabel(self, e, _FUNCTION_NAMES) from None
+        return call_function_form(
+            self, F.layer_norm, input, self.normalized_shape, self.weight, self.bias, self.eps
+        )
 
     def extra_repr(self) -> str:
         return (
@@ -355,10 +350,9 @@ class GroupNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("N", self.num_channels, "*"))
-        try:
-            return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
-        except (ValueError, TypeError) as e:
-            raise relabel(self, e, _FUNCTION_NAMES) from None
+        return call_function_form(
+            self, F.group_norm, input, self.num_groups, self.weight, self.bias, self.eps
+        )
 
     def extra_repr(self) -> str:
         return (

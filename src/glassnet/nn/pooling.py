@@ -122,7 +122,21 @@ class MaxPool1d(_MaxPoolNd):
     _nd = 1
 
 
-class AvgPool2d(_Pool):
+class _AvgPoolNd(_Pool):
+    """What AvgPool1d and AvgPool2d share: the call of the function form and the repr."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        args = [self.kernel_size, self.stride, self.padding, self.ceil_mode]
+        args.append(self.count_include_pad)
+        if self._nd == 2:  # PyTorch's AvgPool1d has no divisor_override
+            return self._call(F.avg_pool2d, input, *args, self.divisor_override)
+        return self._call(F.avg_pool1d, input, *args)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
     r"""2-D average pooling: the mean of each window, per channel.
 
     y[n, c, p, q] = (1 / count) * sum_{i, j} xpad[n, c, p*sh + i, q*sw + j] with zero padding.
@@ -161,27 +175,12 @@ class AvgPool2d(_Pool):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input: Tensor) -> Tensor:
-        return self._call(
-            F.avg_pool2d,
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
 
 def _single(value: Any) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
-class AvgPool1d(_Pool):
+class AvgPool1d(_AvgPoolNd):
     r"""1-D average pooling over (N, C, L) or (C, L); see AvgPool2d.
 
     Example::
@@ -206,20 +205,6 @@ class AvgPool1d(_Pool):
         self.padding = _single(padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._call(
-            F.avg_pool1d,
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-        )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _AdaptiveAvgPoolNd(_Pool):

@@ -242,6 +242,25 @@ def _conv_transpose2d_nchw(
 # ----------------------------------------------------------------------------------------------
 
 
+def _read_conv_args(
+    fn: str,
+    nd: int,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    dilation: Any,
+    groups: Any,
+    transposed: bool,
+) -> tuple[Tensor, bool, tuple, tuple, tuple]:
+    """What every convolution reads first: (input with a batch axis, whether it had one,
+    kernel size, stride tuple, dilation tuple), all checked."""
+    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed)
+    stride_t = int_tuple(stride, nd, "stride", fn)
+    dilation_t = int_tuple(dilation, nd, "dilation", fn)
+    return x, batched, tuple(weight.shape[2:]), stride_t, dilation_t
+
+
 def _conv(
     fn: str,
     nd: int,
@@ -253,10 +272,9 @@ def _conv(
     dilation: Any,
     groups: int,
 ) -> Tensor:
-    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed=False)
-    kernel = tuple(weight.shape[2:])
-    stride_t = int_tuple(stride, nd, "stride", fn)
-    dilation_t = int_tuple(dilation, nd, "dilation", fn)
+    x, batched, kernel, stride_t, dilation_t = _read_conv_args(
+        fn, nd, input, weight, bias, stride, dilation, groups, transposed=False
+    )
     pads = resolve_padding(padding, kernel, dilation_t, stride_t, fn)
     if nd == 1:  # an image of height 1
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
@@ -346,10 +364,9 @@ def _conv_transpose(
     groups: int,
     dilation: Any,
 ) -> Tensor:
-    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed=True)
-    kernel = tuple(weight.shape[2:])
-    stride_t = int_tuple(stride, nd, "stride", fn)
-    dilation_t = int_tuple(dilation, nd, "dilation", fn)
+    x, batched, kernel, stride_t, dilation_t = _read_conv_args(
+        fn, nd, input, weight, bias, stride, dilation, groups, transposed=True
+    )
     if isinstance(padding, str):
         raise ValueError(f"{fn}: padding must be an int or a tuple of ints, got {padding!r}")
     padding_t = int_tuple(padding, nd, "padding", fn, minimum=0)
