@@ -465,6 +465,18 @@ def conv_transpose1d(
     )
 
 
+def _window_geometry(
+    fn: str, image_size: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any
+) -> Geometry:
+    """The sliding windows of unfold / fold over an image of ``image_size`` (H, W)."""
+    kernel = int_tuple(kernel_size, 2, "kernel_size", fn)
+    pads = resolve_padding(int_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn)
+    stride_t = int_tuple(stride, 2, "stride", fn)
+    return sliding_geometry(
+        image_size, kernel, stride_t, pads, int_tuple(dilation, 2, "dilation", fn)
+    )
+
+
 def unfold(
     input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
 ) -> Tensor:
@@ -482,14 +494,7 @@ def unfold(
         )
     batched = x.ndim == 4
     x = x if batched else x.unsqueeze(0)
-    kernel = int_tuple(kernel_size, 2, "kernel_size", fn)
-    geo = sliding_geometry(
-        tuple(x.shape[2:]),
-        kernel,
-        int_tuple(stride, 2, "stride", fn),
-        resolve_padding(int_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn),
-        int_tuple(dilation, 2, "dilation", fn),
-    )
+    geo = _window_geometry(fn, tuple(x.shape[2:]), kernel_size, dilation, padding, stride)
     _check_fits(fn, geo, 2)
     y = Im2Col(geo)(x).permute(1, 0, 2)  # (N, C*kh*kw, L)
     return y if batched else y.squeeze(0)
@@ -517,16 +522,9 @@ def fold(
         )
     batched = cols.ndim == 3
     cols = cols if batched else cols.unsqueeze(0)
-    kernel = int_tuple(kernel_size, 2, "kernel_size", fn)
     size = int_tuple(output_size, 2, "output_size", fn)
-    pads = resolve_padding(int_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn)
-    geo = sliding_geometry(
-        size,
-        kernel,
-        int_tuple(stride, 2, "stride", fn),
-        pads,
-        int_tuple(dilation, 2, "dilation", fn),
-    )
+    geo = _window_geometry(fn, size, kernel_size, dilation, padding, stride)
+    kernel = geo.kernel
     kk, length = kernel[0] * kernel[1], geo.out_hw[0] * geo.out_hw[1]
     if cols.shape[1] % kk or cols.shape[2] != length or length == 0:
         raise ShapeError(

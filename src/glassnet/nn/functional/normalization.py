@@ -16,6 +16,7 @@ closed-form backward: dL/dx, dL/dweight = sum(g * x_hat) and dL/dbias = sum(g) i
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,17 @@ from ...tensor import Tensor, as_tensor
 from ._args import floating_tensor, shape_text
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
+
+
+def _channels_first_input(input: Any, name: str) -> Tensor:
+    """The input, checked to be a floating Tensor (N, C, ...) with at least 2 dimensions."""
+    x = floating_tensor(input, name)
+    if x.ndim < 2:
+        raise ShapeError(
+            f"{name}: expected input of shape (N, C, ...) with at least 2 dimensions, got "
+            f"{shape_text(x.shape)}"
+        )
+    return x
 
 
 def _per_channel(name: str, what: str, t, shape: tuple):
@@ -86,12 +98,7 @@ def batch_norm(
     Example: ``F.batch_norm(x, rm, rv, w, b, training=True)``.
     """
     name = "batch_norm"
-    x = floating_tensor(input, name)
-    if x.ndim < 2:
-        raise ShapeError(
-            f"{name}: expected input of shape (N, C, ...) with at least 2 dimensions, got "
-            f"{shape_text(x.shape)}"
-        )
+    x = _channels_first_input(input, name)
     n_channels = x.shape[1]
     per_channel = (n_channels,)
     running_mean = _per_channel(name, "running_mean", running_mean, per_channel)
@@ -220,12 +227,7 @@ def group_norm(
     Example: ``F.group_norm(x, 8)`` for x of shape (N, 64, H, W).
     """
     name = "group_norm"
-    x = floating_tensor(input, name)
-    if x.ndim < 2:
-        raise ShapeError(
-            f"{name}: expected input of shape (N, C, ...) with at least 2 dimensions, got "
-            f"{shape_text(x.shape)}"
-        )
+    x = _channels_first_input(input, name)
     n, c = x.shape[:2]
     if num_groups <= 0 or c % num_groups:
         raise ShapeError(
