@@ -30,6 +30,13 @@ class _Pool(Module):
         if not (isinstance(input, Tensor) and input.ndim in (nd + 1, nd + 2)):
             self.check_input_shape(input, ("N", "C") + names, ("C",) + names)
 
+    def _set_window(self, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool) -> None:
+        """Keep the window arguments; stride defaults to kernel_size (windows side by side)."""
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+
     def _call(self, fn: Any, input: Tensor, *args: Any) -> Any:
         """Run the functional form; turn its size errors into errors that name this layer."""
         self._check_input(input)
@@ -53,12 +60,9 @@ class _MaxPoolNd(_Pool):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        self._set_window(kernel_size, stride, padding, ceil_mode)
         self.dilation = dilation
         self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Any:
         fn = F.max_pool2d if self._nd == 2 else F.max_pool1d
@@ -168,10 +172,7 @@ class AvgPool2d(_AvgPoolNd):
         divisor_override: int | None = None,
     ) -> None:
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
+        self._set_window(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 

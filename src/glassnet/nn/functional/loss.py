@@ -569,9 +569,7 @@ def binary_cross_entropy(
             "or use binary_cross_entropy_with_logits on the raw scores)"
         )
     loss = BinaryCrossEntropy()(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss if weight is None else loss * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -611,9 +609,7 @@ def binary_cross_entropy_with_logits(
         loss = (1 - target) * input + sp
     else:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss if weight is None else loss * weight, reduction)
 
 
 # ----------------------------------------------------------------------------------------------
