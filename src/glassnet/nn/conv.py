@@ -13,7 +13,7 @@ from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .functional._args import check_output_padding, int_tuple
-from .functional.conv import PADDING_MODES, resolve_padding
+from .functional.conv import PADDING_MODES, convolve, resolve_padding
 from .module import Module
 from .parameter import Parameter
 
@@ -211,14 +211,16 @@ class _Conv(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
-        padding: Any = self.padding
+        pads = self._pads
         if self.padding_mode != "zeros":
             # F.pad lists (before, after) per axis from the last axis back; _pads from the first.
-            pairs = [self._pads[2 * axis : 2 * axis + 2] for axis in range(self._nd)]
+            pairs = [pads[2 * axis : 2 * axis + 2] for axis in range(self._nd)]
             input = F.pad(input, [p for pair in reversed(pairs) for p in pair], self.padding_mode)
-            padding = 0
-        conv = F.conv2d if self._nd == 2 else F.conv1d
-        return conv(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+            pads = (0,) * len(pads)
+        # Checked once above; convolve is conv1d / conv2d without checking again.
+        return convolve(
+            input, self.weight, self.bias, self.stride, pads, self.dilation, self.groups
+        )
 
 
 class Conv2d(_Conv):

@@ -276,17 +276,54 @@ def _conv(
         fn, nd, input, weight, bias, stride, dilation, groups, transposed=False
     )
     pads = resolve_padding(padding, kernel, dilation_t, stride_t, fn)
+    return _convolve_batched(x, batched, weight, bias, stride_t, pads, dilation_t, int(groups), fn)
+
+
+def convolve(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: tuple,
+    pads: tuple,
+    dilation: tuple,
+    groups: int,
+) -> Tensor:
+    """conv1d / conv2d on arguments already checked and normalised: what the Conv layers call.
+
+    A layer checks its input once (naming itself) and passes its own normalised arguments
+    here, so nothing is checked twice. ``stride``, ``dilation``: one int per spatial axis;
+    ``pads``: (before_0, after_0, before_1, after_1, ...) as ``resolve_padding`` returns.
+    """
+    batched = input.ndim == weight.ndim
+    x = input if batched else input.unsqueeze(0)
+    return _convolve_batched(x, batched, weight, bias, stride, pads, dilation, groups, "conv")
+
+
+def _convolve_batched(
+    x: Tensor,
+    batched: bool,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: tuple,
+    pads: tuple,
+    dilation: tuple,
+    groups: int,
+    fn: str,
+) -> Tensor:
+    """The convolution of a batched input (N, C, *spatial); a 1-D one runs as height-1 2-D."""
+    nd = weight.ndim - 2
+    kernel = tuple(weight.shape[2:])
     if nd == 1:  # an image of height 1
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
-        kernel, stride_t, dilation_t, pads = (
+        kernel, stride, dilation, pads = (
             (1,) + kernel,
-            (1,) + stride_t,
-            (1,) + dilation_t,
+            (1,) + stride,
+            (1,) + dilation,
             (0, 0) + pads,
         )
-    geo = sliding_geometry(tuple(x.shape[2:]), kernel, stride_t, pads, dilation_t)
+    geo = sliding_geometry(tuple(x.shape[2:]), kernel, stride, pads, dilation)
     _check_fits(fn, geo, nd)
-    y = _conv2d_nchw(x, weight, bias, geo, int(groups))
+    y = _conv2d_nchw(x, weight, bias, geo, groups)
     return _finish(y, nd, batched)
 
 
