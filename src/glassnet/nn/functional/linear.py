@@ -18,20 +18,21 @@ def _describe(x: Any) -> str:
     return f"shape {shape_text(x.shape)}" if isinstance(x, Tensor) else type(x).__name__
 
 
-def linear_args_fit(x: Any, weight: Tensor, bias: Tensor | None) -> bool:
-    """The quick test on the way down: x (*, in) a Tensor of the parameters' dtype (True: fits).
+def linear_args_fit(x: Any, weight: Any, bias: Any) -> bool:
+    """The quick test on the way down (True: x (*, in), W (out, in), b (out,) fit, one dtype).
 
-    Only called with ``weight`` (and ``bias``) known to be well formed (a layer's own
-    parameters, or after ``check_linear_args``'s parameter checks); on False, call
-    ``check_linear_args`` for the message.
+    A few comparisons on the arrays, cheap enough for every call; when it says False,
+    ``check_linear_args`` finds the reason and raises it.
     """
-    data = x.array if isinstance(x, Tensor) else None
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
+        return False
+    data, w = x.array, weight.array
+    if w.ndim != 2 or data.ndim == 0 or data.shape[-1] != w.shape[1] or data.dtype != w.dtype:
+        return False
+    if bias is None:
+        return True
     return (
-        data is not None
-        and data.ndim > 0
-        and data.shape[-1] == weight.array.shape[-1]
-        and data.dtype == weight.array.dtype
-        and (bias is None or bias.array.dtype == data.dtype)
+        isinstance(bias, Tensor) and bias.array.shape == w.shape[:1] and bias.array.dtype == w.dtype
     )
 
 
@@ -94,12 +95,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> F.linear(x, w, b).shape
         (32, 10)
     """
-    if not (
-        isinstance(weight, Tensor)
-        and weight.ndim == 2
-        and (bias is None or (isinstance(bias, Tensor) and bias.shape == weight.shape[:1]))
-        and linear_args_fit(input, weight, bias)
-    ):
+    if not linear_args_fit(input, weight, bias):
         check_linear_args(input, weight, bias, "linear")
     if bias is None:
         return LinearOp()(input, weight)
