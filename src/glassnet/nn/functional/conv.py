@@ -81,10 +81,22 @@ def resolve_padding(
     return tuple(p for p in per_axis for _ in range(2))
 
 
-def _check_conv_args(
-    fn: str, x: Tensor, weight: Tensor, bias: Tensor | None, nd: int, groups: Any, transposed: bool
-) -> tuple[Tensor, bool]:
-    """Validate shapes and dtypes; return the input with a batch axis and whether one was added."""
+def _read_conv_args(
+    fn: str,
+    nd: int,
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    dilation: Any,
+    groups: Any,
+    transposed: bool,
+) -> tuple[Tensor, bool, tuple, tuple, tuple]:
+    """Check what every convolution is given (shapes, dtypes, groups, stride, dilation).
+
+    Returns the input with a batch axis, whether it had one, the kernel size and the stride
+    and dilation as tuples of ``nd`` ints.
+    """
     floating_tensor(x, fn, "input")
     floating_tensor(weight, fn, "weight")
     spatial = "(L)" if nd == 1 else "(H, W)"
@@ -145,7 +157,9 @@ def _check_conv_args(
             )
         if bias.dtype != x.dtype:
             raise DTypeError(f"{fn}: input dtype {x.dtype} and bias dtype {bias.dtype} differ")
-    return x, batched
+    stride_t = int_tuple(stride, nd, "stride", fn)
+    dilation_t = int_tuple(dilation, nd, "dilation", fn)
+    return x, batched, tuple(weight.shape[2:]), stride_t, dilation_t
 
 
 def _check_fits(fn: str, geo: Geometry, nd: int) -> None:
@@ -242,25 +256,6 @@ def _conv_transpose2d_nchw(
 # ----------------------------------------------------------------------------------------------
 
 
-def _read_conv_args(
-    fn: str,
-    nd: int,
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None,
-    stride: Any,
-    dilation: Any,
-    groups: Any,
-    transposed: bool,
-) -> tuple[Tensor, bool, tuple, tuple, tuple]:
-    """What every convolution reads first: (input with a batch axis, whether it had one,
-    kernel size, stride tuple, dilation tuple), all checked."""
-    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed)
-    stride_t = int_tuple(stride, nd, "stride", fn)
-    dilation_t = int_tuple(dilation, nd, "dilation", fn)
-    return x, batched, tuple(weight.shape[2:]), stride_t, dilation_t
-
-
 def _conv(
     fn: str,
     nd: int,
@@ -272,11 +267,11 @@ def _conv(
     dilation: Any,
     groups: int,
 ) -> Tensor:
-    x, batched, kernel, stride_t, dilation_t = _read_conv_args(
+    _, _, kernel, stride_t, dilation_t = _read_conv_args(
         fn, nd, input, weight, bias, stride, dilation, groups, transposed=False
     )
     pads = resolve_padding(padding, kernel, dilation_t, stride_t, fn)
-    return _convolve_batched(x, batched, weight, bias, stride_t, pads, dilation_t, int(groups), fn)
+    return convolve(input, weight, bias, stride_t, pads, dilation_t, int(groups), fn)
 
 
 def convolve(
@@ -287,31 +282,18 @@ def convolve(
     pads: tuple,
     dilation: tuple,
     groups: int,
+    fn: str = "conv",
 ) -> Tensor:
     """conv1d / conv2d on arguments already checked and normalised: what the Conv layers call.
 
     A layer checks its input once (naming itself) and passes its own normalised arguments
     here, so nothing is checked twice. ``stride``, ``dilation``: one int per spatial axis;
     ``pads``: (before_0, after_0, before_1, after_1, ...) as ``resolve_padding`` returns.
+    A 1-D convolution runs as a 2-D one on an image of height 1.
     """
+    nd = weight.ndim - 2
     batched = input.ndim == weight.ndim
     x = input if batched else input.unsqueeze(0)
-    return _convolve_batched(x, batched, weight, bias, stride, pads, dilation, groups, "conv")
-
-
-def _convolve_batched(
-    x: Tensor,
-    batched: bool,
-    weight: Tensor,
-    bias: Tensor | None,
-    stride: tuple,
-    pads: tuple,
-    dilation: tuple,
-    groups: int,
-    fn: str,
-) -> Tensor:
-    """The convolution of a batched input (N, C, *spatial); a 1-D one runs as height-1 2-D."""
-    nd = weight.ndim - 2
     kernel = tuple(weight.shape[2:])
     if nd == 1:  # an image of height 1
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
