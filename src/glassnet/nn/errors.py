@@ -134,7 +134,7 @@ def call_function_form(module: Module, fn: Callable, *args: Any, **kwargs: Any) 
     """
     try:
         return fn(*args, **kwargs)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, IndexError) as error:
         prefix = fn.__name__ + ": "
         message = str(error)
         if not message.startswith(prefix):
