@@ -36,8 +36,7 @@ __all__ = [
     "call_stack",
     "path_of",
     "layer_label",
-    "running_modules",
-    "forget_paths",
+    "call_state",
     "layer_error",
     "call_function_form",
     "annotate",
@@ -57,17 +56,9 @@ class _CallState(threading.local):
         self.names: dict[int, str] | None = None  # id(module) -> path under stack[0]
 
 
-_calls = _CallState()
-
-
-def running_modules() -> list[Module]:
-    """The stack ``Module.__call__`` pushes to and pops from (outermost first, this thread)."""
-    return _calls.stack
-
-
-def forget_paths() -> None:
-    """Drop the cached paths (called when the outermost module returns)."""
-    _calls.names = None
+#: ``Module.__call__`` pushes each module onto ``call_state.stack`` and pops it on the way
+#: out; when the outermost one returns it drops the cached paths (``call_state.names = None``).
+call_state = _CallState()
 
 
 def path_of(module: Module) -> str | None:
@@ -75,18 +66,18 @@ def path_of(module: Module) -> str | None:
 
     None when no module is running or ``module`` is not inside the running model.
     """
-    stack = _calls.stack
+    stack = call_state.stack
     if not stack:
         return None
     root = stack[0]
     if module is root:
         return ""
-    names = _calls.names
+    names = call_state.names
     if names is None or id(module) not in names:
         names = {}
         for name, m in root.named_modules():
             names.setdefault(id(m), name)
-        _calls.names = names
+        call_state.names = names
     return names.get(id(module))
 
 
@@ -98,7 +89,7 @@ def call_stack() -> list[tuple[str, Module]]:
     executed inside ``model(x)`` can ask which layer it belongs to.
     """
     result = []
-    for m in _calls.stack:
+    for m in call_state.stack:
         path = path_of(m)
         result.append((path if path is not None else f"<{type(m).__name__}>", m))
     return result

@@ -51,7 +51,8 @@ if TYPE_CHECKING:  # annotations only: module.py imports this file
 __all__ = [
     "RemovableHandle",
     "add_hook",
-    "has_global_forward_hooks",
+    "global_forward_pre_hooks",
+    "global_forward_hooks",
     "call_with_hooks",
     "register_module_forward_pre_hook",
     "register_module_forward_hook",
@@ -99,8 +100,9 @@ def add_hook(hooks: dict, value: Any, prepend: bool = False) -> RemovableHandle:
     return handle
 
 
-_global_forward_pre_hooks: dict[int, Callable] = {}
-_global_forward_hooks: dict[int, Callable] = {}
+# Hooks every module runs (register_module_forward_*_hook); Module.__call__ reads them directly.
+global_forward_pre_hooks: dict[int, Callable] = {}
+global_forward_hooks: dict[int, Callable] = {}
 
 
 def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
@@ -108,7 +110,7 @@ def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
 
     Global hooks run before a module's own hooks; returning non-None replaces ``args``.
     """
-    return add_hook(_global_forward_pre_hooks, hook)
+    return add_hook(global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(hook: Callable) -> RemovableHandle:
@@ -116,7 +118,7 @@ def register_module_forward_hook(hook: Callable) -> RemovableHandle:
 
     Global hooks run before a module's own hooks; returning non-None replaces the output.
     """
-    return add_hook(_global_forward_hooks, hook)
+    return add_hook(global_forward_hooks, hook)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -279,18 +281,13 @@ def _checked_replacement(result: Any, current: tuple, what: str, hook: Callable)
     return tuple(result)
 
 
-def has_global_forward_hooks() -> bool:
-    """Whether any ``register_module_forward_*_hook`` is active (then every call runs hooks)."""
-    return bool(_global_forward_pre_hooks or _global_forward_hooks)
-
-
 def call_with_hooks(module: Module, args: tuple, kwargs: dict) -> Any:
     """Run ``module.forward(*args, **kwargs)`` with the forward hooks and backward-hook wiring.
 
     Order: global pre-hooks, the module's pre-hooks, (inputs joined for backward hooks),
     ``forward``, global forward hooks, the module's forward hooks, (outputs joined).
     """
-    for hook in list(_global_forward_pre_hooks.values()):
+    for hook in list(global_forward_pre_hooks.values()):
         result = hook(module, args)
         if result is not None:
             args = result if isinstance(result, tuple) else (result,)
@@ -313,7 +310,7 @@ def call_with_hooks(module: Module, args: tuple, kwargs: dict) -> Any:
         backward_call = _BackwardHookCall(module, len(args))
         args = backward_call.wrap_inputs(args)
     output = module.forward(*args, **kwargs)
-    for hook in list(_global_forward_hooks.values()):
+    for hook in list(global_forward_hooks.values()):
         result = hook(module, args, output)
         if result is not None:
             output = result

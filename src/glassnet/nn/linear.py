@@ -95,14 +95,14 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        self._check_input(input)
-        return F.linear(input, self.weight, self.bias)
+        weight, bias = self.weight, self.bias
+        if not linear_args_fit(input, weight, bias):
+            self._raise_input_error(input)
+        return F.linear(input, weight, bias)
 
-    def _check_input(self, input: Any) -> None:
-        """Raise, naming this layer, unless input is a Tensor (*, in_features) of the weight's dtype."""
-        if linear_args_fit(input, self.weight, self.bias):
-            return
-        self.check_input_shape(input, ("*", self.in_features))  # shape problems first
+    def _raise_input_error(self, input: Any) -> None:
+        """Raise, naming this layer: a shape problem first, else the dtype mismatch."""
+        self.check_input_shape(input, ("*", self.in_features))
         raise self.layer_error(dtype_mismatch_message(input, self.weight, self.bias), DTypeError)
 
     def extra_repr(self) -> str:

@@ -39,11 +39,10 @@ from ..tensor import Tensor
 from .errors import (
     annotate,
     call_stack,
-    forget_paths,
+    call_state,
     layer_error,
     layer_label,
     pattern_text,
-    running_modules,
     shape_matches,
 )
 from .functional._args import not_a_tensor_message, shape_text
@@ -51,7 +50,8 @@ from .hooks import (
     RemovableHandle,
     add_hook,
     call_with_hooks,
-    has_global_forward_hooks,
+    global_forward_hooks,
+    global_forward_pre_hooks,
     register_module_forward_hook,
     register_module_forward_pre_hook,
 )
@@ -142,7 +142,7 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        stack = running_modules()
+        stack = call_state.stack
         stack.append(self)
         try:
             if (
@@ -150,7 +150,8 @@ class Module:
                 or self._forward_hooks
                 or self._backward_hooks
                 or self._backward_pre_hooks
-                or has_global_forward_hooks()
+                or global_forward_pre_hooks
+                or global_forward_hooks
             ):
                 return call_with_hooks(self, args, kwargs)
             return self.forward(*args, **kwargs)
@@ -160,7 +161,7 @@ class Module:
         finally:
             stack.pop()
             if not stack:
-                forget_paths()
+                call_state.names = None  # paths are cached per outermost call
 
     # ------------------------------------------------------------------ layer labels, input checks
     def layer_label(self) -> str:
