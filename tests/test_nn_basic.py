@@ -458,7 +458,7 @@ def test_channel_dropout_shape_errors():
     with pytest.raises(
         ValueError, match=r"0 \(Dropout2d\): expected input of shape \(N, C, H, W\)"
     ):
-        model(gn.ones(2, 3))
+        model(gn.ones(3))  # a 2-D (N, C) input warns, as in PyTorch (tests/test_nn_dropout.py)
     with pytest.raises(ValueError, match="dropout1d: expected a 2-D"):
         F.dropout1d(gn.ones(2, 3, 4, 5))
     with pytest.warns(UserWarning, match="3-D input"):

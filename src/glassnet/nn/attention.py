@@ -7,12 +7,15 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import wrap
 from ..creation import empty
 from ..dtypes import to_dtype
-from ..ops.nn import Linear as _LinearOp
+from ..errors import DTypeError
+from ..ops.nn import Linear as LinearOp
 from ..ops.shape import cat
 from ..tensor import Tensor
 from . import init
+from .functional._args import shape_text
 from .functional.attention import attention, causal_bias, mask_to_bias
 from .linear import Linear
 from .module import Module
@@ -174,11 +177,6 @@ class MultiheadAttention(Module):
             init.xavier_normal_(self.bias_v)
 
     # ------------------------------------------------------------------ checks
-    def _fail(self, message: str, kind: type = ValueError) -> None:
-        error = kind(f"{self.layer_label()}: {message}")
-        error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
-        raise error
-
     def _check_inputs(self, query: Any, key: Any, value: Any) -> bool:
         """Check the three inputs; return whether they carry a batch dimension."""
         E = self.embed_dim
@@ -195,22 +193,23 @@ class MultiheadAttention(Module):
         b_axis = 0 if self.batch_first else 1
         s_axis = 1 - b_axis if batched else 0
         if key.shape[s_axis] != value.shape[s_axis]:
-            self._fail(
+            raise self.layer_error(
                 f"key and value must have the same sequence length, got key "
-                f"{tuple(key.shape)} and value {tuple(value.shape)}"
+                f"{shape_text(key.shape)} and value {shape_text(value.shape)}"
             )
         if batched and not query.shape[b_axis] == key.shape[b_axis] == value.shape[b_axis]:
-            self._fail(
+            raise self.layer_error(
                 f"query, key and value must have the same batch size, got "
-                f"{tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
+                f"{shape_text(query.shape)}, {shape_text(key.shape)} and "
+                f"{shape_text(value.shape)}"
             )
         dtype = self.out_proj.weight.array.dtype
         for name, t in (("query", query), ("key", key), ("value", value)):
             if t.array.dtype != dtype:
-                self._fail(
+                raise self.layer_error(
                     f"expected {name} of dtype {dtype} (the dtype of the weights), got "
                     f"{t.array.dtype}",
-                    TypeError,
+                    DTypeError,
                 )
         return batched
 
@@ -246,11 +245,11 @@ class MultiheadAttention(Module):
             w_q, w_k, w_v = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
         b = self.in_proj_bias
         if b is not None:
-            q = _LinearOp()(query, w_q, b[:E])
-            k = _LinearOp()(key, w_k, b[E : 2 * E])
-            v = _LinearOp()(value, w_v, b[2 * E :])
+            q = LinearOp()(query, w_q, b[:E])
+            k = LinearOp()(key, w_k, b[E : 2 * E])
+            v = LinearOp()(value, w_v, b[2 * E :])
         else:
-            q, k, v = _LinearOp()(query, w_q), _LinearOp()(key, w_k), _LinearOp()(value, w_v)
+            q, k, v = LinearOp()(query, w_q), LinearOp()(key, w_k), LinearOp()(value, w_v)
         if self.bias_k is not None:
             k = cat([k, self.bias_k.expand(N, 1, E)], dim=1)
             v = cat([v, self.bias_v.expand(N, 1, E)], dim=1)
@@ -263,7 +262,7 @@ class MultiheadAttention(Module):
 
         q, k, v = split(q), split(k), split(v)
         if self.add_zero_attn:
-            zeros = Tensor._make(np.zeros((N, heads, 1, d), dtype=dtype))
+            zeros = wrap(np.zeros((N, heads, 1, d), dtype=dtype))
             k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
             bias = _pad_last(bias, 1)
         dropout_p = self.dropout if self.training else 0.0
@@ -324,7 +323,7 @@ class MultiheadAttention(Module):
 
 def _add(a: Any, b: Any) -> Any:
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        a = a if isinstance(a, Tensor) else Tensor._make(a)
+        a = a if isinstance(a, Tensor) else wrap(a)
         return a + b
     return a + b
 

@@ -10,24 +10,14 @@ import numpy as np
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..tensor import Tensor
+from . import functional as F
 from . import init
-from .functional import conv as _F
+from .functional._args import check_output_padding, int_tuple
+from .functional.conv import PADDING_MODES, convolve, resolve_padding
 from .module import Module
 from .parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
-
-
-def _ntuple(value: Any, n: int, name: str, who: str) -> tuple[int, ...]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return (int(value),) * n
-    try:
-        result = tuple(int(v) for v in value)
-    except (TypeError, ValueError):
-        result = ()
-    if len(result) != n:
-        raise TypeError(f"{who}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-    return result
 
 
 class _ConvNd(Module):
@@ -66,9 +56,9 @@ class _ConvNd(Module):
             raise ValueError(
                 f"{who}: out_channels ({out_channels}) must be divisible by groups ({groups})"
             )
-        if padding_mode not in _F.PADDING_MODES:
+        if padding_mode not in PADDING_MODES:
             raise ValueError(
-                f"{who}: padding_mode must be one of {_F.PADDING_MODES}, got "
+                f"{who}: padding_mode must be one of {PADDING_MODES}, got "
                 f"padding_mode={padding_mode!r}"
             )
         if self._transposed and padding_mode != "zeros":
@@ -77,9 +67,9 @@ class _ConvNd(Module):
             raise ValueError(f"{who}: glassnet runs on the CPU only, got device={device!r}")
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)
-        self.kernel_size = _ntuple(kernel_size, nd, "kernel_size", who)
-        self.stride = _ntuple(stride, nd, "stride", who)
-        self.dilation = _ntuple(dilation, nd, "dilation", who)
+        self.kernel_size = int_tuple(kernel_size, nd, "kernel_size", who, minimum=None)
+        self.stride = int_tuple(stride, nd, "stride", who, minimum=None)
+        self.dilation = int_tuple(dilation, nd, "dilation", who, minimum=None)
         if (
             any(k < 1 for k in self.kernel_size)
             or any(s < 1 for s in self.stride)
@@ -100,16 +90,12 @@ class _ConvNd(Module):
                 )
             self.padding: Any = padding
         else:
-            self.padding = _ntuple(padding, nd, "padding", who)
-            if any(p < 0 for p in self.padding):
-                raise ValueError(f"{who}: padding must be >= 0, got {padding!r}")
-        self.output_padding = _ntuple(output_padding, nd, "output_padding", who)
+            self.padding = int_tuple(padding, nd, "padding", who, minimum=0)
+        self.output_padding = int_tuple(output_padding, nd, "output_padding", who, minimum=0)
         self.groups = int(groups)
         self.padding_mode = padding_mode
         # Padding per side (before_0, after_0, before_1, after_1, ...), 'same' resolved.
-        self._pads = _F.resolve_padding(
-            self.padding, self.kernel_size, self.dilation, (1,) * nd, who
-        )
+        self._pads = resolve_padding(self.padding, self.kernel_size, self.dilation, (1,) * nd, who)
         dtype = to_dtype(dtype) if dtype is not None else None
         if self._transposed:
             shape = (self.in_channels, self.out_channels // groups) + self.kernel_size
@@ -158,13 +144,7 @@ class _ConvNd(Module):
                 f"padded input)",
                 data.shape,
             )
-        error = TypeError(
-            f"{self.layer_label()}: expected input of dtype {self.weight.array.dtype} (the dtype "
-            f"of the weight), got {data.dtype}; convert the input (x.to({self.weight.dtype})) "
-            f"or the model (model.double() / model.float())"
-        )
-        error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
-        raise error
+        raise self.dtype_error("input", data.dtype, self.weight.array.dtype)
 
     def _min_size(self, axis: int) -> int:
         """The smallest input size along a spatial axis that gives at least one output."""
@@ -231,12 +211,16 @@ class _Conv(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
-        padding: Any = self.padding
+        pads = self._pads
         if self.padding_mode != "zeros":
-            input = _F.pad_with_mode(input, self._pads, self.padding_mode, self.layer_label())
-            padding = 0
-        conv = _F.conv2d if self._nd == 2 else _F.conv1d
-        return conv(input, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+            # F.pad lists (before, after) per axis from the last axis back; _pads from the first.
+            pairs = [pads[2 * axis : 2 * axis + 2] for axis in range(self._nd)]
+            input = F.pad(input, [p for pair in reversed(pairs) for p in pair], self.padding_mode)
+            pads = (0,) * len(pads)
+        # Checked once above; convolve is conv1d / conv2d without checking again.
+        return convolve(
+            input, self.weight, self.bias, self.stride, pads, self.dilation, self.groups
+        )
 
 
 class Conv2d(_Conv):
@@ -336,13 +320,13 @@ class _ConvTranspose(_ConvNd):
             device,
             dtype,
         )
-        for op, s, d in zip(self.output_padding, self.stride, self.dilation):
-            if op >= s and op >= d:
-                raise ValueError(
-                    f"{type(self).__name__}: output_padding must be smaller than "
-                    f"either stride or dilation, got output_padding="
-                    f"{output_padding!r}, stride={stride!r}, dilation={dilation!r}"
-                )
+        check_output_padding(
+            type(self).__name__,
+            self.output_padding,
+            self.stride,
+            self.dilation,
+            (output_padding, stride, dilation),
+        )
 
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
         """The output_padding that makes the output exactly ``output_size`` (PyTorch's rule)."""
@@ -380,7 +364,7 @@ class _ConvTranspose(_ConvNd):
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         self._check_input(input)
         output_padding = self._output_padding(input, output_size)
-        conv = _F.conv_transpose2d if self._nd == 2 else _F.conv_transpose1d
+        conv = F.conv_transpose2d if self._nd == 2 else F.conv_transpose1d
         return conv(
             input,
             self.weight,
@@ -464,7 +448,7 @@ class Unfold(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("N", "C", "H", "W"), ("C", "H", "W"))
-        return _F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
         return (
@@ -498,7 +482,7 @@ class Fold(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("N", "C*kh*kw", "L"), ("C*kh*kw", "L"))
-        return _F.fold(
+        return F.fold(
             input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride
         )
 

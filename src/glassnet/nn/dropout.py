@@ -65,11 +65,12 @@ class Dropout2d(_DropoutNd):
     """Zero whole feature maps of (N, C, H, W) input with probability p (training only).
 
     Each channel's whole H x W map is kept (and scaled by 1 / (1 - p)) or zeroed together.
-    A 3-D input is read as (N, C, L), as PyTorch currently does (with a warning).
+    As PyTorch does (with a UserWarning), a 3-D input is read as (N, C, L), and a 2-D (N, C)
+    or 5-D and larger input as (N, C, *), one draw per channel (see ``F.dropout2d``).
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        self.check_input_shape(input, ("N", "C", "H", "W"), ("C", "H", "W"))
+        self.check_input_shape(input, ("N", "C", "H", "W"), ("C", "H", "W"), ("N", "C", "*"))
         return F.dropout2d(input, self.p, self.training)
 
 

@@ -10,8 +10,10 @@ from ..autograd import no_grad
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..tensor import Tensor
+from . import functional as F
 from . import init
-from .functional.embedding import embedding_lookup, normalize_padding_idx
+from .errors import call_function_form
+from .functional.embedding import normalize_padding_idx
 from .module import Module
 from .parameter import Parameter
 
@@ -104,16 +106,16 @@ class Embedding(Module):
                 self.weight._version[0] += 1
 
     def forward(self, input: Tensor) -> Tensor:
-        if not isinstance(input, Tensor):
-            self.check_input_shape(input, ("*",))  # TypeError naming this layer
-        return embedding_lookup(
+        # F.embedding checks the indices once; its errors come out naming this layer.
+        return call_function_form(
+            self,
+            F.embedding,
             input,
             self.weight,
             self.padding_idx,
             self.max_norm,
             self.norm_type,
             self.scale_grad_by_freq,
-            who=self.layer_label(),
         )
 
     @classmethod

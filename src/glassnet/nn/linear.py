@@ -7,10 +7,11 @@ from typing import Any
 
 from ..creation import empty
 from ..dtypes import to_dtype
-from ..ops.nn import Linear as _LinearOp
+from ..errors import DTypeError
 from ..tensor import Tensor
+from . import functional as F
 from . import init
-from .functional.linear import check_linear_args
+from .functional.linear import dtype_mismatch_message, linear_args_fit
 from .module import Module
 from .parameter import Parameter
 
@@ -21,9 +22,10 @@ class Linear(Module):
     r"""Fully connected layer: y = x W^T + b.
 
     Each of the ``out_features`` outputs is a weighted sum of all ``in_features`` inputs
-    plus its own offset: y[..., j] = sum_k x[..., k] W[j, k] + b[j]. The whole layer is one
-    fused op, whose gradients are dL/dx = g W, dL/dW = g^T x and dL/db = sum of g over the
-    batch (see ``glassnet.ops.nn.Linear``).
+    plus its own offset: y[..., j] = sum_k x[..., k] W[j, k] + b[j]. ``forward`` checks the
+    input (naming the layer in any error) and calls ``F.linear``: one fused op, whose
+    gradients are dL/dx = g W, dL/dW = g^T x and dL/db = sum of g over the batch (see
+    ``glassnet.ops.nn.Linear``).
 
     Args:
         in_features: size of each input sample (the last dimension of x).
@@ -94,22 +96,14 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         weight, bias = self.weight, self.bias
-        data = input.array if isinstance(input, Tensor) else None
-        if (
-            data is None
-            or data.ndim == 0
-            or data.shape[-1] != self.in_features
-            or data.dtype != weight.array.dtype
-        ):
-            self._bad_input(input)
-        if bias is None:
-            return _LinearOp()(input, weight)
-        return _LinearOp()(input, weight, bias)
+        if not linear_args_fit(input, weight, bias):
+            self._raise_input_error(input)
+        return F.linear(input, weight, bias)
 
-    def _bad_input(self, input: Any) -> None:
-        """Raise the error that names this layer (shape problems first, then dtype)."""
+    def _raise_input_error(self, input: Any) -> None:
+        """Raise, naming this layer: a shape problem first, else the dtype mismatch."""
         self.check_input_shape(input, ("*", self.in_features))
-        check_linear_args(input, self.weight, self.bias, self.layer_label())
+        raise self.layer_error(dtype_mismatch_message(input, self.weight, self.bias), DTypeError)
 
     def extra_repr(self) -> str:
         return (

@@ -12,10 +12,8 @@ Input errors name the loss module (and its path inside a model), e.g.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from ..tensor import Tensor, as_tensor
+from .errors import call_function_form
 from .functional import loss as F
 from .module import Module
 
@@ -41,20 +39,6 @@ class _Loss(Module):
         super().__init__()
         F._check_reduction(type(self).__name__, reduction, self._valid_reductions)
         self.reduction = reduction
-
-    def _apply(self, fn: Callable, *args: Any, **kwargs: Any) -> Tensor:
-        """Call the function form; re-word its input errors to name this module."""
-        try:
-            return fn(*args, **kwargs)
-        except (ValueError, TypeError) as e:
-            message = str(e)
-            prefix = fn.__name__ + ": "
-            if not message.startswith(prefix):
-                raise
-            label = self.layer_label()
-            error = type(e)(f"{label}: {message[len(prefix) :]}")
-            error._glassnet_layer = label  # type: ignore[attr-defined]
-            raise error from None
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
@@ -87,7 +71,7 @@ class MSELoss(_Loss):
         super().__init__(reduction)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(F.mse_loss, input, target, reduction=self.reduction)
+        return call_function_form(self, F.mse_loss, input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
@@ -105,7 +89,7 @@ class L1Loss(_Loss):
         super().__init__(reduction)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(F.l1_loss, input, target, reduction=self.reduction)
+        return call_function_form(self, F.l1_loss, input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
@@ -129,7 +113,9 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(F.huber_loss, input, target, reduction=self.reduction, delta=self.delta)
+        return call_function_form(
+            self, F.huber_loss, input, target, reduction=self.reduction, delta=self.delta
+        )
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, delta={self.delta}"
@@ -154,8 +140,8 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
-            F.smooth_l1_loss, input, target, reduction=self.reduction, beta=self.beta
+        return call_function_form(
+            self, F.smooth_l1_loss, input, target, reduction=self.reduction, beta=self.beta
         )
 
     def extra_repr(self) -> str:
@@ -204,7 +190,8 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
+        return call_function_form(
+            self,
             F.cross_entropy,
             input,
             target,
@@ -244,7 +231,8 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
+        return call_function_form(
+            self,
             F.nll_loss,
             input,
             target,
@@ -275,8 +263,8 @@ class BCELoss(_WeightedLoss):
         super().__init__(weight, reduction)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
-            F.binary_cross_entropy, input, target, self.weight, reduction=self.reduction
+        return call_function_form(
+            self, F.binary_cross_entropy, input, target, self.weight, reduction=self.reduction
         )
 
 
@@ -307,7 +295,8 @@ class BCEWithLogitsLoss(_WeightedLoss):
         self.register_buffer("pos_weight", None if pos_weight is None else as_tensor(pos_weight))
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
+        return call_function_form(
+            self,
             F.binary_cross_entropy_with_logits,
             input,
             target,
@@ -337,8 +326,8 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return self._apply(
-            F.kl_div, input, target, reduction=self.reduction, log_target=self.log_target
+        return call_function_form(
+            self, F.kl_div, input, target, reduction=self.reduction, log_target=self.log_target
         )
 
     def extra_repr(self) -> str:

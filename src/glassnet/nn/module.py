@@ -12,65 +12,53 @@ by assigning attributes in ``__init__``:
 Calling a module (``model(x)``) runs ``__call__``, which runs the forward pre-hooks,
 ``forward``, then the forward hooks (and sets up backward hooks, if any).
 
-Layer paths in error messages (for layer authors)
--------------------------------------------------
-``Module.__call__`` keeps a stack of the modules that are running. The *outermost* one (the
-module the user called) is the root, and every module inside it has a path relative to it
-(its name in ``root.named_modules()``). A layer that is given bad input should raise through
-one of these helpers, so the message names the layer, what it expected and what it got::
-
-    def forward(self, x):
-        self.check_input_shape(x, ("*", self.in_features))
-        ...
-    # -> ValueError: encoder.fc2 (Linear): expected input of shape (*, 784), got (32, 100)
-
-``check_input_shape(x, *patterns)`` checks that ``x`` is a Tensor whose shape matches one of
-the patterns: an int matches that size exactly, a name such as ``"N"`` or ``"H"`` matches any
-one size, and ``"*"`` matches any number of leading/inner dimensions (zero included). For
-other checks, build the error yourself with ``raise self.input_error(expected, got_shape)`` or
-use ``self.layer_label()`` in your own message. A layer called on its own (not inside a
-model) is labelled by its class name alone (``Linear``). Any other exception that escapes a
-module's ``forward`` gets a note naming the innermost layer it came from.
-The stack is also available to tools: ``call_stack()`` lists ``(path, module)`` pairs.
-
-Backward hooks in glassnet
---------------------------
-``register_full_backward_hook(hook)`` calls ``hook(module, grad_input, grad_output)`` during
-``backward()`` once the gradients with respect to the module's inputs are known:
-
-* ``grad_output`` is a tuple with dL/d(output) for each Tensor output of the call (one entry
-  for a module that returns a single Tensor; None where an output received no gradient);
-* ``grad_input`` is a tuple with one entry per *positional argument* of the call: dL/d(arg)
-  for a Tensor argument that requires grad, None for every other argument (for the first
-  layer of a model, whose input is data, it is ``(None,)``). Gradients with respect to the
-  module's parameters are not part of it; they arrive in ``param.grad``.
-
-The hook may return a tuple of the same length to replace ``grad_input`` (the replacement is
-what flows on to earlier layers). ``register_full_backward_pre_hook(hook)`` calls
-``hook(module, grad_output)`` before that and may return a replacement ``grad_output``.
-How: while a module with backward hooks runs, its Tensor inputs that require grad are joined
-into one flat identity node (``_Gather``) and handed to ``forward`` as slices of it, and its
-outputs likewise. Every gradient flowing back into the call passes through the output node,
-and every gradient leaving it through the input node, so each node sees all the gradients at
-once and can call the hook exactly once per backward. The cost (a copy of the inputs and
-outputs) is paid only by modules that have backward hooks. If no input requires grad the
-hook fires at the output node, with ``grad_input`` all None.
+Where the rest lives
+--------------------
+* ``nn/errors.py``: the stack of running modules (``call_stack()``), layer labels and the one
+  helper layers raise bad-input errors through. In ``forward``, write
+  ``self.check_input_shape(x, ("*", self.in_features))`` (raises
+  ``ShapeError: encoder.fc2 (Linear): expected input of shape (*, 784), got (32, 100)``),
+  ``raise self.input_error(expected, got_shape)`` or ``raise self.layer_error(message)``.
+* ``nn/hooks.py``: hook handles, global forward hooks, and how backward hooks see the
+  gradients of one call (``register_full_backward_hook``).
 """
 
 from __future__ import annotations
 
 import itertools
-import threading
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled, no_grad
+from ..autograd import no_grad, wrap
 from ..dtypes import is_floating, to_dtype
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
+from .errors import (
+    annotate,
+    call_stack,
+    call_state,
+    layer_error,
+    layer_label,
+    pattern_text,
+    shape_matches,
+)
+from .functional._args import not_a_tensor_message, shape_text
+from .hooks import (
+    RemovableHandle,
+    add_hook,
+    call_with_hooks,
+    global_forward_hooks,
+    global_forward_pre_hooks,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+)
 from .parameter import Parameter
+
+if TYPE_CHECKING:  # annotations only: summary.py imports this file
+    from .summary import ModelSummary
 
 __all__ = [
     "Module",
@@ -81,291 +69,6 @@ __all__ = [
     "register_module_forward_pre_hook",
     "register_module_forward_hook",
 ]
-
-# ----------------------------------------------------------------------------------------------
-# The call stack: which modules are running, and their paths relative to the outermost one
-# ----------------------------------------------------------------------------------------------
-
-
-class _CallState(threading.local):
-    """Per-thread: the modules currently inside ``__call__`` (outermost first), name cache."""
-
-    def __init__(self) -> None:
-        self.stack: list[Module] = []
-        self.names: dict[int, str] | None = None  # id(module) -> path under stack[0]
-
-
-_calls = _CallState()
-
-
-def _path_of(module: Module) -> str | None:
-    """The path of ``module`` under the outermost running module ("" for that module itself).
-
-    None when no module is running or ``module`` is not inside the running model.
-    """
-    stack = _calls.stack
-    if not stack:
-        return None
-    root = stack[0]
-    if module is root:
-        return ""
-    names = _calls.names
-    if names is None or id(module) not in names:
-        names = {}
-        for name, m in root.named_modules():
-            names.setdefault(id(m), name)
-        _calls.names = names
-    return names.get(id(module))
-
-
-def call_stack() -> list[tuple[str, Module]]:
-    """The modules running right now, outermost first, as ``(path, module)`` pairs.
-
-    The outermost module's path is ``""``; a module that is running but is not registered
-    inside the outermost one gets its class name in angle brackets. For tracing tools: an op
-    executed inside ``model(x)`` can ask which layer it belongs to.
-    """
-    result = []
-    for m in _calls.stack:
-        path = _path_of(m)
-        result.append((path if path is not None else f"<{type(m).__name__}>", m))
-    return result
-
-
-def _annotate(error: BaseException, module: Module) -> None:
-    """Attach the innermost layer's label to an exception escaping ``forward`` (once)."""
-    if getattr(error, "_glassnet_layer", None) is not None:
-        return
-    label = module.layer_label()
-    try:
-        error._glassnet_layer = label  # type: ignore[attr-defined]
-    except Exception:  # pragma: no cover - exotic exception types without __dict__
-        return
-    if hasattr(error, "add_note") and not str(error).startswith(label):
-        error.add_note(f"(raised inside layer {label})")
-
-
-# ----------------------------------------------------------------------------------------------
-# Hook handles and global hooks
-# ----------------------------------------------------------------------------------------------
-
-_hook_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by every ``register_*_hook``: ``handle.remove()`` unregisters the hook.
-
-    Also a context manager: ``with model.register_forward_hook(f): model(x)`` removes the hook
-    on leaving the block.
-    """
-
-    def __init__(self, hooks: dict) -> None:
-        self._hooks = hooks
-        self.id = next(_hook_ids)
-
-    def remove(self) -> None:
-        """Unregister the hook (removing twice is harmless)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
-    def __repr__(self) -> str:
-        return f"<RemovableHandle id={self.id}>"
-
-
-def _add_hook(hooks: dict, value: Any, prepend: bool = False) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = value
-    if prepend:
-        items = list(hooks.items())
-        hooks.clear()
-        hooks.update([items[-1]] + items[:-1])
-    return handle
-
-
-_global_forward_pre_hooks: dict[int, Callable] = {}
-_global_forward_hooks: dict[int, Callable] = {}
-
-
-def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
-    """Call ``hook(module, args)`` before the forward of *every* module (tools, tracers).
-
-    Global hooks run before a module's own hooks; returning non-None replaces ``args``.
-    """
-    return _add_hook(_global_forward_pre_hooks, hook)
-
-
-def register_module_forward_hook(hook: Callable) -> RemovableHandle:
-    """Call ``hook(module, args, output)`` after the forward of *every* module (tools, tracers).
-
-    Global hooks run before a module's own hooks; returning non-None replaces the output.
-    """
-    return _add_hook(_global_forward_hooks, hook)
-
-
-# ----------------------------------------------------------------------------------------------
-# Identity ops used by backward hooks
-# ----------------------------------------------------------------------------------------------
-
-
-class _Slice(Op):
-    """y = reshape(x[start:stop], shape);   dL/dx = g placed at [start:stop] of zeros(len(x))"""
-
-    def __init__(self, start: int, stop: int, shape: tuple, dtype: np.dtype) -> None:
-        self.start, self.stop, self.shape, self.dtype = start, stop, shape, dtype
-
-    def forward(self, flat: np.ndarray) -> np.ndarray:
-        self.total, self.flat_dtype = flat.shape[0], flat.dtype
-        return flat[self.start : self.stop].reshape(self.shape).astype(self.dtype, copy=False)
-
-    def backward(self, g: Tensor) -> tuple:
-        if self.start == 0 and self.stop == self.total:
-            return (g.reshape(-1),)
-        return (_Embed(self.start, self.stop, self.total, self.flat_dtype)(g),)
-
-
-class _Embed(Op):
-    """y = zeros(total) with y[start:stop] = ravel(x);   dL/dx = reshape(g[start:stop], x.shape)"""
-
-    def __init__(self, start: int, stop: int, total: int, dtype: np.dtype) -> None:
-        self.start, self.stop, self.total, self.dtype = start, stop, total, dtype
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.in_shape, self.in_dtype = x.shape, x.dtype
-        out = np.zeros(self.total, dtype=self.dtype)
-        out[self.start : self.stop] = x.reshape(-1)
-        return out
-
-    def backward(self, g: Tensor) -> tuple:
-        return (_Slice(self.start, self.stop, self.in_shape, self.in_dtype)(g),)
-
-
-class _Gather(Op):
-    """y = concat(ravel(x_1), ..., ravel(x_n));   dL/dx_i = reshape(g[slice_i], shape_i)
-
-    The single node through which all gradients of a module call's inputs (or outputs) pass,
-    so that a backward hook sees them together; ``on_backward(grads)`` may replace them.
-    """
-
-    def __init__(self, on_backward: Callable[[tuple], tuple]) -> None:
-        self.on_backward = on_backward
-
-    def forward(self, *arrays: np.ndarray) -> np.ndarray:
-        self.layout = []
-        start = 0
-        for a in arrays:
-            self.layout.append((start, start + a.size, a.shape, a.dtype))
-            start += a.size
-        return np.concatenate([np.ravel(a) for a in arrays])
-
-    def slices(self, flat: Tensor) -> list[Tensor]:
-        """The inputs again, as outputs of the graph node (what the module computes with)."""
-        return [_Slice(*entry)(flat) for entry in self.layout]
-
-    def backward(self, g: Tensor) -> tuple:
-        grads = tuple(_Slice(*entry)(g) for entry in self.layout)
-        return tuple(self.on_backward(grads))
-
-
-class _BackwardHookCall:
-    """The backward-hook bookkeeping of one call of one module (see the module docstring)."""
-
-    def __init__(self, module: Module, n_args: int) -> None:
-        self.module = module
-        self.n_args = n_args
-        self.arg_positions: list[int] = []  # positional args routed through the input gather
-        self.n_outputs = 0
-        self.grad_output: tuple | None = None
-
-    def wrap_inputs(self, args: tuple) -> tuple:
-        self.arg_positions = [
-            i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad
-        ]
-        if not self.arg_positions:
-            return args
-        gather = _Gather(self._inputs_backward)
-        flat = gather(*(args[i] for i in self.arg_positions))
-        args = list(args)
-        for i, piece in zip(self.arg_positions, gather.slices(flat)):
-            args[i] = piece
-        return tuple(args)
-
-    def wrap_outputs(self, output: Any) -> Any:
-        single = isinstance(output, Tensor)
-        items = [output] if single else output if isinstance(output, (tuple, list)) else None
-        if items is None:
-            return output  # not a Tensor or a sequence of Tensors: nothing to hook
-        positions = [i for i, o in enumerate(items) if isinstance(o, Tensor) and o.requires_grad]
-        self.n_outputs = sum(isinstance(o, Tensor) for o in items)
-        if not positions:
-            return output
-        self.output_tensor_index = {
-            p: k for k, p in enumerate(i for i, o in enumerate(items) if isinstance(o, Tensor))
-        }
-        self.output_positions = positions
-        gather = _Gather(self._outputs_backward)
-        flat = gather(*(items[i] for i in positions))
-        new_items = list(items)
-        for i, piece in zip(positions, gather.slices(flat)):
-            new_items[i] = piece
-        if single:
-            return new_items[0]
-        return type(output)(new_items) if isinstance(output, tuple) else new_items
-
-    def _outputs_backward(self, grads: tuple) -> tuple:
-        grad_output = [None] * self.n_outputs
-        for p, g in zip(self.output_positions, grads):
-            grad_output[self.output_tensor_index[p]] = g
-        grad_output = tuple(grad_output)
-        module = self.module
-        for hook in list(module._backward_pre_hooks.values()):
-            result = hook(module, grad_output)
-            if result is not None:
-                grad_output = _checked_replacement(result, grad_output, "grad_output", hook)
-        self.grad_output = grad_output
-        if not self.arg_positions:
-            self._fire((None,) * self.n_args)
-        return tuple(grad_output[self.output_tensor_index[p]] for p in self.output_positions)
-
-    def _inputs_backward(self, grads: tuple) -> tuple:
-        grad_input = [None] * self.n_args
-        for i, g in zip(self.arg_positions, grads):
-            grad_input[i] = g
-        grad_input = self._fire(tuple(grad_input))
-        return tuple(grad_input[i] for i in self.arg_positions)
-
-    def _fire(self, grad_input: tuple) -> tuple:
-        grad_output = self.grad_output
-        if grad_output is None:
-            grad_output = (None,) * max(self.n_outputs, 1)
-        module = self.module
-        for hook in list(module._backward_hooks.values()):
-            result = hook(module, grad_input, grad_output)
-            if result is not None:
-                grad_input = _checked_replacement(result, grad_input, "grad_input", hook)
-        return grad_input
-
-
-def _checked_replacement(result: Any, current: tuple, what: str, hook: Callable) -> tuple:
-    if isinstance(result, Tensor):
-        result = (result,)
-    if not isinstance(result, (tuple, list)) or len(result) != len(current):
-        raise ValueError(
-            f"backward hook {getattr(hook, '__name__', hook)!r} must return None or a tuple of "
-            f"{len(current)} gradients to replace {what}, got {result!r}"
-        )
-    for new, old in zip(result, current):
-        if new is not None and old is not None and tuple(new.shape) != tuple(old.shape):
-            raise ValueError(
-                f"backward hook {getattr(hook, '__name__', hook)!r} returned a gradient of "
-                f"shape {tuple(new.shape)} in {what}, expected shape {tuple(old.shape)}"
-            )
-    return tuple(result)
-
 
 # ----------------------------------------------------------------------------------------------
 # state_dict helpers
@@ -387,36 +90,6 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
 
 class StateDictError(ValueError, RuntimeError):
     """A state_dict does not fit the model (a ValueError, and a RuntimeError as in PyTorch)."""
-
-
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-# ----------------------------------------------------------------------------------------------
-# Input shape patterns (see check_input_shape)
-# ----------------------------------------------------------------------------------------------
-
-
-def _format_pattern(pattern: tuple) -> str:
-    parts = ["?" if p is None else str(p) for p in pattern]
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-
-
-def _dim_matches(size: int, p: Any) -> bool:
-    return p is None or isinstance(p, str) or size == p
-
-
-def _shape_matches(shape: tuple, pattern: tuple) -> bool:
-    if "*" in pattern:
-        k = pattern.index("*")
-        head, tail = pattern[:k], pattern[k + 1 :]
-        if len(shape) < len(head) + len(tail):
-            return False
-        return all(_dim_matches(s, p) for s, p in zip(shape[: len(head)], head)) and all(
-            _dim_matches(s, p) for s, p in zip(shape[len(shape) - len(tail) :], tail)
-        )
-    return len(shape) == len(pattern) and all(_dim_matches(s, p) for s, p in zip(shape, pattern))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -469,7 +142,7 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        stack = _calls.stack
+        stack = call_state.stack
         stack.append(self)
         try:
             if (
@@ -477,63 +150,34 @@ class Module:
                 or self._forward_hooks
                 or self._backward_hooks
                 or self._backward_pre_hooks
-                or _global_forward_pre_hooks
-                or _global_forward_hooks
+                or global_forward_pre_hooks
+                or global_forward_hooks
             ):
-                return self._call_with_hooks(args, kwargs)
+                return call_with_hooks(self, args, kwargs)
             return self.forward(*args, **kwargs)
         except Exception as error:
-            _annotate(error, self)
+            annotate(error, self)
             raise
         finally:
             stack.pop()
             if not stack:
-                _calls.names = None
-
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hook in list(_global_forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
-            if with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise ValueError(
-                            "a forward pre-hook registered with_kwargs=True must return None or "
-                            f"a tuple (args, kwargs), got {type(result).__name__}"
-                        )
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        backward_call = None
-        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
-            backward_call = _BackwardHookCall(self, len(args))
-            args = backward_call.wrap_inputs(args)
-        output = self.forward(*args, **kwargs)
-        for hook in list(_global_forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
-        for hook, with_kwargs in list(self._forward_hooks.values()):
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
-            if result is not None:
-                output = result
-        if backward_call is not None:
-            output = backward_call.wrap_outputs(output)
-        return output
+                call_state.names = None  # paths are cached per outermost call
 
     # ------------------------------------------------------------------ layer labels, input checks
     def layer_label(self) -> str:
         """How errors name this layer: ``"encoder.fc2 (Linear)"`` in a model, else ``"Linear"``."""
-        path = _path_of(self)
-        name = type(self).__name__
-        return f"{path} ({name})" if path else name
+        return layer_label(self)
 
-    def input_error(self, expected: str, got: Any, what: str = "input") -> ValueError:
+    def layer_error(self, message: str, kind: type[Exception] = ShapeError) -> Exception:
+        """Build (not raise) ``kind("<layer label>: <message>")``: the one way to report bad input.
+
+        ``kind`` is ``ShapeError`` (default) for a shape that does not fit, ``DTypeError`` for
+        a dtype, ``TypeError`` for a value that is not a Tensor, ``ValueError`` for any other
+        bad value. Example: ``raise self.layer_error("expected hx to be a tuple", TypeError)``.
+        """
+        return layer_error(self, message, kind)
+
+    def input_error(self, expected: str, got: Any, what: str = "input") -> ShapeError:
         """Build (not raise) the error for a wrong input shape, naming this layer.
 
         Args:
@@ -541,17 +185,24 @@ class Module:
             got: the shape received (a tuple, or the Tensor itself).
             what: what the argument is called in the message (``"input"``, ``"target"``...).
 
-        Example::
+        Returns:
+            A ``glassnet.errors.ShapeError`` (a ValueError and a RuntimeError). Example::
 
             raise self.input_error("(N, C, H, W)", x.shape)
-            # ValueError: features.0 (Conv2d): expected input of shape (N, C, H, W), got (3, 32)
+            # ShapeError: features.0 (Conv2d): expected input of shape (N, C, H, W), got (3, 32)
         """
         shape = tuple(got.shape) if hasattr(got, "shape") else tuple(got)
-        error = ValueError(
-            f"{self.layer_label()}: expected {what} of shape {expected}, got {_shape_text(shape)}"
+        return layer_error(self, f"expected {what} of shape {expected}, got {shape_text(shape)}")
+
+    def dtype_error(self, what: str, got: Any, expected: Any) -> DTypeError:
+        """Build (not raise) the error for an input whose dtype is not the parameters' dtype."""
+        hint = "x.float()" if np.dtype(expected) == np.float32 else f"x.to({expected})"
+        return layer_error(
+            self,
+            f"expected {what} of dtype {expected} (the dtype of the weights), got {got}; "
+            f"convert it ({hint}) or the model (model.double() / model.float())",
+            DTypeError,
         )
-        error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
-        return error
 
     def check_input_shape(self, x: Any, *patterns: tuple, what: str = "input") -> None:
         """Raise unless ``x`` is a Tensor whose shape matches one of ``patterns``.
@@ -564,25 +215,16 @@ class Module:
 
         Raises:
             TypeError: ``x`` is not a glassnet Tensor.
-            ValueError: the shape matches no pattern (the message names the layer).
+            ShapeError: the shape matches no pattern (a ValueError and a RuntimeError; the
+                message names the layer).
         """
         if not isinstance(x, Tensor):
-            error = TypeError(
-                f"{self.layer_label()}: expected {what} to be a glassnet Tensor, got "
-                f"{type(x).__name__}"
-                + (
-                    " (wrap it with glassnet.tensor(...))"
-                    if isinstance(x, (np.ndarray, list))
-                    else ""
-                )
-            )
-            error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
-            raise error
+            raise layer_error(self, not_a_tensor_message(x, what), TypeError)
         shape = x.array.shape
         for pattern in patterns:
-            if _shape_matches(shape, pattern):
+            if shape_matches(shape, pattern):
                 return
-        raise self.input_error(" or ".join(_format_pattern(p) for p in patterns), shape, what)
+        raise self.input_error(" or ".join(pattern_text(p) for p in patterns), shape, what)
 
     # ------------------------------------------------------------------ registration
     def _check_new_name(self, kind: str, name: Any, store: dict) -> None:
@@ -846,7 +488,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad.grad_fn is not None or p.grad.requires_grad:
-                p.grad = Tensor._make(np.zeros_like(p.array))
+                p.grad = wrap(np.zeros_like(p.array))
             else:
                 p.grad.array[...] = 0
 
@@ -892,7 +534,7 @@ class Module:
                 t.array = t.array.astype(dtype)
                 t._version[0] += 1
                 if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.array.astype(dtype))
+                    t.grad = wrap(t.grad.array.astype(dtype))
         return self
 
     def float(self) -> Module:
@@ -989,8 +631,8 @@ class Module:
                 continue
             if array.shape != target.array.shape:
                 problems.append(
-                    f"size mismatch for {key}: the state_dict has shape {_shape_text(array.shape)}"
-                    f", the model has shape {_shape_text(target.array.shape)}"
+                    f"size mismatch for {key}: the state_dict has shape {shape_text(array.shape)}"
+                    f", the model has shape {shape_text(target.array.shape)}"
                 )
                 continue
             arrays[key] = array
@@ -1027,7 +669,7 @@ class Module:
         With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs)`` and may return
         ``(args, kwargs)``. ``prepend=True`` runs it before the hooks already registered.
         """
-        return _add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
+        return add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
 
     def register_forward_hook(
         self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
@@ -1037,7 +679,7 @@ class Module:
         ``args`` are the positional arguments forward received. With ``with_kwargs=True`` the
         hook is ``hook(module, args, kwargs, output)``.
         """
-        return _add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
+        return add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
 
     def register_full_backward_hook(
         self, hook: Callable, *, prepend: bool = False
@@ -1048,7 +690,7 @@ class Module:
         argument), None for arguments that are not Tensors requiring grad. Returning a tuple
         of the same length replaces ``grad_input``.
         """
-        return _add_hook(self._backward_hooks, hook, prepend)
+        return add_hook(self._backward_hooks, hook, prepend)
 
     def register_full_backward_pre_hook(
         self, hook: Callable, *, prepend: bool = False
@@ -1058,7 +700,7 @@ class Module:
         Returning a tuple of the same length replaces ``grad_output`` (what flows into the
         module's backward).
         """
-        return _add_hook(self._backward_pre_hooks, hook, prepend)
+        return add_hook(self._backward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ training in one call
     # Set by glassnet.train when it loads: nn sits below train and never imports it.
@@ -1077,7 +719,7 @@ class Module:
     # ------------------------------------------------------------------ summary and printing
     def summary(
         self, input: Any = None, *, dtype: Any = None, print_fn: Callable | None = print
-    ) -> Any:
+    ) -> ModelSummary:
         """Print (and return) a table of layers, output shapes and parameter counts.
 
         Args:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import no_grad, wrap
 from ..dtypes import float32, is_floating, to_dtype
 from ..tensor import Tensor
+from .errors import call_function_form
 from .functional import normalization as F
 from .module import Module
 from .parameter import Parameter
@@ -103,9 +104,9 @@ class _BatchNorm(Module):
         c = self.num_features
         _make_affine(self, c, affine, bias, dtype)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor._make(np.zeros(c, dtype=dtype)))
-            self.register_buffer("running_var", Tensor._make(np.ones(c, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", wrap(np.zeros(c, dtype=dtype)))
+            self.register_buffer("running_var", wrap(np.ones(c, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", wrap(np.array(0, dtype=np.int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -135,19 +136,18 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked.array)
         # Batch statistics in training, and always when there are no running ones to use.
         use_batch = self.training or self.running_mean is None
-        try:
-            return F.batch_norm(
-                input,
-                self.running_mean if not self.training or self.track_running_stats else None,
-                self.running_var if not self.training or self.track_running_stats else None,
-                self.weight,
-                self.bias,
-                use_batch,
-                factor,
-                self.eps,
-            )
-        except (ValueError, TypeError) as e:
-            raise _relabel(self, e) from None
+        return call_function_form(
+            self,
+            F.batch_norm,
+            input,
+            self.running_mean if not self.training or self.track_running_stats else None,
+            self.running_var if not self.training or self.track_running_stats else None,
+            self.weight,
+            self.bias,
+            use_batch,
+            factor,
+            self.eps,
+        )
 
     def extra_repr(self) -> str:
         return (
@@ -155,18 +155,6 @@ class _BatchNorm(Module):
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
-
-
-def _relabel(layer: Module, error: Exception) -> Exception:
-    """An error from the function form, re-worded to name the layer (and its path)."""
-    message = str(error)
-    head, sep, rest = message.partition(": ")
-    if sep and head in ("batch_norm", "layer_norm", "group_norm"):
-        message = rest
-    label = layer.layer_label()
-    new = type(error)(f"{label}: {message}")
-    new._glassnet_layer = label  # type: ignore[attr-defined]
-    return new
 
 
 class BatchNorm1d(_BatchNorm):
@@ -295,10 +283,9 @@ class LayerNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("*", *self.normalized_shape))
-        try:
-            return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
-        except (ValueError, TypeError) as e:
-            raise _relabel(self, e) from None
+        return call_function_form(
+            self, F.layer_norm, input, self.normalized_shape, self.weight, self.bias, self.eps
+        )
 
     def extra_repr(self) -> str:
         return (
@@ -363,10 +350,9 @@ class GroupNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("N", self.num_channels, "*"))
-        try:
-            return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
-        except (ValueError, TypeError) as e:
-            raise _relabel(self, e) from None
+        return call_function_form(
+            self, F.group_norm, input, self.num_groups, self.weight, self.bias, self.eps
+        )
 
     def extra_repr(self) -> str:
         return (

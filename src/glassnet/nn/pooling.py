@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from .functional import pooling as _F
+from . import functional as F
+from .functional.pooling import InputTooSmallError
 from .module import Module
 
 __all__ = [
@@ -29,12 +30,19 @@ class _Pool(Module):
         if not (isinstance(input, Tensor) and input.ndim in (nd + 1, nd + 2)):
             self.check_input_shape(input, ("N", "C") + names, ("C",) + names)
 
+    def _set_window(self, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool) -> None:
+        """Keep the window arguments; stride defaults to kernel_size (windows side by side)."""
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+
     def _call(self, fn: Any, input: Tensor, *args: Any) -> Any:
         """Run the functional form; turn its size errors into errors that name this layer."""
         self._check_input(input)
         try:
             return fn(input, *args)
-        except _F.InputTooSmallError:
+        except InputTooSmallError:
             names = "L" if self._nd == 1 else "H, W"
             raise self.input_error(
                 f"(N, C, {names}) large enough for {self.extra_repr()}", input.shape
@@ -52,15 +60,12 @@ class _MaxPoolNd(_Pool):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        self._set_window(kernel_size, stride, padding, ceil_mode)
         self.dilation = dilation
         self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Any:
-        fn = _F.max_pool2d if self._nd == 2 else _F.max_pool1d
+        fn = F.max_pool2d if self._nd == 2 else F.max_pool1d
         return self._call(
             fn,
             input,
@@ -121,7 +126,21 @@ class MaxPool1d(_MaxPoolNd):
     _nd = 1
 
 
-class AvgPool2d(_Pool):
+class _AvgPoolNd(_Pool):
+    """What AvgPool1d and AvgPool2d share: the call of the function form and the repr."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        args = [self.kernel_size, self.stride, self.padding, self.ceil_mode]
+        args.append(self.count_include_pad)
+        if self._nd == 2:  # PyTorch's AvgPool1d has no divisor_override
+            return self._call(F.avg_pool2d, input, *args, self.divisor_override)
+        return self._call(F.avg_pool1d, input, *args)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
     r"""2-D average pooling: the mean of each window, per channel.
 
     y[n, c, p, q] = (1 / count) * sum_{i, j} xpad[n, c, p*sh + i, q*sw + j] with zero padding.
@@ -153,34 +172,16 @@ class AvgPool2d(_Pool):
         divisor_override: int | None = None,
     ) -> None:
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
+        self._set_window(kernel_size, stride, padding, ceil_mode)
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._call(
-            _F.avg_pool2d,
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 def _single(value: Any) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
-class AvgPool1d(_Pool):
+class AvgPool1d(_AvgPoolNd):
     r"""1-D average pooling over (N, C, L) or (C, L); see AvgPool2d.
 
     Example::
@@ -206,20 +207,6 @@ class AvgPool1d(_Pool):
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
-    def forward(self, input: Tensor) -> Tensor:
-        return self._call(
-            _F.avg_pool1d,
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-        )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
 
 class _AdaptiveAvgPoolNd(_Pool):
     def __init__(self, output_size: Any) -> None:
@@ -227,7 +214,7 @@ class _AdaptiveAvgPoolNd(_Pool):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        fn = _F.adaptive_avg_pool2d if self._nd == 2 else _F.adaptive_avg_pool1d
+        fn = F.adaptive_avg_pool2d if self._nd == 2 else F.adaptive_avg_pool1d
         self._check_input(input)
         return fn(input, self.output_size)
 

@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import wrap
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..ops.nn import Dropout as _DropoutOp
-from ..ops.nn import Linear as _LinearOp
+from ..ops.nn import Linear as LinearOp
 from ..ops.recurrent import GRUSequence, LSTMSequence, RNNSequence
 from ..ops.shape import cat, stack
 from ..tensor import Tensor
@@ -52,7 +53,7 @@ def _check_device(who: str, device: Any) -> None:
 
 
 def _zeros_state(shape: tuple, dtype: np.dtype) -> Tensor:
-    return Tensor._make(np.zeros(shape, dtype=dtype))
+    return wrap(np.zeros(shape, dtype=dtype))
 
 
 def _project(
@@ -65,10 +66,10 @@ def _project(
     and must go to the op.
     """
     if b_ih is None:
-        return _LinearOp()(x, w_ih), ()
+        return LinearOp()(x, w_ih), ()
     if fold:
-        return _LinearOp()(x, w_ih, b_ih + b_hh), ()
-    return _LinearOp()(x, w_ih, b_ih), (b_hh,)
+        return LinearOp()(x, w_ih, b_ih + b_hh), ()
+    return LinearOp()(x, w_ih, b_ih), (b_hh,)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -175,14 +176,7 @@ class RNNBase(Module):
     def _check_dtype(self, x: Tensor, what: str) -> None:
         dtype = self._weight_dtype()
         if x.array.dtype != dtype:
-            hint = "x.float()" if dtype == np.float32 else f"x.to({dtype})"
-            error = TypeError(
-                f"{self.layer_label()}: expected {what} of dtype {dtype} (the dtype of the "
-                f"weights), got {x.array.dtype}; convert it ({hint}) or the model "
-                "(model.double() / model.float())"
-            )
-            error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
-            raise error
+            raise self.dtype_error(what, x.array.dtype, dtype)
 
     def _prepare_input(self, input: Tensor) -> tuple[Tensor, bool]:
         """Check the input; return it as (T, N, input_size) and whether it had a batch axis."""
@@ -504,12 +498,10 @@ class LSTM(RNNBase):
                 if not isinstance(t, Tensor):
                     self.check_input_shape(t, (), what=name)  # raises the TypeError
         else:
-            error = TypeError(
-                f"{self.layer_label()}: expected hx to be a tuple (h_0, c_0) of two Tensors, "
-                f"got {type(hx).__name__}"
+            raise self.layer_error(
+                f"expected hx to be a tuple (h_0, c_0) of two Tensors, got {type(hx).__name__}",
+                TypeError,
             )
-            error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
-            raise error
         h0 = self._prepare_state(h0, is_batched, x.shape[1], "h_0")
         c0 = self._prepare_state(c0, is_batched, x.shape[1], "c_0")
         output, h_n, c_n = self._run(x, h0, c0)
@@ -750,12 +742,10 @@ class LSTMCell(RNNCellBase):
         elif isinstance(hx, (tuple, list)) and len(hx) == 2:
             h0, c0 = hx
         else:
-            error = TypeError(
-                f"{self.layer_label()}: expected hx to be a tuple (h, c) of two Tensors, got "
-                f"{type(hx).__name__}"
+            raise self.layer_error(
+                f"expected hx to be a tuple (h, c) of two Tensors, got {type(hx).__name__}",
+                TypeError,
             )
-            error._glassnet_layer = self.layer_label()  # type: ignore[attr-defined]
-            raise error
         x, h, is_batched = self._prepare(input, h0, "h")
         if c0 is None:
             c = _zeros_state(h.shape, self._weight_dtype())

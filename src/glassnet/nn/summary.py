@@ -26,14 +26,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import no_grad, wrap
 from ..dtypes import float32, to_dtype
 from ..tensor import Tensor
-from .module import Module
+
+if TYPE_CHECKING:  # annotations only: Module.summary imports this file when called
+    from .module import Module
 
 __all__ = ["ModelSummary", "SummaryRow", "summarize"]
 
@@ -88,12 +90,12 @@ def _make_inputs(input: Any, dtype: Any) -> tuple:
             data = np.random.default_rng(0).standard_normal(shape).astype(dtype)
         else:
             data = np.zeros(shape, dtype=dtype)
-        return Tensor._make(data)
+        return wrap(data)
 
     if isinstance(input, Tensor):
         return (input,)
     if isinstance(input, np.ndarray):
-        return (Tensor._make(input),)
+        return (wrap(input),)
     if is_shape(input) and len(input) > 0:
         return (from_shape(input),)
     if isinstance(input, (tuple, list)) and input:
@@ -102,7 +104,7 @@ def _make_inputs(input: Any, dtype: Any) -> tuple:
             if isinstance(item, Tensor):
                 args.append(item)
             elif isinstance(item, np.ndarray):
-                args.append(Tensor._make(item))
+                args.append(wrap(item))
             elif is_shape(item):
                 args.append(from_shape(item))
             else:

@@ -17,9 +17,10 @@ import warnings
 from typing import Any
 
 from ...dtypes import to_dtype
+from ...errors import ShapeError
 from ...ops import api
-from ...ops import elementwise as E
-from ...ops import nn as N
+from ...ops import elementwise as elementwise_ops
+from ...ops import nn as nn_ops
 from ...tensor import Tensor
 
 __all__ = [
@@ -88,19 +89,19 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Smooth at 0 for alpha = 1, and negative outputs (down to -alpha) push mean activations
     towards zero.
     """
-    return N.ELU(alpha)(_check(input, "elu"))
+    return nn_ops.ELU(alpha)(_check(input, "elu"))
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """SELU(x) = scale * ELU(x, alpha) with alpha ~ 1.6733, scale ~ 1.0507 (self-normalising)."""
-    return N.ELU(SELU_ALPHA, SELU_SCALE)(_check(input, "selu"))
+    return nn_ops.ELU(SELU_ALPHA, SELU_SCALE)(_check(input, "selu"))
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """CELU(x) = x for x > 0, else alpha (e**(x / alpha) - 1);   dy/dx = 1, else e**(x / alpha)."""
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0 (it divides x)")
-    return N.ELU(alpha, 1.0, 1.0 / alpha)(_check(input, "celu"))
+    return nn_ops.ELU(alpha, 1.0, 1.0 / alpha)(_check(input, "celu"))
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -116,7 +117,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     a = weight
     if n != 1:
         if x.ndim < 2 or x.shape[1] != n:
-            raise ValueError(
+            raise ShapeError(
                 f"prelu: weight has {n} slopes but the input's channel axis (dim 1) has "
                 f"{x.shape[1] if x.ndim >= 2 else 'no'} entries (input shape {x.shape})"
             )
@@ -139,7 +140,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """SiLU(x) = x sigmoid(x) (also called swish);   dy/dx = s (1 + x (1 - s)), s = sigmoid(x)."""
-    return N.SiLU()(_check(input, "silu"))
+    return nn_ops.SiLU()(_check(input, "silu"))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -162,7 +163,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """Hardsigmoid(x) = min(max(x / 6 + 1/2, 0), 1);   dy/dx = 1/6 for -3 < x < 3, else 0."""
     x = _check(input, "hardsigmoid")
-    return N.Hardtanh(0.0, 1.0)(x * (1.0 / 6.0) + 0.5)
+    return nn_ops.Hardtanh(0.0, 1.0)(x * (1.0 / 6.0) + 0.5)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -177,7 +178,7 @@ def hardtanh(
     """Hardtanh(x) = min(max(x, min_val), max_val);   dy/dx = 1 strictly inside, else 0."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
-    return N.Hardtanh(min_val, max_val)(_check(input, "hardtanh"))
+    return nn_ops.Hardtanh(min_val, max_val)(_check(input, "hardtanh"))
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -210,14 +211,14 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """Threshold(x) = x where x > threshold, else value;   dy/dx = 1 where x > threshold, else 0."""
     x = _check(input, "threshold")
-    return E.Where()(x.array > threshold, x, float(value))
+    return elementwise_ops.Where()(x.array > threshold, x, float(value))
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """GLU(a, b) = a * sigmoid(b), where a and b are the two halves of the input along ``dim``."""
     x = _check(input, "glu")
     if x.ndim == 0 or x.shape[dim] % 2:
-        raise ValueError(
+        raise ShapeError(
             f"glu: the input's size along dim {dim} must be even, got shape {tuple(x.shape)}"
         )
     a, b = api.chunk(x, 2, dim)

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd import wrap
+from ...errors import ShapeError
 from ...ops import api
 from ...ops.nn import Dropout as _DropoutOp
 from ...tensor import Tensor
@@ -80,7 +82,7 @@ def attention(
     scores = (query * scale) @ key.transpose(-2, -1)
     dead = None
     if bias is not None:
-        scores = scores + (bias if isinstance(bias, Tensor) else Tensor._make(bias))
+        scores = scores + (bias if isinstance(bias, Tensor) else wrap(bias))
         if safe:
             dead = np.isneginf(scores.array).all(axis=-1, keepdims=True)
             if dead.any():
@@ -93,7 +95,7 @@ def attention(
     else:
         weights = api.softmax(scores, dim=-1)
     if dead is not None:
-        weights = weights * Tensor._make((~dead).astype(weights.array.dtype))
+        weights = weights * wrap((~dead).astype(weights.array.dtype))
     if dropout_p > 0:
         weights = _DropoutOp(dropout_p)(weights)
     return weights @ value, weights
@@ -148,7 +150,7 @@ def scaled_dot_product_attention(
                 f"{who}: expected {name} to be a glassnet Tensor, got {type(t).__name__}"
             )
         if t.ndim < 2:
-            raise ValueError(
+            raise ShapeError(
                 f"{who}: expected {name} with at least 2 dimensions (..., length, "
                 f"features), got shape {_shape(t)}"
             )
@@ -161,12 +163,12 @@ def scaled_dot_product_attention(
             f"{query.array.dtype}, {key.array.dtype} and {value.array.dtype}"
         )
     if query.shape[-1] != key.shape[-1]:
-        raise ValueError(
+        raise ShapeError(
             f"{who}: query and key must have the same number of features (last "
             f"dimension), got query {_shape(query)} and key {_shape(key)}"
         )
     if key.shape[-2] != value.shape[-2]:
-        raise ValueError(
+        raise ShapeError(
             f"{who}: key and value must have the same length (dimension -2), got "
             f"key {_shape(key)} and value {_shape(value)}"
         )
@@ -175,7 +177,7 @@ def scaled_dot_product_attention(
     if enable_gqa and query.ndim >= 3:
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
         if hq % hk or hq % hv:
-            raise ValueError(
+            raise ShapeError(
                 f"{who}: with enable_gqa the number of query heads ({hq}) must be "
                 f"a multiple of the key ({hk}) and value ({hv}) heads"
             )
@@ -190,7 +192,7 @@ def scaled_dot_product_attention(
         bias = mask_to_bias(attn_mask, dtype, True, who, "attn_mask")
         shape = bias.shape
         if len(shape) < 2 or shape[-2] not in (1, L) or shape[-1] not in (1, S):
-            raise ValueError(
+            raise ShapeError(
                 f"{who}: attn_mask of shape {tuple(shape)} does not broadcast to "
                 f"the scores (..., L={L}, S={S})"
             )

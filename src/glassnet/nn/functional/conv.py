@@ -23,9 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import DTypeError, ShapeError
 from ...ops.conv import Col2Im, Geometry, Im2Col, sliding_geometry, transposed_geometry
 from ...ops.shape import cat
 from ...tensor import Tensor
+from ._args import check_output_padding, floating_tensor, int_tuple, shape_text
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
@@ -35,36 +37,6 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 # ----------------------------------------------------------------------------------------------
 # Argument checking and normalisation
 # ----------------------------------------------------------------------------------------------
-
-
-def _tuple(value: Any, n: int, name: str, fn: str, minimum: int = 1) -> tuple[int, ...]:
-    """An n-tuple of ints from an int or a sequence of n ints, each at least ``minimum``."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        result = (int(value),) * n
-    else:
-        try:
-            result = tuple(int(v) for v in value)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}"
-            ) from None
-        if len(result) != n:
-            raise ValueError(f"{fn}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-    if any(v < minimum for v in result):
-        raise ValueError(f"{fn}: {name} must be >= {minimum}, got {value!r}")
-    return result
-
-
-def _check_tensor(x: Any, what: str, fn: str) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}: expected {what} to be a glassnet Tensor, got {type(x).__name__}")
-    if x.array.dtype.kind != "f":
-        raise TypeError(f"{fn}: expected a floating point {what}, got dtype {x.dtype}")
-    return x
-
-
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
 def _finish(y: Tensor, nd: int, batched: bool) -> Tensor:
@@ -105,22 +77,34 @@ def resolve_padding(
         raise ValueError(
             f"{fn}: padding must be an int, a tuple, 'valid' or 'same', got {padding!r}"
         )
-    per_axis = _tuple(padding, n, "padding", fn, minimum=0)
+    per_axis = int_tuple(padding, n, "padding", fn, minimum=0)
     return tuple(p for p in per_axis for _ in range(2))
 
 
-def _check_conv_args(
-    fn: str, x: Tensor, weight: Tensor, bias: Tensor | None, nd: int, groups: Any, transposed: bool
-) -> tuple[Tensor, bool]:
-    """Validate shapes and dtypes; return the input with a batch axis and whether one was added."""
-    _check_tensor(x, "input", fn)
-    _check_tensor(weight, "weight", fn)
+def _read_conv_args(
+    fn: str,
+    nd: int,
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    dilation: Any,
+    groups: Any,
+    transposed: bool,
+) -> tuple[Tensor, bool, tuple, tuple, tuple]:
+    """Check what every convolution is given (shapes, dtypes, groups, stride, dilation).
+
+    Returns the input with a batch axis, whether it had one, the kernel size and the stride
+    and dilation as tuples of ``nd`` ints.
+    """
+    floating_tensor(x, fn, "input")
+    floating_tensor(weight, fn, "weight")
     spatial = "(L)" if nd == 1 else "(H, W)"
     names = ("L",) if nd == 1 else ("H", "W")
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a {nd + 1}-D (C, {', '.join(names)}) unbatched or {nd + 2}-D "
-            f"(N, C, {', '.join(names)}) batched input, got shape {_shape_text(x.shape)}"
+            f"(N, C, {', '.join(names)}) batched input, got shape {shape_text(x.shape)}"
         )
     if weight.ndim != nd + 2:
         kind = (
@@ -128,12 +112,12 @@ def _check_conv_args(
             if transposed
             else "(out_channels, in_channels/groups"
         )
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a {nd + 2}-D weight {kind}, {spatial[1:-1]}), got "
-            f"shape {_shape_text(weight.shape)}"
+            f"shape {shape_text(weight.shape)}"
         )
     if x.dtype != weight.dtype:
-        raise TypeError(
+        raise DTypeError(
             f"{fn}: input dtype {x.dtype} and weight dtype {weight.dtype} differ; "
             f"convert one of them (e.g. weight.to(input.dtype))"
         )
@@ -145,10 +129,10 @@ def _check_conv_args(
     c = x.shape[1]
     if transposed:
         if weight.shape[0] != c:
-            raise ValueError(
-                f"{fn}: weight of shape {_shape_text(weight.shape)} expects an input with "
+            raise ShapeError(
+                f"{fn}: weight of shape {shape_text(weight.shape)} expects an input with "
                 f"{weight.shape[0]} channels, got {c} channels (input shape "
-                f"{_shape_text(x.shape)})"
+                f"{shape_text(x.shape)})"
             )
         if c % groups:
             raise ValueError(f"{fn}: in_channels ({c}) must be divisible by groups ({groups})")
@@ -159,21 +143,23 @@ def _check_conv_args(
                 f"{fn}: out_channels ({weight.shape[0]}) must be divisible by groups ({groups})"
             )
         if weight.shape[1] * groups != c:
-            raise ValueError(
-                f"{fn}: with groups={groups}, weight of shape {_shape_text(weight.shape)} "
+            raise ShapeError(
+                f"{fn}: with groups={groups}, weight of shape {shape_text(weight.shape)} "
                 f"expects an input with {weight.shape[1] * groups} channels, got {c} channels "
-                f"(input shape {_shape_text(x.shape)})"
+                f"(input shape {shape_text(x.shape)})"
             )
         out_channels = weight.shape[0]
     if bias is not None:
-        _check_tensor(bias, "bias", fn)
+        floating_tensor(bias, fn, "bias")
         if bias.shape != (out_channels,):
-            raise ValueError(
-                f"{fn}: expected a bias of shape ({out_channels},), got {_shape_text(bias.shape)}"
+            raise ShapeError(
+                f"{fn}: expected a bias of shape ({out_channels},), got {shape_text(bias.shape)}"
             )
         if bias.dtype != x.dtype:
-            raise TypeError(f"{fn}: input dtype {x.dtype} and bias dtype {bias.dtype} differ")
-    return x, batched
+            raise DTypeError(f"{fn}: input dtype {x.dtype} and bias dtype {bias.dtype} differ")
+    stride_t = int_tuple(stride, nd, "stride", fn)
+    dilation_t = int_tuple(dilation, nd, "dilation", fn)
+    return x, batched, tuple(weight.shape[2:]), stride_t, dilation_t
 
 
 def _check_fits(fn: str, geo: Geometry, nd: int) -> None:
@@ -184,53 +170,10 @@ def _check_fits(fn: str, geo: Geometry, nd: int) -> None:
     kh, kw = (d * (k - 1) + 1 for k, d in zip(geo.kernel, geo.dilation))
     padded = f"{wp}" if nd == 1 else f"{hp} x {wp}"
     kernel = f"{kw}" if nd == 1 else f"{kh} x {kw}"
-    raise ValueError(
+    raise ShapeError(
         f"{fn}: the input is smaller than the kernel: padded input size per channel is "
         f"({padded}), (dilated) kernel size is ({kernel})"
     )
-
-
-# ----------------------------------------------------------------------------------------------
-# Padding modes other than zeros (used by the Conv modules' padding_mode)
-# ----------------------------------------------------------------------------------------------
-
-
-def _source_index(size: int, before: int, after: int, mode: str) -> np.ndarray:
-    """For each position of the padded axis, the input position it copies (reflect/replicate/circular)."""
-    i = np.arange(-before, size + after)
-    if mode == "replicate":
-        return np.clip(i, 0, size - 1)
-    if mode == "circular":
-        return i % size
-    # reflect: mirror about the first and last element without repeating them
-    period = 2 * (size - 1) if size > 1 else 1
-    i = np.abs(i) % period
-    return np.where(i >= size, period - i, i)
-
-
-def pad_with_mode(x: Tensor, pads: tuple[int, ...], mode: str, fn: str) -> Tensor:
-    """Pad the last len(pads)//2 axes by (before, after) pairs copying input values.
-
-    ``pads`` is ordered (before_0, after_0, before_1, after_1, ...) over the spatial axes, first
-    axis first. Implemented as indexing with computed source positions, so the gradient of a
-    padded position flows back to the input element it copied.
-    """
-    nd = len(pads) // 2
-    index: list[Any] = [slice(None)] * (x.ndim - nd)
-    for axis in range(nd):
-        size = x.shape[x.ndim - nd + axis]
-        before, after = pads[2 * axis], pads[2 * axis + 1]
-        limit = size - 1 if mode == "reflect" else size
-        if max(before, after) > limit:
-            raise ValueError(
-                f"{fn}: padding_mode='{mode}' needs padding <= {limit} for an axis of size "
-                f"{size}, got padding ({before}, {after})"
-            )
-        src = _source_index(size, before, after, mode)
-        shape = [1] * nd
-        shape[axis] = src.size
-        index.append(src.reshape(shape))
-    return x[tuple(index)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -324,22 +267,45 @@ def _conv(
     dilation: Any,
     groups: int,
 ) -> Tensor:
-    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed=False)
-    kernel = tuple(weight.shape[2:])
-    stride_t = _tuple(stride, nd, "stride", fn)
-    dilation_t = _tuple(dilation, nd, "dilation", fn)
+    _, _, kernel, stride_t, dilation_t = _read_conv_args(
+        fn, nd, input, weight, bias, stride, dilation, groups, transposed=False
+    )
     pads = resolve_padding(padding, kernel, dilation_t, stride_t, fn)
+    return convolve(input, weight, bias, stride_t, pads, dilation_t, int(groups), fn)
+
+
+def convolve(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: tuple,
+    pads: tuple,
+    dilation: tuple,
+    groups: int,
+    fn: str = "conv",
+) -> Tensor:
+    """conv1d / conv2d on arguments already checked and normalised: what the Conv layers call.
+
+    A layer checks its input once (naming itself) and passes its own normalised arguments
+    here, so nothing is checked twice. ``stride``, ``dilation``: one int per spatial axis;
+    ``pads``: (before_0, after_0, before_1, after_1, ...) as ``resolve_padding`` returns.
+    A 1-D convolution runs as a 2-D one on an image of height 1.
+    """
+    nd = weight.ndim - 2
+    batched = input.ndim == weight.ndim
+    x = input if batched else input.unsqueeze(0)
+    kernel = tuple(weight.shape[2:])
     if nd == 1:  # an image of height 1
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
-        kernel, stride_t, dilation_t, pads = (
+        kernel, stride, dilation, pads = (
             (1,) + kernel,
-            (1,) + stride_t,
-            (1,) + dilation_t,
+            (1,) + stride,
+            (1,) + dilation,
             (0, 0) + pads,
         )
-    geo = sliding_geometry(tuple(x.shape[2:]), kernel, stride_t, pads, dilation_t)
+    geo = sliding_geometry(tuple(x.shape[2:]), kernel, stride, pads, dilation)
     _check_fits(fn, geo, nd)
-    y = _conv2d_nchw(x, weight, bias, geo, int(groups))
+    y = _conv2d_nchw(x, weight, bias, geo, groups)
     return _finish(y, nd, batched)
 
 
@@ -417,20 +383,16 @@ def _conv_transpose(
     groups: int,
     dilation: Any,
 ) -> Tensor:
-    x, batched = _check_conv_args(fn, input, weight, bias, nd, groups, transposed=True)
-    kernel = tuple(weight.shape[2:])
-    stride_t = _tuple(stride, nd, "stride", fn)
-    dilation_t = _tuple(dilation, nd, "dilation", fn)
+    x, batched, kernel, stride_t, dilation_t = _read_conv_args(
+        fn, nd, input, weight, bias, stride, dilation, groups, transposed=True
+    )
     if isinstance(padding, str):
         raise ValueError(f"{fn}: padding must be an int or a tuple of ints, got {padding!r}")
-    padding_t = _tuple(padding, nd, "padding", fn, minimum=0)
-    output_padding_t = _tuple(output_padding, nd, "output_padding", fn, minimum=0)
-    for op, s, d in zip(output_padding_t, stride_t, dilation_t):
-        if op >= s and op >= d:
-            raise ValueError(
-                f"{fn}: output_padding must be smaller than either stride or dilation, got "
-                f"output_padding={output_padding!r}, stride={stride!r}, dilation={dilation!r}"
-            )
+    padding_t = int_tuple(padding, nd, "padding", fn, minimum=0)
+    output_padding_t = int_tuple(output_padding, nd, "output_padding", fn, minimum=0)
+    check_output_padding(
+        fn, output_padding_t, stride_t, dilation_t, (output_padding, stride, dilation)
+    )
     if nd == 1:
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         kernel, stride_t, dilation_t = (1,) + kernel, (1,) + stride_t, (1,) + dilation_t
@@ -440,7 +402,7 @@ def _conv_transpose(
     )
     if geo.in_hw[0] <= 0 or geo.in_hw[1] <= 0:
         size = geo.in_hw[1] if nd == 1 else geo.in_hw
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: the output size would be {size} for an input of spatial size "
             f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
         )
@@ -522,6 +484,18 @@ def conv_transpose1d(
     )
 
 
+def _window_geometry(
+    fn: str, image_size: tuple, kernel_size: Any, dilation: Any, padding: Any, stride: Any
+) -> Geometry:
+    """The sliding windows of unfold / fold over an image of ``image_size`` (H, W)."""
+    kernel = int_tuple(kernel_size, 2, "kernel_size", fn)
+    pads = resolve_padding(int_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn)
+    stride_t = int_tuple(stride, 2, "stride", fn)
+    return sliding_geometry(
+        image_size, kernel, stride_t, pads, int_tuple(dilation, 2, "dilation", fn)
+    )
+
+
 def unfold(
     input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
 ) -> Tensor:
@@ -531,22 +505,15 @@ def unfold(
     ``weight.reshape(O, -1) @ unfold(x, k)`` is ``conv2d(x, weight)`` flattened.
     """
     fn = "unfold"
-    x = _check_tensor(input, "input", fn)
+    x = floating_tensor(input, fn, "input")
     if x.ndim not in (3, 4):
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
-            f"{_shape_text(x.shape)}"
+            f"{shape_text(x.shape)}"
         )
     batched = x.ndim == 4
     x = x if batched else x.unsqueeze(0)
-    kernel = _tuple(kernel_size, 2, "kernel_size", fn)
-    geo = sliding_geometry(
-        tuple(x.shape[2:]),
-        kernel,
-        _tuple(stride, 2, "stride", fn),
-        resolve_padding(_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn),
-        _tuple(dilation, 2, "dilation", fn),
-    )
+    geo = _window_geometry(fn, tuple(x.shape[2:]), kernel_size, dilation, padding, stride)
     _check_fits(fn, geo, 2)
     y = Im2Col(geo)(x).permute(1, 0, 2)  # (N, C*kh*kw, L)
     return y if batched else y.squeeze(0)
@@ -566,25 +533,22 @@ def fold(
     overlapping windows sum. ``output_size`` is (H, W).
     """
     fn = "fold"
-    cols = _check_tensor(input, "input", fn)
+    cols = floating_tensor(input, fn, "input")
     if cols.ndim not in (2, 3):
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a 2-D (C*kh*kw, L) or 3-D (N, C*kh*kw, L) input, got "
-            f"shape {_shape_text(cols.shape)}"
+            f"shape {shape_text(cols.shape)}"
         )
     batched = cols.ndim == 3
     cols = cols if batched else cols.unsqueeze(0)
-    kernel = _tuple(kernel_size, 2, "kernel_size", fn)
-    size = _tuple(output_size, 2, "output_size", fn)
-    pads = resolve_padding(_tuple(padding, 2, "padding", fn, 0), kernel, (1, 1), (1, 1), fn)
-    geo = sliding_geometry(
-        size, kernel, _tuple(stride, 2, "stride", fn), pads, _tuple(dilation, 2, "dilation", fn)
-    )
+    size = int_tuple(output_size, 2, "output_size", fn)
+    geo = _window_geometry(fn, size, kernel_size, dilation, padding, stride)
+    kernel = geo.kernel
     kk, length = kernel[0] * kernel[1], geo.out_hw[0] * geo.out_hw[1]
     if cols.shape[1] % kk or cols.shape[2] != length or length == 0:
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: for output_size {size} and kernel {kernel} expected an input of shape "
-            f"(N, C*{kk}, {length}), got {_shape_text(input.shape)}"
+            f"(N, C*{kk}, {length}), got {shape_text(input.shape)}"
         )
     y = Col2Im(geo)(cols.permute(1, 0, 2))
     return y if batched else y.squeeze(0)

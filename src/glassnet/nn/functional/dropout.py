@@ -13,8 +13,10 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from ...errors import ShapeError
 from ...ops.nn import Dropout as _DropoutOp
 from ...tensor import Tensor
+from ._args import shape_text
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
 
@@ -69,9 +71,9 @@ def _channel_dropout(x: Tensor, p: float, training: bool, batched_ndim: int, who
         mask_shape = x.shape[:1] + (1,) * (batched_ndim - 2)
     else:
         n_spatial = batched_ndim - 2
-        raise ValueError(
+        raise ShapeError(
             f"{who}: expected a {batched_ndim - 1}-D (C, {n_spatial} spatial) or {batched_ndim}-D "
-            f"(N, C, {n_spatial} spatial) input, got shape {tuple(x.shape)}"
+            f"(N, C, {n_spatial} spatial) input, got shape {shape_text(x.shape)}"
         )
     if not training or p == 0:
         return x
@@ -91,9 +93,25 @@ def dropout2d(
     """Channel dropout for images: each feature map of (N, C, H, W) or (C, H, W) input is zeroed whole.
 
     Neighbouring pixels of a feature map are strongly correlated, so dropping single pixels
-    barely regularises a convolutional net; dropping whole maps does. A 3-D input is read as
-    (N, C, L), as PyTorch does (with a warning): use dropout1d for that.
+    barely regularises a convolutional net; dropping whole maps does. As in PyTorch, other
+    inputs are accepted with a UserWarning: a 3-D input is read as (N, C, L) (use dropout1d
+    for that), and any other input with at least 2 dimensions as (N, C, *) with one draw per
+    (sample, channel); for a 2-D (N, C) input that is plain elementwise dropout (use dropout).
     """
+    if isinstance(input, Tensor) and input.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: received a {input.ndim}-D input; dropout2d expects a 3-D (C, H, W) or "
+            "4-D (N, C, H, W) input and treats this one as (N, C, *), one draw per channel. "
+            "Use dropout for an elementwise mask.",
+            UserWarning,
+            stacklevel=2,
+        )
+        if input.ndim < 2:
+            raise ShapeError(
+                f"dropout2d: channel dropout needs at least 2 dimensions (N, C), got shape "
+                f"{shape_text(input.shape)}"
+            )
+        return _channel_dropout(input, p, training, input.ndim, "dropout2d")
     if isinstance(input, Tensor) and input.ndim == 3:
         warnings.warn(
             "dropout2d: received a 3-D input; treating it as (N, C, L) and dropping channels "

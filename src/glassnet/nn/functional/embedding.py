@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd import no_grad
+from ...autograd import no_grad, wrap
+from ...errors import DTypeError, ShapeError
 from ...ops.nn import EmbeddingLookup
 from ...tensor import Tensor
 
@@ -25,13 +26,14 @@ def _describe(x: Any) -> str:
 
 
 def check_indices(indices: Any, num_rows: int, who: str) -> np.ndarray:
-    """The integer array of ``indices``, or a clear TypeError / IndexError naming ``who``.
+    """The integer array of ``indices``, or a clear TypeError / DTypeError / IndexError naming ``who``.
 
     Every index must lie in [0, num_rows). The message names the first bad index, where it
     is, and the valid range.
     """
     if not isinstance(indices, Tensor) or indices.array.dtype.kind not in "iu":
-        raise TypeError(
+        kind = DTypeError if isinstance(indices, Tensor) else TypeError
+        raise kind(
             f"{who}: expected a Tensor of integer indices (int64), got {_describe(indices)}"
             + (
                 " (indices must be whole numbers: use .long())"
@@ -80,29 +82,6 @@ def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: fl
         weight._version[0] += 1
 
 
-def embedding_lookup(
-    input: Any,
-    weight: Any,
-    padding_idx: int | None = None,
-    max_norm: float | None = None,
-    norm_type: float = 2.0,
-    scale_grad_by_freq: bool = False,
-    who: str = "embedding",
-) -> Tensor:
-    """``embedding`` with the name used in error messages (layers pass their label)."""
-    if not isinstance(weight, Tensor) or weight.ndim != 2:
-        raise ValueError(
-            f"{who}: expected weight to be a 2-D Tensor (num_embeddings, embedding_dim), got "
-            f"{_describe(weight)}"
-        )
-    num_rows = weight.shape[0]
-    idx = check_indices(input, num_rows, who)
-    padding_idx = normalize_padding_idx(padding_idx, num_rows, who)
-    if max_norm is not None:
-        _renorm_rows(weight, idx, max_norm, norm_type)
-    return EmbeddingLookup(idx, padding_idx, scale_grad_by_freq)(weight)
-
-
 def embedding(
     input: Tensor,
     weight: Tensor,
@@ -139,7 +118,17 @@ def embedding(
                 [0., 1.],
                 [4., 5.]])
     """
-    return embedding_lookup(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
+    if not isinstance(weight, Tensor) or weight.ndim != 2:
+        raise ShapeError(
+            f"embedding: expected weight to be a 2-D Tensor (num_embeddings, embedding_dim), got "
+            f"{_describe(weight)}"
+        )
+    num_rows = weight.shape[0]
+    idx = check_indices(input, num_rows, "embedding")
+    padding_idx = normalize_padding_idx(padding_idx, num_rows, "embedding")
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
+    return EmbeddingLookup(idx, padding_idx, scale_grad_by_freq)(weight)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -181,4 +170,4 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         )
     out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
-    return Tensor._make(out)
+    return wrap(out)

@@ -24,10 +24,12 @@ import warnings
 import numpy as np
 
 from ...autograd import is_grad_enabled
+from ...errors import ShapeError
 from ...ops.api import abs as _abs
 from ...ops.api import exp, log, log_softmax, softplus, where
 from ...ops.loss import BinaryCrossEntropy, PickClass, SoftmaxCrossEntropy
 from ...tensor import Tensor, as_tensor
+from ._args import floating_tensor, shape_text
 
 __all__ = [
     "mse_loss",
@@ -49,27 +51,12 @@ _REDUCTIONS = ("none", "mean", "sum")
 # ----------------------------------------------------------------------------------------------
 
 
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def _check_reduction(name: str, reduction: str, valid: tuple = _REDUCTIONS) -> None:
     if reduction not in valid:
         raise ValueError(
             f"{name}: reduction must be one of {', '.join(repr(v) for v in valid)}; "
             f"got {reduction!r}"
         )
-
-
-def _input_tensor(name: str, x, what: str = "input") -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{name}: expected {what} to be a glassnet Tensor, got {type(x).__name__}"
-            + (" (wrap it with glassnet.tensor(...))" if isinstance(x, (np.ndarray, list)) else "")
-        )
-    if x.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating {what}, got dtype {x.dtype}")
-    return x
 
 
 def _target_tensor(name: str, target) -> Tensor:
@@ -100,20 +87,20 @@ def _check_same_or_smaller(name: str, input: Tensor, target: Tensor, stacklevel:
     try:
         shape = np.broadcast_shapes(input.shape, target.shape)
     except ValueError:
-        raise ValueError(
-            f"{name}: target of shape {_shape_text(target.shape)} does not match input of "
-            f"shape {_shape_text(input.shape)} (expected the same shape)"
+        raise ShapeError(
+            f"{name}: target of shape {shape_text(target.shape)} does not match input of "
+            f"shape {shape_text(input.shape)} (expected the same shape)"
         ) from None
     if shape != input.shape:
-        raise ValueError(
-            f"{name}: target of shape {_shape_text(target.shape)} does not match input of shape "
-            f"{_shape_text(input.shape)}: broadcasting them would give shape "
-            f"{_shape_text(shape)}, which is almost always a mistake (e.g. (N, 1) against "
+        raise ShapeError(
+            f"{name}: target of shape {shape_text(target.shape)} does not match input of shape "
+            f"{shape_text(input.shape)}: broadcasting them would give shape "
+            f"{shape_text(shape)}, which is almost always a mistake (e.g. (N, 1) against "
             "(N,)); reshape one of them so that the shapes agree"
         )
     warnings.warn(
-        f"{name}: using a target of shape {_shape_text(target.shape)} that differs from the "
-        f"input shape {_shape_text(input.shape)}; it is broadcast to the input's shape",
+        f"{name}: using a target of shape {shape_text(target.shape)} that differs from the "
+        f"input shape {shape_text(input.shape)}; it is broadcast to the input's shape",
         stacklevel=stacklevel,
     )
 
@@ -134,9 +121,9 @@ def _weighted(
         return _reduce(loss, reduction)
     weight = as_tensor(weight)
     if weight.shape != input.shape:
-        raise ValueError(
-            f"{name}: weight must have the input's shape {_shape_text(input.shape)}, got "
-            f"{_shape_text(weight.shape)}"
+        raise ShapeError(
+            f"{name}: weight must have the input's shape {shape_text(input.shape)}, got "
+            f"{shape_text(weight.shape)}"
         )
     loss = loss * weight
     if reduction == "mean" and mean_by_weight:
@@ -146,7 +133,7 @@ def _weighted(
 
 def _regression_args(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
     _check_reduction(name, reduction)
-    input = _input_tensor(name, input)
+    input = floating_tensor(input, name)
     target = _float_target(name, target, input)
     _check_same_or_smaller(name, input, target, stacklevel=4)
     return input, target
@@ -244,9 +231,9 @@ def _class_weight(name: str, weight, n_classes: int, input: Tensor):
         return None
     weight = as_tensor(weight)
     if weight.shape != (n_classes,):
-        raise ValueError(
+        raise ShapeError(
             f"{name}: weight must hold one value per class, shape ({n_classes},), got "
-            f"{_shape_text(weight.shape)}"
+            f"{shape_text(weight.shape)}"
         )
     if weight.dtype.kind != "f":
         raise TypeError(f"{name}: weight must be a floating tensor, got dtype {weight.dtype}")
@@ -254,9 +241,9 @@ def _class_weight(name: str, weight, n_classes: int, input: Tensor):
 
 
 def _class_input(name: str, input) -> Tensor:
-    input = _input_tensor(name, input)
+    input = floating_tensor(input, name)
     if input.ndim == 0:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: expected input of shape (N, C) or (N, C, d1, ...) or (C,), got a scalar"
         )
     return input
@@ -293,31 +280,31 @@ def _index_target(name: str, input: Tensor, target, probabilities_ok: bool) -> t
             return target, False
         if probabilities_ok and target.shape == prob_shape:
             raise TypeError(
-                f"{name}: target has the input's shape {_shape_text(prob_shape)}, as class "
+                f"{name}: target has the input's shape {shape_text(prob_shape)}, as class "
                 f"probabilities do, but integer dtype {target.dtype}; probabilities must be "
-                f"floating (target.float()), class indices have shape {_shape_text(index_shape)}"
+                f"floating (target.float()), class indices have shape {shape_text(index_shape)}"
             )
     elif kind == "f":
         if probabilities_ok and target.shape == prob_shape:
             return target, True
         if target.shape == index_shape:
             raise TypeError(
-                f"{name}: target of shape {_shape_text(target.shape)} holds class indices but "
+                f"{name}: target of shape {shape_text(target.shape)} holds class indices but "
                 f"has dtype {target.dtype}; class indices must be integers (use target.long())"
                 + (
-                    f", or give class probabilities of the input's shape {_shape_text(prob_shape)}"
+                    f", or give class probabilities of the input's shape {shape_text(prob_shape)}"
                     if probabilities_ok
                     else ""
                 )
             )
     else:
         raise TypeError(f"{name}: target must hold integer class indices, got dtype {target.dtype}")
-    expected = f"{_shape_text(index_shape)} (class indices)"
+    expected = f"{shape_text(index_shape)} (class indices)"
     if probabilities_ok:
-        expected += f" or {_shape_text(prob_shape)} (class probabilities)"
-    raise ValueError(
+        expected += f" or {shape_text(prob_shape)} (class probabilities)"
+    raise ShapeError(
         f"{name}: expected target of shape {expected} for input of shape "
-        f"{_shape_text(input.shape)}, got {_shape_text(target.shape)}"
+        f"{shape_text(input.shape)}, got {shape_text(target.shape)}"
     )
 
 
@@ -375,10 +362,10 @@ def cross_entropy(
     if input.ndim == 1:
         batched_input, batched_target = _unbatched(input, target)
         if batched_target.ndim != 1 and batched_target.shape != batched_input.shape:
-            raise ValueError(
-                f"{name}: for an input of shape {_shape_text(input.shape)} (one sample) the "
+            raise ShapeError(
+                f"{name}: for an input of shape {shape_text(input.shape)} (one sample) the "
                 f"target must be a scalar class index or probabilities of shape "
-                f"{_shape_text(input.shape)}, got {_shape_text(as_tensor(target).shape)}"
+                f"{shape_text(input.shape)}, got {shape_text(as_tensor(target).shape)}"
             )
         loss = cross_entropy(
             batched_input,
@@ -473,9 +460,9 @@ def nll_loss(
     if input.ndim == 1:
         batched_input, batched_target = _unbatched(input, target)
         if batched_target.ndim != 1:
-            raise ValueError(
-                f"{name}: for an input of shape {_shape_text(input.shape)} (one sample) the "
-                f"target must be a scalar class index, got {_shape_text(as_tensor(target).shape)}"
+            raise ShapeError(
+                f"{name}: for an input of shape {shape_text(input.shape)} (one sample) the "
+                f"target must be a scalar class index, got {shape_text(as_tensor(target).shape)}"
             )
         loss = nll_loss(
             batched_input, batched_target, weight, ignore_index=ignore_index, reduction=reduction
@@ -519,7 +506,7 @@ def nll_loss(
 
 def _binary_args(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
     _check_reduction(name, reduction)
-    input = _input_tensor(name, input)
+    input = floating_tensor(input, name)
     target = _target_tensor(name, target)
     if target.dtype.kind != "f":
         raise TypeError(
@@ -527,9 +514,9 @@ def _binary_args(name: str, input, target, reduction: str) -> tuple[Tensor, Tens
             f"{target.dtype}; use target.float()"
         )
     if target.shape != input.shape:
-        raise ValueError(
-            f"{name}: target must have the input's shape {_shape_text(input.shape)}, got "
-            f"{_shape_text(target.shape)}"
+        raise ShapeError(
+            f"{name}: target must have the input's shape {shape_text(input.shape)}, got "
+            f"{shape_text(target.shape)}"
         )
     return input, target
 
@@ -543,9 +530,9 @@ def _broadcast_weight(name: str, what: str, weight, shape: tuple) -> Tensor | No
     except ValueError:
         full = None
     if full != shape:
-        raise ValueError(
-            f"{name}: {what} of shape {_shape_text(weight.shape)} does not broadcast to the "
-            f"input's shape {_shape_text(shape)}"
+        raise ShapeError(
+            f"{name}: {what} of shape {shape_text(weight.shape)} does not broadcast to the "
+            f"input's shape {shape_text(shape)}"
         )
     return weight
 
@@ -582,9 +569,7 @@ def binary_cross_entropy(
             "or use binary_cross_entropy_with_logits on the raw scores)"
         )
     loss = BinaryCrossEntropy()(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss if weight is None else loss * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -624,9 +609,7 @@ def binary_cross_entropy_with_logits(
         loss = (1 - target) * input + sp
     else:
         loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss if weight is None else loss * weight, reduction)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -658,7 +641,7 @@ def kl_div(
     """
     name = "kl_div"
     _check_reduction(name, reduction, ("none", "batchmean", "mean", "sum"))
-    input = _input_tensor(name, input)
+    input = floating_tensor(input, name)
     target = _float_target(name, target, input)
     _check_same_or_smaller(name, input, target, stacklevel=3)
     if log_target:

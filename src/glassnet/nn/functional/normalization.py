@@ -16,28 +16,27 @@ closed-form backward: dL/dx, dL/dweight = sum(g * x_hat) and dL/dbias = sum(g) i
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from ...autograd import no_grad
+from ...autograd import no_grad, wrap
+from ...errors import ShapeError
 from ...ops.norm import Normalize
 from ...tensor import Tensor, as_tensor
+from ._args import floating_tensor, shape_text
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
 
 
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _floating_input(name: str, x) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(
-            f"{name}: expected input to be a glassnet Tensor, got {type(x).__name__}"
-            + (" (wrap it with glassnet.tensor(...))" if isinstance(x, (np.ndarray, list)) else "")
+def _channels_first_input(input: Any, name: str) -> Tensor:
+    """The input, checked to be a floating Tensor (N, C, ...) with at least 2 dimensions."""
+    x = floating_tensor(input, name)
+    if x.ndim < 2:
+        raise ShapeError(
+            f"{name}: expected input of shape (N, C, ...) with at least 2 dimensions, got "
+            f"{shape_text(x.shape)}"
         )
-    if x.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating input, got dtype {x.dtype}")
     return x
 
 
@@ -46,8 +45,8 @@ def _per_channel(name: str, what: str, t, shape: tuple):
         return None
     t = as_tensor(t)
     if t.shape != shape:
-        raise ValueError(
-            f"{name}: expected {what} of shape {_shape_text(shape)}, got {_shape_text(t.shape)}"
+        raise ShapeError(
+            f"{name}: expected {what} of shape {shape_text(shape)}, got {shape_text(t.shape)}"
         )
     return t
 
@@ -99,12 +98,7 @@ def batch_norm(
     Example: ``F.batch_norm(x, rm, rv, w, b, training=True)``.
     """
     name = "batch_norm"
-    x = _floating_input(name, input)
-    if x.ndim < 2:
-        raise ValueError(
-            f"{name}: expected input of shape (N, C, ...) with at least 2 dimensions, got "
-            f"{_shape_text(x.shape)}"
-        )
+    x = _channels_first_input(input, name)
     n_channels = x.shape[1]
     per_channel = (n_channels,)
     running_mean = _per_channel(name, "running_mean", running_mean, per_channel)
@@ -117,9 +111,9 @@ def batch_norm(
             raise ValueError(f"{name}: eps must be positive in training, got {eps}")
         per_group = x.array.size // max(n_channels, 1)
         if per_group <= 1:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: expected more than 1 value per channel when training, got input of "
-                f"shape {_shape_text(x.shape)}"
+                f"shape {shape_text(x.shape)}"
             )
         y, op = _normalize(x, (0,) + tuple(range(2, x.ndim)), eps, weight, bias, view)
         if running_mean is not None or running_var is not None:
@@ -138,8 +132,8 @@ def batch_norm(
     # y = x * scale + shift, with scale = weight / sqrt(running_var + eps) and
     # shift = bias - running_mean * scale: two passes over x, differentiable in weight and bias.
     invstd = 1.0 / np.sqrt(running_var.array.astype(x.dtype) + eps)
-    scale = Tensor._make(invstd) if weight is None else weight * invstd
-    shift = Tensor._make(-running_mean.array.astype(x.dtype)) * scale
+    scale = wrap(invstd) if weight is None else weight * invstd
+    shift = wrap(-running_mean.array.astype(x.dtype)) * scale
     if bias is not None:
         shift = shift + bias
     return x * scale.reshape(view) + shift.reshape(view)
@@ -178,13 +172,13 @@ def layer_norm(
     Example: ``F.layer_norm(x, (512,))`` for x of shape (batch, tokens, 512).
     """
     name = "layer_norm"
-    x = _floating_input(name, input)
+    x = floating_tensor(input, name)
     shape = _normalized_shape(name, normalized_shape)
     k = len(shape)
     if x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: expected input of shape (*, {', '.join(str(s) for s in shape)}) "
-            f"(normalized_shape={shape}), got {_shape_text(x.shape)}"
+            f"(normalized_shape={shape}), got {shape_text(x.shape)}"
         )
     weight = _per_channel(name, "weight", weight, shape)
     bias = _per_channel(name, "bias", bias, shape)
@@ -233,16 +227,11 @@ def group_norm(
     Example: ``F.group_norm(x, 8)`` for x of shape (N, 64, H, W).
     """
     name = "group_norm"
-    x = _floating_input(name, input)
-    if x.ndim < 2:
-        raise ValueError(
-            f"{name}: expected input of shape (N, C, ...) with at least 2 dimensions, got "
-            f"{_shape_text(x.shape)}"
-        )
+    x = _channels_first_input(input, name)
     n, c = x.shape[:2]
     if num_groups <= 0 or c % num_groups:
-        raise ValueError(
-            f"{name}: the {c} channels of input {_shape_text(x.shape)} cannot be split into "
+        raise ShapeError(
+            f"{name}: the {c} channels of input {shape_text(x.shape)} cannot be split into "
             f"num_groups={num_groups} equal groups"
         )
     weight = _per_channel(name, "weight", weight, (c,))

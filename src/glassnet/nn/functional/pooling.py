@@ -17,14 +17,17 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd import wrap
+from ...errors import ShapeError
 from ...ops.conv import Geometry, sliding_geometry
 from ...ops.pool import MaxPool, WindowSum, argmax_to_flat_index
 from ...tensor import Tensor
 
 # Window arguments (kernel_size, stride, padding, dilation) are read exactly as a
-# convolution's, with the same checks and messages, and pooling runs on (N, C, H, W) as
-# convolution does, so the argument reader and the layout restorer in conv.py serve both.
-from .conv import _finish, _tuple
+# convolution's, by the same helper (_args.int_tuple), and pooling runs on (N, C, H, W) as
+# convolution does, so the layout restorer in conv.py serves both.
+from ._args import int_tuple, not_a_tensor_message, shape_text
+from .conv import _finish
 
 __all__ = [
     "max_pool1d",
@@ -36,19 +39,19 @@ __all__ = [
 ]
 
 
-class InputTooSmallError(ValueError):
+class InputTooSmallError(ShapeError):
     """The input is smaller than one window (raised so that layers can name themselves)."""
 
 
 def _prepare(fn: str, input: Any, nd: int) -> tuple[Tensor, bool]:
     """Check the input; return it as (N, C, H, W) and whether it had a batch axis."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}: expected input to be a glassnet Tensor, got {type(input).__name__}")
+        raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
     if input.ndim not in (nd + 1, nd + 2):
         names = "L" if nd == 1 else "H, W"
-        raise ValueError(
+        raise ShapeError(
             f"{fn}: expected a {nd + 1}-D (C, {names}) or {nd + 2}-D (N, C, {names}) "
-            f"input, got shape {tuple(input.shape)}"
+            f"input, got shape {shape_text(input.shape)}"
         )
     batched = input.ndim == nd + 2
     x = input if batched else input.unsqueeze(0)
@@ -67,14 +70,14 @@ def _pool_geometry(
     dilation: Any,
     ceil_mode: bool,
 ) -> Geometry:
-    kernel = _tuple(kernel_size, nd, "kernel_size", fn, 1)
+    kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
     stride_t = (
         kernel
         if stride is None or (not isinstance(stride, int) and len(stride) == 0)
-        else _tuple(stride, nd, "stride", fn, 1)
+        else int_tuple(stride, nd, "stride", fn, 1)
     )
-    pad = _tuple(padding, nd, "padding", fn, 0)
-    dil = _tuple(dilation, nd, "dilation", fn, 1)
+    pad = int_tuple(padding, nd, "padding", fn, 0)
+    dil = int_tuple(dilation, nd, "dilation", fn, 1)
     if any(p > k // 2 for p, k in zip(pad, kernel)):
         raise ValueError(
             f"{fn}: padding must be at most half of kernel_size, got "
@@ -119,7 +122,7 @@ def _max_pool(
     if not return_indices:
         return y
     flat = argmax_to_flat_index(geo, op.argmax)  # positions in the (H*W) plane (L for 1-D)
-    return y, _finish(Tensor._make(flat), nd, batched)
+    return y, _finish(wrap(flat), nd, batched)
 
 
 def max_pool2d(
@@ -211,7 +214,7 @@ def _avg_pool(
     if np.all(divisor == divisor.flat[0]):
         y = total * (1.0 / float(divisor.flat[0]))
     else:
-        y = total * Tensor._make((1.0 / divisor).astype(x.array.dtype))
+        y = total * wrap((1.0 / divisor).astype(x.array.dtype))
     return _finish(y, nd, batched)
 
 
@@ -292,7 +295,9 @@ def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Ten
             f"{fn}: output_size must hold positive ints (or None), got {output_size!r}"
         )
     if any(n < 1 for n in in_sizes):
-        raise ValueError(f"{fn}: input of shape {tuple(input.shape)} has an empty spatial axis")
+        raise ShapeError(
+            f"{fn}: input of shape {shape_text(input.shape)} has an empty spatial axis"
+        )
     dtype = x.array.dtype
     # Windows are separable: average the rows with one matrix and the columns with another,
     # y = P_h @ x @ P_w^T, two ordinary (differentiable) matrix products.
@@ -300,9 +305,9 @@ def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Ten
     h, w = x.shape[2:]
     oh, ow = (1, sizes[0]) if nd == 1 else sizes
     if oh != h:
-        y = Tensor._make(_adaptive_matrix(h, oh, dtype)) @ y
+        y = wrap(_adaptive_matrix(h, oh, dtype)) @ y
     if ow != w:
-        y = y @ Tensor._make(np.ascontiguousarray(_adaptive_matrix(w, ow, dtype).T))
+        y = y @ wrap(np.ascontiguousarray(_adaptive_matrix(w, ow, dtype).T))
     return _finish(y, nd, batched)
 
 

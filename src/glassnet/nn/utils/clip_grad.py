@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ...autograd import wrap
 from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
@@ -82,7 +83,7 @@ def clip_grad_norm_(
     if norm_type < 0 and norm_type != -math.inf:
         raise ValueError(f"norm_type must be >= 0, inf or -inf, got norm_type={norm_type!r}")
     if not grads:
-        return Tensor._make(np.zeros((), dtype=np.float32))
+        return wrap(np.zeros((), dtype=np.float32))
     norms = np.array([_vector_norm(g.array, norm_type) for g in grads])
     total = _vector_norm(norms, norm_type).astype(norms.dtype)
     if error_if_nonfinite and not np.isfinite(total):
@@ -97,7 +98,7 @@ def clip_grad_norm_(
             for g in grads:
                 g.array *= g.array.dtype.type(coef)
                 g._version[0] += 1
-    return Tensor._make(total)
+    return wrap(total)
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:

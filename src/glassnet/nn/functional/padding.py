@@ -1,0 +1,83 @@
+"""F.pad: pad the borders of a tensor with a constant, mirrored, repeated or wrapped-around values.
+
+The constant mode is ``glassnet.pad`` (one op that writes the input into a filled array). The
+other modes copy input elements, so they are one gather: for every axis the source position
+of each padded position (``edge_source_index``), broadcast against the other axes. Its
+gradient adds each output's gradient back into the element it was copied from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...ops import api
+from ...tensor import Tensor
+from ._args import edge_source_index, not_a_tensor_message
+
+__all__ = ["pad"]
+
+PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the borders of a tensor, PyTorch style: ``pad`` lists (before, after) per axis, last axis first.
+
+    ``F.pad(x, (1, 2))`` adds 1 column on the left and 2 on the right of the last axis;
+    ``F.pad(x, (1, 1, 2, 2))`` also adds 2 rows above and below (the second-last axis).
+
+    Modes:
+        'constant': fill with ``value`` (default 0).
+        'reflect': mirror the input about its edge element: [a b c d] -> [c b | a b c d | c b].
+        'replicate': repeat the edge element: [a b c d] -> [a a | a b c d | d d].
+        'circular': wrap around: [a b c d] -> [c d | a b c d | a b].
+
+    The non-constant modes are gathers, so their gradient adds each output's gradient back
+    into the element it was copied from. Negative padding (cropping) is allowed for
+    'constant' only.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad: {not_a_tensor_message(input)}")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(
+            f"pad: the padding must be (before, after) pairs for at most {input.ndim} axes, got "
+            f"{pad}"
+        )
+    if mode == "constant":
+        return api.pad(input, pad, 0.0 if value is None else value)
+    if mode not in PAD_MODES:
+        raise ValueError(
+            f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}"
+        )
+    if value not in (None, 0, 0.0):
+        raise ValueError(f"pad: value applies only to mode='constant', got value={value}")
+    n_padded = len(pad) // 2
+    first = input.ndim - n_padded  # the first padded axis
+    index: list[Any] = [slice(None)] * first
+    for axis in range(first, input.ndim):
+        k = input.ndim - 1 - axis  # pairs are listed from the last axis back
+        before, after = pad[2 * k], pad[2 * k + 1]
+        n = input.shape[axis]
+        if before < 0 or after < 0:
+            raise ValueError(
+                f"pad: negative padding is only supported for mode='constant'; got {pad}"
+            )
+        if mode == "reflect" and (before >= n or after >= n) and (before or after):
+            raise ValueError(
+                f"pad: reflect padding of ({before}, {after}) needs more than "
+                f"{max(before, after)} elements along axis {axis}, which has {n}"
+            )
+        if mode == "circular" and (before > n or after > n):
+            raise ValueError(
+                f"pad: circular padding of ({before}, {after}) can wrap at most once around axis "
+                f"{axis} of size {n}"
+            )
+        if n == 0 and (before or after):
+            raise ValueError(f"pad: cannot {mode}-pad axis {axis}, which is empty")
+        source = edge_source_index(n, before, after, mode)
+        view = [1] * n_padded  # broadcast this axis's positions against the other padded axes
+        view[axis - first] = source.size
+        index.append(source.reshape(view))
+    if all(p == 0 for p in pad):
+        return input
+    return input[tuple(index)]
