@@ -299,8 +299,8 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
     if len(text) > MAX_MANIFEST_BYTES:
         raise ValueError(
             f"cannot save obj: its structure needs a {len(text)}-byte manifest, more than the "
-            f"{MAX_MANIFEST_BYTES} bytes glassnet.load reads; store long lists of numbers as "
-            "arrays (numpy.asarray) instead"
+            f"{MAX_MANIFEST_BYTES} bytes glassnet.load reads; store large data (long lists of "
+            "numbers, long text) as arrays (numpy.asarray) instead"
         )
     if p is None:
         _write_archive(f, text, encoder.arrays)  # type: ignore[arg-type]
