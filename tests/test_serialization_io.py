@@ -260,3 +260,42 @@ def test_file_written_by_format_version_1_loads():
     np.testing.assert_array_equal(out["model"]["weight"].numpy(), np.arange(6.0).reshape(2, 3))
     assert out["optimizer"]["state"][0]["step"] == 4 and out["epoch"] == 7
     assert out["best"] == float("inf") and out["shape"] == (2, 3)
+
+
+# ----------------------------------------------------------------------------------------------
+# How a damaged file is reported (issue 10, item 6, the loader's side)
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.95], ids=lambda k: f"keep_{k}")
+def test_truncated_model_file_says_corrupt_or_truncated_and_names_the_file(tmp_path, keep):
+    path = tmp_path / "model.npz"
+    save(nn.Linear(20, 10).state_dict(), path)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(SerializationError) as info:
+        load(path)
+    error = info.value
+    assert error.corrupt and error.path == str(path)
+    assert str(error).startswith(f"cannot load {str(path)!r}: the file is corrupt or truncated: ")
+    assert "does not fit" not in str(error)
+    assert "corrupt or truncated" not in error.reason  # said once, in the message
+
+
+def test_intact_foreign_files_are_not_called_corrupt(tmp_path):
+    np.savez(tmp_path / "plain.npz", x=np.ones(2))
+    (tmp_path / "evil.pt").write_bytes(pickle.dumps([1]))
+    for name in ("plain.npz", "evil.pt"):
+        with pytest.raises(SerializationError) as info:
+            load(tmp_path / name)
+        assert not info.value.corrupt and "corrupt" not in str(info.value)
+
+
+def test_valid_file_of_another_model_does_not_fit_instead(tmp_path):
+    """A good file for another model loads; the model refuses it (the "does not fit" case)."""
+    path = tmp_path / "model.npz"
+    save(nn.Linear(20, 10).state_dict(), path)
+    state = load(path)
+    with pytest.raises(ValueError) as info:
+        nn.Linear(3, 2).load_state_dict(state)
+    assert not isinstance(info.value, SerializationError)

@@ -96,6 +96,9 @@ _NEVER_UNPICKLES = "glassnet never unpickles, because unpickling can run arbitra
 class SerializationError(ValueError):
     """A file cannot be loaded: not a glassnet file, corrupt, truncated or from a newer glassnet.
 
+    The message is ``cannot load 'PATH': REASON``, and for a damaged file ``cannot load 'PATH':
+    the file is corrupt or truncated: REASON``.
+
     Attributes:
         path: the file that was being loaded (its name; ``<BytesIO>`` and the like for a file
             object without a name).
@@ -109,7 +112,8 @@ class SerializationError(ValueError):
         self.path = path
         self.reason = reason
         self.corrupt = corrupt
-        super().__init__(f"cannot load {path!r}: {reason}")
+        damaged = "the file is corrupt or truncated: " if corrupt else ""
+        super().__init__(f"cannot load {path!r}: {damaged}{reason}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -351,7 +355,7 @@ def _fail(path: str, reason: str) -> SerializationError:
 
 def _corrupt(path: str, detail: str) -> SerializationError:
     """A damaged file: the one wording every corrupt or truncated file gets."""
-    return SerializationError(path, f"the file is corrupt or truncated: {detail}", corrupt=True)
+    return SerializationError(path, detail, corrupt=True)
 
 
 def _parse_header(path: str, manifest: Any) -> None:
