@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 from typing import IO
 
 import numpy as np
@@ -107,11 +108,18 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 def _read_header(member: IO[bytes], name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     """(shape, fortran_order, dtype) from a .npy header (NumPy bounds the header's own size)."""
-    version = np.lib.format.read_magic(member)
-    if version == (1, 0):
-        return np.lib.format.read_array_header_1_0(member)
-    if version == (2, 0):
-        return np.lib.format.read_array_header_2_0(member)
+    try:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            return np.lib.format.read_array_header_1_0(member)
+        if version == (2, 0):
+            return np.lib.format.read_array_header_2_0(member)
+    except Exception as e:  # noqa: BLE001 - NumPy's header parser leaks tokenize/ast errors
+        if isinstance(e, (zipfile.BadZipFile, zlib.error)):  # the zip's problem, not the header's
+            raise
+        raise ArchiveError(
+            f"member {name!r} has a damaged .npy header ({type(e).__name__})"
+        ) from None
     raise ArchiveError(f"member {name!r} has unsupported .npy version {version}")
 
 
