@@ -274,3 +274,53 @@ def test_deflate_ratio_is_zlibs_documented_maximum():
     data = b"\0" * (8 * MiB)
     packed = zlib.compress(data, 9)
     assert len(data) <= DEFLATE_MAX_RATIO * len(packed)
+
+
+# ----------------------------------------------------------------------------------------------
+# A standalone .npy file (what `glassnet predict` reads for a .npy INPUT)
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(6, dtype=np.int16).reshape(2, 3),
+        np.asfortranarray(np.arange(12.0).reshape(3, 4)),
+        np.zeros((0, 5), np.float32),
+        np.array(["a", "bc"]),
+    ],
+    ids=["int16", "fortran_float64", "empty", "strings"],
+)
+def test_read_npy_file_matches_numpy(tmp_path, array):
+    from glassnet.npz_reading import read_npy_file
+
+    path = tmp_path / "x.npy"
+    np.save(path, array)
+    out = read_npy_file(path)
+    assert out.dtype == array.dtype and out.shape == array.shape
+    np.testing.assert_array_equal(out, array)
+
+
+def test_read_npy_file_refuses_a_header_claiming_8_terabytes_unallocated(tmp_path):
+    from glassnet.npz_reading import ArchiveError, read_npy_file
+
+    path = tmp_path / "liar.npy"
+    path.write_bytes(npy_header("<f8", (10**12,)) + b"\0" * 64)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ArchiveError, match=r"holds \d+ bytes but a <f8 array of shape"):
+            read_npy_file(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MiB
+
+
+def test_read_npy_file_never_unpickles(tmp_path):
+    from glassnet.npz_reading import ArchiveError, read_npy_file
+
+    path = tmp_path / "obj.npy"
+    np.save(path, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ArchiveError, match="never unpickled") as info:
+        read_npy_file(path)
+    assert str(path) in str(info.value)

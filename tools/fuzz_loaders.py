@@ -10,7 +10,8 @@ Anything after the target name is passed to libFuzzer (``-max_total_time``, ``-r
 ``-timeout``, ``-rss_limit_mb``, ...). New interesting inputs go to ``/tmp/glassnet-fuzz/work``,
 failing ones to ``/tmp/glassnet-fuzz/crashes``; a failure found and fixed is copied into
 ``tests/fuzz/corpus/<target>/``, which ``tests/fuzz/test_fuzz_corpus.py`` replays in seconds
-(without atheris) on every test run. Replay by hand::
+(without atheris) on every test run. A failure found but not yet fixed waits in
+``tests/fuzz/pending/<target>/`` (replayed as an expected failure until it is fixed and moved). Replay by hand::
 
     PYTHONPATH=src python tools/fuzz_loaders.py --replay tests/fuzz/corpus
 
@@ -26,9 +27,12 @@ Targets:
   load_parts  the bytes as a manifest and .npy members (split at ``|||``), zipped with
               correct checksums so that the fuzzer reaches the checks behind the CRCs;
   idx         the bytes as an IDX file (raw or gzipped) to read_idx;
+  npy         the bytes as a .npy file to glassnet.npz_reading.read_npy_file (the safe reader
+              for a standalone .npy, meant for `glassnet predict`'s .npy INPUT);
   csv         the first byte picks header= and the delimiter, the rest is the CSV file;
   predict     the first byte picks .csv or .npy, the rest is the INPUT of
-              ``glassnet predict RUN INPUT`` (run in-process on a tiny trained run).
+              ``glassnet predict RUN INPUT`` (run in-process on a tiny trained run); set
+              GLASSNET_FUZZ_PREDICT_SUFFIX=.csv to fuzz only one kind of input.
 """
 
 from __future__ import annotations
@@ -110,6 +114,16 @@ def check_idx(data: bytes) -> None:
         _one_line(e, str(path))
 
 
+def check_npy(data: bytes) -> None:
+    from glassnet.npz_reading import read_npy_file
+
+    path = _scratch_file(data, "fuzz.npy")
+    try:
+        read_npy_file(path)
+    except ValueError as e:  # ArchiveError
+        _one_line(e, str(path))
+
+
 _DELIMITERS = ",;\t|"
 
 
@@ -146,7 +160,8 @@ def check_predict(data: bytes) -> None:
 
     run = _trained_run()
     flags, body = (data[0], data[1:]) if data else (0, b"")
-    path = _scratch_file(body, "input.npy" if flags & 1 else "input.csv")
+    suffix = os.environ.get("GLASSNET_FUZZ_PREDICT_SUFFIX") or (".npy" if flags & 1 else ".csv")
+    path = _scratch_file(body, "input" + suffix)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["predict", run, str(path)])
@@ -161,6 +176,7 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     "load": check_load,
     "load_parts": check_load_parts,
     "idx": check_idx,
+    "npy": check_npy,
     "csv": check_csv,
     "predict": check_predict,
 }

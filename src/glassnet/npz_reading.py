@@ -1,5 +1,5 @@
-"""Bounded reading of a .npz archive: a hostile file cannot make glassnet inflate or allocate more
-than it really holds.
+"""Bounded reading of .npz archives and .npy files: a hostile file cannot make glassnet inflate
+or allocate more than it really holds.
 
 A zip archive describes itself: its central directory says, for every member, where the member
 starts, how many compressed bytes it has and how many bytes it inflates to; a ``.npy`` member
@@ -34,13 +34,21 @@ Problems raise :class:`ArchiveError`, which the caller turns into its own error 
 from __future__ import annotations
 
 import math
+import os
 import zipfile
 import zlib
 from typing import IO
 
 import numpy as np
 
-__all__ = ["DEFLATE_MAX_RATIO", "ArchiveError", "check_layout", "read_member", "read_npy_member"]
+__all__ = [
+    "DEFLATE_MAX_RATIO",
+    "ArchiveError",
+    "check_layout",
+    "read_member",
+    "read_npy_file",
+    "read_npy_member",
+]
 
 #: The most deflate can expand: zlib's documentation gives 1032:1; the slack covers tiny members.
 DEFLATE_MAX_RATIO = 1032
@@ -106,21 +114,61 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
     return data
 
 
-def _read_header(member: IO[bytes], name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _read_header(stream: IO[bytes], what: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     """(shape, fortran_order, dtype) from a .npy header (NumPy bounds the header's own size)."""
     try:
-        version = np.lib.format.read_magic(member)
+        version = np.lib.format.read_magic(stream)
         if version == (1, 0):
-            return np.lib.format.read_array_header_1_0(member)
+            return np.lib.format.read_array_header_1_0(stream)
         if version == (2, 0):
-            return np.lib.format.read_array_header_2_0(member)
+            return np.lib.format.read_array_header_2_0(stream)
     except Exception as e:  # noqa: BLE001 - NumPy's header parser leaks tokenize/ast errors
         if isinstance(e, (zipfile.BadZipFile, zlib.error)):  # the zip's problem, not the header's
             raise
+        raise ArchiveError(f"{what} has a damaged .npy header ({type(e).__name__})") from None
+    raise ArchiveError(f"{what} has unsupported .npy version {version}")
+
+
+def _read_npy(
+    stream: IO[bytes],
+    what: str,
+    size: int,
+    dtype: np.dtype | None = None,
+    shape: tuple[int, ...] | None = None,
+) -> np.ndarray:
+    """Read a .npy array of ``size`` bytes in all (header + data) from ``stream``.
+
+    The header is checked first: no object dtype, the expected ``dtype`` and ``shape`` when
+    given, and exactly ``size`` bytes for header + data. Only then is the array's memory asked
+    for, and it is filled chunk by chunk, so a stream that ends early costs what it delivered.
+    """
+    file_shape, fortran_order, file_dtype = _read_header(stream, what)
+    header_bytes = stream.tell()
+    if file_dtype.hasobject:
         raise ArchiveError(
-            f"member {name!r} has a damaged .npy header ({type(e).__name__})"
-        ) from None
-    raise ArchiveError(f"member {name!r} has unsupported .npy version {version}")
+            f"{what} holds an array of dtype object, which only pickle can read; "
+            "it is never unpickled"
+        )
+    if dtype is not None and (file_dtype.str != dtype.str or file_dtype != dtype):
+        raise ArchiveError(f"{what} has dtype {file_dtype.str}, the manifest says {dtype.str}")
+    if shape is not None and tuple(file_shape) != shape:
+        raise ArchiveError(f"{what} has shape {tuple(file_shape)}, the manifest says {shape}")
+    shape = tuple(file_shape)
+    count = math.prod(shape)
+    nbytes = count * file_dtype.itemsize
+    if size != header_bytes + nbytes:
+        raise ArchiveError(
+            f"{what} holds {size} bytes but a {file_dtype.str} array of shape {shape} needs "
+            f"{header_bytes + nbytes}"
+        )
+    flat = np.empty(count, dtype=file_dtype)
+    if nbytes:
+        _fill(stream, flat.view(np.uint8), what)
+    if stream.read(1):  # in a zip member this also checks the CRC at the member's end
+        raise ArchiveError(f"{what} holds more data than its header says")
+    if fortran_order:
+        return flat.reshape(shape[::-1]).transpose()
+    return flat.reshape(shape)
 
 
 def read_npy_member(
@@ -136,46 +184,30 @@ def read_npy_member(
         raise ArchiveError(f"array {name!r} has {len(shape)} dimensions; at most {_MAX_DIMS}")
     info = zf.getinfo(name)
     with zf.open(info) as member:
-        file_shape, fortran_order, file_dtype = _read_header(member, name)
-        header_bytes = member.tell()
-        if file_dtype.hasobject:
-            raise ArchiveError(
-                f"member {name!r} holds an array of dtype object, which only pickle can read; "
-                "it is never unpickled"
-            )
-        if file_dtype.str != dtype.str or file_dtype != dtype:
-            raise ArchiveError(
-                f"array {name!r} has dtype {file_dtype.str}, the manifest says {dtype.str}"
-            )
-        if tuple(file_shape) != shape:
-            raise ArchiveError(
-                f"array {name!r} has shape {tuple(file_shape)}, the manifest says {shape}"
-            )
-        count = math.prod(shape)
-        nbytes = count * dtype.itemsize
-        if info.file_size != header_bytes + nbytes:
-            raise ArchiveError(
-                f"member {name!r} holds {info.file_size} bytes but a {dtype.str} array of shape "
-                f"{shape} needs {header_bytes + nbytes}"
-            )
-        flat = np.empty(count, dtype=dtype)
-        if nbytes:
-            _fill(member, flat.view(np.uint8), name)
-        if member.read(1):  # also makes zipfile check the CRC at the member's end
-            raise ArchiveError(f"member {name!r} holds more data than its header says")
-    if fortran_order:
-        return flat.reshape(shape[::-1]).transpose()
-    return flat.reshape(shape)
+        return _read_npy(member, f"member {name!r}", info.file_size, dtype, shape)
 
 
-def _fill(member: IO[bytes], out: np.ndarray, name: str) -> None:
-    """Copy the member's next ``out.size`` bytes into ``out`` (a flat uint8 view), in chunks."""
+def read_npy_file(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a standalone .npy file with the same checks as an archive member (no pickle; the
+    header must agree with the file's size before memory is asked for).
+
+    Raises:
+        FileNotFoundError: no such file.
+        ArchiveError: (a ValueError) naming the file: a damaged or truncated header or data,
+            an object array, or bytes after the data.
+    """
+    what = os.fspath(path)
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        return _read_npy(f, str(what), size)
+
+
+def _fill(stream: IO[bytes], out: np.ndarray, what: str) -> None:
+    """Copy the stream's next ``out.size`` bytes into ``out`` (a flat uint8 view), in chunks."""
     filled = 0
     while filled < out.size:
-        chunk = member.read(min(_CHUNK, out.size - filled))
+        chunk = stream.read(min(_CHUNK, out.size - filled))
         if not chunk:
-            raise ArchiveError(
-                f"member {name!r} ends after {filled} of its {out.size} bytes of array data"
-            )
+            raise ArchiveError(f"{what} ends after {filled} of its {out.size} bytes of array data")
         out[filled : filled + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
         filled += len(chunk)

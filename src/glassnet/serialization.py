@@ -53,6 +53,7 @@ import io
 import json
 import math
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -86,6 +87,7 @@ MANIFEST_NAME = "__manifest__.json"
 _ARRAY_KINDS = "biufcSUMm"
 _TENSOR_KINDS = "biufc"
 _KEY_TYPES = "str, int, float, bool, None or a tuple of those"
+_DTYPE_TEXT = re.compile(r"^[<>|=]?[a-zA-Z][0-9]{0,12}(\[[0-9]{0,6}[a-zA-Z]{1,2}\])?$")
 _JSON_SAFE_INT = 2**53  # ints at least this large are stored as decimal strings
 #: The largest manifest read: 16 MiB. A state_dict's manifest takes about 100 bytes per tensor,
 #: so no real file comes near; a larger one is a damaged or hostile file (a "zip bomb").
@@ -575,10 +577,12 @@ def _check_table(path: str, table: Any) -> dict[str, tuple[np.dtype, tuple[int, 
             raise _corrupt(path, f"{MANIFEST_NAME}: array {key!r} has bad shape {_short(shape)}")
         dtype = None
         text = spec.get("dtype")
-        if isinstance(text, str) and len(text) <= 32:  # "<f4", "<U12", "<M8[ns]": all short
+        # Only the plain spellings save writes ("<f4", "|b1", "<U12", "<M8[ns]") reach
+        # np.dtype: its parser of richer strings ("f4,(2)i8") can raise almost anything.
+        if isinstance(text, str) and _DTYPE_TEXT.match(text):
             try:
                 dtype = np.dtype(text)
-            except (TypeError, ValueError, OverflowError):
+            except (TypeError, ValueError, OverflowError, SyntaxError):
                 pass
         if dtype is None or dtype.kind not in _ARRAY_KINDS or dtype.itemsize == 0:
             raise _corrupt(

@@ -14,12 +14,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
+PENDING = Path(__file__).resolve().parent / "pending"
 
 _spec = importlib.util.spec_from_file_location("fuzz_loaders", ROOT / "tools" / "fuzz_loaders.py")
 fuzz = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fuzz)
 
 INPUTS = sorted(p for p in CORPUS.glob("*/*") if p.is_file())
+WAITING = sorted(p for p in PENDING.glob("*/*") if p.is_file())
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,6 +39,16 @@ def test_corpus_covers_every_target():
 
 @pytest.mark.parametrize("path", INPUTS, ids=[f"{p.parent.name}/{p.name}" for p in INPUTS])
 def test_input_keeps_the_contract(path):
+    fuzz.TARGETS[path.parent.name](path.read_bytes())
+
+
+@pytest.mark.xfail(
+    reason="found by the fuzzer, fixed outside this folder's code: `glassnet predict` must read "
+    "a .npy INPUT with glassnet.npz_reading.read_npy_file; then move the file to corpus/",
+    strict=False,
+)
+@pytest.mark.parametrize("path", WAITING, ids=[f"{p.parent.name}/{p.name}" for p in WAITING])
+def test_pending_finding(path):
     fuzz.TARGETS[path.parent.name](path.read_bytes())
 
 

@@ -16,6 +16,7 @@ label file starts 00 00 08 01 (2049) followed by 60000.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -114,7 +115,7 @@ def _read_idx_stream(f: IO[bytes], path: Path, most: int = _MAX_BYTES) -> np.nda
         raise IDXError(f"{path} is truncated inside its header ({ndim} dimension sizes expected)")
     dims = struct.unpack(f">{ndim}I", dims_raw)
     dtype = _IDX_TYPES[code]
-    nbytes = int(np.prod(dims, dtype=np.float64)) * dtype.itemsize
+    nbytes = math.prod(dims) * dtype.itemsize  # exact: 255 sizes of 2**32 do not overflow
     if nbytes > most:
         what = "its gzip stream can hold" if most < _MAX_BYTES else "the 16 GiB limit"
         raise IDXError(
