@@ -89,7 +89,7 @@ _TENSOR_KINDS = "biufc"
 _KEY_TYPES = "str, int, float, bool, None or a tuple of those"
 _DTYPE_TEXT = re.compile(r"^[<>|=]?[a-zA-Z][0-9]{0,12}(\[[0-9]{0,6}[a-zA-Z]{1,2}\])?$")
 _JSON_SAFE_INT = 2**53  # ints at least this large are stored as decimal strings
-#: The largest manifest read: 16 MiB. A state_dict's manifest takes about 100 bytes per tensor,
+#: The largest manifest read: 16 MiB. A state_dict's manifest takes about 130 bytes per tensor,
 #: so no real file comes near; a larger one is a damaged or hostile file (a "zip bomb").
 MAX_MANIFEST_BYTES = 16 * 2**20
 _NEVER_UNPICKLES = "glassnet never unpickles, because unpickling can run arbitrary code"
