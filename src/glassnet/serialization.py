@@ -1,6 +1,7 @@
 """Saving and loading: glassnet.save / glassnet.load, a safe file format with no pickle in it.
 
-What a file holds. ``glassnet.save(obj, path)`` writes a NumPy ``.npz`` archive (a zip file):
+What a file holds. ``glassnet.save(obj, f)`` writes a NumPy ``.npz`` archive (a zip file) to a
+path or a binary file object (``glassnet.load(f)`` reads either):
 
 * ``__manifest__.json`` - a JSON document describing ``obj``: the format name (``"glassnet"``),
   the ``format_version``, the glassnet version that wrote it, a table of the arrays (their
@@ -35,15 +36,19 @@ Other subclasses come back as their base type: a namedtuple as a tuple, a defaul
 dict, an IntEnum as an int.
 
 Why no pickle. ``pickle`` (which ``torch.save`` uses) can run arbitrary code when a file is
-loaded. Here loading only parses JSON and reads ``.npy`` members with
-``numpy.load(..., allow_pickle=False)``, so a file from a stranger can at worst be refused.
+loaded. Here loading only parses JSON and reads ``.npy`` members (never an object array), so a
+file from a stranger can at worst be refused; ``weights_only=`` is accepted for PyTorch scripts
+and changes nothing.
 
 Safety on both ends. Writing goes through :func:`glassnet.atomic.atomic_write`: a crash or an
 exception while saving never leaves a half-written file where a good one was. Loading checks
 everything (zip integrity and CRCs, the manifest's schema, that every array listed is present
 with the promised dtype and shape and that nothing else is) before it builds the result, so a
 corrupt, truncated, foreign or too-new file raises :class:`SerializationError` naming the file
-and the problem, and nothing is ever half-loaded.
+and the problem, and nothing is ever half-loaded. And it checks before it reads: the manifest is
+read with a bounded read (at most :data:`MAX_MANIFEST_BYTES`), and every member's claimed size
+is checked against the file (:mod:`glassnet.npz_reading`), so a hostile file cannot make load
+inflate or allocate more than the file can really hold.
 """
 
 from __future__ import annotations
