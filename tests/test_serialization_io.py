@@ -299,3 +299,12 @@ def test_valid_file_of_another_model_does_not_fit_instead(tmp_path):
     with pytest.raises(ValueError) as info:
         nn.Linear(3, 2).load_state_dict(state)
     assert not isinstance(info.value, SerializationError)
+
+
+def test_read_manifest_reads_a_read_only_stream():
+    from glassnet.serialization import read_manifest
+
+    buf = io.BytesIO()
+    save({"w": gn.ones(3)}, buf)
+    manifest = read_manifest(_Pipe(buf.getvalue()))
+    assert manifest["arrays"]["a0"] == {"dtype": "<f4", "shape": [3]}

@@ -226,8 +226,9 @@ def _encode_key(k: Any, where: str) -> dict[str, Any]:
     )
 
 
-def _path_or_none(f: Any, func: str) -> str | None:
-    """``f`` as a str path, or None when it is a file object; TypeError for anything else."""
+def _path_or_none(f: Any, func: str, method: str) -> str | None:
+    """``f`` as a str path, or None when it is a file object with ``method`` ("read" or
+    "write"); TypeError for anything else."""
     if isinstance(f, (str, os.PathLike)):
         p = os.fspath(f)
         if not isinstance(p, str):
@@ -238,7 +239,7 @@ def _path_or_none(f: Any, func: str) -> str | None:
             f"{func} needs a binary file object, got a text file {_stream_name(f)!r}: open it "
             "with 'rb' (load) or 'wb' (save)"
         )
-    if hasattr(f, "read" if func.endswith("load") else "write"):
+    if hasattr(f, method):
         return None
     raise TypeError(
         f"{func} expects a file path (str or os.PathLike) or a binary file object, got {type(f)!r}"
@@ -293,7 +294,7 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
         >>> glassnet.save({"model": model.state_dict(), "epoch": 3}, "ckpt.npz")
         >>> ckpt = glassnet.load("ckpt.npz")
     """
-    p = _path_or_none(f, "glassnet.save")
+    p = _path_or_none(f, "glassnet.save", "write")
     encoder = _Encoder()
     try:
         root = encoder.encode(obj, "obj")
@@ -429,7 +430,7 @@ def _open_zip(path: str, stream: IO[bytes]) -> tuple[zipfile.ZipFile, int]:
 def _reading(f: Any, func: str) -> Iterator[tuple[str, IO[bytes]]]:
     """Yield (name for messages, seekable binary stream) for a path or a file object; any
     unexpected error of a damaged file becomes a SerializationError naming it."""
-    p = _path_or_none(f, func)
+    p = _path_or_none(f, func, "read")
     name = p if p is not None else _stream_name(f)
     with contextlib.ExitStack() as stack:
         if p is not None:
