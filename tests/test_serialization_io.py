@@ -301,10 +301,22 @@ def test_valid_file_of_another_model_does_not_fit_instead(tmp_path):
     assert not isinstance(info.value, SerializationError)
 
 
-def test_read_manifest_reads_a_read_only_stream():
+class _ReadOnly:
+    """The least a readable file object has: read() and nothing else (no write, no seek)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def read(self, n: int = -1) -> bytes:
+        out, self._data = (self._data, b"") if n < 0 else (self._data[:n], self._data[n:])
+        return out
+
+
+def test_read_manifest_and_load_read_a_bare_read_only_object():
     from glassnet.serialization import read_manifest
 
     buf = io.BytesIO()
     save({"w": gn.ones(3)}, buf)
-    manifest = read_manifest(_Pipe(buf.getvalue()))
+    assert load(_ReadOnly(buf.getvalue()))["w"].tolist() == [1.0, 1.0, 1.0]
+    manifest = read_manifest(_ReadOnly(buf.getvalue()))
     assert manifest["arrays"]["a0"] == {"dtype": "<f4", "shape": [3]}
