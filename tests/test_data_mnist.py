@@ -123,6 +123,10 @@ def test_read_idx_header_errors(tmp_path):
     p.write_bytes(b"\x00\x00\x08\x03" + struct.pack(">3I", 2**32 - 1, 2**32 - 1, 2**32 - 1))
     with pytest.raises(IDXError, match="header is corrupt"):
         read_idx(p)
+    # found by the fuzzer: a 0 makes it empty, but NumPy cannot make an array of this shape
+    p.write_bytes(b"\x00\x00\x08\x05" + struct.pack(">5I", 0, *[2**32 - 1] * 4))
+    with pytest.raises(IDXError, match="5 dimensions of sizes .*: the header is corrupt"):
+        read_idx(p)
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope")
 

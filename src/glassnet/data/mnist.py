@@ -115,6 +115,9 @@ def _read_idx_stream(f: IO[bytes], path: Path, most: int = _MAX_BYTES) -> np.nda
         raise IDXError(f"{path} is truncated inside its header ({ndim} dimension sizes expected)")
     dims = struct.unpack(f">{ndim}I", dims_raw)
     dtype = _IDX_TYPES[code]
+    if ndim > 64 or math.prod(d for d in dims if d) * dtype.itemsize >= 2**63:
+        # NumPy's limits (64 dimensions, sizes within int64) even when a 0 makes it empty
+        raise IDXError(f"{path} declares {ndim} dimensions of sizes {dims}: the header is corrupt")
     nbytes = math.prod(dims) * dtype.itemsize  # exact: 255 sizes of 2**32 do not overflow
     if nbytes > most:
         what = "its gzip stream can hold" if most < _MAX_BYTES else "the 16 GiB limit"
