@@ -54,7 +54,7 @@ __all__ = [
 DEFLATE_MAX_RATIO = 1032
 _DEFLATE_SLACK = 1024
 _LOCAL_HEADER_BYTES = 30  # a zip local file header is at least 30 bytes (plus the member's name)
-_CHUNK = 1 << 24  # read arrays 16 MiB at a time
+_CHUNK = 1 << 22  # read arrays 4 MiB at a time: big enough to be fast, small enough for the cache
 _MAX_DIMS = 64  # NumPy's own limit on the number of dimensions
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 
