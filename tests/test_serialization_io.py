@@ -320,3 +320,43 @@ def test_read_manifest_and_load_read_a_bare_read_only_object():
     assert load(_ReadOnly(buf.getvalue()))["w"].tolist() == [1.0, 1.0, 1.0]
     manifest = read_manifest(_ReadOnly(buf.getvalue()))
     assert manifest["arrays"]["a0"] == {"dtype": "<f4", "shape": [3]}
+
+
+# ----------------------------------------------------------------------------------------------
+# Any checkpoint-shaped structure round-trips exactly (property test)
+# ----------------------------------------------------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+)
+_tensors = st.builds(
+    lambda values, grad: gn.tensor(np.asarray(values, dtype=np.float32), requires_grad=grad),
+    st.lists(st.floats(-1e3, 1e3, width=32), min_size=1, max_size=4),
+    st.booleans(),
+)
+_keys = st.one_of(st.text(max_size=6), st.integers(-5, 5))
+_trees = st.recursive(
+    st.one_of(_scalars, _tensors),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(_keys, inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(tree=_trees)
+def test_any_nested_checkpoint_round_trips_exactly(tree):
+    buf = io.BytesIO()
+    save({"tree": tree}, buf)
+    buf.seek(0)
+    assert_exactly({"tree": tree}, load(buf))
