@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
 import sys
+import textwrap
 
 import pytest
 
-from glassnet.atomic import atomic_write
+from glassnet.atomic import atomic_write, remove_stale_temp_files, temp_name
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and symlinks")
 
@@ -203,3 +206,97 @@ def test_unknown_encoding_leaves_nothing_behind(tmp_path):
         with atomic_write(tmp_path / "x.txt", "w", encoding="no-such-codec"):
             pass
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------------------------
+# Stale temporary files of killed writers (issue 10, item 8)
+# ----------------------------------------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped), so no process has it now."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(timeout=60)
+    return child.pid
+
+
+def test_temp_name_says_who_writes_it():
+    name = temp_name("model.npz")
+    assert name.startswith(".model.npz.glassnet-") and name.endswith(".tmp")
+    assert f"-{os.getpid()}-" in name
+    assert temp_name("model.npz") != name  # a random part keeps concurrent writers apart
+
+
+@posix_only
+def test_temp_file_of_a_writer_carries_its_pid(tmp_path):
+    with atomic_write(tmp_path / "m.npz") as f:
+        f.write(b"x")
+        tmp = _leftovers(tmp_path)
+        assert len(tmp) == 1 and f"-{os.getpid()}-" in tmp[0]
+    assert _leftovers(tmp_path) == []
+
+
+@posix_only
+def test_save_removes_stale_temp_files_of_dead_writers_only(tmp_path):
+    dead = _dead_pid()
+    stale = [tmp_path / temp_name("model.npz", dead), tmp_path / temp_name("config.json", dead)]
+    live = tmp_path / temp_name("model.npz", os.getppid())  # our parent: alive
+    other_host = tmp_path / f".model.npz.glassnet-00000000-{dead}-0123abcd.tmp"
+    not_ours = [
+        tmp_path / f".model.npz.{dead}.tmp",  # another program's naming
+        tmp_path / "notes.tmp",
+        tmp_path / ".model.npz.0123abcd.tmp",  # glassnet's old naming: no writer to check
+        tmp_path / f"model.npz.glassnet-00000000-{dead}-0123abcd.tmp.keep",
+    ]
+    for p in [*stale, live, other_host, *not_ours]:
+        p.write_bytes(b"half a file")
+    with atomic_write(tmp_path / "other.txt", "w") as f:  # any save into the folder cleans
+        f.write("new")
+    assert not any(p.exists() for p in stale)
+    assert live.exists() and other_host.exists() and all(p.exists() for p in not_ours)
+
+
+@posix_only
+def test_stale_directory_with_temp_name_is_left_alone(tmp_path):
+    folder = tmp_path / temp_name("model.npz", _dead_pid())
+    folder.mkdir()
+    assert remove_stale_temp_files(str(tmp_path)) == []
+    assert folder.is_dir()
+
+
+@posix_only
+def test_temp_file_of_a_killed_save_is_removed_by_the_next_save(tmp_path):
+    """A real writer killed with SIGKILL in the middle of a save leaves its temporary file; the
+    next save into the folder removes it and keeps the good file."""
+    target = tmp_path / "model.npz"
+    target.write_bytes(b"the good old file")
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from glassnet.atomic import atomic_write
+        with atomic_write({str(target)!r}) as f:
+            f.write(b"partial")
+            f.flush()
+            print("writing", flush=True)
+            time.sleep(60)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        assert len(_leftovers(tmp_path)) == 1
+        remove_stale_temp_files(str(tmp_path))  # the writer is alive: its file stays
+        assert len(_leftovers(tmp_path)) == 1
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=60)
+        writer.stdout.close()
+    assert len(_leftovers(tmp_path)) == 1  # kill -9 gave it no chance to clean up
+    assert target.read_bytes() == b"the good old file"
+    with atomic_write(target) as f:
+        f.write(b"the next save")
+    assert _leftovers(tmp_path) == []
+    assert target.read_bytes() == b"the next save"

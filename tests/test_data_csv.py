@@ -130,3 +130,50 @@ def test_malformed_quoting(tmp_path):
         load_csv(p)
     p = write(tmp_path, 'a,t\n"1","a, with comma"\n')
     assert load_csv(p).classes == ["a, with comma"]
+
+
+# ----------------------------------------------------------------------------------------------
+# A file without a header row (issue 10, item 5)
+# ----------------------------------------------------------------------------------------------
+
+NUMERIC_FIRST_ROWS = {
+    "ints": "1,2,0\n3,4,1\n",
+    "floats_and_signs": "-1.5,2e3,0\n3,4,1\n",
+    "nan_and_inf": "nan,inf,1\n3,4,0\n",
+}
+
+
+@pytest.mark.parametrize("text", NUMERIC_FIRST_ROWS.values(), ids=NUMERIC_FIRST_ROWS.keys())
+def test_all_numeric_first_row_is_refused_as_header(tmp_path, text):
+    p = write(tmp_path, text)
+    with pytest.raises(ValueError) as info:
+        load_csv(p)
+    message = str(info.value)
+    assert str(p) in message and "line 1" in message
+    assert "looks like data" in message
+    assert "header=False" in message and "--no-header" in message
+
+
+def test_header_with_a_numeric_name_among_text_names_is_a_header(tmp_path):
+    p = write(tmp_path, "2019,2020,label\n1,2,0\n3,4,1\n")
+    X, y, _ = load_csv(p, target="label")
+    assert X.tolist() == [[1, 2], [3, 4]] and y.tolist() == [0, 1]
+
+
+def test_no_header_reads_every_row_as_data_with_generated_names(tmp_path):
+    rows = [[i, i * 0.5, i % 3] for i in range(200)]
+    p = write(tmp_path, "\n".join(",".join(str(v) for v in r) for r in rows) + "\n")
+    X, y, classes = load_csv(p, header=False)
+    assert len(X) == 200 and X.shape == (200, 2)  # the first row is trained on too
+    np.testing.assert_array_equal(X[0], [0, 0])
+    assert y.tolist() == [r[2] for r in rows] and classes is None
+    by_name = load_csv(p, header=False, target="column_1", features=["column_3"])
+    np.testing.assert_array_equal(by_name.y, np.arange(200))
+    with pytest.raises(ValueError, match="'column_1', 1: 'column_2', 2: 'column_3'"):
+        load_csv(p, header=False, target="label")
+
+
+def test_no_header_error_messages_speak_of_generated_names(tmp_path):
+    p = write(tmp_path, "1,2,0\n3,x,1\n")
+    with pytest.raises(ValueError, match=r"line 2: column 'column_2' must be numeric, got 'x'"):
+        load_csv(p, header=False)

@@ -3,6 +3,8 @@
 import gzip
 import hashlib
 import struct
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -121,8 +123,56 @@ def test_read_idx_header_errors(tmp_path):
     p.write_bytes(b"\x00\x00\x08\x03" + struct.pack(">3I", 2**32 - 1, 2**32 - 1, 2**32 - 1))
     with pytest.raises(IDXError, match="header is corrupt"):
         read_idx(p)
+    # found by the fuzzer: a 0 makes it empty, but NumPy cannot make an array of this shape
+    p.write_bytes(b"\x00\x00\x08\x05" + struct.pack(">5I", 0, *[2**32 - 1] * 4))
+    with pytest.raises(IDXError, match="5 dimensions of sizes .*: the header is corrupt"):
+        read_idx(p)
     with pytest.raises(FileNotFoundError):
         read_idx(tmp_path / "nope")
+
+
+def _gzip_of_zeros(head: bytes, zeros: int) -> bytes:
+    """A gzip file of ``head`` followed by ``zeros`` zero bytes, built without holding them:
+    the deflate block of one MiB of zeros, after a full flush, can simply be repeated."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    mib = c.compress(b"\0" * 2**20) + c.flush(zlib.Z_FULL_FLUSH)
+    body += mib * (zeros // 2**20) + c.flush()
+    crc = 0  # never reached: the file is refused (or cut short) before its end
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + body + struct.pack("<II", crc, 0)
+
+
+def test_read_idx_gzip_claiming_more_than_it_can_inflate_is_refused_unread(tmp_path):
+    """A 4 KB gzip file whose header claims 4 GiB: deflate expands at most 1032 times, so the
+    header is refused before any data is inflated (memory stays small by construction)."""
+    p = tmp_path / "bomb-idx3-ubyte.gz"
+    p.write_bytes(_gzip_of_zeros(b"\x00\x00\x08\x02" + struct.pack(">2I", 2**16, 2**16), 0))
+    assert p.stat().st_size < 4096
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError, match=r"more than its gzip stream can hold") as info:
+            read_idx(p)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(p) in str(info.value) and peak < 2**24
+
+
+def test_read_idx_gzip_bomb_inflates_only_what_the_header_declares(tmp_path):
+    """A 300 KB gzip file that inflates to 300 MiB but whose header declares 4 bytes: reading
+    stops after the declared data and reports the rest as extra bytes."""
+    head = b"\x00\x00\x08\x01" + struct.pack(">I", 4) + b"\x01\x02\x03\x04"
+    p = tmp_path / "bomb2-idx1-ubyte.gz"
+    p.write_bytes(_gzip_of_zeros(head, 300 * 2**20))
+    assert p.stat().st_size < 2**20
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError, match="extra bytes"):
+            read_idx(p)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24
 
 
 # ------------------------------------------------------------------------------------ load_mnist

@@ -16,6 +16,11 @@ the classic recipe used by databases and editors:
 If anything goes wrong before step 3 (any exception, including KeyboardInterrupt), the temporary
 file is deleted and the target is untouched.
 
+A writer killed outright (``kill -9``, a power cut) cannot delete its temporary file. So the
+file's name says who wrote it (``.model.npz.glassnet-<host>-<pid>-<random>.tmp``) and every
+later write into the same folder removes such files whose writer process is gone; it never
+touches a live writer's file or a file named any other way.
+
 Example::
 
     from glassnet.atomic import atomic_write
@@ -27,13 +32,16 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import secrets
+import socket
 import stat
 from collections.abc import Iterator
 from typing import IO, Any
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "remove_stale_temp_files", "temp_name"]
 
 _WRITE_MODES = {"w": "w", "wt": "w", "tw": "w", "wb": "wb", "bw": "wb"}
 
@@ -54,6 +62,67 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
+# A temporary file is named after its target, this machine and the process writing it:
+#   .model.npz.glassnet-<host>-<pid>-<random>.tmp
+# so that a later save can tell its own stale files (writer killed with kill -9, a power cut)
+# from a live writer's file and from anybody else's files. <host> is a short hash of the host
+# name: on a shared (network) folder a pid only means something on the machine that wrote it.
+_TEMP_PATTERN = re.compile(r"^\..+\.glassnet-([0-9a-f]{8})-([0-9]+)-[0-9a-f]{8}\.tmp$")
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def temp_name(name: str, pid: int | None = None) -> str:
+    """The name of a new temporary file for target ``name`` written by process ``pid``."""
+    pid = os.getpid() if pid is None else pid
+    return f".{name}.glassnet-{_host_tag()}-{pid}-{secrets.token_hex(4)}.tmp"
+
+
+def _process_is_gone(pid: int) -> bool:
+    """True only when no process ``pid`` exists on this machine (``kill(pid, 0)`` sends nothing;
+    it only asks whether the process exists)."""
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError, OverflowError):  # alive but someone else's, or unknowable
+        return False
+    return False
+
+
+def remove_stale_temp_files(directory: str) -> list[str]:
+    """Delete the temporary files that killed glassnet writers left in ``directory``.
+
+    Only files named by :func:`temp_name` on this machine whose writing process no longer
+    exists are removed; a live writer's file, another machine's and every other file are left
+    alone. Returns the paths removed. Does nothing on Windows, where ``os.kill(pid, 0)`` would
+    terminate the process instead of asking about it.
+    """
+    if os.name == "nt":
+        return []
+    removed = []
+    host = _host_tag()
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return []
+    for entry in entries:
+        match = _TEMP_PATTERN.match(entry.name)
+        if not match or match.group(1) != host or not _process_is_gone(int(match.group(2))):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(entry.path)
+        except OSError:  # removed by another cleaner meanwhile, or not ours to remove
+            pass
+    return removed
+
+
 def _create_temp_file(directory: str, name: str) -> tuple[int, str]:
     """Create a new, empty, uniquely named file next to the target; return (fd, path).
 
@@ -62,7 +131,7 @@ def _create_temp_file(directory: str, name: str) -> tuple[int, str]:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        tmp = os.path.join(directory, temp_name(name))
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
@@ -122,6 +191,7 @@ def atomic_write(
         )
 
     binary = _WRITE_MODES[mode] == "wb"
+    remove_stale_temp_files(directory)
     fd, tmp = _create_temp_file(directory, name)
     try:
         try:

@@ -1,6 +1,7 @@
 """Saving and loading: glassnet.save / glassnet.load, a safe file format with no pickle in it.
 
-What a file holds. ``glassnet.save(obj, path)`` writes a NumPy ``.npz`` archive (a zip file):
+What a file holds. ``glassnet.save(obj, f)`` writes a NumPy ``.npz`` archive (a zip file) to a
+path or a binary file object (``glassnet.load(f)`` reads either):
 
 * ``__manifest__.json`` - a JSON document describing ``obj``: the format name (``"glassnet"``),
   the ``format_version``, the glassnet version that wrote it, a table of the arrays (their
@@ -35,35 +36,52 @@ Other subclasses come back as their base type: a namedtuple as a tuple, a defaul
 dict, an IntEnum as an int.
 
 Why no pickle. ``pickle`` (which ``torch.save`` uses) can run arbitrary code when a file is
-loaded. Here loading only parses JSON and reads ``.npy`` members with
-``numpy.load(..., allow_pickle=False)``, so a file from a stranger can at worst be refused.
+loaded. Here loading only parses JSON and reads ``.npy`` members (never an object array), so a
+file from a stranger can at worst be refused; ``weights_only=`` is accepted for PyTorch scripts
+and changes nothing.
 
 Safety on both ends. Writing goes through :func:`glassnet.atomic.atomic_write`: a crash or an
 exception while saving never leaves a half-written file where a good one was. Loading checks
 everything (zip integrity and CRCs, the manifest's schema, that every array listed is present
 with the promised dtype and shape and that nothing else is) before it builds the result, so a
 corrupt, truncated, foreign or too-new file raises :class:`SerializationError` naming the file
-and the problem, and nothing is ever half-loaded.
+and the problem, and nothing is ever half-loaded. And it checks before it reads: the manifest is
+read with a bounded read (at most :data:`MAX_MANIFEST_BYTES`), and every member's claimed size
+is checked against the file (:mod:`glassnet.npz_reading`), so a hostile file cannot make load
+inflate or allocate more than the file can really hold.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import os
+import re
 import struct
 import zipfile
 import zlib
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 import numpy as np
 
 from ._version import __version__
 from .atomic import atomic_write
+from .autograd import wrap
+from .npz_reading import ArchiveError, check_layout, read_member, read_npy_member
 from .tensor import Tensor
 
-__all__ = ["save", "load", "read_manifest", "SerializationError", "FORMAT_VERSION"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_MANIFEST_BYTES",
+    "SerializationError",
+    "load",
+    "read_manifest",
+    "save",
+]
 
 FORMAT_NAME = "glassnet"
 FORMAT_VERSION = 1
@@ -74,22 +92,35 @@ MANIFEST_NAME = "__manifest__.json"
 _ARRAY_KINDS = "biufcSUMm"
 _TENSOR_KINDS = "biufc"
 _KEY_TYPES = "str, int, float, bool, None or a tuple of those"
+_DTYPE_TEXT = re.compile(r"^[<>|=]?[a-zA-Z][0-9]{0,12}(\[[0-9]{0,6}[a-zA-Z]{1,2}\])?$")
 _JSON_SAFE_INT = 2**53  # ints at least this large are stored as decimal strings
-_MAX_MANIFEST_BYTES = 2**30  # refuse to read a manifest claiming more (a damaged size field)
+#: The largest manifest read: 16 MiB. A state_dict's manifest takes about 130 bytes per tensor,
+#: so no real file comes near; a larger one is a damaged or hostile file (a "zip bomb").
+MAX_MANIFEST_BYTES = 16 * 2**20
+_NEVER_UNPICKLES = "glassnet never unpickles, because unpickling can run arbitrary code"
 
 
 class SerializationError(ValueError):
     """A file cannot be loaded: not a glassnet file, corrupt, truncated or from a newer glassnet.
 
+    The message is ``cannot load 'PATH': REASON``, and for a damaged file ``cannot load 'PATH':
+    the file is corrupt or truncated: REASON``.
+
     Attributes:
-        path: the file that was being loaded.
+        path: the file that was being loaded (its name; ``<BytesIO>`` and the like for a file
+            object without a name).
         reason: what is wrong with it.
+        corrupt: True when the file is damaged (corrupt or truncated, or making impossible
+            claims), False when it is intact but not loadable (not a glassnet file, a pickle,
+            a newer format). The ``glassnet`` command words its message after it.
     """
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, corrupt: bool = False) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"cannot load {path!r}: {reason}")
+        self.corrupt = corrupt
+        damaged = "the file is corrupt or truncated: " if corrupt else ""
+        super().__init__(f"cannot load {path!r}: {damaged}{reason}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -195,42 +226,75 @@ def _encode_key(k: Any, where: str) -> dict[str, Any]:
     )
 
 
-def _check_path(path: Any, func: str) -> str:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{func} expects a file path (str or os.PathLike), got {type(path)!r}")
-    p = os.fspath(path)
-    if not isinstance(p, str):
-        raise TypeError(f"{func} expects a str path, got {p!r}")
-    return p
+def _path_or_none(f: Any, func: str, method: str) -> str | None:
+    """``f`` as a str path, or None when it is a file object with ``method`` ("read" or
+    "write"); TypeError for anything else."""
+    if isinstance(f, (str, os.PathLike)):
+        p = os.fspath(f)
+        if not isinstance(p, str):
+            raise TypeError(f"{func} expects a str path, got {p!r}")
+        return p
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(
+            f"{func} needs a binary file object, got a text file {_stream_name(f)!r}: open it "
+            "with 'rb' (load) or 'wb' (save)"
+        )
+    if hasattr(f, method):
+        return None
+    raise TypeError(
+        f"{func} expects a file path (str or os.PathLike) or a binary file object, got {type(f)!r}"
+    )
 
 
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Save ``obj`` (a Tensor, state_dict, checkpoint dict, ...) to the file ``path``.
+def _stream_name(f: Any) -> str:
+    """A file object's name for messages: its ``name`` if it has one, else ``<BytesIO>`` etc."""
+    name = getattr(f, "name", None)
+    return name if isinstance(name, str) else f"<{type(f).__name__}>"
 
-    The file is written atomically: to a temporary file next to ``path`` that replaces ``path``
-    only once it is complete and on disk. If saving fails (an unsupported object, a full disk,
-    Ctrl-C) any previous file at ``path`` is left untouched.
 
-    ``path`` is used exactly as given: no extension is added or changed. The file is a NumPy
-    ``.npz`` archive, so ``.npz`` is a good suffix, but any name works. See the module docstring
-    for the format and the list of savable types.
+def _write_archive(out: IO[bytes], manifest_text: str, arrays: dict[str, np.ndarray]) -> None:
+    # ZIP_STORED + force_zip64 is what numpy.savez does: fast, and arrays over 4 GB work.
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        zf.writestr(MANIFEST_NAME, manifest_text.encode("ascii"))
+        for key, array in arrays.items():
+            with zf.open(f"{key}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Save ``obj`` (a Tensor, state_dict, checkpoint dict, ...) to ``f``: a path or a file object.
+
+    PyTorch's ``torch.save(obj, f)``, without pickle: only data is stored, never code.
+
+    Given a path, the file is written atomically: to a temporary file next to it that replaces
+    it only once it is complete and on disk. If saving fails (an unsupported object, a full
+    disk, Ctrl-C) any previous file at the path is left untouched. The path is used exactly as
+    given: no extension is added or changed. The file is a NumPy ``.npz`` archive, so ``.npz``
+    is a good suffix, but any name works.
+
+    Given a binary file object (``io.BytesIO()``, ``open(name, "wb")``), the archive is written
+    into it from its current position and the object is left open (and not flushed).
+
+    See the module docstring for the format and the list of savable types.
 
     Args:
         obj: what to save. Tensors, NumPy arrays and scalars, dicts, lists, tuples, int, float,
-            bool, str and None, nested in any way.
-        path: the file to write (str or os.PathLike); its folder must exist.
+            bool, str and None, nested in any way: a checkpoint such as ``{"model":
+            model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}`` comes back exactly.
+        f: the file to write (str or os.PathLike; its folder must exist) or a binary file
+            object with ``write``.
 
     Raises:
         TypeError: ``obj`` contains something that cannot be saved without pickle (an object
-            array, a Module, a function, ...) or ``path`` is not a path. The message says where
-            in ``obj`` the problem is. Nothing is written in that case.
+            array, a Module, a function, ...) or ``f`` is neither a path nor a binary file
+            object. The message says where in ``obj`` the problem is. Nothing is written then.
         ValueError: ``obj`` contains itself.
 
     Example:
         >>> glassnet.save({"model": model.state_dict(), "epoch": 3}, "ckpt.npz")
         >>> ckpt = glassnet.load("ckpt.npz")
     """
-    p = _check_path(path, "glassnet.save")
+    p = _path_or_none(f, "glassnet.save", "write")
     encoder = _Encoder()
     try:
         root = encoder.encode(obj, "obj")
@@ -244,17 +308,21 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         "root": root,
     }
     text = json.dumps(manifest, allow_nan=False, separators=(",", ":"))
-    with atomic_write(p, "wb") as f:
-        # ZIP_STORED + force_zip64 is what numpy.savez does: fast, and arrays over 4 GB work.
-        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            zf.writestr(MANIFEST_NAME, text.encode("ascii"))
-            for key, array in encoder.arrays.items():
-                with zf.open(f"{key}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, array, allow_pickle=False)
+    if len(text) > MAX_MANIFEST_BYTES:
+        raise ValueError(
+            f"cannot save obj: its structure needs a {len(text)}-byte manifest, more than the "
+            f"{MAX_MANIFEST_BYTES} bytes glassnet.load reads; store large data (long lists of "
+            "numbers, long text) as arrays (numpy.asarray) instead"
+        )
+    if p is None:
+        _write_archive(f, text, encoder.arrays)  # type: ignore[arg-type]
+        return
+    with atomic_write(p, "wb") as out:
+        _write_archive(out, text, encoder.arrays)
 
 
 # ----------------------------------------------------------------------------------------------
-# Loading: file -> validated manifest -> checked arrays -> object
+# Loading: file -> checked layout -> validated manifest -> checked arrays -> object
 # ----------------------------------------------------------------------------------------------
 
 # Everything a damaged or hostile file can make zipfile / numpy / json raise while reading.
@@ -265,7 +333,7 @@ _READ_ERRORS = (
     struct.error,
     EOFError,
     KeyError,
-    ValueError,  # includes json.JSONDecodeError and UnicodeDecodeError
+    ValueError,  # includes json.JSONDecodeError, UnicodeDecodeError and ArchiveError
     TypeError,
     NotImplementedError,  # unsupported zip compression method
     RecursionError,
@@ -275,7 +343,7 @@ _READ_ERRORS = (
 )
 
 
-def _sniff(path: str, head: bytes) -> str | None:
+def _sniff(head: bytes) -> str | None:
     """Explain why a file that is not a zip archive is not a glassnet file (None if it is a zip)."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return None
@@ -284,15 +352,18 @@ def _sniff(path: str, head: bytes) -> str | None:
     if head.startswith(b"\x93NUMPY"):
         return "it is a single NumPy .npy array, not a glassnet file (read it with numpy.load)"
     if head[:1] == b"\x80":
-        return (
-            "it looks like a pickle file (for example from torch.save); glassnet never "
-            "loads pickles because unpickling can run arbitrary code"
-        )
+        return f"it looks like a pickle file (for example from torch.save); {_NEVER_UNPICKLES}"
     return f"not a glassnet file: it is not a zip archive (it starts with {head[:8]!r})"
 
 
 def _fail(path: str, reason: str) -> SerializationError:
+    """An intact file glassnet does not load (foreign, pickle, newer format)."""
     return SerializationError(path, reason)
+
+
+def _corrupt(path: str, detail: str) -> SerializationError:
+    """A damaged file: the one wording every corrupt or truncated file gets."""
+    return SerializationError(path, detail, corrupt=True)
 
 
 def _parse_header(path: str, manifest: Any) -> None:
@@ -300,9 +371,10 @@ def _parse_header(path: str, manifest: Any) -> None:
         raise _fail(path, f"{MANIFEST_NAME} does not describe a glassnet file")
     version = manifest.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _fail(path, f"invalid format_version {version!r} in {MANIFEST_NAME}")
+        raise _corrupt(path, f"invalid format_version {_short(version)} in {MANIFEST_NAME}")
     if version > FORMAT_VERSION:
-        writer = manifest.get("glassnet_version", "an unknown version")
+        writer = manifest.get("glassnet_version")
+        writer = writer[:40] if isinstance(writer, str) else "an unknown version"
         raise _fail(
             path,
             f"it was written by a newer glassnet ({writer}) in format_version {version}; "
@@ -311,14 +383,15 @@ def _parse_header(path: str, manifest: Any) -> None:
         )
 
 
-def _read_zip_manifest(path: str, zf: zipfile.ZipFile) -> dict[str, Any]:
+def _read_zip_manifest(path: str, zf: zipfile.ZipFile, length: int) -> dict[str, Any]:
+    """Check the archive's layout, then read and parse its manifest with a bounded read."""
     names = zf.namelist()
     if MANIFEST_NAME not in names and any(n.endswith("data.pkl") for n in names):
         raise _fail(
             path,
-            "it looks like a PyTorch file (torch.save), which is a pickle inside a zip; glassnet "
-            "never loads pickles because unpickling can run arbitrary code. To convert it, load "
-            "it with torch and pass the tensors' .numpy() arrays to glassnet.save",
+            f"it looks like a PyTorch file (torch.save), which is a pickle inside a zip; "
+            f"{_NEVER_UNPICKLES}. To convert it, load it with torch and pass the tensors' "
+            ".numpy() arrays to glassnet.save",
         )
     if MANIFEST_NAME not in names:
         arrays = sorted(n.removesuffix(".npy") for n in names)[:10]
@@ -328,37 +401,66 @@ def _read_zip_manifest(path: str, zf: zipfile.ZipFile) -> dict[str, Any]:
             f"(its members: {arrays}); a plain .npz can be read with numpy.load",
         )
     if len(set(names)) != len(names):
-        raise _fail(path, "the zip archive lists the same member twice")
-    size = zf.getinfo(MANIFEST_NAME).file_size
-    if size > _MAX_MANIFEST_BYTES:
-        raise _fail(path, f"{MANIFEST_NAME} claims {size} bytes, more than any glassnet writes")
+        raise _corrupt(path, "the zip archive lists the same member twice")
     try:
-        manifest = json.loads(zf.read(MANIFEST_NAME).decode("utf-8"))
+        check_layout(zf, length)
+        raw = read_member(zf, MANIFEST_NAME, MAX_MANIFEST_BYTES)
+    except ArchiveError as e:
+        raise _corrupt(path, str(e)) from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as e:
-        raise _fail(path, f"{MANIFEST_NAME} is not valid JSON ({e})") from None
+        raise _corrupt(path, f"{MANIFEST_NAME} is not valid JSON ({_short(str(e))})") from None
     _parse_header(path, manifest)
     return manifest
 
 
-def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
+def _open_zip(path: str, stream: IO[bytes]) -> tuple[zipfile.ZipFile, int]:
+    """Sniff the stream's first bytes, then open it as a zip; return (archive, stream length)."""
+    start = stream.tell()
+    reason = _sniff(stream.read(8))
+    if reason:
+        raise _fail(path, reason)
+    length = stream.seek(0, os.SEEK_END)
+    stream.seek(start)
+    return zipfile.ZipFile(stream), length
+
+
+@contextlib.contextmanager
+def _reading(f: Any, func: str) -> Iterator[tuple[str, IO[bytes]]]:
+    """Yield (name for messages, seekable binary stream) for a path or a file object; any
+    unexpected error of a damaged file becomes a SerializationError naming it."""
+    p = _path_or_none(f, func, "read")
+    name = p if p is not None else _stream_name(f)
+    with contextlib.ExitStack() as stack:
+        if p is not None:
+            stream: IO[bytes] = stack.enter_context(open(p, "rb"))
+        else:
+            stream = f
+            if not (hasattr(f, "seekable") and f.seekable()):
+                stream = io.BytesIO(f.read())  # zip needs to seek: read a pipe or socket whole
+            if not isinstance(stream.read(0), bytes):
+                raise TypeError(f"{func} needs a binary file object; {name} reads text")
+        try:
+            yield name, stream
+        except SerializationError:
+            raise
+        except _READ_ERRORS as e:
+            raise _corrupt(name, f"{type(e).__name__}: {_short(str(e), 200)}") from None
+        except MemoryError:
+            raise _fail(name, "its arrays need more memory than this machine can give") from None
+
+
+def read_manifest(f: str | os.PathLike[str] | IO[bytes]) -> dict[str, Any]:
     """Read only the manifest of a saved file (its structure, dtypes and shapes; no array data).
 
     Useful to inspect a checkpoint cheaply. Raises :class:`SerializationError` like :func:`load`
     when the file is not a readable glassnet file.
     """
-    p = _check_path(path, "glassnet.serialization.read_manifest")
-    with open(p, "rb") as f:
-        reason = _sniff(p, f.read(8))
-        if reason:
-            raise _fail(p, reason)
-        f.seek(0)
-        try:
-            with zipfile.ZipFile(f) as zf:
-                return _read_zip_manifest(p, zf)
-        except SerializationError:
-            raise
-        except _READ_ERRORS as e:
-            raise _fail(p, f"the file is corrupt or truncated ({type(e).__name__}: {e})") from None
+    with _reading(f, "glassnet.serialization.read_manifest") as (name, stream):
+        zf, length = _open_zip(name, stream)
+        with zf:
+            return _read_zip_manifest(name, zf, length)
 
 
 class _Validator:
@@ -370,7 +472,7 @@ class _Validator:
         self.used: set[str] = set()
 
     def bad(self, where: str, what: str) -> SerializationError:
-        return _fail(self.path, f"corrupt {MANIFEST_NAME}: {what} at {where}")
+        return _corrupt(self.path, f"{MANIFEST_NAME} is damaged at {where}: {what}")
 
     def node(self, node: Any, where: str, key_only: bool = False) -> None:
         if not isinstance(node, dict) or not isinstance(node.get("type"), str):
@@ -428,9 +530,10 @@ class _Validator:
         raise self.bad(where, f"unknown node type {kind!r}")
 
 
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _short(x: Any, limit: int = 60) -> str:
+    """``repr(x)`` cut to ``limit`` characters (a hostile file's values can be megabytes long)."""
+    text = x if isinstance(x, str) and limit > 60 else repr(x)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _decode_scalar(node: dict[str, Any], bad: Any = None) -> Any:
@@ -464,103 +567,69 @@ def _decode_key(node: dict[str, Any]) -> Any:
 
 def _check_table(path: str, table: Any) -> dict[str, tuple[np.dtype, tuple[int, ...]]]:
     if not isinstance(table, dict):
-        raise _fail(path, f"corrupt {MANIFEST_NAME}: 'arrays' must be a table")
+        raise _corrupt(path, f"{MANIFEST_NAME}: 'arrays' must be a table")
     specs = {}
     for key, spec in table.items():
         if not isinstance(spec, dict):
-            raise _fail(path, f"corrupt {MANIFEST_NAME}: bad entry for array {key!r}")
+            raise _corrupt(path, f"{MANIFEST_NAME}: bad entry for array {key!r}")
         shape = spec.get("shape")
-        if not isinstance(shape, list) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape
+        if (
+            not isinstance(shape, list)
+            or len(shape) > 64  # NumPy's limit on dimensions
+            or not all(
+                isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**63 for n in shape
+            )
         ):
-            raise _fail(path, f"corrupt {MANIFEST_NAME}: array {key!r} has bad shape {shape!r}")
+            raise _corrupt(path, f"{MANIFEST_NAME}: array {key!r} has bad shape {_short(shape)}")
         dtype = None
-        if isinstance(spec.get("dtype"), str):
+        text = spec.get("dtype")
+        # Only the plain spellings save writes ("<f4", "|b1", "<U12", "<M8[ns]") reach
+        # np.dtype: its parser of richer strings ("f4,(2)i8") can raise almost anything.
+        if isinstance(text, str) and _DTYPE_TEXT.match(text):
             try:
-                dtype = np.dtype(spec["dtype"])
-            except (TypeError, ValueError):
+                dtype = np.dtype(text)
+            except (TypeError, ValueError, OverflowError, SyntaxError):
                 pass
-        if dtype is None or dtype.kind not in _ARRAY_KINDS:
-            raise _fail(
+        if dtype is None or dtype.kind not in _ARRAY_KINDS or dtype.itemsize == 0:
+            raise _corrupt(
                 path,
-                f"corrupt {MANIFEST_NAME}: array {key!r} has unsupported dtype "
-                f"{spec.get('dtype')!r} (glassnet files never hold object arrays)",
+                f"{MANIFEST_NAME}: array {key!r} has unsupported dtype {_short(text)} "
+                "(glassnet files never hold object arrays)",
             )
         specs[key] = (dtype, tuple(shape))
     return specs
 
 
-def _read_arrays(path: str, p: Any, manifest: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Validate the manifest, then read and check every array. Raises before building anything."""
+def _read_arrays(path: str, zf: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Validate the manifest, then read and check every array. Raises before building anything.
+
+    The archive's layout has been checked (``check_layout``), so each member's size is possible
+    for its compressed bytes; each array is read with ``read_npy_member``, which compares its
+    header with the manifest before asking for memory.
+    """
     specs = _check_table(path, manifest.get("arrays"))
     validator = _Validator(path, manifest["arrays"])
     if "root" not in manifest:
-        raise _fail(path, f"corrupt {MANIFEST_NAME}: it has no 'root'")
+        raise _corrupt(path, f"{MANIFEST_NAME} has no 'root'")
     validator.node(manifest["root"], "root")
-    unused = sorted(set(specs) - validator.used)
+    unused = sorted(set(specs) - validator.used)[:10]
     if unused:
-        raise _fail(path, f"corrupt {MANIFEST_NAME}: arrays {unused} are listed but never used")
-
+        raise _corrupt(path, f"{MANIFEST_NAME}: arrays {unused} are listed but never used")
+    members = set(zf.namelist()) - {MANIFEST_NAME}
+    expected = {f"{key}.npy" for key in specs}
+    if members - expected:
+        extra = sorted(members - expected)[:10]
+        raise _corrupt(path, f"the archive holds members the manifest does not list: {extra}")
+    if expected - members:
+        missing = sorted(expected - members)[:10]
+        raise _corrupt(path, f"arrays listed in the manifest are missing: {missing}")
     arrays: dict[str, np.ndarray] = {}
-    with np.load(p, allow_pickle=False) as npz:
-        members = set(npz.zip.namelist()) - {MANIFEST_NAME}
-        expected = {f"{key}.npy" for key in specs}
-        if members - expected:
-            extra = sorted(members - expected)[:10]
-            raise _fail(path, f"the archive holds members the manifest does not list: {extra}")
-        if expected - members:
-            missing = sorted(expected - members)[:10]
-            raise _fail(path, f"arrays listed in the manifest are missing: {missing}")
-        for key, (dtype, shape) in specs.items():
-            _check_npy_header(path, npz.zip, key, dtype, shape)
-            array = npz[f"{key}.npy"]
-            if not isinstance(array, np.ndarray):
-                raise _fail(path, f"member {key}.npy is not a .npy array")
-            if array.dtype != dtype or array.dtype.str != dtype.str:
-                raise _fail(
-                    path,
-                    f"array {key!r} has dtype {array.dtype.str}, the manifest says {dtype.str}",
-                )
-            if array.shape != shape:
-                raise _fail(
-                    path, f"array {key!r} has shape {array.shape}, the manifest says {shape}"
-                )
-            arrays[key] = array
+    for key, (dtype, shape) in specs.items():
+        try:
+            arrays[key] = read_npy_member(zf, f"{key}.npy", dtype, shape)
+        except ArchiveError as e:
+            raise _corrupt(path, str(e)) from None
     return arrays
-
-
-def _check_npy_header(
-    path: str, zf: zipfile.ZipFile, key: str, dtype: np.dtype, shape: tuple[int, ...]
-) -> None:
-    """Compare a member's .npy header and size with the manifest before reading its data.
-
-    So a damaged or hostile file cannot make us allocate memory for an array it does not hold.
-    """
-    name = f"{key}.npy"
-    with zf.open(name) as member:
-        version = np.lib.format.read_magic(member)
-        if version == (1, 0):
-            header = np.lib.format.read_array_header_1_0(member)
-        elif version == (2, 0):
-            header = np.lib.format.read_array_header_2_0(member)
-        else:
-            raise _fail(path, f"member {name} has unsupported .npy version {version}")
-        header_bytes = member.tell()
-    file_shape, _fortran, file_dtype = header
-    if file_dtype.str != dtype.str or file_dtype != dtype:
-        raise _fail(
-            path, f"array {key!r} has dtype {file_dtype.str}, the manifest says {dtype.str}"
-        )
-    if tuple(file_shape) != shape:
-        raise _fail(path, f"array {key!r} has shape {tuple(file_shape)}, the manifest says {shape}")
-    expected = header_bytes + math.prod(shape) * dtype.itemsize
-    actual = zf.getinfo(name).file_size
-    if actual != expected:
-        raise _fail(
-            path,
-            f"member {name} holds {actual} bytes but a {dtype.str} array of shape {shape} "
-            f"needs {expected}",
-        )
 
 
 def _build(node: dict[str, Any], arrays: dict[str, np.ndarray], memo: dict) -> Any:
@@ -570,7 +639,7 @@ def _build(node: dict[str, Any], arrays: dict[str, np.ndarray], memo: dict) -> A
         if memo_key not in memo:
             array = arrays[node["array"]]
             if kind == "tensor":
-                memo[memo_key] = _make_tensor(array, node["requires_grad"])
+                memo[memo_key] = wrap(array, requires_grad=node["requires_grad"])
             elif kind == "ndarray":
                 memo[memo_key] = array
             else:
@@ -588,50 +657,69 @@ def _build(node: dict[str, Any], arrays: dict[str, np.ndarray], memo: dict) -> A
     return _decode_scalar(node)
 
 
-def _make_tensor(array: np.ndarray, requires_grad: bool) -> Tensor:
-    return Tensor._make(array, requires_grad=requires_grad)
+def _check_map_location(map_location: Any) -> None:
+    """Everything glassnet holds is on the CPU: accept the spellings of "cpu" scripts use."""
+    if map_location is None or callable(map_location):
+        return  # a callable (lambda storage, loc: storage) has nothing to move on the CPU
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    if all(str(t) == "cpu" for t in targets):
+        return
+    raise ValueError(
+        f"glassnet.load: glassnet runs on the CPU only, so map_location must be None or "
+        f"'cpu', got {map_location!r}"
+    )
 
 
-def load(path: str | os.PathLike[str], map_location: Any = None) -> Any:
-    """Load an object saved with :func:`save`; Tensors come back as Tensors, arrays as arrays.
+def load(
+    f: str | os.PathLike[str] | IO[bytes],
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+) -> Any:
+    """Load an object saved with :func:`save` from a path or a binary file object.
+
+    PyTorch's ``torch.load(f, map_location, weights_only=...)``, always safe: glassnet never
+    unpickles, so loading never runs code whatever the arguments say. ``weights_only=True``
+    (PyTorch's safe mode) and ``weights_only=False`` both read the same data-only format; a
+    pickle or ``torch.save`` file is refused with one line saying glassnet never unpickles.
 
     The result has the structure that was saved: dicts keep their key order (and OrderedDicts
-    stay OrderedDicts), tuples stay tuples, Tensors keep dtype, shape and ``requires_grad``
-    (they come back as new leaf tensors without ``.grad``). Loaded arrays are fresh, writable
-    copies of the file's data.
+    stay OrderedDicts), tuples stay tuples, ints stay ints and floats floats (nan and inf too),
+    Tensors keep dtype, shape and ``requires_grad`` (they come back as new leaf tensors without
+    ``.grad``). Loaded arrays are fresh, writable copies of the file's data.
 
-    Loading never executes code. The whole file is checked before the result is built, so it
-    returns everything or raises.
+    The whole file is checked before the result is built, so it returns everything or raises;
+    and the checks come before the reading, so a hostile file cannot make it inflate or
+    allocate more than the file can really hold (see the limits in :mod:`glassnet.npz_reading`
+    and :data:`MAX_MANIFEST_BYTES`).
 
     Args:
-        path: the file to read (str or os.PathLike).
-        map_location: accepted for PyTorch compatibility; glassnet runs on the CPU, so only
-            ``None`` and ``"cpu"`` are allowed.
+        f: the file to read: a str or os.PathLike path, or a binary file object (``BytesIO``,
+            ``open(name, "rb")``), read from its current position.
+        map_location: accepted for PyTorch compatibility; glassnet runs on the CPU, so it may be
+            None, ``"cpu"``, a device whose name is ``"cpu"``, a dict mapping to ``"cpu"``, or a
+            callable (not called: there is nothing to move).
+        weights_only: accepted for PyTorch compatibility (None, True or False); it changes
+            nothing, since glassnet files hold only data.
+        mmap: accepted for PyTorch compatibility; arrays are always read into memory.
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
-        SerializationError: (a ValueError) the file is not a glassnet file, is truncated or
-            corrupt, its manifest disagrees with its arrays, or it was written in a newer
-            format_version. The message names the file and the problem.
+        FileNotFoundError: the path does not exist.
+        TypeError: ``f`` is neither a path nor a binary file object, or an argument has the
+            wrong type.
+        SerializationError: (a ValueError) the file is not a glassnet file, is a pickle, is
+            corrupt or truncated (``error.corrupt`` is True then), its manifest disagrees with
+            its arrays, or it was written in a newer format_version. The message names the file
+            and the problem.
     """
-    p = _check_path(path, "glassnet.load")
-    if map_location not in (None, "cpu"):
-        raise ValueError(
-            f"glassnet.load: glassnet runs on the CPU only, so map_location must be None or "
-            f"'cpu', got {map_location!r}"
-        )
-    with open(p, "rb") as f:
-        reason = _sniff(p, f.read(8))
-        if reason:
-            raise _fail(p, reason)
-        f.seek(0)
-        try:
-            with zipfile.ZipFile(f) as zf:
-                manifest = _read_zip_manifest(p, zf)
-            f.seek(0)
-            arrays = _read_arrays(p, f, manifest)
-        except SerializationError:
-            raise
-        except _READ_ERRORS as e:
-            raise _fail(p, f"the file is corrupt or truncated ({type(e).__name__}: {e})") from None
-    return _build(manifest["root"], arrays, {})
+    _check_map_location(map_location)
+    for arg, value in (("weights_only", weights_only), ("mmap", mmap)):
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"glassnet.load: {arg} must be True, False or None, got {value!r}")
+    with _reading(f, "glassnet.load") as (name, stream):
+        zf, length = _open_zip(name, stream)
+        with zf:
+            manifest = _read_zip_manifest(name, zf, length)
+            arrays = _read_arrays(name, zf, manifest)
+        return _build(manifest["root"], arrays, {})

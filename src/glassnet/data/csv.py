@@ -47,8 +47,11 @@ def load_csv(
         target: the target column, by header name or by position (negative counts from the
             end; default the last column).
         features: the feature columns (names or positions); default every column but the target.
-        header: the first line names the columns. With ``header=False`` the columns are named
-            ``"0"``, ``"1"``, ... and can be chosen by position.
+        header: the first line names the columns (default). A first line made only of
+            numbers looks like data, not names, so it is refused with a ValueError pointing to
+            ``header=False`` (``--no-header`` on the command line) rather than silently losing
+            that row. With ``header=False`` every line is data and the columns are named
+            ``"column_1"`` ... ``"column_N"`` (choose them by those names or by position).
         delimiter: the field separator (``","``; ``";"`` or ``"\\t"`` for other dialects).
         encoding: text encoding (UTF-8, with or without a byte-order mark, by default).
 
@@ -58,7 +61,8 @@ def load_csv(
     Raises:
         ValueError: naming the file, line and column for a non-numeric, empty or non-finite
             feature, a row with the wrong number of fields or an empty target; listing the
-            columns when ``target`` or a feature is not one of them; for a file with no data.
+            columns when ``target`` or a feature is not one of them; for a file with no data;
+            for a header row made only of numbers (with ``header=True``).
 
     Example::
 
@@ -100,9 +104,10 @@ def _read_rows(
                         continue
                     if names is None:
                         if header:
+                            _check_header(cells, where, reader.line_num)
                             names = cells
                             continue
-                        names = [str(j) for j in range(len(cells))]
+                        names = [f"column_{j + 1}" for j in range(len(cells))]
                     if len(cells) != len(names):
                         source = "the header" if header else "the first row"
                         raise ValueError(
@@ -123,6 +128,25 @@ def _read_rows(
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"{where} has duplicate column names: {dupes}")
     return names, rows, lines
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_header(cells: list[str], where: str, line: int) -> None:
+    """Refuse a header row made only of numbers: it is almost surely the first row of data."""
+    if all(_is_number(c) for c in cells):
+        shown = ",".join(cells) if len(cells) <= 8 else ",".join(cells[:8]) + ",..."
+        raise ValueError(
+            f"{where}, line {line}: the first row ({shown}) looks like data, not column names; "
+            "if the file has no header row, read it with header=False (on the command line: "
+            "--no-header) and the columns are named column_1, column_2, ..."
+        )
 
 
 def _column(names: list[str], which: str | int, role: str) -> int:

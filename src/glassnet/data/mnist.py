@@ -16,6 +16,7 @@ label file starts 00 00 08 01 (2049) followed by 60000.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -25,6 +26,7 @@ from typing import IO
 
 import numpy as np
 
+from ..npz_reading import DEFLATE_MAX_RATIO
 from .download import cache_dir, download_file
 
 __all__ = [
@@ -67,9 +69,14 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     path = Path(path)
     with open(path, "rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
+        size = probe.seek(0, os.SEEK_END)
+    # A gzip file can hold at most what deflate can expand its bytes to (1032 times), so a
+    # header claiming more is refused before anything is inflated (a raw file is read only as
+    # far as it goes, and a short one is reported as truncated).
+    most = DEFLATE_MAX_RATIO * size + 1024 if gzipped else _MAX_BYTES
     try:
         with gzip.open(path, "rb") if gzipped else open(path, "rb") as f:
-            return _read_idx_stream(f, path)
+            return _read_idx_stream(f, path, min(most, _MAX_BYTES))
     except (EOFError, gzip.BadGzipFile, zlib.error) as e:
         raise IDXError(f"{path} is a damaged or truncated gzip file: {e}") from None
 
@@ -86,7 +93,8 @@ def _read_exact(f: IO[bytes], n: int) -> bytearray:
     return buf
 
 
-def _read_idx_stream(f: IO[bytes], path: Path) -> np.ndarray:
+def _read_idx_stream(f: IO[bytes], path: Path, most: int = _MAX_BYTES) -> np.ndarray:
+    """Parse an IDX stream whose data can be at most ``most`` bytes (see read_idx)."""
     head = _read_exact(f, 4)
     if len(head) < 4:
         raise IDXError(f"{path} is too short to be an IDX file ({len(head)} bytes)")
@@ -107,9 +115,16 @@ def _read_idx_stream(f: IO[bytes], path: Path) -> np.ndarray:
         raise IDXError(f"{path} is truncated inside its header ({ndim} dimension sizes expected)")
     dims = struct.unpack(f">{ndim}I", dims_raw)
     dtype = _IDX_TYPES[code]
-    nbytes = int(np.prod(dims, dtype=np.float64)) * dtype.itemsize
-    if nbytes > _MAX_BYTES:
-        raise IDXError(f"{path} declares shape {dims}, {nbytes} bytes: the header is corrupt")
+    if ndim > 64 or math.prod(d for d in dims if d) * dtype.itemsize >= 2**63:
+        # NumPy's limits (64 dimensions, sizes within int64) even when a 0 makes it empty
+        raise IDXError(f"{path} declares {ndim} dimensions of sizes {dims}: the header is corrupt")
+    nbytes = math.prod(dims) * dtype.itemsize  # exact: 255 sizes of 2**32 do not overflow
+    if nbytes > most:
+        what = "its gzip stream can hold" if most < _MAX_BYTES else "the 16 GiB limit"
+        raise IDXError(
+            f"{path} declares shape {dims}, {nbytes} bytes of data, more than {what} "
+            f"({most} bytes): the header is corrupt"
+        )
     data = _read_exact(f, nbytes)
     if len(data) < nbytes:
         raise IDXError(
