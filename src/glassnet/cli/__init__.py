@@ -28,8 +28,8 @@ reports.py and plots.py (what is printed and drawn), commands/ (one file per sub
 errors.py (one line per error) and app.py (main).
 """
 
-from .errors import CLIError
 from .app import main
+from .errors import CLIError
 from .parser import build_parser
 from .reports import format_confusion
 from .run_reader import read_run

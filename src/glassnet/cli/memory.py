@@ -104,7 +104,8 @@ def check_fits(
     if available is None or needed <= available:
         return
     doing = "to train" if training else "to load"
+    hint = ": choose smaller --hidden or --channels" if training else ""
     raise CLIError(
         f"{what} needs {_gib(needed)} {doing} ({parameter_count(spec):,} parameters); this "
-        f"machine has {_gib(available)}: choose smaller --hidden or --channels"
+        f"machine has {_gib(available)}{hint}"
     )

@@ -103,6 +103,9 @@ def read_input(path: str, config: dict[str, Any], header: bool = True) -> np.nda
 
 
 def _read_npy(path: str) -> np.ndarray:
+    with open(path, "rb") as f:
+        if f.read(6) != b"\x93NUMPY":  # the magic string every .npy file starts with
+            raise CLIError(f"{path} is not a .npy file; predict reads {ACCEPTED}")
     try:
         X = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as e:
