@@ -194,7 +194,9 @@ def test_kill_9_during_overwrite_leaves_the_old_run_or_the_new_one_whole(capsys,
             outcomes.append("new")
     assert "old" in outcomes, outcomes  # the kills during training did hit
     # A last, complete overwrite removes whatever the killed writers left.
-    code, _, err = run(capsys, "train", *QUICK, "--epochs", "1", "--out", str(folder), "--overwrite")
+    code, _, err = run(
+        capsys, "train", *QUICK, "--epochs", "1", "--out", str(folder), "--overwrite"
+    )
     assert code == 0, err
     assert leftovers(tmp_path, "run") == []
 
@@ -227,7 +229,9 @@ def test_ctrl_c_between_the_commits_renames_puts_the_old_run_back(capsys, tmp_pa
         real_rename(src, dst)
 
     monkeypatch.setattr(os, "rename", rename_then_ctrl_c)
-    code, _, err = run(capsys, "train", *QUICK, "--epochs", "2", "--out", str(folder), "--overwrite")
+    code, _, err = run(
+        capsys, "train", *QUICK, "--epochs", "2", "--out", str(folder), "--overwrite"
+    )
     monkeypatch.undo()
     assert code == 130 and "interrupted" in err
     assert files_of(folder) == old and leftovers(tmp_path, "run") == []
@@ -253,7 +257,9 @@ def test_a_full_disk_names_the_file_and_removes_the_half_written_run(
         assert run(capsys, "train", *QUICK, "--epochs", "1", "--out", str(folder))[0] == 0
         old = files_of(folder)
     monkeypatch.setattr(train_command, "save", disk_full)
-    code, _, err = run(capsys, "train", *QUICK, "--epochs", "1", "--out", str(folder), "--overwrite")
+    code, _, err = run(
+        capsys, "train", *QUICK, "--epochs", "1", "--out", str(folder), "--overwrite"
+    )
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert err.startswith(
         f"glassnet: error: cannot write {folder / 'model.npz'}: {os.strerror(errno.ENOSPC)}; the "

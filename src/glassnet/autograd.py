@@ -94,6 +94,7 @@ class enable_grad(_GradMode):
 # Ops
 # ----------------------------------------------------------------------------------------------
 
+
 def wrap(array: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
     """The one way engine code turns a NumPy array into a Tensor: no copy, no checks.
 

@@ -85,7 +85,9 @@ def read_input(path: str, config: dict[str, Any], header: bool = True) -> np.nda
 
     A ``.npy`` file is read as it is (numbers only, never pickles). A CSV file whose first row
     is not all numbers has a header (unless ``header=False``): the model's feature columns are
-    then picked by name, so extra columns (e.g. the target) may stay in the file."""
+    then picked by name, so extra columns (e.g. the target) may stay in the file. For a model
+    trained with --no-header, a file without a header has its columns picked by position
+    (``column_1``, ``column_2``, ...) the same way."""
     if not os.path.isfile(path):
         raise CLIError(f"no such input file: {path}")
     if path.lower().endswith(".npy"):
@@ -125,6 +127,9 @@ def _csv_numbers(
     first_is_header = header and any(not _is_number(c) for c in rows[0])
     start = 1 if first_is_header else 0
     columns = list(range(len(rows[0])))
+    generated = [f"column_{j + 1}" for j in columns]  # a model trained with --no-header
+    if not first_is_header and features and all(c in generated for c in features):
+        columns = [generated.index(c) for c in features]
     if first_is_header and features:
         names = rows[0]
         missing = [c for c in features if c not in names]
