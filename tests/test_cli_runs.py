@@ -50,6 +50,12 @@ def glassnet_process(*argv, sigint_default=False):
     )
 
 
+def one_line_error(err):
+    (line,) = err.strip().splitlines()
+    assert line.startswith("glassnet: error: ")
+    return line
+
+
 def files_of(folder):
     """{name: bytes} of every file in a folder."""
     return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir())}
@@ -151,6 +157,17 @@ def test_overwrite_refuses_a_folder_that_is_not_a_run(capsys, tmp_path):
     code, _, err = run(capsys, "train", *QUICK, "--out", str(folder), "--overwrite")
     assert code == 1 and "--overwrite replaces only a glassnet run folder" in err
     assert "notes.txt" in err and (folder / "notes.txt").read_text() == "keep me"
+
+
+def test_the_current_folder_is_never_a_run_folder(capsys, tmp_path, monkeypatch):
+    (tmp_path / "model.npz").write_bytes(b"")  # looks like a run: --overwrite would replace it
+    monkeypatch.chdir(tmp_path)
+    for out in (".", str(tmp_path.parent)):
+        code, _, err = run(capsys, "train", *QUICK, "--out", out, "--overwrite")
+        assert code == 1 and one_line_error(err).endswith(
+            "is the current folder or holds it; choose a new folder such as runs/NAME"
+        )
+    assert os.listdir(tmp_path) == ["model.npz"]
 
 
 def test_kill_9_during_overwrite_leaves_the_old_run_or_the_new_one_whole(capsys, tmp_path):

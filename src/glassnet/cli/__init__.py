@@ -7,7 +7,7 @@
     glassnet evaluate runs/<run>        # test accuracy and confusion matrix of a saved run
     glassnet predict runs/<run> new.csv # one predicted class per row
     glassnet datasets                   # what --data accepts
-    glassnet run script.py ARGS...      # run a script with glassnet's tools
+    glassnet run script.py ARGS...      # a PyTorch script, run on glassnet
     glassnet --version
 
 A run folder (``runs/<time>-<data>-<model>/`` by default) holds everything needed to use the

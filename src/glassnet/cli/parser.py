@@ -259,7 +259,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
         description="Rebuild a saved run's model and measure it on its data: loss, accuracy, "
         "a confusion matrix and per-class precision/recall/F1 (or MSE/MAE for regression).",
     )
-    e.add_argument("run", metavar="RUN", help="a run folder written by `glassnet train`")
+    _add_run_folder(e)
     e.add_argument(
         "--split",
         choices=("test", "train", "all"),
@@ -279,7 +279,7 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
         description="Predict with a saved run's model: one line per input row (the class name "
         "for a classifier, the value(s) for a regressor).",
     )
-    p.add_argument("run", metavar="RUN", help="a run folder written by `glassnet train`")
+    _add_run_folder(p)
     p.add_argument(
         "input",
         metavar="INPUT",
@@ -304,6 +304,10 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     _add_batch_size(p)
 
 
+def _add_run_folder(command: argparse.ArgumentParser) -> None:
+    command.add_argument("run", metavar="RUN", help="a run folder written by `glassnet train`")
+
+
 def _add_batch_size(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--batch-size",
@@ -317,9 +321,9 @@ def _add_batch_size(command: argparse.ArgumentParser) -> None:
 def _add_run(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser(
         "run",
-        help="run a Python script with glassnet's tools",
-        description="Run SCRIPT.py; every argument after the script's path is passed to it "
-        "unchanged.",
+        help="run an unmodified PyTorch script on glassnet",
+        description="Run SCRIPT.py with `import torch` giving glassnet; every argument after "
+        "the script's path is passed to the script unchanged.",
     )
     r.add_argument("script", metavar="SCRIPT.py", help="the Python script to run")
     r.add_argument(

@@ -13,6 +13,7 @@ __all__ = ["describe_task", "format_confusion", "report_classification", "report
 
 
 def describe_task(task: Task, n_train: int, n_val: int) -> str:
+    """The data in three lines: its name, the split sizes and input shape, the classes."""
     shape = task.X_train.shape[1:]
     what = (
         f"{shape[0]} features"
@@ -52,6 +53,8 @@ def format_confusion(matrix: np.ndarray, classes: list[str]) -> str:
 def report_classification(
     output: np.ndarray, y: np.ndarray, classes: list[str], loss: float, split: str
 ) -> dict[str, Any]:
+    """Print accuracy, loss, macro F1 and (up to 20 classes) the confusion matrix of the logits
+    ``output`` (N, classes) against the labels ``y`` (N,); return them for metrics.json."""
     acc = gm.accuracy(output, y)
     matrix = gm.confusion_matrix(output, y, num_classes=len(classes))
     scores = gm.precision_recall_f1(output, y, num_classes=len(classes))
@@ -72,6 +75,7 @@ def report_classification(
 
 
 def report_regression(output: np.ndarray, y: np.ndarray, split: str) -> dict[str, Any]:
+    """Print MSE and MAE of ``output`` (N, k) against ``y``; return them for metrics.json."""
     y2 = y.reshape(output.shape)
     m, a = gm.mse(output, y2), gm.mae(output, y2)
     print(f"{split.capitalize()} MSE: {m:.5f}   MAE: {a:.5f}   ({len(y):,} samples)")

@@ -18,7 +18,8 @@ follows the recipe of ``atomic_write`` one level up, for a whole folder:
 A reader (evaluate, predict) therefore sees no run, the old run whole or the new run whole.
 Between the two renames of step 3 there is an instant with no ``DEST``; a writer killed in that
 instant leaves the old run whole in ``.DEST.old-...``, and the next claim of ``DEST`` puts it
-back. Each claim also removes the temporary folders of this naming that killed writers left.
+back. Each claim also removes the temporary folders of this naming that killed writers left
+(under the lock, so their writers are gone).
 """
 
 from __future__ import annotations
@@ -107,6 +108,12 @@ class RunWriter:
             return
         if os.path.isfile(self.destination):
             raise CLIError(f"cannot write the run to {self.destination}: it is a file")
+        here = os.path.join(os.getcwd(), "")
+        if here.startswith(os.path.join(os.path.abspath(self.destination), "")):
+            raise CLIError(
+                f"cannot write the run to {self.destination}: it is the current folder or holds "
+                "it; choose a new folder such as runs/NAME"
+            )
         self._made = _make_folders(self.parent)
         try:
             self._lock = _take_lock(self.destination + ".lock", self.destination)
@@ -125,13 +132,14 @@ class RunWriter:
         )
 
     def _tidy(self) -> None:
-        """Remove temporary folders of killed writers; put back an old run that a writer killed
-        between the two renames of its commit had moved aside. Runs under the lock, so no live
-        writer of this destination owns them (the pid check is a second safeguard)."""
-        pattern = re.compile(rf"^\.{re.escape(self.base)}\.(tmp|old)-(\d+)-[0-9a-f]{{8}}$")
+        """Remove the temporary folders killed writers left; put back an old run that a writer
+        killed between the two renames of its commit had moved aside. This runs under the lock,
+        and every writer creates and removes its folders while holding it: so whoever made these
+        is gone (a pid in the name tells which writer it was)."""
+        pattern = re.compile(rf"^\.{re.escape(self.base)}\.(tmp|old)-\d+-[0-9a-f]{{8}}$")
         for entry in sorted(os.listdir(self.parent)):
             match = pattern.match(entry)
-            if not match or _pid_alive(int(match.group(2))):
+            if not match:
                 continue
             path = os.path.join(self.parent, entry)
             if match.group(1) == "old" and not os.path.exists(self.destination):
@@ -269,18 +277,6 @@ def _read_pid(fd: int) -> int | None:
         return int(os.read(fd, 32).decode().strip())
     except (OSError, ValueError):
         return None
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # our own leftovers (an earlier writer in this process) are stale too
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # exists (another user's), or cannot tell: leave it alone
-    return True
 
 
 def _make_folders(folder: str) -> list[str]:
