@@ -20,7 +20,7 @@ def report(error: BaseException) -> int:
     interrupted command. With GLASSNET_DEBUG set, anything but a CLIError keeps its traceback.
     """
     if isinstance(error, KeyboardInterrupt):
-        print("\nglassnet: interrupted", file=sys.stderr)
+        print("\nglassnet: interrupted" + (f": {error}" if str(error) else ""), file=sys.stderr)
         return 130
     if isinstance(error, BrokenPipeError):  # `glassnet predict ... | head`: the reader left
         try:

@@ -69,13 +69,16 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise CLIError("--patience watches the validation loss: it needs --val-split > 0")
     source = task_source(args)  # a bad --data fails before the run folder is claimed
     with open_run(args) as run:
-        prepared = _prepare(args, load_task(source, image=args.model == "cnn"))
-        manual_seed(args.seed)  # the initial weights depend on the seed too
-        model = build_model(prepared.spec)
-        _show(args, prepared, model)
-        history, seconds = _fit(args, prepared, model, run)
-        files = _test_and_save(args, prepared, model, history, seconds, run)
-        run.commit()
+        try:
+            prepared = _prepare(args, load_task(source, image=args.model == "cnn"))
+            manual_seed(args.seed)  # the initial weights depend on the seed too
+            model = build_model(prepared.spec)
+            _show(args, prepared, model)
+            history, seconds = _fit(args, prepared, model, run)
+            files = _test_and_save(args, prepared, model, history, seconds, run)
+            run.commit()
+        except KeyboardInterrupt:  # a second Ctrl-C, or one outside fit: abort, save nothing
+            raise KeyboardInterrupt(f"nothing was saved; {run.destination} is as it was") from None
     print(f"Saved the run to {run.destination}{os.sep}: {', '.join(files)}")
     if history.interrupted:
         print(
