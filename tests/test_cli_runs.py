@@ -104,12 +104,15 @@ def test_a_stale_claim_and_a_dead_writers_temporary_folder_are_taken_over(capsys
     stale = tmp_path / f".run.tmp-{dead.pid}-0123abcd"
     stale.mkdir()
     (stale / "history.csv").write_text("epoch,loss\n1,0.5\n")
-    unrelated = tmp_path / ".runner.tmp-1-0123abcd"  # another run's name: not ours to remove
-    unrelated.mkdir()
-    code, _, err = run(capsys, "train", *QUICK, "--epochs", "1", "--out", str(tmp_path / "run"))
-    assert code == 0, err
-    assert_whole_run(tmp_path / "run")
-    assert sorted(os.listdir(tmp_path)) == [".runner.tmp-1-0123abcd", "run"]
+    other = tmp_path / f".other.tmp-{dead.pid}-0123abcd"  # another run killed in this folder
+    other.mkdir()
+    with RunWriter(str(tmp_path / "busy")) as writer:  # another run being written now
+        busy = Path(writer.temp)
+        code, _, err = run(capsys, "train", *QUICK, "--epochs", "1", "--out", str(tmp_path / "run"))
+        assert code == 0, err
+        assert_whole_run(tmp_path / "run")
+        assert busy.exists() and not other.exists() and not stale.exists()
+    assert sorted(os.listdir(tmp_path)) == ["run"]
 
 
 def test_two_trains_into_one_folder_started_together(tmp_path):

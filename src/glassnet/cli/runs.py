@@ -51,6 +51,7 @@ RUN_FILES = ("config.json", "model.npz")  # what a folder needs to be used again
 # Everything `glassnet train` writes into a run; --overwrite replaces only a folder of these.
 _WRITTEN = {"model.npz", "config.json", "history.csv", "metrics.json"}
 _PLOTS = {"loss.png", "accuracy.png", "mae.png"}
+_LEFTOVER = re.compile(r"^\.(.+)\.(tmp|old)-\d+-[0-9a-f]{8}$")  # a writer's folders
 _ATOMIC_TEMP = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")  # atomic_write's temporary files
 
 
@@ -132,20 +133,26 @@ class RunWriter:
         )
 
     def _tidy(self) -> None:
-        """Remove the temporary folders killed writers left; put back an old run that a writer
-        killed between the two renames of its commit had moved aside. This runs under the lock,
-        and every writer creates and removes its folders while holding it: so whoever made these
-        is gone (a pid in the name tells which writer it was)."""
-        pattern = re.compile(rf"^\.{re.escape(self.base)}\.(tmp|old)-\d+-[0-9a-f]{{8}}$")
+        """Tidy what killed writers left in the parent folder: for this destination (whose lock
+        we hold) and for every other run there whose lock is free. See :func:`_tidy_run`."""
+        found: dict[str, list[str]] = {}
         for entry in sorted(os.listdir(self.parent)):
-            match = pattern.match(entry)
-            if not match:
+            match = _LEFTOVER.match(entry)
+            if match:
+                found.setdefault(match.group(1), []).append(entry)
+        for base, entries in found.items():
+            destination = os.path.join(self.parent, base)
+            if base == self.base:
+                _tidy_run(destination, entries)
                 continue
-            path = os.path.join(self.parent, entry)
-            if match.group(1) == "old" and not os.path.exists(self.destination):
-                os.rename(path, self.destination)  # the old run, whole: back in place
-            else:
-                shutil.rmtree(path, ignore_errors=True)
+            try:
+                lock = _take_lock(destination + ".lock", destination)
+            except RunBusy:
+                continue  # being written right now: its leftovers are its own
+            try:
+                _tidy_run(destination, entries)
+            finally:
+                _drop_lock(destination + ".lock", lock)
 
     def _check_destination(self) -> None:
         if not os.path.isdir(self.destination) or not os.listdir(self.destination):
@@ -219,10 +226,7 @@ class RunWriter:
     def _release(self) -> None:
         """Give up the claim, and remove the parent folders this writer made if still empty."""
         if self._lock is not None:
-            # Remove the file while still holding its lock: no one locks a file about to vanish.
-            with contextlib.suppress(OSError):
-                os.unlink(self.destination + ".lock")
-            os.close(self._lock)
+            _drop_lock(self.destination + ".lock", self._lock)
             self._lock = None
         for folder in reversed(self._made):
             with contextlib.suppress(OSError):
@@ -269,6 +273,27 @@ def _take_lock(path: str, destination: str) -> int:
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     return fd
+
+
+def _drop_lock(path: str, fd: int) -> None:
+    # Remove the file while still holding its lock: no one locks a file about to vanish.
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+    os.close(fd)
+
+
+def _tidy_run(destination: str, entries: list[str]) -> None:
+    """Remove a run's temporary folders ``entries`` left by killed writers, and put back an old
+    run that a writer killed between the two renames of its commit had moved aside. Call it
+    holding the run's lock: every writer creates and removes its folders while holding it, so
+    whoever made these is gone (the pid in a name tells which writer it was)."""
+    parent = os.path.dirname(destination)
+    for entry in entries:
+        path = os.path.join(parent, entry)
+        if _LEFTOVER.match(entry).group(2) == "old" and not os.path.exists(destination):
+            os.rename(path, destination)  # the old run, whole: back in place
+        else:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _read_pid(fd: int) -> int | None:

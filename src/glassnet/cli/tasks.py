@@ -21,7 +21,6 @@ from .errors import CLIError
 __all__ = ["Task", "task_source", "load_task", "fit_normalize", "normalize", "IMAGE_DATASETS"]
 
 IMAGE_DATASETS = ("digits", "mnist", "fashion-mnist")
-TWO_D = ("spiral", "moons", "circles", "xor", "blobs")
 TEST_FRACTION = 0.2  # of a CSV file, held out for testing
 
 
