@@ -94,6 +94,11 @@ def test_a_claimed_folder_refuses_a_second_writer_at_once(capsys, tmp_path):
         )
         with pytest.raises(RunBusy):
             RunWriter(str(folder)).claim()
+        code, _, err = run(capsys, "evaluate", str(folder))  # a reader sees no half run
+        assert code == 1 and err.strip() == (
+            f"glassnet: error: {folder} is being written by glassnet train (pid {os.getpid()}): "
+            "it appears whole when training ends"
+        )
     assert leftovers(tmp_path, "run") == [] and not folder.exists()  # uncommitted: nothing
 
 

@@ -14,7 +14,7 @@ from ..models import build_model
 from ..serialization import SerializationError, load
 from .errors import CLIError
 from .memory import check_fits
-from .runs import RUN_FILES
+from .runs import RUN_FILES, writer_of
 
 __all__ = ["read_run"]
 
@@ -49,6 +49,12 @@ def _check_folder(folder: str) -> None:
             "(it holds config.json and model.npz)"
         )
     if not os.path.isdir(folder):
+        pid = writer_of(folder)
+        if pid is not None:
+            raise CLIError(
+                f"{folder} is being written by glassnet train (pid {pid or '?'}): it appears "
+                "whole when training ends"
+            )
         raise CLIError(f"{folder} is not a run folder: no such directory")
     missing = [f for f in RUN_FILES if not os.path.isfile(os.path.join(folder, f))]
     if missing:

@@ -18,8 +18,9 @@ follows the recipe of ``atomic_write`` one level up, for a whole folder:
 A reader (evaluate, predict) therefore sees no run, the old run whole or the new run whole.
 Between the two renames of step 3 there is an instant with no ``DEST``; a writer killed in that
 instant leaves the old run whole in ``.DEST.old-...``, and the next claim of ``DEST`` puts it
-back. Each claim also removes the temporary folders of this naming that killed writers left
-(under the lock, so their writers are gone).
+back. Each claim also tidies the folders of this naming that killed writers left in the same
+parent, for any run whose lock is free (every writer makes and removes its folders while holding
+its lock, so a free lock means their writer is gone).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
     import msvcrt
 
-__all__ = ["RunWriter", "RunBusy", "open_run", "write_json", "RUN_FILES"]
+__all__ = ["RunWriter", "RunBusy", "open_run", "writer_of", "write_json", "RUN_FILES"]
 
 RUN_FILES = ("config.json", "model.npz")  # what a folder needs to be used again
 # Everything `glassnet train` writes into a run; --overwrite replaces only a folder of these.
@@ -273,6 +274,18 @@ def _take_lock(path: str, destination: str) -> int:
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     return fd
+
+
+def writer_of(destination: str) -> int | None:
+    """The pid of the live process writing the run ``destination`` (0 if unknown), or None."""
+    try:
+        fd = os.open(os.path.normpath(destination) + ".lock", os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        return None if _try_lock(fd) else (_read_pid(fd) or 0)
+    finally:
+        os.close(fd)  # closing also gives back a lock we took just to look
 
 
 def _drop_lock(path: str, fd: int) -> None:
