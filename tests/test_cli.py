@@ -281,6 +281,10 @@ def bad_cases(tmp_path, digits_run):
     wrong_npz.mkdir()
     (wrong_npz / "config.json").write_text((digits_run / "config.json").read_text())
     (wrong_npz / "model.npz").write_bytes(b"not a zip file")
+    other = tmp_path / "other"  # whole weights, but of another model
+    other.mkdir()
+    (other / "config.json").write_text((digits_run / "config.json").read_text())
+    gn.save(gn.models.mlp(64, [8], 10).state_dict(), other / "model.npz")
     three = write_csv(tmp_path / "three.csv", ["a", "b", "c"], [[1, 2, 3]])
     full = tmp_path / "full"
     full.mkdir()
@@ -304,7 +308,9 @@ def bad_cases(tmp_path, digits_run):
         ("run-incomplete", ["evaluate", str(not_run)], 1,
          "is not a glassnet run folder: model.npz is missing"),
         ("run-bad-json", ["evaluate", str(broken)], 1, "config.json is not valid JSON"),
-        ("run-bad-model", ["predict", str(wrong_npz), str(good)], 1, "model.npz does not fit"),
+        ("run-bad-model", ["predict", str(wrong_npz), str(good)], 1,
+         "model.npz is corrupt or truncated"),
+        ("run-other-model", ["predict", str(other), str(good)], 1, "model.npz does not fit"),
         ("predict-no-input", ["predict", str(digits_run), str(tmp_path / "x.npy")], 1,
          "no such input file"),
         ("predict-width", ["predict", str(digits_run), str(three)], 1,
@@ -325,12 +331,12 @@ def test_bad_input_gives_one_clear_line(capsys, tmp_path, digits_run, monkeypatc
 
 
 def test_a_failed_run_leaves_no_empty_folder(capsys, tmp_path, monkeypatch):
-    import glassnet.cli
+    import glassnet.cli.commands.train
 
     def broken_fit(*args, **kwargs):
         raise ValueError("fit: something was wrong")
 
-    monkeypatch.setattr(glassnet.cli, "fit", broken_fit)
+    monkeypatch.setattr(glassnet.cli.commands.train, "fit", broken_fit)
     folder = tmp_path / "run"
     code, _, err = run(capsys, "train", "--out", str(folder), "-q")
     assert code == 1 and err.strip() == "glassnet: error: fit: something was wrong"

@@ -1,0 +1,31 @@
+"""main(): parse the command line, run the subcommand, turn any error into one line and a status."""
+
+from __future__ import annotations
+
+import sys
+
+from .commands import COMMANDS
+from .errors import CLIError, report
+from .parser import build_parser
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `glassnet` command with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    0 success, 1 bad input (one line on stderr), 2 a malformed command line, 130 Ctrl-C."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a malformed command line
+        return int(e.code or 0) if not isinstance(e.code, str) else 2
+    if args.command is None:
+        parser.print_help()
+        return 2
+    args._argv = argv
+    try:
+        return COMMANDS[args.command](args)
+    except (CLIError, ValueError, TypeError, OSError, MemoryError, KeyboardInterrupt) as e:
+        return report(e)

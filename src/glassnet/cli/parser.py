@@ -1,0 +1,331 @@
+"""The `glassnet` command line: the argument parser of every subcommand and its option types."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+import numpy as np
+
+from .._version import __version__
+from ..models import ACTIVATIONS
+from ..train import OPTIMIZERS, SCHEDULERS
+
+__all__ = ["build_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line gives one line (and a pointer to --help), not usage."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def _int_list(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if not values or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(
+            f"invalid sizes {text!r}: expected comma-separated positive integers such as 256,128"
+        )
+    return values
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `glassnet` command (all subcommands)."""
+    parser = _Parser(
+        prog="glassnet",
+        description="Deep learning from scratch on NumPy, with nothing hidden. Start with "
+        "`glassnet train`: it trains a network on handwritten digits that ship with glassnet.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_train(sub)
+    _add_evaluate(sub)
+    _add_predict(sub)
+    sub.add_parser(
+        "datasets",
+        help="list the datasets --data accepts",
+        description="List the datasets `glassnet train --data` accepts.",
+    )
+    _add_run(sub)
+    return parser
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser(
+        "train",
+        help="train a network (default: an MLP on the bundled digits)",
+        description="Train a network and save the run (model.npz, config.json, history.csv, "
+        "metrics.json, plots) in a folder. Defaults that say 'depends on --data' are tuned per "
+        "dataset: digits, mnist/fashion-mnist, the 2-D sets, sine, or a CSV file.",
+    )
+    t.add_argument(
+        "--data",
+        default="digits",
+        metavar="NAME|FILE.csv",
+        help="a dataset name (see `glassnet datasets`: digits, spiral, moons, circles, xor, "
+        "blobs, sine, mnist, fashion-mnist) or a CSV file of numbers with a header row "
+        "(default: digits)",
+    )
+    t.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="for a CSV file: the column to predict, by name or position (default: the last "
+        "column). Whole numbers or text make a classifier, other numbers a regressor",
+    )
+    t.add_argument(
+        "--model",
+        choices=("mlp", "cnn"),
+        default="mlp",
+        help="mlp: fully connected layers (any data); cnn: a small convolutional network "
+        "(images: digits, mnist, fashion-mnist) (default: mlp)",
+    )
+    t.add_argument(
+        "--hidden",
+        type=_int_list,
+        metavar="SIZES",
+        help="hidden layer widths, comma-separated, e.g. 256,128; 'none' for a linear model. "
+        "For --model cnn, the width of its fully connected layer (default: depends on --data: "
+        "digits 256,128; 2-D sets 64,64)",
+    )
+    t.add_argument(
+        "--channels",
+        type=_int_list,
+        metavar="SIZES",
+        help="for --model cnn: channels of each conv block, e.g. 32,64 (default: 32,64)",
+    )
+    t.add_argument(
+        "--activation",
+        choices=tuple(ACTIVATIONS),
+        help="the activation after each hidden layer (default: relu; tanh for sine)",
+    )
+    t.add_argument(
+        "--dropout",
+        type=_fraction,
+        metavar="P",
+        help="dropout probability after each hidden layer (default: 0.2 for digits/mnist, else 0)",
+    )
+    t.add_argument(
+        "--optimizer",
+        choices=tuple(OPTIMIZERS),
+        default="adam",
+        help="the optimizer (default: adam)",
+    )
+    t.add_argument(
+        "--lr",
+        type=_positive_float,
+        metavar="RATE",
+        help="learning rate (default: depends on --data: 1e-3 for digits, 1e-2 for 2-D sets)",
+    )
+    t.add_argument(
+        "--schedule",
+        choices=(*SCHEDULERS, "none"),
+        default="cosine",
+        help="learning-rate schedule over the epochs: "
+        + "; ".join(f"{k}: {v}" for k, v in SCHEDULERS.items())
+        + "; none: constant (default: cosine)",
+    )
+    t.add_argument(
+        "--label-smoothing",
+        type=_fraction,
+        default=0.1,
+        metavar="EPS",
+        help="for classifiers: train against targets with EPS of the probability spread over "
+        "all classes, which makes the model less over-confident (default: 0.1)",
+    )
+    t.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="passes over the training data (default: depends "
+        "on --data: digits 30, mnist 10, 2-D sets 100)",
+    )
+    t.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="N",
+        help="samples per gradient step (default: 32; 128 for mnist)",
+    )
+    t.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="random seed for the weights, the shuffling, dropout and the split (default: 0)",
+    )
+    t.add_argument(
+        "--val-split",
+        type=_fraction,
+        default=0.1,
+        metavar="FRACTION",
+        help="fraction of the training data held out to watch for overfitting after each "
+        "epoch; 0 for none (default: 0.1)",
+    )
+    t.add_argument(
+        "--patience",
+        type=_positive_int,
+        metavar="EPOCHS",
+        help="stop early when the validation loss has not improved for this many epochs, and "
+        "keep the best weights (default: off)",
+    )
+    t.add_argument(
+        "--out",
+        metavar="DIR",
+        help="the run folder to write (default: runs/<date-time>-<data>-<model>)",
+    )
+    t.add_argument("--name", help="name the run folder runs/NAME instead of by date and time")
+    t.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing run folder (the old run is removed only once the new one is "
+        "complete)",
+    )
+    t.add_argument(
+        "--no-header",
+        action="store_true",
+        help="for a CSV file: the first row is data, not column names (the columns are then "
+        "column_1, column_2, ...)",
+    )
+    t.add_argument(
+        "--download",
+        action="store_true",
+        help="for mnist/fashion-mnist: download missing files (SHA-256 checked)",
+    )
+    t.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="for mnist/fashion-mnist: the folder with the IDX files (default: "
+        "$GLASSNET_CACHE/<name> or ~/.cache/glassnet/<name>)",
+    )
+    t.add_argument("--no-plots", action="store_true", help="do not draw loss/accuracy plots")
+    t.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the result and where the run was saved (no summary, no progress)",
+    )
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser(
+        "evaluate",
+        help="test a saved run on its data",
+        description="Rebuild a saved run's model and measure it on its data: loss, accuracy, "
+        "a confusion matrix and per-class precision/recall/F1 (or MSE/MAE for regression).",
+    )
+    _add_run_folder(e)
+    e.add_argument(
+        "--split",
+        choices=("test", "train", "all"),
+        default="test",
+        help="which part of the data to evaluate on (default: test)",
+    )
+    e.add_argument(
+        "--data-dir", metavar="DIR", help="for mnist/fashion-mnist: the folder with the IDX files"
+    )
+    _add_batch_size(e)
+
+
+def _add_predict(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "predict",
+        help="predict with a saved run",
+        description="Predict with a saved run's model: one line per input row (the class name "
+        "for a classifier, the value(s) for a regressor).",
+    )
+    _add_run_folder(p)
+    p.add_argument(
+        "input",
+        metavar="INPUT",
+        help="the inputs: a .npy array (one sample per row, or images) or a CSV file of "
+        "numbers. A CSV with a header row may hold extra columns (e.g. the target): the "
+        "model's feature columns are picked by name",
+    )
+    p.add_argument(
+        "--probabilities",
+        action="store_true",
+        help="for classifiers: also print each class's probability",
+    )
+    p.add_argument(
+        "--no-header",
+        action="store_true",
+        help="for a CSV file: the first row is data (default: a first row that is not all "
+        "numbers is taken as column names)",
+    )
+    p.add_argument(
+        "--output", metavar="FILE.csv", help="also write the predictions to this CSV file"
+    )
+    _add_batch_size(p)
+
+
+def _add_run_folder(command: argparse.ArgumentParser) -> None:
+    command.add_argument("run", metavar="RUN", help="a run folder written by `glassnet train`")
+
+
+def _add_batch_size(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="samples per forward pass (default: 256)",
+    )
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser(
+        "run",
+        help="run an unmodified PyTorch script on glassnet",
+        description="Run SCRIPT.py with `import torch` giving glassnet; every argument after "
+        "the script's path is passed to the script unchanged.",
+    )
+    r.add_argument("script", metavar="SCRIPT.py", help="the Python script to run")
+    r.add_argument(
+        "script_args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's arguments"
+    )
