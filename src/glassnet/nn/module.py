@@ -68,6 +68,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, no_grad
+from ..device import split_to_arguments
 from ..dtypes import is_floating, to_dtype
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -865,20 +866,7 @@ class Module:
         accepted and does nothing (glassnet runs on the CPU); other devices raise.
         Accepts a dtype, a device string, or a Tensor (whose dtype is used).
         """
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)  # accepted for PyTorch code; meaningless on the CPU
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and (a.split(":")[0] in ("cpu", "cuda", "mps", "xpu")):
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(f"glassnet runs on the CPU only; cannot move a module to {device!r}")
+        dtype = split_to_arguments(args, kwargs)  # raises DeviceError for devices but the CPU
         if dtype is None:
             return self
         dtype = to_dtype(dtype)
