@@ -5,6 +5,6 @@ PyTorch keeps its data tools under ``torch.utils.data``; glassnet keeps them in
 under ``glassnet run``, ``torch.utils.data.DataLoader``) is the same class.
 """
 
-from . import data
+from .. import data
 
 __all__ = ["data"]
