@@ -110,6 +110,7 @@ class inference_mode(_GradMode):
 # Ops
 # ----------------------------------------------------------------------------------------------
 
+
 def wrap(array: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
     """The one way engine code turns a NumPy array into a Tensor: no copy, no checks.
 

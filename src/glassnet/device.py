@@ -14,7 +14,19 @@ from typing import Any
 __all__ = ["DeviceError", "check_device", "device", "split_to_arguments"]
 
 # The device types PyTorch knows; any of them may name a device object, only "cpu" may be used.
-_KNOWN_TYPES = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "ipu", "hpu", "mtia", "privateuseone")
+_KNOWN_TYPES = (
+    "cpu",
+    "cuda",
+    "mps",
+    "xpu",
+    "meta",
+    "hip",
+    "xla",
+    "ipu",
+    "hpu",
+    "mtia",
+    "privateuseone",
+)
 
 
 class DeviceError(ValueError, RuntimeError):
@@ -51,9 +63,7 @@ class device:  # noqa: N801 - PyTorch's name
                 raise DeviceError(f"invalid device string {type + ':' + number!r}")
             index = int(number)
         if type not in _KNOWN_TYPES:
-            raise DeviceError(
-                f"expected a device type such as 'cpu' or 'cuda', got {type!r}"
-            )
+            raise DeviceError(f"expected a device type such as 'cpu' or 'cuda', got {type!r}")
         if index is not None and (not isinstance(index, int) or index < 0):
             raise DeviceError(f"a device index must be a non-negative integer, got {index!r}")
         self.type: str = type
@@ -101,9 +111,7 @@ def check_device(where: Any) -> device:
     try:
         d = where if isinstance(where, device) else device(where)
     except (DeviceError, TypeError):
-        raise DeviceError(
-            f"glassnet runs on the CPU only; got device {str(where)!r}"
-        ) from None
+        raise DeviceError(f"glassnet runs on the CPU only; got device {str(where)!r}") from None
     if d.type != "cpu":
         raise DeviceError(f"glassnet runs on the CPU only; got device {str(d)!r}")
     return d

@@ -9,7 +9,6 @@ import numpy as np
 from .device import check_device
 
 
-
 class Generator(np.random.Generator):
     """PyTorch's ``torch.Generator``: a NumPy random Generator that can be re-seeded in place.
 

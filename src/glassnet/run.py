@@ -83,7 +83,7 @@ def _exit_status(code: Any) -> int:
 
 
 def missing_name_message(error: BaseException) -> str | None:
-    """"glassnet does not implement torch.xyz yet" when ``error`` is glassnet lacking a name, else None.
+    """ "glassnet does not implement torch.xyz yet" when ``error`` is glassnet lacking a name, else None.
 
     Recognised: a missing submodule (MissingTorchName), ``from torch.x import name`` of a name
     glassnet.x lacks, and an attribute missing on a glassnet module, on a Tensor or on an

@@ -17,10 +17,10 @@ import numpy as np
 from . import autograd
 from .device import CPU, device, split_to_arguments
 from .dtypes import default_dtype_for, is_floating, to_dtype
-from .printing import PRINT_OPTIONS
 from .ops import api
 from .ops import elementwise as E
 from .ops.shape import GetItem
+from .printing import PRINT_OPTIONS
 
 
 class Tensor:
