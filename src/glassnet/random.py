@@ -9,6 +9,10 @@ import numpy as np
 from .device import check_device
 
 
+#: The seed a new ``Generator()`` starts from (PyTorch's default seed).
+DEFAULT_SEED = 67280421310721
+
+
 class Generator(np.random.Generator):
     """PyTorch's ``torch.Generator``: a NumPy random Generator that can be re-seeded in place.
 
@@ -27,7 +31,7 @@ class Generator(np.random.Generator):
     def __init__(self, device: Any = "cpu") -> None:
         check_device(device)
         super().__init__(np.random.PCG64())
-        self._initial_seed: int | None = None
+        self.manual_seed(DEFAULT_SEED)  # a new generator starts from a fixed seed, as in PyTorch
 
     def manual_seed(self, seed: int) -> Generator:
         """Restart the stream from ``seed`` (a non-negative integer); returns the generator."""
@@ -43,8 +47,8 @@ class Generator(np.random.Generator):
         self.manual_seed(new)
         return new
 
-    def initial_seed(self) -> int | None:
-        """The seed last given to ``manual_seed`` (None if never seeded)."""
+    def initial_seed(self) -> int:
+        """The seed last given to ``manual_seed`` (or chosen by ``seed()``)."""
         return self._initial_seed
 
     def get_state(self) -> dict:
@@ -58,6 +62,7 @@ class Generator(np.random.Generator):
 
 
 _generator = Generator()
+_generator.seed()  # the global stream differs from run to run until manual_seed is called
 
 
 def manual_seed(seed: int) -> Generator:
@@ -77,8 +82,8 @@ def manual_seed(seed: int) -> Generator:
     return _generator
 
 
-def initial_seed() -> int | None:
-    """The seed last given to ``manual_seed`` (None before the first call)."""
+def initial_seed() -> int:
+    """The global generator's seed (from ``manual_seed``, else drawn from the system at import)."""
     return _generator.initial_seed()
 
 
