@@ -30,7 +30,7 @@ class RowReader(nn.Module):
 model = RowReader()
 loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.RMSprop(model.parameters(), lr=5e-3)
-for epoch in range(4):
+for epoch in range(5):
     model.train()
     for images, labels in DataLoader(train, batch_size=64, shuffle=True):
         loss = loss_fn(model(images), labels)

@@ -19,7 +19,12 @@ labels = rng.integers(0, 10, size=3000)
 points = centres[labels] + rng.normal(0.0, 1.2, size=(3000, 20))
 x_train, y_train, x_valid, y_valid = map(
     torch.tensor,
-    (points[:2400].astype(np.float32), labels[:2400], points[2400:].astype(np.float32), labels[2400:]),
+    (
+        points[:2400].astype(np.float32),
+        labels[:2400],
+        points[2400:].astype(np.float32),
+        labels[2400:],
+    ),
 )
 n, c = x_train.shape
 torch.manual_seed(0)
@@ -57,7 +62,9 @@ for epoch in range(epochs):
             bias -= bias.grad * lr
             weights.grad.zero_()
             bias.grad.zero_()
-print(f"from scratch: loss {nll(model(x_valid), y_valid):.4f}, accuracy {accuracy(model(x_valid), y_valid):.3f}")
+print(
+    f"from scratch: loss {nll(model(x_valid), y_valid):.4f}, accuracy {accuracy(model(x_valid), y_valid):.3f}"
+)
 
 
 # ---- step 2: nn.Module, nn.Linear, F.cross_entropy, optim.SGD, TensorDataset, DataLoader.
@@ -101,7 +108,9 @@ def fit(epochs, model, loss_func, opt, train_dl, valid_dl):
 
 train_dl, valid_dl = get_data(TensorDataset(x_train, y_train), TensorDataset(x_valid, y_valid), bs)
 net = Logistic()
-val_loss = fit(4, net, F.cross_entropy, optim.SGD(net.parameters(), lr=0.1, momentum=0.9), train_dl, valid_dl)
+val_loss = fit(
+    4, net, F.cross_entropy, optim.SGD(net.parameters(), lr=0.1, momentum=0.9), train_dl, valid_dl
+)
 with torch.no_grad():
     acc = accuracy(net(x_valid), y_valid).item()
 print(f"final loss={val_loss:.4f} accuracy={acc:.4f}")
