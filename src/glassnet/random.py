@@ -8,7 +8,6 @@ import numpy as np
 
 from .device import check_device
 
-
 #: The seed a new ``Generator()`` starts from (PyTorch's default seed).
 DEFAULT_SEED = 67280421310721
 

@@ -57,7 +57,7 @@ xs, ys = torch.tensor(xs), torch.tensor(ys)
 num = xs.numel()
 
 W = torch.randn((V, V), generator=g, requires_grad=True)
-for k in range(150):
+for _ in range(150):
     xenc = F.one_hot(xs, num_classes=V).float()
     logits = xenc @ W  # log-counts
     counts = logits.exp()

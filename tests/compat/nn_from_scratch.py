@@ -52,7 +52,7 @@ def accuracy(out, yb):
 
 
 bs, lr, epochs = 64, 0.5, 2
-for epoch in range(epochs):
+for _ in range(epochs):
     for i in range((n - 1) // bs + 1):
         xb, yb = x_train[i * bs : i * bs + bs], y_train[i * bs : i * bs + bs]
         loss = nll(model(xb), yb)
