@@ -137,3 +137,13 @@ def test_python_dash_m_runs_a_script(tmp_path):
         [sys.executable, "-m", "glassnet.run", path], capture_output=True, text=True, env=env
     )
     assert (done.returncode, done.stdout) == (4, "2.50\n")
+
+
+def test_readme_script_runs_on_glassnet(tmp_path, capsys):
+    readme = (SRC.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Run PyTorch code on glassnet") :]
+    script = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "import torch" in script
+    assert run.main([_script(tmp_path, script, "fit_line.py")]) == 0
+    out = capsys.readouterr().out
+    assert "slope 3.0" in out or "slope 2.9" in out
