@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -147,3 +148,13 @@ def test_readme_script_runs_on_glassnet(tmp_path, capsys):
     assert run.main([_script(tmp_path, script, "fit_line.py")]) == 0
     out = capsys.readouterr().out
     assert "slope 3.0" in out or "slope 2.9" in out
+
+
+def test_real_torch_is_set_aside_and_restored(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    real_nn = importlib.import_module("torch.nn")  # a real submodule that must come back too
+
+    path = _script(tmp_path, "import torch, torch.nn\nprint(torch.__name__, torch.nn.__name__)\n")
+    assert run.main([path]) == 0
+    assert capsys.readouterr().out == "glassnet glassnet.nn\n"
+    assert sys.modules["torch"] is torch and sys.modules["torch.nn"] is real_nn
