@@ -7,7 +7,8 @@ difference: ``import torch`` gives glassnet (see torch_alias.py; nothing is re-i
 What the user sees when something goes wrong:
 
 * a PyTorch name glassnet lacks (``torch.fft``, ``torch.Tensor.topk``, ``from torch import
-  xyz``): one line, "glassnet does not implement torch.xyz yet", exit status 1;
+  xyz``, a keyword argument): one line, "glassnet does not implement torch.xyz yet", exit
+  status 1;
 * a device glassnet does not have (``x.to("cuda")``): one line naming it, exit status 1;
 * any other error: Python's usual traceback, starting at the script's own code (the
   runner's frames are left out), exit status 1.
@@ -34,6 +35,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # Frames of these files sit between the command and the script's first line.
 _RUNNER_FILES = {os.path.abspath(__file__), os.path.join(_PACKAGE_DIR, "torch_alias.py")}
 _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)' from '(glassnet[\w.]*)'")
+_UNEXPECTED_KEYWORD = re.compile(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,9 +88,11 @@ def missing_name_message(error: BaseException) -> str | None:
     """ "glassnet does not implement torch.xyz yet" when ``error`` is glassnet lacking a name, else None.
 
     Recognised: a missing submodule (MissingTorchName), ``from torch.x import name`` of a name
-    glassnet.x lacks, and an attribute missing on a glassnet module, on a Tensor or on an
-    object of a glassnet class, when the script itself asked for it (the innermost frame is
-    the script's, not glassnet's, so a bug inside glassnet still shows its traceback).
+    glassnet.x lacks, an attribute missing on a glassnet module, on a Tensor or on an object
+    of a glassnet class, and a keyword argument a glassnet function does not take
+    ("the pin_memory= argument of torch.zeros"), when the script itself asked for it (the
+    innermost frame is the script's, not glassnet's, so a bug inside glassnet still shows its
+    traceback).
     """
     if isinstance(error, MissingTorchName):
         return str(error)
@@ -101,25 +105,61 @@ def missing_name_message(error: BaseException) -> str | None:
         owner = _torch_path_of(error.obj)
         if owner is not None:
             return f"glassnet does not implement {owner}.{error.name} yet"
+    if isinstance(error, TypeError) and _asked_by_script(error):
+        found = _UNEXPECTED_KEYWORD.fullmatch(str(error))
+        callee = _glassnet_callable(found[1], error) if found else None
+        if callee is not None:
+            return f"glassnet does not implement the {found[2]}= argument of {callee} yet"
+    return None
+
+
+def _glassnet_callable(qualname: str, error: BaseException) -> str | None:
+    """PyTorch's name for the glassnet function, class or method ``qualname`` the script called.
+
+    The script's own functions of the same name win (``def fit(...)`` is the user's, not
+    glassnet's), so a mistake in calling them keeps its traceback.
+    """
+    parts = qualname.split(".")
+    if parts[-1] == "__init__":
+        parts.pop()
+    *_, (innermost, _line) = traceback.walk_tb(error.__traceback__)
+    scope = {**innermost.f_globals, **innermost.f_locals}
+    if parts[0] in scope:
+        candidates = [scope[parts[0]]]
+    else:
+        glassnet_modules = [
+            m for n, m in list(sys.modules.items()) if n.split(".")[0] == "glassnet"
+        ]
+        candidates = [getattr(m, parts[0], None) for m in glassnet_modules]
+    for head in candidates:
+        base = _torch_path_of(head) if callable(head) else None
+        if base is None:
+            continue
+        obj = head
+        for part in parts[1:]:
+            obj = getattr(obj, part, None)
+        if obj is not None:
+            return ".".join([base, *parts[1:]])
     return None
 
 
 def _torch_path_of(obj: Any) -> str | None:
-    """PyTorch's dotted name for a glassnet module, class, or object of a glassnet class."""
+    """PyTorch's dotted name for a glassnet module, class, function, or object of a glassnet class."""
     if isinstance(obj, types.ModuleType):
         name = obj.__name__
         return torch_name(name) if name.split(".")[0] == "glassnet" else None
-    cls = obj if isinstance(obj, type) else type(obj)
-    home = getattr(cls, "__module__", "") or ""
+    named = isinstance(obj, (type, types.FunctionType, types.BuiltinFunctionType))
+    target = obj if named else type(obj)
+    home = getattr(target, "__module__", "") or ""
     if home.split(".")[0] != "glassnet":
         return None
     # The shortest public path: glassnet.nn.linear.Linear is exported as glassnet.nn.Linear.
     parts = home.split(".")
     for cut in range(1, len(parts) + 1):
         package = sys.modules.get(".".join(parts[:cut]))
-        if getattr(package, cls.__name__, None) is cls:
-            return f"{torch_name(package.__name__)}.{cls.__name__}"
-    return f"{torch_name(home)}.{cls.__name__}"
+        if getattr(package, target.__name__, None) is target:
+            return f"{torch_name(package.__name__)}.{target.__name__}"
+    return f"{torch_name(home)}.{target.__name__}"
 
 
 def _asked_by_script(error: BaseException) -> bool:

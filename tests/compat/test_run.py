@@ -59,6 +59,14 @@ def test_exit_status_propagates(tmp_path, body, status):
             "import torch\ntorch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1).nope\n",
             "torch.optim.SGD.nope",
         ),
+        (
+            "import torch\ntorch.zeros(3, pin_memory=True)\n",
+            "the pin_memory= argument of torch.zeros",
+        ),
+        (
+            "from torch.utils.data import DataLoader\nDataLoader([1], bogus=1)\n",
+            "the bogus= argument of torch.utils.data.DataLoader",
+        ),
     ],
     ids=[
         "attribute",
@@ -68,6 +76,8 @@ def test_exit_status_propagates(tmp_path, body, status):
         "tensor-method",
         "renamed-module",
         "object-of-a-glassnet-class",
+        "keyword-of-a-function",
+        "keyword-of-a-class",
     ],
 )
 def test_missing_name_is_one_line(tmp_path, capsys, body, missing):
@@ -92,9 +102,16 @@ def test_error_in_user_code_shows_the_script_traceback_only(tmp_path, capsys):
     assert "glassnet/run.py" not in err and "runpy" not in err
 
 
-def test_user_attribute_error_is_not_reported_as_a_missing_name(tmp_path, capsys):
-    path = _script(tmp_path, "class A:\n    pass\n\nA().nothing\n")
-    assert run.main([path]) == 1
+@pytest.mark.parametrize(
+    "body",
+    [
+        "class A:\n    pass\n\nA().nothing\n",
+        "def zeros(n):\n    return n\n\nzeros(3, pin_memory=True)\n",
+    ],
+    ids=["attribute", "keyword-of-the-script-function"],
+)
+def test_user_mistakes_are_not_reported_as_missing_names(tmp_path, capsys, body):
+    assert run.main([_script(tmp_path, body)]) == 1
     err = capsys.readouterr().err
     assert "Traceback" in err and "does not implement" not in err
 
