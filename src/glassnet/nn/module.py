@@ -862,9 +862,10 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Convert floating parameters and buffers to a dtype in place: ``model.to(gn.float64)``.
 
-        Integer buffers (counters, indices) are left alone, as in PyTorch. ``to("cpu")`` is
-        accepted and does nothing (glassnet runs on the CPU); other devices raise.
-        Accepts a dtype, a device string, or a Tensor (whose dtype is used).
+        Integer buffers (counters, indices) are left alone, as in PyTorch. ``to("cpu")`` and
+        ``to(glassnet.device("cpu"))`` are accepted and do nothing (glassnet runs on the CPU);
+        other devices raise DeviceError. Accepts a dtype, a device, or a Tensor (whose dtype is
+        used), as ``Tensor.to`` does (both read their arguments with ``split_to_arguments``).
         """
         dtype = split_to_arguments(args, kwargs)  # raises DeviceError for devices but the CPU
         if dtype is None:
