@@ -6,17 +6,23 @@ import pytest
 import glassnet as gn
 from glassnet.data import (
     DATASETS,
+    BatchSampler,
     Compose,
     DataLoader,
     Dataset,
     Flatten,
     Normalize,
     OneHot,
+    RandomSampler,
+    SequentialSampler,
     Subset,
+    SubsetRandomSampler,
     TensorDataset,
+    WeightedRandomSampler,
     blobs,
     circles,
     default_collate,
+    get_worker_info,
     load_dataset,
     moons,
     random_split,
@@ -523,3 +529,129 @@ def test_registry_names_and_load_dataset():
         load_dataset("cifar")
     with pytest.raises(ValueError, match="split"):
         load_dataset("xor", "val")
+
+
+# ------------------------------------------------------------------------------ samplers, options
+
+
+def test_tensor_dataset_slices_and_index_arrays():
+    X, y = _xy()
+    ds = TensorDataset(X, y)
+    xs, ys = ds[2:5]
+    np.testing.assert_array_equal(xs.numpy(), X[2:5])
+    np.testing.assert_array_equal(ys.numpy(), y[2:5])
+    xs, ys = ds[[0, 7]]
+    np.testing.assert_array_equal(ys.numpy(), [0, 7])
+    _, ys = ds[gn.tensor([9, 1])]
+    np.testing.assert_array_equal(ys.numpy(), [9, 1])
+    assert ds[gn.tensor(4)][1].item() == 4
+    with pytest.raises(IndexError, match="out of range"):
+        ds[[0, 10]]
+
+
+def test_sequential_random_and_subset_samplers():
+    ds = TensorDataset(*_xy(12))
+    assert list(SequentialSampler(ds)) == list(range(12))
+    order = list(RandomSampler(ds, generator=gn.Generator().manual_seed(0)))
+    assert sorted(order) == list(range(12)) and order != list(range(12))
+    drawn = RandomSampler(ds, replacement=True, num_samples=40).order()
+    assert drawn.shape == (40,) and drawn.min() >= 0 and drawn.max() < 12
+    long = RandomSampler(ds, num_samples=30).order()
+    assert np.bincount(long, minlength=12).min() == 2  # two whole permutations and a part
+    assert len(RandomSampler(ds, num_samples=30)) == 30
+    sub = list(SubsetRandomSampler([3, 5, 7]))
+    assert sorted(sub) == [3, 5, 7]
+    with pytest.raises(ValueError, match="num_samples should be a positive integer"):
+        RandomSampler(ds, num_samples=0)
+
+
+def test_weighted_random_sampler_balances_classes():
+    labels = np.array([0] * 90 + [1] * 10)
+    weights = 1.0 / np.bincount(labels)[labels]
+    drawn = WeightedRandomSampler(weights, 4000, generator=gn.Generator().manual_seed(1)).order()
+    assert abs(labels[drawn].mean() - 0.5) < 0.04
+    unique = WeightedRandomSampler(weights, 20, replacement=False).order()
+    assert len(set(unique.tolist())) == 20
+
+
+@pytest.mark.parametrize(
+    "drop_last,expected",
+    [(False, [[0, 1, 2], [3, 4, 5], [6]]), (True, [[0, 1, 2], [3, 4, 5]])],
+    ids=["keep", "drop"],
+)
+def test_batch_sampler(drop_last, expected):
+    bs = BatchSampler(SequentialSampler(range(7)), 3, drop_last)
+    assert list(bs) == expected and len(bs) == len(expected)
+
+
+def test_loader_with_sampler_and_batch_sampler_matches_the_indices():
+    X, y = _xy(10)
+    for ds in (TensorDataset(X, y), ListDataset(X, y)):
+        loader = DataLoader(ds, batch_size=4, sampler=[9, 8, 7, 6, 5])
+        assert [yb.numpy().tolist() for _, yb in loader] == [[9, 8, 7, 6], [5]]
+        loader = DataLoader(ds, batch_sampler=[[1, 2], [0]])
+        assert [yb.numpy().tolist() for _, yb in loader] == [[1, 2], [0]] and len(loader) == 2
+    assert [s[1].item() for s in DataLoader(TensorDataset(X, y), batch_size=None)][:3] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"sampler": [0, 1], "shuffle": True}, "sampler option is mutually exclusive with shuffle"),
+        ({"batch_sampler": [[0]], "batch_size": 2}, "batch_sampler option is mutually exclusive"),
+        ({"batch_sampler": [[0]], "drop_last": True}, "batch_sampler option is mutually exclusive"),
+        ({"batch_size": None, "drop_last": True}, "disables auto-batching"),
+        ({"num_workers": -1}, "num_workers option should be non-negative"),
+        ({"timeout": -1}, "timeout option should be non-negative"),
+        ({"prefetch_factor": 2}, "prefetch_factor option could only be specified"),
+        ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
+    ],
+    ids=[
+        "sampler-shuffle",
+        "batch-sampler-size",
+        "batch-sampler-drop",
+        "none-drop",
+        "workers",
+        "timeout",
+        "prefetch",
+        "persistent",
+    ],
+)
+def test_loader_option_exclusions(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DataLoader(TensorDataset(*_xy()), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "persistent,calls", [(False, [0, 0]), (True, [0])], ids=["per-epoch", "persistent"]
+)
+def test_loader_workers_load_in_process_and_call_worker_init_fn(persistent, calls):
+    seen = []
+
+    def init(worker_id):
+        seen.append(worker_id)
+        assert get_worker_info().id == 0
+
+    X, y = _xy(9)
+    loader = DataLoader(
+        TensorDataset(X, y),
+        batch_size=4,
+        num_workers=3,
+        worker_init_fn=init,
+        persistent_workers=persistent,
+        prefetch_factor=2,
+        pin_memory=True,
+        timeout=5,
+    )
+    for _ in range(2):
+        assert np.concatenate([yb.numpy() for _, yb in loader]).tolist() == list(range(9))
+    assert seen == calls and get_worker_info() is None
+
+
+def test_loader_accepts_a_glassnet_generator():
+    X, y = _xy(30)
+    a = DataLoader(
+        TensorDataset(X, y), batch_size=30, shuffle=True, generator=gn.Generator().manual_seed(4)
+    )
+    b = DataLoader(TensorDataset(X, y), batch_size=30, shuffle=True, seed=4)
+    np.testing.assert_array_equal(next(iter(a))[1].numpy(), next(iter(b))[1].numpy())

@@ -5,9 +5,25 @@ The public API follows PyTorch's names: ``glassnet.tensor``, ``Tensor.backward``
 """
 
 # Subpackages are reachable as attributes after `import glassnet` (as with torch).
-from . import autograd, callbacks, checkpoint, data, dtypes, metrics, models, nn, ops, optim, random
+from . import (
+    accelerator,
+    autograd,
+    backends,
+    callbacks,
+    checkpoint,
+    cuda,
+    data,
+    dtypes,
+    metrics,
+    models,
+    nn,
+    ops,
+    optim,
+    random,
+    utils,
+)
 from ._version import __version__
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd import functional_grad as grad
 from .checkpoint import load_checkpoint, save_checkpoint
 from .creation import (
@@ -15,14 +31,17 @@ from .creation import (
     empty,
     empty_like,
     eye,
+    from_numpy,
     full,
     full_like,
     linspace,
+    multinomial,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -30,6 +49,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import DeviceError, device
 from .dtypes import (
     bool_ as bool,  # noqa: A004 - torch.bool
 )
@@ -204,7 +224,8 @@ from .ops.api import (
     view,
     where,
 )
-from .random import get_rng_state, manual_seed, set_rng_state
+from .printing import set_printoptions
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
 from .train import History, evaluate, fit, predict, resume, run_epoch, train_step

@@ -90,6 +90,22 @@ class enable_grad(_GradMode):
     _mode = True
 
 
+class inference_mode(_GradMode):
+    """PyTorch's ``inference_mode``: here the same as ``no_grad`` (context manager or decorator).
+
+    ``inference_mode(False)`` records as usual. Works as ``with inference_mode():``,
+    ``@inference_mode()`` and bare ``@inference_mode``.
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # bare @inference_mode on a function
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = not mode
+
+
 # ----------------------------------------------------------------------------------------------
 # Ops
 # ----------------------------------------------------------------------------------------------

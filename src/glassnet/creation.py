@@ -1,4 +1,8 @@
-"""Tensor factories: glassnet.tensor, zeros/ones/full/empty/arange/linspace/eye and the random ones."""
+"""Tensor factories: glassnet.tensor, from_numpy, zeros/ones/full/empty/arange/linspace/eye and the random ones.
+
+Every factory takes PyTorch's ``device=`` keyword: None or the CPU (``"cpu"``,
+``glassnet.device("cpu")``) are accepted, any other device raises ``DeviceError``.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,32 @@ from typing import Any
 
 import numpy as np
 
+from .device import check_device
 from .dtypes import float32, int64, to_dtype
 from .random import default_generator
-from .tensor import Tensor
+from .tensor import Tensor, to_array
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Make a new tensor (always a copy) from a number, nested lists, an array or a tensor.
 
     Python floats become float32, ints int64 and bools bool, as in PyTorch; NumPy arrays keep
     their dtype. Example: ``glassnet.tensor([[1, 2], [3, 4]])`` is a 2x2 int64 tensor.
     """
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    check_device(device)
+    return _new(to_array(data, dtype), requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares memory with the NumPy ``array`` (no copy; the dtype is kept).
+
+    Writing into one changes the other, as with ``torch.from_numpy``.
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    if array.dtype == object or array.dtype.kind in "USV":
+        raise TypeError(f"from_numpy expects a numeric array, got dtype {array.dtype}")
+    return Tensor._make(array)
 
 
 def _shape(size: tuple) -> tuple:
@@ -29,51 +47,66 @@ def _shape(size: tuple) -> tuple:
     return tuple(int(n) for n in size)
 
 
-def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _new(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    check_device(device)
     t = Tensor._make(array)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of the given shape (float32 unless dtype is given)."""
-    return _new(np.zeros(_shape(size), to_dtype(dtype or float32)), requires_grad)
+    return _new(np.zeros(_shape(size), to_dtype(dtype or float32)), requires_grad, device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of the given shape."""
-    return _new(np.ones(_shape(size), to_dtype(dtype or float32)), requires_grad)
+    return _new(np.ones(_shape(size), to_dtype(dtype or float32)), requires_grad, device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of the given shape whose values are not set (whatever was in memory)."""
-    return _new(np.empty(_shape(size), to_dtype(dtype or float32)), requires_grad)
+    return _new(np.empty(_shape(size), to_dtype(dtype or float32)), requires_grad, device)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of the given shape filled with ``fill_value`` (dtype follows the value)."""
     if dtype is None:
         dtype = np.asarray(fill_value).dtype
         dtype = {"f": float32, "i": int64, "u": int64}.get(dtype.kind, dtype)
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-    return _new(np.full(_shape(size), fill_value, to_dtype(dtype)), requires_grad)
+    return _new(np.full(_shape(size), fill_value, to_dtype(dtype)), requires_grad, device)
 
 
-def zeros_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+def zeros_like(
+    x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return zeros(x.shape, dtype=dtype or x.dtype, device=device, requires_grad=requires_grad)
 
 
-def ones_like(x: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return ones(x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+def ones_like(
+    x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return ones(x.shape, dtype=dtype or x.dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(x: Tensor, fill_value: Any, dtype: Any = None) -> Tensor:
-    return full(x.shape, fill_value, dtype=dtype or x.dtype)
+def full_like(
+    x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return full(x.shape, fill_value, dtype or x.dtype, device, requires_grad)
 
 
-def empty_like(x: Tensor, dtype: Any = None) -> Tensor:
-    return empty(x.shape, dtype=dtype or x.dtype)
+def empty_like(
+    x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return empty(x.shape, dtype=dtype or x.dtype, device=device, requires_grad=requires_grad)
 
 
 def arange(
@@ -81,6 +114,7 @@ def arange(
     end: float | None = None,
     step: float = 1,
     dtype: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Evenly spaced values in [start, end): int64 if all arguments are integers, else float32."""
@@ -91,71 +125,171 @@ def arange(
     if dtype is None:
         all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = int64 if all_int else float32
-    return _new(np.arange(start, end, step).astype(to_dtype(dtype)), requires_grad)
+    return _new(np.arange(start, end, step).astype(to_dtype(dtype)), requires_grad, device)
 
 
 def linspace(
-    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """``steps`` evenly spaced values from start to end inclusive."""
     if steps < 0:
         raise ValueError(f"linspace: steps must be non-negative, got {steps}")
-    return _new(np.linspace(start, end, steps).astype(to_dtype(dtype or float32)), requires_grad)
+    array = np.linspace(start, end, steps).astype(to_dtype(dtype or float32))
+    return _new(array, requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """The n x m identity matrix (ones on the diagonal)."""
-    return _new(np.eye(n, m, dtype=to_dtype(dtype or float32)), requires_grad)
+    return _new(np.eye(n, m, dtype=to_dtype(dtype or float32)), requires_grad, device)
 
 
 def rand(
     *size: Any,
     dtype: Any = None,
     generator: np.random.Generator | None = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1) (from glassnet's seeded generator)."""
     rng = generator or default_generator()
-    return _new(rng.random(_shape(size)).astype(to_dtype(dtype or float32)), requires_grad)
+    array = rng.random(_shape(size)).astype(to_dtype(dtype or float32))
+    return _new(array, requires_grad, device)
 
 
 def randn(
     *size: Any,
     dtype: Any = None,
     generator: np.random.Generator | None = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers (mean 0, variance 1)."""
     rng = generator or default_generator()
-    return _new(rng.standard_normal(_shape(size)).astype(to_dtype(dtype or float32)), requires_grad)
+    array = rng.standard_normal(_shape(size)).astype(to_dtype(dtype or float32))
+    return _new(array, requires_grad, device)
 
 
 def randint(
-    low: int,
+    *bounds: Any,
+    size: Any = None,
+    low: int | None = None,
     high: int | None = None,
-    size: Any = (),
     dtype: Any = None,
     generator: np.random.Generator | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Random integers in [low, high) (``randint(high, size)`` starts at 0)."""
-    if high is None:
-        low, high = 0, low
+    """Random integers in [low, high), in PyTorch's forms.
+
+    ``randint(high, size)``, ``randint(low, high, size)`` (size positional or ``size=``) and
+    the keywords ``low=`` / ``high=``; with no size the result is a single number (0-d).
+    """
+    bounds = list(bounds)
+    if size is None and bounds and isinstance(bounds[-1], (tuple, list)):
+        size = bounds.pop()
+    if high is not None:
+        bounds.append(high)
+    if low is not None:
+        bounds.insert(0, low)
+    if len(bounds) == 1:
+        bounds.insert(0, 0)
+    if len(bounds) != 2:
+        raise TypeError(
+            "randint expects randint(high, size) or randint(low, high, size), got "
+            f"{len(bounds)} bounds {bounds}"
+        )
+    low, high = bounds
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     rng = generator or default_generator()
-    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-    return Tensor._make(rng.integers(low, high, _shape(size)).astype(to_dtype(dtype or int64)))
+    size = () if size is None else (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    array = rng.integers(low, high, _shape(size)).astype(to_dtype(dtype or int64))
+    return _new(array, requires_grad, device)
 
 
-def randn_like(x: Tensor, dtype: Any = None) -> Tensor:
-    return randn(x.shape, dtype=dtype or x.dtype)
+def randn_like(x: Tensor, dtype: Any = None, device: Any = None) -> Tensor:
+    return randn(x.shape, dtype=dtype or x.dtype, device=device)
 
 
-def rand_like(x: Tensor, dtype: Any = None) -> Tensor:
-    return rand(x.shape, dtype=dtype or x.dtype)
+def rand_like(x: Tensor, dtype: Any = None, device: Any = None) -> Tensor:
+    return rand(x.shape, dtype=dtype or x.dtype, device=device)
 
 
-def randperm(n: int, generator: np.random.Generator | None = None) -> Tensor:
+def randint_like(x: Tensor, low: int, high: int | None = None, dtype: Any = None) -> Tensor:
+    """Random integers in [low, high) of x's shape (``randint_like(x, high)`` starts at 0)."""
+    bounds = (low,) if high is None else (low, high)
+    return randint(*bounds, x.shape, dtype=dtype or x.dtype)
+
+
+def randperm(
+    n: int, generator: np.random.Generator | None = None, dtype: Any = None, device: Any = None
+) -> Tensor:
     """A random ordering of 0..n-1 (int64)."""
     rng = generator or default_generator()
-    return Tensor._make(rng.permutation(n).astype(np.int64))
+    return _new(rng.permutation(n).astype(to_dtype(dtype or int64)), False, device)
+
+
+def multinomial(
+    input: Any,  # noqa: A002 - PyTorch's name
+    num_samples: int,
+    replacement: bool = False,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """Draw category indices with probabilities proportional to the weights in ``input``.
+
+    For weights w_0..w_{n-1} >= 0 (not necessarily summing to 1), index i is drawn with
+    probability p_i = w_i / sum_j w_j. With ``replacement=True`` every draw uses the same p
+    (inverse-CDF sampling: the index of the first cumulative sum above u * sum_j w_j, with u
+    uniform in [0, 1)); without it each drawn index is removed and p renormalised.
+
+    Args:
+        input: weights of shape (n,) or (rows, n), one distribution per row.
+        num_samples: draws per row (at most the number of non-zero weights without replacement).
+        replacement: draw with replacement.
+        generator: a random generator (default: glassnet's global one).
+
+    Returns:
+        int64 indices of shape (num_samples,) or (rows, num_samples).
+    """
+    weights = np.asarray(input.array if isinstance(input, Tensor) else input, dtype=np.float64)
+    if weights.ndim not in (1, 2) or weights.shape[-1] == 0:
+        raise ValueError(
+            f"multinomial expects weights of shape (n,) or (rows, n), got shape {weights.shape}"
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("multinomial weights must be finite and non-negative")
+    rows = np.atleast_2d(weights)
+    totals = rows.sum(axis=1)
+    if np.any(totals <= 0):
+        raise ValueError("multinomial: every row of weights needs a positive sum")
+    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)):
+        raise TypeError(f"num_samples must be a positive integer, got {num_samples!r}")
+    if num_samples < 1:
+        raise ValueError(f"num_samples must be a positive integer, got {num_samples}")
+    nonzero = int((rows > 0).sum(axis=1).min())
+    if not replacement and num_samples > nonzero:
+        raise ValueError(
+            f"multinomial cannot draw {num_samples} samples without replacement from a "
+            f"distribution with {nonzero} non-zero weights"
+        )
+    rng = generator or default_generator()
+    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+    for r, (w, total) in enumerate(zip(rows, totals)):
+        if replacement:
+            cdf = np.cumsum(w)
+            u = rng.random(num_samples) * total
+            out[r] = np.minimum(np.searchsorted(cdf, u, side="right"), len(w) - 1)
+        else:
+            out[r] = rng.choice(len(w), size=num_samples, replace=False, p=w / total)
+    return Tensor._make(out if weights.ndim == 2 else out[0])

@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 
 from . import autograd
+from .device import CPU, device, split_to_arguments
 from .dtypes import default_dtype_for, is_floating, to_dtype
 from .ops import api
 from .ops import elementwise as E
 from .ops.shape import GetItem
+from .printing import PRINT_OPTIONS
 
 
 class Tensor:
@@ -49,8 +51,8 @@ class Tensor:
     __array_ufunc__ = None
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.array = to_array(data, dtype)
+    def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        self.array = _legacy_constructor_array(data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._version = [0]
@@ -83,8 +85,9 @@ class Tensor:
         return self.array.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> device:
+        """Always the CPU: ``device(type='cpu')``, which also compares equal to ``"cpu"``."""
+        return CPU
 
     @property
     def is_leaf(self) -> bool:
@@ -217,19 +220,12 @@ class Tensor:
         return self.array.tolist()
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert to a dtype (``x.to(glassnet.float64)``); device names other than 'cpu' fail."""
-        dtype = kwargs.pop("dtype", None)
-        for a in args:
-            if isinstance(a, str) and a in ("cpu", "cpu:0"):
-                continue
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-                continue
-            if isinstance(a, str) and a.split(":")[0] in ("cuda", "mps", "xpu"):
-                raise RuntimeError(f"glassnet runs on the CPU only; cannot move a tensor to {a!r}")
-            dtype = a
-        if kwargs.pop("device", "cpu") not in ("cpu", None):
-            raise RuntimeError("glassnet runs on the CPU only")
+        """Convert to a dtype or device: ``x.to(glassnet.float64)``, ``x.to("cpu")``, ``x.to(y)``.
+
+        The only device is the CPU, so moving there returns the tensor itself; other devices
+        raise DeviceError naming them. ``x.to(other)`` takes the other tensor's dtype.
+        """
+        dtype = split_to_arguments(args, kwargs)
         if dtype is None:
             return self
         dtype = to_dtype(dtype)
@@ -262,7 +258,15 @@ class Tensor:
         return self.to(np.bool_)
 
     def cpu(self) -> Tensor:
+        """The tensor itself (it already lives on the CPU)."""
         return self
+
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" formats the number a 0-d tensor holds, as PyTorch does; other tensors
+        # only take an empty spec (object.__format__ raises TypeError for any other).
+        if self.array.ndim == 0:
+            return format(self.array.item(), spec)
+        return object.__format__(self, spec)
 
     def contiguous(self) -> Tensor:
         return self
@@ -667,13 +671,45 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array.astype(dtype, copy=False)
 
 
+def _legacy_constructor_array(data: tuple, dtype: Any) -> np.ndarray:
+    """The array ``Tensor(...)`` holds, with the rules of PyTorch's legacy ``torch.Tensor(...)``.
+
+    ``Tensor(2, 3)`` (integers) is a zero-filled float32 tensor of that shape (PyTorch leaves it
+    uninitialised), ``Tensor()`` is empty, and ``Tensor([1, 2])`` is float32 because the class
+    is the default float type; NumPy arrays and Tensors keep their dtype, as
+    ``glassnet.tensor`` does. Prefer ``glassnet.tensor(data)`` and ``glassnet.zeros(shape)``.
+    """
+    if not data:
+        return np.empty(0, to_dtype(dtype) if dtype is not None else np.float32)
+    if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in data):
+        if any(n < 0 for n in data):
+            raise ValueError(f"Tensor(*sizes): sizes must be non-negative, got {data}")
+        return np.zeros(tuple(int(n) for n in data), to_dtype(dtype) if dtype else np.float32)
+    if len(data) != 1:
+        raise TypeError(
+            f"Tensor() takes one piece of data or integer sizes, got {len(data)} arguments; "
+            "use glassnet.tensor(data, dtype=...)"
+        )
+    (data,) = data
+    if dtype is None and not isinstance(data, (Tensor, np.ndarray, np.generic)):
+        dtype = np.float32
+    return to_array(data, dtype)
+
+
 as_tensor = autograd.as_tensor  # Tensor passes through, arrays wrapped, other data converted
 
 
 def format_tensor(t: Tensor) -> str:
     """PyTorch-style text: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
     a = t.array
-    options: dict = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3}
+    options: dict = {
+        "separator": ", ",
+        "prefix": "tensor(",
+        "threshold": PRINT_OPTIONS["threshold"],
+        "edgeitems": PRINT_OPTIONS["edgeitems"],
+        "max_line_width": PRINT_OPTIONS["linewidth"],
+    }
+    digits = PRINT_OPTIONS["precision"]
     if a.dtype.kind == "f" and a.size:
         finite = a[np.isfinite(a)]
         if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
@@ -683,7 +719,7 @@ def format_tensor(t: Tensor) -> str:
         else:
             big = np.abs(finite).max() if finite.size else 0
             small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1
-            spec = ".4e" if big >= 1e8 or small < 1e-4 else ".4f"
+            spec = f".{digits}e" if big >= 1e8 or small < 1e-4 else f".{digits}f"
 
             def text(v: float) -> str:
                 return format(v, spec) if np.isfinite(v) else str(v)

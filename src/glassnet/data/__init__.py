@@ -1,6 +1,8 @@
 """glassnet.data: datasets, the DataLoader, transforms and data loaders (re-exports only).
 
 * ``Dataset``, ``TensorDataset``, ``Subset``, ``random_split``, ``DataLoader``, ``default_collate``
+* samplers: ``Sampler``, ``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
+  ``WeightedRandomSampler``, ``BatchSampler``; ``get_worker_info``
 * ``transforms``: ``Normalize``, ``OneHot``, ``Flatten``, ``Compose``
 * synthetic data: ``spiral``, ``moons``, ``circles``, ``xor``, ``blobs``, ``sine``
 * real data: ``load_digits`` (bundled), ``load_mnist`` / ``read_idx``, ``load_csv``
@@ -13,15 +15,24 @@ from .dataset import Dataset, Subset, TensorDataset, random_split
 from .digits import load_digits
 from .distributed_sampler import DistributedSampler
 from .download import ChecksumError, cache_dir, sha256_file
-from .loader import DataLoader, default_collate
+from .loader import DataLoader, default_collate, get_worker_info
 from .mnist import FASHION_MNIST_CLASSES, IDXError, load_mnist, read_idx
 from .registry import DATASETS, load_dataset
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 from .synthetic import blobs, circles, moons, sine, spiral, xor
 from .transforms import Compose, Flatten, Normalize, OneHot
 
 __all__ = [
     "DATASETS",
     "FASHION_MNIST_CLASSES",
+    "BatchSampler",
     "CSVData",
     "ChecksumError",
     "Compose",
@@ -32,12 +43,18 @@ __all__ = [
     "IDXError",
     "Normalize",
     "OneHot",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
     "blobs",
     "cache_dir",
     "circles",
     "default_collate",
+    "get_worker_info",
     "load_csv",
     "load_dataset",
     "load_digits",

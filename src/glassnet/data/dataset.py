@@ -103,7 +103,17 @@ class TensorDataset(Dataset):
     def tensors(self) -> tuple[Tensor, ...]:
         return tuple(Tensor._make(a) for a in self.arrays)
 
-    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        """Sample ``index`` as a tuple of Tensors; a slice or an index array gives many rows.
+
+        ``ds[2:5]`` is ``(t0[2:5], t1[2:5], ...)`` (views, as PyTorch's TensorDataset gives),
+        ``ds[[0, 3]]`` or ``ds[index_tensor]`` the chosen rows (copies).
+        """
+        if isinstance(index, slice):
+            return tuple(Tensor._make(a[index]) for a in self.arrays)
+        rows = _index_rows(index, len(self))
+        if rows is not None:
+            return tuple(Tensor._make(a[rows]) for a in self.arrays)
         i = _check_index(index, len(self))
         return tuple(Tensor._make(np.asarray(a[i])) for a in self.arrays)
 
@@ -227,8 +237,28 @@ def _as_generator(generator: np.random.Generator | int | None) -> np.random.Gene
     )
 
 
+def _index_rows(index: Any, n: int) -> np.ndarray | None:
+    """An array of row numbers when ``index`` is a list, array or Tensor of integers, else None."""
+    if isinstance(index, Tensor):
+        index = index.array
+    if not isinstance(index, (list, np.ndarray)) or np.ndim(index) == 0:
+        return None
+    rows = np.asarray(index)
+    if rows.size == 0:
+        return rows.astype(np.int64)
+    if rows.dtype.kind not in "iu":
+        raise TypeError(f"dataset indices must be integers, got dtype {rows.dtype}")
+    if rows.min() < -n or rows.max() >= n:
+        raise IndexError(
+            f"indices from {rows.min()} to {rows.max()} are out of range for {n} samples"
+        )
+    return rows
+
+
 def _check_index(index: Any, n: int) -> int:
     """A sample index as a non-negative int (negative counts from the end), or a clear error."""
+    if isinstance(index, Tensor) and index.ndim == 0 and index.dtype.kind in "iu":
+        index = index.item()
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
         raise TypeError(
             f"dataset index must be an integer, got {type(index).__name__}; use a DataLoader "

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
 from .dataset import Subset, _as_generator, standard_array
+from .sampler import BatchSampler, RandomSampler, SequentialSampler, sampler_order
 
-__all__ = ["DataLoader", "default_collate"]
+__all__ = ["DataLoader", "WorkerInfo", "default_collate", "get_worker_info"]
 
 
 def default_collate(samples: list[Any]) -> Any:
@@ -65,27 +65,63 @@ def default_collate(samples: list[Any]) -> Any:
     )
 
 
+class WorkerInfo:
+    """What ``get_worker_info()`` reports inside loading: id 0 of 1 worker (the main process)."""
+
+    def __init__(self, dataset: Any, seed: int) -> None:
+        self.id, self.num_workers, self.seed, self.dataset = 0, 1, seed, dataset
+
+    def __repr__(self) -> str:
+        return f"WorkerInfo(id=0, num_workers=1, seed={self.seed})"
+
+
+_worker_info: WorkerInfo | None = None
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """Inside ``worker_init_fn`` of a loader with ``num_workers > 0``: the (single) worker's info.
+
+    glassnet loads in the main process, so this is None elsewhere, as PyTorch's is outside
+    its worker processes.
+    """
+    return _worker_info
+
+
 class DataLoader:
     """Iterate over a dataset in batches of glassnet Tensors.
 
-    Each ``for batch in loader`` is one epoch. With ``shuffle=True`` every epoch draws a new
-    permutation of the samples; the order is drawn when the epoch starts, from ``generator``
-    (or a generator made from ``seed``) if one was given, else from glassnet's global generator
-    (so ``glassnet.manual_seed`` makes runs reproducible).
+    Each ``for batch in loader`` is one epoch. The indices come from ``sampler`` (default:
+    ``RandomSampler`` if ``shuffle`` else ``SequentialSampler``), grouped into batches of
+    ``batch_size``, or from ``batch_sampler`` (lists of indices). With ``shuffle=True`` every
+    epoch draws a new permutation when it starts, from ``generator`` (or one made from
+    ``seed``) if given, else from glassnet's global generator (so ``glassnet.manual_seed``
+    makes runs reproducible).
 
     Speed: when the dataset exposes whole arrays (``dataset.arrays``, as TensorDataset and its
     Subsets do) and no ``collate_fn`` is given, a batch is made with one indexing per array
     (``X[perm[i:i + batch_size]]``) instead of one Python call per sample.
 
+    Workers: glassnet loads every batch in the main process. ``num_workers > 0`` is accepted
+    for PyTorch code and changes nothing but this: ``worker_init_fn(0)`` is called once at the
+    start of each epoch (once in all with ``persistent_workers=True``), as for PyTorch's one
+    worker. ``pin_memory``, ``prefetch_factor``, ``timeout`` and ``multiprocessing_context``
+    are checked as PyTorch checks them and otherwise mean nothing on the CPU.
+
     Args:
         dataset: a Dataset (or anything with ``__len__`` and ``__getitem__``).
-        batch_size: samples per batch (the last batch may be smaller).
+        batch_size: samples per batch (the last batch may be smaller); None yields single
+            samples, unbatched.
         shuffle: draw a new random order each epoch.
+        sampler: an iterable of indices (a Sampler); excludes ``shuffle``.
+        batch_sampler: an iterable of lists of indices; excludes batch_size, shuffle, sampler
+            and drop_last.
+        num_workers, worker_init_fn, persistent_workers, prefetch_factor, pin_memory, timeout:
+            see "Workers" above.
+        collate_fn: turns a list of samples into a batch (default ``default_collate``).
         drop_last: drop the last batch when it has fewer than ``batch_size`` samples.
-        generator: a ``numpy.random.Generator`` to shuffle with.
+        generator: a ``glassnet.Generator`` (or ``numpy.random.Generator``) to shuffle with.
         seed: an integer; shorthand for ``generator=numpy.random.default_rng(seed)``, made once,
             so consecutive epochs differ but a new loader with the same seed repeats them.
-        collate_fn: turns a list of samples into a batch (default ``default_collate``).
 
     Example::
 
@@ -97,59 +133,135 @@ class DataLoader:
     def __init__(
         self,
         dataset: Any,
-        batch_size: int = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
-        generator: np.random.Generator | None = None,
-        seed: int | None = None,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Iterable[int] | None = None,
+        batch_sampler: Iterable[list[int]] | None = None,
+        num_workers: int = 0,
         collate_fn: Callable[[list[Any]], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
+        generator: np.random.Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+        seed: int | None = None,
     ) -> None:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(
                 f"DataLoader needs a dataset with __len__ and __getitem__, got "
                 f"{type(dataset).__name__}; wrap arrays as TensorDataset(X, y)"
             )
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-            raise TypeError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+        if batch_size is not None:
+            if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+                raise TypeError(f"batch_size must be a positive integer, got {batch_size!r}")
+            if batch_size < 1:
+                raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
         if generator is not None and seed is not None:
             raise ValueError("give DataLoader a generator or a seed, not both")
         if generator is not None and not isinstance(generator, np.random.Generator):
             raise TypeError(
-                f"generator must be a numpy.random.Generator, got {type(generator).__name__}; "
-                "for an integer use seed="
+                f"generator must be a glassnet.Generator or numpy.random.Generator, got "
+                f"{type(generator).__name__}; for an integer use seed="
             )
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"collate_fn must be callable, got {collate_fn!r}")
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        if worker_init_fn is not None and not callable(worker_init_fn):
+            raise TypeError(f"worker_init_fn must be callable, got {worker_init_fn!r}")
+        # PyTorch's rules for what may be combined (its messages, so its users recognise them).
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually exclusive with "
+                "drop_last"
+            )
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.generator = _as_generator(seed) if seed is not None else generator
+        if sampler is None:
+            sampler = (
+                RandomSampler(dataset, generator=self.generator)
+                if shuffle
+                else SequentialSampler(dataset)
+            )
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self.generator = _as_generator(seed) if seed is not None else generator
         self.collate_fn = collate_fn
+        self.num_workers = int(num_workers)
+        self.worker_init_fn = worker_init_fn
+        self.persistent_workers = persistent_workers
+        self.prefetch_factor = prefetch_factor
+        self.pin_memory, self.timeout = pin_memory, timeout
+        self._workers_started = False
 
     def __len__(self) -> int:
-        """The number of batches in one epoch."""
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        """The number of batches in one epoch (of samples, when batch_size is None)."""
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
-        n = len(self.dataset)
-        order = None
-        if self.shuffle:
-            rng = self.generator if self.generator is not None else _as_generator(None)
-            order = rng.permutation(n)
+        self._start_worker()
+        if self.batch_sampler is None:  # batch_size=None: one sample at a time, not collated
+            for i in sampler_order(self.sampler):
+                yield self.dataset[int(i)]
+            return
         arrays = None if self.collate_fn is not None else _whole_arrays(self.dataset)
-        bs = self.batch_size
-        for start in range(0, len(self) * bs, bs):
-            stop = min(start + bs, n)
+        if arrays is not None and self._plain_sequential():
+            # Sequential reading of whole arrays: slices, copied so each batch owns its memory.
+            n, bs = len(self.dataset), self.batch_size
+            for start in range(0, len(self) * bs, bs):
+                yield self._fast_batch(arrays, None, start, min(start + bs, n))
+            return
+        batches = (
+            self.batch_sampler.batches()
+            if isinstance(self.batch_sampler, BatchSampler)
+            else (np.asarray(b, dtype=np.int64) for b in self.batch_sampler)
+        )
+        for idx in batches:
             if arrays is not None:
-                yield self._fast_batch(arrays, order, start, stop)
+                yield self._fast_batch(arrays, idx, 0, len(idx))
             else:
-                idx = range(start, stop) if order is None else order[start:stop]
                 samples = [self.dataset[int(i)] for i in idx]
                 yield (self.collate_fn or default_collate)(samples)
+
+    def _plain_sequential(self) -> bool:
+        return (
+            type(self.batch_sampler) is BatchSampler
+            and type(self.batch_sampler.sampler) is SequentialSampler
+            and self.batch_sampler.sampler.data_source is self.dataset
+        )
+
+    def _start_worker(self) -> None:
+        """Call worker_init_fn(0) as PyTorch's single worker would when it starts."""
+        if self.num_workers == 0 or self.worker_init_fn is None:
+            return
+        if self.persistent_workers and self._workers_started:
+            return
+        global _worker_info
+        seed = int(_as_generator(self.generator).integers(2**63))
+        _worker_info = WorkerInfo(self.dataset, seed)
+        try:
+            self.worker_init_fn(0)
+        finally:
+            _worker_info = None
+        self._workers_started = True
 
     @staticmethod
     def _fast_batch(
@@ -160,7 +272,6 @@ class DataLoader:
     ) -> tuple[Tensor, ...]:
         base, rows = arrays
         if order is None and rows is None:
-            # Sequential reading of whole arrays: a slice, copied so the batch owns its memory.
             return tuple(Tensor._make(a[start:stop].copy()) for a in base)
         idx = np.arange(start, stop) if order is None else order[start:stop]
         if rows is not None:
@@ -172,6 +283,30 @@ class DataLoader:
             f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)"
         )
+
+
+def _check_worker_options(
+    num_workers: Any, timeout: Any, prefetch_factor: Any, persistent_workers: Any
+) -> None:
+    """PyTorch's checks of the worker options (its messages)."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)):
+        raise TypeError(f"num_workers must be an integer, got {num_workers!r}")
+    if num_workers < 0:
+        raise ValueError(
+            "num_workers option should be non-negative; use num_workers=0 to disable "
+            "multiprocessing."
+        )
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError(
+            "prefetch_factor option could only be specified in multiprocessing. Let "
+            "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+        )
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
 
 
 def _whole_arrays(dataset: Any) -> tuple[tuple[np.ndarray, ...], np.ndarray | None] | None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import no_grad, wrap
+from ..device import split_to_arguments
 from ..dtypes import is_floating, to_dtype
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
@@ -503,24 +504,12 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Convert floating parameters and buffers to a dtype in place: ``model.to(gn.float64)``.
 
-        Integer buffers (counters, indices) are left alone, as in PyTorch. ``to("cpu")`` is
-        accepted and does nothing (glassnet runs on the CPU); other devices raise.
-        Accepts a dtype, a device string, or a Tensor (whose dtype is used).
+        Integer buffers (counters, indices) are left alone, as in PyTorch. ``to("cpu")`` and
+        ``to(glassnet.device("cpu"))`` are accepted and do nothing (glassnet runs on the CPU);
+        other devices raise DeviceError. Accepts a dtype, a device, or a Tensor (whose dtype is
+        used), as ``Tensor.to`` does (both read their arguments with ``split_to_arguments``).
         """
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)  # accepted for PyTorch code; meaningless on the CPU
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and (a.split(":")[0] in ("cpu", "cuda", "mps", "xpu")):
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(f"glassnet runs on the CPU only; cannot move a module to {device!r}")
+        dtype = split_to_arguments(args, kwargs)  # raises DeviceError for devices but the CPU
         if dtype is None:
             return self
         dtype = to_dtype(dtype)

@@ -1,0 +1,10 @@
+"""glassnet.utils: where PyTorch code finds ``torch.utils.data`` (it is ``glassnet.data``).
+
+PyTorch keeps its data tools under ``torch.utils.data``; glassnet keeps them in
+``glassnet.data``. This module only points there, so ``glassnet.utils.data.DataLoader`` (and,
+under ``glassnet run``, ``torch.utils.data.DataLoader``) is the same class.
+"""
+
+from .. import data
+
+__all__ = ["data"]
