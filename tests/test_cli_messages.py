@@ -306,6 +306,8 @@ def interrupted_fit(stopped_at, stop_reason):
         history.stop_reason = stop_reason
         if stopped_at is not None:
             history.stopped_at = stopped_at
+        else:  # a History without stopped_at: the message falls back to stop_reason
+            vars(history).pop("stopped_at", None)
         return history
 
     return fit

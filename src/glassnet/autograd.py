@@ -137,7 +137,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and dtype is None:
         return Tensor._make(data)
-    return Tensor(data, dtype)
+    return Tensor._from_data(data, dtype)
 
 
 #: Every Op subclass by name, filled in automatically; tests and tools enumerate it.

@@ -61,6 +61,11 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
+    def _from_data(cls, data: Any, dtype: Any = None) -> Tensor:
+        """A new tensor from any data with ``glassnet.tensor``'s dtype rules (ints stay int64)."""
+        return cls._make(to_array(data, dtype))
+
+    @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
         """Wrap an existing array with no copy and no checks (the engine's fast path)."""
         t = object.__new__(cls)
