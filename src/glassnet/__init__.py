@@ -228,6 +228,7 @@ from .printing import set_printoptions
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
+from .threads import get_num_threads, set_num_threads
 from .train import History, evaluate, fit, predict, resume, run_epoch, train_step
 
 # The see-inside tools load on first use, so that importing glassnet never imports them

@@ -25,6 +25,7 @@ from ..data.loader import DataLoader
 from ..nn.module import Module
 from ..optim import lr_scheduler as sched_mod
 from ..optim.optimizer import Optimizer
+from ..threads import blas_threads, forward_flops, threads_for_work
 from .choices import _check_metrics, _make_scheduler, get_loss, make_optimizer
 from .evaluation import _evaluate_loader
 from .history import History
@@ -196,6 +197,13 @@ def fit(
     try:
         with contextlib.ExitStack() as guards:
             ctrl_c = guards.enter_context(StopOnCtrlC())
+            # BLAS threads for the size of the work: one for a small model (thread hand-offs
+            # cost more than they save, and far more on a busy machine), every core otherwise.
+            work = forward_flops(model, train_loader.batch_size or 1)
+            threads = threads_for_work(work)
+            if parallel is not None:  # the processes share the machine's cores
+                threads = max(1, threads // parallel.world)
+            guards.enter_context(blas_threads(threads))
             if detect_anomaly:
                 from ..inspect.anomaly import detect_anomaly as anomaly_checks
 

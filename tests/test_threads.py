@@ -1,0 +1,60 @@
+"""The BLAS thread policy: one thread for small work, every core for big, the user's choice first."""
+
+import pytest
+
+import glassnet as gn
+from glassnet import nn, threads
+from glassnet.callbacks import Callback
+
+threadpoolctl = pytest.importorskip("threadpoolctl")
+
+
+def test_small_work_gets_one_thread_big_work_every_core(monkeypatch):
+    monkeypatch.delenv("GLASSNET_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "_chosen", None)
+    monkeypatch.setattr(threads, "_cores", lambda: 8)
+    assert threads.threads_for_work(1e5) == 1
+    assert threads.threads_for_work(1e9) == 8
+
+
+def test_the_environment_variable_and_set_num_threads_win(monkeypatch):
+    monkeypatch.setattr(threads, "_chosen", None)
+    monkeypatch.setenv("GLASSNET_NUM_THREADS", "3")
+    assert threads.threads_for_work(1e9) == 3 and threads.threads_for_work(1) == 3
+    monkeypatch.setenv("GLASSNET_NUM_THREADS", "two")
+    with pytest.raises(
+        ValueError, match="GLASSNET_NUM_THREADS must be a positive whole number, got 'two'"
+    ):
+        threads.threads_for_work(1)
+    with pytest.raises(ValueError, match="set_num_threads expects a positive whole number, got 0"):
+        gn.set_num_threads(0)
+
+
+def test_forward_flops_counts_linear_layers_and_calls_convolutions_big():
+    mlp = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+    assert threads.forward_flops(mlp, 32) == 2 * 32 * (64 * 128 + 128 * 10)
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Flatten(), nn.Linear(4, 2))
+    assert threads.forward_flops(cnn, 1) == float("inf")
+
+
+def test_blas_threads_limits_the_block_and_restores():
+    before = gn.get_num_threads()
+    with threads.blas_threads(1):
+        assert gn.get_num_threads() == 1
+    assert gn.get_num_threads() == before
+
+
+def test_fit_trains_a_small_model_on_one_thread(monkeypatch):
+    monkeypatch.delenv("GLASSNET_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "_chosen", None)
+    seen = []
+
+    class Watch(Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(gn.get_num_threads())
+
+    X = gn.randn(64, 4).numpy()
+    y = (X[:, 0] > 0).astype("int64")
+    gn.fit(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)), (X, y), epochs=1,
+           batch_size=16, verbose=0, callbacks=[Watch()])  # fmt: skip
+    assert seen and set(seen) == {1}
