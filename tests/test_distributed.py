@@ -125,3 +125,23 @@ def test_fit_distributed_without_mpiexec_says_how_to_start(monkeypatch):
     with pytest.raises(ValueError, match=r"start the script with `mpiexec -n 2 python script.py`"):
         gn.fit(nn.Linear(2, 2), (np.zeros((4, 2)), np.zeros(4, dtype=np.int64)), distributed=True,
                verbose=0)  # fmt: skip
+
+
+def test_glassnet_train_on_two_processes_saves_one_run(tmp_path):
+    _mpiexec()
+    env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+               GLASSNET_DIST_TIMEOUT="60")  # fmt: skip
+    folder = tmp_path / "run"
+    done = subprocess.run(
+        [shutil.which("mpiexec"), "-n", "2", sys.executable, "-m", "glassnet", "train",
+         "--distributed", "--epochs", "2", "--hidden", "32", "--out", str(folder)],
+        capture_output=True, text=True, timeout=240, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Saved the run to") == 1
+    assert done.stdout.count("Trained 2 epochs on 2 processes") == 1
+    import json
+
+    assert json.loads((folder / "config.json").read_text())["training"]["processes"] == 2
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "run"]
+    assert leftovers == [] or all(name.endswith(".lock") for name in leftovers)

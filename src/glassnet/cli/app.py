@@ -10,6 +10,8 @@ from .parser import build_parser
 
 __all__ = ["main"]
 
+_REPORTED_MODULES = ("glassnet.inspect", "glassnet.distributed")
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `glassnet` command with ``argv`` (default ``sys.argv[1:]``); return the exit code.
@@ -29,3 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except (CLIError, ValueError, TypeError, OSError, MemoryError, KeyboardInterrupt) as e:
         return report(e)
+    except (RuntimeError, AssertionError) as e:
+        # What --detect-anomaly, --check-gradients-every and --distributed stop with is the
+        # expected outcome of asking for them: one line too. Any other error is a bug: shown.
+        if type(e).__module__.startswith(_REPORTED_MODULES):
+            return report(e)
+        raise

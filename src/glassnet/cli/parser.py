@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the datasets `glassnet train --data` accepts.",
     )
     _add_run(sub)
+    _add_inside(sub)
     return parser
 
 
@@ -245,6 +246,40 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     )
     t.add_argument("--no-plots", action="store_true", help="do not draw loss/accuracy plots")
     t.add_argument(
+        "--live",
+        action="store_true",
+        help="watch it learn in the browser: prints a local address (127.0.0.1) with a token; "
+        "the page can pause, step, stop and change the learning rate; the run keeps a replay",
+    )
+    t.add_argument(
+        "--port", type=int, default=0, metavar="N", help="the port of --live (default: any free)"
+    )
+    t.add_argument(
+        "--report", action="store_true", help="also write report.html, the whole run in one file"
+    )
+    t.add_argument(
+        "--detect-anomaly",
+        action="store_true",
+        help="stop at the first op that makes a NaN or Inf, naming it and its layer (slower)",
+    )
+    t.add_argument(
+        "--check-gradients-every",
+        type=_positive_int,
+        metavar="N",
+        help="every N batches compare backprop gradients with numerical ones (slow)",
+    )
+    t.add_argument(
+        "--no-diagnostics",
+        action="store_true",
+        help="do not watch training for dead units, vanishing gradients, divergence, ...",
+    )
+    t.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel training on MPI: start with `mpiexec -n N glassnet train "
+        "--distributed` (pip install 'glassnet[mpi]'); rank 0 prints and saves the run",
+    )
+    t.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -316,6 +351,44 @@ def _add_batch_size(command: argparse.ArgumentParser) -> None:
         metavar="N",
         help="samples per forward pass (default: 256)",
     )
+
+
+def _add_inside(sub: argparse._SubParsersAction) -> None:
+    """explain, report, view and lesson: the commands that show the inside."""
+    x = sub.add_parser(
+        "explain",
+        help="how a saved run's model classifies one test sample",
+        description="Show one test sample's path through a saved classifier: each layer, the "
+        "logits, the softmax step by step, the prediction, the loss and its gradient.",
+    )
+    _add_run_folder(x)
+    x.add_argument("--sample", type=int, default=0, metavar="N", help="the test sample (default 0)")
+    x.add_argument("--data-dir", metavar="DIR", help="for mnist/fashion-mnist: the IDX files")
+    r = sub.add_parser(
+        "report",
+        help="write a saved run's HTML report and print its path",
+        description="Write RUN/report.html: configuration, data, model, learning curves, "
+        "confusion matrix, per-layer statistics, mistakes, one explained prediction. It opens "
+        "offline.",
+    )
+    _add_run_folder(r)
+    r.add_argument("--data-dir", metavar="DIR", help="for mnist/fashion-mnist: the IDX files")
+    v = sub.add_parser(
+        "view",
+        help="replay a run recorded with --live in the browser",
+        description="Serve the live view of a finished run (recorded by `glassnet train "
+        "--live`) with a time slider, on 127.0.0.1.",
+    )
+    _add_run_folder(v)
+    v.add_argument("--port", type=int, default=0, metavar="N", help="the port (default: any free)")
+    lesson = sub.add_parser(
+        "lesson",
+        help="the lessons: list, run one, get and check exercises",
+        description="`glassnet lesson` lists the lessons, `glassnet lesson N` runs one, "
+        "`--exercise K` writes an exercise's template, `--check FILE` checks your solution.",
+        add_help=False,
+    )
+    lesson.add_argument("lesson_args", nargs=argparse.REMAINDER, metavar="ARGS")
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:

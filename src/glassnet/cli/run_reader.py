@@ -7,6 +7,7 @@ import json
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..data import DATASETS
@@ -40,6 +41,62 @@ def read_run(folder: str) -> tuple[dict[str, Any], Any]:
     except ValueError as e:  # StateDictError: the weights are whole but for another model
         raise CLIError(f"{path} does not fit the model in config.json: {e}") from None
     return config, model
+
+
+def read_run_data(folder: str, split: str = "test", data_dir: str | None = None) -> RunData:
+    """A run's config and model, with one split of its data loaded and standardized as in
+    training (what evaluate, explain and report need)."""
+    import numpy as np
+
+    from .tasks import load_task, normalize
+
+    config, model = read_run(folder)
+    data = dict(config["data"])
+    if data_dir:
+        data["data_dir"] = os.path.abspath(data_dir)
+    source = {k: data[k] for k in ("name", "path", "target", "header", "data_dir") if k in data}
+    task = load_task(source, image=config["model"].get("kind") == "cnn")
+    if split == "test":
+        X, y = task.X_test, task.y_test
+    elif split == "train":
+        X, y = task.X_train, task.y_train
+    else:
+        X = np.concatenate([task.X_train, task.X_test])
+        y = np.concatenate([task.y_train, task.y_test])
+    shape = tuple(data.get("input_shape") or X.shape[1:])
+    X = normalize(data.get("normalize"), X).reshape(len(X), *shape)
+    return RunData(config, model, task.name, X, y, data.get("classes"), shape)
+
+
+@dataclass
+class RunData:
+    config: dict[str, Any]
+    model: Any
+    name: str
+    X: Any
+    y: Any
+    classes: list[str] | None
+    input_shape: tuple
+
+
+def read_history(folder: str) -> dict[str, list[float]]:
+    """history.csv of a run as {quantity: one value per epoch} (empty if there is none)."""
+    import csv
+
+    path = os.path.join(folder, "history.csv")
+    if not os.path.isfile(path):
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    columns: dict[str, list[float]] = {}
+    for row in rows:
+        for key, value in row.items():
+            if key != "epoch" and key is not None:
+                try:
+                    columns.setdefault(key, []).append(float(value))
+                except (TypeError, ValueError):
+                    raise CLIError(f"{path}: the entry {key}={value!r} is not a number") from None
+    return columns
 
 
 def _check_folder(folder: str) -> None:

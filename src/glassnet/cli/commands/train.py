@@ -4,6 +4,7 @@ the run folder whole (or, after Ctrl-C, the part that was trained)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import re
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..._version import __version__
-from ...callbacks import CSVLogger, EarlyStopping
+from ...callbacks import CSVLogger, Diagnostics, EarlyStopping, LiveView
 from ...models import build_model
 from ...nn import functional as F
 from ...random import manual_seed
@@ -68,6 +69,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.patience and not args.val_split:
         raise CLIError("--patience watches the validation loss: it needs --val-split > 0")
     source = task_source(args)  # a bad --data fails before the run folder is claimed
+    rank = _process_rank(args)
+    if rank > 0:  # another process of `mpiexec -n N`: train its shard, print and save nothing
+        args.quiet = True
+        prepared = _prepare(args, load_task(source, image=args.model == "cnn"))
+        manual_seed(args.seed)
+        _fit(args, prepared, build_model(prepared.spec), _NoRun())
+        return 0
     with open_run(args) as run:
         try:
             prepared = _prepare(args, load_task(source, image=args.model == "cnn"))
@@ -90,6 +98,37 @@ def cmd_train(args: argparse.Namespace) -> int:
         folder = run.destination
         print(f"Use it: glassnet evaluate {folder}   |   glassnet predict {folder} INPUT.csv")
     return 0
+
+
+def _process_rank(args: argparse.Namespace) -> int:
+    """0 for a single process or rank 0 of `mpiexec`; refuses --distributed without mpiexec."""
+    from ...distributed import process_group as pg
+
+    if not pg.launched_by_mpiexec():
+        if args.distributed:
+            raise CLIError(
+                "--distributed runs one glassnet per process: start it as "
+                "`mpiexec -n 2 glassnet train --distributed ...` (pip install 'glassnet[mpi]' "
+                "brings mpiexec)"
+            )
+        return 0
+    if not pg.is_available():
+        raise CLIError("started by mpiexec, but mpi4py is missing: pip install 'glassnet[mpi]'")
+    pg.init_process_group("mpi")
+    return pg.get_rank()
+
+
+class _NoRun:
+    """Stands in for the run folder in the processes that do not save (ranks above 0)."""
+
+    destination = None
+
+    @contextlib.contextmanager
+    def writing(self, name: str) -> Any:
+        yield os.devnull
+
+    def commit(self) -> None:
+        pass
 
 
 # ----------------------------------------------------------------------------------------------
@@ -219,6 +258,11 @@ def _fit(
         callbacks: list[Any] = [CSVLogger(history_csv)]
         if args.patience:
             callbacks.append(EarlyStopping(patience=args.patience, restore_best_weights=True))
+        if not args.no_diagnostics:  # hints in plain words as they appear (kept in config.json)
+            callbacks.append(Diagnostics(verbose=not args.quiet))
+        live = _live_view(args, p) if args.live else None
+        if live is not None:
+            callbacks.append(live)
         started = time.perf_counter()
         history = fit(
             model,
@@ -234,13 +278,36 @@ def _fit(
             scheduler=None if args.schedule == "none" else args.schedule,
             seed=args.seed,
             verbose=0 if args.quiet else 1,
+            detect_anomaly=args.detect_anomaly,
+            check_gradients_every=args.check_gradients_every,
+            distributed=True if args.distributed else None,
         )
     seconds = time.perf_counter() - started
+    if live is not None:  # the stream the page was fed, for `glassnet view RUN`
+        live.close()
+        with run.writing("live.jsonl.gz") as path:
+            live.save(path)
     if not args.quiet:
         done = len(history.epoch)
-        print(f"Trained {done} epoch{'s' if done != 1 else ''} in {seconds:.1f} s.")
+        processes = getattr(history, "processes", 1)
+        on = f" on {processes} processes" if processes > 1 else ""
+        print(f"Trained {done} epoch{'s' if done != 1 else ''}{on} in {seconds:.1f} s.")
         print("")
     return history, seconds
+
+
+def _live_view(args: argparse.Namespace, p: Prepared) -> LiveView:
+    image_shape = None
+    shape = input_shape(p.spec)
+    if len(shape) == 3:
+        image_shape = shape[1:]
+    return LiveView(
+        data=(p.X_train, p.task.y_train),
+        port=args.port,
+        class_names=p.task.classes,
+        image_shape=image_shape,
+        announce=True,
+    )
 
 
 def applied(history: History) -> str:
@@ -297,6 +364,16 @@ def _test_and_save(
         with run.writing(name) as path:
             save_figure(figure, path)
         files.append(name)
+    if args.live:
+        files.append("live.jsonl.gz")
+    if args.report:
+        from .report import write_run_report
+
+        config = _config(args, p, history, seconds)
+        with run.writing("report.html") as path:
+            write_run_report(path, config, model, history, p.X_test, p.task.y_test,
+                             p.task.classes, input_shape(p.spec))  # fmt: skip
+        files.append("report.html")
     return files
 
 
@@ -321,6 +398,11 @@ def _config(args: argparse.Namespace, p: Prepared, history: History, seconds: fl
     }
     if history.interrupted:
         training["applied"] = applied(history)
+    hints = getattr(history, "hints", None)
+    if hints is not None or not args.no_diagnostics:
+        training["hints"] = [dict(h) for h in hints or []]
+    if getattr(history, "processes", 1) > 1:
+        training["processes"] = history.processes
     return {
         "format": "glassnet-run",
         "format_version": 1,
