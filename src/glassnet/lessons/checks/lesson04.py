@@ -10,15 +10,7 @@ import glassnet as gn
 from glassnet import nn
 
 from ..exercises import Report, exercise, need
-
-
-def pair(what: str, value: Any, names: str, report: Report) -> tuple[Any, Any] | None:
-    """The two values of a returned pair, or None after reporting that it is not a pair."""
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return value[0], value[1]
-    report.wrong(f"{what}: expected a pair ({names}), got {type(value).__name__}")
-    return None
-
+from .values import unpack
 
 STEP_TEMPLATE = '''
 import numpy as np
@@ -52,7 +44,7 @@ def check_step(namespace: dict[str, Any], report: Report) -> None:
         ((wt * gn.tensor(xs) + bt - gn.tensor(ys)) ** 2).mean().backward()
         expected = (w - rate * wt.grad.item(), b - rate * bt.grad.item())
         what = f"gradient_descent_step(w={w}, b={b}, {xs.size} points, learning_rate={rate})"
-        got = pair(what, step(w, b, xs.copy(), ys.copy(), rate), "new_w, new_b", report)
+        got = unpack(what, step(w, b, xs.copy(), ys.copy(), rate), ("new_w", "new_b"), report)
         if got is not None:
             report.compare(f"{what}, new w", got[0], expected[0])
             report.compare(f"{what}, new b", got[1], expected[1])
@@ -122,7 +114,7 @@ def check_momentum(namespace: dict[str, Any], report: Report) -> None:
             optimizer.step()
             what = f"step {step} (learning_rate={rate}, momentum={momentum})"
             got = momentum_step(before, gradient, buffer, rate, momentum)
-            got = pair(what, got, "new_weight, new_buffer", report)
+            got = unpack(what, got, ("new_weight", "new_buffer"), report)
             if got is None or not report.compare(f"{what}, new weight", got[0], weight.numpy()):
                 break  # later steps would only repeat the same mistake
             buffer = got[1]
