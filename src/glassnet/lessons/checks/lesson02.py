@@ -10,6 +10,7 @@ import glassnet as gn
 from glassnet import nn
 
 from ..exercises import Report, exercise, need
+from .values import linear_layer
 
 NEURON_TEMPLATE = '''
 import numpy as np
@@ -25,15 +26,6 @@ def neuron(x, w, b):
 '''
 
 
-def _linear(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> nn.Linear:
-    """An nn.Linear in float64 holding the weights W (out, in) and the bias b: glassnet's answer."""
-    layer = nn.Linear(W.shape[1], W.shape[0], dtype=gn.float64)
-    with gn.no_grad():
-        layer.weight.copy_(gn.tensor(W))
-        layer.bias.copy_(gn.tensor(b))
-    return layer
-
-
 @exercise(2, 1, "a neuron's output", NEURON_TEMPLATE)
 def check_neuron(namespace: dict[str, Any], report: Report) -> None:
     neuron = need(namespace, "neuron", report)
@@ -44,7 +36,7 @@ def check_neuron(namespace: dict[str, Any], report: Report) -> None:
     cases += [(rng.normal(size=n), rng.normal(size=n), float(rng.normal())) for n in (1, 4, 7)]
     for x, w, b in cases:
         x, w = np.asarray(x), np.asarray(w)
-        expected = _linear(x, w[None, :], np.array([b]))(gn.tensor(x[None, :])).numpy()[0, 0]
+        expected = linear_layer(w[None, :], np.array([b]))(gn.tensor(x[None, :])).numpy()[0, 0]
         what = f"neuron(x={np.round(x, 3).tolist()}, w={np.round(w, 3).tolist()}, b={b:.3g})"
         report.compare(what, neuron(x.copy(), w.copy(), b), expected)
 
@@ -73,7 +65,7 @@ def check_layer(namespace: dict[str, Any], report: Report) -> None:
         X = rng.normal(size=(samples, features))
         W = rng.normal(size=(neurons, features))
         b = rng.normal(size=neurons)
-        expected = _linear(X, W, b)(gn.tensor(X)).numpy()
+        expected = linear_layer(W, b)(gn.tensor(X)).numpy()
         what = f"layer_forward(X {X.shape}, W {W.shape}, b {b.shape})"
         report.compare(what, layer_forward(X.copy(), W.copy(), b.copy()), expected)
 
@@ -102,7 +94,7 @@ def check_two_layers(namespace: dict[str, Any], report: Report) -> None:
         X = rng.normal(size=(samples, features))
         W1, b1 = rng.normal(size=(hidden, features)), rng.normal(size=hidden)
         W2, b2 = rng.normal(size=(outputs, hidden)), rng.normal(size=outputs)
-        network = nn.Sequential(_linear(X, W1, b1), nn.ReLU(), _linear(X, W2, b2))
+        network = nn.Sequential(linear_layer(W1, b1), nn.ReLU(), linear_layer(W2, b2))
         expected = network(gn.tensor(X)).numpy()
         what = f"two_layers(X {X.shape}, W1 {W1.shape}, W2 {W2.shape})"
         got = two_layers(X.copy(), W1.copy(), b1.copy(), W2.copy(), b2.copy())

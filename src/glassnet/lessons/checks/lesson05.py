@@ -10,7 +10,7 @@ import glassnet as gn
 from glassnet import nn
 
 from ..exercises import Report, exercise, need
-from .values import unpack
+from .values import linear_layer, unpack
 
 LINEAR_TEMPLATE = '''
 import numpy as np
@@ -37,10 +37,7 @@ def check_linear(namespace: dict[str, Any], report: Report) -> None:
         x = rng.normal(size=(samples, features))
         W, b = rng.normal(size=(outputs, features)), rng.normal(size=outputs)
         grad_y = rng.normal(size=(samples, outputs))
-        layer = nn.Linear(features, outputs, dtype=gn.float64)
-        with gn.no_grad():
-            layer.weight.copy_(gn.tensor(W))
-            layer.bias.copy_(gn.tensor(b))
+        layer = linear_layer(W, b)
         xt = gn.tensor(x, requires_grad=True)
         (layer(xt) * gn.tensor(grad_y)).sum().backward()  # sum(g * y) has gradient g at y
         what = f"linear_backward(x {x.shape}, W {W.shape}, b {b.shape}, grad_y {grad_y.shape})"

@@ -1,4 +1,4 @@
-"""Lesson 6's exercises: softplus's backward as a Function, a chain rule by hand, a two-input Function."""
+"""Lesson 6's exercises: softplus's backward, a chain rule by hand, a Function of two inputs."""
 
 from __future__ import annotations
 
