@@ -290,10 +290,8 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if self.state.get(p):
-                    state[index[id(p)]] = {
-                        k: (v.copy() if isinstance(v, np.ndarray) else v)
-                        for k, v in self.state[p].items()
-                    }
+                    # deep copies (arrays, and lists of arrays as L-BFGS keeps): a snapshot
+                    state[index[id(p)]] = copy.deepcopy(self.state[p])
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -353,12 +351,17 @@ class Optimizer:
                     f"parameters are numbered 0 to {len(position) - 1}"
                 ) from None
             new_state[p] = {
-                key: _load_state_value(p, int(k), key, value) for key, value in saved_state.items()
+                key: self._load_state_value(p, int(k), key, value)
+                for key, value in saved_state.items()
             }
         self.param_groups = new_groups
         self.state = new_state
 
     # ------------------------------------------------------------------ display
+    def _load_state_value(self, p: Tensor, index: int, key: str, value: Any) -> Any:
+        """One saved state entry of parameter number ``index`` as ``update`` expects it."""
+        return _load_state_value(p, index, key, value)
+
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
@@ -492,3 +495,12 @@ def _forget_scratch(optimizer_ref: weakref.ref, key: int, _dead: Any) -> None:
         entry = optimizer._scratch.get(key)
         if entry is not None and entry[0]() is None:
             del optimizer._scratch[key]
+
+
+def check_in_range(options: Mapping[str, Any], name: str, low: float, high: float) -> None:
+    """Raise ValueError unless the named option is a number with ``low <= value <= high``."""
+    value = options[name]
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(
+            f"Invalid {name}: expected {low} <= {name} <= {high}, got {name}={value!r}"
+        )
