@@ -425,13 +425,19 @@ def run_closure(closure: Callable[[], Any] | None) -> Any:
 
 
 def checked_grad(p: Tensor) -> np.ndarray:
-    """``p.grad``'s array, after checking that it has the parameter's shape."""
+    """``p.grad``'s array, after checking that it has the parameter's shape.
+
+    A gradient of another float dtype (a float64 gradient set by hand on a float32
+    parameter, say) is cast to the parameter's, so that the state keeps the parameter's dtype.
+    """
     g = p.grad.array
     if g.shape != p.array.shape:
         raise ValueError(
             f"the gradient of a parameter of shape {p.array.shape} has shape {g.shape}; "
             "p.grad must have the parameter's shape"
         )
+    if g.dtype != p.array.dtype and p.array.dtype.kind == "f":
+        g = g.astype(p.array.dtype)
     return g
 
 
