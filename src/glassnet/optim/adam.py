@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative, descent_gradient
+from .optimizer import Optimizer, check_betas, check_nonnegative, decayed_gradient
 
 
 class Adam(Optimizer):
@@ -73,8 +73,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "eps", "weight_decay")
-        check_betas(options)
+        check_adam_options(options)
 
     def update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
@@ -91,16 +90,10 @@ def adam_update_reference(
     Changes ``param`` and ``state`` in place; ``group`` holds the options (see ``Adam``).
     """
     lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-    weight_decay, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
-    # g = -grad if maximizing, + weight_decay * param if the decay is an L2 penalty
-    g = descent_gradient(param, grad, 0 if decoupled else weight_decay, group["maximize"])
-    if weight_decay != 0 and decoupled:
-        param[...] = param * (1 - lr * weight_decay)  # AdamW: shrink the weights directly
-    m, v = adam_state(param, state, group["amsgrad"])
-    t = state["step"] = state["step"] + 1
-
-    m = state["exp_avg"] = beta1 * m + (1 - beta1) * g
-    v = state["exp_avg_sq"] = beta2 * v + (1 - beta2) * g * g
+    # g = ±grad (+ weight_decay * param, unless the decay is decoupled: then param shrinks)
+    g = decayed_gradient(param, grad, group)
+    t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
+    m, v = adam_moments(state, g, beta1, beta2)  # m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2
     if group["amsgrad"]:
         v = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)
     m_hat = m / (1 - beta1**t)  # remove the bias towards m_0 = 0
@@ -124,16 +117,10 @@ def adam_update(
     ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
     """
     lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-    weight_decay, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
     tmp, g_work = work
-    g = descent_gradient(
-        param, grad, 0 if decoupled else weight_decay, group["maximize"], out=g_work
-    )
-    if weight_decay != 0 and decoupled:
-        param *= 1 - lr * weight_decay
-    m, v = adam_state(param, state, group["amsgrad"])
-    state["step"] += 1
-    t = state["step"]
+    g = decayed_gradient(param, grad, group, out=g_work)
+    t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
+    m, v = state["exp_avg"], state["exp_avg_sq"]
 
     np.subtract(g, m, out=tmp)
     tmp *= 1 - beta1
@@ -153,12 +140,11 @@ def adam_update(
     param -= tmp
 
 
-def adam_state(
-    param: np.ndarray, state: dict[str, Any], amsgrad: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Adam's running averages ``(exp_avg, exp_avg_sq)`` of a parameter, zeros at first.
+def adam_state(param: np.ndarray, state: dict[str, Any], amsgrad: bool) -> int:
+    """Create Adam's state at the first step; return the number of steps taken so far.
 
-    Also creates ``step`` (0) and, for AMSGrad, ``max_exp_avg_sq`` (zeros).
+    ``step`` (0), the running averages ``exp_avg`` and ``exp_avg_sq`` (zeros) and, for
+    AMSGrad, ``max_exp_avg_sq`` (zeros). NAdam and RAdam keep the same.
     """
     if not state:
         state["step"] = 0
@@ -166,4 +152,22 @@ def adam_state(
         state["exp_avg_sq"] = np.zeros_like(param)
     if amsgrad and "max_exp_avg_sq" not in state:
         state["max_exp_avg_sq"] = np.zeros_like(param)
-    return state["exp_avg"], state["exp_avg_sq"]
+    return state["step"]
+
+
+def adam_moments(
+    state: dict[str, Any], g: np.ndarray, beta1: float, beta2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Adam's running averages of the gradient and of its square, updated (as formulas):
+
+    ``m = beta1 m + (1 - beta1) g`` and ``v = beta2 v + (1 - beta2) g^2``; returns ``(m, v)``.
+    """
+    m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
+    v = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+    return m, v
+
+
+def check_adam_options(options: Mapping[str, Any]) -> None:
+    """The checks Adam and its relatives share: lr, eps, weight_decay >= 0, betas in [0, 1)."""
+    check_nonnegative(options, "lr", "eps", "weight_decay")
+    check_betas(options)

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative, descent_gradient
+from .adam import check_adam_options
+from .optimizer import Optimizer, descent_gradient
 
 
 class Adamax(Optimizer):
@@ -57,8 +58,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "eps", "weight_decay")
-        check_betas(options)
+        check_adam_options(options)
 
     def update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]

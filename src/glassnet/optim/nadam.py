@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .adam import adam_state
-from .optimizer import Optimizer, check_betas, check_nonnegative, descent_gradient
+from .adam import adam_moments, adam_state, check_adam_options
+from .optimizer import Optimizer, check_nonnegative, decayed_gradient
 
 
 class NAdam(Optimizer):
@@ -71,28 +71,23 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "eps", "weight_decay", "momentum_decay")
-        check_betas(options)
+        check_adam_options(options)
+        check_nonnegative(options, "momentum_decay")
 
     def update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
         """One NAdam step for one parameter, as the formula reads."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
         psi = group["momentum_decay"]
-        g = descent_gradient(param, grad, 0 if decoupled else weight_decay, group["maximize"])
-        if weight_decay != 0 and decoupled:
-            param *= 1 - lr * weight_decay
-        m, v = adam_state(param, state, amsgrad=False)
+        g = decayed_gradient(param, grad, group)  # weight decay as in Adam
+        t = state["step"] = adam_state(param, state, amsgrad=False) + 1
         state.setdefault("mu_product", 1.0)
-        t = state["step"] = state["step"] + 1
 
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         mu_product = state["mu_product"] = state["mu_product"] * mu
-        m = state["exp_avg"] = beta1 * m + (1 - beta1) * g
-        v = state["exp_avg_sq"] = beta2 * v + (1 - beta2) * g * g
+        m, v = adam_moments(state, g, beta1, beta2)
         denom = np.sqrt(v / (1 - beta2**t)) + eps
         param -= lr * (1 - mu) / (1 - mu_product) * (g / denom)
         param -= lr * mu_next / (1 - mu_product * mu_next) * (m / denom)

@@ -469,6 +469,21 @@ def descent_gradient(
     return out
 
 
+def decayed_gradient(
+    param: np.ndarray, grad: np.ndarray, group: Mapping[str, Any], out: np.ndarray | None = None
+) -> np.ndarray:
+    """Weight decay the Adam way: ``g = ±grad + weight_decay * param`` (an L2 penalty), or, if
+    ``group["decoupled_weight_decay"]``, ``param *= 1 - lr * weight_decay`` in place (AdamW)
+    and ``g = ±grad``. Returns ``g`` (see ``descent_gradient`` for ``out``).
+    """
+    weight_decay, maximize = group["weight_decay"], group["maximize"]
+    if not group["decoupled_weight_decay"]:
+        return descent_gradient(param, grad, weight_decay, maximize, out=out)
+    if weight_decay != 0:
+        param *= 1 - group["lr"] * weight_decay
+    return descent_gradient(param, grad, 0, maximize, out=out)
+
+
 def bump_version(p: Tensor) -> None:
     """Record that ``p.array`` changed in place (a graph built from the old value will refuse
     to backpropagate through it, as in PyTorch)."""
