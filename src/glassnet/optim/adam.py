@@ -8,7 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative, decayed_gradient
+from .optimizer import (
+    Optimizer,
+    cache_sized,
+    check_betas,
+    check_nonnegative,
+    decayed_gradient,
+)
 
 
 class Adam(Optimizer):
@@ -111,8 +117,8 @@ def adam_update(
     """``adam_update_reference`` computed in place: no array is allocated.
 
     ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Eleven
-    passes over memory (twelve with decoupled weight decay); the algebra differs from the
-    reference only in rounding:
+    passes, made piece by piece so that each piece stays in the cache (``cache_sized``); the
+    algebra differs from the reference only in rounding:
     ``lr m_hat / (sqrt(v_hat) + eps) = (lr c / b1) m / (sqrt(v) + eps c)`` with
     ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
     """
@@ -120,8 +126,27 @@ def adam_update(
     tmp, g_work = work
     g = decayed_gradient(param, grad, group, out=g_work)
     t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
-    m, v = state["exp_avg"], state["exp_avg_sq"]
+    v_max = state["max_exp_avg_sq"] if group["amsgrad"] else None
+    c = math.sqrt(1 - beta2**t)
+    step_size = lr * c / (1 - beta1**t)
+    for pieces in cache_sized(param, g, state["exp_avg"], state["exp_avg_sq"], v_max, tmp):
+        _adam_in_place(*pieces, beta1=beta1, beta2=beta2, eps=eps * c, step_size=step_size)
 
+
+def _adam_in_place(
+    param: np.ndarray,
+    g: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    v_max: np.ndarray | None,
+    tmp: np.ndarray,
+    *,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    step_size: float,
+) -> None:
+    """The elementwise part of ``adam_update``: ``param -= step_size m / (sqrt(v) + eps)``."""
     np.subtract(g, m, out=tmp)
     tmp *= 1 - beta1
     m += tmp  # m = beta1 m + (1 - beta1) g: m moves (1 - beta1) of the way towards g
@@ -129,14 +154,12 @@ def adam_update(
     np.multiply(g, g, out=tmp)
     tmp *= 1 - beta2
     v += tmp  # v = beta2 v + (1 - beta2) g^2
-    if group["amsgrad"]:
-        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-
-    c = math.sqrt(1 - beta2**t)
+    if v_max is not None:  # AMSGrad
+        v = np.maximum(v_max, v, out=v_max)
     np.sqrt(v, out=tmp)
-    tmp += eps * c  # the denominator sqrt(v) + eps c
+    tmp += eps
     np.divide(m, tmp, out=tmp)
-    tmp *= lr * c / (1 - beta1**t)
+    tmp *= step_size
     param -= tmp
 
 
