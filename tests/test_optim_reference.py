@@ -8,7 +8,6 @@ import pytest
 import glassnet as gn
 from glassnet import optim
 from glassnet.optim.adam import adam_update, adam_update_reference
-from glassnet.optim.optimizer import CHUNK_ELEMENTS, cache_sized
 from glassnet.optim.rmsprop import rmsprop_update, rmsprop_update_reference
 from glassnet.optim.sgd import sgd_update, sgd_update_reference
 
@@ -176,52 +175,3 @@ def test_work_arrays_of_a_freed_array_are_dropped():
     key = id(temporary)
     del temporary
     assert key not in opt._scratch
-
-
-@pytest.mark.parametrize(
-    "layout",
-    ["contiguous", "transposed"],
-    ids=["contiguous-in-pieces", "transposed-whole"],
-)
-@pytest.mark.parametrize(
-    "cls, fast, reference, kwargs",
-    [
-        (optim.Adam, adam_update, adam_update_reference, {"amsgrad": True, "weight_decay": 0.1}),
-        (optim.AdamW, adam_update, adam_update_reference, {}),
-        (
-            optim.RMSprop,
-            rmsprop_update,
-            rmsprop_update_reference,
-            {"centered": True, "momentum": 0.9},
-        ),
-        (optim.RMSprop, rmsprop_update, rmsprop_update_reference, {}),
-    ],
-    ids=["Adam-amsgrad-decay", "AdamW", "RMSprop-centered-momentum", "RMSprop"],
-)
-def test_large_parameters_updated_in_cache_sized_pieces_agree(cls, fast, reference, kwargs, layout):
-    # 300 x 500 = 150,000 elements: more than two pieces of CHUNK_ELEMENTS, the last one short
-    assert 2 * CHUNK_ELEMENTS < 150_000 < 3 * CHUNK_ELEMENTS
-    rng = np.random.default_rng(3)
-    start = rng.standard_normal((300, 500) if layout == "contiguous" else (500, 300))
-    start = start if layout == "contiguous" else start.T  # not C-contiguous: one piece
-    group = group_for(cls, kwargs)
-    p_fast, p_ref = start.copy(order="K"), start.copy(order="K")
-    state_fast, state_ref = {}, {}
-    work = [np.empty_like(p_fast) for _ in range(2)]
-    for k in range(5):
-        g = np.cos(k + p_fast) + 0.1 * p_fast
-        fast(p_fast, g, state_fast, group, work)
-        reference(p_ref, np.cos(k + p_ref) + 0.1 * p_ref, state_ref, group)
-        np.testing.assert_allclose(p_fast, p_ref, rtol=1e-12, atol=1e-13, err_msg=f"step {k}")
-
-
-@pytest.mark.parametrize("n", [10, CHUNK_ELEMENTS, CHUNK_ELEMENTS + 1, 3 * CHUNK_ELEMENTS - 5])
-def test_cache_sized_pieces_cover_each_element_once(n):
-    a, b = np.arange(n, dtype=float), np.arange(n, dtype=float) * 2
-    pieces = list(cache_sized(a, None, b))
-    assert len(pieces) == -(-n // CHUNK_ELEMENTS)
-    assert all(piece[1] is None for piece in pieces)
-    for piece_a, _, piece_b in pieces:
-        piece_a += 1  # views: writing a piece writes the array
-        np.testing.assert_array_equal(piece_b, 2 * (piece_a - 1))
-    np.testing.assert_array_equal(a, np.arange(n) + 1)

@@ -8,13 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import (
-    Optimizer,
-    cache_sized,
-    check_betas,
-    check_nonnegative,
-    decayed_gradient,
-)
+from .optimizer import Optimizer, check_betas, check_nonnegative, decayed_gradient
 
 
 class Adam(Optimizer):
@@ -117,8 +111,8 @@ def adam_update(
     """``adam_update_reference`` computed in place: no array is allocated.
 
     ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Eleven
-    passes, made piece by piece so that each piece stays in the cache (``cache_sized``); the
-    algebra differs from the reference only in rounding:
+    passes over memory (twelve with decoupled weight decay); the algebra differs from the
+    reference only in rounding:
     ``lr m_hat / (sqrt(v_hat) + eps) = (lr c / b1) m / (sqrt(v) + eps c)`` with
     ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
     """
@@ -126,27 +120,8 @@ def adam_update(
     tmp, g_work = work
     g = decayed_gradient(param, grad, group, out=g_work)
     t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
-    v_max = state["max_exp_avg_sq"] if group["amsgrad"] else None
-    c = math.sqrt(1 - beta2**t)
-    step_size = lr * c / (1 - beta1**t)
-    for pieces in cache_sized(param, g, state["exp_avg"], state["exp_avg_sq"], v_max, tmp):
-        _adam_in_place(*pieces, beta1=beta1, beta2=beta2, eps=eps * c, step_size=step_size)
+    m, v = state["exp_avg"], state["exp_avg_sq"]
 
-
-def _adam_in_place(
-    param: np.ndarray,
-    g: np.ndarray,
-    m: np.ndarray,
-    v: np.ndarray,
-    v_max: np.ndarray | None,
-    tmp: np.ndarray,
-    *,
-    beta1: float,
-    beta2: float,
-    eps: float,
-    step_size: float,
-) -> None:
-    """The elementwise part of ``adam_update``: ``param -= step_size m / (sqrt(v) + eps)``."""
     np.subtract(g, m, out=tmp)
     tmp *= 1 - beta1
     m += tmp  # m = beta1 m + (1 - beta1) g: m moves (1 - beta1) of the way towards g
@@ -154,12 +129,14 @@ def _adam_in_place(
     np.multiply(g, g, out=tmp)
     tmp *= 1 - beta2
     v += tmp  # v = beta2 v + (1 - beta2) g^2
-    if v_max is not None:  # AMSGrad
-        v = np.maximum(v_max, v, out=v_max)
+    if group["amsgrad"]:
+        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+
+    c = math.sqrt(1 - beta2**t)
     np.sqrt(v, out=tmp)
-    tmp += eps
+    tmp += eps * c  # the denominator sqrt(v) + eps c
     np.divide(m, tmp, out=tmp)
-    tmp *= step_size
+    tmp *= lr * c / (1 - beta1**t)
     param -= tmp
 
 

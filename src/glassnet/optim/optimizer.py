@@ -43,7 +43,7 @@ import numbers
 import warnings
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -482,30 +482,6 @@ def decayed_gradient(
     if weight_decay != 0:
         param *= 1 - group["lr"] * weight_decay
     return descent_gradient(param, grad, 0, maximize, out=out)
-
-
-#: Elements per chunk of an in-place update: five float32 chunks of this size (param, grad,
-#: two running averages, a work array) take 1.3 MB, so they stay in a core's L2 cache through
-#: every pass of the update instead of streaming from memory once per pass.
-CHUNK_ELEMENTS = 65_536
-
-
-def cache_sized(
-    *arrays: np.ndarray | None, size: int = CHUNK_ELEMENTS
-) -> Iterator[tuple[np.ndarray | None, ...]]:
-    """Matching pieces of same-shaped arrays, ``size`` elements each (None stays None).
-
-    An elementwise update run piece by piece gives the same result as on the whole arrays,
-    but each piece's passes hit the cache. Arrays that are small, or not all C-contiguous
-    (so that a flat view might be a copy), come back whole, in one piece.
-    """
-    present = [a for a in arrays if a is not None]
-    if present[0].size <= size or not all(a.flags.c_contiguous for a in present):
-        yield arrays
-        return
-    flat = [None if a is None else a.reshape(-1) for a in arrays]
-    for start in range(0, present[0].size, size):
-        yield tuple(None if a is None else a[start : start + size] for a in flat)
 
 
 def bump_version(p: Tensor) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, cache_sized, check_nonnegative, descent_gradient
+from .optimizer import Optimizer, check_nonnegative, descent_gradient
 
 
 class RMSprop(Optimizer):
@@ -120,30 +120,12 @@ def rmsprop_update(
     g = descent_gradient(param, grad, group["weight_decay"], group["maximize"], out=g_work)
     v, g_avg, buf = rmsprop_state(param, state, group)
     state["step"] += 1
-    for pieces in cache_sized(param, g, v, g_avg, buf, tmp):
-        _rmsprop_in_place(*pieces, lr=lr, alpha=alpha, eps=eps, momentum=momentum)
 
-
-def _rmsprop_in_place(
-    param: np.ndarray,
-    g: np.ndarray,
-    v: np.ndarray,
-    g_avg: np.ndarray | None,
-    buf: np.ndarray | None,
-    tmp: np.ndarray,
-    *,
-    lr: float,
-    alpha: float,
-    eps: float,
-    momentum: float,
-) -> None:
-    """The elementwise part of ``rmsprop_update`` (``g_avg`` None unless centered, ``buf``
-    None without momentum)."""
     v *= alpha
     np.multiply(g, g, out=tmp)
     tmp *= 1 - alpha
     v += tmp  # v = alpha v + (1 - alpha) g^2
-    if g_avg is not None:
+    if group["centered"]:
         np.subtract(g, g_avg, out=tmp)
         tmp *= 1 - alpha
         g_avg += tmp  # g_avg moves (1 - alpha) of the way towards g
@@ -154,7 +136,7 @@ def _rmsprop_in_place(
         np.sqrt(v, out=tmp)
     tmp += eps  # rms
     np.divide(g, tmp, out=tmp)  # g / rms
-    if buf is not None:
+    if momentum > 0:
         buf *= momentum
         buf += tmp
         np.multiply(buf, lr, out=tmp)
