@@ -16,6 +16,10 @@ ALL = {
     "RMSprop": lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
     "Adam": lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True, weight_decay=0.1),
     "AdamW": lambda ps: optim.AdamW(ps, lr=0.01),
+    "Adadelta": lambda ps: optim.Adadelta(ps, lr=0.5, weight_decay=0.01),
+    "Adamax": lambda ps: optim.Adamax(ps, lr=0.01, weight_decay=0.1),
+    "NAdam": lambda ps: optim.NAdam(ps, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+    "RAdam": lambda ps: optim.RAdam(ps, lr=0.01, betas=(0.9, 0.9), weight_decay=0.1),
 }
 
 
@@ -339,6 +343,42 @@ BAD = [
     ("AdamW_weight_decay", optim.AdamW, {"weight_decay": -0.01}, "weight_decay", "-0.01"),
     ("AdamW_beta2", optim.AdamW, {"betas": (0.9, 1.0)}, "betas[1]", "1.0"),
     ("AdamW_eps_nan", optim.AdamW, {"eps": math.nan}, "eps", "nan"),
+    ("Adadelta_lr", optim.Adadelta, {"lr": -1.0}, "lr", "-1.0"),
+    ("Adadelta_rho_big", optim.Adadelta, {"rho": 1.5}, "rho", "1.5"),
+    ("Adadelta_rho_negative", optim.Adadelta, {"rho": -0.1}, "rho", "-0.1"),
+    ("Adadelta_eps", optim.Adadelta, {"eps": -1e-6}, "eps", "-1e-06"),
+    ("Adadelta_weight_decay", optim.Adadelta, {"weight_decay": -0.1}, "weight_decay", "-0.1"),
+    ("Adamax_lr", optim.Adamax, {"lr": -2e-3}, "lr", "-0.002"),
+    ("Adamax_eps", optim.Adamax, {"eps": -1.0}, "eps", "-1.0"),
+    ("Adamax_beta1", optim.Adamax, {"betas": (1.0, 0.999)}, "betas[0]", "1.0"),
+    ("Adamax_weight_decay", optim.Adamax, {"weight_decay": -1}, "weight_decay", "-1"),
+    ("NAdam_lr", optim.NAdam, {"lr": -1.0}, "lr", "-1.0"),
+    ("NAdam_beta2", optim.NAdam, {"betas": (0.9, 1.0)}, "betas[1]", "1.0"),
+    ("NAdam_momentum_decay", optim.NAdam, {"momentum_decay": -0.1}, "momentum_decay", "-0.1"),
+    ("NAdam_weight_decay", optim.NAdam, {"weight_decay": -0.1}, "weight_decay", "-0.1"),
+    ("RAdam_lr", optim.RAdam, {"lr": -1.0}, "lr", "-1.0"),
+    ("RAdam_eps", optim.RAdam, {"eps": -1e-8}, "eps", "-1e-08"),
+    ("RAdam_beta1", optim.RAdam, {"betas": (-0.5, 0.999)}, "betas[0]", "-0.5"),
+    ("RAdam_weight_decay", optim.RAdam, {"weight_decay": -0.1}, "weight_decay", "-0.1"),
+    ("LBFGS_lr", optim.LBFGS, {"lr": -1.0}, "lr", "-1.0"),
+    ("LBFGS_max_iter", optim.LBFGS, {"max_iter": 0}, "max_iter", "0"),
+    ("LBFGS_max_eval", optim.LBFGS, {"max_eval": 2.5}, "max_eval", "2.5"),
+    ("LBFGS_history_size", optim.LBFGS, {"history_size": 0}, "history_size", "0"),
+    ("LBFGS_tolerance_grad", optim.LBFGS, {"tolerance_grad": -1.0}, "tolerance_grad", "-1.0"),
+    (
+        "LBFGS_tolerance_change",
+        optim.LBFGS,
+        {"tolerance_change": -1e-9},
+        "tolerance_change",
+        "-1e-09",
+    ),
+    (
+        "LBFGS_line_search_fn",
+        optim.LBFGS,
+        {"line_search_fn": "armijo"},
+        "line_search_fn",
+        "'armijo'",
+    ),
 ]
 
 

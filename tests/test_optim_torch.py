@@ -35,10 +35,35 @@ CONFIGS = [
     ("AdamW", {}),
     ("AdamW", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True}),
     ("AdamW", {"lr": 0.02, "betas": (0.5, 0.6), "maximize": True}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1}),
+    ("Adadelta", {"lr": 0.3, "maximize": True}),
+    ("Adamax", {"lr": 0.05}),
+    ("Adamax", {"lr": 0.05, "betas": (0.8, 0.9), "eps": 1e-4, "weight_decay": 0.1}),
+    ("Adamax", {"lr": 0.02, "maximize": True}),
+    ("NAdam", {"lr": 0.05}),
+    ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("NAdam", {"lr": 0.02, "betas": (0.8, 0.99), "maximize": True}),
+    ("RAdam", {"lr": 0.05}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("RAdam", {"lr": 0.02, "betas": (0.5, 0.9), "maximize": True}),
 ]
+NEW_IN_ISSUE_9 = ["Adadelta", "Adamax", "NAdam", "RAdam"]
 IDS = [
     f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}" for name, kw in CONFIGS
 ]
+
+
+@pytest.fixture(autouse=True)
+def float64_scalar_state(request):
+    """torch keeps NAdam's mu_product in the default dtype: float64, as glassnet's Python float."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(before)
+
 
 RNG = np.random.default_rng(1234)
 A = RNG.standard_normal((8, 5))
@@ -90,7 +115,7 @@ def test_trajectory_matches_torch(name, kwargs):
     assert not np.allclose(ours[0].numpy(), W0)  # the weights really moved
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", *NEW_IN_ISSUE_9])
 def test_param_groups_with_different_lr_match_torch(name):
     ours, theirs = new_pair()
     kwargs = {"lr": 0.02, "momentum": 0.9} if name in ("SGD", "RMSprop") else {"lr": 0.02}
@@ -103,7 +128,7 @@ def test_param_groups_with_different_lr_match_torch(name):
     assert_same(ours, theirs)
 
 
-@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "AdamW", *NEW_IN_ISSUE_9])
 def test_float32_trajectory_matches_torch(name):
     ours, theirs = new_pair("float32")
     kwargs = {"lr": 0.02, "momentum": 0.9} if name in ("SGD", "RMSprop") else {"lr": 0.02}

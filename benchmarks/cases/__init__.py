@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..common import CaseResult, Context
-from . import cli_train, cnn, distributed, memory, mlp, overhead, rnn
+from . import cli_train, cnn, distributed, memory, mlp, optim_step, overhead, rnn
 
 CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_train": ("1", mlp.run_train),
@@ -17,7 +17,11 @@ CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_inference": ("5", mlp.run_infer),
     "mlp_memory": ("6", memory.run),
     "cli_train": ("7", cli_train.run),
-    "mlp_distributed": ("8", distributed.run),
+    "adam_step": ("8a", optim_step.run_adam),
+    "adamw_step": ("8b", optim_step.run_adamw),
+    "rmsprop_step": ("8c", optim_step.run_rmsprop),
+    "sgd_momentum_step": ("8d", optim_step.run_sgd_momentum),
+    "mlp_distributed": ("9", distributed.run),
 }
 
 # Short names accepted by --cases besides the keys and numbers above.
@@ -33,6 +37,8 @@ ALIASES: dict[str, list[str]] = {
     "inference": ["mlp_inference"],
     "memory": ["mlp_memory"],
     "cli": ["cli_train"],
+    "optim": ["adam_step", "adamw_step", "rmsprop_step", "sgd_momentum_step"],
+    "8": ["adam_step", "adamw_step", "rmsprop_step", "sgd_momentum_step"],
     "distributed": ["mlp_distributed"],
     "mpi": ["mlp_distributed"],
 }

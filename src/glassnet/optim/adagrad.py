@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, bump_version, check_nonnegative, gradient, run_closure
+from .optimizer import Optimizer, check_nonnegative, descent_gradient
 
 
 class Adagrad(Optimizer):
@@ -66,28 +66,17 @@ class Adagrad(Optimizer):
             options, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
         )
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one Adagrad step for every parameter that has a gradient."""
-        loss = run_closure(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g, _ = gradient(p, group["weight_decay"], group["maximize"])
-                state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["sum"] = np.full_like(p.array, group["initial_accumulator_value"])
-                state["step"] += 1
-                clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """One Adagrad step for one parameter, as the formula reads."""
+        g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(param, group["initial_accumulator_value"])
+        state["step"] += 1
+        t = state["step"]
+        lr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
 
-                total, tmp = state["sum"], np.empty_like(p.array)
-                np.multiply(g, g, out=tmp)
-                total += tmp  # s += g^2
-                np.sqrt(total, out=tmp)
-                tmp += group["eps"]
-                np.divide(g, tmp, out=tmp)  # g / (sqrt(s) + eps)
-                tmp *= clr
-                p.array -= tmp
-                bump_version(p)
-        return loss
+        state["sum"] += g * g  # s = s + g^2
+        param -= lr * (g / (np.sqrt(state["sum"]) + group["eps"]))

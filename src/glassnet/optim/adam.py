@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from .optimizer import (
-    Optimizer,
-    bump_version,
-    check_betas,
-    check_nonnegative,
-    gradient,
-    run_closure,
-)
+from .optimizer import Optimizer, check_betas, check_nonnegative, decayed_gradient
 
 
 class Adam(Optimizer):
@@ -80,53 +73,101 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "eps", "weight_decay")
-        check_betas(options)
+        check_adam_options(options)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one Adam step for every parameter that has a gradient."""
-        loss = run_closure(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-            weight_decay, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g, _ = gradient(p, 0 if decoupled else weight_decay, group["maximize"])
-                state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.array)
-                    state["exp_avg_sq"] = np.zeros_like(p.array)
-                state["step"] += 1
-                step = state["step"]
-                if decoupled and weight_decay != 0:
-                    p.array *= 1 - lr * weight_decay
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """One Adam step for one parameter (the fast twin of ``adam_update_reference``)."""
+        adam_update(param, grad, state, group, self.scratch(param, 2))
 
-                exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                tmp = np.empty_like(p.array)
-                np.subtract(g, exp_avg, out=tmp)
-                tmp *= 1 - beta1
-                exp_avg += tmp  # m moves (1 - beta1) of the way towards g
-                exp_avg_sq *= beta2
-                np.multiply(g, g, out=tmp)
-                tmp *= 1 - beta2
-                exp_avg_sq += tmp  # v = beta2 v + (1 - beta2) g^2
 
-                second = exp_avg_sq
-                if group["amsgrad"]:
-                    if "max_exp_avg_sq" not in state:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.array)
-                    second = state["max_exp_avg_sq"]
-                    np.maximum(second, exp_avg_sq, out=second)
+def adam_update_reference(
+    param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+) -> None:
+    """Adam's update of one parameter, written as the formula reads (one new array a line).
 
-                bias_correction1 = 1 - beta1**step
-                bias_correction2_sqrt = math.sqrt(1 - beta2**step)
-                np.sqrt(second, out=tmp)
-                tmp /= bias_correction2_sqrt
-                tmp += eps  # denominator
-                np.divide(exp_avg, tmp, out=tmp)
-                tmp *= lr / bias_correction1
-                p.array -= tmp
-                bump_version(p)
-        return loss
+    Changes ``param`` and ``state`` in place; ``group`` holds the options (see ``Adam``).
+    """
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    # g = ±grad (+ weight_decay * param, unless the decay is decoupled: then param shrinks)
+    g = decayed_gradient(param, grad, group)
+    t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
+    m, v = adam_moments(state, g, beta1, beta2)  # m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2
+    if group["amsgrad"]:
+        v = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)
+    m_hat = m / (1 - beta1**t)  # remove the bias towards m_0 = 0
+    v_hat = v / (1 - beta2**t)
+    param[...] = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def adam_update(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    group: dict[str, Any],
+    work: list[np.ndarray],
+) -> None:
+    """``adam_update_reference`` computed in place: no array is allocated.
+
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Eleven
+    passes over memory (twelve with decoupled weight decay); the algebra differs from the
+    reference only in rounding:
+    ``lr m_hat / (sqrt(v_hat) + eps) = (lr c / b1) m / (sqrt(v) + eps c)`` with
+    ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
+    """
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    tmp, g_work = work
+    g = decayed_gradient(param, grad, group, out=g_work)
+    t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+
+    np.subtract(g, m, out=tmp)
+    tmp *= 1 - beta1
+    m += tmp  # m = beta1 m + (1 - beta1) g: m moves (1 - beta1) of the way towards g
+    v *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
+    v += tmp  # v = beta2 v + (1 - beta2) g^2
+    if group["amsgrad"]:
+        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+
+    c = math.sqrt(1 - beta2**t)
+    np.sqrt(v, out=tmp)
+    tmp += eps * c  # the denominator sqrt(v) + eps c
+    np.divide(m, tmp, out=tmp)
+    tmp *= lr * c / (1 - beta1**t)
+    param -= tmp
+
+
+def adam_state(param: np.ndarray, state: dict[str, Any], amsgrad: bool) -> int:
+    """Create Adam's state at the first step; return the number of steps taken so far.
+
+    ``step`` (0), the running averages ``exp_avg`` and ``exp_avg_sq`` (zeros) and, for
+    AMSGrad, ``max_exp_avg_sq`` (zeros). NAdam and RAdam keep the same.
+    """
+    if not state:
+        state["step"] = 0
+        state["exp_avg"] = np.zeros_like(param)
+        state["exp_avg_sq"] = np.zeros_like(param)
+    if amsgrad and "max_exp_avg_sq" not in state:
+        state["max_exp_avg_sq"] = np.zeros_like(param)
+    return state["step"]
+
+
+def adam_moments(
+    state: dict[str, Any], g: np.ndarray, beta1: float, beta2: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Adam's running averages of the gradient and of its square, updated (as formulas):
+
+    ``m = beta1 m + (1 - beta1) g`` and ``v = beta2 v + (1 - beta2) g^2``; returns ``(m, v)``.
+    """
+    m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
+    v = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
+    return m, v
+
+
+def check_adam_options(options: Mapping[str, Any]) -> None:
+    """The checks Adam and its relatives share: lr, eps, weight_decay >= 0, betas in [0, 1)."""
+    check_nonnegative(options, "lr", "eps", "weight_decay")
+    check_betas(options)

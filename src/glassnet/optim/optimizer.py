@@ -15,8 +15,20 @@ The training loop that uses one, as in PyTorch::
         loss.backward()              # fill p.grad for every parameter
         opt.step()                   # p.array <- update(p.array, p.grad.array, state)
 
-Subclasses implement ``step`` (with their formula in the class docstring) and
-``_check_options`` (which rejects bad hyperparameters with a ValueError naming them).
+One step, for every optimizer, is the same loop (``Optimizer.step``)::
+
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            if p.grad is not None:
+                optimizer.update(p.array, p.grad.array, optimizer.state[p], group)
+
+so a subclass only writes ``update(param, grad, state, group)``: the rule for one parameter,
+changing ``param`` (a NumPy array) and ``state`` in place. Each rule's file holds it as the
+plain formula (``*_update_reference``) and, where speed matters, an in-place twin that reuses
+preallocated work arrays (``Optimizer.scratch``) instead of allocating per step; tests check
+that the two agree step by step. A subclass also implements ``_check_options`` (which rejects
+bad hyperparameters with a ValueError naming them). Methods that need the loss several times
+per step (L-BFGS) override ``step`` itself.
 
 ``state_dict()`` refers to parameters by their position (0, 1, 2, ... over all groups in order),
 never by object, and holds only NumPy arrays, numbers, strings, tuples, lists and dicts, so it
@@ -29,6 +41,7 @@ import copy
 import functools
 import numbers
 import warnings
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -72,6 +85,8 @@ class Optimizer:
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         self._step_count = 0  # how many times step() ran (read by the lr schedulers)
+        # id(param array) -> (weak reference to it, its work arrays); see scratch()
+        self._scratch: dict[int, tuple[weakref.ref, list[np.ndarray]]] = {}
 
         if isinstance(params, Tensor):
             raise TypeError(
@@ -103,18 +118,25 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_counts_steps", False):
-
-            @functools.wraps(step)
-            def counted_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
-                self._step_count += 1
-                return step(self, *args, **kw)
-
-            counted_step._counts_steps = True  # type: ignore[attr-defined]
-            cls.step = counted_step  # type: ignore[method-assign]
+            cls.step = _counting_steps(step)  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ to be overridden
     def _check_options(self, options: Mapping[str, Any]) -> None:
         """Raise ValueError for an invalid hyperparameter (called for defaults and each group)."""
+
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """Apply the update rule to one parameter, in place.
+
+        Args:
+            param: the parameter's values (``p.array``), to be changed in place.
+            grad: its gradient (``p.grad.array``, same shape); never to be changed.
+            state: ``self.state[p]``, what the rule remembers for this parameter (empty at
+                the first step).
+            group: the parameter's group, with every option (``group["lr"]``, ...).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement update()")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient (one optimization step).
@@ -127,7 +149,33 @@ class Optimizer:
         Returns:
             The closure's loss, or None.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+        loss = run_closure(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue  # no gradient this step (frozen, or unused by the loss)
+                self.update(p.array, checked_grad(p), self.state[p], group)
+                bump_version(p)
+        return loss
+
+    # ------------------------------------------------------------------ work arrays
+    def scratch(self, param: np.ndarray, count: int) -> list[np.ndarray]:
+        """``count`` work arrays shaped like ``param``, made once and reused at every step.
+
+        Fast update rules write their intermediate results here (``np.multiply(..., out=)``)
+        instead of allocating fresh arrays for every parameter at every step. The arrays'
+        contents mean nothing between calls, so they are not part of ``state`` and never
+        saved. They are found again by the identity of ``param``; if that array is replaced
+        (or freed), new ones are made.
+        """
+        key = id(param)
+        entry = self._scratch.get(key)
+        if entry is None or entry[0]() is not param or len(entry[1]) < count:
+            work = [np.empty_like(param) for _ in range(count)]
+            forget = functools.partial(_forget_scratch, weakref.ref(self), key)
+            entry = (weakref.ref(param, forget), work)
+            self._scratch[key] = entry
+        return entry[1][:count]
 
     # ------------------------------------------------------------------ groups
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
@@ -242,10 +290,8 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if self.state.get(p):
-                    state[index[id(p)]] = {
-                        k: (v.copy() if isinstance(v, np.ndarray) else v)
-                        for k, v in self.state[p].items()
-                    }
+                    # deep copies (arrays, and lists of arrays as L-BFGS keeps): a snapshot
+                    state[index[id(p)]] = copy.deepcopy(self.state[p])
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -305,12 +351,17 @@ class Optimizer:
                     f"parameters are numbered 0 to {len(position) - 1}"
                 ) from None
             new_state[p] = {
-                key: _load_state_value(p, int(k), key, value) for key, value in saved_state.items()
+                key: self._load_state_value(p, int(k), key, value)
+                for key, value in saved_state.items()
             }
         self.param_groups = new_groups
         self.state = new_state
 
     # ------------------------------------------------------------------ display
+    def _load_state_value(self, p: Tensor, index: int, key: str, value: Any) -> Any:
+        """One saved state entry of parameter number ``index`` as ``update`` expects it."""
+        return _load_state_value(p, index, key, value)
+
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
@@ -373,11 +424,11 @@ def run_closure(closure: Callable[[], Any] | None) -> Any:
         return closure()
 
 
-def gradient(p: Tensor, weight_decay: float, maximize: bool) -> tuple[np.ndarray, bool]:
-    """The direction to descend for ``p``: ``g = ±p.grad + weight_decay * p``.
+def checked_grad(p: Tensor) -> np.ndarray:
+    """``p.grad``'s array, after checking that it has the parameter's shape.
 
-    Returns ``(g, owned)``: ``owned`` is True when ``g`` is a fresh array the caller may
-    overwrite, False when it is ``p.grad.array`` itself (which must never be modified).
+    A gradient of another float dtype (a float64 gradient set by hand on a float32
+    parameter, say) is cast to the parameter's, so that the state keeps the parameter's dtype.
     """
     g = p.grad.array
     if g.shape != p.array.shape:
@@ -385,19 +436,92 @@ def gradient(p: Tensor, weight_decay: float, maximize: bool) -> tuple[np.ndarray
             f"the gradient of a parameter of shape {p.array.shape} has shape {g.shape}; "
             "p.grad must have the parameter's shape"
         )
-    if weight_decay != 0:
-        d = np.multiply(p.array, weight_decay)
-        if maximize:
-            d -= g
-        else:
-            d += g
-        return d, True
+    if g.dtype != p.array.dtype and p.array.dtype.kind == "f":
+        g = g.astype(p.array.dtype)
+    return g
+
+
+def descent_gradient(
+    param: np.ndarray,
+    grad: np.ndarray,
+    weight_decay: float,
+    maximize: bool,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """The gradient an update rule descends: ``g = ±grad + weight_decay * param``.
+
+    ``-`` when maximizing (climbing the objective is descending its negative); the weight
+    decay term is the gradient of an L2 penalty ``weight_decay / 2 * ||param||^2``. With
+    neither, this is ``grad`` itself (which must never be changed); otherwise the result is
+    written into ``out`` (a new array if None).
+    """
+    if weight_decay == 0 and not maximize:
+        return grad
+    if out is None:
+        out = np.empty_like(param)
+    if weight_decay == 0:
+        return np.negative(grad, out=out)
+    np.multiply(param, weight_decay, out=out)
     if maximize:
-        return np.negative(g), True
-    return g, False
+        out -= grad
+    else:
+        out += grad
+    return out
+
+
+def decayed_gradient(
+    param: np.ndarray, grad: np.ndarray, group: Mapping[str, Any], out: np.ndarray | None = None
+) -> np.ndarray:
+    """Weight decay the Adam way: ``g = ±grad + weight_decay * param`` (an L2 penalty), or, if
+    ``group["decoupled_weight_decay"]``, ``param *= 1 - lr * weight_decay`` in place (AdamW)
+    and ``g = ±grad``. Returns ``g`` (see ``descent_gradient`` for ``out``).
+    """
+    weight_decay, maximize = group["weight_decay"], group["maximize"]
+    if not group["decoupled_weight_decay"]:
+        return descent_gradient(param, grad, weight_decay, maximize, out=out)
+    if weight_decay != 0:
+        param *= 1 - group["lr"] * weight_decay
+    return descent_gradient(param, grad, 0, maximize, out=out)
 
 
 def bump_version(p: Tensor) -> None:
     """Record that ``p.array`` changed in place (a graph built from the old value will refuse
     to backpropagate through it, as in PyTorch)."""
     p._version[0] += 1
+
+
+def _counting_steps(step: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a ``step`` method so that every call is counted in ``optimizer._step_count``.
+
+    A learning-rate scheduler reads the count to warn when it is stepped before the optimizer
+    (the most common scheduler mistake).
+    """
+
+    @functools.wraps(step)
+    def counted_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
+        self._step_count += 1
+        return step(self, *args, **kw)
+
+    counted_step._counts_steps = True  # type: ignore[attr-defined]
+    return counted_step
+
+
+Optimizer.step = _counting_steps(Optimizer.step)  # type: ignore[method-assign]
+
+
+def _forget_scratch(optimizer_ref: weakref.ref, key: int, _dead: Any) -> None:
+    """Drop the work arrays of a parameter array that no longer exists."""
+    optimizer = optimizer_ref()
+    if optimizer is not None:
+        entry = optimizer._scratch.get(key)
+        if entry is not None and entry[0]() is None:
+            del optimizer._scratch[key]
+
+
+def check_in_range(options: Mapping[str, Any], name: str, low: float, high: float) -> None:
+    """Raise ValueError unless the named option is a number with ``low <= value <= high``."""
+    value = options[name]
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(
+            f"Invalid {name}: expected {low} <= {name} <= {high}, got {name}={value!r}"
+        )

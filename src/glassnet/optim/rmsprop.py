@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, bump_version, check_nonnegative, gradient, run_closure
+from .optimizer import Optimizer, check_nonnegative, descent_gradient
 
 
 class RMSprop(Optimizer):
@@ -72,49 +72,92 @@ class RMSprop(Optimizer):
     def _check_options(self, options: Mapping[str, Any]) -> None:
         check_nonnegative(options, "lr", "alpha", "eps", "weight_decay", "momentum")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one RMSprop step for every parameter that has a gradient."""
-        loss = run_closure(closure)
-        for group in self.param_groups:
-            lr, alpha, momentum = group["lr"], group["alpha"], group["momentum"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                g, _ = gradient(p, group["weight_decay"], group["maximize"])
-                state = self.state[p]
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(p.array)
-                state["step"] += 1
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``)."""
+        rmsprop_update(param, grad, state, group, self.scratch(param, 2))
 
-                square_avg, tmp = state["square_avg"], np.empty_like(p.array)
-                square_avg *= alpha
-                np.multiply(g, g, out=tmp)
-                tmp *= 1 - alpha
-                square_avg += tmp  # v = alpha v + (1 - alpha) g^2
-                if group["centered"]:
-                    if "grad_avg" not in state:
-                        state["grad_avg"] = np.zeros_like(p.array)
-                    grad_avg = state["grad_avg"]
-                    np.subtract(g, grad_avg, out=tmp)
-                    tmp *= 1 - alpha
-                    grad_avg += tmp  # gbar moves (1 - alpha) of the way towards g
-                    np.multiply(grad_avg, grad_avg, out=tmp)
-                    np.subtract(square_avg, tmp, out=tmp)
-                    np.sqrt(tmp, out=tmp)
-                else:
-                    np.sqrt(square_avg, out=tmp)
-                tmp += group["eps"]
-                np.divide(g, tmp, out=tmp)  # g / r
-                if momentum > 0:
-                    if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = np.zeros_like(p.array)
-                    buf = state["momentum_buffer"]
-                    buf *= momentum
-                    buf += tmp
-                    np.multiply(buf, lr, out=tmp)
-                else:
-                    tmp *= lr
-                p.array -= tmp
-                bump_version(p)
-        return loss
+
+def rmsprop_update_reference(
+    param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+) -> None:
+    """RMSprop's update of one parameter, written as the formula reads (one new array a line).
+
+    Changes ``param`` and ``state`` in place; ``group`` holds the options (see ``RMSprop``).
+    """
+    lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+    g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
+    v, g_avg, buf = rmsprop_state(param, state, group)
+    state["step"] += 1
+
+    v = state["square_avg"] = alpha * v + (1 - alpha) * g * g
+    if group["centered"]:
+        g_avg = state["grad_avg"] = alpha * g_avg + (1 - alpha) * g
+        rms = np.sqrt(v - g_avg * g_avg) + eps  # an estimate of the gradient's std
+    else:
+        rms = np.sqrt(v) + eps
+    if momentum > 0:
+        buf = state["momentum_buffer"] = momentum * buf + g / rms
+        param[...] = param - lr * buf
+    else:
+        param[...] = param - lr * g / rms
+
+
+def rmsprop_update(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    group: dict[str, Any],
+    work: list[np.ndarray],
+) -> None:
+    """``rmsprop_update_reference`` computed in place: no array is allocated.
+
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter.
+    """
+    lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+    tmp, g_work = work
+    g = descent_gradient(param, grad, group["weight_decay"], group["maximize"], out=g_work)
+    v, g_avg, buf = rmsprop_state(param, state, group)
+    state["step"] += 1
+
+    v *= alpha
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - alpha
+    v += tmp  # v = alpha v + (1 - alpha) g^2
+    if group["centered"]:
+        np.subtract(g, g_avg, out=tmp)
+        tmp *= 1 - alpha
+        g_avg += tmp  # g_avg moves (1 - alpha) of the way towards g
+        np.multiply(g_avg, g_avg, out=tmp)
+        np.subtract(v, tmp, out=tmp)
+        np.sqrt(tmp, out=tmp)
+    else:
+        np.sqrt(v, out=tmp)
+    tmp += eps  # rms
+    np.divide(g, tmp, out=tmp)  # g / rms
+    if momentum > 0:
+        buf *= momentum
+        buf += tmp
+        np.multiply(buf, lr, out=tmp)
+    else:
+        tmp *= lr
+    param -= tmp
+
+
+def rmsprop_state(
+    param: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """RMSprop's ``(square_avg, grad_avg, momentum_buffer)`` of a parameter, zeros at first.
+
+    ``grad_avg`` is None unless centered, ``momentum_buffer`` None unless momentum > 0. Also
+    creates ``step`` (0).
+    """
+    if not state:
+        state["step"] = 0
+        state["square_avg"] = np.zeros_like(param)
+    if group["centered"] and "grad_avg" not in state:
+        state["grad_avg"] = np.zeros_like(param)
+    if group["momentum"] > 0 and "momentum_buffer" not in state:
+        state["momentum_buffer"] = np.zeros_like(param)
+    return state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer")

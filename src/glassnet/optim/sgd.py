@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, bump_version, check_nonnegative, gradient, run_closure
+from .optimizer import Optimizer, check_nonnegative, descent_gradient
 
 
 class SGD(Optimizer):
@@ -78,38 +78,63 @@ class SGD(Optimizer):
                 f"momentum={options['momentum']!r}, dampening={options['dampening']!r}"
             )
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one SGD step for every parameter that has a gradient; return the closure's loss."""
-        loss = run_closure(closure)
-        for group in self.param_groups:
-            lr, momentum = group["lr"], group["momentum"]
-            dampening, nesterov = group["dampening"], group["nesterov"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                d, owned = gradient(p, group["weight_decay"], group["maximize"])
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = np.array(d, dtype=p.array.dtype)
-                    else:
-                        buf *= momentum
-                        if dampening != 0:
-                            buf += (1 - dampening) * d
-                        else:
-                            buf += d
-                    if nesterov:  # d = g + momentum * buf
-                        ahead = np.multiply(buf, momentum)
-                        ahead += d
-                        d, owned = ahead, True
-                    else:
-                        d, owned = buf, False
-                # theta -= lr * d   (scale d in place when it is ours to change)
-                if owned:
-                    d *= lr
-                    p.array -= d
-                else:
-                    p.array -= lr * d
-                bump_version(p)
-        return loss
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """One SGD step for one parameter (the fast twin of ``sgd_update_reference``)."""
+        sgd_update(param, grad, state, group, self.scratch(param, 2))
+
+
+def sgd_update_reference(
+    param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+) -> None:
+    """SGD's update of one parameter, written as the formula reads (one new array a line).
+
+    Changes ``param`` and ``state`` in place; ``group`` holds the options (see ``SGD``).
+    """
+    lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+    d = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
+    if momentum != 0:
+        if "momentum_buffer" not in state:
+            buf = d.copy()  # the first step starts the buffer at the gradient itself
+        else:
+            buf = momentum * state["momentum_buffer"] + (1 - dampening) * d
+        state["momentum_buffer"] = buf
+        d = d + momentum * buf if group["nesterov"] else buf
+    param[...] = param - lr * d
+
+
+def sgd_update(
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: dict[str, Any],
+    group: dict[str, Any],
+    work: list[np.ndarray],
+) -> None:
+    """``sgd_update_reference`` computed in place: no array is allocated after the first step.
+
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter.
+    """
+    lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+    tmp, g_work = work
+    d = descent_gradient(param, grad, group["weight_decay"], group["maximize"], out=g_work)
+    if momentum != 0:
+        buf = state.get("momentum_buffer")
+        if buf is None:
+            state["momentum_buffer"] = np.array(d, dtype=param.dtype)  # a copy of d
+            buf = state["momentum_buffer"]
+        else:
+            buf *= momentum
+            if dampening != 0:
+                np.multiply(d, 1 - dampening, out=tmp)
+                buf += tmp
+            else:
+                buf += d  # buf = momentum buf + (1 - dampening) d
+        if group["nesterov"]:
+            np.multiply(buf, momentum, out=tmp)
+            tmp += d  # d + momentum buf: one momentum step ahead
+            d = tmp
+        else:
+            d = buf
+    np.multiply(d, lr, out=tmp)
+    param -= tmp

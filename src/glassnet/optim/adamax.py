@@ -1,0 +1,77 @@
+"""Adamax: Adam with the second moment replaced by a running maximum of |gradient| (infinity norm)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .adam import check_adam_options
+from .optimizer import Optimizer, descent_gradient
+
+
+class Adamax(Optimizer):
+    r"""Adamax (Kingma & Ba, 2015, section 7), as ``torch.optim.Adamax``.
+
+    For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \dots`:
+
+    .. math::
+
+        g_t &\leftarrow \pm g_t + \lambda\,\theta_{t-1}
+              \qquad (- \text{ if maximize; } \lambda = \text{weight\_decay}) \\
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t \qquad (m_0 = 0) \\
+        u_t &= \max(\beta_2 u_{t-1},\ |g_t| + \epsilon) \qquad (u_0 = 0) \\
+        \theta_t &= \theta_{t-1} - \frac{\eta}{1 - \beta_1^t}\, \frac{m_t}{u_t}
+
+    Adam divides by an exponentially weighted :math:`L^2` norm of past gradients; letting
+    the power go to infinity gives a decaying maximum, which needs no bias correction.
+
+    Args:
+        params: tensors or parameter groups to optimize (see ``Optimizer``).
+        lr: learning rate :math:`\eta` (default 2e-3).
+        betas: :math:`(\beta_1, \beta_2)` (default (0.9, 0.999)); each in [0, 1).
+        eps: :math:`\epsilon`, keeps :math:`u` above zero (default 1e-8).
+        weight_decay: L2 penalty :math:`\lambda` added to the gradient (default 0).
+        maximize: climb the objective instead of descending it.
+
+    State per parameter: ``step`` (int), ``exp_avg`` (:math:`m`), ``exp_inf`` (:math:`u`).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas) if isinstance(betas, list) else betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+        }
+        super().__init__(params, defaults)
+
+    def _check_options(self, options: Mapping[str, Any]) -> None:
+        check_adam_options(options)
+
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """One Adamax step for one parameter, as the formula reads."""
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param)
+            state["exp_inf"] = np.zeros_like(param)
+        t = state["step"] = state["step"] + 1
+
+        m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
+        u = state["exp_inf"] = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)
+        param -= lr / (1 - beta1**t) * (m / u)

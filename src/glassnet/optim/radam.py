@@ -1,0 +1,98 @@
+"""RAdam: Adam whose adaptive step is switched on gradually, as the variance estimate firms up."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .adam import adam_moments, adam_state, check_adam_options
+from .optimizer import Optimizer, decayed_gradient
+
+
+class RAdam(Optimizer):
+    r"""RAdam, rectified Adam (Liu et al., 2020), as ``torch.optim.RAdam``.
+
+    For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \dots`:
+
+    .. math::
+
+        g_t &\leftarrow \pm g_t + \lambda\,\theta_{t-1}
+              \qquad (- \text{ if maximize; weight decay here only if not decoupled}) \\
+        \theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}
+              \qquad (\text{only if decoupled\_weight\_decay}) \\
+        m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+        v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \qquad
+        \hat m_t = m_t / (1 - \beta_1^t) \\
+        \rho_\infty &= \frac{2}{1 - \beta_2} - 1, \qquad
+        \rho_t = \rho_\infty - \frac{2 t \beta_2^t}{1 - \beta_2^t} \\
+        \theta_t &= \begin{cases}
+            \theta_{t-1} - \eta\, \hat m_t\, \frac{\sqrt{1 - \beta_2^t}}{\sqrt{v_t} + \epsilon}\, r_t
+                & \rho_t > 5, \quad r_t = \sqrt{\frac{(\rho_t - 4)(\rho_t - 2)\rho_\infty}
+                                                  {(\rho_\infty - 4)(\rho_\infty - 2)\rho_t}} \\
+            \theta_{t-1} - \eta\, \hat m_t & \text{otherwise (SGD with momentum)}
+        \end{cases}
+
+    :math:`\rho_t` is the length of the simple moving average that :math:`v_t` approximates.
+    While it is short the variance of the adaptive scale is large (or undefined), so the first
+    steps are plain momentum steps; the factor :math:`r_t` then brings the adaptive step in.
+
+    Args:
+        params: tensors or parameter groups to optimize (see ``Optimizer``).
+        lr: learning rate :math:`\eta` (default 1e-3).
+        betas: :math:`(\beta_1, \beta_2)` (default (0.9, 0.999)); each in [0, 1).
+        eps: :math:`\epsilon`, added to the denominator for stability (default 1e-8).
+        weight_decay: :math:`\lambda` (default 0), an L2 penalty unless decoupled.
+        decoupled_weight_decay: shrink the weights directly, as AdamW does (default False).
+        maximize: climb the objective instead of descending it.
+
+    State per parameter: ``step`` (int), ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`).
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        decoupled_weight_decay: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas) if isinstance(betas, list) else betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "decoupled_weight_decay": decoupled_weight_decay,
+            "maximize": maximize,
+        }
+        super().__init__(params, defaults)
+
+    def _check_options(self, options: Mapping[str, Any]) -> None:
+        check_adam_options(options)
+
+    def update(
+        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """One RAdam step for one parameter, as the formula reads."""
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        g = decayed_gradient(param, grad, group)  # weight decay as in Adam
+        t = state["step"] = adam_state(param, state, amsgrad=False) + 1
+
+        m, v = adam_moments(state, g, beta1, beta2)
+        bias_correction2 = 1 - beta2**t
+        m_hat = m / (1 - beta1**t)
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
+        if rho_t > 5:
+            rect = math.sqrt(
+                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            )
+            adaptive_lr = math.sqrt(bias_correction2) / (np.sqrt(v) + eps)
+            param -= m_hat * lr * adaptive_lr * rect
+        else:
+            param -= m_hat * lr

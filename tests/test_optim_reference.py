@@ -1,0 +1,177 @@
+"""Each fast, in-place update rule agrees step by step with its plain formula (float64, every option)."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import optim
+from glassnet.optim.adam import adam_update, adam_update_reference
+from glassnet.optim.rmsprop import rmsprop_update, rmsprop_update_reference
+from glassnet.optim.sgd import sgd_update, sgd_update_reference
+
+STEPS = 200
+
+# (optimizer class, fast update, its reference, options)
+CASES = [
+    (optim.Adam, adam_update, adam_update_reference, {"lr": 0.01}),
+    (optim.Adam, adam_update, adam_update_reference, {"lr": 0.01, "weight_decay": 0.1}),
+    (optim.Adam, adam_update, adam_update_reference, {"lr": 0.02, "amsgrad": True}),
+    (optim.Adam, adam_update, adam_update_reference, {"lr": 0.01, "maximize": True}),
+    (
+        optim.Adam,
+        adam_update,
+        adam_update_reference,
+        {"lr": 0.01, "betas": (0.5, 0.7), "eps": 1e-3, "weight_decay": 0.05, "maximize": True},
+    ),
+    (
+        optim.Adam,
+        adam_update,
+        adam_update_reference,
+        {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "amsgrad": True},
+    ),
+    (optim.AdamW, adam_update, adam_update_reference, {}),
+    (optim.AdamW, adam_update, adam_update_reference, {"lr": 0.02, "weight_decay": 0.3}),
+    (
+        optim.AdamW,
+        adam_update,
+        adam_update_reference,
+        {"lr": 0.02, "amsgrad": True, "maximize": True},
+    ),
+    (optim.RMSprop, rmsprop_update, rmsprop_update_reference, {}),
+    (optim.RMSprop, rmsprop_update, rmsprop_update_reference, {"centered": True}),
+    (optim.RMSprop, rmsprop_update, rmsprop_update_reference, {"momentum": 0.9, "alpha": 0.9}),
+    (
+        optim.RMSprop,
+        rmsprop_update,
+        rmsprop_update_reference,
+        {"momentum": 0.5, "centered": True, "weight_decay": 0.1, "eps": 1e-4},
+    ),
+    (optim.RMSprop, rmsprop_update, rmsprop_update_reference, {"maximize": True}),
+    (optim.SGD, sgd_update, sgd_update_reference, {"lr": 0.05}),
+    (optim.SGD, sgd_update, sgd_update_reference, {"lr": 0.05, "momentum": 0.9}),
+    (
+        optim.SGD,
+        sgd_update,
+        sgd_update_reference,
+        {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.01},
+    ),
+    (
+        optim.SGD,
+        sgd_update,
+        sgd_update_reference,
+        {"lr": 0.05, "momentum": 0.8, "nesterov": True, "weight_decay": 0.1},
+    ),
+    (
+        optim.SGD,
+        sgd_update,
+        sgd_update_reference,
+        {"lr": 0.01, "momentum": 0.5, "maximize": True, "weight_decay": 0.2},
+    ),
+    (optim.SGD, sgd_update, sgd_update_reference, {"lr": 0.01, "maximize": True}),
+]
+IDS = [
+    f"{cls.__name__}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}"
+    for cls, _, _, kw in CASES
+]
+
+RNG = np.random.default_rng(7)
+START = RNG.standard_normal((4, 6))
+TARGET = RNG.standard_normal((4, 6))
+
+
+def grad_at(param, k):
+    """Gradient of a quadratic bowl around TARGET plus a wobble that changes every step."""
+    return (param - TARGET) * np.linspace(0.5, 2.0, param.size).reshape(param.shape) + 0.3 * (
+        np.sin(k + np.arange(param.size)).reshape(param.shape)
+    )
+
+
+def group_for(cls, kwargs):
+    """The option dict a group of this optimizer gets (its defaults filled in)."""
+    return cls([gn.tensor(START.copy(), requires_grad=True)], **kwargs).param_groups[0]
+
+
+@pytest.mark.parametrize("cls, fast, reference, kwargs", CASES, ids=IDS)
+def test_fast_update_agrees_with_its_formula_step_by_step(cls, fast, reference, kwargs):
+    group = group_for(cls, kwargs)
+    p_fast, p_ref = START.copy(), START.copy()
+    state_fast, state_ref = {}, {}
+    work = [np.empty_like(START) for _ in range(2)]
+    for k in range(STEPS):
+        for w in work:  # the work arrays' contents must not matter
+            w.fill(np.nan)
+        g = grad_at(p_fast, k)
+        g_before = g.copy()
+        fast(p_fast, g, state_fast, group, work)
+        reference(p_ref, grad_at(p_ref, k), state_ref, group)
+        np.testing.assert_array_equal(g, g_before)  # the gradient is never written to
+        np.testing.assert_allclose(p_fast, p_ref, rtol=1e-12, atol=1e-13, err_msg=f"step {k}")
+        assert set(state_fast) == set(state_ref)
+        for key, value in state_ref.items():
+            np.testing.assert_allclose(state_fast[key], value, rtol=1e-12, atol=1e-13)
+    assert not np.allclose(p_fast, START)  # the parameter really moved
+
+
+@pytest.mark.parametrize("cls, fast, reference, kwargs", CASES, ids=IDS)
+def test_optimizer_step_is_its_fast_update(cls, fast, reference, kwargs):
+    p = gn.tensor(START.copy(), requires_grad=True)
+    opt = cls([p], **kwargs)
+    expected, state = START.copy(), {}
+    work = [np.empty_like(START) for _ in range(2)]
+    for k in range(20):
+        p.grad = gn.tensor(grad_at(p.numpy(), k))
+        opt.step()
+        fast(expected, grad_at(expected, k), state, opt.param_groups[0], work)
+        np.testing.assert_array_equal(p.numpy(), expected)
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (optim.Adam, {}),
+        (optim.AdamW, {}),
+        (optim.Adam, {"amsgrad": True, "weight_decay": 0.1}),
+        (optim.RMSprop, {"centered": True, "momentum": 0.9}),
+        (optim.SGD, {"momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+    ],
+    ids=["Adam", "AdamW", "Adam-amsgrad-decay", "RMSprop-centered-momentum", "SGD-nesterov"],
+)
+def test_steps_after_the_first_allocate_no_parameter_sized_array(cls, kwargs):
+    p = gn.tensor(np.random.default_rng(0).standard_normal(100_000), requires_grad=True)
+    p.grad = gn.tensor(np.random.default_rng(1).standard_normal(100_000))
+    opt = cls([p], **kwargs)
+    opt.step()  # the first step makes the state and the work arrays
+    tracemalloc.start()
+    try:
+        opt.step()
+        opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < p.numpy().nbytes / 4, f"a step allocated {peak} bytes"
+
+
+def test_work_arrays_are_not_state_and_follow_the_parameter_array():
+    p = gn.tensor(START.copy(), requires_grad=True)
+    opt = optim.Adam([p])
+    p.grad = gn.tensor(grad_at(p.numpy(), 0))
+    opt.step()
+    assert set(opt.state[p]) == {"step", "exp_avg", "exp_avg_sq"}
+    assert set(opt.state_dict()["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+    first = opt.scratch(p.array, 2)
+    assert all(a is b for a, b in zip(first, opt.scratch(p.array, 2)))  # reused
+    p.array = np.zeros((2, 3))  # the parameter's array replaced: new work arrays
+    again = opt.scratch(p.array, 2)
+    assert again[0].shape == (2, 3) and again[0] is not first[0]
+
+
+def test_work_arrays_of_a_freed_array_are_dropped():
+    opt = optim.SGD([gn.tensor([1.0], requires_grad=True)])
+    temporary = np.ones(10)
+    opt.scratch(temporary, 1)
+    assert id(temporary) in opt._scratch
+    key = id(temporary)
+    del temporary
+    assert key not in opt._scratch
