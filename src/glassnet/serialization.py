@@ -418,9 +418,10 @@ def _read_zip_manifest(path: str, zf: zipfile.ZipFile, length: int) -> dict[str,
 def _open_zip(path: str, stream: IO[bytes]) -> tuple[zipfile.ZipFile, int]:
     """Sniff the stream's first bytes, then open it as a zip; return (archive, stream length)."""
     start = stream.tell()
-    reason = _sniff(stream.read(8))
-    if reason:
-        raise _fail(path, reason)
+    head = stream.read(8)
+    reason = _sniff(head)
+    if reason:  # an empty file is a save cut short (truncated), the others are foreign files
+        raise _corrupt(path, reason) if not head else _fail(path, reason)
     length = stream.seek(0, os.SEEK_END)
     stream.seek(start)
     return zipfile.ZipFile(stream), length

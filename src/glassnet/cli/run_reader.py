@@ -35,6 +35,7 @@ def read_run(folder: str) -> tuple[dict[str, Any], Any]:
     try:
         state = load(path)
     except SerializationError as e:
+        # glassnet train wrote this file as a glassnet file: whatever it holds now, it is damaged
         raise CLIError(f"{path} is corrupt or truncated: {e.reason}") from None
     try:
         model.load_state_dict(state)

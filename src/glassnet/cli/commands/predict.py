@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ...atomic import atomic_write
+from ...npz_reading import read_npy_file
 from ...train import predict
 from ..errors import CLIError
 from ..run_reader import read_run
@@ -108,8 +109,8 @@ def _read_npy(path: str) -> np.ndarray:
     with open(path, "rb") as f:
         if f.read(6) != b"\x93NUMPY":  # the magic string every .npy file starts with
             raise CLIError(f"{path} is not a .npy file; predict reads {ACCEPTED}")
-    try:
-        X = np.load(path, allow_pickle=False)
+    try:  # glassnet's bounded reader: the header must agree with the file before any allocation
+        X = read_npy_file(path)
     except (ValueError, OSError, EOFError) as e:
         raise CLIError(
             f"{path} is not a readable .npy array of numbers ({e}); predict reads {ACCEPTED}"
