@@ -195,9 +195,10 @@ class LiveView(Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.stream.add("epoch", step=self._step, epoch=epoch + 1, logs=dict(logs or {}))
         self._send_new_hints()
-        self._snapshot(force=True)
+        self._snapshot()  # at the usual rate: short epochs must not pay a snapshot each
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        self._snapshot(force=True)  # the final state, whatever the rate
         self._send_new_hints()
         reason = getattr(self.state, "stop_reason", None)
         self.stream.add("status", state="finished", lr=self._lr(), reason=reason)

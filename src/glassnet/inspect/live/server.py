@@ -128,8 +128,9 @@ class LiveServer:
             raise
         self.httpd.daemon_threads = True
         self.host, self.port = self.httpd.server_address[:2]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="glassnet-live",
-                                        daemon=True)  # fmt: skip
+        # A short poll interval, so that close() returns at once when training ends.
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                        name="glassnet-live", daemon=True)  # fmt: skip
 
     @property
     def url(self) -> str:

@@ -37,7 +37,7 @@ def compact(value: Any, digits: int = 4) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "iub":
             return value.astype(np.int64).tolist()
-        return compact(value.astype(np.float64).tolist(), digits)
+        return _round_array(value.astype(np.float64), digits)
     if isinstance(value, (np.floating, float)):
         x = float(value)
         if not math.isfinite(x):
@@ -46,6 +46,23 @@ def compact(value: Any, digits: int = 4) -> Any:
     if isinstance(value, (np.integer, np.bool_)):
         return value.item()
     return value
+
+
+def _round_array(a: np.ndarray, digits: int) -> list:
+    """An array's values to ``digits`` significant digits, as nested lists (NaN/Inf as None).
+
+    Vectorised: x is rounded at the decimal place 10**(floor(log10|x|) - digits + 1), which
+    is what formatting each number with ``:.4g`` would keep, without a Python loop per number.
+    """
+    finite = np.isfinite(a)
+    safe = np.where(finite & (a != 0), np.abs(a), 1.0)
+    scale = 10.0 ** (digits - 1 - np.floor(np.log10(safe)))
+    rounded = np.where(finite, np.round(a * scale) / scale, 0.0)
+    if finite.all():
+        return rounded.tolist()
+    as_objects = rounded.astype(object)
+    as_objects[~finite] = None
+    return as_objects.tolist()
 
 
 class EventStream:
@@ -61,7 +78,9 @@ class EventStream:
 
     def add(self, kind: str, **payload: Any) -> None:
         """Append one event (``kind`` plus its payload) and wake any waiting reader."""
-        event = {"kind": kind, "t": round(time.time() - self.started, 3), **compact(payload)}
+        event = {"kind": kind, "t": round(time.time() - self.started, 3)}
+        for key, value in payload.items():  # numbers stay cheap: most events are a batch's loss
+            event[key] = value if type(value) is int or value is None else compact(value)
         with self._lock:
             self._events.append(event)
             self._lock.notify_all()
