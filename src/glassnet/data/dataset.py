@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import random as gn_random
+from ..autograd import wrap
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "Subset", "TensorDataset", "random_split", "standard_array"]
@@ -101,7 +102,7 @@ class TensorDataset(Dataset):
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
-        return tuple(Tensor._make(a) for a in self.arrays)
+        return tuple(wrap(a) for a in self.arrays)
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         """Sample ``index`` as a tuple of Tensors; a slice or an index array gives many rows.
@@ -110,12 +111,12 @@ class TensorDataset(Dataset):
         ``ds[[0, 3]]`` or ``ds[index_tensor]`` the chosen rows (copies).
         """
         if isinstance(index, slice):
-            return tuple(Tensor._make(a[index]) for a in self.arrays)
+            return tuple(wrap(a[index]) for a in self.arrays)
         rows = _index_rows(index, len(self))
         if rows is not None:
-            return tuple(Tensor._make(a[rows]) for a in self.arrays)
+            return tuple(wrap(a[rows]) for a in self.arrays)
         i = _check_index(index, len(self))
-        return tuple(Tensor._make(np.asarray(a[i])) for a in self.arrays)
+        return tuple(wrap(np.asarray(a[i])) for a in self.arrays)
 
     def __len__(self) -> int:
         return self.arrays[0].shape[0]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import wrap
 from ..tensor import Tensor
 from .dataset import Subset, _as_generator, standard_array
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, sampler_order
@@ -40,7 +41,7 @@ def default_collate(samples: list[Any]) -> Any:
         stacked = np.stack(arrays)
         if stacked.dtype == np.float64 and all(type(s) is float for s in samples):
             stacked = stacked.astype(np.float32)  # Python floats -> float32, as glassnet.tensor
-        return Tensor._make(standard_array(stacked, what="batch"))
+        return wrap(standard_array(stacked, what="batch"))
     if isinstance(first, str):
         return list(samples)
     if isinstance(first, Mapping):
@@ -272,11 +273,11 @@ class DataLoader:
     ) -> tuple[Tensor, ...]:
         base, rows = arrays
         if order is None and rows is None:
-            return tuple(Tensor._make(a[start:stop].copy()) for a in base)
+            return tuple(wrap(a[start:stop].copy()) for a in base)
         idx = np.arange(start, stop) if order is None else order[start:stop]
         if rows is not None:
             idx = rows[idx]
-        return tuple(Tensor._make(a[idx]) for a in base)
+        return tuple(wrap(a[idx]) for a in base)
 
     def __repr__(self) -> str:
         return (

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import wrap
 from ..tensor import Tensor
 
 __all__ = ["Compose", "Flatten", "Normalize", "OneHot"]
@@ -96,7 +97,7 @@ class Normalize:
         mean, std = mean.astype(dtype), std.astype(dtype)
         if is_tensor:
             t = x if x.dtype == dtype else x.to(dtype)
-            return (t - Tensor._make(mean)) / Tensor._make(std)
+            return (t - wrap(mean)) / wrap(std)
         return ((a.astype(dtype, copy=False) - mean) / std).astype(dtype, copy=False)
 
     def __repr__(self) -> str:
@@ -133,7 +134,7 @@ class OneHot:
                     f"[0, {self.num_classes})"
                 )
         out = np.eye(self.num_classes, dtype=self.dtype)[a]
-        return Tensor._make(out) if is_tensor else out
+        return wrap(out) if is_tensor else out
 
     def __repr__(self) -> str:
         return f"OneHot(num_classes={self.num_classes})"
