@@ -342,3 +342,25 @@ def test_fit_check_gradients_every_catches_a_wrong_layer_while_training():
     bad = nn.Sequential(nn.Linear(3, 4), Double(), nn.Linear(4, 2))
     with pytest.raises(GradientCheckError, match=r"0\.weight .* WRONG"):
         gn.fit(bad, (X, y), epochs=1, batch_size=8, verbose=0, check_gradients_every=2)
+
+
+def test_a_custom_function_is_one_step_of_the_trace():
+    class Cube(autograd.Function):
+        """y = x**3;   dL/dx = g * 3 x**2"""
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x**2
+
+    x = gn.tensor(2.0, requires_grad=True)
+    with trace() as t:
+        y = Cube.apply(x)
+        y.backward()
+    assert [r.op for r in t.forward] == ["Cube"] and [r.op for r in t.backward] == ["Cube"]
+    assert "dy/dx = 3 x**2 = 12" in t.text() and "x.grad = 12 * 1 = 12" in t.text()

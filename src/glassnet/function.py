@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from . import autograd as autograd_module
 from .autograd import Op, is_grad_enabled, is_tensor, no_grad, wrap
 from .ops.shape import cat
 
@@ -62,6 +63,10 @@ class _FunctionNode(Op):
 
     def __repr__(self) -> str:
         return f"<{self.function.__name__}Backward>"
+
+    def formula(self) -> str:  # the user's Function: its docstring's first line, as for an op
+        doc = (self.function.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else self.function.__name__
 
     # -- ctx -----------------------------------------------------------------------------------
     def save_for_backward(self, *tensors: Any) -> None:
@@ -161,8 +166,14 @@ class Function:
             for x in args
         )
         ctx.versions = tuple(x._version[0] if is_tensor(x) else 0 for x in args)
-        with no_grad():
-            result = cls.forward(ctx, *args)
+        # The ops inside forward are not shown to tracers one by one: the Function is one step.
+        tracers = autograd_module._op_hooks[:]
+        autograd_module._op_hooks.clear()
+        try:
+            with no_grad():
+                result = cls.forward(ctx, *args)
+        finally:
+            autograd_module._op_hooks[:] = tracers
         single = not isinstance(result, tuple)
         outputs = [result] if single else list(result)
         # An output that is one of the arguments itself gets a new Tensor of its own (sharing
@@ -170,6 +181,8 @@ class Function:
         outputs = [wrap(out.array) if any(out is x for x in args) else out for out in outputs]
         if any(p is not None for p in ctx.parents):
             _connect(ctx, outputs)
+        for hook in tracers:  # trace / detect_anomaly see the Function as one op
+            hook(ctx, args, outputs[0] if is_tensor(outputs[0]) else wrap(np.asarray(outputs[0])))
         return outputs[0] if single else tuple(outputs)
 
 

@@ -78,7 +78,7 @@ class detect_anomaly:
             place = f" in {where}" if where else ""
             raise AnomalyError(
                 f"{op.name}{place} produced {problem} in its output (forward, op "
-                f"{self._step}: {type(op).formula()}); its inputs: {_describe_inputs(inputs)}"
+                f"{self._step}: {op.formula()}); its inputs: {_describe_inputs(inputs)}"
             )
 
     def _on_backward(self, op: Any, g: Tensor, input_grads: tuple) -> None:
@@ -92,7 +92,7 @@ class detect_anomaly:
                 upstream = describe(g)
                 raise AnomalyError(
                     f"the backward of {op.name}{place} produced {problem} in the gradient for "
-                    f"its input {k + 1} (rule: {type(op).formula()}); the upstream gradient g "
+                    f"its input {k + 1} (rule: {op.formula()}); the upstream gradient g "
                     f"{shape_text(upstream.shape)}: {upstream.brief()}"
                 )
 

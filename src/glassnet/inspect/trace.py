@@ -29,13 +29,13 @@ from .stats import Stats, describe
 __all__ = ["BackwardRecord", "ForwardRecord", "Trace", "trace", "split_formula"]
 
 
-def split_formula(op_class: type) -> tuple[str, list[str]]:
+def split_formula(op: Any) -> tuple[str, list[str]]:
     """An op's docstring formula split into its value and its derivative rules.
 
     ``"y = a * b;   dL/da = g * b,   dL/db = g * a"`` gives
-    ``("y = a * b", ["dL/da = g * b", "dL/db = g * a"])``.
+    ``("y = a * b", ["dL/da = g * b", "dL/db = g * a"])``. ``op`` is an op or its class.
     """
-    line = op_class.formula() if hasattr(op_class, "formula") else op_class.__name__
+    line = op.formula() if hasattr(op, "formula") else type(op).__name__
     value, _, rules = line.partition(";")
     parts = [r.strip() for r in rules.split(",   ")] if rules.strip() else []
     return value.strip(), [p for p in parts if p]
@@ -160,11 +160,10 @@ class Trace:
     def _on_op(self, op: Any, inputs: tuple, out: Tensor) -> None:
         if autograd._in_backward:
             return  # an op inside a backward rule: its BackwardRecord stands for it
-        cls = type(op)
-        formula, _ = split_formula(cls)
+        formula, _ = split_formula(op)
         record = ForwardRecord(
             index=len(self.forward) + 1,
-            op=cls.__name__,
+            op=op.name,
             formula=formula,
             module=_module_label(),
             inputs=[describe(x) if isinstance(x, Tensor) else x for x in inputs],
@@ -180,14 +179,13 @@ class Trace:
             self._by_node[id(op)] = record
 
     def _on_backward(self, op: Any, g: Tensor, input_grads: tuple) -> None:
-        cls = type(op)
-        _, rules = split_formula(cls)
+        _, rules = split_formula(op)
         forward = self._by_node.get(id(op))
         grads = [describe(gx) if isinstance(gx, Tensor) else None for gx in input_grads]
         self.backward.append(
             BackwardRecord(
                 index=len(self.backward) + 1,
-                op=cls.__name__,
+                op=op.name,
                 rules=rules,
                 module=forward.module if forward else "",
                 upstream=describe(g),
