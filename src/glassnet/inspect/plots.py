@@ -93,7 +93,9 @@ def decision_boundary_grid(model: Any, X: Any, steps: int = 150, margin: float =
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
     xs = np.linspace(low[0], high[0], steps)
     ys = np.linspace(low[1], high[1], steps)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
+    weights = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
+    dtype = weights.dtype if weights is not None else np.float32  # the model's own precision
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(dtype)
     was_training = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
