@@ -17,6 +17,7 @@ from .loader import DataLoader, default_collate
 from .mnist import FASHION_MNIST_CLASSES, IDXError, load_mnist, read_idx
 from .registry import DATASETS, load_dataset
 from .synthetic import blobs, circles, moons, sine, spiral, xor
+from .text import TEXTS, load_text
 from .transforms import Compose, Flatten, Normalize, OneHot
 
 __all__ = [
