@@ -27,6 +27,7 @@ from .sampler import (
     WeightedRandomSampler,
 )
 from .synthetic import blobs, circles, moons, sine, spiral, xor
+from .text import TEXTS, load_text
 from .transforms import Compose, Flatten, Normalize, OneHot
 
 __all__ = [
