@@ -100,8 +100,8 @@ def adam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, gro
 def adam_update(
     param: np.ndarray,
     grad: np.ndarray,
-    state: dict[str, Any],
-    group: dict[str, Any],
+    state: State,
+    group: Group,
     work: list[np.ndarray],
 ) -> None:
     """``adam_update_reference`` computed in place: no array is allocated.
@@ -136,7 +136,7 @@ def adam_update(
     param -= tmp
 
 
-def adam_state(param: np.ndarray, state: dict[str, Any], amsgrad: bool) -> int:
+def adam_state(param: np.ndarray, state: State, amsgrad: bool) -> int:
     """Create Adam's state at the first step; return the number of steps taken so far.
 
     ``step`` (0), the running averages ``exp_avg`` and ``exp_avg_sq`` (zeros) and, for
@@ -152,7 +152,7 @@ def adam_state(param: np.ndarray, state: dict[str, Any], amsgrad: bool) -> int:
 
 
 def adam_moments(
-    state: dict[str, Any], g: np.ndarray, beta1: float, beta2: float
+    state: State, g: np.ndarray, beta1: float, beta2: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Adam's running averages of the gradient and of its square, updated (as formulas):
 

@@ -95,8 +95,8 @@ class Optimizer:
             defaults = {**defaults, "betas": tuple(defaults["betas"])}
         self.defaults = defaults
         self._check_options(defaults)
-        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
-        self.param_groups: list[dict[str, Any]] = []
+        self.state: defaultdict[Tensor, State] = defaultdict(dict)
+        self.param_groups: list[Group] = []
         self._step_count = 0  # how many times step() ran (read by the lr schedulers)
         # id(param array) -> (weak reference to it, its work arrays); see scratch()
         self._scratch: dict[int, tuple[weakref.ref, list[np.ndarray]]] = {}

@@ -104,8 +104,8 @@ def rmsprop_update_reference(
 def rmsprop_update(
     param: np.ndarray,
     grad: np.ndarray,
-    state: dict[str, Any],
-    group: dict[str, Any],
+    state: State,
+    group: Group,
     work: list[np.ndarray],
 ) -> None:
     """``rmsprop_update_reference`` computed in place: no array is allocated.

@@ -105,8 +105,8 @@ def sgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, grou
 def sgd_update(
     param: np.ndarray,
     grad: np.ndarray,
-    state: dict[str, Any],
-    group: dict[str, Any],
+    state: State,
+    group: Group,
     work: list[np.ndarray],
 ) -> None:
     """``sgd_update_reference`` computed in place: no array is allocated after the first step.
