@@ -122,9 +122,7 @@ def gradcheck(
     wrt = [t for t in tensors if t.requires_grad]
     if not wrt:
         raise ValueError("gradcheck: no input requires grad")
-    with enable_grad():
-        y = f(*tensors)
-    weights = _fixed_weights(y.shape)
+    weights = _output_weights(f, tensors)
 
     def scalar(*args: Any) -> Tensor:
         return (f(*args) * wrap(weights)).sum()
@@ -165,9 +163,7 @@ def gradgradcheck(
     then gradcheck verifies d sum(v * g(x)) / dx against finite differences of g.
     """
     tensors = _prepare(inputs)
-    with enable_grad():
-        y = f(*tensors)
-    weights = wrap(_fixed_weights(y.shape))
+    weights = wrap(_output_weights(f, tensors))
     positions = [i for i, t in enumerate(tensors) if t.requires_grad]
 
     def first_grad(*args: Any) -> Tensor:
@@ -186,9 +182,15 @@ def gradgradcheck(
     )
 
 
-def _fixed_weights(shape: tuple) -> np.ndarray:
-    # A fixed generator: the check is deterministic and independent of the global seed.
-    return np.random.default_rng(1234).uniform(0.5, 1.5, size=shape)
+def _output_weights(f: Callable, tensors: list[Tensor]) -> np.ndarray:
+    """The weights w, one per element of y = f(*tensors), that make y the scalar sum(w * y).
+
+    Drawn from a fixed generator, so the check is deterministic and independent of the global
+    seed; between 0.5 and 1.5, so no element of y is left out or dominates.
+    """
+    with enable_grad():
+        y = f(*tensors)
+    return np.random.default_rng(1234).uniform(0.5, 1.5, size=y.shape)
 
 
 def _numerical_wrt(scalar: Callable, tensors: list[Tensor], wrt: list[Tensor], eps: float):

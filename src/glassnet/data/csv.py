@@ -130,7 +130,8 @@ def _read_rows(
     return names, rows, lines
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """True when ``text`` reads as a number (``float(text)`` succeeds: "3", "-1e-4", "nan")."""
     try:
         float(text)
     except ValueError:
@@ -140,7 +141,7 @@ def _is_number(text: str) -> bool:
 
 def _check_header(cells: list[str], where: str, line: int) -> None:
     """Refuse a header row made only of numbers: it is almost surely the first row of data."""
-    if all(_is_number(c) for c in cells):
+    if all(is_number(c) for c in cells):
         shown = ",".join(cells) if len(cells) <= 8 else ",".join(cells[:8]) + ",..."
         raise ValueError(
             f"{where}, line {line}: the first row ({shown}) looks like data, not column names; "

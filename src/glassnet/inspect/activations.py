@@ -14,7 +14,7 @@ from ..autograd import no_grad
 from ..nn import Module
 from ..tensor import Tensor, as_tensor
 
-__all__ = ["LayerCall", "activations", "record_layers"]
+__all__ = ["LayerCall", "activations", "eval_mode", "record_layers"]
 
 
 class LayerCall:
@@ -57,6 +57,18 @@ def record_layers(model: Module) -> Iterator[list[LayerCall]]:
     finally:
         for handle in handles:
             handle.remove()
+
+
+@contextmanager
+def eval_mode(model: Module) -> Iterator[Module]:
+    """While the block runs, ``model`` is in evaluation mode (dropout off, batch norm on its
+    running statistics); its previous mode comes back afterwards, even after an error."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
 
 
 def _as_batch(x: Any) -> Tensor:

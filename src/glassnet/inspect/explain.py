@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..data.csv import is_number
 from .stats import Stats, format_number, shape_text
 from .trace import BackwardRecord, ForwardRecord, Trace
 
@@ -59,7 +60,7 @@ def local_derivative_text(op: str, names: list[str], which: int, rule: str | Non
     """
     a = names[0]
     b = names[1] if len(names) > 1 else ""
-    constant_b = _is_number(b)
+    constant_b = is_number(b)
     if op == "Add":
         return "1"
     if op == "Sub":
@@ -99,14 +100,6 @@ def local_derivative_text(op: str, names: list[str], which: int, rule: str | Non
                 return ("-" if prefix.startswith("-") else "") + right[len(prefix) :]
         return f"({right}) / g"
     return "?"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class _Namer:

@@ -22,7 +22,7 @@ from ..atomic import atomic_write
 from ..autograd import no_grad
 from ..tensor import Tensor, as_tensor
 from . import plots
-from .activations import activations
+from .activations import activations, eval_mode
 from .stats import describe, shape_text
 from .why import why
 
@@ -131,12 +131,8 @@ def build_report(
     layer_html = _table(rows, ["parameter", "shape", "mean", "std", "min", "max", "last gradient"])
     if X_test is not None:
         batch = as_tensor(_array(X_test)[:256])
-        was_training = model.training
-        model.eval()
-        try:
+        with eval_mode(model):
             acts = activations(model, batch)
-        finally:
-            model.train(was_training)
         act_rows = []
         for path, out in acts.items():
             if isinstance(out, Tensor):
@@ -149,15 +145,10 @@ def build_report(
     parts.append(_section("layers", "Per-layer statistics", layer_html))
     if X_test is not None and y_test is not None:
         X, y = _array(X_test), _array(y_test).astype(int)
-        was_training = model.training
-        model.eval()
-        try:
-            with no_grad():
-                logits = np.concatenate(
-                    [_array(model(as_tensor(X[i : i + 512]))) for i in range(0, len(X), 512)]
-                )
-        finally:
-            model.train(was_training)
+        with eval_mode(model), no_grad():
+            logits = np.concatenate(
+                [_array(model(as_tensor(X[i : i + 512]))) for i in range(0, len(X), 512)]
+            )
         predicted = logits.argmax(axis=1)
         classes = logits.shape[1]
         matrix = np.zeros((classes, classes), dtype=np.int64)

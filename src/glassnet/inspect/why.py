@@ -18,7 +18,7 @@ from ..autograd import enable_grad, no_grad
 from ..nn import Module
 from ..nn import functional as F
 from ..tensor import Tensor, as_tensor
-from .activations import record_layers
+from .activations import eval_mode, record_layers
 from .stats import describe, format_number, shape_text
 
 __all__ = ["Explanation", "why"]
@@ -101,12 +101,8 @@ def why(
     if not isinstance(model, Module):
         raise TypeError(f"why: expected a glassnet.nn.Module, got {type(model).__name__}")
     sample = x if isinstance(x, Tensor) else as_tensor(np.asarray(x, dtype=np.float32))
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         output, calls = _run_one(model, sample)
-    finally:
-        model.train(was_training)
     logits = np.asarray(output.array, dtype=np.float64).reshape(-1)
     result = Explanation(class_names=class_names)
     lines = ["Why the model predicts what it does for this sample", ""]

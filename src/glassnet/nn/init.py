@@ -343,7 +343,9 @@ def xavier_normal_(
     return normal_(tensor, 0.0, std, generator)
 
 
-def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float | None:
+def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str, who: str) -> float | None:
+    """He's std = gain / sqrt(fan) for ``tensor`` (None for an empty tensor: nothing to fill)."""
+    _check_tensor(tensor, who)
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return None
@@ -369,8 +371,7 @@ def kaiming_uniform_(
     PyTorch's default for Linear and Conv weights is ``kaiming_uniform_(w, a=sqrt(5))``: the
     gain is then sqrt(2 / 6) = sqrt(1/3) and b = 1 / sqrt(fan_in).
     """
-    _check_tensor(tensor, "kaiming_uniform_")
-    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_uniform_")
     if std is None:
         return tensor
     bound = math.sqrt(3.0) * std
@@ -385,8 +386,7 @@ def kaiming_normal_(
     generator: np.random.Generator | None = None,
 ) -> Tensor:
     """He normal: N(0, std**2) with std = gain / sqrt(fan) (see ``kaiming_uniform_``)."""
-    _check_tensor(tensor, "kaiming_normal_")
-    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_")
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)

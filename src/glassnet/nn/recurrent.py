@@ -243,6 +243,13 @@ class RNNBase(Module):
         c_n = stack(finals_c) if finals_c else None
         return layer_input, h_n, c_n
 
+    def _forward_hidden_only(self, input: Tensor, hx: Tensor | None) -> tuple[Tensor, Tensor]:
+        """RNN's and GRU's forward (one state h; LSTM also carries c): (output, h_n)."""
+        x, is_batched = self._prepare_input(input)
+        h0 = self._prepare_state(hx, is_batched, x.shape[1], "h_0")
+        output, h_n, _ = self._run(x, h0, None)
+        return self._finish(output, is_batched), h_n if is_batched else h_n.squeeze(1)
+
     def _finish(self, output: Tensor, is_batched: bool) -> Tensor:
         if not is_batched:
             return output.squeeze(1)
@@ -350,10 +357,7 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        x, is_batched = self._prepare_input(input)
-        h0 = self._prepare_state(hx, is_batched, x.shape[1], "h_0")
-        output, h_n, _ = self._run(x, h0, None)
-        return self._finish(output, is_batched), h_n if is_batched else h_n.squeeze(1)
+        return self._forward_hidden_only(input, hx)
 
 
 class GRU(RNNBase):
@@ -416,10 +420,7 @@ class GRU(RNNBase):
         )
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        x, is_batched = self._prepare_input(input)
-        h0 = self._prepare_state(hx, is_batched, x.shape[1], "h_0")
-        output, h_n, _ = self._run(x, h0, None)
-        return self._finish(output, is_batched), h_n if is_batched else h_n.squeeze(1)
+        return self._forward_hidden_only(input, hx)
 
 
 class LSTM(RNNBase):

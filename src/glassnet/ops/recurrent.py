@@ -94,6 +94,13 @@ class _Sequence(Op):
         """Input time indices in the order they are processed."""
         return list(range(T - 1, -1, -1)) if self.reverse else list(range(T))
 
+    def backward(self, g):
+        """BPTT: on raw arrays (``_array_backward``), or, when the gradient must itself be
+        differentiable (``create_graph=True``), with Tensor operations (``_graph_backward``)."""
+        if is_grad_enabled():
+            return self._graph_backward(g)
+        return self._array_backward(g)
+
     @staticmethod
     def _check(xw: np.ndarray, h0: np.ndarray, w: np.ndarray, gates: int, who: str) -> tuple:
         if xw.ndim != 3 or xw.shape[0] == 0:
@@ -161,9 +168,8 @@ class RNNSequence(_Sequence):
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
 
-    def backward(self, g):
-        if is_grad_enabled():
-            return self._graph_backward(g)
+    def _array_backward(self, g):
+        """BPTT on raw arrays, with in-place updates (the everyday first-order backward)."""
         w = self.inputs[2].array
         need = self.needs_input_grad
         (hs,) = self.saved
@@ -280,9 +286,8 @@ class GRUSequence(_Sequence):
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
 
-    def backward(self, g):
-        if is_grad_enabled():
-            return self._graph_backward(g)
+    def _array_backward(self, g):
+        """BPTT on raw arrays, with in-place updates (the everyday first-order backward)."""
         w = self.inputs[2].array
         need = self.needs_input_grad
         hs, hh, rz, n = self.saved
@@ -439,9 +444,8 @@ class LSTMSequence(_Sequence):
         self.out_data = out
         return out
 
-    def backward(self, g):
-        if is_grad_enabled():
-            return self._graph_backward(g)
+    def _array_backward(self, g):
+        """BPTT on raw arrays, with in-place updates (the everyday first-order backward)."""
         w = self.inputs[3].array
         need = self.needs_input_grad
         hs, cs, gates, tanh_c = self.saved

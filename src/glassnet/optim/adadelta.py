@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_in_range, check_nonnegative, descent_gradient
+from .optimizer import Group, Optimizer, State, check_in_range, descent_gradient
 
 
 class Adadelta(Optimizer):
@@ -39,6 +39,8 @@ class Adadelta(Optimizer):
     State per parameter: ``step`` (int), ``square_avg`` (:math:`v`), ``acc_delta`` (:math:`u`).
     """
 
+    nonnegative_options = ("lr", "eps", "weight_decay")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -49,22 +51,14 @@ class Adadelta(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "rho": rho,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "maximize": maximize,
-        }
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "eps", "weight_decay")
+        super()._check_options(options)
         check_in_range(options, "rho", 0.0, 1.0)
 
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adadelta step for one parameter, as the formula reads."""
         lr, rho, eps = group["lr"], group["rho"], group["eps"]
         g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])

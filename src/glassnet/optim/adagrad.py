@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, descent_gradient
+from .optimizer import Group, Optimizer, State, descent_gradient
 
 
 class Adagrad(Optimizer):
@@ -40,6 +40,8 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int), ``sum`` (:math:`s`, created at the first step).
     """
 
+    nonnegative_options = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -51,24 +53,17 @@ class Adagrad(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "lr_decay": lr_decay,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "initial_accumulator_value": initial_accumulator_value,
-            "maximize": maximize,
-        }
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
-    def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(
-            options, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
-        )
-
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adagrad step for one parameter, as the formula reads."""
         g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
         if not state:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_nonnegative, decayed_gradient
+from .optimizer import Group, Optimizer, State, decayed_gradient
 
 
 class Adam(Optimizer):
@@ -49,6 +49,9 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (:math:`\hat v`, if amsgrad).
     """
 
+    nonnegative_options = ("lr", "eps", "weight_decay")
+    has_betas = True
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -61,30 +64,23 @@ class Adam(Optimizer):
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "betas": tuple(betas) if isinstance(betas, list) else betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "amsgrad": amsgrad,
-            "maximize": maximize,
-            "decoupled_weight_decay": decoupled_weight_decay,
-        }
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
         super().__init__(params, defaults)
 
-    def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_adam_options(options)
-
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adam step for one parameter (the fast twin of ``adam_update_reference``)."""
         adam_update(param, grad, state, group, self.scratch(param, 2))
 
 
-def adam_update_reference(
-    param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-) -> None:
+def adam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
     """Adam's update of one parameter, written as the formula reads (one new array a line).
 
     Changes ``param`` and ``state`` in place; ``group`` holds the options (see ``Adam``).
@@ -104,8 +100,8 @@ def adam_update_reference(
 def adam_update(
     param: np.ndarray,
     grad: np.ndarray,
-    state: dict[str, Any],
-    group: dict[str, Any],
+    state: State,
+    group: Group,
     work: list[np.ndarray],
 ) -> None:
     """``adam_update_reference`` computed in place: no array is allocated.
@@ -140,7 +136,7 @@ def adam_update(
     param -= tmp
 
 
-def adam_state(param: np.ndarray, state: dict[str, Any], amsgrad: bool) -> int:
+def adam_state(param: np.ndarray, state: State, amsgrad: bool) -> int:
     """Create Adam's state at the first step; return the number of steps taken so far.
 
     ``step`` (0), the running averages ``exp_avg`` and ``exp_avg_sq`` (zeros) and, for
@@ -156,7 +152,7 @@ def adam_state(param: np.ndarray, state: dict[str, Any], amsgrad: bool) -> int:
 
 
 def adam_moments(
-    state: dict[str, Any], g: np.ndarray, beta1: float, beta2: float
+    state: State, g: np.ndarray, beta1: float, beta2: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Adam's running averages of the gradient and of its square, updated (as formulas):
 
@@ -165,9 +161,3 @@ def adam_moments(
     m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
     v = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
     return m, v
-
-
-def check_adam_options(options: Mapping[str, Any]) -> None:
-    """The checks Adam and its relatives share: lr, eps, weight_decay >= 0, betas in [0, 1)."""
-    check_nonnegative(options, "lr", "eps", "weight_decay")
-    check_betas(options)

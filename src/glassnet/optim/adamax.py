@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from .adam import check_adam_options
-from .optimizer import Optimizer, descent_gradient
+from .optimizer import Group, Optimizer, State, descent_gradient
 
 
 class Adamax(Optimizer):
@@ -38,6 +37,9 @@ class Adamax(Optimizer):
     State per parameter: ``step`` (int), ``exp_avg`` (:math:`m`), ``exp_inf`` (:math:`u`).
     """
 
+    nonnegative_options = ("lr", "eps", "weight_decay")
+    has_betas = True
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -48,21 +50,10 @@ class Adamax(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "betas": tuple(betas) if isinstance(betas, list) else betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "maximize": maximize,
-        }
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_adam_options(options)
-
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adamax step for one parameter, as the formula reads."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])

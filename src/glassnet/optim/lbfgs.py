@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .line_search import strong_wolfe
-from .optimizer import Optimizer, bump_version, check_nonnegative, run_closure
+from .optimizer import Optimizer, bump_version, run_closure
 
 LINE_SEARCHES = (None, "strong_wolfe")
 
@@ -75,6 +75,8 @@ class LBFGS(Optimizer):
     Memory: ``history_size`` times twice the parameters.
     """
 
+    nonnegative_options = ("lr", "tolerance_grad", "tolerance_change")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -102,7 +104,7 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "tolerance_grad", "tolerance_change")
+        super()._check_options(options)
         for name in ("max_iter", "max_eval", "history_size"):
             if not _is_count(options[name]):
                 raise ValueError(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from .adam import adam_moments, adam_state, check_adam_options
-from .optimizer import Optimizer, check_nonnegative, decayed_gradient
+from .adam import adam_moments, adam_state
+from .optimizer import Group, Optimizer, State, decayed_gradient
 
 
 class NAdam(Optimizer):
@@ -47,6 +47,9 @@ class NAdam(Optimizer):
     ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`).
     """
 
+    nonnegative_options = ("lr", "eps", "weight_decay", "momentum_decay")
+    has_betas = True
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -59,24 +62,18 @@ class NAdam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "betas": tuple(betas) if isinstance(betas, list) else betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum_decay": momentum_decay,
-            "decoupled_weight_decay": decoupled_weight_decay,
-            "maximize": maximize,
-        }
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
-    def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_adam_options(options)
-        check_nonnegative(options, "momentum_decay")
-
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One NAdam step for one parameter, as the formula reads."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         psi = group["momentum_decay"]

@@ -26,8 +26,9 @@ so a subclass only writes ``update(param, grad, state, group)``: the rule for on
 changing ``param`` (a NumPy array) and ``state`` in place. Each rule's file holds it as the
 plain formula (``*_update_reference``) and, where speed matters, an in-place twin that reuses
 preallocated work arrays (``Optimizer.scratch``) instead of allocating per step; tests check
-that the two agree step by step. A subclass also implements ``_check_options`` (which rejects
-bad hyperparameters with a ValueError naming them). Methods that need the loss several times
+that the two agree step by step. A subclass also names the options that must be numbers >= 0
+(``nonnegative_options``) and whether it has ``betas``; ``_check_options`` rejects bad values
+with a ValueError naming them (a subclass with other rules extends it). Methods that need the loss several times
 per step (L-BFGS) override ``step`` itself.
 
 ``state_dict()`` refers to parameters by their position (0, 1, 2, ... over all groups in order),
@@ -62,6 +63,11 @@ class _RequiredParameter:
 #: Use as a default value in ``defaults`` for an option with no sensible default.
 required = _RequiredParameter()
 
+#: What an update rule remembers for one parameter (``optimizer.state[p]``).
+State = dict[str, Any]
+#: One parameter group: ``"params"`` and every option (``"lr"``, ...).
+Group = dict[str, Any]
+
 
 class Optimizer:
     """Base class of all optimizers: holds the parameter groups and the per-parameter state.
@@ -79,11 +85,18 @@ class Optimizer:
         defaults: the options given to the constructor.
     """
 
+    #: options every group must give as numbers >= 0 (checked in this order)
+    nonnegative_options: tuple[str, ...] = ()
+    #: whether the options hold ``betas``, a pair of decay rates in [0, 1)
+    has_betas: bool = False
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        if isinstance(defaults.get("betas"), list):  # betas=[0.9, 0.999] is kept as a tuple
+            defaults = {**defaults, "betas": tuple(defaults["betas"])}
         self.defaults = defaults
         self._check_options(defaults)
-        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
-        self.param_groups: list[dict[str, Any]] = []
+        self.state: defaultdict[Tensor, State] = defaultdict(dict)
+        self.param_groups: list[Group] = []
         self._step_count = 0  # how many times step() ran (read by the lr schedulers)
         # id(param array) -> (weak reference to it, its work arrays); see scratch()
         self._scratch: dict[int, tuple[weakref.ref, list[np.ndarray]]] = {}
@@ -122,11 +135,15 @@ class Optimizer:
 
     # ------------------------------------------------------------------ to be overridden
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        """Raise ValueError for an invalid hyperparameter (called for defaults and each group)."""
+        """Raise ValueError for an invalid hyperparameter (called for defaults and each group).
 
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+        Checks ``nonnegative_options`` and, if ``has_betas``, ``betas``.
+        """
+        check_nonnegative(options, *self.nonnegative_options)
+        if self.has_betas:
+            check_betas(options)
+
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """Apply the update rule to one parameter, in place.
 
         Args:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from .adam import adam_moments, adam_state, check_adam_options
-from .optimizer import Optimizer, decayed_gradient
+from .adam import adam_moments, adam_state
+from .optimizer import Group, Optimizer, State, decayed_gradient
 
 
 class RAdam(Optimizer):
@@ -51,6 +51,9 @@ class RAdam(Optimizer):
     State per parameter: ``step`` (int), ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`).
     """
 
+    nonnegative_options = ("lr", "eps", "weight_decay")
+    has_betas = True
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -62,22 +65,17 @@ class RAdam(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "betas": tuple(betas) if isinstance(betas, list) else betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "decoupled_weight_decay": decoupled_weight_decay,
-            "maximize": maximize,
-        }
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
-    def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_adam_options(options)
-
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RAdam step for one parameter, as the formula reads."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         g = decayed_gradient(param, grad, group)  # weight decay as in Adam

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, descent_gradient
+from .optimizer import Group, Optimizer, State, descent_gradient
 
 
 class RMSprop(Optimizer):
@@ -46,6 +46,8 @@ class RMSprop(Optimizer):
     (:math:`b`, if momentum > 0), ``grad_avg`` (:math:`\bar g`, if centered).
     """
 
+    nonnegative_options = ("lr", "alpha", "eps", "weight_decay", "momentum")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -58,29 +60,24 @@ class RMSprop(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "alpha": alpha,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "momentum": momentum,
-            "centered": centered,
-            "maximize": maximize,
-        }
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
-    def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "alpha", "eps", "weight_decay", "momentum")
-
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``)."""
         rmsprop_update(param, grad, state, group, self.scratch(param, 2))
 
 
 def rmsprop_update_reference(
-    param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    param: np.ndarray, grad: np.ndarray, state: State, group: Group
 ) -> None:
     """RMSprop's update of one parameter, written as the formula reads (one new array a line).
 
@@ -107,8 +104,8 @@ def rmsprop_update_reference(
 def rmsprop_update(
     param: np.ndarray,
     grad: np.ndarray,
-    state: dict[str, Any],
-    group: dict[str, Any],
+    state: State,
+    group: Group,
     work: list[np.ndarray],
 ) -> None:
     """``rmsprop_update_reference`` computed in place: no array is allocated.
@@ -146,7 +143,7 @@ def rmsprop_update(
 
 
 def rmsprop_state(
-    param: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    param: np.ndarray, state: State, group: Group
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """RMSprop's ``(square_avg, grad_avg, momentum_buffer)`` of a parameter, zeros at first.
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_nonnegative, descent_gradient
+from .optimizer import Group, Optimizer, State, descent_gradient
 
 
 class SGD(Optimizer):
@@ -49,6 +49,8 @@ class SGD(Optimizer):
         >>> opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
     """
 
+    nonnegative_options = ("lr", "momentum", "weight_decay")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -60,34 +62,30 @@ class SGD(Optimizer):
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "dampening": dampening,
-            "weight_decay": weight_decay,
-            "nesterov": nesterov,
-            "maximize": maximize,
-        }
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
-        check_nonnegative(options, "lr", "momentum", "weight_decay")
+        super()._check_options(options)
         if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires momentum > 0 and dampening = 0, got "
                 f"momentum={options['momentum']!r}, dampening={options['dampening']!r}"
             )
 
-    def update(
-        self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One SGD step for one parameter (the fast twin of ``sgd_update_reference``)."""
         sgd_update(param, grad, state, group, self.scratch(param, 2))
 
 
-def sgd_update_reference(
-    param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-) -> None:
+def sgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
     """SGD's update of one parameter, written as the formula reads (one new array a line).
 
     Changes ``param`` and ``state`` in place; ``group`` holds the options (see ``SGD``).
@@ -107,8 +105,8 @@ def sgd_update_reference(
 def sgd_update(
     param: np.ndarray,
     grad: np.ndarray,
-    state: dict[str, Any],
-    group: dict[str, Any],
+    state: State,
+    group: Group,
     work: list[np.ndarray],
 ) -> None:
     """``sgd_update_reference`` computed in place: no array is allocated after the first step.

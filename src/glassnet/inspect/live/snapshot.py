@@ -13,7 +13,7 @@ import numpy as np
 
 from ...autograd import no_grad
 from ...tensor import as_tensor
-from ..activations import activations
+from ..activations import activations, eval_mode
 from ..plots import decision_boundary_grid
 from ..stats import describe
 
@@ -107,13 +107,8 @@ def prediction_snapshot(model: Any, data_kind: str, probe_x: np.ndarray, probe_y
         result["units"] = _unit_maps(model, xs, ys)
         return result
     if data_kind == "images":
-        with no_grad():
-            was = model.training
-            model.eval()
-            try:
-                logits = model(as_tensor(probe_x)).numpy().astype(np.float64)
-            finally:
-                model.train(was)
+        with no_grad(), eval_mode(model):
+            logits = model(as_tensor(probe_x)).numpy().astype(np.float64)
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         p = e / e.sum(axis=1, keepdims=True)
         first = _linear_layers(model)
@@ -133,12 +128,8 @@ def _unit_maps(model: Any, xs: np.ndarray, ys: np.ndarray) -> dict:
     gx = np.linspace(xs[0], xs[-1], UNIT_GRID)
     gy = np.linspace(ys[0], ys[-1], UNIT_GRID)
     grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2).astype(np.float32)
-    was = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         acts = activations(model, grid)
-    finally:
-        model.train(was)
     maps = {}
     layers = [path for path, _ in _linear_layers(model)]
     for path in layers[:-1]:  # hidden layers only: the last one is the output
