@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..common import CaseResult, Context
-from . import cli_train, cnn, distributed, memory, mlp, overhead, rnn
+from . import cli_train, cnn, distributed, memory, mlp, norm, overhead, rnn
 
 CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_train": ("1", mlp.run_train),
@@ -18,6 +18,9 @@ CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_memory": ("6", memory.run),
     "cli_train": ("7", cli_train.run),
     "mlp_distributed": ("8", distributed.run),
+    "layer_norm_step": ("9a", norm.run_layer_norm),
+    "group_norm_step": ("9b", norm.run_group_norm),
+    "batch_norm_step": ("9c", norm.run_batch_norm),
 }
 
 # Short names accepted by --cases besides the keys and numbers above.
@@ -35,6 +38,8 @@ ALIASES: dict[str, list[str]] = {
     "cli": ["cli_train"],
     "distributed": ["mlp_distributed"],
     "mpi": ["mlp_distributed"],
+    "norm": ["layer_norm_step", "group_norm_step", "batch_norm_step"],
+    "9": ["layer_norm_step", "group_norm_step", "batch_norm_step"],
 }
 
 
