@@ -39,7 +39,6 @@ __all__ = [
     "argmax_to_flat_index",
     "max_pool_reference",
     "max_of_four",
-    "max_of_2x2_blocks",
 ]
 
 
@@ -269,10 +268,9 @@ def max_of_four(x: np.ndarray, geo: Geometry) -> tuple[np.ndarray, np.ndarray] |
     tap views, no gathered copy. Each match is won by the later tap only when strictly
     larger, so ties go to the first tap as in ``max_pool_reference``; when a NaN is present
     the reference's NaN rule applies instead (None is returned and the caller uses it).
-    Plain 2x2 / stride 2 pooling of a contiguous input runs as ``max_of_2x2_blocks``.
+    (Measured: arranging the same knockout over long contiguous runs of a 2x2 / stride 2
+    input leaves its results as strided views, which made the whole CNN step slower.)
     """
-    if _plain_2x2(x, geo):
-        return max_of_2x2_blocks(x)
     v0, v1, v2, v3 = tap_views(geo.pad_input(x, -np.inf), geo)
     left, right = np.maximum(v0, v1), np.maximum(v2, v3)
     best = np.maximum(left, right)
@@ -290,50 +288,6 @@ def _knockout_argmax(late_left, late_right, second) -> np.ndarray:
     argmax = second.view(np.uint8) << 1
     argmax |= late.view(np.uint8)
     return argmax
-
-
-def _plain_2x2(x: np.ndarray, geo: Geometry) -> bool:
-    """2x2 windows, stride 2, no padding or dilation, tiling a C-contiguous input exactly."""
-    return (
-        geo.kernel == (2, 2)
-        and geo.stride == (2, 2)
-        and geo.dilation == (1, 1)
-        and not any(geo.pad)
-        and _tiles_exactly(geo)
-        and x.flags.c_contiguous
-    )
-
-
-def max_of_2x2_blocks(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(max, argmax) of the 2x2 blocks of a C-contiguous (..., 2*Ho, 2*Wo) array, or None on NaN.
-
-    The same knockout as ``max_of_four``, arranged so that every NumPy call runs over one long
-    run of memory (short strided rows cost NumPy a loop call each):
-
-    * horizontal matches: the flat array as pairs, ``flat[0::2]`` against ``flat[1::2]``;
-    * vertical matches: row r against row r + 1 for *every* r at once, the flat array against
-      itself shifted by one row (twice the needed work, but contiguous); the even rows r are
-      the results, returned as strided views (max and argmax of shape (..., Ho, Wo)).
-    """
-    *lead, h, w = x.shape
-    wo = w // 2
-    pairs = x.reshape(-1, 2)
-    across = np.maximum(pairs[:, 0], pairs[:, 1])  # (..., H, Wo) flat: max of each pair
-    late = np.greater(pairs[:, 1], pairs[:, 0])  # the right tap won its pair
-    n = across.size - wo  # row r against row r + 1, for all rows but the last
-    down = np.empty(across.size, dtype=x.dtype)
-    np.maximum(across[:n], across[wo:], out=down[:n])
-    if np.isnan(down[:n]).any():  # also sees every pair of the last row through row H - 2
-        return None
-    second = np.zeros(across.size, dtype=bool)
-    np.greater(across[wo:], across[:n], out=second[:n])
-    argmax = np.zeros(across.size, dtype=np.uint8)
-    argmax[:n] = _knockout_argmax(late[:n], late[wo:], second[:n])
-
-    def even_rows(a: np.ndarray) -> np.ndarray:
-        return a.reshape(-1, 2, wo)[:, 0].reshape(*lead, h // 2, wo)
-
-    return even_rows(down), even_rows(argmax)
 
 
 def argmax_to_flat_index(geo: Geometry, argmax: np.ndarray) -> np.ndarray:
