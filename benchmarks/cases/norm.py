@@ -58,27 +58,13 @@ def _arrays(shape: tuple[int, ...], seed: int = 0) -> tuple[np.ndarray, np.ndarr
     return x, g
 
 
-def glassnet_runner(kind: str, cfg: NormConfig) -> Callable[[], None]:
-    import glassnet as gn
-    import glassnet.nn as nn
-
+def runner(
+    make_tensor: Callable[..., Any], nn: Any, kind: str, cfg: NormConfig
+) -> Callable[[], None]:
+    """``steps`` forward + backward passes of the layer, built from ``nn`` (glassnet or torch)."""
     layer = LAYERS[kind](nn, cfg)
     x_np, g_np = _arrays(_input_shape(kind, cfg))
-    x, g = gn.tensor(x_np, requires_grad=True), gn.tensor(g_np)
-
-    def run() -> None:
-        for _ in range(cfg.steps):
-            x.grad = None
-            layer.zero_grad()
-            (layer(x) * g).sum().backward()
-
-    return run
-
-
-def torch_runner(torch: Any, kind: str, cfg: NormConfig) -> Callable[[], None]:
-    layer = LAYERS[kind](torch.nn, cfg)
-    x_np, g_np = _arrays(_input_shape(kind, cfg))
-    x, g = torch.tensor(x_np, requires_grad=True), torch.tensor(g_np)
+    x, g = make_tensor(x_np, requires_grad=True), make_tensor(g_np)
 
     def run() -> None:
         for _ in range(cfg.steps):
@@ -91,9 +77,12 @@ def torch_runner(torch: Any, kind: str, cfg: NormConfig) -> Callable[[], None]:
 
 def _run(ctx: Context, kind: str, number: str, title: str) -> CaseResult:
     cfg = config(ctx.size)
-    runners = {"glassnet": glassnet_runner(kind, cfg)}
+    import glassnet as gn
+    import glassnet.nn as gnn
+
+    runners = {"glassnet": runner(gn.tensor, gnn, kind, cfg)}
     if ctx.torch is not None:
-        runners["torch"] = torch_runner(ctx.torch, kind, cfg)
+        runners["torch"] = runner(ctx.torch.tensor, ctx.torch.nn, kind, cfg)
     samples, profile = ctx.measure(runners, scale=1e3 / cfg.steps)
     res = CaseResult(
         key=f"{kind}_step",
