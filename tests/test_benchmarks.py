@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:  # the benchmarks package lives at the repository 
 from benchmarks.cases import CASES, resolve  # noqa: E402
 from benchmarks.common import Check, fmt  # noqa: E402
 
-NO_TORCH_COUNTERPART = {"cli_train", "mlp_distributed"}
+NO_TORCH_COUNTERPART = {"cli_train", "mlp_distributed", "live_overhead"}
 
 
 @pytest.fixture(scope="module")

@@ -323,6 +323,8 @@ def test_ctrl_c_saves_the_partial_run_and_exits_130(tmp_path):
     t = config["training"]
     assert t["interrupted"] is True and t["epochs_run"] >= 2
     assert f"glassnet: interrupted: the run holds what was applied: {t['applied']}" in err
-    assert t["applied"].startswith(f"{t['epochs_run']} epochs")
+    # The history holds the epochs whose end was logged; a Ctrl-C during the last batch of an
+    # epoch has applied that whole epoch to the weights before its end could be logged.
+    assert t["applied"].startswith((f"{t['epochs_run']} epochs", f"{t['epochs_run'] + 1} epochs"))
     assert f"Saved the run to {folder}" in out
     assert leftovers(tmp_path, "run") == []

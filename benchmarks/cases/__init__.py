@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..common import CaseResult, Context
-from . import cli_train, cnn, distributed, memory, mlp, optim_step, overhead, rnn
+from . import (
+    cli_train,
+    cnn,
+    distributed,
+    live_overhead,
+    memory,
+    mlp,
+    norm,
+    optim_step,
+    overhead,
+    rnn,
+)
 
 CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_train": ("1", mlp.run_train),
@@ -21,7 +32,11 @@ CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "adamw_step": ("8b", optim_step.run_adamw),
     "rmsprop_step": ("8c", optim_step.run_rmsprop),
     "sgd_momentum_step": ("8d", optim_step.run_sgd_momentum),
-    "mlp_distributed": ("9", distributed.run),
+    "layer_norm_step": ("9a", norm.run_layer_norm),
+    "group_norm_step": ("9b", norm.run_group_norm),
+    "batch_norm_step": ("9c", norm.run_batch_norm),
+    "mlp_distributed": ("10", distributed.run),
+    "live_overhead": ("11", live_overhead.run),
 }
 
 # Short names accepted by --cases besides the keys and numbers above.
@@ -39,8 +54,11 @@ ALIASES: dict[str, list[str]] = {
     "cli": ["cli_train"],
     "optim": ["adam_step", "adamw_step", "rmsprop_step", "sgd_momentum_step"],
     "8": ["adam_step", "adamw_step", "rmsprop_step", "sgd_momentum_step"],
+    "norm": ["layer_norm_step", "group_norm_step", "batch_norm_step"],
+    "9": ["layer_norm_step", "group_norm_step", "batch_norm_step"],
     "distributed": ["mlp_distributed"],
     "mpi": ["mlp_distributed"],
+    "live": ["live_overhead"],
 }
 
 

@@ -1,4 +1,4 @@
-"""Case 9: data-parallel MLP epoch on 1 and 2 processes (MPI), and the time spent communicating.
+"""Case 10: data-parallel MLP epoch on 1 and 2 processes (MPI), and the time spent communicating.
 
 Both runs train the suite's MLP (784-512-512-10, global batch 128, SGD) with
 DistributedDataParallel on the same synthetic data; the 1-process run gets both cores for its
@@ -33,7 +33,7 @@ def _epochs(processes: int, samples: int, repeat: int, threads: int) -> list[lis
 
 
 def run(ctx: Context) -> CaseResult:
-    result = CaseResult("mlp_distributed", "9", "MLP epoch, 2 MPI processes", "s", {})
+    result = CaseResult("mlp_distributed", "10", "MLP epoch, 2 MPI processes", "s", {})
     try:
         import mpi4py  # noqa: F401
     except ImportError:

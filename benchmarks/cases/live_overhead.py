@@ -1,4 +1,4 @@
-"""Case 10: what the live view costs training: fit with a LiveView (default update rate) / without.
+"""Case 11: what the live view costs training: fit with a LiveView (default update rate) / without.
 
 The same MLP (2-64-64-3) on the same 2-D data, the same seed and epochs, trained alternately
 with and without ``glassnet.callbacks.LiveView`` (its server running, no page connected: the
@@ -42,7 +42,7 @@ def run(ctx: Context) -> CaseResult:
     measured, _ = ctx.measure(runners)
     with_live = sorted(measured["glassnet"])[len(measured["glassnet"]) // 2]
     without = sorted(measured["numpy"])[len(measured["numpy"]) // 2]
-    result = CaseResult("live_overhead", "10", "fit with LiveView (server on, snapshots)", "s",
+    result = CaseResult("live_overhead", "11", "fit with LiveView (server on, snapshots)", "s",
                         {"glassnet": measured["glassnet"]})  # fmt: skip
     result.rows.append(("fit without LiveView", {"glassnet": without}, "s", None))
     result.rows.append(("with / without", {"glassnet": with_live / without}, "x", None))

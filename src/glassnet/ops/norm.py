@@ -26,7 +26,23 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
+from .norm_rows import affine_rows, backward_rows, forward_rows, row_layout
 from .reduce import normalize_dims
+
+
+def standardize_reference(x: np.ndarray, axes: tuple, eps: float):
+    """(x_hat, mean, var, invstd), the plain two-pass formulas with np.mean over ``axes``.
+
+    mean = mean(x), var = mean((x - mean)**2), invstd = 1 / sqrt(var + eps),
+    x_hat = (x - mean) * invstd; the statistics keep the reduced axes as size 1. The readable
+    twin of ``norm_rows.forward_rows`` (and what runs for layouts that one does not serve).
+    """
+    mean = np.mean(x, axis=axes, keepdims=True)
+    x_hat = x - mean
+    var = np.mean(np.square(x_hat), axis=axes, keepdims=True)
+    invstd = 1.0 / np.sqrt(var + eps)
+    x_hat *= invstd
+    return x_hat, mean, var, invstd
 
 
 def _broadcast_axes(shape: tuple, full: tuple) -> tuple[int, ...]:
@@ -51,6 +67,8 @@ class Normalize(Op):
         dims: the axes the statistics are taken over (int or tuple), e.g. (0, 2, 3) for
             BatchNorm2d on (N, C, H, W) input, (-1,) for LayerNorm over the last axis.
         eps: added to the variance before the square root.
+        fast: use the matrix-vector fast path of ops/norm_rows.py where the layout allows
+            (the default); False runs the plain reference formulas below.
 
     Inputs: x, then optional ``weight`` and ``bias`` (None, or arrays that broadcast against
     x, e.g. of shape (1, C, 1, 1) for batch norm or ``normalized_shape`` for layer norm).
@@ -59,22 +77,25 @@ class Normalize(Op):
     with the reduced axes kept as size 1 (batch norm reads them to update its running stats).
     """
 
-    def __init__(self, dims, eps: float = 1e-5):
+    def __init__(self, dims, eps: float = 1e-5, fast: bool = True):
         self.dims = dims
         self.eps = eps
+        self.fast = fast  # False: always the plain reference formulas (for tests)
 
     def forward(self, x, weight=None, bias=None):
         axes = normalize_dims(self.dims, x.ndim, "normalize")
         self.axes = axes
-        self.mean = np.mean(x, axis=axes, keepdims=True)
-        x_hat = x - self.mean
-        self.var = np.mean(np.square(x_hat), axis=axes, keepdims=True)
-        invstd = 1.0 / np.sqrt(self.var + self.eps)
-        x_hat *= invstd
+        self.layout = row_layout(x, axes, [weight, bias]) if self.fast else None
+        if self.layout is None:
+            x_hat, self.mean, self.var, invstd = standardize_reference(x, axes, self.eps)
+        else:
+            x_hat, self.mean, self.var, invstd = forward_rows(self.layout, x, self.eps)
         self.save_for_backward(x_hat, invstd)
         if weight is None and bias is None:
             self.out_data = x_hat  # returned as is: in-place edits of y are then detected
             return x_hat
+        if self.layout is not None:
+            return affine_rows(self.layout, x_hat, weight, bias)
         y = x_hat * weight if weight is not None else x_hat.copy()
         if bias is not None:
             y += bias
@@ -88,12 +109,28 @@ class Normalize(Op):
             return self._backward_recorded(g)
         _, weight, bias = (list(self.inputs) + [None, None])[:3]
         w = None if weight is None else weight.array
-        axes, (x_hat, invstd) = self.axes, self.saved
+        x_hat, invstd = self.saved
         gd = g.array
-        g_x = g_w = g_b = None
         need_x = self.parents[0] is not None
         need_w = w is not None and self.parents[1] is not None
         need_b = bias is not None and self.parents[2] is not None
+        if self.layout is not None:
+            b = None if bias is None else bias.array
+            g_x, g_w, g_b = backward_rows(
+                self.layout, gd, x_hat, invstd, w, b, (need_x, need_w, need_b)
+            )
+        else:
+            g_x, g_w, g_b = self._backward_reference(gd, w, bias, need_x, need_w, need_b)
+        return (
+            None if g_x is None else wrap(g_x),
+            None if g_w is None else wrap(g_w),
+            None if g_b is None else wrap(g_b),
+        )
+
+    def _backward_reference(self, gd, w, bias, need_x, need_w, need_b):
+        """The plain NumPy backward (np.mean / np.sum over the axes): any layout, the reference."""
+        axes, (x_hat, invstd) = self.axes, self.saved
+        g_x = g_w = g_b = None
         # BatchNorm case: weight is constant along the statistics axes, so mean(d) = w mean(g),
         # mean(d x_hat) = w mean(g x_hat), and the weight/bias sums are these same reductions.
         w_axes = None if w is None else self._param_axes(w)
@@ -131,11 +168,7 @@ class Normalize(Op):
                 d -= t
                 d *= invstd
                 g_x = d
-        return (
-            None if g_x is None else wrap(g_x),
-            None if g_w is None else wrap(g_w),
-            None if g_b is None else wrap(g_b),
-        )
+        return g_x, g_w, g_b
 
     def _backward_recorded(self, g):
         """The same formulas with Tensor operations (x_hat recomputed from x): differentiable."""
