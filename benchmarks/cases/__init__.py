@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..common import CaseResult, Context
-from . import cli_train, cnn, distributed, memory, mlp, overhead, rnn
+from . import cli_loaded, cli_train, cnn, distributed, memory, mlp, overhead, rnn
 
 CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_train": ("1", mlp.run_train),
@@ -17,6 +17,7 @@ CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_inference": ("5", mlp.run_infer),
     "mlp_memory": ("6", memory.run),
     "cli_train": ("7", cli_train.run),
+    "cli_loaded": ("7b", cli_loaded.run),
     "mlp_distributed": ("8", distributed.run),
 }
 
@@ -33,6 +34,7 @@ ALIASES: dict[str, list[str]] = {
     "inference": ["mlp_inference"],
     "memory": ["mlp_memory"],
     "cli": ["cli_train"],
+    "loaded": ["cli_loaded"],
     "distributed": ["mlp_distributed"],
     "mpi": ["mlp_distributed"],
 }
