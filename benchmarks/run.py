@@ -145,7 +145,8 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             _log(f"[{number}] {key} FAILED:\n{errors[key]}")
             continue
         results.append(res)
-        _log(f"[{number}] {key} done in {time.perf_counter() - t0:.1f} s")
+        medians = ", ".join(f"{fw} {m:.4g}" for fw in res.samples if (m := res.median(fw)))
+        _log(f"[{number}] {key} done in {time.perf_counter() - t0:.1f} s: {medians} {res.unit}")
         if res.profile:
             print(f"\n=== cProfile of one glassnet call: {number}. {res.title} ===")
             print(res.profile)
