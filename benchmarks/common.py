@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 
 FRAMEWORKS = ("glassnet", "torch", "numpy")
+# The from-scratch frameworks a learner might pick instead (benchmarks/peers/), each optional.
+PEERS = ("dezero", "tinygrad", "micrograd")
 
 # ---------------------------------------------------------------------------------------------
 # Threads: PyTorch gets exactly as many threads as NumPy's BLAS uses.
@@ -308,6 +310,8 @@ class CaseResult:
     rows: list[tuple[str, dict[str, float], str, Check | None]] = field(default_factory=list)
     profile: str | None = None
     peak_target: float | None = None  # glassnet's minimum % of the matmul peak, if any
+    # Peers (PEERS) this case could run but did not, with the reason ("not installed: ...").
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     def add_peak_row(self, peak_gflops: float) -> None:
         """Add the row "% of matmul peak" from ``extra["gflops"]`` (with its check, if any)."""
@@ -345,7 +349,7 @@ class CaseResult:
             "number": self.number,
             "title": self.title,
             "unit": self.unit,
-            "median": {fw: self.median(fw) for fw in FRAMEWORKS if fw in self.samples},
+            "median": {fw: self.median(fw) for fw in FRAMEWORKS + PEERS if fw in self.samples},
             "samples": self.samples,
             "ratio": self.ratio,
             "target": self.target,
@@ -360,6 +364,7 @@ class CaseResult:
                 for name, values, unit, check in self.rows
             ],
             "extra": self.extra,
+            "unavailable": self.unavailable,
         }
 
 
@@ -383,18 +388,34 @@ def fmt(value: float | None, unit: str) -> str:
 TABLE_HEADER = ("case", "glassnet", "torch", "numpy", "ratio", "target", "status")
 
 
+def table_header(results: list[CaseResult]) -> tuple[str, ...]:
+    """TABLE_HEADER with a column for each peer that some case ran or skipped, after numpy."""
+    peers = [p for p in PEERS if any(p in r.samples or p in r.unavailable for r in results)]
+    return (*TABLE_HEADER[:4], *peers, *TABLE_HEADER[4:])
+
+
+def _cell(res: CaseResult, fw: str, values: dict[str, float], unit: str) -> str:
+    """A framework's cell: its value, "skipped" when it could not run here, "-" otherwise."""
+    if fw in values:
+        return fmt(values[fw], unit)
+    return "skipped" if fw in res.unavailable else "-"
+
+
 def table_rows(results: list[CaseResult]) -> list[tuple[str, ...]]:
-    """One row per case (median of each framework, ratio, target, status) plus its extra rows."""
+    """One row per case (median of each framework, ratio, target, status) plus its extra rows.
+
+    The framework columns are those of ``table_header(results)``.
+    """
+    frameworks = table_header(results)[1:-3]
     rows = []
     for res in results:
         ratio = res.ratio
         check = res.check
+        medians = {fw: m for fw in frameworks if (m := res.median(fw)) is not None}
         rows.append(
             (
                 f"{res.number}. {res.title}",
-                fmt(res.median("glassnet"), res.unit),
-                fmt(res.median("torch"), res.unit),
-                fmt(res.median("numpy"), res.unit),
+                *(_cell(res, fw, medians, res.unit) for fw in frameworks),
                 "-" if ratio is None else f"{ratio:.2f}",
                 "-" if check is None else f"<= {check.target:.2f}",
                 "-" if check is None else check.status,
@@ -404,9 +425,7 @@ def table_rows(results: list[CaseResult]) -> list[tuple[str, ...]]:
             rows.append(
                 (
                     f"   {name}",
-                    fmt(values.get("glassnet"), unit),
-                    fmt(values.get("torch"), unit),
-                    fmt(values.get("numpy"), unit),
+                    *(fmt(values.get(fw), unit) for fw in frameworks),
                     "",
                     "-"
                     if row_check is None
@@ -417,16 +436,20 @@ def table_rows(results: list[CaseResult]) -> list[tuple[str, ...]]:
     return rows
 
 
-def format_table(rows: list[tuple[str, ...]], markdown: bool = False) -> str:
-    """Rows as an aligned text table, or as a Markdown table."""
-    all_rows = [TABLE_HEADER, *rows]
+def format_table(
+    rows: list[tuple[str, ...]],
+    markdown: bool = False,
+    header: tuple[str, ...] = TABLE_HEADER,
+) -> str:
+    """Rows as an aligned text table, or as a Markdown table, under ``header``."""
+    all_rows = [header, *rows]
     if markdown:
-        lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|" + "---|" * len(TABLE_HEADER)]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in rows:
             first = row[0] if not row[0].startswith(" ") else "↳ " + row[0].strip()
             lines.append("| " + " | ".join([first, *(c.strip() for c in row[1:])]) + " |")
         return "\n".join(lines)
-    widths = [max(len(row[i]) for row in all_rows) for i in range(len(TABLE_HEADER))]
+    widths = [max(len(row[i]) for row in all_rows) for i in range(len(header))]
     lines = []
     for k, row in enumerate(all_rows):
         cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]

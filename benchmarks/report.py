@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .common import format_table
+from .common import TABLE_HEADER, format_table
 from .run import DEFAULT_JSON
 
 
@@ -45,7 +45,9 @@ def machine_markdown(report: dict[str, Any]) -> str:
 
 def table_markdown(report: dict[str, Any]) -> str:
     rows = [tuple(row.values()) for row in report["table"]]
-    return format_table(rows, markdown=True)
+    header = tuple(report["table"][0]) if report["table"] else TABLE_HEADER
+    table = format_table(rows, markdown=True, header=header)
+    return "\n".join([table, *(f"\n{note}" for note in report.get("peer_notes", []))])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,8 +32,10 @@ from .common import (
     machine_info,
     matmul_peak,
     setup_threads,
+    table_header,
     table_rows,
 )
+from .peers import peer_notes, peers_info
 
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 
@@ -143,7 +145,8 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             _log(f"[{number}] {key} FAILED:\n{errors[key]}")
             continue
         results.append(res)
-        _log(f"[{number}] {key} done in {time.perf_counter() - t0:.1f} s")
+        medians = ", ".join(f"{fw} {m:.4g}" for fw in res.samples if (m := res.median(fw)))
+        _log(f"[{number}] {key} done in {time.perf_counter() - t0:.1f} s: {medians} {res.unit}")
         if res.profile:
             print(f"\n=== cProfile of one glassnet call: {number}. {res.title} ===")
             print(res.profile)
@@ -161,11 +164,15 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             "something else was using the CPU; consider running again"
         )
     rows = table_rows(results)
+    header = table_header(results)
     print()
-    print(format_table(rows))
+    print(format_table(rows, header=header))
     if args.markdown:
         print()
-        print(format_table(rows, markdown=True))
+        print(format_table(rows, markdown=True, header=header))
+    notes = peer_notes(results)
+    for note in notes:
+        print(note)
     checks = [c for res in results for c in res.checks()]
     missed = [c for c in checks if c.status == "MISS"]
     print(
@@ -185,6 +192,8 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(time.perf_counter() - started, 1),
         "machine": machine,
         "threads": threads,
+        "peers": peers_info(),
+        "peer_notes": notes,
         "matmul_peak": {
             "n": n_peak,
             "start": peak_start,
@@ -193,10 +202,7 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
         },
         "cases": {res.key: res.to_json() for res in results},
         "errors": errors,
-        "table": [
-            dict(zip(("case", "glassnet", "torch", "numpy", "ratio", "target", "status"), row))
-            for row in rows
-        ],
+        "table": [dict(zip(header, row)) for row in rows],
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..common import CaseResult, Context
 from . import (
+    cli_loaded,
     cli_train,
     cnn,
     distributed,
@@ -28,6 +29,7 @@ CASES: dict[str, tuple[str, Callable[[Context], CaseResult]]] = {
     "mlp_inference": ("5", mlp.run_infer),
     "mlp_memory": ("6", memory.run),
     "cli_train": ("7", cli_train.run),
+    "cli_loaded": ("7b", cli_loaded.run),
     "adam_step": ("8a", optim_step.run_adam),
     "adamw_step": ("8b", optim_step.run_adamw),
     "rmsprop_step": ("8c", optim_step.run_rmsprop),
@@ -56,6 +58,7 @@ ALIASES: dict[str, list[str]] = {
     "8": ["adam_step", "adamw_step", "rmsprop_step", "sgd_momentum_step"],
     "norm": ["layer_norm_step", "group_norm_step", "batch_norm_step"],
     "9": ["layer_norm_step", "group_norm_step", "batch_norm_step"],
+    "loaded": ["cli_loaded"],
     "distributed": ["mlp_distributed"],
     "mpi": ["mlp_distributed"],
     "live": ["live_overhead"],

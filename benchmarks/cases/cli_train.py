@@ -25,8 +25,13 @@ def command(size: str) -> list[str]:
     return args + (TINY_ARGS if size == "tiny" else [])
 
 
-def run_once(size: str, threads: int | None) -> float:
-    cmd = command(size)
+def run_once(size: str, threads: int | None, extra_args: list[str] | None = None) -> float:
+    """Seconds of one run of the command (plus ``extra_args``) in a fresh temporary folder.
+
+    ``threads``, if given, is set as OPENBLAS_NUM_THREADS and OMP_NUM_THREADS of the run;
+    None leaves the command to choose.
+    """
+    cmd = command(size) + list(extra_args or [])
     env = child_env()
     if threads is not None:  # the BLAS thread count of this run (usually its default anyway)
         env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = str(threads)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..common import CaseResult, Context
+from ..peers import add_relative_row, add_runners
 
 CNN_TARGET = 1.25
 
@@ -237,6 +238,7 @@ def run(ctx: Context) -> CaseResult:
     if ctx.torch is not None:
         runners["torch"] = torch_train(ctx.torch, cfg, X, y)
     runners["numpy"] = numpy_train(cfg, X, y)
+    unavailable = add_runners(runners, "cnn_train", cfg, X, y)
     samples, profile = ctx.measure(runners)
     res = CaseResult(
         key="cnn_train",
@@ -246,7 +248,9 @@ def run(ctx: Context) -> CaseResult:
         samples=samples,
         target=CNN_TARGET,
         profile=profile,
+        unavailable=unavailable,
     )
+    add_relative_row(res)
     flops = train_flops(cfg)
     gflops = {fw: flops / res.median(fw) / 1e9 for fw in samples}
     res.rows.append(("GFLOP/s (convs as matmuls)", gflops, "GFLOP/s", None))

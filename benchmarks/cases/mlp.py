@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..common import CaseResult, Context
+from ..peers import add_relative_row, add_runners
 
 MLP_TARGET = 1.10
 PEAK_TARGET = 75.0  # % of the matmul peak
@@ -282,6 +283,7 @@ def run_train(ctx: Context) -> CaseResult:
     if ctx.torch is not None:
         runners["torch"] = torch_train(ctx.torch, cfg, X, y)
     runners["numpy"] = numpy_train(cfg, X, y)
+    unavailable = add_runners(runners, "mlp_train", cfg, X, y)
     samples, profile = ctx.measure(runners)
     res = CaseResult(
         key="mlp_train",
@@ -291,7 +293,9 @@ def run_train(ctx: Context) -> CaseResult:
         samples=samples,
         target=MLP_TARGET,
         profile=profile,
+        unavailable=unavailable,
     )
+    add_relative_row(res)
     flops = train_flops(cfg)
     gflops = {fw: flops / res.median(fw) / 1e9 for fw in samples}
     res.rows.append(("GFLOP/s (matmuls)", gflops, "GFLOP/s", None))

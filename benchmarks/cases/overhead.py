@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..common import CaseResult, Context
+from ..peers import add_relative_row, add_runners
 
 OVERHEAD_TARGET = 1.5
 
@@ -143,6 +144,7 @@ def run_small_op(ctx: Context) -> CaseResult:
     if ctx.torch is not None:
         runners["torch"] = torch_small_op(ctx.torch, cfg.op_steps)
     runners["numpy"] = numpy_small_op(cfg.op_steps)
+    unavailable = add_runners(runners, "small_op", cfg.op_steps, _three())
     samples, profile = ctx.measure(runners, scale=1e6 / cfg.op_steps)
     res = CaseResult(
         key="small_op",
@@ -152,7 +154,9 @@ def run_small_op(ctx: Context) -> CaseResult:
         samples=samples,
         target=OVERHEAD_TARGET,
         profile=profile,
+        unavailable=unavailable,
     )
+    add_relative_row(res)
     res.extra = {"expression": "(a * b + c).sum().backward()", "steps_per_call": cfg.op_steps}
     return res
 
