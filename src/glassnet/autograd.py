@@ -449,8 +449,9 @@ def _check_versions(node: Op) -> None:
             f"in-place operation (it is at version {node.out_version[0]}; expected 0). Use an "
             "out-of-place operation (y = y + 1 instead of y += 1) or .clone() before modifying it."
         )
+    inputs, versions = node.inputs, node.versions
     for i in node.saved_inputs():
-        x, v = node.inputs[i], node.versions[i]
+        x, v = inputs[i], versions[i]
         if isinstance(x, Tensor) and x._version[0] != v:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by "

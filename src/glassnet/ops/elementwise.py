@@ -50,14 +50,16 @@ class Mul(Op):
 
     def backward(self, g):
         a, b = self.inputs
-        need_a, need_b = self.needs_input_grad
-        return (g * b if need_a else None), (g * a if need_b else None)
+        parent_a, parent_b = self.parents  # None where no gradient is wanted
+        return (g * b if parent_a is not None else None), (g * a if parent_b is not None else None)
 
     def saved_inputs(self):
         # dL/da reads b and dL/db reads a: so with a constant b (y = a * 3), a's value is
         # never read and a may be changed in place before backward, as in PyTorch.
-        need_a, need_b = self.needs_input_grad
-        return [i for i, needed in ((0, need_b), (1, need_a)) if needed]
+        parent_a, parent_b = self.parents
+        if parent_a is not None and parent_b is not None:
+            return (0, 1)
+        return (1,) if parent_a is not None else (0,)
 
 
 class Div(Op):
