@@ -658,3 +658,13 @@ def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
 # here under PyTorch's name, torch.autograd.Function. function.py imports this module, which is
 # complete by this line, so the re-export closes no new loop at load time.
 from .function import Function  # noqa: E402, F401
+
+
+def __getattr__(name: str) -> Any:
+    # torch.autograd.gradcheck / gradgradcheck: glassnet's live in numerical.py (which imports
+    # this module, so they are looked up on first use rather than imported here).
+    if name in ("gradcheck", "gradgradcheck"):
+        from . import numerical
+
+        return getattr(numerical, name)
+    raise AttributeError(f"module 'glassnet.autograd' has no attribute {name!r}")
