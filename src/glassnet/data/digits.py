@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
 import numpy as np
 
-from .download import ChecksumError
+from .download import read_checked
 
 __all__ = ["DIGITS_PATH", "DIGITS_SHA256", "load_digits"]
 
@@ -63,19 +62,7 @@ def load_digits(
 
 def _read_bundled(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(images, labels, test_mask) from the .npz, after checking its SHA-256 and contents."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"the bundled digits file is missing: {path}. Reinstall glassnet, or rebuild it "
-            "with tools/make_digits.py"
-        ) from None
-    got = hashlib.sha256(raw).hexdigest()
-    if got != DIGITS_SHA256:
-        raise ChecksumError(
-            f"the digits file {path} is damaged or altered: its SHA-256 is {got}, expected "
-            f"{DIGITS_SHA256}. Reinstall glassnet, or rebuild it with tools/make_digits.py"
-        )
+    raw = read_checked(path, DIGITS_SHA256, "digits", "tools/make_digits.py")
     with np.load(io.BytesIO(raw), allow_pickle=False) as f:
         images, labels, test_mask = f["images"], f["labels"], f["test_mask"]
     if images.shape != (1797, 8, 8) or labels.shape != (1797,) or test_mask.shape != (1797,):

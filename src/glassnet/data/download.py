@@ -10,7 +10,14 @@ from typing import IO, Any
 
 from ..atomic import atomic_write
 
-__all__ = ["ChecksumError", "cache_dir", "download_file", "fetch_url", "sha256_file"]
+__all__ = [
+    "ChecksumError",
+    "cache_dir",
+    "download_file",
+    "fetch_url",
+    "read_checked",
+    "sha256_file",
+]
 
 _CHUNK = 1 << 20
 
@@ -38,6 +45,28 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_checked(path: str | os.PathLike[str], sha256: str, what: str, rebuild: str) -> bytes:
+    """The bytes of a file that ships with glassnet, after checking its SHA-256.
+
+    ``what`` names it in messages ("digits", "text"), ``rebuild`` is the tool that makes it.
+    Raises FileNotFoundError when it is missing and ChecksumError when it was damaged.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"the bundled {what} file is missing: {path}. Reinstall glassnet, or rebuild it "
+            f"with {rebuild}"
+        ) from None
+    got = hashlib.sha256(raw).hexdigest()
+    if got != sha256:
+        raise ChecksumError(
+            f"the {what} file {path} is damaged or altered: its SHA-256 is {got}, expected "
+            f"{sha256}. Reinstall glassnet, or rebuild it with {rebuild}"
+        )
+    return raw
 
 
 def fetch_url(url: str, out: IO[bytes], timeout: float = 60.0) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from .download import ChecksumError
+from .download import read_checked
 
 __all__ = ["TEXTS", "load_text"]
 
@@ -50,17 +49,5 @@ def load_text(name: str = "genesis") -> str:
         raise ValueError(f"load_text: unknown text {name!r}; the bundled texts are {sorted(TEXTS)}")
     file_name, expected, _ = TEXTS[name]
     path = _FILES / file_name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"the bundled text file is missing: {path}. Reinstall glassnet, or rebuild it with "
-            "tools/make_genesis.py"
-        ) from None
-    got = hashlib.sha256(raw).hexdigest()
-    if got != expected:
-        raise ChecksumError(
-            f"the text file {path} is damaged or altered: its SHA-256 is {got}, expected "
-            f"{expected}. Reinstall glassnet, or rebuild it with tools/make_genesis.py"
-        )
+    raw = read_checked(path, expected, "text", "tools/make_genesis.py")
     return raw.decode("ascii")
