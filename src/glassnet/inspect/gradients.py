@@ -13,7 +13,6 @@ and reports, per parameter, the largest absolute error |a - n| and relative erro
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +20,9 @@ import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..nn import Module
-from ..nn import functional as F
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor, as_tensor
+from ..train.choices import get_loss
 
 __all__ = ["GradientCheck", "GradientCheckError", "ParameterCheck", "check_gradients"]
 
@@ -80,17 +79,6 @@ class GradientCheck:
     __repr__ = __str__
 
 
-def _loss_function(loss_fn: Any) -> Callable:
-    if isinstance(loss_fn, str):
-        for name in (loss_fn, f"{loss_fn}_loss"):
-            if hasattr(F, name):
-                return getattr(F, name)
-        raise ValueError(f"check_gradients: unknown loss {loss_fn!r} (try 'cross_entropy', 'mse')")
-    if not callable(loss_fn):
-        raise TypeError(f"check_gradients: loss_fn must be callable, got {type(loss_fn).__name__}")
-    return loss_fn
-
-
 def _float64(value: Any) -> Tensor:
     t = value if isinstance(value, Tensor) else as_tensor(np.asarray(value))
     return t.double() if t.dtype.kind == "f" else t
@@ -113,7 +101,8 @@ def check_gradients(
 
     Args:
         model: the model to check (not modified: a float64 copy is checked).
-        loss_fn: ``loss_fn(output, y) -> scalar Tensor``, or a name such as "cross_entropy".
+        loss_fn: ``loss_fn(output, y) -> scalar Tensor``, a loss module, or a name such as
+            "cross_entropy" (the names fit takes).
         x, y: a small batch of inputs and targets (a few samples are enough).
         eps: the nudge of the finite differences.
         atol, rtol: an element passes when ``|a - n| <= atol + rtol * |n|``.
@@ -131,7 +120,7 @@ def check_gradients(
         raise TypeError(
             f"check_gradients: expected a glassnet.nn.Module, got {type(model).__name__}"
         )
-    loss_of = _loss_function(loss_fn)
+    loss_of, _ = get_loss(loss_fn)  # names, loss modules and functions, as fit takes them
     checked_model = copy.deepcopy(model).double()
     inputs, targets = _float64(x), _float64(y)
     named = [(n, p) for n, p in checked_model.named_parameters() if p.requires_grad]
