@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from ..atomic import atomic_write
-from ..autograd import no_grad
+from ..metrics import confusion_matrix
 from ..tensor import Tensor, as_tensor
+from ..train.evaluation import predict
 from . import plots
 from .activations import activations, eval_mode
 from .stats import describe, shape_text
@@ -145,14 +146,9 @@ def build_report(
     parts.append(_section("layers", "Per-layer statistics", layer_html))
     if X_test is not None and y_test is not None:
         X, y = _array(X_test), _array(y_test).astype(int)
-        with eval_mode(model), no_grad():
-            logits = np.concatenate(
-                [_array(model(as_tensor(X[i : i + 512]))) for i in range(0, len(X), 512)]
-            )
+        logits = predict(model, X).numpy()  # in batches, eval mode, no gradients
         predicted = logits.argmax(axis=1)
-        classes = logits.shape[1]
-        matrix = np.zeros((classes, classes), dtype=np.int64)
-        np.add.at(matrix, (y, predicted), 1)
+        matrix = confusion_matrix(logits, y)
         accuracy = float((predicted == y).mean())
         parts.append(
             _section(
