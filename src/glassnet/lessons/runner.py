@@ -129,6 +129,16 @@ def output_matches(expected: str, printed: str) -> bool:
     return re.fullmatch("".join(pattern), text) is not None
 
 
+_CONTINUED = ("else", "elif ", "except", "finally", ")", "]", "}")
+
+
+def _prompt(line: str) -> str:
+    """The interpreter's prompt for a line: ``>>> `` starts a statement, ``... `` goes on."""
+    if not line.strip():
+        return "..."
+    return "... " if line[0].isspace() or line.startswith(_CONTINUED) else ">>> "
+
+
 class StepFailed(Exception):
     """A lesson step raised, or printed something other than what the lesson shows."""
 
@@ -156,7 +166,7 @@ def run_lesson(
         if show_code:
             print(f"--- step {step.number} of {len(lesson.steps)} " + "-" * 40, file=out)
             for line in step.code.rstrip("\n").splitlines():
-                print(f">>> {line}" if line.strip() else ">>>", file=out)
+                print(_prompt(line) + line, file=out)
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed):
