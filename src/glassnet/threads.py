@@ -20,7 +20,13 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["blas_threads", "get_num_threads", "set_num_threads", "threads_for_work"]
+__all__ = [
+    "blas_threads",
+    "get_num_threads",
+    "set_num_threads",
+    "thread_limit",
+    "threads_for_work",
+]
 
 #: Below this many floating-point operations per batch (forward pass), one thread is faster.
 SMALL_WORK_FLOPS = 2e7
@@ -75,6 +81,12 @@ def _limits() -> Any:
     except ImportError:
         return None
     return threadpool_limits
+
+
+def thread_limit() -> int:
+    """The most threads glassnet's own parallel work may use: the user's choice, else the cores."""
+    requested = _requested()
+    return requested if requested is not None else _cores()
 
 
 def threads_for_work(flops_per_batch: float) -> int:

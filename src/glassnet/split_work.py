@@ -1,0 +1,96 @@
+"""Running large elementwise NumPy work on every core: ranges of rows handed to worker threads.
+
+NumPy's matrix products already use every core (through BLAS), but its elementwise functions
+(``+``, ``np.exp``, ``np.maximum``, ...) run on one. On a 2-core machine PyTorch runs both on
+both cores, so a LayerNorm or an Adam step written in NumPy is up to twice as slow for that
+reason alone. NumPy's functions release Python's global lock while they loop over large arrays,
+so plain threads do run them side by side: ``run_split(work, n)`` cuts ``range(n)`` into one
+contiguous range per core and calls ``work(rows)`` with a ``slice`` on each, at the same time,
+returning when all are done.
+
+The readable twin is the call it replaces: ``work(slice(0, n))``, one range on one thread. Every
+caller must give the same result either way (each range writes only its own rows), and the
+tests check that they do.
+
+Small work stays on the calling thread: handing a range to another thread costs some tens of
+microseconds, so a split is made only when each range has at least ``min_rows`` rows. The
+number of threads follows ``glassnet.set_num_threads`` / ``GLASSNET_NUM_THREADS`` when set,
+else the number of cores this process may use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from . import threads
+
+__all__ = ["row_ranges", "run_split", "split_count"]
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_inside = threading.local()  # set while a worker runs: nested splits run inline, never wait
+
+
+def row_ranges(n: int, parts: int) -> list[slice]:
+    """``range(n)`` cut into ``parts`` contiguous slices whose lengths differ by at most one."""
+    parts = max(1, min(parts, n))
+    base, extra = divmod(n, parts)
+    ranges, start = [], 0
+    for index in range(parts):
+        stop = start + base + (1 if index < extra else 0)
+        ranges.append(slice(start, stop))
+        start = stop
+    return ranges
+
+
+def split_count(n: int, min_rows: int) -> int:
+    """How many ranges ``run_split`` would use for ``n`` rows (1: no split)."""
+    if getattr(_inside, "active", False):
+        return 1
+    return max(1, min(threads.thread_limit(), n // max(1, min_rows)))
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers < workers:
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="glassnet-split")
+        return _pool
+
+
+def _run_marked(work: Callable[[slice], None], rows: slice) -> None:
+    _inside.active = True
+    try:
+        work(rows)
+    finally:
+        _inside.active = False
+
+
+def run_split(work: Callable[[slice], None], n: int, min_rows: int = 1) -> None:
+    """Call ``work(rows)`` for ranges ``rows`` covering ``range(n)``, in parallel when worth it.
+
+    Args:
+        work: writes the results of rows ``rows`` (a ``slice``) and nothing else, so that the
+            ranges can run in any order or at once.
+        n: the number of rows.
+        min_rows: the fewest rows worth a thread of their own (the work below it is too small
+            to pay for the hand-off).
+
+    An exception raised by ``work`` in any range is raised here, after every range finished.
+    """
+    parts = split_count(n, min_rows)
+    if parts <= 1:
+        work(slice(0, n))
+        return
+    ranges = row_ranges(n, parts)
+    pool = _executor(parts - 1)
+    pending = [pool.submit(_run_marked, work, rows) for rows in ranges[1:]]
+    try:
+        _run_marked(work, ranges[0])  # this thread takes the first range itself
+    finally:
+        for future in pending:
+            future.exception()  # wait for every range, even when one failed
+    for future in pending:
+        future.result()
