@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,7 @@ def _samples(data: Any, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
     return X, y
 
 
+@dataclass(eq=False)
 class LiveView(Callback):
     """Show the run live in the browser (see the module docstring).
 
@@ -80,29 +82,20 @@ class LiveView(Callback):
         url: the page's address (with its token), once training has started.
     """
 
-    def __init__(
-        self,
-        data: Any = None,
-        port: int = 0,
-        host: str = "127.0.0.1",
-        snapshot_seconds: float = 0.5,
-        probe_size: int = 256,
-        class_names: list[str] | None = None,
-        image_shape: tuple | None = None,
-        show_inline: bool = False,
-        announce: bool = True,
-    ) -> None:
+    # The constructor's arguments: the dataclass writes __init__ to keep each as an attribute.
+    data: Any = field(default=None, repr=False)  # arrays: too long to show
+    port: int = 0
+    host: str = "127.0.0.1"
+    snapshot_seconds: float = 0.5
+    probe_size: int = 256
+    class_names: list[str] | None = None
+    image_shape: tuple | None = None
+    show_inline: bool = False
+    announce: bool = True
+
+    def __post_init__(self) -> None:
         from ..inspect.live.stream import EventStream
 
-        self.data = data
-        self.port = port
-        self.host = host
-        self.snapshot_seconds = snapshot_seconds
-        self.probe_size = probe_size
-        self.class_names = class_names
-        self.image_shape = image_shape
-        self.show_inline = show_inline
-        self.announce = announce
         self.stream = EventStream()
         self.server: Any = None
         self.controls: Any = None
