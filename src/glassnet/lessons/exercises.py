@@ -94,6 +94,7 @@ class Exercise:
     number: int
     title: str
     template: str
+    asks_for: str  # the name of the function (or class) the learner writes
     check: Callable[[dict[str, Any], Report], None]
 
     @property
@@ -120,7 +121,7 @@ def exercise(lesson: int, number: int, title: str, template: str, asks_for: str)
 
         header = f"# glassnet lesson {lesson}, exercise {number}: {title}\n"
         _REGISTRY[(lesson, number)] = Exercise(
-            lesson, number, title, header + template, check_namespace
+            lesson, number, title, header + template, asks_for, check_namespace
         )
         return check
 
