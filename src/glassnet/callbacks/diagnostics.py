@@ -209,7 +209,7 @@ class Diagnostics(Callback):
         if loss is None:
             return
         self._losses.append(float(loss))
-        lr = self._learning_rate()
+        lr = self.current_lr()
         lr_text = f" (lr={lr:g})" if lr is not None else ""
         first = self._losses[0]
         if not math.isfinite(loss):
@@ -245,11 +245,6 @@ class Diagnostics(Callback):
                     "(more data, dropout, weight decay, or stop earlier: EarlyStopping)",
                     val_from=v[-3], val_to=v[-1],
                 )  # fmt: skip
-
-    def _learning_rate(self) -> float | None:
-        optimizer = self.optimizer
-        groups = getattr(optimizer, "param_groups", None)
-        return float(groups[0]["lr"]) if groups else None
 
     def _keep_histograms(self) -> None:
         weights, grads = {}, {}

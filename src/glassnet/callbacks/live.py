@@ -146,7 +146,7 @@ class LiveView(Callback):
             "class_names": self.class_names,
             "epochs": self.state.epochs,
             "steps_per_epoch": self.state.steps_per_epoch,
-            "lr": self._lr(),
+            "lr": self.current_lr(),
         }
         if samples is not None and kind == "points":
             meta["points"] = samples[0][:256]
@@ -155,7 +155,7 @@ class LiveView(Callback):
             meta["images"] = samples[0][:8].reshape(min(8, len(samples[0])), -1)
             meta["labels"] = samples[1][:8].astype(np.int64)
         self.stream.add("meta", **meta)
-        self.stream.add("status", state="running", lr=self._lr())
+        self.stream.add("status", state="running", lr=self.current_lr())
         if self.announce:
             self.state.echo(f"Live view: {self.url}")
         if self.show_inline:
@@ -177,13 +177,13 @@ class LiveView(Callback):
         if time.monotonic() - self._last_snapshot >= self.snapshot_seconds:
             self._snapshot()
         if self.controls.paused:
-            self.stream.add("status", state="paused", lr=self._lr())
+            self.stream.add("status", state="paused", lr=self.current_lr())
             self._snapshot(force=True)
             self.controls.wait_if_paused()
             self._apply_controls()
             if not self.controls.stop_requested:
                 self.stream.add("status", state="paused" if self.controls.paused else "running",
-                                lr=self._lr())  # fmt: skip
+                                lr=self.current_lr())  # fmt: skip
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.stream.add("epoch", step=self._step, epoch=epoch + 1, logs=dict(logs or {}))
@@ -194,13 +194,9 @@ class LiveView(Callback):
         self._snapshot(force=True)  # the final state, whatever the rate
         self._send_new_hints()
         reason = getattr(self.state, "stop_reason", None)
-        self.stream.add("status", state="finished", lr=self._lr(), reason=reason)
+        self.stream.add("status", state="finished", lr=self.current_lr(), reason=reason)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _lr(self) -> float | None:
-        groups = getattr(self.optimizer, "param_groups", None)
-        return float(groups[0]["lr"]) if groups else None
-
     def _apply_controls(self) -> None:
         lr = self.controls.take_lr()
         if lr is not None and getattr(self.optimizer, "param_groups", None):
