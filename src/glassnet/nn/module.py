@@ -93,15 +93,15 @@ class StateDictError(ValueError, RuntimeError):
     """A state_dict does not fit the model (a ValueError, and a RuntimeError as in PyTorch)."""
 
 
+# ----------------------------------------------------------------------------------------------
+# Module
+# ----------------------------------------------------------------------------------------------
+
+
 def _values(named: Iterator[tuple[str, Any]]) -> Iterator[Any]:
     """The values of ``(name, value)`` pairs: ``parameters()`` is ``named_parameters()`` unnamed."""
     for _, value in named:
         yield value
-
-
-# ----------------------------------------------------------------------------------------------
-# Module
-# ----------------------------------------------------------------------------------------------
 
 
 class Module:
