@@ -256,6 +256,24 @@ def test_reassigning_a_name_with_another_kind():
         m.x = 3
 
 
+@pytest.mark.parametrize(
+    "register, kind",
+    [
+        (lambda m: m.register_parameter("w", None), "parameter"),
+        (lambda m: m.register_buffer("b", None), "buffer"),
+        (lambda m: m.add_module("child", None), "module"),
+    ],
+    ids=["register_parameter", "register_buffer", "add_module"],
+)
+def test_registering_before_init_names_the_fix(register, kind):
+    class Early(Module):
+        def __init__(self):
+            register(self)  # before super().__init__()
+
+    with pytest.raises(AttributeError, match=rf"cannot register a {kind} before Module.__init__"):
+        Early()
+
+
 def test_buffer_reassignment_keeps_it_a_buffer():
     c = Counter()
     c.running = gn.ones(3)

@@ -234,19 +234,20 @@ class Module:
         raise self.input_error(" or ".join(pattern_text(p) for p in patterns), shape, what)
 
     # ------------------------------------------------------------------ registration
-    def _check_new_name(self, kind: str, name: Any, store: dict) -> None:
-        if "_parameters" not in self.__dict__:
+    def _check_new_name(self, kind: str, name: Any, store_name: str) -> None:
+        # The store is looked up here, after the check that __init__ has made it.
+        if store_name not in self.__dict__:
             raise self._before_init(f"register a {kind}")
         if not isinstance(name, str):
             raise TypeError(f"{kind} name must be a string, got {type(name).__name__}")
         if name == "" or "." in name:
             raise ValueError(f"{kind} name must be non-empty and contain no '.', got {name!r}")
-        if hasattr(self, name) and name not in store:
+        if hasattr(self, name) and name not in self.__dict__[store_name]:
             raise ValueError(f"cannot register {kind} {name!r}: attribute {name!r} already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None: a declared but absent parameter, such as a missing bias)."""
-        self._check_new_name("parameter", name, self._parameters)
+        self._check_new_name("parameter", name, "_parameters")
         if param is not None and not isinstance(param, Parameter):
             raise _wrong_member(param, "_parameters", name, "; wrap it: Parameter(tensor)")
         self._parameters[name] = param
@@ -260,7 +261,7 @@ class Module:
             persistent: whether ``state_dict()`` includes it (False for caches that can be
                 recomputed, e.g. a causal mask).
         """
-        self._check_new_name("buffer", name, self._buffers)
+        self._check_new_name("buffer", name, "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise _wrong_member(tensor, "_buffers", name)
         self._buffers[name] = tensor
@@ -271,7 +272,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (same as ``setattr(self, name, module)``)."""
-        self._check_new_name("module", name, self._modules)
+        self._check_new_name("module", name, "_modules")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._modules[name] = module
