@@ -361,3 +361,14 @@ OLD_CALLBACK_NAMES = (
 @pytest.mark.parametrize("name", OLD_CALLBACK_NAMES, ids=OLD_CALLBACK_NAMES)
 def test_names_of_the_single_module_callbacks_still_import(name):
     assert getattr(C, name) is not None
+
+
+def test_current_lr_is_the_first_groups_learning_rate():
+    model = gn.nn.Linear(2, 1)
+    callback = C.Callback()
+    callback.set_state(C.FitState(model=model, optimizer=gn.optim.SGD(model.parameters(), lr=0.3)))
+    assert callback.current_lr() == pytest.approx(0.3)
+    callback.optimizer.param_groups[0]["lr"] = 0.05  # as a scheduler would
+    assert callback.current_lr() == pytest.approx(0.05)
+    callback.set_state(C.FitState(model=model))
+    assert callback.current_lr() is None

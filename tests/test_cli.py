@@ -9,17 +9,11 @@ import sys
 
 import numpy as np
 import pytest
+from cli_run import run
 
 import glassnet as gn
 from glassnet import __version__
 from glassnet.cli import main
-
-
-def run(capsys, *argv):
-    """(exit code, stdout, stderr) of `glassnet *argv`."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

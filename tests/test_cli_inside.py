@@ -9,16 +9,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
 from glassnet.cli import main
 
 QUICK = ["--epochs", "2", "--hidden", "16", "--quiet"]
-
-
-def _run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +37,7 @@ def test_train_writes_the_report_and_the_live_recording(trained):
 
 
 def test_diagnostics_speak_up_in_plain_words(tmp_path, capsys):
-    code, out, _ = _run(capsys, "train", "--epochs", "4", "--hidden", "16", "--lr", "20",
+    code, out, _ = run(capsys, "train", "--epochs", "4", "--hidden", "16", "--lr", "20",
                         "--optimizer", "sgd", "--out", str(tmp_path / "r"))  # fmt: skip
     assert code == 0
     assert "diagnostics: the loss" in out or "diagnostics: " in out
@@ -51,18 +46,18 @@ def test_diagnostics_speak_up_in_plain_words(tmp_path, capsys):
 
 
 def test_explain_shows_one_test_sample(trained, capsys):
-    code, out, _ = _run(capsys, "explain", str(trained), "--sample", "5")
+    code, out, _ = run(capsys, "explain", str(trained), "--sample", "5")
     assert code == 0
     assert out.startswith(f"Run: {trained}, test sample 5 of 360 (true class ")
     for piece in ("Layer by layer:", "Softmax, step by step:", "Prediction: class", "loss = -log"):
         assert piece in out
-    code, _, err = _run(capsys, "explain", str(trained), "--sample", "360")
+    code, _, err = run(capsys, "explain", str(trained), "--sample", "360")
     assert code == 1 and "--sample must be a test sample from 0 to 359, got 360" in err
 
 
 def test_report_prints_the_path_of_the_file(trained, capsys, tmp_path):
     (trained / "report.html").unlink()
-    code, out, _ = _run(capsys, "report", str(trained))
+    code, out, _ = run(capsys, "report", str(trained))
     assert code == 0 and out.strip() == str((trained / "report.html").resolve())
     assert (trained / "report.html").stat().st_size > 10_000
 
@@ -87,12 +82,12 @@ def test_view_replays_a_recorded_run(trained):
 def test_view_of_a_run_without_a_recording_says_how_to_make_one(tmp_path, capsys):
     assert main(["train", *QUICK, "--out", str(tmp_path / "plain")]) == 0
     capsys.readouterr()
-    code, _, err = _run(capsys, "view", str(tmp_path / "plain"))
+    code, _, err = run(capsys, "view", str(tmp_path / "plain"))
     assert code == 1 and "glassnet train --live" in err
 
 
 def test_lesson_command_lists_the_lessons(capsys):
-    code, out, _ = _run(capsys, "lesson")
+    code, out, _ = run(capsys, "lesson")
     assert code == 0 and out.startswith(" 1. Numbers in arrays")
 
 
@@ -107,7 +102,7 @@ def test_detect_anomaly_and_check_gradients_pass_through(tmp_path, capsys, monke
         return real_fit(*args, **kwargs)
 
     monkeypatch.setattr(train_command, "fit", spy)
-    code, _, _ = _run(capsys, "train", *QUICK, "--out", str(tmp_path / "a"), "--detect-anomaly",
+    code, _, _ = run(capsys, "train", *QUICK, "--out", str(tmp_path / "a"), "--detect-anomaly",
                       "--check-gradients-every", "50")  # fmt: skip
     assert code == 0 and seen["detect_anomaly"] is True and seen["check_gradients_every"] == 50
 
@@ -120,7 +115,7 @@ def test_an_anomaly_ends_the_command_in_one_line(tmp_path, capsys, monkeypatch):
         raise AnomalyError("Log in 3 (Linear) produced 2 NaN of 8 values in its output")
 
     monkeypatch.setattr(train_command, "fit", failing_fit)
-    code, _, err = _run(capsys, "train", *QUICK, "--out", str(tmp_path / "b"))
+    code, _, err = run(capsys, "train", *QUICK, "--out", str(tmp_path / "b"))
     assert code == 1 and err.strip().startswith("glassnet: error: Log in 3 (Linear) produced")
     assert not (tmp_path / "b").exists()
 
@@ -129,5 +124,5 @@ def test_distributed_without_mpiexec_explains_how_to_start(tmp_path, capsys, mon
     for name in ("PMI_RANK", "PMI_SIZE", "PMIX_RANK", "HYDI_CONTROL_FD", "OMPI_COMM_WORLD_SIZE",
                  "SLURM_NTASKS"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
-    code, _, err = _run(capsys, "train", *QUICK, "--distributed", "--out", str(tmp_path / "d"))
+    code, _, err = run(capsys, "train", *QUICK, "--distributed", "--out", str(tmp_path / "d"))
     assert code == 1 and "mpiexec -n 2 glassnet train --distributed" in err

@@ -9,6 +9,7 @@ import types
 
 import numpy as np
 import pytest
+from cli_run import run
 
 import glassnet as gn
 import glassnet.cli.commands.train as train_command
@@ -18,13 +19,6 @@ from glassnet.cli.memory import model_bytes, parameter_count, total_memory
 from glassnet.train import History
 
 QUICK = ["--data", "moons", "--hidden", "8", "--no-plots", "-q"]
-
-
-def run(capsys, *argv):
-    """(exit code, stdout, stderr) of `glassnet *argv` in this process."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_line(err):

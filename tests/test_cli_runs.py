@@ -13,21 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
 import glassnet as gn
 import glassnet.cli.commands.train as train_command
-from glassnet.cli import main
 from glassnet.cli.runs import RunBusy, RunWriter
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 QUICK = ["--data", "moons", "--hidden", "8", "--no-plots", "-q"]  # a small, fast run
-
-
-def run(capsys, *argv):
-    """(exit code, stdout, stderr) of `glassnet *argv` in this process."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def glassnet_process(*argv, sigint_default=False):

@@ -118,3 +118,13 @@ def test_histograms_are_kept_per_epoch():
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="every must be at least 1 batch, got 0"):
         Diagnostics(every=0)
+
+
+def test_options_are_attributes_shown_by_repr():
+    diagnostics = Diagnostics(5, dead_fraction=0.25, verbose=False)
+    assert (diagnostics.every, diagnostics.dead_fraction, diagnostics.verbose) == (5, 0.25, False)
+    assert repr(diagnostics).startswith("Diagnostics(every=5, dead_fraction=0.25, ")
+    assert diagnostics.hints == [] and Diagnostics().hints is not diagnostics.hints
+    assert diagnostics != Diagnostics(
+        5, dead_fraction=0.25, verbose=False
+    )  # each keeps its own run's hints

@@ -77,6 +77,17 @@ def test_a_fresh_template_is_not_yet_right(ex, tmp_path):
         write_template(ex.lesson, ex.number, tmp_path)
 
 
+@pytest.mark.parametrize(
+    "ex", EXERCISES, ids=[f"lesson{e.lesson:02d}-ex{e.number}" for e in EXERCISES]
+)
+def test_a_file_without_the_asked_for_function_is_told_its_name(ex, tmp_path):
+    assert f"def {ex.asks_for}(" in ex.template or f"class {ex.asks_for}(" in ex.template
+    path = tmp_path / ex.file_name
+    path.write_text(ex.template.splitlines()[0] + "\nanswer = 42\n", encoding="utf-8")
+    _, report = check_file(path)
+    assert report.lines == [(False, f"the file must define a function called {ex.asks_for}")]
+
+
 def test_the_command_lists_runs_and_checks(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main([], out=(listing := io.StringIO())) == 0

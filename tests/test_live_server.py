@@ -7,8 +7,10 @@ import time
 import urllib.error
 import urllib.request
 
+import numpy as np
 import pytest
 
+from glassnet.callbacks import LiveView
 from glassnet.inspect.live import Controls, EventStream, LiveServer, PortInUseError, load_stream
 
 
@@ -169,3 +171,10 @@ def test_serve_replay_needs_a_recording(tmp_path):
         assert json.loads(body)["events"][0]["loss"] == 0.5
     finally:
         server.close()
+
+
+def test_live_view_repr_leaves_the_data_out():
+    X = np.arange(12.0).reshape(6, 2)
+    live = LiveView(data=(X, np.zeros(6)), port=0, announce=False)
+    assert live.data[0] is X and live.server is None
+    assert repr(live).startswith("LiveView(port=0, ") and "array" not in repr(live)

@@ -101,6 +101,16 @@ NET_PARAMS = [
 ]
 NET_STATE = [*NET_PARAMS[:4], "norm.running", "norm.steps", *NET_PARAMS[4:]]
 NET_PARAM_COUNT = (4 * 5 + 5) + (5 * 3 + 3) + (3 * 2 + 2)
+# Net's modules by class, children before their parent (the order apply() and forward hooks see).
+NET_CHILDREN_FIRST = [
+    "TinyLinear",
+    "TinyReLU",
+    "TinyLinear",
+    "Encoder",
+    "Counter",
+    "TinyLinear",
+    "Net",
+]
 
 
 def rand(*shape, requires_grad=False):
@@ -246,6 +256,24 @@ def test_reassigning_a_name_with_another_kind():
         m.x = 3
 
 
+@pytest.mark.parametrize(
+    "register, kind",
+    [
+        (lambda m: m.register_parameter("w", None), "parameter"),
+        (lambda m: m.register_buffer("b", None), "buffer"),
+        (lambda m: m.add_module("child", None), "module"),
+    ],
+    ids=["register_parameter", "register_buffer", "add_module"],
+)
+def test_registering_before_init_names_the_fix(register, kind):
+    class Early(Module):
+        def __init__(self):
+            register(self)  # before super().__init__()
+
+    with pytest.raises(AttributeError, match=rf"cannot register a {kind} before Module.__init__"):
+        Early()
+
+
 def test_buffer_reassignment_keeps_it_a_buffer():
     c = Counter()
     c.running = gn.ones(3)
@@ -365,15 +393,7 @@ def test_apply_visits_children_before_parent():
     seen = []
     net = Net()
     assert net.apply(lambda m: seen.append(type(m).__name__)) is net
-    assert seen == [
-        "TinyLinear",
-        "TinyReLU",
-        "TinyLinear",
-        "Encoder",
-        "Counter",
-        "TinyLinear",
-        "Net",
-    ]
+    assert seen == NET_CHILDREN_FIRST
 
 
 def test_to_double_converts_floating_params_and_buffers_in_place():
@@ -745,15 +765,7 @@ def test_global_module_hooks_see_every_module():
     finally:
         h1.remove(), h2.remove()
     assert names[:2] == ["pre Net", "pre Encoder"]
-    assert [n for n in names if not n.startswith("pre")] == [
-        "TinyLinear",
-        "TinyReLU",
-        "TinyLinear",
-        "Encoder",
-        "Counter",
-        "TinyLinear",
-        "Net",
-    ]
+    assert [n for n in names if not n.startswith("pre")] == NET_CHILDREN_FIRST
     net(rand(1, 4))
     assert len(names) == 14
 

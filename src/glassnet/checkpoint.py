@@ -172,6 +172,7 @@ def load_checkpoint(
     scheduler: Any = None,
     loader: Any = None,
     restore_rng: bool = True,
+    saved: dict[str, Any] | None = None,
 ) -> CheckpointInfo:
     """Restore a checkpoint into freshly built objects; all or nothing.
 
@@ -179,7 +180,9 @@ def load_checkpoint(
     the checkpoint was written; their states are checked and loaded. The global random
     generator (and ``loader``'s own generator, if it has one) get their saved states back,
     unless ``restore_rng=False``. If any part does not fit, nothing is changed and the error
-    says which part.
+    says which part. ``saved`` is the checkpoint as ``read_checkpoint(path)`` returned it, when
+    it has been read already (fit reads it first, to see where to resume); by default the file
+    is read here.
 
     Returns:
         A :class:`CheckpointInfo` with the epoch count, history, callback memories and extras.
@@ -188,28 +191,7 @@ def load_checkpoint(
         SerializationError: the file is not a glassnet checkpoint, or is corrupt.
         ValueError: a saved state does not fit the object given (names which).
     """
-    return apply_checkpoint(
-        read_checkpoint(path),
-        path,
-        model=model,
-        optimizer=optimizer,
-        scheduler=scheduler,
-        loader=loader,
-        restore_rng=restore_rng,
-    )
-
-
-def apply_checkpoint(
-    obj: dict[str, Any],
-    path: str | os.PathLike[str],
-    *,
-    model: Any,
-    optimizer: Any = None,
-    scheduler: Any = None,
-    loader: Any = None,
-    restore_rng: bool = True,
-) -> CheckpointInfo:
-    """``load_checkpoint`` for a checkpoint already read with ``read_checkpoint``."""
+    obj = read_checkpoint(path) if saved is None else saved
     where = os.fspath(path)
     if optimizer is not None and obj["optimizer"] is None:
         raise ValueError(f"{where} holds no optimizer state, but an optimizer was given")
@@ -255,3 +237,11 @@ def apply_checkpoint(
         extra=dict(obj.get("extra") or {}),
         split=obj.get("split"),
     )
+
+
+def apply_checkpoint(
+    saved: dict[str, Any], path: str | os.PathLike[str], **objects: Any
+) -> CheckpointInfo:
+    """``load_checkpoint(path, saved=saved, **objects)``: for a checkpoint already read with
+    ``read_checkpoint``; ``objects`` are load_checkpoint's keywords (model=, optimizer=, ...)."""
+    return load_checkpoint(path, saved=saved, **objects)

@@ -6,6 +6,7 @@ Every factory takes PyTorch's ``device=`` keyword: None or the CPU (``"cpu"``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -162,9 +163,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1) (from glassnet's seeded generator)."""
-    rng = generator or default_generator()
-    array = rng.random(_shape(size)).astype(to_dtype(dtype or float32))
-    return _new(array, requires_grad, device)
+    return _random_floats(np.random.Generator.random, size, dtype, generator, device, requires_grad)
 
 
 def randn(
@@ -175,9 +174,23 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers (mean 0, variance 1)."""
-    rng = generator or default_generator()
-    array = rng.standard_normal(_shape(size)).astype(to_dtype(dtype or float32))
-    return _new(array, requires_grad, device)
+    return _random_floats(
+        np.random.Generator.standard_normal, size, dtype, generator, device, requires_grad
+    )
+
+
+def _random_floats(
+    draw: Callable[[np.random.Generator, tuple[int, ...]], np.ndarray],
+    size: tuple,
+    dtype: Any,
+    generator: np.random.Generator | None,
+    device: Any,
+    requires_grad: bool,
+) -> Tensor:
+    """What rand and randn share: ``draw(generator, shape)`` with glassnet's generator unless
+    one is given, as float32 unless ``dtype`` says otherwise."""
+    array = draw(generator or default_generator(), _shape(size))
+    return _new(array.astype(to_dtype(dtype or float32)), requires_grad, device)
 
 
 def randint(

@@ -149,18 +149,13 @@ def gradcheck(
     return True
 
 
-def gradgradcheck(
-    f: Callable,
-    *inputs: Any,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-    raise_exception: bool = True,
-) -> bool:
+def gradgradcheck(f: Callable, *inputs: Any, **gradcheck_options: Any) -> bool:
     """Check second derivatives: gradcheck of the (differentiable) gradient of ``f``.
 
     The first-order gradient g(x) = d sum(w * f(x)) / dx is computed with create_graph=True;
     then gradcheck verifies d sum(v * g(x)) / dx against finite differences of g.
+    ``gradcheck_options`` are gradcheck's own (eps, atol, rtol, raise_exception), with its
+    defaults.
     """
     tensors = _prepare(inputs)
     weights = wrap(_output_weights(f, tensors))
@@ -177,9 +172,7 @@ def gradgradcheck(
 
         return cat(flat) if len(flat) > 1 else flat[0]
 
-    return gradcheck(
-        first_grad, *tensors, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
-    )
+    return gradcheck(first_grad, *tensors, **gradcheck_options)
 
 
 def _output_weights(f: Callable, tensors: list[Tensor]) -> np.ndarray:

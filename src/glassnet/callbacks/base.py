@@ -85,6 +85,11 @@ class Callback:
         """Its optimizer."""
         return self.state.optimizer
 
+    def current_lr(self) -> float | None:
+        """The optimizer's learning rate now (its first parameter group's), or None."""
+        groups = getattr(self.optimizer, "param_groups", None)
+        return float(groups[0]["lr"]) if groups else None
+
     def set_state(self, state: FitState) -> None:
         """Called by fit before training starts."""
         self.state = state

@@ -18,6 +18,7 @@ The callback also keeps small per-epoch samples of every parameter's values and 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ def _sample(array: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarra
     return flat[rng.choice(flat.size, size=size, replace=False)].astype(np.float32)
 
 
+@dataclass(eq=False)
 class Diagnostics(Callback):
     """Watch a ``fit`` and explain what it sees (see the module docstring).
 
@@ -70,27 +72,19 @@ class Diagnostics(Callback):
         weight_histograms, grad_histograms: per epoch, samples of each parameter's values.
     """
 
-    def __init__(
-        self,
-        every: int = 10,
-        dead_fraction: float = 0.5,
-        vanishing_ratio: float = 1e-3,
-        exploding_norm: float = 1e3,
-        flat_epochs: int = 3,
-        flat_change: float = 0.01,
-        histogram_size: int = 2000,
-        verbose: bool = True,
-    ) -> None:
-        if every < 1:
-            raise ValueError(f"Diagnostics: every must be at least 1 batch, got {every}")
-        self.every = every
-        self.dead_fraction = dead_fraction
-        self.vanishing_ratio = vanishing_ratio
-        self.exploding_norm = exploding_norm
-        self.flat_epochs = flat_epochs
-        self.flat_change = flat_change
-        self.histogram_size = histogram_size
-        self.verbose = verbose
+    # The constructor's arguments: the dataclass writes __init__ to keep each as an attribute.
+    every: int = 10
+    dead_fraction: float = 0.5
+    vanishing_ratio: float = 1e-3
+    exploding_norm: float = 1e3
+    flat_epochs: int = 3
+    flat_change: float = 0.01
+    histogram_size: int = 2000
+    verbose: bool = True
+
+    def __post_init__(self) -> None:
+        if self.every < 1:
+            raise ValueError(f"Diagnostics: every must be at least 1 batch, got {self.every}")
         self.hints: list[Hint] = []
         self.grad_norms: list[dict[str, float]] = []
         self.dead_units: list[dict[str, float]] = []
@@ -215,7 +209,7 @@ class Diagnostics(Callback):
         if loss is None:
             return
         self._losses.append(float(loss))
-        lr = self._learning_rate()
+        lr = self.current_lr()
         lr_text = f" (lr={lr:g})" if lr is not None else ""
         first = self._losses[0]
         if not math.isfinite(loss):
@@ -251,11 +245,6 @@ class Diagnostics(Callback):
                     "(more data, dropout, weight decay, or stop earlier: EarlyStopping)",
                     val_from=v[-3], val_to=v[-1],
                 )  # fmt: skip
-
-    def _learning_rate(self) -> float | None:
-        optimizer = self.optimizer
-        groups = getattr(optimizer, "param_groups", None)
-        return float(groups[0]["lr"]) if groups else None
 
     def _keep_histograms(self) -> None:
         weights, grads = {}, {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +61,7 @@ def _samples(data: Any, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
     return X, y
 
 
+@dataclass(eq=False)
 class LiveView(Callback):
     """Show the run live in the browser (see the module docstring).
 
@@ -80,29 +82,20 @@ class LiveView(Callback):
         url: the page's address (with its token), once training has started.
     """
 
-    def __init__(
-        self,
-        data: Any = None,
-        port: int = 0,
-        host: str = "127.0.0.1",
-        snapshot_seconds: float = 0.5,
-        probe_size: int = 256,
-        class_names: list[str] | None = None,
-        image_shape: tuple | None = None,
-        show_inline: bool = False,
-        announce: bool = True,
-    ) -> None:
+    # The constructor's arguments: the dataclass writes __init__ to keep each as an attribute.
+    data: Any = field(default=None, repr=False)  # arrays: too long to show
+    port: int = 0
+    host: str = "127.0.0.1"
+    snapshot_seconds: float = 0.5
+    probe_size: int = 256
+    class_names: list[str] | None = None
+    image_shape: tuple | None = None
+    show_inline: bool = False
+    announce: bool = True
+
+    def __post_init__(self) -> None:
         from ..inspect.live.stream import EventStream
 
-        self.data = data
-        self.port = port
-        self.host = host
-        self.snapshot_seconds = snapshot_seconds
-        self.probe_size = probe_size
-        self.class_names = class_names
-        self.image_shape = image_shape
-        self.show_inline = show_inline
-        self.announce = announce
         self.stream = EventStream()
         self.server: Any = None
         self.controls: Any = None
@@ -153,7 +146,7 @@ class LiveView(Callback):
             "class_names": self.class_names,
             "epochs": self.state.epochs,
             "steps_per_epoch": self.state.steps_per_epoch,
-            "lr": self._lr(),
+            "lr": self.current_lr(),
         }
         if samples is not None and kind == "points":
             meta["points"] = samples[0][:256]
@@ -162,7 +155,7 @@ class LiveView(Callback):
             meta["images"] = samples[0][:8].reshape(min(8, len(samples[0])), -1)
             meta["labels"] = samples[1][:8].astype(np.int64)
         self.stream.add("meta", **meta)
-        self.stream.add("status", state="running", lr=self._lr())
+        self.stream.add("status", state="running", lr=self.current_lr())
         if self.announce:
             self.state.echo(f"Live view: {self.url}")
         if self.show_inline:
@@ -184,13 +177,13 @@ class LiveView(Callback):
         if time.monotonic() - self._last_snapshot >= self.snapshot_seconds:
             self._snapshot()
         if self.controls.paused:
-            self.stream.add("status", state="paused", lr=self._lr())
+            self.stream.add("status", state="paused", lr=self.current_lr())
             self._snapshot(force=True)
             self.controls.wait_if_paused()
             self._apply_controls()
             if not self.controls.stop_requested:
                 self.stream.add("status", state="paused" if self.controls.paused else "running",
-                                lr=self._lr())  # fmt: skip
+                                lr=self.current_lr())  # fmt: skip
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.stream.add("epoch", step=self._step, epoch=epoch + 1, logs=dict(logs or {}))
@@ -201,13 +194,9 @@ class LiveView(Callback):
         self._snapshot(force=True)  # the final state, whatever the rate
         self._send_new_hints()
         reason = getattr(self.state, "stop_reason", None)
-        self.stream.add("status", state="finished", lr=self._lr(), reason=reason)
+        self.stream.add("status", state="finished", lr=self.current_lr(), reason=reason)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _lr(self) -> float | None:
-        groups = getattr(self.optimizer, "param_groups", None)
-        return float(groups[0]["lr"]) if groups else None
-
     def _apply_controls(self) -> None:
         lr = self.controls.take_lr()
         if lr is not None and getattr(self.optimizer, "param_groups", None):

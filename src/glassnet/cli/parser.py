@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -37,44 +38,28 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    return value
+def _checked_number(
+    convert: Callable[[str], Any], is_valid: Callable[[Any], bool], expected: str
+) -> Callable[[str], Any]:
+    """An argparse ``type=``: ``convert(text)`` (int or float) when that works and ``is_valid``,
+    else a one-line error "expected <expected>, got '<text>'"."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not is_valid(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0 or not np.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+_fraction = _checked_number(float, lambda p: 0.0 <= p < 1.0, "a number in [0, 1)")
+_positive_int = _checked_number(int, lambda n: n >= 1, "a positive integer")
+_positive_float = _checked_number(float, lambda x: x > 0 and np.isfinite(x), "a positive number")
+_seed = _checked_number(int, lambda n: 0 <= n < 2**63, "a whole number >= 0")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -288,13 +273,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
-    e = sub.add_parser(
+    e = _add_command_on_a_run(
+        sub,
         "evaluate",
         help="test a saved run on its data",
         description="Rebuild a saved run's model and measure it on its data: loss, accuracy, "
         "a confusion matrix and per-class precision/recall/F1 (or MSE/MAE for regression).",
     )
-    _add_run_folder(e)
     e.add_argument(
         "--split",
         choices=("test", "train", "all"),
@@ -308,13 +293,13 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_predict(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = _add_command_on_a_run(
+        sub,
         "predict",
         help="predict with a saved run",
         description="Predict with a saved run's model: one line per input row (the class name "
         "for a classifier, the value(s) for a regressor).",
     )
-    _add_run_folder(p)
     p.add_argument(
         "input",
         metavar="INPUT",
@@ -339,8 +324,13 @@ def _add_predict(sub: argparse._SubParsersAction) -> None:
     _add_batch_size(p)
 
 
-def _add_run_folder(command: argparse.ArgumentParser) -> None:
+def _add_command_on_a_run(
+    sub: argparse._SubParsersAction, name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose first argument is a run folder (evaluate, predict, explain, ...)."""
+    command = sub.add_parser(name, help=help, description=description)
     command.add_argument("run", metavar="RUN", help="a run folder written by `glassnet train`")
+    return command
 
 
 def _add_batch_size(command: argparse.ArgumentParser) -> None:
@@ -355,31 +345,31 @@ def _add_batch_size(command: argparse.ArgumentParser) -> None:
 
 def _add_inside(sub: argparse._SubParsersAction) -> None:
     """explain, report, view and lesson: the commands that show the inside."""
-    x = sub.add_parser(
+    x = _add_command_on_a_run(
+        sub,
         "explain",
         help="how a saved run's model classifies one test sample",
         description="Show one test sample's path through a saved classifier: each layer, the "
         "logits, the softmax step by step, the prediction, the loss and its gradient.",
     )
-    _add_run_folder(x)
     x.add_argument("--sample", type=int, default=0, metavar="N", help="the test sample (default 0)")
     x.add_argument("--data-dir", metavar="DIR", help="for mnist/fashion-mnist: the IDX files")
-    r = sub.add_parser(
+    r = _add_command_on_a_run(
+        sub,
         "report",
         help="write a saved run's HTML report and print its path",
         description="Write RUN/report.html: configuration, data, model, learning curves, "
         "confusion matrix, per-layer statistics, mistakes, one explained prediction. It opens "
         "offline.",
     )
-    _add_run_folder(r)
     r.add_argument("--data-dir", metavar="DIR", help="for mnist/fashion-mnist: the IDX files")
-    v = sub.add_parser(
+    v = _add_command_on_a_run(
+        sub,
         "view",
         help="replay a run recorded with --live in the browser",
         description="Serve the live view of a finished run (recorded by `glassnet train "
         "--live`) with a time slider, on 127.0.0.1.",
     )
-    _add_run_folder(v)
     v.add_argument("--port", type=int, default=0, metavar="N", help="the port (default: any free)")
     lesson = sub.add_parser(
         "lesson",

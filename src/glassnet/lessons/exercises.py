@@ -94,6 +94,7 @@ class Exercise:
     number: int
     title: str
     template: str
+    asks_for: str  # the name of the function (or class) the learner writes
     check: Callable[[dict[str, Any], Report], None]
 
     @property
@@ -104,12 +105,24 @@ class Exercise:
 _REGISTRY: dict[tuple[int, int], Exercise] = {}
 
 
-def exercise(lesson: int, number: int, title: str, template: str) -> Callable:
-    """Register ``check(namespace, report)`` as the check of an exercise."""
+def exercise(lesson: int, number: int, title: str, template: str, asks_for: str) -> Callable:
+    """Register ``check(answer, report)`` as the check of an exercise.
 
-    def register(check: Callable[[dict[str, Any], Report], None]) -> Callable:
+    ``asks_for`` names the function (or class) the template asks the learner to write; the
+    check is given the learner's one, and is not run when the file does not define it (the
+    report then says so).
+    """
+
+    def register(check: Callable[[Any, Report], None]) -> Callable:
+        def check_namespace(namespace: dict[str, Any], report: Report) -> None:
+            answer = need(namespace, asks_for, report)
+            if answer is not None:
+                check(answer, report)
+
         header = f"# glassnet lesson {lesson}, exercise {number}: {title}\n"
-        _REGISTRY[(lesson, number)] = Exercise(lesson, number, title, header + template, check)
+        _REGISTRY[(lesson, number)] = Exercise(
+            lesson, number, title, header + template, asks_for, check_namespace
+        )
         return check
 
     return register

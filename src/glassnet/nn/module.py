@@ -98,6 +98,12 @@ class StateDictError(ValueError, RuntimeError):
 # ----------------------------------------------------------------------------------------------
 
 
+def _values(named: Iterator[tuple[str, Any]]) -> Iterator[Any]:
+    """The values of ``(name, value)`` pairs: ``parameters()`` is ``named_parameters()`` unnamed."""
+    for _, value in named:
+        yield value
+
+
 class Module:
     """Base class of all layers and models: subclass, build members in __init__, write forward.
 
@@ -228,27 +234,22 @@ class Module:
         raise self.input_error(" or ".join(pattern_text(p) for p in patterns), shape, what)
 
     # ------------------------------------------------------------------ registration
-    def _check_new_name(self, kind: str, name: Any, store: dict) -> None:
-        if "_parameters" not in self.__dict__:
-            raise AttributeError(
-                f"cannot register a {kind} before Module.__init__() has run: call "
-                f"super().__init__() first in {type(self).__name__}.__init__"
-            )
+    def _check_new_name(self, kind: str, name: Any, store_name: str) -> None:
+        # The store is looked up here, after the check that __init__ has made it.
+        if store_name not in self.__dict__:
+            raise self._before_init(f"register a {kind}")
         if not isinstance(name, str):
             raise TypeError(f"{kind} name must be a string, got {type(name).__name__}")
         if name == "" or "." in name:
             raise ValueError(f"{kind} name must be non-empty and contain no '.', got {name!r}")
-        if hasattr(self, name) and name not in store:
+        if hasattr(self, name) and name not in self.__dict__[store_name]:
             raise ValueError(f"cannot register {kind} {name!r}: attribute {name!r} already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None: a declared but absent parameter, such as a missing bias)."""
-        self._check_new_name("parameter", name, self._parameters)
+        self._check_new_name("parameter", name, "_parameters")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(
-                f"cannot assign a {type(param).__name__} as parameter {name!r} "
-                "(glassnet.nn.Parameter or None expected); wrap it: Parameter(tensor)"
-            )
+            raise _wrong_member(param, "_parameters", name, "; wrap it: Parameter(tensor)")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -260,12 +261,9 @@ class Module:
             persistent: whether ``state_dict()`` includes it (False for caches that can be
                 recomputed, e.g. a causal mask).
         """
-        self._check_new_name("buffer", name, self._buffers)
+        self._check_new_name("buffer", name, "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(
-                f"cannot assign a {type(tensor).__name__} as buffer {name!r} "
-                "(glassnet Tensor or None expected)"
-            )
+            raise _wrong_member(tensor, "_buffers", name)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
@@ -274,7 +272,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (same as ``setattr(self, name, module)``)."""
-        self._check_new_name("module", name, self._modules)
+        self._check_new_name("module", name, "_modules")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._modules[name] = module
@@ -282,55 +280,49 @@ class Module:
     register_module = add_module
 
     def __setattr__(self, name: str, value: Any) -> None:
-        d = self.__dict__
-        params = d.get("_parameters")
+        # In PyTorch's order: a Parameter; a name that is a parameter already; a Module; a name
+        # that is a submodule or a buffer already; anything else is a plain attribute.
         if isinstance(value, Parameter):
-            if params is None:
-                raise AttributeError(
-                    "cannot assign parameters before Module.__init__() has run: call "
-                    f"super().__init__() first in {type(self).__name__}.__init__"
-                )
-            _remove(name, d, self._buffers, self._modules)
-            self._non_persistent_buffers.discard(name)
+            self._free_name(name, "_parameters", "assign parameters")
             self.register_parameter(name, value)
             return
-        if params is not None and name in params:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign a {type(value).__name__} as parameter {name!r} "
-                    "(glassnet.nn.Parameter or None expected)"
-                )
-            params[name] = None
+        if self._reassign_member(name, value, "_parameters"):
             return
-        modules = d.get("_modules")
         if isinstance(value, Module):
-            if modules is None:
-                raise AttributeError(
-                    "cannot assign a submodule before Module.__init__() has run: call "
-                    f"super().__init__() first in {type(self).__name__}.__init__"
-                )
-            _remove(name, d, self._parameters, self._buffers)
-            self._non_persistent_buffers.discard(name)
-            modules[name] = value
+            self._free_name(name, "_modules", "assign a submodule")[name] = value
             return
-        if modules is not None and name in modules:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign a {type(value).__name__} as child module {name!r} "
-                    "(Module or None expected)"
-                )
-            modules[name] = None
+        if self._reassign_member(name, value, "_modules"):
             return
-        buffers = d.get("_buffers")
-        if buffers is not None and name in buffers:
-            if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign a {type(value).__name__} as buffer {name!r} "
-                    "(glassnet Tensor or None expected)"
-                )
-            buffers[name] = value
+        if self._reassign_member(name, value, "_buffers"):
             return
         object.__setattr__(self, name, value)
+
+    def _reassign_member(self, name: str, value: Any, store_name: str) -> bool:
+        """If ``name`` is a member in ``store_name`` already, give it ``value`` (which must be of
+        the store's kind, or None) and say True; else change nothing and say False."""
+        store = self.__dict__.get(store_name)
+        if store is None or name not in store:
+            return False
+        if value is not None and not isinstance(value, _MEMBER_KINDS[store_name]):
+            raise _wrong_member(value, store_name, name)
+        store[name] = value
+        return True
+
+    def _free_name(self, name: str, store_name: str, doing: str) -> dict:
+        """The store ``store_name`` that ``name`` goes to, after taking ``name`` out of the others
+        (an attribute, a buffer, a parameter or a submodule of that name is replaced)."""
+        if store_name not in self.__dict__:
+            raise self._before_init(doing)
+        others = [self.__dict__[key] for key in _MEMBER_KINDS if key != store_name]
+        _remove(name, self.__dict__, *others)
+        self._non_persistent_buffers.discard(name)
+        return self.__dict__[store_name]
+
+    def _before_init(self, doing: str) -> AttributeError:
+        return AttributeError(
+            f"cannot {doing} before Module.__init__() has run: call "
+            f"super().__init__() first in {type(self).__name__}.__init__"
+        )
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: parameters, buffers and submodules live here.
@@ -400,8 +392,7 @@ class Module:
 
     def modules(self) -> Iterator[Module]:
         """Every module in the tree, self first."""
-        for _, module in self.named_modules():
-            yield module
+        return _values(self.named_modules())
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """Direct submodules with their names (each module once)."""
@@ -413,8 +404,7 @@ class Module:
 
     def children(self) -> Iterator[Module]:
         """Direct submodules."""
-        for _, module in self.named_children():
-            yield module
+        return _values(self.named_children())
 
     def _named_members(
         self, store: str, prefix: str, recurse: bool, remove_duplicate: bool
@@ -443,8 +433,7 @@ class Module:
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """The parameters (what an optimizer is given): ``SGD(model.parameters(), lr=0.1)``."""
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
+        return _values(self.named_parameters(recurse=recurse))
 
     def named_buffers(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
@@ -454,8 +443,7 @@ class Module:
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """The buffers (persistent or not)."""
-        for _, b in self.named_buffers(recurse=recurse):
-            yield b
+        return _values(self.named_buffers(recurse=recurse))
 
     def num_parameters(self, trainable_only: bool = False) -> int:
         """How many numbers the model learns (each shared parameter counted once)."""
@@ -759,6 +747,25 @@ def _indent(text: str, spaces: int) -> str:
         return text
     pad = " " * spaces
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
+
+
+# Where a Module keeps its members: the kind of value each store holds, and how messages call
+# a member of each store and what they say may be given instead.
+_MEMBER_KINDS = {"_parameters": Parameter, "_modules": Module, "_buffers": Tensor}
+_MEMBER_WORDS = {
+    "_parameters": ("parameter", "glassnet.nn.Parameter"),
+    "_modules": ("child module", "Module"),
+    "_buffers": ("buffer", "glassnet Tensor"),
+}
+
+
+def _wrong_member(value: Any, store_name: str, name: str, advice: str = "") -> TypeError:
+    """The error for a value of the wrong kind given as a parameter, child module or buffer."""
+    what, expected = _MEMBER_WORDS[store_name]
+    return TypeError(
+        f"cannot assign a {type(value).__name__} as {what} {name!r} "
+        f"({expected} or None expected){advice}"
+    )
 
 
 def _remove(name: str, *stores: dict) -> None:

@@ -91,6 +91,29 @@ from .rounding import (  # noqa: F401 - re-exported
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: F401 - re-exported
 from .sorting import argsort, msort, sort, topk  # noqa: F401 - re-exported
 
+# The function forms `import glassnet` offers (glassnet.exp, glassnet.cat, ...): __init__.py
+# takes exactly these with `from .ops.api import *`.
+__all__ = [
+    "abs", "acos", "acosh", "allclose", "amax", "amin", "arccos", "arccosh", "arcsin",
+    "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "argwhere",
+    "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "broadcast_to", "cat",
+    "ceil", "chunk", "clamp", "clip", "clone", "concat", "concatenate", "copysign", "cos",
+    "cosh", "cummax", "cummin", "cumprod", "cumsum", "diag", "diagonal", "div", "divide", "dot",
+    "einsum", "erf", "exp", "exp2", "expand", "expm1", "fix", "flatten", "flip", "floor",
+    "floor_divide", "fmod", "frac", "gather", "gelu", "index_add", "index_select", "isclose",
+    "isfinite", "isinf", "isnan", "leaky_relu", "lerp", "log", "log1p", "log2", "log10",
+    "log_softmax", "logaddexp", "logcumsumexp", "logical_and", "logical_not", "logical_or",
+    "logical_xor", "logsumexp", "masked_fill", "masked_select", "matmul", "max", "maximum",
+    "mean", "meshgrid", "min", "minimum", "mm", "msort", "neg", "nonzero", "norm", "outer",
+    "pad", "permute", "pow", "prod", "relu", "remainder", "repeat", "repeat_interleave",
+    "reshape", "roll", "round", "rsqrt", "scatter", "scatter_add", "scatter_reduce", "sigmoid",
+    "sign", "sin", "sinh", "softmax", "softplus", "sort", "split", "sqrt", "square", "squeeze",
+    "stack", "std", "std_mean", "sum", "swapaxes", "t", "tan", "tanh", "topk", "transpose",
+    "tril", "triu", "true_divide", "trunc", "unflatten", "unsqueeze", "var", "var_mean", "view",
+    "where",
+]  # fmt: skip
+
 if TYPE_CHECKING:
     from ..autograd import Tensor
 

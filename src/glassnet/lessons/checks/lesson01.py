@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 
 DOT_TEMPLATE = '''
 def dot(u, v):
@@ -18,11 +18,8 @@ def dot(u, v):
 '''
 
 
-@exercise(1, 1, "a dot product by hand", DOT_TEMPLATE)
-def check_dot(namespace: dict[str, Any], report: Report) -> None:
-    dot = need(namespace, "dot", report)
-    if dot is None:
-        return
+@exercise(1, 1, "a dot product by hand", DOT_TEMPLATE, "dot")
+def check_dot(dot: Callable, report: Report) -> None:
     rng = np.random.default_rng(11)
     cases = [([1, 2, 3], [4, 5, 6]), ([2.5], [-2.0]), ([0, 0], [3, 4])]
     cases += [tuple(rng.integers(-9, 9, size=(2, 5)).tolist()) for _ in range(3)]
@@ -44,11 +41,8 @@ def layer_outputs(X, W):
 '''
 
 
-@exercise(1, 2, "a layer's outputs", LAYER_TEMPLATE)
-def check_layer(namespace: dict[str, Any], report: Report) -> None:
-    layer_outputs = need(namespace, "layer_outputs", report)
-    if layer_outputs is None:
-        return
+@exercise(1, 2, "a layer's outputs", LAYER_TEMPLATE, "layer_outputs")
+def check_layer(layer_outputs: Callable, report: Report) -> None:
     rng = np.random.default_rng(12)
     for samples, features, neurons in [(3, 2, 1), (4, 3, 5), (1, 6, 2)]:
         X = rng.normal(size=(samples, features))

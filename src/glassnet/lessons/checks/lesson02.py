@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 from glassnet import nn
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 from .values import linear_layer
 
 NEURON_TEMPLATE = '''
@@ -26,11 +26,8 @@ def neuron(x, w, b):
 '''
 
 
-@exercise(2, 1, "a neuron's output", NEURON_TEMPLATE)
-def check_neuron(namespace: dict[str, Any], report: Report) -> None:
-    neuron = need(namespace, "neuron", report)
-    if neuron is None:
-        return
+@exercise(2, 1, "a neuron's output", NEURON_TEMPLATE, "neuron")
+def check_neuron(neuron: Callable, report: Report) -> None:
     rng = np.random.default_rng(21)
     cases = [([1.0, 2.0], [2.0, 3.0], 0.0), ([1.0, 2.0], [2.0, 3.0], -1.0)]
     cases += [(rng.normal(size=n), rng.normal(size=n), float(rng.normal())) for n in (1, 4, 7)]
@@ -55,11 +52,8 @@ def layer_forward(X, W, b):
 '''
 
 
-@exercise(2, 2, "a layer's forward pass", LAYER_TEMPLATE)
-def check_layer(namespace: dict[str, Any], report: Report) -> None:
-    layer_forward = need(namespace, "layer_forward", report)
-    if layer_forward is None:
-        return
+@exercise(2, 2, "a layer's forward pass", LAYER_TEMPLATE, "layer_forward")
+def check_layer(layer_forward: Callable, report: Report) -> None:
     rng = np.random.default_rng(22)
     for samples, features, neurons in [(4, 2, 3), (1, 5, 2), (6, 3, 3), (2, 4, 1)]:
         X = rng.normal(size=(samples, features))
@@ -84,11 +78,8 @@ def two_layers(X, W1, b1, W2, b2):
 '''
 
 
-@exercise(2, 3, "two layers composed", TWO_LAYERS_TEMPLATE)
-def check_two_layers(namespace: dict[str, Any], report: Report) -> None:
-    two_layers = need(namespace, "two_layers", report)
-    if two_layers is None:
-        return
+@exercise(2, 3, "two layers composed", TWO_LAYERS_TEMPLATE, "two_layers")
+def check_two_layers(two_layers: Callable, report: Report) -> None:
     rng = np.random.default_rng(23)
     for samples, features, hidden, outputs in [(4, 2, 3, 1), (5, 3, 6, 2), (1, 4, 2, 3)]:
         X = rng.normal(size=(samples, features))

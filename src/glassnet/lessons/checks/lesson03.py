@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 
 SIGMOID_TEMPLATE = '''
 import numpy as np
@@ -24,11 +24,8 @@ def sigmoid_derivative(x):
 '''
 
 
-@exercise(3, 1, "the sigmoid's derivative", SIGMOID_TEMPLATE)
-def check_sigmoid(namespace: dict[str, Any], report: Report) -> None:
-    derivative = need(namespace, "sigmoid_derivative", report)
-    if derivative is None:
-        return
+@exercise(3, 1, "the sigmoid's derivative", SIGMOID_TEMPLATE, "sigmoid_derivative")
+def check_sigmoid(derivative: Callable, report: Report) -> None:
 
     def sigmoid(x: float) -> float:
         return 1 / (1 + np.exp(-x))
@@ -56,11 +53,8 @@ def gradient(f, point, h=1e-5):
 '''
 
 
-@exercise(3, 2, "a gradient by nudging", GRADIENT_TEMPLATE)
-def check_gradient(namespace: dict[str, Any], report: Report) -> None:
-    gradient = need(namespace, "gradient", report)
-    if gradient is None:
-        return
+@exercise(3, 2, "a gradient by nudging", GRADIENT_TEMPLATE, "gradient")
+def check_gradient(gradient: Callable, report: Report) -> None:
     functions = {
         "sum of squares": lambda v: (v**2).sum(),
         "x0 * sin(x1) + x2**3": lambda v: v[0] * v[1].sin() + v[2] ** 3,

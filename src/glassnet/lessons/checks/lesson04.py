@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 from glassnet import nn
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 from .values import unpack
 
 STEP_TEMPLATE = '''
@@ -27,11 +27,8 @@ def gradient_descent_step(w, b, x, y, learning_rate):
 '''
 
 
-@exercise(4, 1, "one gradient-descent step by hand", STEP_TEMPLATE)
-def check_step(namespace: dict[str, Any], report: Report) -> None:
-    step = need(namespace, "gradient_descent_step", report)
-    if step is None:
-        return
+@exercise(4, 1, "one gradient-descent step by hand", STEP_TEMPLATE, "gradient_descent_step")
+def check_step(step: Callable, report: Report) -> None:
     rng = np.random.default_rng(41)
     x = np.linspace(-1, 1, 20)
     y = 2 * x + 1 + 0.1 * rng.normal(size=20)
@@ -64,11 +61,8 @@ def mse_gradient(prediction, target):
 '''
 
 
-@exercise(4, 2, "the gradient of the mean squared error", MSE_TEMPLATE)
-def check_mse(namespace: dict[str, Any], report: Report) -> None:
-    mse_gradient = need(namespace, "mse_gradient", report)
-    if mse_gradient is None:
-        return
+@exercise(4, 2, "the gradient of the mean squared error", MSE_TEMPLATE, "mse_gradient")
+def check_mse(mse_gradient: Callable, report: Report) -> None:
     rng = np.random.default_rng(42)
     for shape in [(5,), (3, 2), (1,), (4, 1, 3)]:
         prediction, target = rng.normal(size=shape), rng.normal(size=shape)
@@ -95,11 +89,8 @@ def momentum_step(weight, gradient, buffer, learning_rate, momentum):
 '''
 
 
-@exercise(4, 3, "one step of SGD with momentum", MOMENTUM_TEMPLATE)
-def check_momentum(namespace: dict[str, Any], report: Report) -> None:
-    momentum_step = need(namespace, "momentum_step", report)
-    if momentum_step is None:
-        return
+@exercise(4, 3, "one step of SGD with momentum", MOMENTUM_TEMPLATE, "momentum_step")
+def check_momentum(momentum_step: Callable, report: Report) -> None:
     rng = np.random.default_rng(43)
     for rate, momentum in [(0.1, 0.9), (0.05, 0.5)]:
         scales = gn.tensor(rng.uniform(0.5, 3.0, size=4))

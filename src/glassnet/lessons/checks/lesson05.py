@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 from glassnet import nn
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 from .values import linear_layer, unpack
 
 LINEAR_TEMPLATE = '''
@@ -27,11 +27,8 @@ def linear_backward(x, W, b, grad_y):
 '''
 
 
-@exercise(5, 1, "a layer's backward", LINEAR_TEMPLATE)
-def check_linear(namespace: dict[str, Any], report: Report) -> None:
-    linear_backward = need(namespace, "linear_backward", report)
-    if linear_backward is None:
-        return
+@exercise(5, 1, "a layer's backward", LINEAR_TEMPLATE, "linear_backward")
+def check_linear(linear_backward: Callable, report: Report) -> None:
     rng = np.random.default_rng(51)
     for samples, features, outputs in [(4, 3, 2), (1, 5, 3), (6, 2, 4)]:
         x = rng.normal(size=(samples, features))
@@ -64,11 +61,10 @@ def softmax_cross_entropy_gradient(logits, labels):
 '''
 
 
-@exercise(5, 2, "the softmax cross-entropy gradient", SOFTMAX_TEMPLATE)
-def check_softmax(namespace: dict[str, Any], report: Report) -> None:
-    gradient = need(namespace, "softmax_cross_entropy_gradient", report)
-    if gradient is None:
-        return
+@exercise(
+    5, 2, "the softmax cross-entropy gradient", SOFTMAX_TEMPLATE, "softmax_cross_entropy_gradient"
+)
+def check_softmax(gradient: Callable, report: Report) -> None:
     rng = np.random.default_rng(52)
     for samples, classes in [(4, 3), (1, 5), (6, 2), (3, 4)]:
         logits = rng.normal(scale=2.0, size=(samples, classes))
@@ -93,11 +89,8 @@ def relu_backward(x, grad_y):
 '''
 
 
-@exercise(5, 3, "ReLU's backward", RELU_TEMPLATE)
-def check_relu(namespace: dict[str, Any], report: Report) -> None:
-    relu_backward = need(namespace, "relu_backward", report)
-    if relu_backward is None:
-        return
+@exercise(5, 3, "ReLU's backward", RELU_TEMPLATE, "relu_backward")
+def check_relu(relu_backward: Callable, report: Report) -> None:
     rng = np.random.default_rng(53)
     for shape in [(5,), (3, 4), (2, 1, 3)]:
         x = rng.normal(size=shape)

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import glassnet as gn
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 from .values import unpack
 
 
-def function_class(namespace: dict[str, Any], name: str, report: Report) -> Any:
-    """The learner's ``glassnet.autograd.Function`` subclass ``name``, or None after reporting."""
-    value = need(namespace, name, report)
-    if value is None:
-        return None
-    if not (isinstance(value, type) and issubclass(value, gn.autograd.Function)):
-        report.wrong(f"{name} must be a class derived from glassnet.autograd.Function")
-        return None
-    return value
+def is_function_class(value: Any, name: str, report: Report) -> bool:
+    """Whether the learner's ``name`` is a ``glassnet.autograd.Function`` subclass (if not, the
+    report says so)."""
+    if isinstance(value, type) and issubclass(value, gn.autograd.Function):
+        return True
+    report.wrong(f"{name} must be a class derived from glassnet.autograd.Function")
+    return False
 
 
 def gradients_through(apply: Any, inputs: list[np.ndarray], upstream: np.ndarray) -> list:
@@ -71,10 +70,9 @@ class Softplus(gn.autograd.Function):
 '''
 
 
-@exercise(6, 1, "softplus as a Function", SOFTPLUS_TEMPLATE)
-def check_softplus(namespace: dict[str, Any], report: Report) -> None:
-    softplus = function_class(namespace, "Softplus", report)
-    if softplus is None:
+@exercise(6, 1, "softplus as a Function", SOFTPLUS_TEMPLATE, "Softplus")
+def check_softplus(softplus: Any, report: Report) -> None:
+    if not is_function_class(softplus, "Softplus", report):
         return
     rng = np.random.default_rng(61)
     cases = [
@@ -105,11 +103,8 @@ def chain_rule(x, y):
 '''
 
 
-@exercise(6, 2, "a chain-rule product by hand", CHAIN_TEMPLATE)
-def check_chain(namespace: dict[str, Any], report: Report) -> None:
-    chain_rule = need(namespace, "chain_rule", report)
-    if chain_rule is None:
-        return
+@exercise(6, 2, "a chain-rule product by hand", CHAIN_TEMPLATE, "chain_rule")
+def check_chain(chain_rule: Callable, report: Report) -> None:
     for x, y in [(1.0, 2.0), (0.5, -1.5), (-2.0, 0.3), (0.0, 1.0)]:
         xt = gn.tensor(x, dtype=gn.float64, requires_grad=True)
         yt = gn.tensor(y, dtype=gn.float64, requires_grad=True)
@@ -145,10 +140,9 @@ class Hypot(gn.autograd.Function):
 '''
 
 
-@exercise(6, 3, "a Function of two inputs", HYPOT_TEMPLATE)
-def check_hypot(namespace: dict[str, Any], report: Report) -> None:
-    hypot = function_class(namespace, "Hypot", report)
-    if hypot is None:
+@exercise(6, 3, "a Function of two inputs", HYPOT_TEMPLATE, "Hypot")
+def check_hypot(hypot: Any, report: Report) -> None:
+    if not is_function_class(hypot, "Hypot", report):
         return
 
     def reference(a: Any, b: Any) -> Any:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 
 
 def _cases(seed: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -36,11 +36,8 @@ def accuracy(logits, labels):
 '''
 
 
-@exercise(7, 1, "accuracy from logits", ACCURACY_TEMPLATE)
-def check_accuracy(namespace: dict[str, Any], report: Report) -> None:
-    accuracy = need(namespace, "accuracy", report)
-    if accuracy is None:
-        return
+@exercise(7, 1, "accuracy from logits", ACCURACY_TEMPLATE, "accuracy")
+def check_accuracy(accuracy: Callable, report: Report) -> None:
     for what, logits, labels in _cases(7):
         expected = gn.metrics.accuracy(logits, labels)
         report.compare(f"accuracy of {what}", accuracy(logits.copy(), labels.copy()), expected)
@@ -60,11 +57,8 @@ def confusion_matrix(predicted, true, num_classes):
 '''
 
 
-@exercise(7, 2, "a confusion matrix by hand", CONFUSION_TEMPLATE)
-def check_confusion(namespace: dict[str, Any], report: Report) -> None:
-    confusion_matrix = need(namespace, "confusion_matrix", report)
-    if confusion_matrix is None:
-        return
+@exercise(7, 2, "a confusion matrix by hand", CONFUSION_TEMPLATE, "confusion_matrix")
+def check_confusion(confusion_matrix: Callable, report: Report) -> None:
     for what, logits, labels in _cases(8):
         predicted = logits.argmax(axis=1)
         c = logits.shape[1]
@@ -91,11 +85,8 @@ def softmax(logits):
 '''
 
 
-@exercise(7, 3, "softmax probabilities", SOFTMAX_TEMPLATE)
-def check_softmax(namespace: dict[str, Any], report: Report) -> None:
-    softmax = need(namespace, "softmax", report)
-    if softmax is None:
-        return
+@exercise(7, 3, "softmax probabilities", SOFTMAX_TEMPLATE, "softmax")
+def check_softmax(softmax: Callable, report: Report) -> None:
     cases = [(what, logits) for what, logits, _ in _cases(9)]
     cases.append(("logits [[1000, 1001, 1002], [-5, 0, 5]]",
                   np.array([[1000.0, 1001.0, 1002.0], [-5.0, 0.0, 5.0]])))  # fmt: skip

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 
 ADAM_TEMPLATE = '''
 import numpy as np
@@ -29,11 +29,8 @@ def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 '''
 
 
-@exercise(8, 1, "one Adam step by hand", ADAM_TEMPLATE)
-def check_adam(namespace: dict[str, Any], report: Report) -> None:
-    adam_step = need(namespace, "adam_step", report)
-    if adam_step is None:
-        return
+@exercise(8, 1, "one Adam step by hand", ADAM_TEMPLATE, "adam_step")
+def check_adam(adam_step: Callable, report: Report) -> None:
     rng = np.random.default_rng(8)
     for lr, betas in ((1e-3, (0.9, 0.999)), (0.1, (0.5, 0.9))):
         start = rng.normal(size=5)
@@ -66,11 +63,8 @@ def dropout(x, p, keep):
 '''
 
 
-@exercise(8, 2, "dropout in training mode", DROPOUT_TEMPLATE)
-def check_dropout(namespace: dict[str, Any], report: Report) -> None:
-    dropout = need(namespace, "dropout", report)
-    if dropout is None:
-        return
+@exercise(8, 2, "dropout in training mode", DROPOUT_TEMPLATE, "dropout")
+def check_dropout(dropout: Callable, report: Report) -> None:
     rng = np.random.default_rng(80)
     for seed, (shape, p) in enumerate((((10,), 0.5), ((4, 6), 0.2), ((3, 5), 0.75))):
         x = rng.normal(size=shape).astype(np.float32)
@@ -95,11 +89,8 @@ def cosine_lr(t, lr0, T_max, lr_min=0.0):
 '''
 
 
-@exercise(8, 3, "a learning-rate schedule", COSINE_TEMPLATE)
-def check_cosine(namespace: dict[str, Any], report: Report) -> None:
-    cosine_lr = need(namespace, "cosine_lr", report)
-    if cosine_lr is None:
-        return
+@exercise(8, 3, "a learning-rate schedule", COSINE_TEMPLATE, "cosine_lr")
+def check_cosine(cosine_lr: Callable, report: Report) -> None:
     for lr0, T_max, lr_min in ((0.1, 8, 0.0), (0.5, 10, 0.01)):
         optimizer = gn.optim.SGD([gn.zeros(1, requires_grad=True)], lr=lr0)
         schedule = gn.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=T_max, eta_min=lr_min)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 from glassnet.nn import functional as F
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 
 OUTPUT_SIZE_TEMPLATE = '''
 def conv_output_size(H, k, stride=1, padding=0, dilation=1):
@@ -19,11 +19,8 @@ def conv_output_size(H, k, stride=1, padding=0, dilation=1):
 '''
 
 
-@exercise(9, 1, "a convolution's output size", OUTPUT_SIZE_TEMPLATE)
-def check_output_size(namespace: dict[str, Any], report: Report) -> None:
-    conv_output_size = need(namespace, "conv_output_size", report)
-    if conv_output_size is None:
-        return
+@exercise(9, 1, "a convolution's output size", OUTPUT_SIZE_TEMPLATE, "conv_output_size")
+def check_output_size(conv_output_size: Callable, report: Report) -> None:
     cases = [(8, 3, 1, 0, 1), (8, 3, 1, 1, 1), (8, 3, 2, 1, 1), (28, 5, 2, 2, 1), (10, 3, 1, 0, 2),
              (7, 2, 3, 1, 2), (32, 7, 2, 3, 1)]  # fmt: skip
     for H, k, s, p, d in cases:
@@ -47,11 +44,8 @@ def conv2d(image, kernel):
 '''
 
 
-@exercise(9, 2, "a 2-D convolution by loops", CONV_TEMPLATE)
-def check_conv(namespace: dict[str, Any], report: Report) -> None:
-    conv2d = need(namespace, "conv2d", report)
-    if conv2d is None:
-        return
+@exercise(9, 2, "a 2-D convolution by loops", CONV_TEMPLATE, "conv2d")
+def check_conv(conv2d: Callable, report: Report) -> None:
     rng = np.random.default_rng(9)
     for (h, w), k in (((5, 5), 3), ((8, 6), 3), ((6, 7), 2), ((4, 4), 4)):
         image, kernel = rng.normal(size=(h, w)), rng.normal(size=(k, k))
@@ -71,11 +65,8 @@ def max_pool_2x2(image):
 '''
 
 
-@exercise(9, 3, "max pooling 2x2", POOL_TEMPLATE)
-def check_pool(namespace: dict[str, Any], report: Report) -> None:
-    max_pool_2x2 = need(namespace, "max_pool_2x2", report)
-    if max_pool_2x2 is None:
-        return
+@exercise(9, 3, "max pooling 2x2", POOL_TEMPLATE, "max_pool_2x2")
+def check_pool(max_pool_2x2: Callable, report: Report) -> None:
     rng = np.random.default_rng(90)
     for h, w in ((4, 4), (6, 8), (2, 10)):
         image = rng.normal(size=(h, w))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 import glassnet as gn
 from glassnet.nn import functional as F
 
-from ..exercises import Report, exercise, need
+from ..exercises import Report, exercise
 
 MASK_TEMPLATE = '''
 import numpy as np
@@ -22,11 +22,8 @@ def causal_mask(T):
 '''
 
 
-@exercise(10, 1, "a causal attention mask", MASK_TEMPLATE)
-def check_mask(namespace: dict[str, Any], report: Report) -> None:
-    causal_mask = need(namespace, "causal_mask", report)
-    if causal_mask is None:
-        return
+@exercise(10, 1, "a causal attention mask", MASK_TEMPLATE, "causal_mask")
+def check_mask(causal_mask: Callable, report: Report) -> None:
     gn.manual_seed(10)
     for T in (1, 3, 6):
         mask = np.asarray(causal_mask(T))
@@ -59,11 +56,8 @@ def attention_weights(q, k):
 '''
 
 
-@exercise(10, 2, "attention weights", WEIGHTS_TEMPLATE)
-def check_weights(namespace: dict[str, Any], report: Report) -> None:
-    attention_weights = need(namespace, "attention_weights", report)
-    if attention_weights is None:
-        return
+@exercise(10, 2, "attention weights", WEIGHTS_TEMPLATE, "attention_weights")
+def check_weights(attention_weights: Callable, report: Report) -> None:
     rng = np.random.default_rng(100)
     for T, S, d in ((3, 3, 4), (2, 5, 8), (4, 4, 16)):
         q, k = rng.normal(size=(T, d)), rng.normal(size=(S, d))
@@ -91,11 +85,8 @@ def bigram_probabilities(ids, V):
 '''
 
 
-@exercise(10, 3, "a bigram table from counts", BIGRAM_TEMPLATE)
-def check_bigram(namespace: dict[str, Any], report: Report) -> None:
-    bigram_probabilities = need(namespace, "bigram_probabilities", report)
-    if bigram_probabilities is None:
-        return
+@exercise(10, 3, "a bigram table from counts", BIGRAM_TEMPLATE, "bigram_probabilities")
+def check_bigram(bigram_probabilities: Callable, report: Report) -> None:
     rng = np.random.default_rng(1000)
     cases = [("the ids [0, 1, 0, 2, 1] with V=3", np.array([0, 1, 0, 2, 1]), 3),
              ("200 random ids with V=6", rng.integers(0, 6, size=200), 6),
