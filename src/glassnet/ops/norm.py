@@ -95,9 +95,11 @@ class Normalize(Op):
         self.axes = axes
         self.layout = row_layout(x, axes, [weight, bias]) if self.fast else None
         if self.layout is not None:
-            # x_hat is not kept: backward_rows recomputes it from x, a block at a time.
-            y, self.mean, self.var, invstd = forward_rows(self.layout, x, self.eps, weight, bias)
-            self.save_for_backward(x, invstd)
+            # x_hat is None for layer norm: backward_rows recomputes it from x, block by block.
+            y, x_hat, self.mean, self.var, invstd = forward_rows(
+                self.layout, x, self.eps, weight, bias
+            )
+            self.save_for_backward(x, invstd, x_hat)
         else:
             x_hat, self.mean, self.var, invstd = standardize_reference(x, axes, self.eps)
             self.save_for_backward(x_hat, invstd)
@@ -119,10 +121,10 @@ class Normalize(Op):
         need_w = w is not None and self.parents[1] is not None
         need_b = bias is not None and self.parents[2] is not None
         if self.layout is not None:
-            x, invstd = self.saved
+            x, invstd, x_hat = self.saved
             b = None if bias is None else bias.array
             need = (need_x, need_w, need_b)
-            g_x, g_w, g_b = backward_rows(self.layout, gd, x, self.mean, invstd, w, b, need)
+            g_x, g_w, g_b = backward_rows(self.layout, gd, x, x_hat, self.mean, invstd, w, b, need)
         else:
             g_x, g_w, g_b = self._backward_reference(gd, w, bias, need_x, need_w, need_b)
         return (

@@ -18,13 +18,12 @@ rows of it. The normalization is then three steps over the rows:
 
 Each step is a handful of NumPy passes over the data. Over a whole 8 MB array every pass
 goes out to memory; over a block of ``BLOCK_VALUES`` values the arrays a block touches stay
-in the core's cache from one pass to the next (measured about three times faster per pass),
-so the rows are taken a block at a time, and the blocks are shared out over the cores
-(``split_work.run_split``: each block writes only its own rows). Where each statistic's rows
-are consecutive (layer norm: one row each; group norm: the C/G rows of a group), a block
-holds whole statistics and runs the three steps at once, its data still in cache; where they
-are spread out (batch norm: a channel's rows recur for every sample), step 1 runs over all
-blocks, then step 2, then step 3.
+in the core's cache from one pass to the next, so the rows are taken a block at a time, and
+the blocks are shared out over the cores (``split_work.run_split``: each block writes only
+its own rows). Where each statistic is one row (layer norm), a block runs the three steps
+at once, its data still in cache; otherwise (group norm: the C/G rows of a group; batch norm:
+a channel's rows recur for every sample) step 1 runs over all blocks, then step 2 once on
+all rows, then step 3.
 
 Two layouts are served, by where weight and bias vary:
 
@@ -111,9 +110,8 @@ class RowLayout:
 
     @property
     def block_rows(self) -> int:
-        """Rows per block: about BLOCK_VALUES values, and whole statistics where they can be."""
-        per_stat = self.group_rows or 1
-        return max(1, BLOCK_VALUES // (self.cols * per_stat)) * per_stat
+        """Rows per block: about BLOCK_VALUES values (at least one row)."""
+        return max(1, BLOCK_VALUES // self.cols)
 
     def matrix(self, a: np.ndarray) -> np.ndarray:
         """a (of the input's shape) as the (L, Q) matrix (a view when a is contiguous)."""
@@ -208,11 +206,12 @@ def _each_block(layout: RowLayout, block: Block, dtype) -> None:
 def _in_steps(layout: RowLayout, first: Block, combine: Block, last: Block, dtype) -> None:
     """``first`` on every block, ``combine`` per statistic, then ``last`` on every block.
 
-    Where each block holds whole statistics, a block runs all three while its data are in
-    cache (and ``last`` finds the scratch arrays as ``first`` left them); otherwise (the
-    statistics' rows are spread out) ``combine`` sees all rows at once, between two sweeps.
+    Where each statistic is one row (layer norm), a block runs all three while its data are
+    in cache, and ``last`` finds the scratch arrays as ``first`` left them. Otherwise
+    ``combine`` runs once on all rows between two sweeps: pooling rows into statistics is
+    a dozen small NumPy calls, which would cost more per block than a second sweep does.
     """
-    if layout.group_rows is not None:
+    if layout.group_rows == 1:
 
         def block(rows: slice, hat: np.ndarray, t: np.ndarray) -> None:
             first(rows, hat, t)
@@ -257,18 +256,21 @@ def _part(p: np.ndarray | None, rows: slice) -> np.ndarray | None:
 
 
 def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias=None):
-    """(y, mean, var, invstd) in the three steps of the module docstring.
+    """(y, x_hat, mean, var, invstd) in the three steps of the module docstring.
 
-    y = x_hat * weight + bias (each optional; y = x_hat without either) has x's shape; mean,
-    var (biased) and invstd = 1 / sqrt(var + eps) have the ``keep`` shape. x_hat itself is
-    not kept: the backward recomputes it block by block from x (``_standardize``), which
-    costs less than writing it out to memory and reading it back.
+    y = x_hat * weight + bias (each optional; y is x_hat without either) has x's shape; mean,
+    var (biased) and invstd = 1 / sqrt(var + eps) have the ``keep`` shape. x_hat is kept for
+    the backward in the "lead" layouts only (None for "trail"): the layer-norm backward runs in
+    one sweep of blocks and recomputes x_hat in cache for less than writing it out costs,
+    while the batch- and group-norm backward takes two sweeps and reads it twice.
     """
     dtype, count, cols = x.dtype, layout.count, layout.cols
     per_stat = count // cols  # R: the rows of one statistic
     X = layout.matrix(x)
+    affine = weight is not None or bias is not None
     y = np.empty(x.shape, dtype)
-    Y = layout.matrix(y)
+    x_hat = None if layout.kind == "trail" else (np.empty(x.shape, dtype) if affine else y)
+    Y, XH = layout.matrix(y), None if x_hat is None else layout.matrix(x_hat)
     w, b = layout.param(weight), layout.param(bias)
     n_stats = math.prod(layout.small)
     mean, var, invstd = (np.empty(n_stats, dtype) for _ in range(3))
@@ -294,13 +296,15 @@ def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias
         row_scale[rows] = _spread(layout, invstd[stats])
 
     def normalize(rows: slice, hat: np.ndarray, _t) -> None:  # step 3: y = x_hat * w + b
-        if layout.group_rows != 1:  # hat is not (or no longer) X_r - mean: centre it again
+        if XH is not None:
+            hat = XH[rows]
+        if XH is not None or layout.group_rows != 1:  # hat is not (or no longer) X_r - mean
             np.subtract(X[rows], row_centre[rows, None], out=hat)
-        out = Y[rows]
-        if w is None and b is None:
-            np.multiply(hat, row_scale[rows, None], out=out)
+        if not affine:
+            np.multiply(hat, row_scale[rows, None], out=Y[rows])
             return
         hat *= row_scale[rows, None]
+        out = Y[rows]
         if w is None:
             np.add(hat, _part(b, rows), out=out)
         else:
@@ -310,7 +314,7 @@ def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias
 
     _in_steps(layout, moments, statistics, normalize, dtype)
     keep = layout.keep
-    return y, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
+    return y, x_hat, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
 
 # ---------------------------------------------------------------- backward
@@ -319,33 +323,35 @@ def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias
 class _Centred:
     """x - mean on rows, recomputed exactly as ``forward_rows`` made it (x_hat = that * invstd)."""
 
-    def __init__(self, layout: RowLayout, x: np.ndarray, mean: np.ndarray, invstd: np.ndarray):
-        self.X = layout.matrix(x)
-        self.centre = _spread(layout, mean.reshape(-1))[:, None]  # (L, 1)
-        self.scale = _spread(layout, invstd.reshape(-1))[:, None]  # invstd on every row
+    def __init__(self, layout: RowLayout, x: np.ndarray, centre: np.ndarray):
+        self.X, self.centre = layout.matrix(x), centre  # the mean on every row, (L, 1)
 
     def into(self, rows: slice, out: np.ndarray) -> np.ndarray:
         return np.subtract(self.X[rows], self.centre[rows], out=out)
 
 
-def backward_rows(layout: RowLayout, g, x, mean, invstd, weight, bias, need: tuple):
+def backward_rows(layout: RowLayout, g, x, x_hat, mean, invstd, weight, bias, need: tuple):
     """(dL/dx, dL/dweight, dL/dbias) by the formulas of Normalize; None where not needed.
 
-    ``x`` is the forward's input, ``mean`` and ``invstd`` its statistics (``keep`` shape);
-    ``need`` = (need_x, need_weight, need_bias). With d = g * w and means over the reduced
-    axes: dL/dx = (d - mean(d) - x_hat * mean(d * x_hat)) * invstd.
+    ``x`` is the forward's input, ``x_hat``, ``mean`` and ``invstd`` what ``forward_rows``
+    returned; ``need`` = (need_x, need_weight, need_bias). With d = g * w and means over the
+    reduced axes: dL/dx = (d - mean(d) - x_hat * mean(d * x_hat)) * invstd.
     """
     dtype = x.dtype
     G = layout.matrix(np.ascontiguousarray(g, dtype=dtype))
     g_x = np.empty(layout.shape, dtype) if need[0] else None
     GX = None if g_x is None else layout.matrix(g_x)
-    centred = _Centred(layout, x, mean, invstd)
-    backward = _backward_trail if layout.kind == "trail" else _backward_lead
-    g_w, g_b = backward(layout, G, centred, (weight, bias), need, GX)
+    row_scale = _spread(layout, invstd.reshape(-1))[:, None]  # invstd on every row, (L, 1)
+    if layout.kind == "trail":
+        centred = _Centred(layout, x, _spread(layout, mean.reshape(-1))[:, None])
+        g_w, g_b = _backward_trail(layout, G, centred, row_scale, (weight, bias), need, GX)
+    else:
+        hats = layout.matrix(x_hat)
+        g_w, g_b = _backward_lead(layout, G, hats, row_scale, (weight, bias), need, GX)
     return g_x, g_w, g_b
 
 
-def _backward_trail(layout, G, centred, params, need, GX):
+def _backward_trail(layout, G, centred, row_scale, params, need, GX):
     """Layer norm: w on the columns; per row a = mean(g * w * x_hat), m = mean(g * w).
 
     dL/dx = (g * w - m - x_hat * a) * invstd;  dL/dweight, dL/dbias = column sums of
@@ -363,7 +369,7 @@ def _backward_trail(layout, G, centred, params, need, GX):
     ones = np.ones(size, dtype)
 
     def block(rows: slice, c: np.ndarray, t: np.ndarray) -> None:
-        g, scale = G[rows], centred.scale[rows]
+        g, scale = G[rows], row_scale[rows]
         centred.into(rows, c)
         np.multiply(g, c, out=t)  # g * (x - mean)
         if need_w:
@@ -390,12 +396,12 @@ def _backward_trail(layout, G, centred, params, need, GX):
     )
 
 
-def _backward_lead(layout, G, centred, params, need, GX):
+def _backward_lead(layout, G, XH, row_scale, params, need, GX):
     """Batch and group norm: w on the rows, so every mean is a (weighted) sum of row sums.
 
-    With c = x - mean, s_r = invstd g_r . c_r (= g_r . x_hat_r) and t_r = g_r . 1 per row:
-    a = sum of w_r s_r / M and m = sum of w_r t_r / M per statistic, and
-    dL/dx = g * (w invstd) - c * (a invstd**2) - m invstd, every factor on the rows;
+    With s_r = g_r . x_hat_r and t_r = g_r . 1 per row: a = sum of w_r s_r / M and
+    m = sum of w_r t_r / M per statistic, and
+    dL/dx = g * (w invstd) - x_hat * (a invstd) - m invstd, every factor on the rows;
     dL/dweight, dL/dbias = the sums of s_r and t_r over the rows each parameter spans.
     """
     (weight, bias), (need_x, need_w, need_b) = params, need
@@ -403,28 +409,24 @@ def _backward_lead(layout, G, centred, params, need, GX):
     w_rows = None if weight is None else layout.param(weight).reshape(-1)
     ones = np.ones(layout.cols, dtype)
     s_hat, s_one = np.empty(n, dtype), np.empty(n, dtype)
-    c_g, c_c, c_one = (np.empty(n, dtype) for _ in range(3))
-    scale_rows = centred.scale[:, 0]
+    c_g, c_hat, c_one = (np.empty(n, dtype) for _ in range(3))
 
-    def row_sums(rows: slice, c: np.ndarray, _t) -> None:
-        np.vecdot(G[rows], centred.into(rows, c), out=s_hat[rows])
-        s_hat[rows] *= scale_rows[rows]
+    def row_sums(rows: slice, _c, _t) -> None:
+        np.vecdot(G[rows], XH[rows], out=s_hat[rows])
         np.vecdot(G[rows], ones, out=s_one[rows])
 
     def factors(rows: slice, _c, _t) -> None:
-        d_hat, d_one, scale = s_hat[rows], s_one[rows], scale_rows[rows]
+        d_hat, d_one, scale = s_hat[rows], s_one[rows], row_scale[rows, 0]
         if w_rows is not None:
             d_hat, d_one = d_hat * w_rows[rows], d_one * w_rows[rows]
         c_g[rows] = scale if w_rows is None else scale * w_rows[rows]
-        c_c[rows] = _spread(layout, _group_sums(layout, d_hat) / count) * (scale * scale)
+        c_hat[rows] = _spread(layout, _group_sums(layout, d_hat) / count) * scale
         c_one[rows] = _spread(layout, _group_sums(layout, d_one) / count) * scale
 
-    def grad_x(rows: slice, c: np.ndarray, t: np.ndarray) -> None:
-        if layout.group_rows is None:  # a separate sweep: x - mean is no longer in ``c``
-            centred.into(rows, c)
+    def grad_x(rows: slice, _c, t: np.ndarray) -> None:
         out = GX[rows]
         np.multiply(G[rows], c_g[rows, None], out=out)
-        np.multiply(c, c_c[rows, None], out=t)
+        np.multiply(XH[rows], c_hat[rows, None], out=t)
         out -= t
         out -= c_one[rows, None]
 
