@@ -49,8 +49,9 @@ from ..split_work import run_split
 
 __all__ = ["RowLayout", "row_layout", "forward_rows", "backward_rows"]
 
-#: Values per block: the four or five arrays a block touches fit in one core's L2 cache.
-BLOCK_VALUES = 32768
+#: Values per block: the four or five arrays a block touches (256 KB each in float32) fit in
+#: one core's L2 cache; fewer, larger blocks would spill it, more would cost more Python calls.
+BLOCK_VALUES = 65536
 #: The fewest blocks worth a thread of their own (smaller work is not worth the hand-off).
 MIN_BLOCKS_PER_THREAD = 2
 
@@ -101,12 +102,9 @@ class RowLayout:
         return self.small + (1,) * self.q
 
     @property
-    def group_rows(self) -> int | None:
-        """R, the consecutive rows each statistic covers; None when its rows are spread out."""
-        lead, k = self.lead, len(self.lead_red)
-        if self.lead_red != tuple(range(len(lead) - k, len(lead))):
-            return None
-        return math.prod(lead[len(lead) - k :])
+    def one_row_each(self) -> bool:
+        """Whether every statistic covers exactly one row (layer norm), not several."""
+        return self.count == self.cols
 
     @property
     def block_rows(self) -> int:
@@ -211,7 +209,7 @@ def _in_steps(layout: RowLayout, first: Block, combine: Block, last: Block, dtyp
     ``combine`` runs once on all rows between two sweeps: pooling rows into statistics is
     a dozen small NumPy calls, which would cost more per block than a second sweep does.
     """
-    if layout.group_rows == 1:
+    if layout.one_row_each:
 
         def block(rows: slice, hat: np.ndarray, t: np.ndarray) -> None:
             first(rows, hat, t)
@@ -226,25 +224,15 @@ def _in_steps(layout: RowLayout, first: Block, combine: Block, last: Block, dtyp
 
 
 def _group_sums(layout: RowLayout, per_row: np.ndarray) -> np.ndarray:
-    """Per-row values of whole statistics' rows -> their sum per statistic (flat)."""
-    r = layout.group_rows
-    if r is None:  # spread-out statistics: per_row holds all L rows
-        return layout.reduce(per_row).reshape(-1)
-    return per_row.reshape(-1, r).sum(axis=1) if r > 1 else per_row
+    """Per-row values -> their sum per statistic (flat); all L rows unless one row each."""
+    return per_row if layout.one_row_each else layout.reduce(per_row).reshape(-1)
 
 
 def _spread(layout: RowLayout, per_stat: np.ndarray) -> np.ndarray:
     """A value per statistic (flat) -> the same value on each of its rows (flat)."""
-    r = layout.group_rows
-    if r is None:  # all statistics at once
-        return layout.on_rows(per_stat.reshape(layout.small)).reshape(-1)
-    return np.repeat(per_stat, r) if r > 1 else per_stat
-
-
-def _stats_of(layout: RowLayout, rows: slice) -> slice:
-    """The statistics (flat indices) whose rows are ``rows``."""
-    r = layout.group_rows
-    return slice(None) if r is None else slice(rows.start // r, rows.stop // r)
+    if layout.one_row_each:
+        return per_stat
+    return layout.on_rows(per_stat.reshape(layout.small)).reshape(-1)
 
 
 def _part(p: np.ndarray | None, rows: slice) -> np.ndarray | None:
@@ -283,10 +271,12 @@ def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias
         np.vecdot(hat, hat, out=row_ss[rows])
 
     def statistics(rows: slice, _hat, _t) -> None:  # step 2: pooled mean and variance
-        stats, m_r = _stats_of(layout, rows), row_mean[rows]
-        if per_stat == 1:
+        m_r = row_mean[rows]
+        if layout.one_row_each:  # statistic i is row i
+            stats = rows
             mean[stats], var[stats] = m_r, row_ss[rows] / cols
-        else:
+        else:  # rows are all the rows
+            stats = slice(None)
             mean[stats] = _group_sums(layout, m_r) / per_stat
             apart = m_r - _spread(layout, mean[stats])
             pooled = _group_sums(layout, row_ss[rows]) + cols * _group_sums(layout, apart * apart)
@@ -298,7 +288,7 @@ def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias
     def normalize(rows: slice, hat: np.ndarray, _t) -> None:  # step 3: y = x_hat * w + b
         if XH is not None:
             hat = XH[rows]
-        if XH is not None or layout.group_rows != 1:  # hat is not (or no longer) X_r - mean
+        if XH is not None or not layout.one_row_each:  # hat is not (or no longer) X_r - mean
             np.subtract(X[rows], row_centre[rows, None], out=hat)
         if not affine:
             np.multiply(hat, row_scale[rows, None], out=Y[rows])
