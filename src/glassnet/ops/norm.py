@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
-from .norm_rows import affine_rows, backward_rows, forward_rows, row_layout
+from .norm_rows import backward_rows, forward_rows, row_layout
 from .reduce import normalize_dims
 
 
@@ -43,6 +43,14 @@ def standardize_reference(x: np.ndarray, axes: tuple, eps: float):
     invstd = 1.0 / np.sqrt(var + eps)
     x_hat *= invstd
     return x_hat, mean, var, invstd
+
+
+def _affine_reference(x_hat: np.ndarray, weight, bias) -> np.ndarray:
+    """y = x_hat * weight + bias (either may be None), a new array."""
+    y = x_hat * weight if weight is not None else x_hat.copy()
+    if bias is not None:
+        y += bias
+    return y
 
 
 def _broadcast_axes(shape: tuple, full: tuple) -> tuple[int, ...]:
@@ -67,8 +75,8 @@ class Normalize(Op):
         dims: the axes the statistics are taken over (int or tuple), e.g. (0, 2, 3) for
             BatchNorm2d on (N, C, H, W) input, (-1,) for LayerNorm over the last axis.
         eps: added to the variance before the square root.
-        fast: use the matrix-vector fast path of ops/norm_rows.py where the layout allows
-            (the default); False runs the plain reference formulas below.
+        fast: use the blocked, multi-core fast path of ops/norm_rows.py where the layout
+            allows (the default); False runs the plain reference formulas below.
 
     Inputs: x, then optional ``weight`` and ``bias`` (None, or arrays that broadcast against
     x, e.g. of shape (1, C, 1, 1) for batch norm or ``normalized_shape`` for layer norm).
@@ -86,39 +94,37 @@ class Normalize(Op):
         axes = normalize_dims(self.dims, x.ndim, "normalize")
         self.axes = axes
         self.layout = row_layout(x, axes, [weight, bias]) if self.fast else None
-        if self.layout is None:
-            x_hat, self.mean, self.var, invstd = standardize_reference(x, axes, self.eps)
-        else:
-            x_hat, self.mean, self.var, invstd = forward_rows(self.layout, x, self.eps)
-        self.save_for_backward(x_hat, invstd)
-        if weight is None and bias is None:
-            self.out_data = x_hat  # returned as is: in-place edits of y are then detected
-            return x_hat
         if self.layout is not None:
-            return affine_rows(self.layout, x_hat, weight, bias)
-        y = x_hat * weight if weight is not None else x_hat.copy()
-        if bias is not None:
-            y += bias
+            # x_hat is None for layer norm: backward_rows recomputes it from x, block by block.
+            y, x_hat, self.mean, self.var, invstd = forward_rows(
+                self.layout, x, self.eps, weight, bias
+            )
+            self.save_for_backward(x, invstd, x_hat)
+        else:
+            x_hat, self.mean, self.var, invstd = standardize_reference(x, axes, self.eps)
+            self.save_for_backward(x_hat, invstd)
+            y = x_hat if weight is None and bias is None else _affine_reference(x_hat, weight, bias)
+        if weight is None and bias is None:
+            self.out_data = y  # y is x_hat: in-place edits of it are then detected
         return y
 
     def _param_axes(self, param) -> tuple:
-        return _broadcast_axes(np.shape(param), self.saved[0].shape)  # x_hat's shape
+        return _broadcast_axes(np.shape(param), self.saved[0].shape)  # x's shape
 
     def backward(self, g):
         if is_grad_enabled():
             return self._backward_recorded(g)
         _, weight, bias = (list(self.inputs) + [None, None])[:3]
         w = None if weight is None else weight.array
-        x_hat, invstd = self.saved
         gd = g.array
         need_x = self.parents[0] is not None
         need_w = w is not None and self.parents[1] is not None
         need_b = bias is not None and self.parents[2] is not None
         if self.layout is not None:
+            x, invstd, x_hat = self.saved
             b = None if bias is None else bias.array
-            g_x, g_w, g_b = backward_rows(
-                self.layout, gd, x_hat, invstd, w, b, (need_x, need_w, need_b)
-            )
+            need = (need_x, need_w, need_b)
+            g_x, g_w, g_b = backward_rows(self.layout, gd, x, x_hat, self.mean, invstd, w, b, need)
         else:
             g_x, g_w, g_b = self._backward_reference(gd, w, bias, need_x, need_w, need_b)
         return (

@@ -1,39 +1,59 @@
-"""The fast path of Normalize: the statistics as matrix-vector products on an (L, Q) view of x.
+"""The fast path of Normalize: x as a matrix of rows, worked through in cache-sized blocks on every core.
 
 When x is stored contiguously and its last q axes are all reduced, x is, without a copy, a
-matrix x2 of L rows and Q = (product of those q axes) columns. Then every reduction the
-normalization needs over those axes is a matrix-vector product, run as one pass of row dot
-products (``np.vecdot``, vectorised, no temporary array):
+matrix X of L rows and Q = (product of those q axes) columns, and every statistic covers whole
+rows of it. The normalization is then three steps over the rows:
 
-    row sums        s = x2 @ ones(Q)                      (L,)
-    weighted sums   a = t2 @ w(Q)                         (L,)   (w varies along the columns)
-    column sums     c = ones(L) @ t2 = t2.sum(axis=0)     (Q,)   (the weight gradient of LN)
+1. per row r: its mean and its centred sum of squares, two row dot products (``np.vecdot``,
+   no temporary array for the sums):
 
-(Not BLAS's ``@``: its matrix-vector product is no faster on one core, and with several
-threads on a busy machine it was measured 30 times slower.)
+       m_r = X_r . 1 / Q,       S_r = (X_r - m_r) . (X_r - m_r)
 
-and the remaining reduced axes, if any, are among the leading ones: summed over the small (L,)
-arrays. Two layouts are served, by where weight and bias vary:
+2. per statistic (a set of R rows, M = R * Q values), combined from its rows (Chan's formula
+   for pooled variances, exact algebra, no cancellation):
+
+       mean = (m_1 + ... + m_R) / R,      var = (sum of S_r + Q * sum of (m_r - mean)**2) / M
+
+3. per row again: x_hat = (X_r - mean) / sqrt(var + eps),  y = x_hat * w + b.
+
+Each step is a handful of NumPy passes over the data. Over a whole 8 MB array every pass
+goes out to memory; over a block of ``BLOCK_VALUES`` values the arrays a block touches stay
+in the core's cache from one pass to the next, so the rows are taken a block at a time, and
+the blocks are shared out over the cores (``split_work.run_split``: each block writes only
+its own rows). Where each statistic is one row (layer norm), a block runs the three steps
+at once, its data still in cache; otherwise (group norm: the C/G rows of a group; batch norm:
+a channel's rows recur for every sample) step 1 runs over all blocks, then step 2 once on
+all rows, then step 3.
+
+Two layouts are served, by where weight and bias vary:
 
 * "lead" (batch norm over (N, C, H, W), group norm, any op without parameters): weight and
   bias are constant along the q trailing axes; their values live on the rows.
 * "trail" (layer norm): the reduced axes are exactly the trailing ones and weight and bias
   vary along all of them (shape ``normalized_shape``); their values live on the columns.
 
-The variance is taken of the centred values, var = (x - mean) . (x - mean) / M, a row dot
-product with no temporary square array: as accurate as the two-pass formula, since it is it.
-The formulas are those of ``Normalize`` (ops/norm.py), whose plain NumPy version stays the
-reference, tested equal to this one.
+The backward runs the same way, with the formulas of ``Normalize`` (ops/norm.py), whose plain
+NumPy version (``standardize_reference`` and ``Normalize._backward_reference``) is the
+readable twin of everything here, tested equal to it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RowLayout", "row_layout", "forward_rows", "affine_rows", "backward_rows"]
+from ..split_work import run_split
+
+__all__ = ["RowLayout", "row_layout", "forward_rows", "backward_rows"]
+
+#: Values per block: the four or five arrays a block touches (256 KB each in float32) fit in
+#: one core's L2 cache; fewer, larger blocks would spill it, more would cost more Python calls.
+BLOCK_VALUES = 65536
+#: The fewest blocks worth a thread of their own (smaller work is not worth the hand-off).
+MIN_BLOCKS_PER_THREAD = 2
 
 
 def _aligned(shape: tuple, ndim: int) -> tuple:
@@ -81,6 +101,16 @@ class RowLayout:
         """The statistics' shape on the input's axes (every reduced axis kept as 1)."""
         return self.small + (1,) * self.q
 
+    @property
+    def one_row_each(self) -> bool:
+        """Whether every statistic covers exactly one row (layer norm), not several."""
+        return self.count == self.cols
+
+    @property
+    def block_rows(self) -> int:
+        """Rows per block: about BLOCK_VALUES values (at least one row)."""
+        return max(1, BLOCK_VALUES // self.cols)
+
     def matrix(self, a: np.ndarray) -> np.ndarray:
         """a (of the input's shape) as the (L, Q) matrix (a view when a is contiguous)."""
         return a.reshape(self.rows, self.cols)
@@ -120,12 +150,16 @@ def row_layout(x: np.ndarray, axes: tuple, params: list) -> RowLayout | None:
     """The (L, Q) layout for normalizing x over ``axes`` with these parameters, or None.
 
     None (use the reference) when x is not contiguous or empty, when its last axis is not
-    reduced, or when a parameter varies along the trailing reduced axes only partly.
+    reduced, when a parameter has another dtype than x, or when a parameter varies along the
+    trailing reduced axes only partly.
     """
     ndim = x.ndim
     if not x.flags.c_contiguous or x.size == 0 or not axes or axes[-1] != ndim - 1:
         return None
-    shapes = [_aligned(np.shape(p), ndim) for p in params if p is not None]
+    given = [p for p in params if p is not None]
+    if any(np.asarray(p).dtype != x.dtype for p in given):
+        return None
+    shapes = [_aligned(np.shape(p), ndim) for p in given]
     if any(len(s) != ndim for s in shapes):
         return None
     count = math.prod(x.shape[a] for a in axes)
@@ -147,74 +181,250 @@ def row_layout(x: np.ndarray, axes: tuple, params: list) -> RowLayout | None:
     return None
 
 
-def forward_rows(layout: RowLayout, x: np.ndarray, eps: float):
-    """(x_hat, mean, var, invstd) with the statistics in the ``keep`` shape; x_hat like x."""
-    x2 = layout.matrix(x)
-    ones = np.ones(layout.cols, dtype=x.dtype)
-    mean = layout.reduce(np.vecdot(x2, ones)) / layout.count
-    x_hat = np.subtract(x2, layout.on_rows(mean))
-    var = layout.reduce(np.vecdot(x_hat, x_hat)) / layout.count
-    invstd = 1.0 / np.sqrt(var + eps)
-    x_hat *= layout.on_rows(invstd)
-    keep = layout.keep
-    return x_hat.reshape(x.shape), mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
+# ---------------------------------------------------------------- blocks of rows, on every core
+
+# block(rows, hat, t): works on rows ``rows`` of the matrices only; ``hat`` and ``t`` are
+# (len(rows), Q) scratch arrays of its thread, free to overwrite.
+Block = Callable[[slice, np.ndarray, np.ndarray], None]
 
 
-def affine_rows(layout: RowLayout, x_hat: np.ndarray, weight, bias) -> np.ndarray:
-    """y = x_hat * weight + bias, with the parameters laid on the matrix (a new array)."""
-    x2 = layout.matrix(x_hat)
+def _each_block(layout: RowLayout, block: Block, dtype) -> None:
+    """``block(rows, hat, t)`` on consecutive ranges of ``layout.block_rows`` rows, over the cores."""
+    size, n = layout.block_rows, layout.rows
+
+    def work(blocks: slice) -> None:
+        hat, t = np.empty((2, size, layout.cols), dtype)  # this thread's scratch, reused
+        for k in range(blocks.start, blocks.stop):
+            rows = slice(k * size, min(n, (k + 1) * size))
+            block(rows, hat[: rows.stop - rows.start], t[: rows.stop - rows.start])
+
+    run_split(work, -(-n // size), MIN_BLOCKS_PER_THREAD)
+
+
+def _in_steps(layout: RowLayout, first: Block, combine: Block, last: Block, dtype) -> None:
+    """``first`` on every block, ``combine`` per statistic, then ``last`` on every block.
+
+    Where each statistic is one row (layer norm), a block runs all three while its data are
+    in cache, and ``last`` finds the scratch arrays as ``first`` left them. Otherwise
+    ``combine`` runs once on all rows between two sweeps: pooling rows into statistics is
+    a dozen small NumPy calls, which would cost more per block than a second sweep does.
+    """
+    if layout.one_row_each:
+
+        def block(rows: slice, hat: np.ndarray, t: np.ndarray) -> None:
+            first(rows, hat, t)
+            combine(rows, hat, t)
+            last(rows, hat, t)
+
+        _each_block(layout, block, dtype)
+    else:
+        _each_block(layout, first, dtype)
+        combine(slice(0, layout.rows), None, None)
+        _each_block(layout, last, dtype)
+
+
+def _group_sums(layout: RowLayout, per_row: np.ndarray) -> np.ndarray:
+    """Per-row values -> their sum per statistic (flat); all L rows unless one row each."""
+    return per_row if layout.one_row_each else layout.reduce(per_row).reshape(-1)
+
+
+def _spread(layout: RowLayout, per_stat: np.ndarray) -> np.ndarray:
+    """A value per statistic (flat) -> the same value on each of its rows (flat)."""
+    if layout.one_row_each:
+        return per_stat
+    return layout.on_rows(per_stat.reshape(layout.small)).reshape(-1)
+
+
+def _part(p: np.ndarray | None, rows: slice) -> np.ndarray | None:
+    """The part of a laid-out parameter for ``rows``: a "lead" column's rows, a "trail" row whole."""
+    return p if p is None or p.ndim == 1 else p[rows]
+
+
+# ---------------------------------------------------------------- forward
+
+
+def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias=None):
+    """(y, x_hat, mean, var, invstd) in the three steps of the module docstring.
+
+    y = x_hat * weight + bias (each optional; y is x_hat without either) has x's shape; mean,
+    var (biased) and invstd = 1 / sqrt(var + eps) have the ``keep`` shape. x_hat is kept for
+    the backward in the "lead" layouts only (None for "trail"): the layer-norm backward runs in
+    one sweep of blocks and recomputes x_hat in cache for less than writing it out costs,
+    while the batch- and group-norm backward takes two sweeps and reads it twice.
+    """
+    dtype, count, cols = x.dtype, layout.count, layout.cols
+    per_stat = count // cols  # R: the rows of one statistic
+    X = layout.matrix(x)
+    affine = weight is not None or bias is not None
+    y = np.empty(x.shape, dtype)
+    x_hat = None if layout.kind == "trail" else (np.empty(x.shape, dtype) if affine else y)
+    Y, XH = layout.matrix(y), None if x_hat is None else layout.matrix(x_hat)
     w, b = layout.param(weight), layout.param(bias)
-    y = x2 * w if w is not None else x2.copy()
-    if b is not None:
-        y += b
-    return y.reshape(x_hat.shape)
+    n_stats = math.prod(layout.small)
+    mean, var, invstd = (np.empty(n_stats, dtype) for _ in range(3))
+    row_mean, row_ss, row_centre, row_scale = (np.empty(layout.rows, dtype) for _ in range(4))
+    ones = np.ones(cols, dtype)
+
+    def moments(rows: slice, hat: np.ndarray, _t) -> None:  # step 1: hat = X_r - m_r
+        np.divide(np.vecdot(X[rows], ones), cols, out=row_mean[rows])
+        np.subtract(X[rows], row_mean[rows, None], out=hat)
+        np.vecdot(hat, hat, out=row_ss[rows])
+
+    def statistics(rows: slice, _hat, _t) -> None:  # step 2: pooled mean and variance
+        m_r = row_mean[rows]
+        if layout.one_row_each:  # statistic i is row i
+            stats = rows
+            mean[stats], var[stats] = m_r, row_ss[rows] / cols
+        else:  # rows are all the rows
+            stats = slice(None)
+            mean[stats] = _group_sums(layout, m_r) / per_stat
+            apart = m_r - _spread(layout, mean[stats])
+            pooled = _group_sums(layout, row_ss[rows]) + cols * _group_sums(layout, apart * apart)
+            var[stats] = pooled / count
+        invstd[stats] = 1.0 / np.sqrt(var[stats] + eps)
+        row_centre[rows] = _spread(layout, mean[stats])
+        row_scale[rows] = _spread(layout, invstd[stats])
+
+    def normalize(rows: slice, hat: np.ndarray, _t) -> None:  # step 3: y = x_hat * w + b
+        if XH is not None:
+            hat = XH[rows]
+        if XH is not None or not layout.one_row_each:  # hat is not (or no longer) X_r - mean
+            np.subtract(X[rows], row_centre[rows, None], out=hat)
+        if not affine:
+            np.multiply(hat, row_scale[rows, None], out=Y[rows])
+            return
+        hat *= row_scale[rows, None]
+        out = Y[rows]
+        if w is None:
+            np.add(hat, _part(b, rows), out=out)
+        else:
+            np.multiply(hat, _part(w, rows), out=out)
+            if b is not None:
+                out += _part(b, rows)
+
+    _in_steps(layout, moments, statistics, normalize, dtype)
+    keep = layout.keep
+    return y, x_hat, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
 
-def backward_rows(layout: RowLayout, g, x_hat, invstd, weight, bias, need: tuple):
+# ---------------------------------------------------------------- backward
+
+
+class _Centred:
+    """x - mean on rows, recomputed exactly as ``forward_rows`` made it (x_hat = that * invstd)."""
+
+    def __init__(self, layout: RowLayout, x: np.ndarray, centre: np.ndarray):
+        self.X, self.centre = layout.matrix(x), centre  # the mean on every row, (L, 1)
+
+    def into(self, rows: slice, out: np.ndarray) -> np.ndarray:
+        return np.subtract(self.X[rows], self.centre[rows], out=out)
+
+
+def backward_rows(layout: RowLayout, g, x, x_hat, mean, invstd, weight, bias, need: tuple):
     """(dL/dx, dL/dweight, dL/dbias) by the formulas of Normalize; None where not needed.
 
-    ``need`` = (need_x, need_weight, need_bias). With d = g * w and means over the reduced
-    axes: dL/dx = (d - mean(d) - x_hat * mean(d * x_hat)) * invstd.
+    ``x`` is the forward's input, ``x_hat``, ``mean`` and ``invstd`` what ``forward_rows``
+    returned; ``need`` = (need_x, need_weight, need_bias). With d = g * w and means over the
+    reduced axes: dL/dx = (d - mean(d) - x_hat * mean(d * x_hat)) * invstd.
     """
-    need_x, need_w, need_b = need
-    g2, xh2 = layout.matrix(np.ascontiguousarray(g)), layout.matrix(x_hat)
-    dtype = g2.dtype
-    t = g2 * xh2
-    g_x = g_w = g_b = None
-    count = layout.count
-    invstd_rows = layout.on_rows(invstd.reshape(layout.small))
-    w = layout.param(weight)
+    dtype = x.dtype
+    G = layout.matrix(np.ascontiguousarray(g, dtype=dtype))
+    g_x = np.empty(layout.shape, dtype) if need[0] else None
+    GX = None if g_x is None else layout.matrix(g_x)
+    row_scale = _spread(layout, invstd.reshape(-1))[:, None]  # invstd on every row, (L, 1)
     if layout.kind == "trail":
-        if need_w:
-            g_w = t.sum(axis=0).reshape(weight.shape)
-        if need_b:
-            g_b = g2.sum(axis=0).reshape(bias.shape)
-        if need_x:
-            wq = w if w is not None else np.ones(layout.cols, dtype=dtype)
-            a = np.vecdot(t, wq).reshape(-1, 1) / count  # mean(d * x_hat) per row
-            m = np.vecdot(g2, wq).reshape(-1, 1) / count  # mean(d) per row
-            g_x = g2 * wq
-            np.multiply(xh2, a, out=t)
-            t += m
-            g_x -= t
-            g_x *= invstd_rows
+        centred = _Centred(layout, x, _spread(layout, mean.reshape(-1))[:, None])
+        g_w, g_b = _backward_trail(layout, G, centred, row_scale, (weight, bias), need, GX)
     else:
-        ones = np.ones(layout.cols, dtype=dtype)
-        s_t, s_g = np.vecdot(t, ones), np.vecdot(g2, ones)  # row sums of g * x_hat and g
-        if need_w:
-            g_w = layout.param_sum(s_t, weight)
-        if need_b:
-            g_b = layout.param_sum(s_g, bias)
-        if need_x:
-            w_lead = 1 if weight is None else _lead(weight, layout)
-            a = layout.reduce(s_t.reshape(layout.lead) * w_lead) / count
-            m = layout.reduce(s_g.reshape(layout.lead) * w_lead) / count
-            # dL/dx = g * (w * invstd) - (x_hat * a + m) * invstd, every factor on the rows
-            scale = invstd_rows if w is None else w * invstd_rows
-            g_x = g2 * scale
-            np.multiply(xh2, layout.on_rows(a) * invstd_rows, out=t)
-            t += layout.on_rows(m) * invstd_rows
-            g_x -= t
-    if g_x is not None:
-        g_x = g_x.reshape(layout.shape)
+        hats = layout.matrix(x_hat)
+        g_w, g_b = _backward_lead(layout, G, hats, row_scale, (weight, bias), need, GX)
     return g_x, g_w, g_b
+
+
+def _backward_trail(layout, G, centred, row_scale, params, need, GX):
+    """Layer norm: w on the columns; per row a = mean(g * w * x_hat), m = mean(g * w).
+
+    dL/dx = (g * w - m - x_hat * a) * invstd;  dL/dweight, dL/dbias = column sums of
+    g * x_hat and of g (summed per block, then over the blocks). With c = x - mean and
+    x_hat = c * invstd, the row factor invstd is applied to sums rather than to every value:
+    g * x_hat summed down a column is invstd @ (g * c), and a = invstd * mean(g * w * c).
+    """
+    (weight, bias), (need_x, need_w, need_b) = params, need
+    dtype, cols, size = G.dtype, layout.cols, layout.block_rows
+    w = layout.param(weight)
+    w_cols = np.ones(cols, dtype) if w is None else w
+    n_blocks = -(-layout.rows // size)
+    col_t = np.empty((n_blocks, cols), dtype) if need_w else None
+    col_g = np.empty((n_blocks, cols), dtype) if need_b else None
+    ones = np.ones(size, dtype)
+
+    def block(rows: slice, c: np.ndarray, t: np.ndarray) -> None:
+        g, scale = G[rows], row_scale[rows]
+        centred.into(rows, c)
+        np.multiply(g, c, out=t)  # g * (x - mean)
+        if need_w:
+            np.matmul(scale[:, 0], t, out=col_t[rows.start // size])
+        if need_b:
+            np.matmul(ones[: len(g)], g, out=col_g[rows.start // size])
+        if need_x:
+            a = np.vecdot(t, w_cols) * (scale[:, 0] / cols)  # mean(d * x_hat) per row
+            m = np.vecdot(g, w_cols) / cols  # mean(d) per row
+            out = GX[rows]
+            if w is None:
+                np.subtract(g, m[:, None], out=out)
+            else:
+                np.multiply(g, w, out=out)
+                out -= m[:, None]
+            np.multiply(c, (a * scale[:, 0])[:, None], out=t)  # x_hat * a
+            out -= t
+            out *= scale
+
+    _each_block(layout, block, dtype)
+    return (
+        None if col_t is None else col_t.sum(axis=0).reshape(weight.shape),
+        None if col_g is None else col_g.sum(axis=0).reshape(bias.shape),
+    )
+
+
+def _backward_lead(layout, G, XH, row_scale, params, need, GX):
+    """Batch and group norm: w on the rows, so every mean is a (weighted) sum of row sums.
+
+    With s_r = g_r . x_hat_r and t_r = g_r . 1 per row: a = sum of w_r s_r / M and
+    m = sum of w_r t_r / M per statistic, and
+    dL/dx = g * (w invstd) - x_hat * (a invstd) - m invstd, every factor on the rows;
+    dL/dweight, dL/dbias = the sums of s_r and t_r over the rows each parameter spans.
+    """
+    (weight, bias), (need_x, need_w, need_b) = params, need
+    dtype, count, n = G.dtype, layout.count, layout.rows
+    w_rows = None if weight is None else layout.param(weight).reshape(-1)
+    ones = np.ones(layout.cols, dtype)
+    s_hat, s_one = np.empty(n, dtype), np.empty(n, dtype)
+    c_g, c_hat, c_one = (np.empty(n, dtype) for _ in range(3))
+
+    def row_sums(rows: slice, _c, _t) -> None:
+        np.vecdot(G[rows], XH[rows], out=s_hat[rows])
+        np.vecdot(G[rows], ones, out=s_one[rows])
+
+    def factors(rows: slice, _c, _t) -> None:
+        d_hat, d_one, scale = s_hat[rows], s_one[rows], row_scale[rows, 0]
+        if w_rows is not None:
+            d_hat, d_one = d_hat * w_rows[rows], d_one * w_rows[rows]
+        c_g[rows] = scale if w_rows is None else scale * w_rows[rows]
+        c_hat[rows] = _spread(layout, _group_sums(layout, d_hat) / count) * scale
+        c_one[rows] = _spread(layout, _group_sums(layout, d_one) / count) * scale
+
+    def grad_x(rows: slice, _c, t: np.ndarray) -> None:
+        out = GX[rows]
+        np.multiply(G[rows], c_g[rows, None], out=out)
+        np.multiply(XH[rows], c_hat[rows, None], out=t)
+        out -= t
+        out -= c_one[rows, None]
+
+    if need_x:
+        _in_steps(layout, row_sums, factors, grad_x, dtype)
+    elif need_w or need_b:
+        _each_block(layout, row_sums, dtype)
+    return (
+        layout.param_sum(s_hat, weight) if need_w else None,
+        layout.param_sum(s_one, bias) if need_b else None,
+    )
