@@ -23,7 +23,6 @@ from .ops import elementwise as E
 from .ops.shape import GetItem
 from .printing import PRINT_OPTIONS
 
-
 _PLAIN_NUMBERS = (float, int)  # not bool: True + tensor follows PyTorch's promotion rules
 
 
