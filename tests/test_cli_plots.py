@@ -68,3 +68,14 @@ def test_a_worker_not_asked_has_no_answer():
     with PlotWorker.start() as worker:
         assert worker.answer() is None
     assert worker.process.poll() is not None  # ended on leaving the with block
+
+
+def test_running_starts_only_when_wanted_and_always_ends():
+    pytest.importorskip("matplotlib")
+    with PlotWorker.running(False) as worker:
+        assert worker is None
+    with pytest.raises(KeyError):
+        with PlotWorker.running() as worker:
+            assert worker.process.poll() is None
+            raise KeyError("stop")
+    assert worker.process.poll() is not None

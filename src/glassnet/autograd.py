@@ -212,7 +212,6 @@ class Op:
     out_data: Any = None
     saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
     _retained: Any = None  # set by Tensor.retain_grad: a weak reference to the output
-    _retained: Any = None  # a weak reference to the output, set by Tensor.retain_grad  # what save_for_backward kept; freed after the backward walk uses it
 
     def forward(self, *args: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -13,11 +13,13 @@ import is inside ``save_figure``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -109,6 +111,18 @@ class PlotWorker:
         except OSError:
             return None
         return cls(process)
+
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls, wanted: bool = True) -> Iterator[PlotWorker | None]:
+        """``with PlotWorker.running() as worker:`` the worker (None if not ``wanted`` or it
+        cannot start), ended when the block ends, however it ends."""
+        worker = cls.start() if wanted else None
+        try:
+            yield worker
+        finally:
+            if worker is not None:
+                worker.close()
 
     def ask(self, history: Any, kind: str, folder: str) -> None:
         """Ask for the plots of ``history`` to be written into ``folder``."""

@@ -76,9 +76,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         manual_seed(args.seed)
         _fit(args, prepared, build_model(prepared.spec), _NoRun())
         return 0
-    # The plots' process starts first: it imports matplotlib while this one trains.
-    worker = None if args.no_plots else PlotWorker.start()
-    with open_run(args) as run, worker or contextlib.nullcontext():
+    # The plots' process starts before the data is loaded: it imports matplotlib meanwhile.
+    with open_run(args) as run, PlotWorker.running(not args.no_plots) as worker:
         try:
             prepared = _prepare(args, load_task(source, image=args.model == "cnn"))
             manual_seed(args.seed)  # the initial weights depend on the seed too
