@@ -146,13 +146,14 @@ class PlotWorker:
         return reply.get("written") if isinstance(reply, dict) else None
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            try:
-                self.process.stdin.close()  # the worker reads end-of-file and exits
-                self.process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
+        """End the worker: end-of-file on its input makes it exit (killed if it hangs)."""
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
 
     def __enter__(self) -> PlotWorker:
         return self
