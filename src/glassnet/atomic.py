@@ -146,6 +146,7 @@ def atomic_write(
     *,
     encoding: str | None = "utf-8",
     newline: str | None = None,
+    durable: bool = True,
 ) -> Iterator[IO[Any]]:
     """Open ``path`` for writing so that it is replaced all at once, or not at all.
 
@@ -166,6 +167,9 @@ def atomic_write(
             for an all-or-nothing replacement and are refused.
         encoding: text encoding for mode ``"w"`` (default UTF-8, not the locale's encoding).
         newline: passed to ``open`` in text mode.
+        durable: False skips the two fsyncs (steps 2 and 4): readers still see the whole old
+            file or the whole new one, but a power cut may lose the newest version. For a file
+            rewritten often whose last version is written durably (CSVLogger's rows).
 
     Raises:
         ValueError: ``mode`` is not a write mode.
@@ -216,9 +220,10 @@ def atomic_write(
             yield f
             if not f.closed:
                 f.flush()
-                os.fsync(f.fileno())
+                if durable:
+                    os.fsync(f.fileno())
                 synced = True
-        if not synced:  # the block closed the file itself: open it again to sync it
+        if not synced and durable:  # the block closed the file itself: open it again to sync it
             _fsync_path(tmp)
         if existing_mode is not None and not hasattr(os, "fchmod"):
             os.chmod(tmp, existing_mode)
@@ -227,7 +232,8 @@ def atomic_write(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_directory(directory)
+    if durable:
+        _fsync_directory(directory)
 
 
 def _fsync_path(path: str) -> None:

@@ -117,8 +117,21 @@ class inference_mode(_GradMode):
 
 
 def wrap(array: Any, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
-    """The one way engine code turns a NumPy array into a Tensor: no copy, no checks."""
-    return Tensor._make(array, requires_grad, grad_fn)
+    """The one way engine code turns a NumPy array into a Tensor: no copy, no checks.
+
+    It fills the Tensor's slots itself (rather than calling ``Tensor._make``) because every op
+    output and every gradient passes through here: one Python call per tensor, not two.
+    """
+    t = _new_object(Tensor)
+    t.array = array if type(array) is np.ndarray else np.asarray(array)
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t._version = [0]
+    return t
+
+
+_new_object = object.__new__
 
 
 def is_tensor(x: Any) -> bool:
@@ -198,6 +211,7 @@ class Op:
     out_version: list
     out_data: Any = None
     saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
+    _retained: Any = None  # set by Tensor.retain_grad: a weak reference to the output
 
     def forward(self, *args: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -206,29 +220,38 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} has no backward rule")
 
     def __call__(self, *inputs: Any) -> Tensor:
-        arrays = [x.array if isinstance(x, Tensor) else x for x in inputs]
-        out = Tensor._make(self.forward(*arrays))  # wrap(), inlined on the hottest line
-        if _grad_enabled and self.differentiable:
-            parents = []
-            record = False
-            for x in inputs:
-                if isinstance(x, Tensor) and x.requires_grad:
-                    parents.append(x.grad_fn if x.grad_fn is not None else x)
+        # One pass over the inputs collects what forward needs (the arrays) and what the graph
+        # needs (per input: its parent node and its version counter). This is the hottest
+        # function of the engine: every op of every forward and backward passes through it.
+        arrays = []
+        parents = []
+        versions = []
+        record = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.array)
+                versions.append(x._version[0])
+                if x.requires_grad:
+                    parents.append(x if x.grad_fn is None else x.grad_fn)
                     record = True
-                else:
-                    parents.append(None)
-            if record:
-                if out.array.dtype.kind != "f":
-                    raise TypeError(
-                        f"{type(self).__name__} produced a {out.array.dtype} result from inputs "
-                        "that require grad; only floating results can carry gradients"
-                    )
-                self.inputs = inputs
-                self.parents = tuple(parents)
-                self.versions = tuple(x._version[0] if isinstance(x, Tensor) else 0 for x in inputs)
-                self.out_version = out._version  # shared list: in-place edits of y show up
-                out.requires_grad = True
-                out.grad_fn = self
+                    continue
+            else:
+                arrays.append(x)
+                versions.append(0)
+            parents.append(None)
+        out = wrap(self.forward(*arrays))
+        if record and _grad_enabled and self.differentiable:
+            if out.array.dtype.kind != "f":
+                raise TypeError(
+                    f"{type(self).__name__} produced a {out.array.dtype} result from inputs "
+                    "that require grad; only floating results can carry gradients"
+                )
+            self.inputs = inputs
+            self.parents = tuple(parents)
+            self.versions = tuple(versions)
+            self.out_version = out._version  # shared list: in-place edits of y show up
+            out.requires_grad = True
+            out.grad_fn = self
         if _op_hooks:
             for hook in _op_hooks:
                 hook(self, inputs, out)
@@ -312,20 +335,21 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
 def _topological_order(roots: Sequence[Op]) -> list[Op]:
     """Nodes reachable from ``roots`` so that every node comes before the nodes it feeds.
 
-    Iterative depth-first search (no recursion: a 10,000-op chain is fine).
+    Iterative depth-first search (no recursion: a 10,000-op chain is fine). Nodes are kept
+    in a set by identity (an Op has no ``__eq__``), leaves and constants are skipped.
     """
     order: list[Op] = []
-    seen: set[int] = set()
+    seen: set[Op] = set()
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
+        seen.add(root)
         stack = [(root, iter(root.parents))]
         while stack:
             node, it = stack[-1]
             for parent in it:
-                if isinstance(parent, Op) and id(parent) not in seen:
-                    seen.add(id(parent))
+                if isinstance(parent, Op) and parent not in seen:
+                    seen.add(parent)
                     stack.append((parent, iter(parent.parents)))
                     break
             else:
@@ -351,13 +375,18 @@ def run_backward(
     tensors that called ``retain_grad``). With a ``capture`` dict (used by
     ``autograd.grad``) nothing is written to ``.grad``: the gradient reaching a tensor whose
     ``id`` (leaf) or node ``id`` (non-leaf) is a key is summed into ``capture[key]``.
+
+    Per node the walk (1) takes the summed gradient g = dL/d(node's output), (2) checks that
+    no value the rule reads was changed in place since the forward, (3) calls the rule, and
+    (4) hands each input's gradient, summed back to the input's shape, to the node that made
+    the input or, for a leaf, into its ``.grad``.
     """
     global _grad_enabled, _in_backward
     previous, previous_in_backward = _grad_enabled, _in_backward
     _grad_enabled = create_graph
     _in_backward = True
     try:
-        grads: dict[int, Tensor] = {}
+        grads: dict[Op, Tensor] = {}  # node -> dL/d(its output), summed over its consumers
         roots = []
         for out, g in zip(outputs, grad_outputs):
             node = out.grad_fn
@@ -365,46 +394,52 @@ def run_backward(
                 _deliver_to_leaf(out, g, None, create_graph, capture)
                 continue
             roots.append(node)
-            grads[id(node)] = grads[id(node)] + g if id(node) in grads else g
+            grads[node] = grads[node] + g if node in grads else g
         order = _topological_order(roots)
         # For leaves with post-accumulate hooks: the step after which no more gradient arrives.
         last_use = _last_uses(order) if _post_accumulate_hook_count and capture is None else None
         for step, node in enumerate(order):
             if last_use is not None and step > 0 and step - 1 in last_use:
                 _fire_post_accumulate(last_use.pop(step - 1))
-            g = grads.pop(id(node), None)
+            g = grads.pop(node, None)
             if g is None:
                 continue
-            if node.parents is _FREED:
+            inputs, parents = node.inputs, node.parents
+            if parents is _FREED:
                 raise RuntimeError(
                     f"Trying to backward through the graph a second time (at {node.name}): "
                     "its saved values were freed after the first backward. Pass "
                     "retain_graph=True to the first backward() if you need to call it twice."
                 )
             _check_versions(node)
-            retained = getattr(node, "_retained", None)
-            if retained is not None:
-                t = retained()
+            if node._retained is not None:
+                t = node._retained()
                 if t is not None and capture is None:
                     _accumulate_grad(t, g, create_graph, g)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g if capture[id(node)] is None else capture[id(node)] + g
             input_grads = node.backward(g)
-            if not isinstance(input_grads, tuple):
+            if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if _backward_hooks:
                 for hook in _backward_hooks:
                     hook(node, g, input_grads)
-            for x, parent, gx in zip(node.inputs, node.parents, input_grads):
+            for x, parent, gx in zip(inputs, parents, input_grads):
                 if parent is None or gx is None:
                     continue
                 if not isinstance(gx, Tensor):
                     gx = wrap(np.asarray(gx))
-                if gx.shape != x.shape:
-                    gx = unbroadcast(gx, x.shape)
+                if gx.array.shape != x.array.shape:
+                    gx = unbroadcast(gx, x.array.shape)
                 if isinstance(parent, Op):
-                    key = id(parent)
-                    grads[key] = grads[key] + gx if key in grads else gx
+                    if parent not in grads:
+                        grads[parent] = gx
+                    elif create_graph:
+                        grads[parent] = grads[parent] + gx  # recorded: differentiable again
+                    else:  # a new array: gx or the earlier sum may be shared with others
+                        grads[parent] = wrap(grads[parent].array + gx.array)
+                elif capture is None:
+                    _accumulate_grad(parent, gx, create_graph, g)
                 else:
                     _deliver_to_leaf(parent, gx, g, create_graph, capture)
             if not retain_graph:
@@ -443,6 +478,11 @@ def _fire_post_accumulate(leaves: list[Tensor]) -> None:
 
 
 def _check_versions(node: Op) -> None:
+    """Raise if a value ``node``'s backward reads was modified in place since the forward.
+
+    Compares each version counter with the value noted when the op ran. Ops that read every
+    input (the default ``saved_inputs``) are checked without calling ``saved_inputs``.
+    """
     if node.out_data is not None and node.out_version[0] != 0:
         raise RuntimeError(
             f"the output of {node.name} is needed for its gradient but has been modified by an "
@@ -450,16 +490,29 @@ def _check_versions(node: Op) -> None:
             "out-of-place operation (y = y + 1 instead of y += 1) or .clone() before modifying it."
         )
     inputs, versions = node.inputs, node.versions
-    for i in node.saved_inputs():
-        x, v = inputs[i], versions[i]
-        if isinstance(x, Tensor) and x._version[0] != v:
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by "
-                f"an in-place operation: input {i} of {node.name}, a tensor of shape "
-                f"{x.shape}, is at version {x._version[0]}; expected version {v}. Use an "
-                "out-of-place operation (x = x + 1 instead of x += 1) or .clone() before "
-                "modifying it."
-            )
+    if type(node).saved_inputs is _reads_every_input:
+        for x, v in zip(inputs, versions):
+            if isinstance(x, Tensor) and x._version[0] != v:
+                _raise_stale_input(node, [y is x for y in inputs].index(True))
+    else:
+        for i in node.saved_inputs():
+            x = inputs[i]
+            if isinstance(x, Tensor) and x._version[0] != versions[i]:
+                _raise_stale_input(node, i)
+
+
+def _raise_stale_input(node: Op, i: int) -> None:
+    x, v = node.inputs[i], node.versions[i]
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by "
+        f"an in-place operation: input {i} of {node.name}, a tensor of shape "
+        f"{x.shape}, is at version {x._version[0]}; expected version {v}. Use an "
+        "out-of-place operation (x = x + 1 instead of x += 1) or .clone() before "
+        "modifying it."
+    )
+
+
+_reads_every_input = Op.saved_inputs
 
 
 def _deliver_to_leaf(
@@ -508,6 +561,11 @@ def _as_tuple(x: Any) -> tuple:
     return tuple(x)
 
 
+def _ones_for(out: Tensor) -> Tensor:
+    """d out / d out for a scalar output: a 1 of its shape and dtype, where backward starts."""
+    return wrap(np.ones(out.array.shape, out.array.dtype))
+
+
 def _default_grad_outputs(outputs: tuple, grad_outputs: Any, who: str) -> list:
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
@@ -530,7 +588,7 @@ def _default_grad_outputs(outputs: tuple, grad_outputs: Any, who: str) -> list:
                     f"{who}: grad can be implicitly created only for scalar outputs, but the "
                     f"output has shape {out.shape}; pass gradient= (a tensor of that shape)"
                 )
-            g = wrap(np.ones_like(out.array))
+            g = _ones_for(out)
         elif not isinstance(g, Tensor):
             g = wrap(np.asarray(g, dtype=out.array.dtype))
         if g.shape != out.shape:
@@ -548,10 +606,14 @@ def backward(
     create_graph: bool = False,
 ) -> None:
     """Accumulate d(tensors)/d(leaves) into each leaf's ``.grad`` (see ``Tensor.backward``)."""
-    outputs = _as_tuple(tensors)
-    grads = _default_grad_outputs(outputs, grad_tensors, "backward")
     if retain_graph is None:
         retain_graph = create_graph
+    if grad_tensors is None and isinstance(tensors, Tensor) and tensors.requires_grad:
+        if tensors.array.size == 1:  # the everyday loss.backward(): no lists to check
+            run_backward((tensors,), (_ones_for(tensors),), retain_graph, create_graph)
+            return
+    outputs = _as_tuple(tensors)
+    grads = _default_grad_outputs(outputs, grad_tensors, "backward")
     run_backward(outputs, grads, retain_graph, create_graph)
 
 

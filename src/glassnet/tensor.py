@@ -23,6 +23,36 @@ from .ops import elementwise as E
 from .ops.shape import GetItem
 from .printing import PRINT_OPTIONS
 
+_PLAIN_NUMBERS = (float, int)  # not bool: True + tensor follows PyTorch's promotion rules
+
+
+def _arithmetic(op_class: type, reflected: bool = False) -> Any:
+    """Tensor's operator for the binary op ``op_class`` (``a + b`` is ``Add()(a, b)``).
+
+    The everyday case, a floating tensor with a tensor of the same dtype or a Python number,
+    needs no dtype promotion and goes straight to the op (this runs for every ``+``, ``-`` and
+    ``*`` of every backward rule). Anything else goes through ``api.binary``, which promotes
+    dtypes as PyTorch does; it also turns shapes that do not broadcast into a ShapeError
+    naming them, so a ValueError on the direct way is handed to it to be raised properly.
+    """
+
+    def operator(self: Tensor, other: Any) -> Tensor:
+        dtype = self.array.dtype
+        if dtype.kind == "f" and (
+            type(other) in _PLAIN_NUMBERS
+            or (isinstance(other, Tensor) and other.array.dtype is dtype)
+        ):
+            try:
+                return op_class()(other, self) if reflected else op_class()(self, other)
+            except ValueError as error:
+                if "broadcast" not in str(error):
+                    raise
+                # shapes that do not fit: api.binary runs it again and raises the clear error
+        return api.binary(op_class, self, other, reflected=reflected)
+
+    operator.__name__ = f"__{'r' if reflected else ''}{op_class.__name__.lower()}__"
+    return operator
+
 
 class Tensor:
     """An array of numbers plus what autodiff needs: ``grad``, ``requires_grad``, ``grad_fn``.
@@ -67,13 +97,10 @@ class Tensor:
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Tensor:
-        """Wrap an existing array with no copy and no checks (the engine's fast path)."""
-        t = object.__new__(cls)
-        t.array = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
-        t.requires_grad = requires_grad
-        t.grad_fn = grad_fn
-        t._version = [0]
+        """Wrap an existing array with no copy and no checks: ``autograd.wrap``, for this class."""
+        t = autograd.wrap(data, requires_grad, grad_fn)
+        if cls is not Tensor:
+            t.__class__ = cls
         return t
 
     # ------------------------------------------------------------------ basic properties
@@ -315,23 +342,12 @@ class Tensor:
         return format_tensor(self)
 
     # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other: Any) -> Tensor:
-        return api.binary(E.Add, self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return api.binary(E.Add, self, other, reflected=True)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return api.binary(E.Sub, self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return api.binary(E.Sub, self, other, reflected=True)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return api.binary(E.Mul, self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return api.binary(E.Mul, self, other, reflected=True)
+    __add__ = _arithmetic(E.Add)
+    __radd__ = _arithmetic(E.Add, reflected=True)
+    __sub__ = _arithmetic(E.Sub)
+    __rsub__ = _arithmetic(E.Sub, reflected=True)
+    __mul__ = _arithmetic(E.Mul)
+    __rmul__ = _arithmetic(E.Mul, reflected=True)
 
     def __truediv__(self, other: Any) -> Tensor:
         return api.binary(E.Div, _true_div_operand(self, other), other)

@@ -35,6 +35,27 @@ def _class_view(w: np.ndarray, ndim: int) -> np.ndarray:
     return w.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _target_entries(a: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``a[i, index[i], ...]`` for every position: each one's entry at its target class (dim 1).
+
+    For (N, C) that is the fancy index ``a[arange(N), index]`` (what nearly every classifier
+    has); for (N, C, d...) the same pick by ``np.take_along_axis``.
+    """
+    if a.ndim == 2:
+        return a[np.arange(a.shape[0]), index]
+    return np.take_along_axis(a, index[:, None], axis=1)[:, 0]
+
+
+def _add_to_target_entries(a: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+    """``a[i, index[i], ...] += values[i, ...]`` in place (each position has one target entry)."""
+    if a.ndim == 2:
+        a[np.arange(a.shape[0]), index] += values
+        return
+    entries = np.take_along_axis(a, index[:, None], axis=1)
+    entries += values[:, None]
+    np.put_along_axis(a, index[:, None], entries, axis=1)
+
+
 class SoftmaxCrossEntropy(Op):
     """loss_i = -sum_c q_ic log softmax(x_i)_c;   dL/dx_i = (softmax(x_i) sum_c q_ic - q_i) g_i
 
@@ -95,7 +116,7 @@ class SoftmaxCrossEntropy(Op):
             valid = target != self.ignore_index
             safe = target if valid.all() else np.where(valid, target, 0)
             self.safe = safe
-            picked = np.take_along_axis(logp, safe[:, None], axis=1)[:, 0]
+            picked = _target_entries(logp, safe)
             if w is None:
                 pick_weight = valid.astype(dtype)
             else:
@@ -175,10 +196,7 @@ class SoftmaxCrossEntropy(Op):
             if eps:
                 spread = eps / n_classes if self.w is None else (eps / n_classes) * self.w
                 gx -= spread * (self.valid * coef)[:, None]
-            index = self.safe[:, None]
-            hit = np.take_along_axis(gx, index, axis=1)
-            hit -= ((1 - eps) * self.pick_weight * coef)[:, None]
-            np.put_along_axis(gx, index, hit, axis=1)
+            _add_to_target_entries(gx, self.safe, -((1 - eps) * self.pick_weight * coef))
         return (None if gx is None else _as_tensor(gx), None if gt is None else _as_tensor(gt))
 
     def _backward_recorded(self, g):
@@ -219,7 +237,7 @@ class PickClass(Op):
 
     def forward(self, x):
         self.in_shape = x.shape
-        return np.take_along_axis(x, self.index[:, None], axis=1)[:, 0]
+        return _target_entries(x, self.index)
 
     def backward(self, g):
         return (PlaceClass(self.index, self.in_shape)(g),)
@@ -234,8 +252,7 @@ class PlaceClass(Op):
 
     def forward(self, g):
         out = np.zeros(self.shape, dtype=g.dtype)
-        # One entry per (n, *) position: no two values land on the same place.
-        np.put_along_axis(out, self.index[:, None], g[:, None], axis=1)
+        _add_to_target_entries(out, self.index, g)  # one entry per position: 0 + g there
         return out
 
     def backward(self, gg):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, is_grad_enabled, wrap
 
 
 def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple[int, ...]:
@@ -49,20 +49,36 @@ class _Reduction(Op):
         self.keepdim = keepdim
 
     def _axes(self, x) -> tuple:
-        self.dims = normalize_dims(self.dim, x.ndim, type(self).__name__.lower())
+        if self.dim is None:  # the common full reduction (a loss): every axis, nothing to check
+            self.dims = tuple(range(x.ndim))
+        else:
+            self.dims = normalize_dims(self.dim, x.ndim, type(self).__name__.lower())
         self.in_shape = x.shape
         return self.dims
+
+    def _spread_back(self, g):
+        """dL/dx for a sum: ``g`` given back the reduced axes, then broadcast over x's shape.
+
+        In the first-order walk this is a broadcast view of g's array (no copy, no graph);
+        recorded (``create_graph=True``) it is the same two steps as Tensor ops.
+        """
+        if not is_grad_enabled():
+            g = _expand_back(g.array, self.dims, self.keepdim, len(self.in_shape))
+            return wrap(np.broadcast_to(g, self.in_shape))
+        g = _expand_back(g, self.dims, self.keepdim, len(self.in_shape))
+        return g.expand(self.in_shape)
 
 
 class Sum(_Reduction):
     """y = sum of x over dim;   dL/dx = g broadcast back over the summed axes"""
 
     def forward(self, x):
-        return np.sum(x, axis=self._axes(x), keepdims=self.keepdim)
+        # np.add.reduce is what np.sum calls (same result, dtype rules included), minus the
+        # Python-level dispatch np.sum adds for other array types.
+        return np.add.reduce(x, axis=self._axes(x), keepdims=self.keepdim)
 
     def backward(self, g):
-        g = _expand_back(g, self.dims, self.keepdim, len(self.in_shape))
-        return (g.expand(self.in_shape),)
+        return (self._spread_back(g),)
 
 
 class Mean(_Reduction):
@@ -77,8 +93,7 @@ class Mean(_Reduction):
         n = 1
         for d in self.dims:
             n *= self.in_shape[d]
-        g = _expand_back(g, self.dims, self.keepdim, len(self.in_shape))
-        return ((g / n).expand(self.in_shape),)
+        return (self._spread_back(g / n),)
 
 
 class _Extreme(_Reduction):
