@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, decayed_gradient
+from .optimizer import Array, Group, Optimizer, State, decayed_gradient, update_in_blocks
 
 
 class Adam(Optimizer):
@@ -107,33 +107,43 @@ def adam_update(
     """``adam_update_reference`` computed in place: no array is allocated.
 
     ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Eleven
-    passes over memory (twelve with decoupled weight decay); the algebra differs from the
-    reference only in rounding:
+    passes over memory (twelve with decoupled weight decay), run on every core and block by
+    block (``update_in_blocks``); the algebra differs from the reference only in rounding:
     ``lr m_hat / (sqrt(v_hat) + eps) = (lr c / b1) m / (sqrt(v) + eps c)`` with
     ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
     """
     lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-    tmp, g_work = work
-    g = decayed_gradient(param, grad, group, out=g_work)
     t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
-    m, v = state["exp_avg"], state["exp_avg_sq"]
-
-    np.subtract(g, m, out=tmp)
-    tmp *= 1 - beta1
-    m += tmp  # m = beta1 m + (1 - beta1) g: m moves (1 - beta1) of the way towards g
-    v *= beta2
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    v += tmp  # v = beta2 v + (1 - beta2) g^2
-    if group["amsgrad"]:
-        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-
     c = math.sqrt(1 - beta2**t)
-    np.sqrt(v, out=tmp)
-    tmp += eps * c  # the denominator sqrt(v) + eps c
-    np.divide(m, tmp, out=tmp)
-    tmp *= lr * c / (1 - beta1**t)
-    param -= tmp
+    step_size, eps_c = lr * c / (1 - beta1**t), eps * c
+
+    def kernel(
+        param: Array,
+        grad: Array,
+        m: Array,
+        v: Array,
+        v_max: Array | None,
+        tmp: Array,
+        g_work: Array,
+    ) -> None:
+        g = decayed_gradient(param, grad, group, out=g_work)
+        np.subtract(g, m, out=tmp)
+        tmp *= 1 - beta1
+        m += tmp  # m = beta1 m + (1 - beta1) g: m moves (1 - beta1) of the way towards g
+        v *= beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - beta2
+        v += tmp  # v = beta2 v + (1 - beta2) g^2
+        if v_max is not None:  # amsgrad
+            v = np.maximum(v_max, v, out=v_max)
+        np.sqrt(v, out=tmp)
+        tmp += eps_c  # the denominator sqrt(v) + eps c
+        np.divide(m, tmp, out=tmp)
+        tmp *= step_size
+        param -= tmp
+
+    v_max = state["max_exp_avg_sq"] if group["amsgrad"] else None
+    update_in_blocks(kernel, param, grad, state["exp_avg"], state["exp_avg_sq"], v_max, *work)
 
 
 def adam_state(param: np.ndarray, state: State, amsgrad: bool) -> int:

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import enable_grad
+from ..split_work import run_split
 from ..tensor import Tensor
 
 
@@ -67,6 +68,8 @@ required = _RequiredParameter()
 State = dict[str, Any]
 #: One parameter group: ``"params"`` and every option (``"lr"``, ...).
 Group = dict[str, Any]
+#: A parameter's values, its gradient, a piece of its state (what update rules compute on).
+Array = np.ndarray
 
 
 class Optimizer:
@@ -499,6 +502,44 @@ def decayed_gradient(
     if weight_decay != 0:
         param *= 1 - group["lr"] * weight_decay
     return descent_gradient(param, grad, 0, maximize, out=out)
+
+
+#: A parameter with at least this many numbers has its update split over the cores (half the
+#: numbers each on two cores); a smaller one is not worth the hand-off to another thread.
+SPLIT_MIN_SIZE = 65_536
+#: Each core then works through its range in blocks of this many numbers: an update makes a
+#: dozen passes (one NumPy call each) over its arrays, and over a block of 64k float32 numbers
+#: (a quarter MiB per array) every pass after the first finds the data in the core's cache.
+BLOCK_SIZE = 65_536
+
+
+def update_in_blocks(kernel: Callable[..., None], *arrays: np.ndarray | None) -> None:
+    """Run an elementwise update ``kernel(*arrays)`` on every core, block by block.
+
+    ``kernel`` takes arrays of one shape (``None`` stands for an unused one and is passed on as
+    ``None``) and changes some of them in place, number by number: what it writes at a position
+    depends only on what the arrays hold at that position. So it may just as well be called on
+    matching pieces of the arrays, one after another or at the same time, and the result is the
+    same to the last bit. A large parameter's arrays are viewed as flat vectors, cut into one
+    range per core (``run_split``) and each range into blocks of ``BLOCK_SIZE`` numbers.
+
+    The readable twin is ``kernel(*arrays)``: one call over the whole arrays, which is what
+    happens for a parameter of fewer than ``SPLIT_MIN_SIZE`` numbers, or when some array is not
+    C-contiguous (a flat view of it would be a copy, and writes into a copy are lost).
+    """
+    present = [a for a in arrays if a is not None]
+    size = present[0].size
+    if size < SPLIT_MIN_SIZE or not all(a.flags.c_contiguous for a in present):
+        kernel(*arrays)
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]  # views, not copies
+
+    def work(rows: slice) -> None:
+        for start in range(rows.start, rows.stop, BLOCK_SIZE):
+            block = slice(start, min(start + BLOCK_SIZE, rows.stop))
+            kernel(*(None if a is None else a[block] for a in flat))
+
+    run_split(work, size, SPLIT_MIN_SIZE)
 
 
 def bump_version(p: Tensor) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, descent_gradient
+from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
 
 
 class RMSprop(Optimizer):
@@ -110,36 +110,50 @@ def rmsprop_update(
 ) -> None:
     """``rmsprop_update_reference`` computed in place: no array is allocated.
 
-    ``work`` holds two arrays shaped like ``param`` whose contents do not matter.
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. The passes
+    run on every core and block by block (``update_in_blocks``).
     """
     lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-    tmp, g_work = work
-    g = descent_gradient(param, grad, group["weight_decay"], group["maximize"], out=g_work)
+    weight_decay, maximize = group["weight_decay"], group["maximize"]
     v, g_avg, buf = rmsprop_state(param, state, group)
     state["step"] += 1
 
-    v *= alpha
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - alpha
-    v += tmp  # v = alpha v + (1 - alpha) g^2
-    if group["centered"]:
-        np.subtract(g, g_avg, out=tmp)
+    def kernel(
+        param: Array,
+        grad: Array,
+        v: Array,
+        g_avg: Array | None,
+        buf: Array | None,
+        tmp: Array,
+        g_work: Array,
+    ) -> None:
+        g = descent_gradient(param, grad, weight_decay, maximize, out=g_work)
+        v *= alpha
+        np.multiply(g, g, out=tmp)
         tmp *= 1 - alpha
-        g_avg += tmp  # g_avg moves (1 - alpha) of the way towards g
-        np.multiply(g_avg, g_avg, out=tmp)
-        np.subtract(v, tmp, out=tmp)
-        np.sqrt(tmp, out=tmp)
-    else:
-        np.sqrt(v, out=tmp)
-    tmp += eps  # rms
-    np.divide(g, tmp, out=tmp)  # g / rms
-    if momentum > 0:
-        buf *= momentum
-        buf += tmp
-        np.multiply(buf, lr, out=tmp)
-    else:
-        tmp *= lr
-    param -= tmp
+        v += tmp  # v = alpha v + (1 - alpha) g^2
+        if g_avg is not None:  # centered
+            np.subtract(g, g_avg, out=tmp)
+            tmp *= 1 - alpha
+            g_avg += tmp  # g_avg moves (1 - alpha) of the way towards g
+            np.multiply(g_avg, g_avg, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            np.sqrt(tmp, out=tmp)
+        else:
+            np.sqrt(v, out=tmp)
+        tmp += eps  # rms
+        np.divide(g, tmp, out=tmp)  # g / rms
+        if buf is not None:  # momentum > 0
+            buf *= momentum
+            buf += tmp
+            np.multiply(buf, lr, out=tmp)
+        else:
+            tmp *= lr
+        param -= tmp
+
+    g_avg = g_avg if group["centered"] else None
+    buf = buf if momentum > 0 else None
+    update_in_blocks(kernel, param, grad, v, g_avg, buf, *work)
 
 
 def rmsprop_state(

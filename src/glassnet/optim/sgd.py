@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, descent_gradient
+from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
 
 
 class SGD(Optimizer):
@@ -111,28 +111,35 @@ def sgd_update(
 ) -> None:
     """``sgd_update_reference`` computed in place: no array is allocated after the first step.
 
-    ``work`` holds two arrays shaped like ``param`` whose contents do not matter.
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. The passes
+    run on every core and block by block (``update_in_blocks``).
     """
     lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-    tmp, g_work = work
-    d = descent_gradient(param, grad, group["weight_decay"], group["maximize"], out=g_work)
-    if momentum != 0:
-        buf = state.get("momentum_buffer")
-        if buf is None:
-            state["momentum_buffer"] = np.array(d, dtype=param.dtype)  # a copy of d
-            buf = state["momentum_buffer"]
-        else:
-            buf *= momentum
-            if dampening != 0:
-                np.multiply(d, 1 - dampening, out=tmp)
-                buf += tmp
+    weight_decay, maximize, nesterov = group["weight_decay"], group["maximize"], group["nesterov"]
+    first = momentum != 0 and "momentum_buffer" not in state
+    if first:  # the first step starts the buffer at the gradient itself
+        state["momentum_buffer"] = np.empty_like(param)
+    buf = state["momentum_buffer"] if momentum != 0 else None
+
+    def kernel(param: Array, grad: Array, buf: Array | None, tmp: Array, g_work: Array) -> None:
+        d = descent_gradient(param, grad, weight_decay, maximize, out=g_work)
+        if buf is not None:
+            if first:
+                np.copyto(buf, d)
             else:
-                buf += d  # buf = momentum buf + (1 - dampening) d
-        if group["nesterov"]:
-            np.multiply(buf, momentum, out=tmp)
-            tmp += d  # d + momentum buf: one momentum step ahead
-            d = tmp
-        else:
-            d = buf
-    np.multiply(d, lr, out=tmp)
-    param -= tmp
+                buf *= momentum
+                if dampening != 0:
+                    np.multiply(d, 1 - dampening, out=tmp)
+                    buf += tmp
+                else:
+                    buf += d  # buf = momentum buf + (1 - dampening) d
+            if nesterov:
+                np.multiply(buf, momentum, out=tmp)
+                tmp += d  # d + momentum buf: one momentum step ahead
+                d = tmp
+            else:
+                d = buf
+        np.multiply(d, lr, out=tmp)
+        param -= tmp
+
+    update_in_blocks(kernel, param, grad, buf, *work)
