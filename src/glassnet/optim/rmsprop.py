@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
@@ -48,28 +45,8 @@ class RMSprop(Optimizer):
 
     nonnegative_options = ("lr", "alpha", "eps", "weight_decay", "momentum")
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            centered=centered,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+    options = dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False)
+    keyword_options = dict(maximize=False)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``)."""
@@ -102,11 +79,7 @@ def rmsprop_update_reference(
 
 
 def rmsprop_update(
-    param: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    group: Group,
-    work: list[np.ndarray],
+    param: Array, grad: Array, state: State, group: Group, work: list[Array]
 ) -> None:
     """``rmsprop_update_reference`` computed in place: no array is allocated.
 

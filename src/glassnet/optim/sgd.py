@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -51,26 +51,8 @@ class SGD(Optimizer):
 
     nonnegative_options = ("lr", "momentum", "weight_decay")
 
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+    options = dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)
+    keyword_options = dict(maximize=False)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
         super()._check_options(options)
@@ -102,13 +84,7 @@ def sgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, grou
     param[...] = param - lr * d
 
 
-def sgd_update(
-    param: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    group: Group,
-    work: list[np.ndarray],
-) -> None:
+def sgd_update(param: Array, grad: Array, state: State, group: Group, work: list[Array]) -> None:
     """``sgd_update_reference`` computed in place: no array is allocated after the first step.
 
     ``work`` holds two arrays shaped like ``param`` whose contents do not matter. The passes
