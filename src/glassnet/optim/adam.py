@@ -76,9 +76,9 @@ def adam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, gro
 def adam_update(param: Array, grad: Array, state: State, group: Group, work: list[Array]) -> None:
     """``adam_update_reference`` computed in place: no array is allocated.
 
-    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Eleven
-    passes over memory (twelve with decoupled weight decay), run on every core and block by
-    block (``update_in_blocks``); the algebra differs from the reference only in rounding:
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Twelve NumPy
+    calls (one more with decoupled weight decay), run on every core and block by block
+    (``update_in_blocks``); the algebra differs from the reference only in rounding:
     ``lr m_hat / (sqrt(v_hat) + eps) = (lr c / b1) m / (sqrt(v) + eps c)`` with
     ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
     """

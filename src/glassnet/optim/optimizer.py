@@ -25,11 +25,12 @@ One step, for every optimizer, is the same loop (``Optimizer.step``)::
 so a subclass only writes ``update(param, grad, state, group)``: the rule for one parameter,
 changing ``param`` (a NumPy array) and ``state`` in place. Each rule's file holds it as the
 plain formula (``*_update_reference``) and, where speed matters, an in-place twin that reuses
-preallocated work arrays (``Optimizer.scratch``) instead of allocating per step; tests check
-that the two agree step by step. A subclass also names the options that must be numbers >= 0
-(``nonnegative_options``) and whether it has ``betas``; ``_check_options`` rejects bad values
-with a ValueError naming them (a subclass with other rules extends it). Methods that need the loss several times
-per step (L-BFGS) override ``step`` itself.
+preallocated work arrays (``Optimizer.scratch``) instead of allocating per step and runs on
+every core, block by block (``update_in_blocks``); tests check that the two agree step by
+step. A subclass also names the options that must be numbers >= 0 (``nonnegative_options``)
+and whether it has ``betas``; ``_check_options`` rejects bad values with a ValueError naming
+them (a subclass with other rules extends it). Methods that need the loss several times per
+step (L-BFGS) override ``step`` itself.
 
 A built-in optimizer states its constructor's options as two tables in its own file, in
 PyTorch's order and with PyTorch's defaults, and the base class makes the constructor from
