@@ -39,10 +39,9 @@ class Adadelta(Optimizer):
     State per parameter: ``step`` (int), ``square_avg`` (:math:`v`), ``acc_delta`` (:math:`u`).
     """
 
-    nonnegative_options = ("lr", "eps", "weight_decay")
-
     options = dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)
     keyword_options = dict(maximize=False)
+    nonnegative_options = ("lr", "eps", "weight_decay")
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
         super()._check_options(options)

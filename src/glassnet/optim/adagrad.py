@@ -37,10 +37,9 @@ class Adagrad(Optimizer):
     State per parameter: ``step`` (int), ``sum`` (:math:`s`, created at the first step).
     """
 
-    nonnegative_options = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
-
     options = dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10)
     keyword_options = dict(maximize=False)
+    nonnegative_options = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adagrad step for one parameter, as the formula reads."""

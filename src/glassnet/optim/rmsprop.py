@@ -43,10 +43,9 @@ class RMSprop(Optimizer):
     (:math:`b`, if momentum > 0), ``grad_avg`` (:math:`\bar g`, if centered).
     """
 
-    nonnegative_options = ("lr", "alpha", "eps", "weight_decay", "momentum")
-
     options = dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False)
     keyword_options = dict(maximize=False)
+    nonnegative_options = ("lr", "alpha", "eps", "weight_decay", "momentum")
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``)."""

@@ -49,10 +49,9 @@ class SGD(Optimizer):
         >>> opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
     """
 
-    nonnegative_options = ("lr", "momentum", "weight_decay")
-
     options = dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)
     keyword_options = dict(maximize=False)
+    nonnegative_options = ("lr", "momentum", "weight_decay")
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
         super()._check_options(options)
