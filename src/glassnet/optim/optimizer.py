@@ -585,8 +585,8 @@ def decayed_gradient(
     return descent_gradient(param, grad, 0, maximize, out=out)
 
 
-#: A parameter with at least this many numbers has its update split over the cores (half the
-#: numbers each on two cores); a smaller one is not worth the hand-off to another thread.
+#: The fewest numbers of a parameter worth a thread of their own: a parameter of twice as many
+#: or more has its update split over two cores (less is not worth the hand-off to a thread).
 SPLIT_MIN_SIZE = 65_536
 #: Each core then works through its range in blocks of this many numbers: an update makes a
 #: dozen passes (one NumPy call each) over its arrays, and over a block of 64k float32 numbers
