@@ -489,3 +489,58 @@ def test_repr_lists_group_options():
     text = repr(opt)
     assert text.startswith("SGD (") and "Parameter Group 0" in text
     assert "lr: 0.1" in text and "momentum: 0.9" in text
+
+
+# ------------------------------------------------------------------ constructors from the options tables
+@pytest.mark.parametrize(
+    "cls, args, expected",
+    [
+        (optim.SGD, (0.1, 0.9, 0.2, 0.01, False), {"momentum": 0.9, "dampening": 0.2}),
+        (optim.Adam, (0.1, (0.5, 0.6), 1e-4, 0.2, True), {"betas": (0.5, 0.6), "amsgrad": True}),
+        (optim.AdamW, (0.1, (0.5, 0.6), 1e-4), {"eps": 1e-4, "weight_decay": 1e-2}),
+        (optim.NAdam, (0.1, (0.5, 0.6), 1e-4, 0.2, 0.01, True), {"momentum_decay": 0.01}),
+        (optim.Adagrad, (0.1, 0.01, 0.2, 0.3), {"initial_accumulator_value": 0.3}),
+    ],
+    ids=["SGD", "Adam", "AdamW", "NAdam", "Adagrad"],
+)
+def test_options_given_by_position_land_in_their_named_slots(cls, args, expected):
+    group = cls([param([1.0])], *args).param_groups[0]
+    assert group["lr"] == 0.1
+    assert {name: group[name] for name in expected} == expected
+    assert group["maximize"] is False  # a keyword-only option keeps its default
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda ps: optim.Adam(ps, nesterov=True), r"Adam\(\): .*unexpected keyword.*nesterov"),
+        (lambda ps: optim.SGD(ps, 0.1, 0.9, 0, 0, False, False), r"SGD\(\): too many positional"),
+        (lambda ps: optim.RMSprop(ps, 0.1, maximize=True, lr=0.2), r"RMSprop\(\): .*'lr'"),
+        (lambda ps: optim.AdamW(ps, decoupled_weight_decay=False), r"AdamW\(\): .*decoupled"),
+    ],
+    ids=["unknown-keyword", "too-many-positional", "lr-twice", "AdamW-decoupling-is-fixed"],
+)
+def test_a_wrong_constructor_argument_is_a_type_error_naming_the_optimizer(make, match):
+    with pytest.raises(TypeError, match=match):
+        make([param([1.0])])
+
+
+def test_adamw_groups_always_decouple_the_weight_decay():
+    opt = optim.AdamW([param([1.0])], weight_decay=0.5)
+    assert opt.param_groups[0]["decoupled_weight_decay"] is True
+    assert opt.defaults["weight_decay"] == 0.5
+
+
+def test_a_subclass_written_the_pytorch_way_still_works():
+    class HalfStep(optim.Optimizer):
+        def __init__(self, params, lr=0.5):
+            super().__init__(params, {"lr": lr})
+
+        def update(self, param, grad, state, group):
+            param -= group["lr"] * grad
+
+    w = param([2.0])
+    opt = HalfStep([w])
+    set_grad(w, [1.0])
+    opt.step()
+    np.testing.assert_allclose(w.numpy(), [1.5])

@@ -7,9 +7,12 @@ import pytest
 
 import glassnet as gn
 from glassnet import optim
+from glassnet.optim import optimizer as optimizer_module
 from glassnet.optim.adam import adam_update, adam_update_reference
+from glassnet.optim.optimizer import BLOCK_SIZE, SPLIT_MIN_SIZE, update_in_blocks
 from glassnet.optim.rmsprop import rmsprop_update, rmsprop_update_reference
 from glassnet.optim.sgd import sgd_update, sgd_update_reference
+from glassnet.split_work import split_count
 
 STEPS = 200
 
@@ -175,3 +178,102 @@ def test_work_arrays_of_a_freed_array_are_dropped():
     key = id(temporary)
     del temporary
     assert key not in opt._scratch
+
+
+# ------------------------------------------------------------------ the split path
+# A parameter this large is split over two threads, and each thread's range (about 70k
+# numbers) into blocks of BLOCK_SIZE, so every piece of update_in_blocks is used.
+BIG_SHAPE = (139, 1013)
+
+
+@pytest.fixture
+def two_threads():
+    gn.set_num_threads(2)
+    try:
+        yield
+    finally:
+        gn.set_num_threads(None)
+
+
+def big_start():
+    return np.random.default_rng(3).standard_normal(BIG_SHAPE)
+
+
+BIG_TARGET = np.random.default_rng(6).standard_normal(BIG_SHAPE)
+
+
+def big_grad_at(param, k):
+    """grad_at's bowl and wobble for a parameter of BIG_SHAPE."""
+    ramp = np.linspace(0.5, 2.0, param.size).reshape(param.shape)
+    return (param - BIG_TARGET) * ramp + 0.3 * np.sin(k + np.arange(param.size)).reshape(
+        param.shape
+    )
+
+
+@pytest.mark.parametrize("cls, fast, reference, kwargs", CASES, ids=IDS)
+def test_fast_update_split_over_threads_agrees_with_its_formula(
+    cls, fast, reference, kwargs, two_threads
+):
+    size = BIG_SHAPE[0] * BIG_SHAPE[1]
+    assert split_count(size, SPLIT_MIN_SIZE) == 2 and size // 2 > BLOCK_SIZE
+    group = group_for(cls, kwargs)
+    p_fast, p_ref = big_start(), big_start()
+    state_fast, state_ref = {}, {}
+    work = [np.full(BIG_SHAPE, np.nan) for _ in range(2)]
+    for k in range(3):
+        fast(p_fast, big_grad_at(p_fast, k), state_fast, group, work)
+        reference(p_ref, big_grad_at(p_ref, k), state_ref, group)
+        np.testing.assert_allclose(p_fast, p_ref, rtol=1e-12, atol=1e-13, err_msg=f"step {k}")
+        for key, value in state_ref.items():
+            np.testing.assert_allclose(state_fast[key], value, rtol=1e-12, atol=1e-13)
+    assert not np.allclose(p_fast, big_start())
+
+
+@pytest.mark.parametrize("cls, fast, reference, kwargs", CASES, ids=IDS)
+def test_split_update_is_bitwise_the_one_call_update(
+    cls, fast, reference, kwargs, two_threads, monkeypatch
+):
+    group = group_for(cls, kwargs)
+    results = []
+    for split in (True, False):
+        if not split:  # update_in_blocks' readable twin: one call over the whole arrays
+            monkeypatch.setattr(optimizer_module, "SPLIT_MIN_SIZE", 10**12)
+        p, state = big_start(), {}
+        work = [np.empty(BIG_SHAPE) for _ in range(2)]
+        for k in range(2):
+            fast(p, big_grad_at(p, k), state, group, work)
+        results.append((p, state))
+    (p_split, state_split), (p_whole, state_whole) = results
+    np.testing.assert_array_equal(p_split, p_whole)
+    for key, value in state_whole.items():
+        np.testing.assert_array_equal(state_split[key], value)
+
+
+def test_update_in_blocks_covers_every_number_once_and_passes_none_on(two_threads):
+    x = np.random.default_rng(4).standard_normal(BIG_SHAPE)
+    out_split, out_whole = np.zeros(BIG_SHAPE), np.zeros(BIG_SHAPE)
+    sizes = []
+
+    def kernel(x, unused, out):
+        assert unused is None
+        sizes.append(x.size)
+        out += 2.0 * x + 1.0  # wrong if a number were visited twice or never
+
+    update_in_blocks(kernel, x, None, out_split)
+    assert sum(sizes) == x.size and len(sizes) > 2 and max(sizes) <= BLOCK_SIZE
+    kernel(x, None, out_whole)
+    np.testing.assert_array_equal(out_split, out_whole)
+
+
+def test_update_in_blocks_takes_a_non_contiguous_array_in_one_call(two_threads):
+    x = np.random.default_rng(5).standard_normal((BIG_SHAPE[0], 2 * BIG_SHAPE[1]))[:, ::2]
+    shapes = []
+
+    def kernel(x):
+        shapes.append(x.shape)
+        x *= 2.0  # writes through the view into the caller's array
+
+    before = x.copy()
+    update_in_blocks(kernel, x)
+    assert shapes == [BIG_SHAPE]
+    np.testing.assert_array_equal(x, 2.0 * before)

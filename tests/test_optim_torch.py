@@ -1,5 +1,7 @@
 """Optimizers against torch.optim: same weights, same gradients, 60 steps, same trajectory."""
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -167,3 +169,28 @@ def test_state_loaded_from_torch_continues_like_torch(name, kwargs):
     for k in range(20, 20 + STEPS):
         step_both(ours, theirs, opt_g, opt_t, k)
     assert_same(ours, theirs)
+
+
+def _by_position_and_keyword(cls):
+    """(the positional options with their defaults, the keyword-only ones) of a constructor."""
+    parameters = inspect.signature(cls).parameters.values()
+    positional = [(p.name, p.default) for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
+    keyword = {p.name: p.default for p in parameters if p.kind is p.KEYWORD_ONLY}
+    return positional, keyword
+
+
+# torch's arguments that choose how it computes on its devices, not what: glassnet has none
+IMPLEMENTATION_SWITCHES = {"foreach", "fused", "capturable", "differentiable"}
+
+
+@pytest.mark.parametrize("name", optim.__all__[1:-1])  # every optimizer, not the base class
+def test_constructor_takes_torchs_arguments_in_torchs_order(name):
+    ours_positional, ours_keyword = _by_position_and_keyword(getattr(optim, name))
+    theirs_positional, theirs_keyword = _by_position_and_keyword(getattr(torch.optim, name))
+    assert ours_positional == theirs_positional[: len(ours_positional)]
+    theirs_all = {**dict(theirs_positional), **theirs_keyword}
+    for option, default in ours_keyword.items():
+        assert option in theirs_all and theirs_all[option] == default, option
+    # torch's later positional arguments: its switches, or options glassnet takes by keyword
+    later = {option for option, _ in theirs_positional[len(ours_positional) :]}
+    assert later <= IMPLEMENTATION_SWITCHES | set(ours_keyword), later

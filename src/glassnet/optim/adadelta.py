@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, check_in_range, descent_gradient
+from .optimizer import Group, Optimizer, State, check_in_range, count_step, descent_gradient
 
 
 class Adadelta(Optimizer):
@@ -39,20 +39,9 @@ class Adadelta(Optimizer):
     State per parameter: ``step`` (int), ``square_avg`` (:math:`v`), ``acc_delta`` (:math:`u`).
     """
 
+    options = dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)
+    keyword_options = dict(maximize=False)
     nonnegative_options = ("lr", "eps", "weight_decay")
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1.0,
-        rho: float = 0.9,
-        eps: float = 1e-6,
-        weight_decay: float = 0,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
         super()._check_options(options)
@@ -62,11 +51,7 @@ class Adadelta(Optimizer):
         """One Adadelta step for one parameter, as the formula reads."""
         lr, rho, eps = group["lr"], group["rho"], group["eps"]
         g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(param)
-            state["acc_delta"] = np.zeros_like(param)
-        state["step"] += 1
+        count_step(param, state, "square_avg", "acc_delta")  # zeros at the first step
 
         v = state["square_avg"] = rho * state["square_avg"] + (1 - rho) * g * g
         u = state["acc_delta"]

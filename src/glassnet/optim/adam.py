@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, decayed_gradient
+from .adam_family import AdamFamily, adam_count_step, adam_moments
+from .optimizer import Array, Group, State, decayed_gradient, update_in_blocks
 
 
-class Adam(Optimizer):
+class Adam(AdamFamily):
     r"""Adam (Kingma & Ba, 2015), as ``torch.optim.Adam``.
 
     For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \dots`:
@@ -49,31 +48,8 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (:math:`\hat v`, if amsgrad).
     """
 
-    nonnegative_options = ("lr", "eps", "weight_decay")
-    has_betas = True
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-        decoupled_weight_decay: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )
-        super().__init__(params, defaults)
+    options = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)
+    keyword_options = dict(maximize=False, decoupled_weight_decay=False)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adam step for one parameter (the fast twin of ``adam_update_reference``)."""
@@ -88,7 +64,7 @@ def adam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, gro
     lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
     # g = ±grad (+ weight_decay * param, unless the decay is decoupled: then param shrinks)
     g = decayed_gradient(param, grad, group)
-    t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
+    t = adam_count_step(param, state, group["amsgrad"])  # this step's number, 1 at the first
     m, v = adam_moments(state, g, beta1, beta2)  # m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2
     if group["amsgrad"]:
         v = state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], v)
@@ -97,67 +73,44 @@ def adam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, gro
     param[...] = param - lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
-def adam_update(
-    param: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    group: Group,
-    work: list[np.ndarray],
-) -> None:
+def adam_update(param: Array, grad: Array, state: State, group: Group, work: list[Array]) -> None:
     """``adam_update_reference`` computed in place: no array is allocated.
 
-    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Eleven
-    passes over memory (twelve with decoupled weight decay); the algebra differs from the
-    reference only in rounding:
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. Twelve NumPy
+    calls (one more with decoupled weight decay), run on every core and block by block
+    (``update_in_blocks``); the algebra differs from the reference only in rounding:
     ``lr m_hat / (sqrt(v_hat) + eps) = (lr c / b1) m / (sqrt(v) + eps c)`` with
     ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
     """
     lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-    tmp, g_work = work
-    g = decayed_gradient(param, grad, group, out=g_work)
-    t = state["step"] = adam_state(param, state, group["amsgrad"]) + 1
-    m, v = state["exp_avg"], state["exp_avg_sq"]
-
-    np.subtract(g, m, out=tmp)
-    tmp *= 1 - beta1
-    m += tmp  # m = beta1 m + (1 - beta1) g: m moves (1 - beta1) of the way towards g
-    v *= beta2
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - beta2
-    v += tmp  # v = beta2 v + (1 - beta2) g^2
-    if group["amsgrad"]:
-        v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-
+    t = adam_count_step(param, state, group["amsgrad"])
     c = math.sqrt(1 - beta2**t)
-    np.sqrt(v, out=tmp)
-    tmp += eps * c  # the denominator sqrt(v) + eps c
-    np.divide(m, tmp, out=tmp)
-    tmp *= lr * c / (1 - beta1**t)
-    param -= tmp
+    step_size, eps_c = lr * c / (1 - beta1**t), eps * c
 
+    def kernel(
+        param: Array,
+        grad: Array,
+        m: Array,
+        v: Array,
+        v_max: Array | None,
+        tmp: Array,
+        g_work: Array,
+    ) -> None:
+        g = decayed_gradient(param, grad, group, out=g_work)
+        np.subtract(g, m, out=tmp)
+        tmp *= 1 - beta1
+        m += tmp  # m = beta1 m + (1 - beta1) g: m moves (1 - beta1) of the way towards g
+        v *= beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - beta2
+        v += tmp  # v = beta2 v + (1 - beta2) g^2
+        if v_max is not None:  # amsgrad
+            v = np.maximum(v_max, v, out=v_max)
+        np.sqrt(v, out=tmp)
+        tmp += eps_c  # the denominator sqrt(v) + eps c
+        np.divide(m, tmp, out=tmp)
+        tmp *= step_size
+        param -= tmp
 
-def adam_state(param: np.ndarray, state: State, amsgrad: bool) -> int:
-    """Create Adam's state at the first step; return the number of steps taken so far.
-
-    ``step`` (0), the running averages ``exp_avg`` and ``exp_avg_sq`` (zeros) and, for
-    AMSGrad, ``max_exp_avg_sq`` (zeros). NAdam and RAdam keep the same.
-    """
-    if not state:
-        state["step"] = 0
-        state["exp_avg"] = np.zeros_like(param)
-        state["exp_avg_sq"] = np.zeros_like(param)
-    if amsgrad and "max_exp_avg_sq" not in state:
-        state["max_exp_avg_sq"] = np.zeros_like(param)
-    return state["step"]
-
-
-def adam_moments(
-    state: State, g: np.ndarray, beta1: float, beta2: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Adam's running averages of the gradient and of its square, updated (as formulas):
-
-    ``m = beta1 m + (1 - beta1) g`` and ``v = beta2 v + (1 - beta2) g^2``; returns ``(m, v)``.
-    """
-    m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
-    v = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * g * g
-    return m, v
+    v_max = state["max_exp_avg_sq"] if group["amsgrad"] else None
+    update_in_blocks(kernel, param, grad, state["exp_avg"], state["exp_avg_sq"], v_max, *work)

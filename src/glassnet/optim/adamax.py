@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, descent_gradient
+from .adam_family import AdamFamily
+from .optimizer import Group, State, count_step, descent_gradient
 
 
-class Adamax(Optimizer):
+class Adamax(AdamFamily):
     r"""Adamax (Kingma & Ba, 2015, section 7), as ``torch.optim.Adamax``.
 
     For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \dots`:
@@ -37,31 +35,14 @@ class Adamax(Optimizer):
     State per parameter: ``step`` (int), ``exp_avg`` (:math:`m`), ``exp_inf`` (:math:`u`).
     """
 
-    nonnegative_options = ("lr", "eps", "weight_decay")
-    has_betas = True
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 2e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
-        super().__init__(params, defaults)
+    options = dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
+    keyword_options = dict(maximize=False)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adamax step for one parameter, as the formula reads."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_inf"] = np.zeros_like(param)
-        t = state["step"] = state["step"] + 1
+        t = count_step(param, state, "exp_avg", "exp_inf")  # this step's number, 1 at the first
 
         m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
         u = state["exp_inf"] = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)

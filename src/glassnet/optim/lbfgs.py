@@ -14,6 +14,8 @@ from .line_search import strong_wolfe
 from .optimizer import Optimizer, bump_version, run_closure
 
 LINE_SEARCHES = (None, "strong_wolfe")
+#: what one call of ``step`` hands on to the next (kept in the state, in this order)
+CARRIED_STATE = ("d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss")
 
 
 class LBFGS(Optimizer):
@@ -190,10 +192,9 @@ class LBFGS(Optimizer):
         if np.abs(flat_grad).max() <= tolerance_grad:
             return first_loss  # already at a stationary point
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        H_diag = state.get("H_diag")
-        prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
+        d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad, prev_loss = (
+            state.get(name) for name in CARRIED_STATE
+        )
 
         n_iter = 0
         while n_iter < max_iter:
@@ -261,16 +262,8 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break  # the loss no longer changes
 
-        state.update(
-            d=d,
-            t=t,
-            old_dirs=old_dirs,
-            old_stps=old_stps,
-            ro=ro,
-            H_diag=H_diag,
-            prev_flat_grad=prev_flat_grad,
-            prev_loss=prev_loss,
-        )
+        carried = (d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad, prev_loss)
+        state.update(zip(CARRIED_STATE, carried))
         return first_loss
 
     def _load_state_value(self, p: Tensor, index: int, key: str, value: Any) -> Any:

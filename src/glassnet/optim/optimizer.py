@@ -25,11 +25,25 @@ One step, for every optimizer, is the same loop (``Optimizer.step``)::
 so a subclass only writes ``update(param, grad, state, group)``: the rule for one parameter,
 changing ``param`` (a NumPy array) and ``state`` in place. Each rule's file holds it as the
 plain formula (``*_update_reference``) and, where speed matters, an in-place twin that reuses
-preallocated work arrays (``Optimizer.scratch``) instead of allocating per step; tests check
-that the two agree step by step. A subclass also names the options that must be numbers >= 0
-(``nonnegative_options``) and whether it has ``betas``; ``_check_options`` rejects bad values
-with a ValueError naming them (a subclass with other rules extends it). Methods that need the loss several times
-per step (L-BFGS) override ``step`` itself.
+preallocated work arrays (``Optimizer.scratch``) instead of allocating per step and runs on
+every core, block by block (``update_in_blocks``); tests check that the two agree step by
+step. A subclass also names the options that must be numbers >= 0 (``nonnegative_options``)
+and whether it has ``betas``; ``_check_options`` rejects bad values with a ValueError naming
+them (a subclass with other rules extends it). Methods that need the loss several times per
+step (L-BFGS) override ``step`` itself.
+
+A built-in optimizer states its constructor's options as two tables in its own file, in
+PyTorch's order and with PyTorch's defaults, and the base class makes the constructor from
+them once for all (``__init_subclass__``)::
+
+    class Adam(Optimizer):
+        options = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)
+        keyword_options = dict(maximize=False, decoupled_weight_decay=False)
+
+gives ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+maximize=False, decoupled_weight_decay=False)``, which puts every option into ``defaults`` and
+calls ``Optimizer.__init__(params, defaults)``, as a hand-written ``__init__`` would (and as
+a subclass written the PyTorch way still does itself).
 
 ``state_dict()`` refers to parameters by their position (0, 1, 2, ... over all groups in order),
 never by object, and holds only NumPy arrays, numbers, strings, tuples, lists and dicts, so it
@@ -40,6 +54,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import numbers
 import warnings
 import weakref
@@ -50,6 +65,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import enable_grad
+from ..split_work import run_split
 from ..tensor import Tensor
 
 
@@ -67,6 +83,8 @@ required = _RequiredParameter()
 State = dict[str, Any]
 #: One parameter group: ``"params"`` and every option (``"lr"``, ...).
 Group = dict[str, Any]
+#: A parameter's values, its gradient, a piece of its state (what update rules compute on).
+Array = np.ndarray
 
 
 class Optimizer:
@@ -89,6 +107,13 @@ class Optimizer:
     nonnegative_options: tuple[str, ...] = ()
     #: whether the options hold ``betas``, a pair of decay rates in [0, 1)
     has_betas: bool = False
+    #: the constructor's options after ``params``, in order, with their defaults; a subclass
+    #: that sets them gets its ``__init__`` made from them (see the module's docstring)
+    options: dict[str, Any] = {}
+    #: the options the constructor takes by keyword only (after ``*``)
+    keyword_options: dict[str, Any] = {}
+    #: options every group of this optimizer has with a fixed value (not constructor arguments)
+    fixed_options: dict[str, Any] = {}
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         if isinstance(defaults.get("betas"), list):  # betas=[0.9, 0.999] is kept as a tuple
@@ -132,6 +157,8 @@ class Optimizer:
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_counts_steps", False):
             cls.step = _counting_steps(step)  # type: ignore[method-assign]
+        if "options" in cls.__dict__ and "__init__" not in cls.__dict__:
+            cls.__init__ = _constructor(cls)  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ to be overridden
     def _check_options(self, options: Mapping[str, Any]) -> None:
@@ -390,6 +417,63 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def _constructor(cls: type[Optimizer]) -> Callable[..., None]:
+    """``cls.__init__`` made from ``cls.options`` and ``cls.keyword_options``.
+
+    It takes ``params``, then the options by position or keyword, then the keyword options,
+    each with its default (a wrong or missing argument raises TypeError as for a written-out
+    ``__init__``), and calls ``Optimizer.__init__(self, params, defaults)`` with every option
+    (and the ``fixed_options``) in ``defaults``. Its signature is the one ``help(cls)`` and
+    ``inspect.signature(cls)`` show.
+    """
+    by_position = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature(
+        [
+            inspect.Parameter("self", by_position),
+            inspect.Parameter("params", by_position, annotation=Iterable[Any]),
+            *(
+                inspect.Parameter(name, by_position, default=value, annotation=_kind_of(value))
+                for name, value in cls.options.items()
+            ),
+            *(
+                inspect.Parameter(
+                    name, inspect.Parameter.KEYWORD_ONLY, default=value, annotation=_kind_of(value)
+                )
+                for name, value in cls.keyword_options.items()
+            ),
+        ],
+        return_annotation=None,
+    )
+
+    def __init__(self: Optimizer, *args: Any, **kwargs: Any) -> None:
+        try:
+            arguments = signature.bind(self, *args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{type(self).__name__}(): {error}") from None
+        arguments.apply_defaults()
+        defaults = dict(arguments.arguments)
+        params = defaults.pop("params")
+        del defaults["self"]
+        Optimizer.__init__(self, params, {**defaults, **cls.fixed_options})
+
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__doc__ = f"The constructor of {cls.__name__} (its options: see the class docstring)."
+    __init__.__module__ = cls.__module__
+    return __init__
+
+
+def _kind_of(default: Any) -> Any:
+    """The type an option with this default takes (shown in the constructor's signature)."""
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, numbers.Real):
+        return float
+    if isinstance(default, tuple):
+        return tuple[float, float]
+    return Any
+
+
 def _load_state_value(p: Tensor, index: int, key: str, value: Any) -> Any:
     """Turn a saved state entry back into what ``step`` expects (step counts become ints)."""
     if isinstance(value, Tensor):
@@ -499,6 +583,59 @@ def decayed_gradient(
     if weight_decay != 0:
         param *= 1 - group["lr"] * weight_decay
     return descent_gradient(param, grad, 0, maximize, out=out)
+
+
+#: The fewest numbers of a parameter worth a thread of their own: a parameter of twice as many
+#: or more has its update split over two cores (less is not worth the hand-off to a thread).
+SPLIT_MIN_SIZE = 65_536
+#: Each core then works through its range in blocks of this many numbers: an update makes a
+#: dozen passes (one NumPy call each) over its arrays, and over a block of 64k float32 numbers
+#: (a quarter MiB per array) every pass after the first finds the data in the core's cache.
+BLOCK_SIZE = 65_536
+
+
+def update_in_blocks(kernel: Callable[..., None], *arrays: np.ndarray | None) -> None:
+    """Run an elementwise update ``kernel(*arrays)`` on every core, block by block.
+
+    ``kernel`` takes arrays of one shape (``None`` stands for an unused one and is passed on as
+    ``None``) and changes some of them in place, number by number: what it writes at a position
+    depends only on what the arrays hold at that position. So it may just as well be called on
+    matching pieces of the arrays, one after another or at the same time, and the result is the
+    same to the last bit. A large parameter's arrays are viewed as flat vectors, cut into one
+    range per core (``run_split``) and each range into blocks of ``BLOCK_SIZE`` numbers.
+
+    The readable twin is ``kernel(*arrays)``: one call over the whole arrays, which is what
+    happens for a parameter of fewer than ``SPLIT_MIN_SIZE`` numbers, or when some array is not
+    C-contiguous (a flat view of it would be a copy, and writes into a copy are lost).
+    """
+    present = [a for a in arrays if a is not None]
+    size = present[0].size
+    if size < SPLIT_MIN_SIZE or not all(a.flags.c_contiguous for a in present):
+        kernel(*arrays)
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]  # views, not copies
+
+    def work(rows: slice) -> None:
+        for start in range(rows.start, rows.stop, BLOCK_SIZE):
+            block = slice(start, min(start + BLOCK_SIZE, rows.stop))
+            kernel(*(None if a is None else a[block] for a in flat))
+
+    run_split(work, size, SPLIT_MIN_SIZE)
+
+
+def count_step(param: np.ndarray, state: State, *zero_arrays: str) -> int:
+    """Count one more step of a parameter and return its number ``t`` (1 at the first step).
+
+    At the first step (``state`` still empty) the state is made: ``step`` 0 and, for each
+    name in ``zero_arrays``, an array of zeros shaped like ``param`` (a running average that
+    starts at zero, say).
+    """
+    if not state:
+        state["step"] = 0
+        for name in zero_arrays:
+            state[name] = np.zeros_like(param)
+    state["step"] += 1
+    return state["step"]
 
 
 def bump_version(p: Tensor) -> None:

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 
-from .adam import adam_moments, adam_state
-from .optimizer import Group, Optimizer, State, decayed_gradient
+from .adam_family import AdamFamily, adam_count_step, adam_moments
+from .optimizer import Group, State, decayed_gradient
 
 
-class RAdam(Optimizer):
+class RAdam(AdamFamily):
     r"""RAdam, rectified Adam (Liu et al., 2020), as ``torch.optim.RAdam``.
 
-    For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \dots`:
+    For each parameter :math:`\theta` with gradient :math:`g_t` at step :math:`t = 1, 2, \dots`,
+    after weight decay and ``maximize`` as in ``Adam`` (:math:`g_t \leftarrow \pm g_t +
+    \lambda\theta_{t-1}`, or with ``decoupled_weight_decay`` :math:`\theta_{t-1} \leftarrow
+    (1 - \eta\lambda)\,\theta_{t-1}`):
 
     .. math::
 
-        g_t &\leftarrow \pm g_t + \lambda\,\theta_{t-1}
-              \qquad (- \text{ if maximize; weight decay here only if not decoupled}) \\
-        \theta_{t-1} &\leftarrow (1 - \eta\lambda)\, \theta_{t-1}
-              \qquad (\text{only if decoupled\_weight\_decay}) \\
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
         v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \qquad
         \hat m_t = m_t / (1 - \beta_1^t) \\
@@ -40,46 +37,22 @@ class RAdam(Optimizer):
     steps are plain momentum steps; the factor :math:`r_t` then brings the adaptive step in.
 
     Args:
-        params: tensors or parameter groups to optimize (see ``Optimizer``).
-        lr: learning rate :math:`\eta` (default 1e-3).
-        betas: :math:`(\beta_1, \beta_2)` (default (0.9, 0.999)); each in [0, 1).
-        eps: :math:`\epsilon`, added to the denominator for stability (default 1e-8).
-        weight_decay: :math:`\lambda` (default 0), an L2 penalty unless decoupled.
+        params, lr, betas, eps, weight_decay, maximize: as ``Adam``'s (defaults: ``options``).
         decoupled_weight_decay: shrink the weights directly, as AdamW does (default False).
-        maximize: climb the objective instead of descending it.
 
     State per parameter: ``step`` (int), ``exp_avg`` (:math:`m`), ``exp_avg_sq`` (:math:`v`).
     """
 
-    nonnegative_options = ("lr", "eps", "weight_decay")
-    has_betas = True
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        decoupled_weight_decay: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            betas=betas,
-            eps=eps,
-            weight_decay=weight_decay,
-            decoupled_weight_decay=decoupled_weight_decay,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
+    options = dict(
+        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False
+    )
+    keyword_options = dict(maximize=False)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RAdam step for one parameter, as the formula reads."""
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         g = decayed_gradient(param, grad, group)  # weight decay as in Adam
-        t = state["step"] = adam_state(param, state, amsgrad=False) + 1
+        t = adam_count_step(param, state, amsgrad=False)
 
         m, v = adam_moments(state, g, beta1, beta2)
         bias_correction2 = 1 - beta2**t

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, descent_gradient
+from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
 
 
 class RMSprop(Optimizer):
@@ -46,30 +43,9 @@ class RMSprop(Optimizer):
     (:math:`b`, if momentum > 0), ``grad_avg`` (:math:`\bar g`, if centered).
     """
 
+    options = dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False)
+    keyword_options = dict(maximize=False)
     nonnegative_options = ("lr", "alpha", "eps", "weight_decay", "momentum")
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            alpha=alpha,
-            eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
-            centered=centered,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``)."""
@@ -102,44 +78,54 @@ def rmsprop_update_reference(
 
 
 def rmsprop_update(
-    param: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    group: Group,
-    work: list[np.ndarray],
+    param: Array, grad: Array, state: State, group: Group, work: list[Array]
 ) -> None:
     """``rmsprop_update_reference`` computed in place: no array is allocated.
 
-    ``work`` holds two arrays shaped like ``param`` whose contents do not matter.
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. The passes
+    run on every core and block by block (``update_in_blocks``).
     """
     lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-    tmp, g_work = work
-    g = descent_gradient(param, grad, group["weight_decay"], group["maximize"], out=g_work)
+    weight_decay, maximize = group["weight_decay"], group["maximize"]
     v, g_avg, buf = rmsprop_state(param, state, group)
     state["step"] += 1
 
-    v *= alpha
-    np.multiply(g, g, out=tmp)
-    tmp *= 1 - alpha
-    v += tmp  # v = alpha v + (1 - alpha) g^2
-    if group["centered"]:
-        np.subtract(g, g_avg, out=tmp)
+    def kernel(
+        param: Array,
+        grad: Array,
+        v: Array,
+        g_avg: Array | None,
+        buf: Array | None,
+        tmp: Array,
+        g_work: Array,
+    ) -> None:
+        g = descent_gradient(param, grad, weight_decay, maximize, out=g_work)
+        v *= alpha
+        np.multiply(g, g, out=tmp)
         tmp *= 1 - alpha
-        g_avg += tmp  # g_avg moves (1 - alpha) of the way towards g
-        np.multiply(g_avg, g_avg, out=tmp)
-        np.subtract(v, tmp, out=tmp)
-        np.sqrt(tmp, out=tmp)
-    else:
-        np.sqrt(v, out=tmp)
-    tmp += eps  # rms
-    np.divide(g, tmp, out=tmp)  # g / rms
-    if momentum > 0:
-        buf *= momentum
-        buf += tmp
-        np.multiply(buf, lr, out=tmp)
-    else:
-        tmp *= lr
-    param -= tmp
+        v += tmp  # v = alpha v + (1 - alpha) g^2
+        if g_avg is not None:  # centered
+            np.subtract(g, g_avg, out=tmp)
+            tmp *= 1 - alpha
+            g_avg += tmp  # g_avg moves (1 - alpha) of the way towards g
+            np.multiply(g_avg, g_avg, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            np.sqrt(tmp, out=tmp)
+        else:
+            np.sqrt(v, out=tmp)
+        tmp += eps  # rms
+        np.divide(g, tmp, out=tmp)  # g / rms
+        if buf is not None:  # momentum > 0
+            buf *= momentum
+            buf += tmp
+            np.multiply(buf, lr, out=tmp)
+        else:
+            tmp *= lr
+        param -= tmp
+
+    g_avg = g_avg if group["centered"] else None
+    buf = buf if momentum > 0 else None
+    update_in_blocks(kernel, param, grad, v, g_avg, buf, *work)
 
 
 def rmsprop_state(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Group, Optimizer, State, descent_gradient
+from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
 
 
 class SGD(Optimizer):
@@ -49,28 +49,9 @@ class SGD(Optimizer):
         >>> opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
     """
 
+    options = dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)
+    keyword_options = dict(maximize=False)
     nonnegative_options = ("lr", "momentum", "weight_decay")
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
-        super().__init__(params, defaults)
 
     def _check_options(self, options: Mapping[str, Any]) -> None:
         super()._check_options(options)
@@ -102,37 +83,38 @@ def sgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, grou
     param[...] = param - lr * d
 
 
-def sgd_update(
-    param: np.ndarray,
-    grad: np.ndarray,
-    state: State,
-    group: Group,
-    work: list[np.ndarray],
-) -> None:
+def sgd_update(param: Array, grad: Array, state: State, group: Group, work: list[Array]) -> None:
     """``sgd_update_reference`` computed in place: no array is allocated after the first step.
 
-    ``work`` holds two arrays shaped like ``param`` whose contents do not matter.
+    ``work`` holds two arrays shaped like ``param`` whose contents do not matter. The passes
+    run on every core and block by block (``update_in_blocks``).
     """
     lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-    tmp, g_work = work
-    d = descent_gradient(param, grad, group["weight_decay"], group["maximize"], out=g_work)
-    if momentum != 0:
-        buf = state.get("momentum_buffer")
-        if buf is None:
-            state["momentum_buffer"] = np.array(d, dtype=param.dtype)  # a copy of d
-            buf = state["momentum_buffer"]
-        else:
-            buf *= momentum
-            if dampening != 0:
-                np.multiply(d, 1 - dampening, out=tmp)
-                buf += tmp
+    weight_decay, maximize, nesterov = group["weight_decay"], group["maximize"], group["nesterov"]
+    first = momentum != 0 and "momentum_buffer" not in state
+    if first:  # the first step starts the buffer at the gradient itself
+        state["momentum_buffer"] = np.empty_like(param)
+    buf = state["momentum_buffer"] if momentum != 0 else None
+
+    def kernel(param: Array, grad: Array, buf: Array | None, tmp: Array, g_work: Array) -> None:
+        d = descent_gradient(param, grad, weight_decay, maximize, out=g_work)
+        if buf is not None:
+            if first:
+                np.copyto(buf, d)
             else:
-                buf += d  # buf = momentum buf + (1 - dampening) d
-        if group["nesterov"]:
-            np.multiply(buf, momentum, out=tmp)
-            tmp += d  # d + momentum buf: one momentum step ahead
-            d = tmp
-        else:
-            d = buf
-    np.multiply(d, lr, out=tmp)
-    param -= tmp
+                buf *= momentum
+                if dampening != 0:
+                    np.multiply(d, 1 - dampening, out=tmp)
+                    buf += tmp
+                else:
+                    buf += d  # buf = momentum buf + (1 - dampening) d
+            if nesterov:
+                np.multiply(buf, momentum, out=tmp)
+                tmp += d  # d + momentum buf: one momentum step ahead
+                d = tmp
+            else:
+                d = buf
+        np.multiply(d, lr, out=tmp)
+        param -= tmp
+
+    update_in_blocks(kernel, param, grad, buf, *work)
