@@ -52,9 +52,14 @@ def setup_threads(torch: Any, threads: int | None = None) -> dict[str, Any]:
 
     With threadpoolctl the BLAS thread count is read from the loaded library and PyTorch is set
     to it; ``threads``, if given, first limits NumPy's BLAS to that many (the limit lasts for
-    the rest of the process). Without threadpoolctl both are left at their defaults (reported
-    as such), except that ``threads`` still sets PyTorch's count.
+    the rest of the process), and glassnet's own parallel work (``split_work``) too, so that
+    ``--threads 1`` compares one core with one core. Without threadpoolctl both are left at
+    their defaults (reported as such), except that ``threads`` still sets PyTorch's count.
     """
+    if threads is not None:
+        import glassnet
+
+        glassnet.set_num_threads(threads)  # BLAS (with threadpoolctl) and split_work
     if threads is not None and _has_threadpoolctl():
         from threadpoolctl import threadpool_limits
 

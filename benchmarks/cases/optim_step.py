@@ -11,8 +11,6 @@ the update rule itself, which for a model this size is several full passes over 
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,31 +87,14 @@ def torch_step(torch: Any, cfg: OptimConfig, name: str, kwargs: dict[str, Any]) 
     return run
 
 
-@contextlib.contextmanager
-def glassnet_threads(threads: int | None) -> Iterator[None]:
-    """glassnet's own parallel work (``run_split``) limited to ``threads`` inside the block."""
-    import glassnet as gn
-
-    if threads is None:
-        yield
-        return
-    gn.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        gn.set_num_threads(None)  # glassnet chooses again (the BLAS limit stays at ``threads``)
-
-
 def _run(ctx: Context, key: str) -> CaseResult:
     cfg = config(ctx.size)
     _, number, name, kwargs = next(entry for entry in OPTIMIZERS if entry[0] == key)
     runners = {"glassnet": glassnet_step(cfg, name, kwargs)}
     if ctx.torch is not None:
         runners["torch"] = torch_step(ctx.torch, cfg, name, kwargs)
-    # glassnet splits a large update over as many threads as PyTorch gets (ctx.threads), so
-    # that --threads 1 compares one core with one core
-    with glassnet_threads(ctx.threads):
-        samples, profile = ctx.measure(runners, scale=1e3 / cfg.steps)
+    # with --threads N, setup_threads gave glassnet's split work N threads, as PyTorch
+    samples, profile = ctx.measure(runners, scale=1e3 / cfg.steps)
     n_params = sum(value.size for value, _ in make_params(cfg))
     options = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "lr")
     res = CaseResult(
