@@ -31,16 +31,18 @@ class _ConvNd(Module):
         in_channels: int,
         out_channels: int,
         kernel_size: Any,
-        stride: Any,
-        padding: Any,
-        dilation: Any,
-        groups: int,
-        bias: bool,
-        padding_mode: str,
-        output_padding: Any = 0,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
         device: Any = None,
         dtype: Any = None,
+        *,
+        output_padding: Any = 0,
     ) -> None:
+        """PyTorch's Conv1d/Conv2d arguments; ConvTranspose adds output_padding by keyword."""
         super().__init__()
         who, nd = type(self).__name__, self._nd
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
@@ -180,34 +182,7 @@ class _ConvNd(Module):
 
 
 class _Conv(_ConvNd):
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            bias,
-            padding_mode,
-            0,
-            device,
-            dtype,
-        )
+    """Conv1d and Conv2d: _ConvNd's arguments (PyTorch's order), and the forward pass."""
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
@@ -316,9 +291,9 @@ class _ConvTranspose(_ConvNd):
             groups,
             bias,
             padding_mode,
-            output_padding,
             device,
             dtype,
+            output_padding=output_padding,
         )
         check_output_padding(
             type(self).__name__,
