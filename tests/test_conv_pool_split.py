@@ -1,4 +1,4 @@
-"""Convolution and pooling split over threads (run_split) give exactly the one-range results."""
+"""Convolution, ReLU and pooling split over threads (run_split) give exactly the one-range results."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import glassnet as gn
 import glassnet.nn.functional as F
 from glassnet import split_work
 from glassnet.ops import conv as conv_ops
+from glassnet.ops.elementwise import ReLU
 
 
 def _run(fn, arrays, split: bool, monkeypatch):
     """fn's output and the gradients of sum(output * weights) w.r.t. every array."""
     monkeypatch.setattr(conv_ops, "SPLIT_MIN_NUMBERS", 1 if split else 1 << 62)
+    monkeypatch.setattr(ReLU, "SPLIT_MIN_NUMBERS", 1 if split else 1 << 62)
     gn.set_num_threads(3 if split else 1)  # three ranges: uneven lengths get tested too
     try:
         ranges = split_work.split_count(len(arrays[0]), conv_ops.rows_per_thread(1))
@@ -36,6 +38,8 @@ CASES = {
         (3, 2, 3, 3),
         lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1),
     ),
+    "relu": ((5, 3, 4, 4), None, F.relu),
+    "relu-channel-first": ((3, 5, 4, 4), None, lambda x: F.relu(x.permute(1, 0, 2, 3))),
     "maxpool-2x2": ((5, 3, 8, 6), None, lambda x: F.max_pool2d(x, 2)),
     "maxpool-2x2-channel-first": (
         (3, 5, 8, 6),
