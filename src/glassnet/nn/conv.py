@@ -39,10 +39,8 @@ class _ConvNd(Module):
         padding_mode: str = "zeros",
         device: Any = None,
         dtype: Any = None,
-        *,
-        output_padding: Any = 0,
     ) -> None:
-        """PyTorch's Conv1d/Conv2d arguments; ConvTranspose adds output_padding by keyword."""
+        """PyTorch's Conv1d/Conv2d arguments; ConvTranspose sets its output_padding after."""
         super().__init__()
         who, nd = type(self).__name__, self._nd
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
@@ -93,7 +91,7 @@ class _ConvNd(Module):
             self.padding: Any = padding
         else:
             self.padding = int_tuple(padding, nd, "padding", who, minimum=0)
-        self.output_padding = int_tuple(output_padding, nd, "output_padding", who, minimum=0)
+        self.output_padding = (0,) * nd  # a transposed convolution sets its own
         self.groups = int(groups)
         self.padding_mode = padding_mode
         # Padding per side (before_0, after_0, before_1, after_1, ...), 'same' resolved.
@@ -293,10 +291,11 @@ class _ConvTranspose(_ConvNd):
             padding_mode,
             device,
             dtype,
-            output_padding=output_padding,
         )
+        who = type(self).__name__
+        self.output_padding = int_tuple(output_padding, self._nd, "output_padding", who, minimum=0)
         check_output_padding(
-            type(self).__name__,
+            who,
             self.output_padding,
             self.stride,
             self.dilation,
