@@ -20,7 +20,7 @@ import numpy as np
 from ..common import CaseResult, Context
 from ..peers import add_relative_row, add_runners
 
-CNN_TARGET = 1.25
+CNN_TARGET = 1.0  # issue 14: at PyTorch's speed
 
 
 @dataclass(frozen=True)

@@ -31,16 +31,16 @@ class _ConvNd(Module):
         in_channels: int,
         out_channels: int,
         kernel_size: Any,
-        stride: Any,
-        padding: Any,
-        dilation: Any,
-        groups: int,
-        bias: bool,
-        padding_mode: str,
-        output_padding: Any = 0,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
         device: Any = None,
         dtype: Any = None,
     ) -> None:
+        """PyTorch's Conv1d/Conv2d arguments; ConvTranspose sets its output_padding after."""
         super().__init__()
         who, nd = type(self).__name__, self._nd
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
@@ -91,7 +91,7 @@ class _ConvNd(Module):
             self.padding: Any = padding
         else:
             self.padding = int_tuple(padding, nd, "padding", who, minimum=0)
-        self.output_padding = int_tuple(output_padding, nd, "output_padding", who, minimum=0)
+        self.output_padding = (0,) * nd  # a transposed convolution sets its own
         self.groups = int(groups)
         self.padding_mode = padding_mode
         # Padding per side (before_0, after_0, before_1, after_1, ...), 'same' resolved.
@@ -180,34 +180,7 @@ class _ConvNd(Module):
 
 
 class _Conv(_ConvNd):
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            bias,
-            padding_mode,
-            0,
-            device,
-            dtype,
-        )
+    """Conv1d and Conv2d: _ConvNd's arguments (PyTorch's order), and the forward pass."""
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
@@ -316,12 +289,13 @@ class _ConvTranspose(_ConvNd):
             groups,
             bias,
             padding_mode,
-            output_padding,
             device,
             dtype,
         )
+        who = type(self).__name__
+        self.output_padding = int_tuple(output_padding, self._nd, "output_padding", who, minimum=0)
         check_output_padding(
-            type(self).__name__,
+            who,
             self.output_padding,
             self.stride,
             self.dilation,

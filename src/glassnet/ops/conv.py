@@ -22,6 +22,11 @@ read by all output positions at once form a strided slice of the padded input (r
 i*dh, i*dh + sh, ...; columns j*dw, j*dw + sw, ...), so each offset is a single vectorised
 copy (Im2Col) or add (Col2Im) of a (C, N, Ho, Wo) block. For stride-1 convolutions a "wide"
 layout makes each of those a single long contiguous run (see Im2Col).
+
+Those copies and adds run on one core in NumPy, so for a large batch the images are cut into
+two (or more) ranges and each range is copied by its own thread (``split_work.run_split``):
+every image's columns depend on that image alone, so the ranges never touch the same numbers.
+The readable twin is the same loop over all images at once, ``work(slice(0, N))``.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..autograd import Op
+from ..split_work import run_split
 
 __all__ = [
     "Geometry",
@@ -38,7 +44,17 @@ __all__ = [
     "transposed_geometry",
     "Im2Col",
     "Col2Im",
+    "rows_per_thread",
 ]
+
+#: The fewest numbers worth handing to a thread of their own (the hand-off costs some tens of
+#: microseconds, about the time NumPy takes to copy this many numbers).
+SPLIT_MIN_NUMBERS = 1 << 17
+
+
+def rows_per_thread(numbers_per_row: int) -> int:
+    """The ``min_rows`` for ``run_split`` when each row holds ``numbers_per_row`` numbers."""
+    return max(1, SPLIT_MIN_NUMBERS // max(1, numbers_per_row))
 
 
 @dataclass(frozen=True)
@@ -238,14 +254,23 @@ class Im2Col(Op):
         xc = x.transpose(1, 0, 2, 3)  # (C, N, H, W), channel-major like the rows of cols
         if self.wide:
             flat, plane = _flat_padded(geo, (c, n), x.dtype)
-            geo.crop(plane)[...] = xc
-            for t, start in enumerate(_flat_offsets(geo)):
-                taps[:, t] = flat[..., start : start + length]
+            starts = _flat_offsets(geo)
+
+            def copy_images(images: slice) -> None:  # the columns of images `images` only
+                geo.crop(plane)[:, images] = xc[:, images]
+                for t, start in enumerate(starts):
+                    taps[:, t, images] = flat[:, images, start : start + length]
+
         else:
             xp = geo.pad_input(xc)
-            for t, (i, j) in enumerate(geo.offsets):
-                rows, columns = geo.window(i, j)
-                taps[:, t].reshape(c, n, oh, ow)[...] = xp[..., rows, columns]
+
+            def copy_images(images: slice) -> None:
+                for t, (i, j) in enumerate(geo.offsets):
+                    rows, columns = geo.window(i, j)
+                    block = taps[:, t, images].reshape(c, -1, oh, ow)
+                    block[...] = xp[:, images, rows, columns]
+
+        run_split(copy_images, n, rows_per_thread(c * kk * length))
         if self.ones_row:
             cols[-1] = 1
         return cols
@@ -283,17 +308,30 @@ class Col2Im(Op):
             )
         c = ckk // kk
         # cols[t::kk] holds tap t of every channel: a strided view, so cols may be a slice.
+        h, w = geo.in_hw
+        out = np.empty((c, n, h, w), dtype=cols.dtype)  # stored channel by channel, see below
         if self.wide:
             flat, xp = _flat_padded(geo, (c, n), cols.dtype)
-            for t, start in enumerate(_flat_offsets(geo)):
-                flat[..., start : start + length] += cols[t::kk]
+            starts = _flat_offsets(geo)
+
+            def add_images(images: slice) -> None:  # the pixels of images `images` only
+                for t, start in enumerate(starts):
+                    flat[:, images, start : start + length] += cols[t::kk, images]
+                out[:, images] = geo.crop(xp[:, images])
+
         else:
             xp = np.zeros((c, n) + geo.padded_hw, dtype=cols.dtype)
-            for t, (i, j) in enumerate(geo.offsets):
-                rows, columns = geo.window(i, j)
-                xp[..., rows, columns] += cols[t::kk].reshape(c, n, oh, ow)
+
+            def add_images(images: slice) -> None:
+                for t, (i, j) in enumerate(geo.offsets):
+                    rows, columns = geo.window(i, j)
+                    block = cols[t::kk, images].reshape(c, -1, oh, ow)
+                    xp[:, images, rows, columns] += block
+                out[:, images] = geo.crop(xp[:, images])
+
+        run_split(add_images, n, rows_per_thread(ckk * length))
         # (N, C, H, W), stored channel by channel like the rest of a convolution's arrays
-        return np.ascontiguousarray(geo.crop(xp)).transpose(1, 0, 2, 3)
+        return out.transpose(1, 0, 2, 3)
 
     def backward(self, g):
         return (Im2Col(self.geometry, self.wide)(g),)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd import Op, is_grad_enabled, is_tensor, wrap
 from ..errors import DTypeError
+from ..split_work import run_split
 
 # ---------------------------------------------------------------------- arithmetic (binary)
 
@@ -251,16 +252,37 @@ class Sigmoid(Op):
 class ReLU(Op):
     """y = max(x, 0);   dL/dx = g * (x > 0)"""
 
+    #: A large input (a convolution's output) is cut into ranges of rows, one thread each.
+    SPLIT_MIN_NUMBERS = 1 << 17
+
     def forward(self, x):
-        self.out_data = np.maximum(x, 0)
-        return self.out_data
+        if x.size < 2 * self.SPLIT_MIN_NUMBERS or x.ndim == 0 or x.dtype.kind != "f":
+            self.out_data = np.maximum(x, 0)
+            return self.out_data
+        out = np.empty_like(x)  # keeps x's memory order
+
+        def rows(r: slice) -> None:  # twin: np.maximum(x, 0) on all rows at once
+            np.maximum(x[r], 0, out=out[r])
+
+        run_split(rows, len(x), max(1, self.SPLIT_MIN_NUMBERS * len(x) // x.size))
+        self.out_data = out
+        return out
 
     def backward(self, g):
         # y > 0 exactly where x > 0; multiplying by the 0/1 mask avoids boolean indexing.
         if not is_grad_enabled():
             # First-order fast path (the common case in training): one NumPy multiply by the
             # boolean mask, no cast and no extra op. Same numbers as the recorded path below.
-            return (wrap(g.array * (self.out_data > 0)),)
+            g, y = g.array, self.out_data
+            if g.size < 2 * self.SPLIT_MIN_NUMBERS or g.shape != y.shape:
+                return (wrap(g * (y > 0)),)
+            out = np.empty_like(g)
+
+            def rows(r: slice) -> None:  # twin: g * (y > 0) on all rows at once
+                np.multiply(g[r], y[r] > 0, out=out[r])
+
+            run_split(rows, len(g), max(1, self.SPLIT_MIN_NUMBERS * len(g) // g.size))
+            return (wrap(out),)
         return (g * (self.out_data > 0).astype(g.array.dtype),)
 
 

@@ -7,6 +7,9 @@ hold there into one contiguous (N, C, Ho, Wo) plane, and a reduction over the wi
 few elementwise operations between whole planes. (NumPy is several times slower on strided
 data, and ``np.where`` with a random mask is slower still, so both are avoided in the loops.)
 ``scatter_taps`` is the adjoint of ``gather_taps``: it adds every plane back where it came from.
+The fast 2x2 path and its gradient cut a large input into ranges of rows (of its first axis in
+memory) and run each range on its own thread (``split_work.run_split``); windows never cross
+those rows, so each range computes its own windows only, as the one-range twin would.
 
 * Max pooling keeps the largest value of each window and remembers which tap won (its
   *argmax*, ties going to the first tap in row-major order, as in PyTorch). Its gradient is
@@ -25,7 +28,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..autograd import Op
-from .conv import Geometry
+from ..split_work import run_split
+from .conv import Geometry, rows_per_thread
 
 __all__ = [
     "MaxPool",
@@ -171,8 +175,13 @@ class ScatterToArgmax(Op):
         g, argmax = _swap(g, swap), _swap(self.argmax, swap)
         if _tiles_exactly(geo):  # each pixel is one tap of one window: write taps in place
             dx = np.empty(g.shape[:2] + geo.padded_hw, dtype=g.dtype)
-            for k, view in enumerate(tap_views(dx, geo)):
-                np.multiply(g, argmax == k, out=view)
+            dx_taps = tap_views(dx, geo)
+
+            def route(rows: slice) -> None:  # the windows of rows `rows` of the first axis
+                for k, view in enumerate(dx_taps):
+                    np.multiply(g[rows], argmax[rows] == k, out=view[rows])
+
+            run_split(route, len(g), rows_per_thread(dx[0].size))
             return _swap(np.ascontiguousarray(geo.crop(dx)) if any(geo.pad) else dx, swap)
         planes = (g * (argmax == k) for k in range(len(geo.offsets)))
         return _swap(scatter_taps(planes, geo), swap)
@@ -271,12 +280,20 @@ def max_of_four(x: np.ndarray, geo: Geometry) -> tuple[np.ndarray, np.ndarray] |
     (Measured: arranging the same knockout over long contiguous runs of a 2x2 / stride 2
     input leaves its results as strided views, which made the whole CNN step slower.)
     """
-    v0, v1, v2, v3 = tap_views(geo.pad_input(x, -np.inf), geo)
-    left, right = np.maximum(v0, v1), np.maximum(v2, v3)
-    best = np.maximum(left, right)
+    best = np.empty((len(x), x.shape[1]) + geo.out_hw, dtype=x.dtype)
+    argmax = np.empty(best.shape, dtype=np.uint8)
+
+    def knockout(rows: slice) -> None:  # the windows of rows `rows` of the first axis
+        v0, v1, v2, v3 = tap_views(geo.pad_input(x[rows], -np.inf), geo)
+        left, right = np.maximum(v0, v1), np.maximum(v2, v3)
+        np.maximum(left, right, out=best[rows])
+        late_left, late_right = np.greater(v1, v0), np.greater(v3, v2)
+        argmax[rows] = _knockout_argmax(late_left, late_right, np.greater(right, left))
+
+    run_split(knockout, len(x), rows_per_thread(x[0].size))
     if np.isnan(best).any():
         return None
-    return best, _knockout_argmax(np.greater(v1, v0), np.greater(v3, v2), np.greater(right, left))
+    return best, argmax
 
 
 def _knockout_argmax(late_left, late_right, second) -> np.ndarray:

@@ -19,6 +19,7 @@ it is exactly the gradient of conv2d with respect to its input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -256,22 +257,33 @@ def _conv_transpose2d_nchw(
 # ----------------------------------------------------------------------------------------------
 
 
-def _conv(
-    fn: str,
-    nd: int,
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None,
-    stride: Any,
-    padding: Any,
-    dilation: Any,
-    groups: int,
-) -> Tensor:
-    _, _, kernel, stride_t, dilation_t = _read_conv_args(
-        fn, nd, input, weight, bias, stride, dilation, groups, transposed=False
-    )
-    pads = resolve_padding(padding, kernel, dilation_t, stride_t, fn)
-    return convolve(input, weight, bias, stride_t, pads, dilation_t, int(groups), fn)
+def named(function: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
+    """Give a function made for one variant (1-D or 2-D) its public name and docstring."""
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
+
+
+def _conv_function(nd: int, doc: str) -> Callable[..., Tensor]:
+    """conv1d (nd=1) or conv2d (nd=2): one body, PyTorch's signature, checked then convolved."""
+    fn = f"conv{nd}d"
+
+    def conv(
+        input: Tensor,
+        weight: Tensor,
+        bias: Tensor | None = None,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+    ) -> Tensor:
+        _, _, kernel, stride_t, dilation_t = _read_conv_args(
+            fn, nd, input, weight, bias, stride, dilation, groups, transposed=False
+        )
+        pads = resolve_padding(padding, kernel, dilation_t, stride_t, fn)
+        return convolve(input, weight, bias, stride_t, pads, dilation_t, int(groups), fn)
+
+    return named(conv, fn, doc)
 
 
 def convolve(
@@ -309,15 +321,8 @@ def convolve(
     return _finish(y, nd, batched)
 
 
-def conv2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
+conv2d = _conv_function(
+    2,
     """2-D convolution (cross-correlation, as in every deep learning library).
 
     y[n, o, p, q] = bias[o] + sum over c, i, j of
@@ -344,19 +349,11 @@ def conv2d(
         >>> w = glassnet.randn(16, 3, 3, 3)
         >>> F.conv2d(x, w, padding=1).shape
         (8, 16, 32, 32)
-    """
-    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+    """,
+)
 
-
-def conv1d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
+conv1d = _conv_function(
+    1,
     """1-D convolution over (N, C_in, L) or unbatched (C_in, L) with weight (C_out, C_in/groups, k).
 
     y[n, o, p] = bias[o] + sum over c, i of weight[o, c, i] * xpad[n, c, p*s + i*d] (per group).
@@ -367,59 +364,56 @@ def conv1d(
 
         >>> F.conv1d(glassnet.randn(4, 2, 10), glassnet.randn(5, 2, 3)).shape
         (4, 5, 8)
-    """
-    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+    """,
+)
 
 
-def _conv_transpose(
-    fn: str,
-    nd: int,
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None,
-    stride: Any,
-    padding: Any,
-    output_padding: Any,
-    groups: int,
-    dilation: Any,
-) -> Tensor:
-    x, batched, kernel, stride_t, dilation_t = _read_conv_args(
-        fn, nd, input, weight, bias, stride, dilation, groups, transposed=True
-    )
-    if isinstance(padding, str):
-        raise ValueError(f"{fn}: padding must be an int or a tuple of ints, got {padding!r}")
-    padding_t = int_tuple(padding, nd, "padding", fn, minimum=0)
-    output_padding_t = int_tuple(output_padding, nd, "output_padding", fn, minimum=0)
-    check_output_padding(
-        fn, output_padding_t, stride_t, dilation_t, (output_padding, stride, dilation)
-    )
-    if nd == 1:
-        x, weight = x.unsqueeze(2), weight.unsqueeze(2)
-        kernel, stride_t, dilation_t = (1,) + kernel, (1,) + stride_t, (1,) + dilation_t
-        padding_t, output_padding_t = (0,) + padding_t, (0,) + output_padding_t
-    geo = transposed_geometry(
-        tuple(x.shape[2:]), kernel, stride_t, padding_t, output_padding_t, dilation_t
-    )
-    if geo.in_hw[0] <= 0 or geo.in_hw[1] <= 0:
-        size = geo.in_hw[1] if nd == 1 else geo.in_hw
-        raise ShapeError(
-            f"{fn}: the output size would be {size} for an input of spatial size "
-            f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
+def _conv_transpose_function(nd: int, doc: str) -> Callable[..., Tensor]:
+    """conv_transpose1d (nd=1) or conv_transpose2d (nd=2): one body, PyTorch's signature."""
+    fn = f"conv_transpose{nd}d"
+
+    def conv_transpose(
+        input: Tensor,
+        weight: Tensor,
+        bias: Tensor | None = None,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        dilation: Any = 1,
+    ) -> Tensor:
+        x, batched, kernel, stride_t, dilation_t = _read_conv_args(
+            fn, nd, input, weight, bias, stride, dilation, groups, transposed=True
         )
-    y = _conv_transpose2d_nchw(x, weight, bias, geo, int(groups))
-    return _finish(y, nd, batched)
+        if isinstance(padding, str):
+            raise ValueError(f"{fn}: padding must be an int or a tuple of ints, got {padding!r}")
+        padding_t = int_tuple(padding, nd, "padding", fn, minimum=0)
+        output_padding_t = int_tuple(output_padding, nd, "output_padding", fn, minimum=0)
+        check_output_padding(
+            fn, output_padding_t, stride_t, dilation_t, (output_padding, stride, dilation)
+        )
+        w = weight
+        if nd == 1:
+            x, w = x.unsqueeze(2), w.unsqueeze(2)
+            kernel, stride_t, dilation_t = (1,) + kernel, (1,) + stride_t, (1,) + dilation_t
+            padding_t, output_padding_t = (0,) + padding_t, (0,) + output_padding_t
+        geo = transposed_geometry(
+            tuple(x.shape[2:]), kernel, stride_t, padding_t, output_padding_t, dilation_t
+        )
+        if geo.in_hw[0] <= 0 or geo.in_hw[1] <= 0:
+            size = geo.in_hw[1] if nd == 1 else geo.in_hw
+            raise ShapeError(
+                f"{fn}: the output size would be {size} for an input of spatial size "
+                f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
+            )
+        y = _conv_transpose2d_nchw(x, w, bias, geo, int(groups))
+        return _finish(y, nd, batched)
+
+    return named(conv_transpose, fn, doc)
 
 
-def conv_transpose2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    output_padding: Any = 0,
-    groups: int = 1,
-    dilation: Any = 1,
-) -> Tensor:
+conv_transpose2d = _conv_transpose_function(
+    2,
     """2-D transposed convolution ("deconvolution"): the gradient of conv2d w.r.t. its input.
 
     Every input pixel x[n, c, h, w] adds weight[c, o, i, j] * x[n, c, h, w] to output position
@@ -441,47 +435,16 @@ def conv_transpose2d(
         >>> x = glassnet.randn(2, 8, 7, 7)
         >>> F.conv_transpose2d(x, glassnet.randn(8, 4, 4, 4), stride=2, padding=1).shape
         (2, 4, 14, 14)
-    """
-    return _conv_transpose(
-        "conv_transpose2d",
-        2,
-        input,
-        weight,
-        bias,
-        stride,
-        padding,
-        output_padding,
-        groups,
-        dilation,
-    )
+    """,
+)
 
-
-def conv_transpose1d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    output_padding: Any = 0,
-    groups: int = 1,
-    dilation: Any = 1,
-) -> Tensor:
+conv_transpose1d = _conv_transpose_function(
+    1,
     """1-D transposed convolution over (N, C_in, L); weight (C_in, C_out/groups, k).
 
     Output length (L - 1)*s - 2p + d*(k - 1) + output_padding + 1. See ``conv_transpose2d``.
-    """
-    return _conv_transpose(
-        "conv_transpose1d",
-        1,
-        input,
-        weight,
-        bias,
-        stride,
-        padding,
-        output_padding,
-        groups,
-        dilation,
-    )
+    """,
+)
 
 
 def _window_geometry(

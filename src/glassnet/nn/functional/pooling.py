@@ -13,6 +13,7 @@ The 1-D functions run the 2-D ones on an image of height 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,10 @@ from ...tensor import Tensor
 
 # Window arguments (kernel_size, stride, padding, dilation) are read exactly as a
 # convolution's, by the same helper (_args.int_tuple), and pooling runs on (N, C, H, W) as
-# convolution does, so the layout restorer in conv.py serves both.
+# convolution does, so the layout restorer and the namer of 1-D / 2-D variants in conv.py
+# serve both.
 from ._args import int_tuple, not_a_tensor_message, shape_text
-from .conv import _finish
+from .conv import _finish, named
 
 __all__ = [
     "max_pool1d",
@@ -104,36 +106,33 @@ def _pool_geometry(
     return geo
 
 
-def _max_pool(
-    fn: str,
-    nd: int,
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any,
-    padding: Any,
-    dilation: Any,
-    ceil_mode: bool,
-    return_indices: bool,
-) -> Any:
-    x, batched = _prepare(fn, input, nd)
-    geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
-    op = MaxPool(geo)
-    y = _finish(op(x), nd, batched)
-    if not return_indices:
-        return y
-    flat = argmax_to_flat_index(geo, op.argmax)  # positions in the (H*W) plane (L for 1-D)
-    return y, _finish(wrap(flat), nd, batched)
+def _max_pool_function(nd: int, doc: str) -> Callable[..., Any]:
+    """max_pool1d (nd=1) or max_pool2d (nd=2): one body, PyTorch's signature."""
+    fn = f"max_pool{nd}d"
+
+    def max_pool(
+        input: Tensor,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        ceil_mode: bool = False,
+        return_indices: bool = False,
+    ) -> Any:
+        x, batched = _prepare(fn, input, nd)
+        geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+        op = MaxPool(geo)
+        y = _finish(op(x), nd, batched)
+        if not return_indices:
+            return y
+        flat = argmax_to_flat_index(geo, op.argmax)  # positions in the (H*W) plane (L for 1-D)
+        return y, _finish(wrap(flat), nd, batched)
+
+    return named(max_pool, fn, doc)
 
 
-def max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Any:
+max_pool2d = _max_pool_function(
+    2,
     """2-D max pooling: y[n, c, p, q] = max over (i, j) of xpad[n, c, p*sh + i*dh, q*sw + j*dw].
 
     Padding counts as -inf (never the maximum); ``padding`` may be at most kernel_size // 2.
@@ -149,28 +148,16 @@ def max_pool2d(
 
         >>> F.max_pool2d(glassnet.randn(8, 16, 28, 28), 2).shape
         (8, 16, 14, 14)
-    """
-    return _max_pool(
-        "max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
-    )
+    """,
+)
 
-
-def max_pool1d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Any:
+max_pool1d = _max_pool_function(
+    1,
     """1-D max pooling over (N, C, L) or (C, L): y[n, c, p] = max over i of xpad[n, c, p*s + i*d].
 
     See ``max_pool2d``; indices (with ``return_indices``) are positions along L.
-    """
-    return _max_pool(
-        "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
-    )
+    """,
+)
 
 
 def _divisor(geo: Geometry, pad: tuple[int, int], count_include_pad: bool) -> np.ndarray:
