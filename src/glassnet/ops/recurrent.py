@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
+from ..split_work import run_split
 from ..threads import numpy_blas_threads, threads_for_work
 from .array_pool import pool
 from .shape import cat, stack
@@ -103,6 +104,11 @@ def _loop_threads(B: int, H: int, gates: int):
     if threads_for_work(2 * B * H * gates * H) > 1:
         return contextlib.nullcontext()
     return numpy_blas_threads(1)
+
+
+def _split_rows(per_step: np.ndarray) -> int:
+    """The fewest time steps worth a core of their own in ``run_split`` (>= 64K elements)."""
+    return max(1, (1 << 16) // max(1, per_step[0].size))
 
 
 def _wrap(a: np.ndarray | None, needed: bool) -> Tensor | None:
@@ -321,18 +327,22 @@ class GRUSequence(_Sequence):
         gs = _flip(g.array, self.reverse)
         r, z = rz[..., :H], rz[..., H:]
         # Per-step factors, computed for all steps at once:
-        p_n, p_z, p_r, tmp = (_empty(n.shape, n.dtype) for _ in range(4))
-        np.subtract(1, z, out=tmp)
-        np.multiply(n, n, out=p_n)
-        np.subtract(1, p_n, out=p_n)
-        p_n *= tmp  # (1 - z)(1 - n**2): dn~ = dh * p_n
-        tmp *= z
-        np.subtract(hs[:-1], n, out=p_z)
-        p_z *= tmp  # (h_prev - n) z (1 - z): dz~ = dh * p_z
-        np.subtract(1, r, out=p_r)
-        p_r *= r
-        p_r *= hh[..., 2 * H :]  # hh_n r (1 - r): dr~ = dn~ * p_r
-        del tmp
+        p_n, p_z, p_r = (_empty(n.shape, n.dtype) for _ in range(3))
+
+        def factors(steps: slice) -> None:
+            zs, ns, pn, pz, pr = z[steps], n[steps], p_n[steps], p_z[steps], p_r[steps]
+            np.subtract(1, zs, out=pr)  # pr holds 1 - z, then z (1 - z), for a moment
+            np.multiply(ns, ns, out=pn)
+            np.subtract(1, pn, out=pn)
+            pn *= pr  # (1 - z)(1 - n**2): dn~ = dh * p_n
+            pr *= zs
+            np.subtract(hs[:-1][steps], ns, out=pz)
+            pz *= pr  # (h_prev - n) z (1 - z): dz~ = dh * p_z
+            np.subtract(1, r[steps], out=pr)
+            pr *= r[steps]
+            pr *= hh[steps, :, 2 * H :]  # hh_n r (1 - r): dr~ = dn~ * p_r
+
+        run_split(factors, T, _split_rows(hh))
         dhh = _empty(hh.shape, hh.dtype)
         dn = _empty(n.shape, n.dtype)
         dh = gs[T - 1].copy()
@@ -482,20 +492,26 @@ class LSTMSequence(_Sequence):
         # Per-step factors, computed for all steps at once: dz~ = dc * p for the i, f, g
         # blocks, dz~ = dh * p for the o block, and the share of dh that reaches c is dh * r.
         p = _empty(gates.shape, gates.dtype)
-        np.subtract(1, gates, out=p)
-        p *= gates  # s (1 - s) in every block; the g block is replaced below
-        i, f, gg, o = (gates[..., j * H : (j + 1) * H] for j in range(4))
-        p_i, p_f, p_g, p_o = (p[..., j * H : (j + 1) * H] for j in range(4))
-        p_i *= gg  # g i (1 - i)
-        p_f *= cs[:-1]  # c_prev f (1 - f)
-        np.multiply(gg, gg, out=p_g)
-        np.subtract(1, p_g, out=p_g)
-        p_g *= i  # i (1 - g**2)
-        p_o *= tanh_c  # tanh(c) o (1 - o)
         r = _empty(tanh_c.shape, tanh_c.dtype)
-        np.multiply(tanh_c, tanh_c, out=r)
-        np.subtract(1, r, out=r)
-        r *= o  # o (1 - tanh(c)**2)
+        i, f, gg, o = (gates[..., j * H : (j + 1) * H] for j in range(4))
+
+        def factors(steps: slice) -> None:
+            s, ps = gates[steps], p[steps]
+            np.subtract(1, s, out=ps)
+            ps *= s  # s (1 - s) in every block; the g block is replaced below
+            p_i, p_f, p_g, p_o = (ps[..., j * H : (j + 1) * H] for j in range(4))
+            p_i *= gg[steps]  # g i (1 - i)
+            p_f *= cs[:-1][steps]  # c_prev f (1 - f)
+            np.multiply(gg[steps], gg[steps], out=p_g)
+            np.subtract(1, p_g, out=p_g)
+            p_g *= i[steps]  # i (1 - g**2)
+            p_o *= tanh_c[steps]  # tanh(c) o (1 - o)
+            rs = r[steps]
+            np.multiply(tanh_c[steps], tanh_c[steps], out=rs)
+            np.subtract(1, rs, out=rs)
+            rs *= o[steps]  # o (1 - tanh(c)**2)
+
+        run_split(factors, T, _split_rows(gates))
         dz = p  # step k's factors become step k's gradients, in place
         dh = np.zeros((B, H), dtype=gates.dtype)
         dc = gd[T].copy()
