@@ -451,9 +451,15 @@ class LSTMSequence(_Sequence):
         # gates starts as the scaled input part; each step adds the recurrent part in place and
         # applies the activations: afterwards it holds i, f, g, o (kept for backward).
         gates = _empty((T, B, 4 * H), dtype)
-        np.multiply(_flip(xw, self.reverse), scale, out=gates)
-        if b is not None:
-            gates += b * scale
+        xs = _flip(xw, self.reverse)
+        b_scaled = b * scale if b is not None else None
+
+        def scaled_input(steps: slice) -> None:
+            np.multiply(xs[steps], scale, out=gates[steps])
+            if b_scaled is not None:
+                gates[steps] += b_scaled
+
+        run_split(scaled_input, T, _split_rows(gates))
         tanh_c = _empty((T, B, H), dtype)
         tmp = np.empty((B, H), dtype=dtype)
         rec = np.empty((B, 4 * H), dtype=dtype)
