@@ -36,6 +36,7 @@ the fused layers and the references agree in values and gradients.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -104,6 +105,22 @@ def _loop_threads(B: int, H: int, gates: int):
     if threads_for_work(2 * B * H * gates * H) > 1:
         return contextlib.nullcontext()
     return numpy_blas_threads(1)
+
+
+#: The fewest gate values per time step worth a core of their own in ``_over_batch``.
+_MIN_STEP_ELEMENTS = 8192
+
+
+def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) -> None:
+    """Run ``time_loop(rows)`` over ranges of the batch's rows, on every core when worth it.
+
+    The sequences of a batch never meet inside a recurrent layer (each has its own state), so
+    the time loop of rows 0..31 and that of rows 32..63 can run at the same time on two cores
+    (``run_split``), each with one-threaded matrix products (``_loop_threads``). The readable
+    twin, and what runs on one core, is ``time_loop(slice(0, B))``.
+    """
+    with _loop_threads(B, H, gates):
+        run_split(time_loop, B, max(1, _MIN_STEP_ELEMENTS // (gates * H)))
 
 
 def _split_rows(per_step: np.ndarray) -> int:
@@ -185,16 +202,19 @@ class RNNSequence(_Sequence):
             hs[1:] = _flip(xw, self.reverse)
         w_t = _recurrent_weight(w)
         relu = self.nonlinearity == "relu"
-        rec = np.empty((B, H), dtype=xw.dtype)
-        with np.errstate(over="ignore"), _loop_threads(B, H, 1):
+
+        def time_loop(rows: slice) -> None:
+            rec = np.empty((rows.stop - rows.start, H), dtype=xw.dtype)
             for k in range(T):
-                h = hs[k + 1]
-                np.matmul(hs[k], w_t, out=rec)
+                h = hs[k + 1, rows]
+                np.matmul(hs[k, rows], w_t, out=rec)
                 h += rec
                 if relu:
                     np.maximum(h, 0, out=h)
                 else:
                     np.tanh(h, out=h)
+
+        _over_batch(time_loop, B, H, 1)
         self.save_for_backward(hs)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
@@ -213,15 +233,18 @@ class RNNSequence(_Sequence):
             np.multiply(hs[1:], hs[1:], out=slope)
             np.subtract(1, slope, out=slope)  # 1 - h**2
         da = _empty(slope.shape, slope.dtype)
-        dh = gs[T - 1].copy()
-        H = w.shape[0]
-        with _loop_threads(dh.shape[0], H, 1):
+        B, H = hs.shape[1:]
+        dh = np.zeros((B, H), dtype=hs.dtype)
+
+        def time_loop(rows: slice) -> None:
+            dh_rows = dh[rows]
             for k in range(T - 1, -1, -1):
-                if k < T - 1:
-                    dh += gs[k]
-                np.multiply(dh, slope[k], out=da[k])
+                dh_rows += gs[k, rows]
+                np.multiply(dh_rows, slope[k, rows], out=da[k, rows])
                 if k > 0 or need[1]:
-                    dh = da[k] @ w
+                    np.matmul(da[k, rows], w, out=dh_rows)
+
+        _over_batch(time_loop, B, H, 1)
         dw = da.reshape(-1, H).T @ hs[:-1].reshape(-1, H) if need[2] else None
         db = da.sum(axis=(0, 1)) if len(need) > 3 and need[3] else None
         grads = (
@@ -300,20 +323,25 @@ class GRUSequence(_Sequence):
         rz = _empty((T, B, 2 * H), dtype)
         np.negative(_flip(xw[..., : 2 * H], self.reverse), out=rz)  # the loop adds -hh_rz
         n = _empty((T, B, H), dtype)
-        tmp = np.empty((B, H), dtype=dtype)
-        with np.errstate(over="ignore"), _loop_threads(B, H, 3):
-            for k in range(T):
-                np.matmul(hs[k], w_t, out=hh[k])
-                if b_s is not None:
-                    hh[k] += b_s
-                rz[k] += hh[k, :, : 2 * H]
-                _exp_sigmoid_(rz[k])
-                np.multiply(rz[k, :, :H], hh[k, :, 2 * H :], out=n[k])
-                n[k] += xs_n[k]
-                np.tanh(n[k], out=n[k])
-                np.subtract(hs[k], n[k], out=tmp)  # h' = n + z (h - n)
-                tmp *= rz[k, :, H:]
-                np.add(n[k], tmp, out=hs[k + 1])
+
+        def time_loop(rows: slice) -> None:
+            tmp = np.empty((rows.stop - rows.start, H), dtype=dtype)
+            with np.errstate(over="ignore"):  # (per thread: run_split may run this on another)
+                for k in range(T):
+                    hh_k, rz_k, n_k = hh[k, rows], rz[k, rows], n[k, rows]
+                    np.matmul(hs[k, rows], w_t, out=hh_k)
+                    if b_s is not None:
+                        hh_k += b_s
+                    rz_k += hh_k[:, : 2 * H]
+                    _exp_sigmoid_(rz_k)
+                    np.multiply(rz_k[:, :H], hh_k[:, 2 * H :], out=n_k)
+                    n_k += xs_n[k, rows]
+                    np.tanh(n_k, out=n_k)
+                    np.subtract(hs[k, rows], n_k, out=tmp)  # h' = n + z (h - n)
+                    tmp *= rz_k[:, H:]
+                    np.add(n_k, tmp, out=hs[k + 1, rows])
+
+        _over_batch(time_loop, B, H, 3)
         self.save_for_backward(hs, hh, rz, n)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
@@ -345,20 +373,24 @@ class GRUSequence(_Sequence):
         run_split(factors, T, _split_rows(hh))
         dhh = _empty(hh.shape, hh.dtype)
         dn = _empty(n.shape, n.dtype)
-        dh = gs[T - 1].copy()
-        with _loop_threads(B, H, 3):
+        dh = np.zeros((B, H), dtype=hs.dtype)
+
+        def time_loop(rows: slice) -> None:
+            dh_rows = dh[rows]
+            back = np.empty(dh_rows.shape, dtype=dh.dtype)
             for k in range(T - 1, -1, -1):
-                if k < T - 1:
-                    dh += gs[k]
-                d = dhh[k]
-                np.multiply(dh, p_n[k], out=dn[k])
-                np.multiply(dh, p_z[k], out=d[:, H : 2 * H])
-                np.multiply(dn[k], p_r[k], out=d[:, :H])
-                np.multiply(dn[k], r[k], out=d[:, 2 * H :])
+                dh_rows += gs[k, rows]
+                d, dn_k = dhh[k, rows], dn[k, rows]
+                np.multiply(dh_rows, p_n[k, rows], out=dn_k)
+                np.multiply(dh_rows, p_z[k, rows], out=d[:, H : 2 * H])
+                np.multiply(dn_k, p_r[k, rows], out=d[:, :H])
+                np.multiply(dn_k, r[k, rows], out=d[:, 2 * H :])
                 if k > 0 or need[1]:
-                    back = d @ w
-                    dh *= z[k]
-                    dh += back
+                    np.matmul(d, w, out=back)
+                    dh_rows *= z[k, rows]
+                    dh_rows += back
+
+        _over_batch(time_loop, B, H, 3)
         dxw = None
         if need[0]:
             dxw = _empty(hh.shape, hh.dtype)
@@ -461,21 +493,27 @@ class LSTMSequence(_Sequence):
 
         run_split(scaled_input, T, _split_rows(gates))
         tanh_c = _empty((T, B, H), dtype)
-        tmp = np.empty((B, H), dtype=dtype)
-        rec = np.empty((B, 4 * H), dtype=dtype)
-        with np.errstate(over="ignore"), _loop_threads(B, H, 4):
-            for k in range(T):
-                a = gates[k]
-                np.matmul(hs[k], w_t, out=rec)
-                a += rec
-                _exp_sigmoid_(a, numerator)  # i, f, o done; the g block holds 1 + g
-                gg = a[:, 2 * H : 3 * H]
-                gg -= 1
-                np.multiply(a[:, H : 2 * H], cs[k], out=cs[k + 1])  # c = f c_prev + i g
-                np.multiply(a[:, :H], gg, out=tmp)
-                cs[k + 1] += tmp
-                np.tanh(cs[k + 1], out=tanh_c[k])
-                np.multiply(a[:, 3 * H :], tanh_c[k], out=hs[k + 1])
+
+        def time_loop(rows: slice) -> None:
+            n = rows.stop - rows.start
+            tmp = np.empty((n, H), dtype=dtype)
+            rec = np.empty((n, 4 * H), dtype=dtype)
+            with np.errstate(over="ignore"):  # (per thread: run_split may run this on another)
+                for k in range(T):
+                    a = gates[k, rows]
+                    np.matmul(hs[k, rows], w_t, out=rec)
+                    a += rec
+                    _exp_sigmoid_(a, numerator)  # i, f, o done; the g block holds 1 + g
+                    gg = a[:, 2 * H : 3 * H]
+                    gg -= 1
+                    c = cs[k + 1, rows]
+                    np.multiply(a[:, H : 2 * H], cs[k, rows], out=c)  # c = f c_prev + i g
+                    np.multiply(a[:, :H], gg, out=tmp)
+                    c += tmp
+                    np.tanh(c, out=tanh_c[k, rows])
+                    np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
+
+        _over_batch(time_loop, B, H, 4)
         buf[T + 1] = cs[T]
         self.save_for_backward(hs, cs, gates, tanh_c)
         if self.reverse:
@@ -521,19 +559,23 @@ class LSTMSequence(_Sequence):
         dz = p  # step k's factors become step k's gradients, in place
         dh = np.zeros((B, H), dtype=gates.dtype)
         dc = gd[T].copy()
-        tmp = np.empty((B, H), dtype=gates.dtype)
-        with _loop_threads(B, H, 4):
+
+        def time_loop(rows: slice) -> None:
+            dh_rows, dc_rows = dh[rows], dc[rows]
+            tmp = np.empty(dh_rows.shape, dtype=dh.dtype)
             for k in range(T - 1, -1, -1):
-                dh += gh[k]
-                np.multiply(dh, r[k], out=tmp)
-                dc += tmp
-                d = dz[k]
-                ifg = d[:, : 3 * H].reshape(B, 3, H)
-                np.multiply(dc[:, None, :], ifg, out=ifg)
-                d[:, 3 * H :] *= dh
-                dc *= f[k]
+                dh_rows += gh[k, rows]
+                np.multiply(dh_rows, r[k, rows], out=tmp)
+                dc_rows += tmp
+                d = dz[k, rows]
+                ifg = d[:, : 3 * H].reshape(-1, 3, H)
+                np.multiply(dc_rows[:, None, :], ifg, out=ifg)
+                d[:, 3 * H :] *= dh_rows
+                dc_rows *= f[k, rows]
                 if k > 0 or need[1]:
-                    np.matmul(d, w, out=dh)
+                    np.matmul(d, w, out=dh_rows)
+
+        _over_batch(time_loop, B, H, 4)
         dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
         grads = (
             _wrap(_in_input_order(dz, self.reverse), need[0]),
