@@ -9,6 +9,7 @@ import pytest
 import glassnet as gn
 import glassnet.nn as nn
 from glassnet.ops.recurrent import GRUSequence, LSTMSequence, RNNSequence
+from glassnet.split_work import run_split
 
 
 def _t(a, requires_grad=True):
@@ -195,6 +196,31 @@ def test_fast_backward_matches_graph_backward(kind, make, reverse, bias):
     assert graph[0].requires_grad  # recorded: differentiable again
     for a, b in zip(fast, graph):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind,make", [c[1:] for c in OP_CASES], ids=[c[0] for c in OP_CASES])
+@pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
+def test_time_loops_split_over_batch_rows_match_one_range(monkeypatch, kind, make, reverse):
+    """The time loops run over ranges of batch rows on two threads give what one range gives."""
+    import glassnet.ops.recurrent as recurrent
+
+    arrays = _op_inputs(kind, T=5, B=7, H=3, seed=8)  # 7 rows: ranges of unequal length
+    g = _rng(9).standard_normal((5 + (kind == "lstm"), 7, 3))
+
+    def run(threads):
+        monkeypatch.setenv("GLASSNET_NUM_THREADS", str(threads))
+        inputs = [gn.tensor(a, requires_grad=True) for a in arrays]
+        y = make(reverse)(*inputs)
+        grads = gn.autograd.grad(y, inputs, gn.tensor(g))
+        return [y.numpy().copy()] + [x.numpy() for x in grads]
+
+    monkeypatch.setattr(recurrent, "_MIN_STEP_ELEMENTS", 1)  # split even these tiny arrays
+    calls = []
+    monkeypatch.setattr(recurrent, "run_split", lambda *a: calls.append(a[1:]) or run_split(*a))
+    split, whole = run(2), run(1)
+    assert (7, 1) in calls  # the batch's 7 rows were offered for splitting, a row at least
+    for a, b in zip(split, whole):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
 def test_sequence_op_skips_gradients_nobody_needs():

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..common import CaseResult, Context
 
-RNN_TARGET = 1.5
+RNN_TARGET = 1.0  # issue 14: LSTM and GRU training at least as fast as PyTorch
 
 
 @dataclass(frozen=True)

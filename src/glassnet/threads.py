@@ -16,6 +16,7 @@ You decide instead with ``glassnet.set_num_threads(n)`` or the environment varia
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 __all__ = [
     "blas_threads",
     "get_num_threads",
+    "numpy_blas_threads",
     "set_num_threads",
     "thread_limit",
     "threads_for_work",
@@ -105,6 +107,38 @@ def blas_threads(n: int) -> Iterator[None]:
         yield
         return
     with limits(n, user_api="blas"):
+        yield
+
+
+@functools.cache
+def _numpy_blas() -> Any:
+    """threadpoolctl's handle on NumPy's own BLAS, looked up once (the lookup takes milliseconds).
+
+    None without threadpoolctl. NumPy loads its BLAS when it is imported, before glassnet, so
+    the handle is complete; other BLAS libraries (PyTorch's, say) are left alone.
+    """
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    blas = ThreadpoolController().select(user_api="blas")
+    numpy_paths = [lib.filepath for lib in blas.lib_controllers if "numpy" in str(lib.filepath)]
+    return blas.select(filepath=numpy_paths) if numpy_paths else blas
+
+
+@contextlib.contextmanager
+def numpy_blas_threads(n: int) -> Iterator[None]:
+    """Run the block with NumPy's BLAS on ``n`` threads, cheaply (some microseconds).
+
+    Cheap enough for one op to wrap its own loop of small matrix products (a recurrent layer's
+    time loop) while its large products outside the block keep every core. Nothing changes
+    without threadpoolctl.
+    """
+    blas = _numpy_blas()
+    if blas is None or all(lib.num_threads == n for lib in blas.lib_controllers):
+        yield
+        return
+    with blas.limit(limits=n):
         yield
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import wrap
+from ..autograd import Op, wrap
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..ops.nn import Dropout as _DropoutOp
@@ -56,6 +56,22 @@ def _zeros_state(shape: tuple, dtype: np.dtype) -> Tensor:
     return wrap(np.zeros(shape, dtype=dtype))
 
 
+def _mode_for(nonlinearity: str, who: str) -> str:
+    """The mode of an Elman layer or cell: 'RNN_TANH' or 'RNN_RELU'."""
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"{who}: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
+    return "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+
+
+def _sequence_op(mode: str, reverse: bool) -> Op:
+    """The fused op (ops/recurrent.py) that runs one layer of ``mode`` over a whole sequence."""
+    if mode == "LSTM":
+        return LSTMSequence(reverse)
+    if mode == "GRU":
+        return GRUSequence(reverse)
+    return RNNSequence("relu" if mode == "RNN_RELU" else "tanh", reverse)
+
+
 def _project(
     x: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tensor | None, fold: bool
 ) -> tuple[Tensor, tuple]:
@@ -72,12 +88,67 @@ def _project(
     return LinearOp()(x, w_ih, b_ih), (b_hh,)
 
 
+class _Recurrent(Module):
+    """What the recurrent layers and cells share: initialisation, dtype checks, running the op.
+
+    A subclass sets ``mode`` ('RNN_TANH', 'RNN_RELU', 'GRU' or 'LSTM'), which picks the gate
+    count and the fused op.
+    """
+
+    mode: str
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _weight_dtype(self) -> np.dtype:
+        return next(iter(self.parameters())).array.dtype  # weight_ih(_l0), the first one
+
+    def _check_dtype(self, x: Tensor, what: str) -> None:
+        dtype = self._weight_dtype()
+        if x.array.dtype != dtype:
+            raise self.dtype_error(what, x.array.dtype, dtype)
+
+    def _split_lstm_state(self, hx: Any, names: tuple[str, str]) -> tuple:
+        """An LSTM's ``hx``: None (both states start at zeros) or a pair (h, c) of Tensors."""
+        if hx is None:
+            return None, None
+        if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+            raise self.layer_error(
+                f"expected hx to be a tuple ({', '.join(names)}) of two Tensors, "
+                f"got {type(hx).__name__}",
+                TypeError,
+            )
+        for state, name in zip(hx, names):
+            if not isinstance(state, Tensor):
+                self.check_input_shape(state, (), what=name)  # raises the TypeError
+        return hx[0], hx[1]
+
+    def _run_sequence(
+        self, x: Tensor, h0: Tensor, c0: Tensor | None, weights: list, reverse: bool = False
+    ) -> Tensor:
+        """One layer and direction over time-major x (T, N, features), as one fused op.
+
+        ``weights`` is [w_ih, w_hh] or [w_ih, w_hh, b_ih, b_hh]. The input part x W_ih^T + b_ih
+        is one matrix multiply for all steps; the op returns (T, N, H) (the LSTM: (T + 1, N, H),
+        with the final cell state as the last row).
+        """
+        w_ih, w_hh, b_ih, b_hh = (*weights, None, None)[:4]
+        xw, extra = _project(x, w_ih, b_ih, b_hh, fold=self.mode != "GRU")
+        op = _sequence_op(self.mode, reverse)
+        if self.mode == "LSTM":
+            return op(xw, h0, c0, w_hh, *extra)
+        return op(xw, h0, w_hh, *extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # Whole-sequence layers
 # ----------------------------------------------------------------------------------------------
 
 
-class RNNBase(Module):
+class RNNBase(_Recurrent):
     """What RNN, GRU and LSTM share: parameters per layer and direction, checks, the layer loop.
 
     Use the subclasses; ``mode`` is one of 'RNN_TANH', 'RNN_RELU', 'GRU', 'LSTM'.
@@ -153,12 +224,6 @@ class RNNBase(Module):
                     self._flat_weights_names.append(name + suffix)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
-
     def flatten_parameters(self) -> None:
         """Does nothing (PyTorch needs it for cuDNN; kept so that ported code runs)."""
 
@@ -170,14 +235,6 @@ class RNNBase(Module):
         return [[getattr(self, n) for n in names[k : k + per]] for k in range(0, len(names), per)]
 
     # ------------------------------------------------------------------ input checks
-    def _weight_dtype(self) -> np.dtype:
-        return self.weight_ih_l0.array.dtype
-
-    def _check_dtype(self, x: Tensor, what: str) -> None:
-        dtype = self._weight_dtype()
-        if x.array.dtype != dtype:
-            raise self.dtype_error(what, x.array.dtype, dtype)
-
     def _prepare_input(self, input: Tensor) -> tuple[Tensor, bool]:
         """Check the input; return it as (T, N, input_size) and whether it had a batch axis."""
         batched = ("N", "L", self.input_size) if self.batch_first else ("L", "N", self.input_size)
@@ -209,33 +266,20 @@ class RNNBase(Module):
         """Run all layers and directions on time-major x; return (output, h_n, c_n or None)."""
         T = x.shape[0]
         directions = 2 if self.bidirectional else 1
+        weights = self.all_weights
         finals_h, finals_c = [], []
         layer_input = x
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
-                suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-                w_ih = getattr(self, "weight_ih" + suffix)
-                w_hh = getattr(self, "weight_hh" + suffix)
                 row = layer * directions + direction
                 reverse = direction == 1
-                last = 0 if reverse else T - 1  # where the final state sits in the output
-                b_ih = getattr(self, "bias_ih" + suffix) if self.bias else None
-                b_hh = getattr(self, "bias_hh" + suffix) if self.bias else None
-                xw, extra = _project(layer_input, w_ih, b_ih, b_hh, self.mode != "GRU")
-                if self.mode == "LSTM":
-                    y = LSTMSequence(reverse)(xw, h0[row], c0[row], w_hh, *extra)
-                    outputs.append(y[:T])
-                    finals_h.append(y[last])
+                c_row = c0[row] if c0 is not None else None
+                y = self._run_sequence(layer_input, h0[row], c_row, weights[row], reverse)
+                outputs.append(y[:T] if c0 is not None else y)  # the LSTM's last row is c
+                finals_h.append(y[0 if reverse else T - 1])  # the state after the last step
+                if c0 is not None:
                     finals_c.append(y[T])
-                else:
-                    if self.mode == "GRU":
-                        op = GRUSequence(reverse)
-                    else:
-                        op = RNNSequence("relu" if self.mode == "RNN_RELU" else "tanh", reverse)
-                    y = op(xw, h0[row], w_hh, *extra)
-                    outputs.append(y)
-                    finals_h.append(y[last])
             layer_input = outputs[0] if directions == 1 else cat(outputs, dim=2)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 layer_input = _DropoutOp(self.dropout)(layer_input)
@@ -243,8 +287,8 @@ class RNNBase(Module):
         c_n = stack(finals_c) if finals_c else None
         return layer_input, h_n, c_n
 
-    def _forward_hidden_only(self, input: Tensor, hx: Tensor | None) -> tuple[Tensor, Tensor]:
-        """RNN's and GRU's forward (one state h; LSTM also carries c): (output, h_n)."""
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """RNN's and GRU's forward, (output, h_n) (the LSTM, which also carries c, overrides it)."""
         x, is_batched = self._prepare_input(input)
         h0 = self._prepare_state(hx, is_batched, x.shape[1], "h_0")
         output, h_n, _ = self._run(x, h0, None)
@@ -337,13 +381,8 @@ class RNN(RNNBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(
-                f"RNN: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'"
-            )
-        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
         super().__init__(
-            mode,
+            _mode_for(nonlinearity, "RNN"),
             input_size,
             hidden_size,
             num_layers,
@@ -355,9 +394,6 @@ class RNN(RNNBase):
             dtype=dtype,
         )
         self.nonlinearity = nonlinearity
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        return self._forward_hidden_only(input, hx)
 
 
 class GRU(RNNBase):
@@ -372,7 +408,8 @@ class GRU(RNNBase):
     Note b_hn sits inside the product with r (as in PyTorch and cuDNN), so b_hh cannot be
     folded into b_ih.
 
-    Args: as for ``RNN`` (without ``nonlinearity``).
+    Args: as for ``RNN``, without ``nonlinearity``: ``GRU(input_size, hidden_size,
+    num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False)``.
 
     Attributes:
         weight_ih_l{k}: (3 * hidden_size, input_size or D * hidden_size), blocks W_ir | W_iz | W_in.
@@ -394,33 +431,8 @@ class GRU(RNNBase):
         ((3, 5, 20), (1, 3, 20))
     """
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            "GRU",
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            device=device,
-            dtype=dtype,
-        )
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        return self._forward_hidden_only(input, hx)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("GRU", *args, **kwargs)  # the arguments of RNNBase, after its mode
 
 
 class LSTM(RNNBase):
@@ -436,7 +448,9 @@ class LSTM(RNNBase):
     The cell state c is the layer's long-term memory: it changes only through the gated
     sum, so gradients can flow along it over many steps without vanishing.
 
-    Args: as for ``RNN`` (without ``nonlinearity``); ``proj_size`` must be 0.
+    Args: as for ``RNN``, without ``nonlinearity``: ``LSTM(input_size, hidden_size,
+    num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
+    proj_size=0)``; ``proj_size`` must be 0.
 
     Attributes:
         weight_ih_l{k}: (4 * hidden_size, input_size or D * hidden_size), blocks
@@ -460,49 +474,14 @@ class LSTM(RNNBase):
         ((5, 3, 20), (2, 3, 20), (2, 3, 20))
     """
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        proj_size: int = 0,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            "LSTM",
-            input_size,
-            hidden_size,
-            num_layers,
-            bias,
-            batch_first,
-            dropout,
-            bidirectional,
-            proj_size,
-            device=device,
-            dtype=dtype,
-        )
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("LSTM", *args, **kwargs)  # the arguments of RNNBase, after its mode
 
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         x, is_batched = self._prepare_input(input)
-        if hx is None:
-            h0 = c0 = None
-        elif isinstance(hx, (tuple, list)) and len(hx) == 2:
-            h0, c0 = hx
-            for t, name in ((h0, "h_0"), (c0, "c_0")):
-                if not isinstance(t, Tensor):
-                    self.check_input_shape(t, (), what=name)  # raises the TypeError
-        else:
-            raise self.layer_error(
-                f"expected hx to be a tuple (h_0, c_0) of two Tensors, got {type(hx).__name__}",
-                TypeError,
-            )
+        h0, c0 = self._split_lstm_state(hx, ("h_0", "c_0"))
         h0 = self._prepare_state(h0, is_batched, x.shape[1], "h_0")
         c0 = self._prepare_state(c0, is_batched, x.shape[1], "c_0")
         output, h_n, c_n = self._run(x, h0, c0)
@@ -520,8 +499,8 @@ for _cls, _state in ((RNN, "h_0"), (GRU, "h_0"), (LSTM, "h_0, c_0")):
 # ----------------------------------------------------------------------------------------------
 
 
-class RNNCellBase(Module):
-    """What RNNCell, GRUCell and LSTMCell share: the four parameters, checks, repr."""
+class RNNCellBase(_Recurrent):
+    """What RNNCell, GRUCell and LSTMCell share: the four parameters, checks, forward, repr."""
 
     def __init__(
         self,
@@ -552,20 +531,8 @@ class RNNCellBase(Module):
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
-
-    def _check_dtype(self, x: Tensor, what: str) -> None:
-        RNNBase._check_dtype(self, x, what)  # type: ignore[arg-type]
-
-    def _weight_dtype(self) -> np.dtype:
-        return self.weight_ih.array.dtype
-
     def _prepare(self, input: Tensor, hx: Any, what: str = "hx") -> tuple:
-        """Check input and state; return (x (1, N, input_size) projected, h (N, H), batched)."""
+        """Check input and state; return (x (N, input_size), h (N, H), whether batched)."""
         self.check_input_shape(input, ("N", self.input_size), (self.input_size,))
         self._check_dtype(input, "input")
         is_batched = input.ndim == 2
@@ -579,10 +546,18 @@ class RNNCellBase(Module):
             h = hx if is_batched else hx.unsqueeze(0)
         return x, h, is_batched
 
-    def _project(self, x: Tensor, fold: bool) -> tuple[Tensor, tuple]:
-        """x W_ih^T + b_ih as a one-step sequence (1, N, gates * H), and the extra op inputs."""
-        xw, extra = _project(x, self.weight_ih, self.bias_ih, self.bias_hh, fold)
-        return xw.unsqueeze(0), extra
+    def _step(self, x: Tensor, h: Tensor, c: Tensor | None = None) -> Tensor:
+        """One step, run as a sequence of length 1: (1, N, H) (the LSTM: (2, N, H), rows h', c')."""
+        weights = [self.weight_ih, self.weight_hh]
+        if self.bias:
+            weights += [self.bias_ih, self.bias_hh]
+        return self._run_sequence(x.unsqueeze(0), h, c, weights)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        """RNNCell's and GRUCell's forward: h' (the LSTMCell, which also carries c, overrides it)."""
+        x, h, is_batched = self._prepare(input, hx)
+        y = self._step(x, h)
+        return y[0] if is_batched else y[0, 0]
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -634,18 +609,10 @@ class RNNCell(RNNCellBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(
-                f"RNNCell: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'"
-            )
+        mode = _mode_for(nonlinearity, "RNNCell")
         super().__init__(input_size, hidden_size, bias, 1, device=device, dtype=dtype)
+        self.mode = mode
         self.nonlinearity = nonlinearity
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        x, h, is_batched = self._prepare(input, hx)
-        xw, extra = self._project(x, fold=True)
-        y = RNNSequence(self.nonlinearity)(xw, h, self.weight_hh, *extra)
-        return y[0] if is_batched else y[0, 0]
 
 
 class GRUCell(RNNCellBase):
@@ -656,10 +623,8 @@ class GRUCell(RNNCellBase):
         n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))
         h' = (1 - z) * n + z * h
 
-    Args:
-        input_size, hidden_size: features of x and of h.
-        bias: use b_ih and b_hh (default True).
-        dtype: dtype of the parameters (default float32).
+    Args: as for ``RNNCell``, without ``nonlinearity``: ``GRUCell(input_size, hidden_size,
+    bias=True)``.
 
     Attributes:
         weight_ih (3 * hidden_size, input_size), weight_hh (3 * hidden_size, hidden_size),
@@ -677,21 +642,12 @@ class GRUCell(RNNCellBase):
         (3, 20)
     """
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, 3, device=device, dtype=dtype)
+    mode = "GRU"
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        x, h, is_batched = self._prepare(input, hx)
-        xw, extra = self._project(x, fold=False)
-        y = GRUSequence()(xw, h, self.weight_hh, *extra)
-        return y[0] if is_batched else y[0, 0]
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
 
 class LSTMCell(RNNCellBase):
@@ -704,10 +660,8 @@ class LSTMCell(RNNCellBase):
         c' = f * c + i * g
         h' = o * tanh(c')
 
-    Args:
-        input_size, hidden_size: features of x and of h.
-        bias: use b_ih and b_hh (default True).
-        dtype: dtype of the parameters (default float32).
+    Args: as for ``RNNCell``, without ``nonlinearity``: ``LSTMCell(input_size, hidden_size,
+    bias=True)``.
 
     Attributes:
         weight_ih (4 * hidden_size, input_size), weight_hh (4 * hidden_size, hidden_size),
@@ -725,28 +679,17 @@ class LSTMCell(RNNCellBase):
         ...     h, c = cell(x_t, (h, c))
     """
 
+    mode = "LSTM"
+
     def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
     ) -> None:
-        super().__init__(input_size, hidden_size, bias, 4, device=device, dtype=dtype)
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
-        if hx is None:
-            h0 = c0 = None
-        elif isinstance(hx, (tuple, list)) and len(hx) == 2:
-            h0, c0 = hx
-        else:
-            raise self.layer_error(
-                f"expected hx to be a tuple (h, c) of two Tensors, got {type(hx).__name__}",
-                TypeError,
-            )
+        h0, c0 = self._split_lstm_state(hx, ("h", "c"))
         x, h, is_batched = self._prepare(input, h0, "h")
         if c0 is None:
             c = _zeros_state(h.shape, self._weight_dtype())
@@ -754,8 +697,7 @@ class LSTMCell(RNNCellBase):
             self.check_input_shape(c0, h.shape if is_batched else h.shape[1:], what="c")
             self._check_dtype(c0, "c")
             c = c0 if is_batched else c0.unsqueeze(0)
-        xw, extra = self._project(x, fold=True)
-        y = LSTMSequence()(xw, h, c, self.weight_hh, *extra)
+        y = self._step(x, h, c)
         if is_batched:
             return y[0], y[1]
         return y[0, 0], y[1, 0]

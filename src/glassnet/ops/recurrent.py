@@ -17,6 +17,13 @@ block; GRU: r, z, n; LSTM: i, f, g, o), so weights copy across from PyTorch unch
 ``reverse=True`` the steps run from t = T-1 down to 0 (the backward direction of a
 bidirectional layer); outputs stay in input order either way.
 
+Cores. The products inside the time loop are small, so the loop runs with one BLAS thread
+(``_loop_threads``); instead, the batch's rows, whose sequences never meet, are cut into one
+range per core and each range runs the whole time loop at the same time (``_over_batch`` with
+``run_split``). The large elementwise passes over all steps (the backward's factors) are split
+over ranges of steps the same way, and the large products before and after the loop (the input
+projection, the weight gradients) use every BLAS thread.
+
 Two backward forms, one formula. The everyday first-order backward (``is_grad_enabled()`` is
 False inside the walk) runs on raw arrays with precomputed products and in-place updates.
 With ``create_graph=True`` the same BPTT equations are evaluated with Tensor operations
@@ -35,11 +42,15 @@ the fused layers and the references agree in values and gradients.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
+from ..split_work import run_split
+from ..threads import numpy_blas_threads, threads_for_work
 from .array_pool import pool
 from .shape import cat, stack
 
@@ -78,6 +89,53 @@ def _flip(a: np.ndarray, reverse: bool) -> np.ndarray:
 def _in_input_order(a: np.ndarray, reverse: bool) -> np.ndarray:
     """Arrays kept in processing order, returned in input order (a contiguous copy if reversed)."""
     return np.ascontiguousarray(a[::-1]) if reverse else a
+
+
+def _recurrent_weight(w: np.ndarray, row_scale: np.ndarray | None = None) -> np.ndarray:
+    """W_hh^T (H, G*H) as a contiguous array (columns scaled by ``row_scale``), for h @ W_hh^T.
+
+    BLAS multiplies a contiguous right-hand matrix faster than the transposed view ``w.T``
+    (measured: about a fifth less time for the (64, 128) x (128, 512) product of each step).
+    """
+    return np.ascontiguousarray((w if row_scale is None else w * row_scale[:, None]).T)
+
+
+def _loop_threads(B: int, H: int, gates: int):
+    """The BLAS threads for a time loop whose products are (B, H) x (H, gates*H), one per step.
+
+    Those products are small (8 million multiply-adds at batch 64, hidden 128), too small to
+    pay for handing work to another core and back 40 times a sequence; on a busy machine the
+    hand-offs wait for that core and a loop ran ten times slower. So the loop runs on one
+    thread unless the user chose a count (``glassnet.set_num_threads``); the large products
+    before and after the loop still use every core. (The count is only ever lowered here.)
+    """
+    if threads_for_work(2 * B * H * gates * H) > 1:
+        return contextlib.nullcontext()
+    return numpy_blas_threads(1)
+
+
+#: The fewest gate values per time step worth a core of their own in ``_over_batch``. Each
+#: step is some ten small NumPy calls whose Python parts hold the interpreter's lock, so small
+#: ranges wait for each other: at batch 64, hidden 128 (32 rows, 16K gate values a range) the
+#: split LSTM and GRU were measured 15-20% slower on an idle 2-core machine than one range.
+_MIN_STEP_ELEMENTS = 1 << 16
+
+
+def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) -> None:
+    """Run ``time_loop(rows)`` over ranges of the batch's rows, on every core when worth it.
+
+    The sequences of a batch never meet inside a recurrent layer (each has its own state), so
+    the time loop of rows 0..31 and that of rows 32..63 can run at the same time on two cores
+    (``run_split``), each with one-threaded matrix products (``_loop_threads``). The readable
+    twin, and what runs on one core, is ``time_loop(slice(0, B))``.
+    """
+    with _loop_threads(B, H, gates):
+        run_split(time_loop, B, max(1, _MIN_STEP_ELEMENTS // (gates * H)))
+
+
+def _split_rows(per_step: np.ndarray) -> int:
+    """The fewest time steps worth a core of their own in ``run_split`` (>= 64K elements)."""
+    return max(1, (1 << 16) // max(1, per_step[0].size))
 
 
 def _wrap(a: np.ndarray | None, needed: bool) -> Tensor | None:
@@ -152,18 +210,21 @@ class RNNSequence(_Sequence):
             np.add(_flip(xw, self.reverse), b, out=hs[1:])
         else:
             hs[1:] = _flip(xw, self.reverse)
-        w_t = w.T
+        w_t = _recurrent_weight(w)
         relu = self.nonlinearity == "relu"
-        rec = np.empty((B, H), dtype=xw.dtype)
-        with np.errstate(over="ignore"):
+
+        def time_loop(rows: slice) -> None:
+            rec = np.empty((rows.stop - rows.start, H), dtype=xw.dtype)
             for k in range(T):
-                h = hs[k + 1]
-                np.matmul(hs[k], w_t, out=rec)
+                h = hs[k + 1, rows]
+                np.matmul(hs[k, rows], w_t, out=rec)
                 h += rec
                 if relu:
                     np.maximum(h, 0, out=h)
                 else:
                     np.tanh(h, out=h)
+
+        _over_batch(time_loop, B, H, 1)
         self.save_for_backward(hs)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
@@ -182,14 +243,18 @@ class RNNSequence(_Sequence):
             np.multiply(hs[1:], hs[1:], out=slope)
             np.subtract(1, slope, out=slope)  # 1 - h**2
         da = _empty(slope.shape, slope.dtype)
-        dh = gs[T - 1].copy()
-        for k in range(T - 1, -1, -1):
-            if k < T - 1:
-                dh += gs[k]
-            np.multiply(dh, slope[k], out=da[k])
-            if k > 0 or need[1]:
-                dh = da[k] @ w
-        H = w.shape[0]
+        B, H = hs.shape[1:]
+        dh = np.zeros((B, H), dtype=hs.dtype)
+
+        def time_loop(rows: slice) -> None:
+            dh_rows = dh[rows]
+            for k in range(T - 1, -1, -1):
+                dh_rows += gs[k, rows]
+                np.multiply(dh_rows, slope[k, rows], out=da[k, rows])
+                if k > 0 or need[1]:
+                    np.matmul(da[k, rows], w, out=dh_rows)
+
+        _over_batch(time_loop, B, H, 1)
         dw = da.reshape(-1, H).T @ hs[:-1].reshape(-1, H) if need[2] else None
         db = da.sum(axis=(0, 1)) if len(need) > 3 and need[3] else None
         grads = (
@@ -260,7 +325,7 @@ class GRUSequence(_Sequence):
         sign = np.ones(3 * H, dtype=dtype)
         sign[: 2 * H] = -1
         xs_n = _flip(xw[..., 2 * H :], self.reverse)
-        w_t = (w * sign[:, None]).T
+        w_t = _recurrent_weight(w, sign)
         b_s = b * sign if b is not None else None
         hs = _empty((T + 1, B, H), dtype)
         hs[0] = h0
@@ -268,20 +333,25 @@ class GRUSequence(_Sequence):
         rz = _empty((T, B, 2 * H), dtype)
         np.negative(_flip(xw[..., : 2 * H], self.reverse), out=rz)  # the loop adds -hh_rz
         n = _empty((T, B, H), dtype)
-        tmp = np.empty((B, H), dtype=dtype)
-        with np.errstate(over="ignore"):
-            for k in range(T):
-                np.matmul(hs[k], w_t, out=hh[k])
-                if b_s is not None:
-                    hh[k] += b_s
-                rz[k] += hh[k, :, : 2 * H]
-                _exp_sigmoid_(rz[k])
-                np.multiply(rz[k, :, :H], hh[k, :, 2 * H :], out=n[k])
-                n[k] += xs_n[k]
-                np.tanh(n[k], out=n[k])
-                np.subtract(hs[k], n[k], out=tmp)  # h' = n + z (h - n)
-                tmp *= rz[k, :, H:]
-                np.add(n[k], tmp, out=hs[k + 1])
+
+        def time_loop(rows: slice) -> None:
+            tmp = np.empty((rows.stop - rows.start, H), dtype=dtype)
+            with np.errstate(over="ignore"):  # per thread, and this may run on a worker
+                for k in range(T):
+                    hh_k, rz_k, n_k = hh[k, rows], rz[k, rows], n[k, rows]
+                    np.matmul(hs[k, rows], w_t, out=hh_k)
+                    if b_s is not None:
+                        hh_k += b_s
+                    rz_k += hh_k[:, : 2 * H]
+                    _exp_sigmoid_(rz_k)
+                    np.multiply(rz_k[:, :H], hh_k[:, 2 * H :], out=n_k)
+                    n_k += xs_n[k, rows]
+                    np.tanh(n_k, out=n_k)
+                    np.subtract(hs[k, rows], n_k, out=tmp)  # h' = n + z (h - n)
+                    tmp *= rz_k[:, H:]
+                    np.add(n_k, tmp, out=hs[k + 1, rows])
+
+        _over_batch(time_loop, B, H, 3)
         self.save_for_backward(hs, hh, rz, n)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
@@ -295,33 +365,42 @@ class GRUSequence(_Sequence):
         gs = _flip(g.array, self.reverse)
         r, z = rz[..., :H], rz[..., H:]
         # Per-step factors, computed for all steps at once:
-        p_n, p_z, p_r, tmp = (_empty(n.shape, n.dtype) for _ in range(4))
-        np.subtract(1, z, out=tmp)
-        np.multiply(n, n, out=p_n)
-        np.subtract(1, p_n, out=p_n)
-        p_n *= tmp  # (1 - z)(1 - n**2): dn~ = dh * p_n
-        tmp *= z
-        np.subtract(hs[:-1], n, out=p_z)
-        p_z *= tmp  # (h_prev - n) z (1 - z): dz~ = dh * p_z
-        np.subtract(1, r, out=p_r)
-        p_r *= r
-        p_r *= hh[..., 2 * H :]  # hh_n r (1 - r): dr~ = dn~ * p_r
-        del tmp
+        p_n, p_z, p_r = (_empty(n.shape, n.dtype) for _ in range(3))
+
+        def factors(steps: slice) -> None:
+            zs, ns, pn, pz, pr = z[steps], n[steps], p_n[steps], p_z[steps], p_r[steps]
+            np.subtract(1, zs, out=pr)  # pr holds 1 - z, then z (1 - z), for a moment
+            np.multiply(ns, ns, out=pn)
+            np.subtract(1, pn, out=pn)
+            pn *= pr  # (1 - z)(1 - n**2): dn~ = dh * p_n
+            pr *= zs
+            np.subtract(hs[:-1][steps], ns, out=pz)
+            pz *= pr  # (h_prev - n) z (1 - z): dz~ = dh * p_z
+            np.subtract(1, r[steps], out=pr)
+            pr *= r[steps]
+            pr *= hh[steps, :, 2 * H :]  # hh_n r (1 - r): dr~ = dn~ * p_r
+
+        run_split(factors, T, _split_rows(hh))
         dhh = _empty(hh.shape, hh.dtype)
         dn = _empty(n.shape, n.dtype)
-        dh = gs[T - 1].copy()
-        for k in range(T - 1, -1, -1):
-            if k < T - 1:
-                dh += gs[k]
-            d = dhh[k]
-            np.multiply(dh, p_n[k], out=dn[k])
-            np.multiply(dh, p_z[k], out=d[:, H : 2 * H])
-            np.multiply(dn[k], p_r[k], out=d[:, :H])
-            np.multiply(dn[k], r[k], out=d[:, 2 * H :])
-            if k > 0 or need[1]:
-                back = d @ w
-                dh *= z[k]
-                dh += back
+        dh = np.zeros((B, H), dtype=hs.dtype)
+
+        def time_loop(rows: slice) -> None:
+            dh_rows = dh[rows]
+            back = np.empty(dh_rows.shape, dtype=dh.dtype)
+            for k in range(T - 1, -1, -1):
+                dh_rows += gs[k, rows]
+                d, dn_k = dhh[k, rows], dn[k, rows]
+                np.multiply(dh_rows, p_n[k, rows], out=dn_k)
+                np.multiply(dh_rows, p_z[k, rows], out=d[:, H : 2 * H])
+                np.multiply(dn_k, p_r[k, rows], out=d[:, :H])
+                np.multiply(dn_k, r[k, rows], out=d[:, 2 * H :])
+                if k > 0 or need[1]:
+                    np.matmul(d, w, out=back)
+                    dh_rows *= z[k, rows]
+                    dh_rows += back
+
+        _over_batch(time_loop, B, H, 3)
         dxw = None
         if need[0]:
             dxw = _empty(hh.shape, hh.dtype)
@@ -405,7 +484,7 @@ class LSTMSequence(_Sequence):
         scale[2 * H : 3 * H] = -2.0
         numerator = np.ones(4 * H, dtype=dtype)
         numerator[2 * H : 3 * H] = 2.0
-        w_t = (w * scale[:, None]).T
+        w_t = _recurrent_weight(w, scale)
         buf = _empty((T + 2, B, H), dtype)  # h_0, h_1..h_T (processing order), c_T
         hs = buf[: T + 1]
         hs[0] = h0
@@ -414,25 +493,37 @@ class LSTMSequence(_Sequence):
         # gates starts as the scaled input part; each step adds the recurrent part in place and
         # applies the activations: afterwards it holds i, f, g, o (kept for backward).
         gates = _empty((T, B, 4 * H), dtype)
-        np.multiply(_flip(xw, self.reverse), scale, out=gates)
-        if b is not None:
-            gates += b * scale
+        xs = _flip(xw, self.reverse)
+        b_scaled = b * scale if b is not None else None
+
+        def scaled_input(steps: slice) -> None:
+            np.multiply(xs[steps], scale, out=gates[steps])
+            if b_scaled is not None:
+                gates[steps] += b_scaled
+
+        run_split(scaled_input, T, _split_rows(gates))
         tanh_c = _empty((T, B, H), dtype)
-        tmp = np.empty((B, H), dtype=dtype)
-        rec = np.empty((B, 4 * H), dtype=dtype)
-        with np.errstate(over="ignore"):
-            for k in range(T):
-                a = gates[k]
-                np.matmul(hs[k], w_t, out=rec)
-                a += rec
-                _exp_sigmoid_(a, numerator)  # i, f, o done; the g block holds 1 + g
-                gg = a[:, 2 * H : 3 * H]
-                gg -= 1
-                np.multiply(a[:, H : 2 * H], cs[k], out=cs[k + 1])  # c = f c_prev + i g
-                np.multiply(a[:, :H], gg, out=tmp)
-                cs[k + 1] += tmp
-                np.tanh(cs[k + 1], out=tanh_c[k])
-                np.multiply(a[:, 3 * H :], tanh_c[k], out=hs[k + 1])
+
+        def time_loop(rows: slice) -> None:
+            n = rows.stop - rows.start
+            tmp = np.empty((n, H), dtype=dtype)
+            rec = np.empty((n, 4 * H), dtype=dtype)
+            with np.errstate(over="ignore"):  # per thread, and this may run on a worker
+                for k in range(T):
+                    a = gates[k, rows]
+                    np.matmul(hs[k, rows], w_t, out=rec)
+                    a += rec
+                    _exp_sigmoid_(a, numerator)  # i, f, o done; the g block holds 1 + g
+                    gg = a[:, 2 * H : 3 * H]
+                    gg -= 1
+                    c = cs[k + 1, rows]
+                    np.multiply(a[:, H : 2 * H], cs[k, rows], out=c)  # c = f c_prev + i g
+                    np.multiply(a[:, :H], gg, out=tmp)
+                    c += tmp
+                    np.tanh(c, out=tanh_c[k, rows])
+                    np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
+
+        _over_batch(time_loop, B, H, 4)
         buf[T + 1] = cs[T]
         self.save_for_backward(hs, cs, gates, tanh_c)
         if self.reverse:
@@ -455,35 +546,46 @@ class LSTMSequence(_Sequence):
         # Per-step factors, computed for all steps at once: dz~ = dc * p for the i, f, g
         # blocks, dz~ = dh * p for the o block, and the share of dh that reaches c is dh * r.
         p = _empty(gates.shape, gates.dtype)
-        np.subtract(1, gates, out=p)
-        p *= gates  # s (1 - s) in every block; the g block is replaced below
-        i, f, gg, o = (gates[..., j * H : (j + 1) * H] for j in range(4))
-        p_i, p_f, p_g, p_o = (p[..., j * H : (j + 1) * H] for j in range(4))
-        p_i *= gg  # g i (1 - i)
-        p_f *= cs[:-1]  # c_prev f (1 - f)
-        np.multiply(gg, gg, out=p_g)
-        np.subtract(1, p_g, out=p_g)
-        p_g *= i  # i (1 - g**2)
-        p_o *= tanh_c  # tanh(c) o (1 - o)
         r = _empty(tanh_c.shape, tanh_c.dtype)
-        np.multiply(tanh_c, tanh_c, out=r)
-        np.subtract(1, r, out=r)
-        r *= o  # o (1 - tanh(c)**2)
+        i, f, gg, o = (gates[..., j * H : (j + 1) * H] for j in range(4))
+
+        def factors(steps: slice) -> None:
+            s, ps = gates[steps], p[steps]
+            np.subtract(1, s, out=ps)
+            ps *= s  # s (1 - s) in every block; the g block is replaced below
+            p_i, p_f, p_g, p_o = (ps[..., j * H : (j + 1) * H] for j in range(4))
+            p_i *= gg[steps]  # g i (1 - i)
+            p_f *= cs[:-1][steps]  # c_prev f (1 - f)
+            np.multiply(gg[steps], gg[steps], out=p_g)
+            np.subtract(1, p_g, out=p_g)
+            p_g *= i[steps]  # i (1 - g**2)
+            p_o *= tanh_c[steps]  # tanh(c) o (1 - o)
+            rs = r[steps]
+            np.multiply(tanh_c[steps], tanh_c[steps], out=rs)
+            np.subtract(1, rs, out=rs)
+            rs *= o[steps]  # o (1 - tanh(c)**2)
+
+        run_split(factors, T, _split_rows(gates))
         dz = p  # step k's factors become step k's gradients, in place
         dh = np.zeros((B, H), dtype=gates.dtype)
         dc = gd[T].copy()
-        tmp = np.empty((B, H), dtype=gates.dtype)
-        for k in range(T - 1, -1, -1):
-            dh += gh[k]
-            np.multiply(dh, r[k], out=tmp)
-            dc += tmp
-            d = dz[k]
-            ifg = d[:, : 3 * H].reshape(B, 3, H)
-            np.multiply(dc[:, None, :], ifg, out=ifg)
-            d[:, 3 * H :] *= dh
-            dc *= f[k]
-            if k > 0 or need[1]:
-                np.matmul(d, w, out=dh)
+
+        def time_loop(rows: slice) -> None:
+            dh_rows, dc_rows = dh[rows], dc[rows]
+            tmp = np.empty(dh_rows.shape, dtype=dh.dtype)
+            for k in range(T - 1, -1, -1):
+                dh_rows += gh[k, rows]
+                np.multiply(dh_rows, r[k, rows], out=tmp)
+                dc_rows += tmp
+                d = dz[k, rows]
+                ifg = d[:, : 3 * H].reshape(-1, 3, H)
+                np.multiply(dc_rows[:, None, :], ifg, out=ifg)
+                d[:, 3 * H :] *= dh_rows
+                dc_rows *= f[k, rows]
+                if k > 0 or need[1]:
+                    np.matmul(d, w, out=dh_rows)
+
+        _over_batch(time_loop, B, H, 4)
         dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
         grads = (
             _wrap(_in_input_order(dz, self.reverse), need[0]),

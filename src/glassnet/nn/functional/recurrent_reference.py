@@ -54,42 +54,40 @@ __all__ = [
 ]
 
 
-def _affine(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
-    """x W^T + b: the gates' pre-activations, all gates side by side."""
-    y = x @ w.t()
-    return y if b is None else y + b
+def _gate_parts(x: Tensor, h: Tensor, weights: Sequence[Tensor]) -> tuple[Tensor, Tensor]:
+    """x W_ih^T + b_ih and h W_hh^T + b_hh: the gates' inputs from x and from h, gates side by side.
+
+    ``weights`` is (w_ih, w_hh) or (w_ih, w_hh, b_ih, b_hh), as one row of ``module.all_weights``.
+    """
+    w_ih, w_hh, b_ih, b_hh = (*weights, None, None)[:4]
+    x_part, h_part = x @ w_ih.t(), h @ w_hh.t()
+    if b_ih is not None:
+        x_part = x_part + b_ih
+    if b_hh is not None:
+        h_part = h_part + b_hh
+    return x_part, h_part
 
 
 # ----------------------------------------------------------------------------------------------
-# One time step
+# One time step. ``weights``: w_ih (G*H, input_size), w_hh (G*H, H) and, if the layer has
+# biases, b_ih and b_hh (G*H,), where G is the number of gates (1, 3 or 4) and H the hidden size.
 # ----------------------------------------------------------------------------------------------
 
 
 def rnn_cell_reference(
-    x: Tensor,
-    h: Tensor,
-    w_ih: Tensor,
-    w_hh: Tensor,
-    b_ih: Tensor | None = None,
-    b_hh: Tensor | None = None,
-    nonlinearity: str = "tanh",
+    x: Tensor, h: Tensor, *weights: Tensor, nonlinearity: str = "tanh"
 ) -> Tensor:
     """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu);  x (N, input_size), h (N, hidden)."""
-    a = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)
+    x_part, h_part = _gate_parts(x, h, weights)
+    a = x_part + h_part
     return a.relu() if nonlinearity == "relu" else a.tanh()
 
 
-def gru_cell_reference(
-    x: Tensor,
-    h: Tensor,
-    w_ih: Tensor,
-    w_hh: Tensor,
-    b_ih: Tensor | None = None,
-    b_hh: Tensor | None = None,
-) -> Tensor:
+def gru_cell_reference(x: Tensor, h: Tensor, *weights: Tensor) -> Tensor:
     """One GRU step (equations in the module docstring);  x (N, input_size), h (N, hidden)."""
-    x_r, x_z, x_n = _affine(x, w_ih, b_ih).chunk(3, dim=1)
-    h_r, h_z, h_n = _affine(h, w_hh, b_hh).chunk(3, dim=1)
+    x_part, h_part = _gate_parts(x, h, weights)
+    x_r, x_z, x_n = x_part.chunk(3, dim=1)
+    h_r, h_z, h_n = h_part.chunk(3, dim=1)
     r = (x_r + h_r).sigmoid()  # reset gate
     z = (x_z + h_z).sigmoid()  # update gate
     n = (x_n + r * h_n).tanh()  # candidate state: the reset gate scales the recurrent part
@@ -97,17 +95,12 @@ def gru_cell_reference(
 
 
 def lstm_cell_reference(
-    x: Tensor,
-    state: tuple[Tensor, Tensor],
-    w_ih: Tensor,
-    w_hh: Tensor,
-    b_ih: Tensor | None = None,
-    b_hh: Tensor | None = None,
+    x: Tensor, state: tuple[Tensor, Tensor], *weights: Tensor
 ) -> tuple[Tensor, Tensor]:
     """One LSTM step (equations in the module docstring); state = (h, c), each (N, hidden)."""
     h, c = state
-    a = _affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh)
-    a_i, a_f, a_g, a_o = a.chunk(4, dim=1)
+    x_part, h_part = _gate_parts(x, h, weights)
+    a_i, a_f, a_g, a_o = (x_part + h_part).chunk(4, dim=1)
     i, f, g, o = a_i.sigmoid(), a_f.sigmoid(), a_g.tanh(), a_o.sigmoid()
     c = f * c + i * g  # forget part of the old cell, add the gated candidate
     h = o * c.tanh()
