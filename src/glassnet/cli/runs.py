@@ -33,6 +33,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -257,7 +258,7 @@ def _take_lock(path: str, destination: str) -> int:
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         if not _try_lock(fd):
-            holder = _read_pid(fd)
+            holder = _holder_pid(fd)
             os.close(fd)
             who = f"another glassnet (pid {holder})" if holder else "another glassnet"
             raise RunBusy(
@@ -274,6 +275,17 @@ def _take_lock(path: str, destination: str) -> int:
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     return fd
+
+
+def _holder_pid(fd: int, patience: float = 0.25) -> int | None:
+    """The pid in a lock file another process holds. A holder writes its pid just after it
+    takes the lock, so an empty file is given a moment (``patience`` seconds) to be filled."""
+    deadline = time.monotonic() + patience
+    holder = _read_pid(fd)
+    while not holder and time.monotonic() < deadline:
+        time.sleep(0.005)
+        holder = _read_pid(fd)
+    return holder
 
 
 def writer_of(destination: str) -> int | None:
