@@ -608,9 +608,12 @@ def update_in_blocks(kernel: Callable[..., None], *arrays: np.ndarray | None) ->
     happens for a parameter of fewer than ``SPLIT_MIN_SIZE`` numbers, or when some array is not
     C-contiguous (a flat view of it would be a copy, and writes into a copy are lost).
     """
+    size = next(a for a in arrays if a is not None).size
+    if size < SPLIT_MIN_SIZE:  # most parameters: checked first, as it costs the least
+        kernel(*arrays)
+        return
     present = [a for a in arrays if a is not None]
-    size = present[0].size
-    if size < SPLIT_MIN_SIZE or not all(a.flags.c_contiguous for a in present):
+    if not all(a.flags.c_contiguous for a in present):
         kernel(*arrays)
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]  # views, not copies
