@@ -295,7 +295,7 @@ def writer_of(destination: str) -> int | None:
     except OSError:
         return None
     try:
-        return None if _try_lock(fd) else (_read_pid(fd) or 0)
+        return None if _try_lock(fd) else (_holder_pid(fd) or 0)
     finally:
         os.close(fd)  # closing also gives back a lock we took just to look
 
