@@ -59,3 +59,12 @@ def test_nested_split_runs_inline_and_an_error_reaches_the_caller():
             split_work.run_split(outer, 1000, min_rows=1)
     finally:
         glassnet.set_num_threads(None)
+
+
+@pytest.mark.parametrize(
+    ("per_row", "least", "expected"), [(1000, 1 << 17, 131), (1 << 20, 1 << 17, 1), (0, 8, 8)]
+)
+def test_min_rows_for_gives_each_thread_enough_numbers(per_row, least, expected):
+    rows = split_work.min_rows_for(per_row, least)
+    assert rows == expected
+    assert rows == 1 or rows * max(1, per_row) <= least < (rows + 1) * max(1, per_row)

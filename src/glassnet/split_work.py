@@ -26,9 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from . import threads
 
-__all__ = ["row_ranges", "run_split", "split_count"]
+__all__ = ["min_rows_for", "row_ranges", "run_split", "split_count"]
 
 _pool: ThreadPoolExecutor | None = None
+_pool_workers = 0  # how many threads _pool has
 _pool_lock = threading.Lock()
 _inside = threading.local()  # set while a worker runs: nested splits run inline, never wait
 
@@ -45,6 +46,12 @@ def row_ranges(n: int, parts: int) -> list[slice]:
     return ranges
 
 
+def min_rows_for(numbers_per_row: int, min_numbers: int) -> int:
+    """The ``min_rows`` for ``run_split`` that gives each thread at least ``min_numbers``
+    numbers when each row holds ``numbers_per_row`` of them (at least one row)."""
+    return max(1, min_numbers // max(1, numbers_per_row))
+
+
 def split_count(n: int, min_rows: int) -> int:
     """How many ranges ``run_split`` would use for ``n`` rows (1: no split)."""
     if getattr(_inside, "active", False):
@@ -53,10 +60,13 @@ def split_count(n: int, min_rows: int) -> int:
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_workers
     with _pool_lock:
-        if _pool is None or _pool._max_workers < workers:
+        if _pool is None or _pool_workers < workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False)  # its threads finish what they hold, then end
             _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="glassnet-split")
+            _pool_workers = workers
         return _pool
 
 

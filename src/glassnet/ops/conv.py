@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..autograd import Op
-from ..split_work import run_split
+from ..split_work import min_rows_for, run_split
 
 __all__ = [
     "Geometry",
@@ -54,7 +54,7 @@ SPLIT_MIN_NUMBERS = 1 << 17
 
 def rows_per_thread(numbers_per_row: int) -> int:
     """The ``min_rows`` for ``run_split`` when each row holds ``numbers_per_row`` numbers."""
-    return max(1, SPLIT_MIN_NUMBERS // max(1, numbers_per_row))
+    return min_rows_for(numbers_per_row, SPLIT_MIN_NUMBERS)
 
 
 @dataclass(frozen=True)

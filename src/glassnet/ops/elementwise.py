@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Op, is_grad_enabled, is_tensor, wrap
 from ..errors import DTypeError
-from ..split_work import run_split
+from ..split_work import min_rows_for, run_split
 
 # ---------------------------------------------------------------------- arithmetic (binary)
 
@@ -264,7 +264,7 @@ class ReLU(Op):
         def rows(r: slice) -> None:  # twin: np.maximum(x, 0) on all rows at once
             np.maximum(x[r], 0, out=out[r])
 
-        run_split(rows, len(x), max(1, self.SPLIT_MIN_NUMBERS * len(x) // x.size))
+        run_split(rows, len(x), min_rows_for(x[0].size, self.SPLIT_MIN_NUMBERS))
         self.out_data = out
         return out
 
@@ -281,7 +281,7 @@ class ReLU(Op):
             def rows(r: slice) -> None:  # twin: g * (y > 0) on all rows at once
                 np.multiply(g[r], y[r] > 0, out=out[r])
 
-            run_split(rows, len(g), max(1, self.SPLIT_MIN_NUMBERS * len(g) // g.size))
+            run_split(rows, len(g), min_rows_for(g[0].size, self.SPLIT_MIN_NUMBERS))
             return (wrap(out),)
         return (g * (self.out_data > 0).astype(g.array.dtype),)
 

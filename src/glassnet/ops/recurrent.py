@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
-from ..split_work import run_split
+from ..split_work import min_rows_for, run_split
 from ..threads import numpy_blas_threads, threads_for_work
 from .array_pool import pool
 from .shape import cat, stack
@@ -130,12 +130,12 @@ def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) 
     twin, and what runs on one core, is ``time_loop(slice(0, B))``.
     """
     with _loop_threads(B, H, gates):
-        run_split(time_loop, B, max(1, _MIN_STEP_ELEMENTS // (gates * H)))
+        run_split(time_loop, B, min_rows_for(gates * H, _MIN_STEP_ELEMENTS))
 
 
 def _split_rows(per_step: np.ndarray) -> int:
     """The fewest time steps worth a core of their own in ``run_split`` (>= 64K elements)."""
-    return max(1, (1 << 16) // max(1, per_step[0].size))
+    return min_rows_for(per_step[0].size, 1 << 16)
 
 
 def _wrap(a: np.ndarray | None, needed: bool) -> Tensor | None:
