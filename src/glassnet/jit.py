@@ -1,0 +1,135 @@
+"""Compiled loops (optional, through numba): one pass over the numbers where NumPy needs many.
+
+Why: a NumPy expression such as ``(x - mean) * rstd * weight + bias`` runs as four separate
+loops, each reading its inputs from memory and writing a whole new array back. On a CPU the
+arithmetic is cheap and the memory traffic is not, so a layer norm or an Adam step written
+with NumPy calls takes several times as long as PyTorch's, which runs one fused loop. A loop
+written out in plain Python (``for i in range(n): y[i] = ...``) does exactly one pass, but
+Python runs it a hundred times slower than NumPy. numba (``pip install 'glassnet[fast]'``)
+compiles such a loop to machine code, so the plain loop becomes the fast one.
+
+How it is used: a fast path writes its kernel as an ordinary Python function of NumPy arrays
+and decorates it with ``@jit.loop``. ``jit.available()`` says whether compiled loops can run
+(numba is installed and they are not switched off); when they cannot, the caller uses its NumPy
+path instead, which is also the readable twin the tests compare the kernel with. The compiled
+loop releases Python's global lock, so ``split_work.run_split`` can run it on every core, a
+range of rows per thread.
+
+Compiling takes a fraction of a second per kernel and argument types; numba caches the result
+on disk, so later runs only load it. numba is imported on the first ``available()`` call,
+not when glassnet is imported (importing numba takes about half a second).
+
+Switch compiled loops off with ``GLASSNET_JIT=0`` in the environment or
+``glassnet.jit.set_enabled(False)``; ``set_enabled(None)`` returns to the environment's choice.
+
+The compiled loops may reorder additions (so sums can be vectorized) and fuse a multiply with
+an add, which changes results only by rounding; NaN and infinity are kept as IEEE rules say.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Loop", "available", "loop", "reason_unavailable", "set_enabled"]
+
+#: numba's fast-math flags used: reassociate sums (vectorized reductions), fuse multiply-adds,
+#: ignore the sign of zero. Not "nnan"/"ninf": NaN and infinity must still propagate.
+FAST_MATH = frozenset({"reassoc", "contract", "nsz"})
+
+_OFF_WORDS = ("0", "off", "false", "no")
+_ON_WORDS = ("", "1", "on", "true", "yes", "auto")
+
+_enabled: bool | None = None  # set_enabled's value, if called
+_numba: Any = None
+_import_error: str | None = None
+_import_lock = threading.Lock()
+
+
+def set_enabled(enabled: bool | None) -> None:
+    """Allow compiled loops (True), forbid them (False), or follow ``GLASSNET_JIT`` (None)."""
+    global _enabled
+    if enabled is not None and not isinstance(enabled, bool):
+        raise ValueError(f"jit.set_enabled expects True, False or None, got {enabled!r}")
+    _enabled = enabled
+
+
+def _wanted() -> bool:
+    """The user's choice: set_enabled, else GLASSNET_JIT (on unless it says off)."""
+    if _enabled is not None:
+        return _enabled
+    text = os.environ.get("GLASSNET_JIT", "").strip().lower()
+    if text in _OFF_WORDS:
+        return False
+    if text in _ON_WORDS:
+        return True
+    raise ValueError(f"GLASSNET_JIT must be 0 or 1 (off or on), got {text!r}")
+
+
+def _load_numba() -> Any:
+    """numba, imported once; None (with the reason kept) when it is missing or broken."""
+    global _numba, _import_error
+    with _import_lock:
+        if _numba is None and _import_error is None:
+            try:
+                import numba
+            except Exception as error:  # missing, or built for another NumPy: run without it
+                _import_error = f"numba could not be imported ({type(error).__name__}: {error})"
+            else:
+                _numba = numba
+    return _numba
+
+
+def available() -> bool:
+    """Whether compiled loops run: numba is installed and they are not switched off."""
+    return _wanted() and _load_numba() is not None
+
+
+def reason_unavailable() -> str | None:
+    """Why compiled loops do not run (None when they do): switched off, or numba missing."""
+    if not _wanted():
+        return "compiled loops are switched off (GLASSNET_JIT=0 or jit.set_enabled(False))"
+    if _load_numba() is None:
+        return _import_error
+    return None
+
+
+class Loop:
+    """A plain Python loop over NumPy arrays, compiled by numba on its first call.
+
+    Calling the ``Loop`` runs the compiled machine code (numba must be available: callers
+    check ``jit.available()`` first). ``python`` is the function as written; calling it runs
+    the same loop in the Python interpreter, slowly, which is how the tests check small cases
+    without numba.
+    """
+
+    def __init__(self, python: Callable[..., Any]) -> None:
+        self.python = python
+        self._compiled: Any = None
+        self._lock = threading.Lock()
+        functools.update_wrapper(self, python)
+
+    def _compile(self) -> Any:
+        numba = _load_numba()
+        if numba is None:
+            raise RuntimeError(f"{self.python.__name__} needs numba: {reason_unavailable()}")
+        with self._lock:
+            if self._compiled is None:
+                options = dict(nogil=True, fastmath=set(FAST_MATH), error_model="numpy")
+                try:
+                    self._compiled = numba.njit(cache=True, **options)(self.python)
+                except RuntimeError:  # no folder to cache into (read-only install): compile anew
+                    self._compiled = numba.njit(cache=False, **options)(self.python)
+        return self._compiled
+
+    def __call__(self, *args: Any) -> Any:
+        compiled = self._compiled if self._compiled is not None else self._compile()
+        return compiled(*args)
+
+
+def loop(python: Callable[..., Any]) -> Loop:
+    """Decorator: make ``python`` (a loop over NumPy arrays) a ``Loop`` numba compiles."""
+    return Loop(python)

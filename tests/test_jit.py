@@ -1,0 +1,81 @@
+"""glassnet.jit: the switch for compiled loops, and a compiled loop agreeing with its Python."""
+
+import numpy as np
+import pytest
+
+from glassnet import jit
+
+
+@jit.loop
+def _scaled_row_sums(x, scale, out):
+    n, d = x.shape
+    for i in range(n):
+        total = x.dtype.type(0)
+        for j in range(d):
+            total += x[i, j]
+        out[i] = scale * total
+
+
+@pytest.fixture
+def restore_switch():
+    yield
+    jit.set_enabled(None)
+
+
+@pytest.mark.parametrize("value", ["0", "off", "False", "no"], ids=lambda v: f"off-{v}")
+def test_environment_switches_compiled_loops_off(monkeypatch, restore_switch, value):
+    monkeypatch.setenv("GLASSNET_JIT", value)
+    assert not jit.available()
+    assert "switched off" in jit.reason_unavailable()
+
+
+def test_a_bad_environment_value_is_one_clear_line(monkeypatch, restore_switch):
+    monkeypatch.setenv("GLASSNET_JIT", "maybe")
+    with pytest.raises(ValueError, match=r"GLASSNET_JIT must be 0 or 1 .* got 'maybe'"):
+        jit.available()
+
+
+def test_set_enabled_overrides_the_environment_and_checks_its_argument(monkeypatch, restore_switch):
+    monkeypatch.setenv("GLASSNET_JIT", "1")
+    jit.set_enabled(False)
+    assert not jit.available()
+    with pytest.raises(ValueError, match="True, False or None, got 'yes'"):
+        jit.set_enabled("yes")
+
+
+def test_missing_numba_means_unavailable_with_the_reason(monkeypatch, restore_switch):
+    monkeypatch.setattr(jit, "_numba", None)
+    monkeypatch.setattr(jit, "_import_error", "numba could not be imported (ImportError: none)")
+    jit.set_enabled(True)
+    assert not jit.available()
+    assert jit.reason_unavailable().startswith("numba could not be imported")
+    with pytest.raises(RuntimeError, match="needs numba"):
+        jit.Loop(_scaled_row_sums.python)(np.ones((1, 1)), 1.0, np.zeros(1))
+
+
+def test_the_python_loop_runs_without_numba():
+    x = np.arange(6.0).reshape(2, 3)
+    out = np.zeros(2)
+    _scaled_row_sums.python(x, 2.0, out)
+    np.testing.assert_array_equal(out, [6.0, 24.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_the_compiled_loop_agrees_with_numpy(dtype, restore_switch):
+    pytest.importorskip("numba")
+    jit.set_enabled(True)
+    assert jit.available() and jit.reason_unavailable() is None
+    x = np.random.default_rng(0).standard_normal((64, 300)).astype(dtype)
+    out = np.zeros(64, dtype)
+    _scaled_row_sums(x, dtype(0.5), out)
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, 0.5 * x.sum(axis=1), rtol=tolerance, atol=tolerance)
+
+
+def test_nan_still_propagates_through_a_compiled_sum(restore_switch):
+    pytest.importorskip("numba")
+    x = np.ones((2, 8), np.float32)
+    x[1, 3] = np.nan
+    out = np.zeros(2, np.float32)
+    _scaled_row_sums(x, np.float32(1), out)
+    assert out[0] == 8 and np.isnan(out[1])
