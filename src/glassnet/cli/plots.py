@@ -170,7 +170,7 @@ def _serve() -> None:
     # asks for the plots of the part it trained), so the worker does not die of it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from matplotlib.figure import Figure  # noqa: F401 - the slow import, done while waiting
+        _warm_up()
     except ImportError:
         pass
     for line in sys.stdin:
@@ -188,6 +188,26 @@ def _serve() -> None:
             reply = {"error": f"{type(error).__name__}: {error}"}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
+    # End of input: every file is written and every reply sent, so skip the interpreter's slow
+    # tear-down of matplotlib (the first process waits for this exit).
+    os._exit(0)
+
+
+def _warm_up() -> None:
+    """Import matplotlib and draw one small figure with text into memory, while the first
+    process trains: loading the fonts and the renderer is then done before the plots are asked
+    for. Raises ImportError without matplotlib."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 2), dpi=50)
+    axes = figure.add_subplot()
+    axes.plot([0, 1], [1, 0], label="warm-up")
+    axes.set_xlabel("epoch")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(io.BytesIO(), format="png")
 
 
 if __name__ == "__main__":
