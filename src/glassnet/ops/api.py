@@ -12,6 +12,8 @@ sorting (sort, argsort, topk) and einsum.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections import namedtuple
 from typing import TYPE_CHECKING
@@ -730,3 +732,41 @@ TENSOR_METHODS = [
     "true_divide",
     "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp", "argsort", "msort", "sort", "topk",
 ]  # fmt: skip
+
+
+def _accepting_numpy_names(function):
+    """``function`` that also takes NumPy's ``axis=`` for ``dim=`` and ``keepdims=`` for
+    ``keepdim=``, as PyTorch's functions do (``x.sum(axis=0)``, ``torch.cat(xs, axis=1)``)."""
+    renames = {"axis": "dim", "keepdims": "keepdim"}
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
+            for numpy_name, torch_name in renames.items():
+                if numpy_name in kwargs:
+                    if torch_name in kwargs:
+                        raise TypeError(
+                            f"{function.__name__}() got both {torch_name}= and {numpy_name}= "
+                            f"(the same argument under two names); give one"
+                        )
+                    kwargs[torch_name] = kwargs.pop(numpy_name)
+        return function(*args, **kwargs)
+
+    return call
+
+
+def _add_numpy_names() -> None:
+    """Give every public function with a ``dim`` or ``keepdim`` parameter NumPy's names too."""
+    for name in set(__all__) | set(TENSOR_METHODS):
+        function = globals().get(name)
+        if not callable(function) or isinstance(function, type):
+            continue
+        try:
+            parameters = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            continue
+        if "dim" in parameters or "keepdim" in parameters:
+            globals()[name] = _accepting_numpy_names(function)
+
+
+_add_numpy_names()
