@@ -1,0 +1,190 @@
+"""Compiled loops of the normalization fast path: one pass over a row where NumPy needs several.
+
+The rows are those of ``norm_rows`` (x seen as an (L, Q) matrix, each statistic covering
+whole rows). A row of a few hundred values stays in the core's cache, so a loop that reads it
+from memory once and then goes over it again two or three times costs about one pass of
+memory traffic; the NumPy version of the same row work (``norm_rows``) is six to ten whole
+passes. Each loop here works on the rows ``lo`` to ``hi`` only and writes nothing outside them
+(per-row results, or partial sums the caller owns per thread), so ``split_work.run_split``
+runs the ranges on every core at once (the loops release Python's global lock).
+
+Numerics, in float32 as in float64: every statistic is taken in two passes over the cached
+row (the mean first, then the sum of squared distances from it), so a large offset does not
+cancel the variance away; sums start from the array's own dtype (a float64 accumulator would
+halve the speed on float32 data) and per-row scalars are turned back into the dtype before
+they enter a loop over the values. NaN and infinity propagate as in the NumPy path.
+
+Loops, by layout (``norm_rows.RowLayout``):
+
+* "trail" (layer norm, weight and bias on the columns): ``layer_norm_rows`` (statistics,
+  normalize and affine in one row pass) and ``layer_norm_grad_rows`` (dL/dx in one row pass,
+  dL/dweight and dL/dbias summed into the caller's per-thread rows);
+* "lead" (batch and group norm, weight and bias on the rows): ``row_moments`` (step 1),
+  ``centre_scale_shift`` (step 3), ``row_grad_sums`` and ``row_grad_x`` (the backward); the
+  pooling of rows into statistics stays in NumPy (``norm_rows``: a few calls on L numbers).
+
+The readable twin of all of them is the NumPy path of ``norm_rows`` (and the plain formulas
+of ``norm.standardize_reference`` and ``Normalize._backward_reference``), tested equal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import jit
+
+__all__ = [
+    "MIN_VALUES",
+    "worth_compiling",
+    "layer_norm_rows",
+    "layer_norm_grad_rows",
+    "row_moments",
+    "centre_scale_shift",
+    "row_grad_sums",
+    "row_grad_x",
+]
+
+#: The fewest values of x for which the compiled loops are used: below it NumPy's few passes
+#: are cheap, and a small run never pays for importing numba (about half a second).
+MIN_VALUES = 2**15
+
+
+def worth_compiling(x: np.ndarray) -> bool:
+    """Whether to run the compiled loops on x: large enough, float32/float64, numba there.
+
+    The size is checked first so that small inputs never import numba.
+    """
+    return x.size >= MIN_VALUES and x.dtype in (np.float32, np.float64) and jit.available()
+
+
+@jit.loop
+def layer_norm_rows(x, weight, bias, eps, lo, hi, y, mean, var, invstd):
+    """Rows lo..hi of layer norm: per row r of x (L, Q), with weight and bias of shape (Q,),
+
+        m_r = sum_j x_rj / Q,   v_r = sum_j (x_rj - m_r)**2 / Q,   s_r = 1 / sqrt(v_r + eps)
+        y_rj = (x_rj - m_r) * s_r * weight_j + bias_j
+
+    written into y (L, Q) and mean, var, invstd (L,). Three passes over the row: the first
+    reads it from memory, the other two find it in cache. Without weight or bias the caller
+    passes ones and zeros (exact: x_hat * 1 + 0 is x_hat).
+    """
+    cols = x.shape[1]
+    dtype = x.dtype.type
+    for r in range(lo, hi):
+        total = dtype(0)
+        for j in range(cols):
+            total += x[r, j]
+        m = dtype(total / cols)
+        squares = dtype(0)
+        for j in range(cols):
+            c = x[r, j] - m
+            squares += c * c
+        v = squares / cols
+        s = dtype(1.0 / np.sqrt(v + eps))
+        for j in range(cols):
+            y[r, j] = (x[r, j] - m) * s * weight[j] + bias[j]
+        mean[r], var[r], invstd[r] = m, v, s
+
+
+@jit.loop
+def layer_norm_grad_rows(g, x, mean, invstd, weight, lo, hi, need_x, g_x, g_weight, g_bias):
+    """Backward of ``layer_norm_rows`` on rows lo..hi; g = dL/dy, all (L, Q) but weight (Q,).
+
+    Per row, with c_j = x_rj - m_r, x_hat = c * s_r, d_j = g_rj * weight_j (= dL/dx_hat):
+
+        mean(d) = sum_j d_j / Q,   mean(d x_hat) = s_r * sum_j d_j c_j / Q
+        dL/dx_rj = (d_j - mean(d) - c_j * s_r * mean(d x_hat)) * s_r     (if need_x)
+
+    and, added into this thread's rows g_weight, g_bias (Q,) of partial sums,
+
+        g_weight_j += g_rj * c_j * s_r,   g_bias_j += g_rj.
+
+    Two passes over the row (the second in cache). ``need_x`` is 1 or 0 (then g_x is unused).
+    """
+    cols = x.shape[1]
+    dtype = x.dtype.type
+    for r in range(lo, hi):
+        m, s = mean[r], invstd[r]
+        sum_d, sum_dc = dtype(0), dtype(0)
+        for j in range(cols):
+            gj = g[r, j]
+            c = x[r, j] - m
+            d = gj * weight[j]
+            sum_d += d
+            sum_dc += d * c
+            g_weight[j] += gj * c * s
+            g_bias[j] += gj
+        if need_x:
+            mean_d = dtype(sum_d / cols)
+            along_c = dtype(s * s * sum_dc / cols)  # mean(d x_hat), times s: per unit of c
+            for j in range(cols):
+                g_x[r, j] = (g[r, j] * weight[j] - mean_d - (x[r, j] - m) * along_c) * s
+
+
+@jit.loop
+def row_moments(x, lo, hi, row_mean, row_squares):
+    """Step 1 of ``norm_rows`` on rows lo..hi of x (L, Q): each row's mean and centred sum of
+    squares (two passes over the cached row), into row_mean and row_squares (L,):
+
+        m_r = sum_j x_rj / Q,      S_r = sum_j (x_rj - m_r)**2
+    """
+    cols = x.shape[1]
+    dtype = x.dtype.type
+    for r in range(lo, hi):
+        total = dtype(0)
+        for j in range(cols):
+            total += x[r, j]
+        m = dtype(total / cols)
+        squares = dtype(0)
+        for j in range(cols):
+            c = x[r, j] - m
+            squares += c * c
+        row_mean[r], row_squares[r] = m, squares
+
+
+@jit.loop
+def centre_scale_shift(x, centre, scale, shift, lo, hi, y):
+    """Step 3 of ``norm_rows`` on rows lo..hi: y_rj = (x_rj - centre_r) * scale_r + shift_r.
+
+    With centre the statistic's mean, scale = invstd * weight and shift = bias on every row
+    (all (L,)) this is y = x_hat * weight + bias, in one pass.
+    """
+    cols = x.shape[1]
+    for r in range(lo, hi):
+        m, k, b = centre[r], scale[r], shift[r]
+        for j in range(cols):
+            y[r, j] = (x[r, j] - m) * k + b
+
+
+@jit.loop
+def row_grad_sums(g, x, centre, row_scale, lo, hi, s_hat, s_one):
+    """The backward's row sums on rows lo..hi, x_hat = (x - centre_r) * row_scale_r recomputed:
+
+        s_hat_r = sum_j g_rj * x_hat_rj,      s_one_r = sum_j g_rj
+
+    (dL/dweight and dL/dbias are sums of these; so are the means of dL/dx).
+    """
+    cols = x.shape[1]
+    dtype = x.dtype.type
+    for r in range(lo, hi):
+        m = centre[r]
+        total_hat, total = dtype(0), dtype(0)
+        for j in range(cols):
+            gj = g[r, j]
+            total_hat += gj * (x[r, j] - m)
+            total += gj
+        s_hat[r], s_one[r] = total_hat * row_scale[r], total
+
+
+@jit.loop
+def row_grad_x(g, x, centre, c_g, c_centred, c_one, lo, hi, g_x):
+    """dL/dx on rows lo..hi: g_x_rj = g_rj * c_g_r - (x_rj - centre_r) * c_centred_r - c_one_r.
+
+    With c_g = weight * invstd, c_centred = mean(d x_hat) * invstd**2 and c_one = mean(d) *
+    invstd per row this is (d - mean(d) - x_hat * mean(d x_hat)) * invstd, d = g * weight.
+    """
+    cols = x.shape[1]
+    for r in range(lo, hi):
+        m, a, b, k = centre[r], c_g[r], c_centred[r], c_one[r]
+        for j in range(cols):
+            g_x[r, j] = g[r, j] * a - (x[r, j] - m) * b - k
