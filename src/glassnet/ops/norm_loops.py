@@ -20,8 +20,10 @@ Loops, by layout (``norm_rows.RowLayout``):
   normalize and affine in one row pass) and ``layer_norm_grad_rows`` (dL/dx in one row pass,
   dL/dweight and dL/dbias summed into the caller's per-thread rows);
 * "lead" (batch and group norm, weight and bias on the rows): ``row_moments`` (step 1),
-  ``centre_scale_shift`` (step 3), ``row_grad_sums`` and ``row_grad_x`` (the backward); the
-  pooling of rows into statistics stays in NumPy (``norm_rows``: a few calls on L numbers).
+  ``pool_row_moments`` (step 2), ``centre_scale_shift`` (step 3), and for the backward
+  ``row_grad_sums``, ``pool_grad_sums`` and ``row_grad_x``. The pooling loops run over the L
+  rows' numbers only, on one thread: in NumPy they are a dozen calls costing more than the
+  row passes themselves.
 
 The readable twin of all of them is the NumPy path of ``norm_rows`` (and the plain formulas
 of ``norm.standardize_reference`` and ``Normalize._backward_reference``), tested equal.
@@ -42,6 +44,8 @@ __all__ = [
     "centre_scale_shift",
     "row_grad_sums",
     "row_grad_x",
+    "pool_row_moments",
+    "pool_grad_sums",
 ]
 
 #: The fewest values of x for which the compiled loops are used: below it NumPy's few passes
@@ -188,3 +192,58 @@ def row_grad_x(g, x, centre, c_g, c_centred, c_one, lo, hi, g_x):
         m, a, b, k = centre[r], c_g[r], c_centred[r], c_one[r]
         for j in range(cols):
             g_x[r, j] = g[r, j] * a - (x[r, j] - m) * b - k
+
+
+@jit.loop
+def pool_row_moments(row_mean, row_squares, row_stat, cols, eps, mean, var, invstd, centre, scale):
+    """Step 2 of ``norm_rows``: rows' moments pooled into their statistics (Chan's formula).
+
+    Row r (of L) belongs to statistic ``row_stat[r]``; every statistic has R = L / S rows of
+    Q = ``cols`` values, M = R * Q. With m_r, S_r from ``row_moments``:
+
+        mean_s = sum_r m_r / R,      var_s = (sum_r S_r + Q * sum_r (m_r - mean_s)**2) / M
+        invstd_s = 1 / sqrt(var_s + eps)
+
+    (exact algebra, no cancellation: each S_r is already centred), into mean, var, invstd
+    (S,); and on every row, centre_r = mean_s and scale_r = invstd_s. The sums run in float64
+    (L numbers only), then are stored in the arrays' dtype.
+    """
+    n_stats, rows = mean.shape[0], row_mean.shape[0]
+    per_stat = rows // n_stats
+    total = np.zeros(n_stats)
+    for r in range(rows):
+        total[row_stat[r]] += row_mean[r]
+    for s in range(n_stats):
+        mean[s] = total[s] / per_stat
+    pooled = np.zeros(n_stats)
+    for r in range(rows):
+        apart = np.float64(row_mean[r]) - mean[row_stat[r]]
+        pooled[row_stat[r]] += row_squares[r] + cols * apart * apart
+    for s in range(n_stats):
+        var[s] = pooled[s] / (per_stat * cols)
+        invstd[s] = 1.0 / np.sqrt(np.float64(var[s]) + eps)
+    for r in range(rows):
+        centre[r], scale[r] = mean[row_stat[r]], invstd[row_stat[r]]
+
+
+@jit.loop
+def pool_grad_sums(s_hat, s_one, weight, row_stat, n_stats, count, scale, c_g, c_centred, c_one):
+    """The backward's row sums pooled into the factors of ``row_grad_x`` (all (L,) on rows).
+
+    With d = g * weight, per statistic s (M = ``count`` values, rows r of ``row_stat[r]`` = s):
+
+        mean(d x_hat)_s = sum_r weight_r s_hat_r / M,     mean(d)_s = sum_r weight_r s_one_r / M
+
+    and per row, with invstd_r = ``scale[r]``: c_g_r = weight_r * invstd_r,
+    c_centred_r = mean(d x_hat)_s * invstd_r**2, c_one_r = mean(d)_s * invstd_r.
+    """
+    rows = s_hat.shape[0]
+    along_hat, along_one = np.zeros(n_stats), np.zeros(n_stats)
+    for r in range(rows):
+        along_hat[row_stat[r]] += weight[r] * np.float64(s_hat[r])
+        along_one[row_stat[r]] += weight[r] * np.float64(s_one[r])
+    for r in range(rows):
+        s, k = row_stat[r], np.float64(scale[r])
+        c_g[r] = weight[r] * k
+        c_centred[r] = along_hat[s] / count * k * k
+        c_one[r] = along_one[s] / count * k

@@ -257,6 +257,12 @@ def _on_every_row(layout: RowLayout, per_stat: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(_spread(layout, per_stat.reshape(-1)))
 
 
+def _row_stat(layout: RowLayout) -> np.ndarray:
+    """The statistic (0 .. S-1, in the order of ``layout.small``) of every row, (L,) ints."""
+    numbers = np.arange(math.prod(layout.small)).reshape(layout.small)
+    return np.ascontiguousarray(layout.on_rows(numbers).reshape(-1))
+
+
 def _trail_param(layout: RowLayout, p: np.ndarray | None, fill: float, dtype) -> np.ndarray:
     """A "trail" parameter as the contiguous (Q,) row the loops read; ``fill`` when absent."""
     if p is None:
@@ -353,7 +359,8 @@ def forward_rows(
 
     if compiled:  # "lead": steps 1 and 3 as compiled row loops, step 2 as above on all rows
         _each_range(layout, lambda lo, hi: norm_loops.row_moments(X, lo, hi, row_mean, row_ss))
-        statistics(slice(0, layout.rows), None, None)
+        stats = (mean, var, invstd, row_centre, row_scale)
+        norm_loops.pool_row_moments(row_mean, row_ss, _row_stat(layout), cols, float(eps), *stats)
         scale = row_scale if w is None else row_scale * w.reshape(-1)
         shift = np.zeros(layout.rows, dtype) if b is None else np.ascontiguousarray(b.reshape(-1))
         _each_range(
@@ -532,8 +539,12 @@ def _backward_lead(layout, G, row_scale, params, need, GX, hats):
             lambda lo, hi: norm_loops.row_grad_sums(G, X, centre, scale, lo, hi, s_hat, s_one),
         )
         if need_x:
-            factors(slice(0, n), None, None)
-            c_centred = c_hat * scale  # x_hat * c_hat = (x - centre) * (c_hat * invstd)
+            c_centred, row_stat = c_hat, _row_stat(layout)
+            w_all = np.ones(n, dtype) if w_rows is None else np.ascontiguousarray(w_rows)
+            n_stats = math.prod(layout.small)
+            norm_loops.pool_grad_sums(
+                s_hat, s_one, w_all, row_stat, n_stats, count, scale, c_g, c_centred, c_one
+            )
             _each_range(
                 layout,
                 lambda lo, hi: norm_loops.row_grad_x(
