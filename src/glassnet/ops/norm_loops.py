@@ -46,6 +46,8 @@ __all__ = [
     "row_grad_x",
     "pool_row_moments",
     "pool_grad_sums",
+    "group_norm_rows",
+    "group_norm_grad_rows",
 ]
 
 #: The fewest values of x for which the compiled loops are used: below it NumPy's few passes
@@ -247,3 +249,81 @@ def pool_grad_sums(s_hat, s_one, weight, row_stat, n_stats, count, scale, c_g, c
         c_g[r] = weight[r] * k
         c_centred[r] = along_hat[s] / count * k * k
         c_one[r] = along_one[s] / count * k
+
+
+@jit.loop
+def group_norm_rows(x, weight, bias, per_stat, eps, lo, hi, y, mean, var, invstd):
+    """Statistics lo..hi where each covers ``per_stat`` consecutive rows (group norm), in one go.
+
+    Statistic s covers rows r = s R .. s R + R - 1 of x (L, Q), R = ``per_stat``, M = R Q
+    values; weight and bias (L,) hold each row's parameter:
+
+        m_s = sum x / M,   v_s = sum (x - m_s)**2 / M,   k_s = 1 / sqrt(v_s + eps)
+        y_rj = (x_rj - m_s) * (k_s * weight_r) + bias_r
+
+    into y, and mean, var, invstd (S,). Three passes over the statistic's M values: the first
+    reads them from memory, the others find them in cache when M is a few thousand. Each row's
+    sum runs in x's dtype, the sum of the rows' sums in float64 (M may be large).
+    """
+    cols = x.shape[1]
+    dtype = x.dtype.type
+    count = per_stat * cols
+    for s in range(lo, hi):
+        first = s * per_stat
+        total = 0.0  # float64 over the rows' sums, each in x's dtype
+        for r in range(first, first + per_stat):
+            row_total = dtype(0)
+            for j in range(cols):
+                row_total += x[r, j]
+            total += row_total
+        m = dtype(total / count)
+        squares = 0.0
+        for r in range(first, first + per_stat):
+            row_squares = dtype(0)
+            for j in range(cols):
+                c = x[r, j] - m
+                row_squares += c * c
+            squares += row_squares
+        v = squares / count
+        k = dtype(1.0 / np.sqrt(v + eps))
+        for r in range(first, first + per_stat):
+            scale, shift = k * weight[r], bias[r]
+            for j in range(cols):
+                y[r, j] = (x[r, j] - m) * scale + shift
+        mean[s], var[s], invstd[s] = m, v, k
+
+
+@jit.loop
+def group_norm_grad_rows(g, x, mean, invstd, weight, per_stat, lo, hi, need_x, g_x, s_hat, s_one):
+    """Backward of ``group_norm_rows`` on statistics lo..hi, one statistic at a time.
+
+    Per row r of statistic s (x_hat = (x - m_s) k_s, d = g * weight_r):
+
+        s_hat_r = sum_j g_rj x_hat_rj,     s_one_r = sum_j g_rj      (into s_hat, s_one (L,))
+        mean(d x_hat) = sum_r weight_r s_hat_r / M,   mean(d) = sum_r weight_r s_one_r / M
+        dL/dx_rj = (d_rj - mean(d) - x_hat_rj mean(d x_hat)) k_s             (if need_x)
+
+    Two passes over the statistic's values (the second in cache when M is a few thousand).
+    """
+    cols = x.shape[1]
+    dtype = x.dtype.type
+    count = per_stat * cols
+    for s in range(lo, hi):
+        first, m, k = s * per_stat, mean[s], invstd[s]
+        along_hat, along_one = 0.0, 0.0  # float64 over the rows
+        for r in range(first, first + per_stat):
+            total_hat, total = dtype(0), dtype(0)
+            for j in range(cols):
+                gj = g[r, j]
+                total_hat += gj * (x[r, j] - m)
+                total += gj
+            s_hat[r], s_one[r] = total_hat * k, total
+            along_hat += weight[r] * s_hat[r]
+            along_one += weight[r] * total
+        if need_x:
+            c_centred = dtype(along_hat / count * k * k)
+            c_one = dtype(along_one / count * k)
+            for r in range(first, first + per_stat):
+                c_g = weight[r] * k
+                for j in range(cols):
+                    g_x[r, j] = g[r, j] * c_g - (x[r, j] - m) * c_centred - c_one

@@ -110,6 +110,13 @@ class RowLayout:
         return self.count == self.cols
 
     @property
+    def consecutive(self) -> bool:
+        """Whether each statistic covers a run of consecutive rows (group norm, instance norm),
+        not rows spread out over the matrix (batch norm: a channel recurs in every sample)."""
+        n = len(self.lead)
+        return self.kind == "lead" and self.lead_red == tuple(range(n - len(self.lead_red), n))
+
+    @property
     def block_rows(self) -> int:
         """Rows per block: about BLOCK_VALUES values (at least one row)."""
         return max(1, BLOCK_VALUES // self.cols)
@@ -263,18 +270,20 @@ def _row_stat(layout: RowLayout) -> np.ndarray:
     return np.ascontiguousarray(layout.on_rows(numbers).reshape(-1))
 
 
-def _trail_param(layout: RowLayout, p: np.ndarray | None, fill: float, dtype) -> np.ndarray:
-    """A "trail" parameter as the contiguous (Q,) row the loops read; ``fill`` when absent."""
+def _param_values(layout: RowLayout, p: np.ndarray | None, fill: float, dtype) -> np.ndarray:
+    """A parameter as the contiguous array the loops read: its value on every column, (Q,),
+    for "trail"; on every row, (L,), for "lead". ``fill`` everywhere when it is absent."""
+    size = layout.cols if layout.kind == "trail" else layout.rows
     if p is None:
-        return np.full(layout.cols, fill, dtype)
-    return np.ascontiguousarray(p.reshape(layout.cols))
+        return np.full(size, fill, dtype)
+    return np.ascontiguousarray(layout.param(p).reshape(size))
 
 
 def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
     """``forward_rows`` for layer norm: one compiled row pass (``norm_loops.layer_norm_rows``)."""
     dtype = x.dtype
     X, y = layout.matrix(x), np.empty(x.shape, dtype)
-    w, b = _trail_param(layout, weight, 1.0, dtype), _trail_param(layout, bias, 0.0, dtype)
+    w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
     mean, var, invstd = (np.empty(layout.rows, dtype) for _ in range(3))
     Y, eps = layout.matrix(y), float(eps)
     _each_range(
@@ -283,6 +292,50 @@ def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
     )
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
+
+
+def _each_stat_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
+    """``loop(lo, hi)`` (a loop over statistics lo..hi of consecutive rows) over the cores."""
+    n_stats = math.prod(layout.small)
+    min_stats = max(1, MIN_VALUES_PER_THREAD // layout.count)
+    run_split(lambda stats: loop(stats.start, stats.stop), n_stats, min_stats)
+
+
+def _forward_groups_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
+    """``forward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_rows``."""
+    dtype, per_stat = x.dtype, layout.count // layout.cols
+    X, y = layout.matrix(x), np.empty(x.shape, dtype)
+    w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
+    mean, var, invstd = (np.empty(math.prod(layout.small), dtype) for _ in range(3))
+    Y, eps = layout.matrix(y), float(eps)
+
+    def loop(lo: int, hi: int) -> None:
+        norm_loops.group_norm_rows(X, w, b, per_stat, eps, lo, hi, Y, mean, var, invstd)
+
+    _each_stat_range(layout, loop)
+    keep = layout.keep
+    return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
+
+
+def _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX):
+    """``backward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_grad_rows``."""
+    (weight, bias), (need_x, need_w, need_b) = params, need
+    dtype, per_stat = G.dtype, layout.count // layout.cols
+    w = _param_values(layout, weight, 1.0, dtype)
+    g_x = GX if need_x else np.empty((1, 1), dtype)  # unused without need_x
+    s_hat, s_one = np.empty(layout.rows, dtype), np.empty(layout.rows, dtype)
+    mean, invstd = mean.reshape(-1), invstd.reshape(-1)
+
+    def loop(lo: int, hi: int) -> None:
+        norm_loops.group_norm_grad_rows(
+            G, X, mean, invstd, w, per_stat, lo, hi, int(need_x), g_x, s_hat, s_one
+        )
+
+    _each_stat_range(layout, loop)
+    return (
+        layout.param_sum(s_hat, weight) if need_w else None,
+        layout.param_sum(s_one, bias) if need_b else None,
+    )
 
 
 # ---------------------------------------------------------------- forward
@@ -306,6 +359,8 @@ def forward_rows(
     """
     if compiled and layout.kind == "trail":
         return _forward_trail_compiled(layout, x, eps, weight, bias)
+    if compiled and layout.consecutive:
+        return _forward_groups_compiled(layout, x, eps, weight, bias)
     dtype, count, cols = x.dtype, layout.count, layout.cols
     per_stat = count // cols  # R: the rows of one statistic
     X = layout.matrix(x)
@@ -362,7 +417,7 @@ def forward_rows(
         stats = (mean, var, invstd, row_centre, row_scale)
         norm_loops.pool_row_moments(row_mean, row_ss, _row_stat(layout), cols, float(eps), *stats)
         scale = row_scale if w is None else row_scale * w.reshape(-1)
-        shift = np.zeros(layout.rows, dtype) if b is None else np.ascontiguousarray(b.reshape(-1))
+        shift = _param_values(layout, bias, 0.0, dtype)
         _each_range(
             layout,
             lambda lo, hi: norm_loops.centre_scale_shift(X, row_centre, scale, shift, lo, hi, Y),
@@ -402,12 +457,13 @@ def backward_rows(
     g_x = np.empty(layout.shape, dtype) if need[0] else None
     GX = None if g_x is None else layout.matrix(g_x)
     params = (weight, bias)
+    if compiled and layout.consecutive:
+        X = layout.matrix(x)
+        g_w, g_b = _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX)
+        return g_x, g_w, g_b
     if compiled:
-        X, centre, scale = (
-            layout.matrix(x),
-            _on_every_row(layout, mean),
-            _on_every_row(layout, invstd),
-        )
+        X = layout.matrix(x)
+        centre, scale = _on_every_row(layout, mean), _on_every_row(layout, invstd)
         if layout.kind == "trail":
             g_w, g_b = _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX)
         else:
@@ -430,7 +486,7 @@ def _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX):
     """
     (weight, bias), (need_x, need_w, need_b) = params, need
     dtype = G.dtype
-    w = _trail_param(layout, weight, 1.0, dtype)
+    w = _param_values(layout, weight, 1.0, dtype)
     g_x = GX if need_x else np.empty((1, 1), dtype)  # unused without need_x
     sums: dict[int, np.ndarray] = {}  # first row of a range -> its (dweight, dbias) rows
 
@@ -540,7 +596,7 @@ def _backward_lead(layout, G, row_scale, params, need, GX, hats):
         )
         if need_x:
             c_centred, row_stat = c_hat, _row_stat(layout)
-            w_all = np.ones(n, dtype) if w_rows is None else np.ascontiguousarray(w_rows)
+            w_all = _param_values(layout, weight, 1.0, dtype)
             n_stats = math.prod(layout.small)
             norm_loops.pool_grad_sums(
                 s_hat, s_one, w_all, row_stat, n_stats, count, scale, c_g, c_centred, c_one
