@@ -19,7 +19,8 @@ Loops, by layout (``norm_rows.RowLayout``):
 * "trail" (layer norm, weight and bias on the columns): ``layer_norm_rows`` (statistics,
   normalize and affine in one row pass) and ``layer_norm_grad_rows`` (dL/dx in one row pass,
   dL/dweight and dL/dbias summed into the caller's per-thread rows);
-* "lead" (batch and group norm, weight and bias on the rows): ``row_moments`` (step 1),
+* "lead" (batch norm, weight and bias on the rows): ``layer_norm_rows`` for the rows' own
+  moments (step 1),
   ``pool_row_moments`` (step 2), ``centre_scale_shift`` (step 3), and for the backward
   ``row_grad_sums``, ``pool_grad_sums`` and ``row_grad_x``. The pooling loops run over the L
   rows' numbers only, on one thread: in NumPy they are a dozen calls costing more than the
@@ -40,7 +41,6 @@ __all__ = [
     "worth_compiling",
     "layer_norm_rows",
     "layer_norm_grad_rows",
-    "row_moments",
     "centre_scale_shift",
     "row_grad_sums",
     "row_grad_x",
@@ -64,15 +64,17 @@ def worth_compiling(x: np.ndarray) -> bool:
 
 
 @jit.loop
-def layer_norm_rows(x, weight, bias, eps, lo, hi, y, mean, var, invstd):
+def layer_norm_rows(x, weight, bias, eps, lo, hi, write_y, y, mean, var, invstd):
     """Rows lo..hi of layer norm: per row r of x (L, Q), with weight and bias of shape (Q,),
 
         m_r = sum_j x_rj / Q,   v_r = sum_j (x_rj - m_r)**2 / Q,   s_r = 1 / sqrt(v_r + eps)
         y_rj = (x_rj - m_r) * s_r * weight_j + bias_j
 
-    written into y (L, Q) and mean, var, invstd (L,). Three passes over the row: the first
-    reads it from memory, the other two find it in cache. Without weight or bias the caller
-    passes ones and zeros (exact: x_hat * 1 + 0 is x_hat).
+    written into mean, var, invstd (L,) and, if ``write_y`` (1 or 0), into y (L, Q). Three
+    passes over the row: the first reads it from memory, the others find it in cache. Without
+    weight or bias the caller passes ones and zeros (exact: x_hat * 1 + 0 is x_hat). With
+    ``write_y`` = 0 (y, weight, bias unused) this is step 1 of ``norm_rows`` for batch norm:
+    each row's own moments, pooled afterwards by ``pool_row_moments``.
     """
     cols = x.shape[1]
     dtype = x.dtype.type
@@ -87,8 +89,9 @@ def layer_norm_rows(x, weight, bias, eps, lo, hi, y, mean, var, invstd):
             squares += c * c
         v = squares / cols
         s = dtype(1.0 / np.sqrt(v + eps))
-        for j in range(cols):
-            y[r, j] = (x[r, j] - m) * s * weight[j] + bias[j]
+        if write_y:
+            for j in range(cols):
+                y[r, j] = (x[r, j] - m) * s * weight[j] + bias[j]
         mean[r], var[r], invstd[r] = m, v, s
 
 
@@ -125,27 +128,6 @@ def layer_norm_grad_rows(g, x, mean, invstd, weight, lo, hi, need_x, g_x, g_weig
             along_c = dtype(s * s * sum_dc / cols)  # mean(d x_hat), times s: per unit of c
             for j in range(cols):
                 g_x[r, j] = (g[r, j] * weight[j] - mean_d - (x[r, j] - m) * along_c) * s
-
-
-@jit.loop
-def row_moments(x, lo, hi, row_mean, row_squares):
-    """Step 1 of ``norm_rows`` on rows lo..hi of x (L, Q): each row's mean and centred sum of
-    squares (two passes over the cached row), into row_mean and row_squares (L,):
-
-        m_r = sum_j x_rj / Q,      S_r = sum_j (x_rj - m_r)**2
-    """
-    cols = x.shape[1]
-    dtype = x.dtype.type
-    for r in range(lo, hi):
-        total = dtype(0)
-        for j in range(cols):
-            total += x[r, j]
-        m = dtype(total / cols)
-        squares = dtype(0)
-        for j in range(cols):
-            c = x[r, j] - m
-            squares += c * c
-        row_mean[r], row_squares[r] = m, squares
 
 
 @jit.loop
@@ -197,11 +179,12 @@ def row_grad_x(g, x, centre, c_g, c_centred, c_one, lo, hi, g_x):
 
 
 @jit.loop
-def pool_row_moments(row_mean, row_squares, row_stat, cols, eps, mean, var, invstd, centre, scale):
+def pool_row_moments(row_mean, row_var, row_stat, cols, eps, mean, var, invstd, centre, scale):
     """Step 2 of ``norm_rows``: rows' moments pooled into their statistics (Chan's formula).
 
     Row r (of L) belongs to statistic ``row_stat[r]``; every statistic has R = L / S rows of
-    Q = ``cols`` values, M = R * Q. With m_r, S_r from ``row_moments``:
+    Q = ``cols`` values, M = R * Q. With each row's own mean m_r and variance v_r (from
+    ``layer_norm_rows``), S_r = Q v_r:
 
         mean_s = sum_r m_r / R,      var_s = (sum_r S_r + Q * sum_r (m_r - mean_s)**2) / M
         invstd_s = 1 / sqrt(var_s + eps)
@@ -220,7 +203,7 @@ def pool_row_moments(row_mean, row_squares, row_stat, cols, eps, mean, var, invs
     pooled = np.zeros(n_stats)
     for r in range(rows):
         apart = np.float64(row_mean[r]) - mean[row_stat[r]]
-        pooled[row_stat[r]] += row_squares[r] + cols * apart * apart
+        pooled[row_stat[r]] += cols * (row_var[r] + apart * apart)
     for s in range(n_stats):
         var[s] = pooled[s] / (per_stat * cols)
         invstd[s] = 1.0 / np.sqrt(np.float64(var[s]) + eps)

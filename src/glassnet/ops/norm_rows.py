@@ -288,7 +288,7 @@ def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
     Y, eps = layout.matrix(y), float(eps)
     _each_range(
         layout,
-        lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, Y, mean, var, invstd),
+        lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, 1, Y, mean, var, invstd),
     )
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
@@ -413,7 +413,13 @@ def forward_rows(
                 out += _part(b, rows)
 
     if compiled:  # "lead": steps 1 and 3 as compiled row loops, step 2 as above on all rows
-        _each_range(layout, lambda lo, hi: norm_loops.row_moments(X, lo, hi, row_mean, row_ss))
+        # step 1: each row's own mean and variance (into row_ss): layer_norm_rows without y
+        unused, invstd_unused = np.empty((1, 1), dtype), np.empty(layout.rows, dtype)
+        moments = (unused, row_mean, row_ss, invstd_unused)
+        _each_range(
+            layout,
+            lambda lo, hi: norm_loops.layer_norm_rows(X, ones, ones, 0.0, lo, hi, 0, *moments),
+        )
         stats = (mean, var, invstd, row_centre, row_scale)
         norm_loops.pool_row_moments(row_mean, row_ss, _row_stat(layout), cols, float(eps), *stats)
         scale = row_scale if w is None else row_scale * w.reshape(-1)
