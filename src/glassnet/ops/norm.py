@@ -77,7 +77,9 @@ class Normalize(Op):
             BatchNorm2d on (N, C, H, W) input, (-1,) for LayerNorm over the last axis.
         eps: added to the variance before the square root.
         fast: use the blocked, multi-core fast path of ops/norm_rows.py where the layout
-            allows (the default); False runs the plain reference formulas below.
+            allows (the default; on large float32/float64 inputs it runs as the compiled
+            loops of ops/norm_loops.py when numba is available, see ``op.compiled``); False
+            runs the plain reference formulas below.
 
     Inputs: x, then optional ``weight`` and ``bias`` (None, or arrays that broadcast against
     x, e.g. of shape (1, C, 1, 1) for batch norm or ``normalized_shape`` for layer norm).

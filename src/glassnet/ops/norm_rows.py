@@ -35,6 +35,14 @@ Two layouts are served, by where weight and bias vary:
 The backward runs the same way, with the formulas of ``Normalize`` (ops/norm.py), whose plain
 NumPy version (``standardize_reference`` and ``Normalize._backward_reference``) is the
 readable twin of everything here, tested equal to it.
+
+Compiled loops (``compiled=True``, chosen by Normalize where ``norm_loops.worth_compiling``):
+the same three steps, each row pass one compiled loop of ops/norm_loops.py over ranges of
+rows on every core instead of NumPy calls over blocks. Layer norm is one loop per row
+forward and one backward; where a statistic's rows are consecutive (group norm, instance
+norm) a loop takes a statistic at a time, its values in cache; batch norm takes its rows'
+moments, pools them per channel (a short loop over the L rows' numbers), then normalizes.
+x_hat is then recomputed from x in the backward, never stored.
 """
 
 from __future__ import annotations
