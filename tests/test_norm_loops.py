@@ -14,6 +14,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import glassnet as gn
 import glassnet.nn as nn
@@ -232,3 +234,40 @@ def test_small_normalization_does_not_import_numba():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     env.pop("GLASSNET_JIT", None)
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+@st.composite
+def _norm_problems(draw):
+    """A random layer, group or batch norm problem: (shape, dims, parameter shape or None)."""
+    kind = draw(st.sampled_from(["layer", "group", "batch"]))
+    size = st.integers(1, 6)
+    n, c, hw = draw(size), draw(size), draw(size)
+    affine = draw(st.booleans())
+    if kind == "layer":
+        shape, dims, pshape = (n, c, hw), (2,), (hw,)
+    elif kind == "group":
+        groups = draw(st.sampled_from([g for g in range(1, c + 1) if c % g == 0]))
+        shape, dims = (n, groups, c // groups, hw), (2, 3)
+        pshape = (1, groups, c // groups, 1)
+    else:
+        shape, dims, pshape = (n + 1, c, hw), (0, 2), (1, c, 1)  # at least 2 values a channel
+    return shape, dims, pshape if affine else None
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=_norm_problems(), seed=st.integers(0, 2**16))
+def test_compiled_loops_match_numpy_path_on_random_shapes(problem, seed):
+    """float64 (in float32 a random near-constant statistic could amplify rounding past any
+    fixed tolerance; the fixed float32 cases above cover the single-precision loops)."""
+    shape, dims, pshape = problem
+    dtype = np.float64
+    x, g, w, b = _inputs(shape, pshape, dtype, seed=seed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(norm_loops, "MIN_VALUES", 0)
+        try:
+            got, op = _run(True, dims, x, g, w, b)
+            want, _ = _run(False, dims, x, g, w, b)
+        finally:
+            jit.set_enabled(None)
+    assert op.compiled
+    _assert_same(got, want, dtype)
