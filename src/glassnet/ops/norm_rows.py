@@ -360,10 +360,10 @@ def forward_rows(
     one sweep of blocks and recomputes x_hat in cache for less than writing it out costs,
     while the batch- and group-norm backward takes two sweeps and reads it twice.
 
-    ``compiled``: steps 1 and 3 run as the compiled loops of norm_loops (numba must be
+    ``compiled``: the three steps run as the compiled loops of norm_loops (numba must be
     available, see ``norm_loops.worth_compiling``), one pass over each row instead of several
     NumPy passes; x_hat is then None in every layout (the compiled backward recomputes it from
-    x, which costs less than writing it out and reading it back). Step 2 is shared.
+    x, which costs less than writing it out and reading it back).
     """
     if compiled and layout.kind == "trail":
         return _forward_trail_compiled(layout, x, eps, weight, bias)
