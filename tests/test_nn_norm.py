@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from norm_paths import both_norm_paths  # noqa: F401  (autouse: every test on both paths)
 
 import glassnet as gn
 import glassnet.nn as nn

@@ -5,6 +5,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from norm_paths import both_norm_paths  # noqa: E402, F401  (autouse: both paths)
+
 import glassnet as gn  # noqa: E402
 import glassnet.nn as nn  # noqa: E402
 import glassnet.nn.functional as F  # noqa: E402

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
+from .norm_loops import worth_compiling
 from .norm_rows import backward_rows, forward_rows, row_layout
 from .reduce import normalize_dims
 
@@ -76,7 +77,9 @@ class Normalize(Op):
             BatchNorm2d on (N, C, H, W) input, (-1,) for LayerNorm over the last axis.
         eps: added to the variance before the square root.
         fast: use the blocked, multi-core fast path of ops/norm_rows.py where the layout
-            allows (the default); False runs the plain reference formulas below.
+            allows (the default; on large float32/float64 inputs it runs as the compiled
+            loops of ops/norm_loops.py when numba is available, see ``op.compiled``); False
+            runs the plain reference formulas below.
 
     Inputs: x, then optional ``weight`` and ``bias`` (None, or arrays that broadcast against
     x, e.g. of shape (1, C, 1, 1) for batch norm or ``normalized_shape`` for layer norm).
@@ -94,10 +97,13 @@ class Normalize(Op):
         axes = normalize_dims(self.dims, x.ndim, "normalize")
         self.axes = axes
         self.layout = row_layout(x, axes, [weight, bias]) if self.fast else None
+        # Compiled row loops (numba) where x is large enough to pay; the NumPy blocks otherwise.
+        self.compiled = self.layout is not None and worth_compiling(x)
         if self.layout is not None:
-            # x_hat is None for layer norm: backward_rows recomputes it from x, block by block.
+            # x_hat is None for layer norm (and when compiled): backward_rows recomputes it
+            # from x, row by row.
             y, x_hat, self.mean, self.var, invstd = forward_rows(
-                self.layout, x, self.eps, weight, bias
+                self.layout, x, self.eps, weight, bias, self.compiled
             )
             self.save_for_backward(x, invstd, x_hat)
         else:
@@ -124,7 +130,9 @@ class Normalize(Op):
             x, invstd, x_hat = self.saved
             b = None if bias is None else bias.array
             need = (need_x, need_w, need_b)
-            g_x, g_w, g_b = backward_rows(self.layout, gd, x, x_hat, self.mean, invstd, w, b, need)
+            g_x, g_w, g_b = backward_rows(
+                self.layout, gd, x, x_hat, self.mean, invstd, w, b, need, self.compiled
+            )
         else:
             g_x, g_w, g_b = self._backward_reference(gd, w, bias, need_x, need_w, need_b)
         return (

@@ -35,6 +35,14 @@ Two layouts are served, by where weight and bias vary:
 The backward runs the same way, with the formulas of ``Normalize`` (ops/norm.py), whose plain
 NumPy version (``standardize_reference`` and ``Normalize._backward_reference``) is the
 readable twin of everything here, tested equal to it.
+
+Compiled loops (``compiled=True``, chosen by Normalize where ``norm_loops.worth_compiling``):
+the same three steps, each row pass one compiled loop of ops/norm_loops.py over ranges of
+rows on every core instead of NumPy calls over blocks. Layer norm is one loop per row
+forward and one backward; where a statistic's rows are consecutive (group norm, instance
+norm) a loop takes a statistic at a time, its values in cache; batch norm takes its rows'
+moments, pools them per channel (a short loop over the L rows' numbers), then normalizes.
+x_hat is then recomputed from x in the backward, never stored.
 """
 
 from __future__ import annotations
@@ -45,7 +53,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..split_work import run_split
+from ..split_work import min_rows_for, run_split
+from . import norm_loops
 
 __all__ = ["RowLayout", "row_layout", "forward_rows", "backward_rows"]
 
@@ -54,6 +63,8 @@ __all__ = ["RowLayout", "row_layout", "forward_rows", "backward_rows"]
 BLOCK_VALUES = 65536
 #: The fewest blocks worth a thread of their own (smaller work is not worth the hand-off).
 MIN_BLOCKS_PER_THREAD = 2
+#: The fewest values worth a thread of their own for a compiled loop (norm_loops).
+MIN_VALUES_PER_THREAD = 2**14
 
 
 def _aligned(shape: tuple, ndim: int) -> tuple:
@@ -105,6 +116,13 @@ class RowLayout:
     def one_row_each(self) -> bool:
         """Whether every statistic covers exactly one row (layer norm), not several."""
         return self.count == self.cols
+
+    @property
+    def consecutive(self) -> bool:
+        """Whether each statistic covers a run of consecutive rows (group norm, instance norm),
+        not rows spread out over the matrix (batch norm: a channel recurs in every sample)."""
+        n = len(self.lead)
+        return self.kind == "lead" and self.lead_red == tuple(range(n - len(self.lead_red), n))
 
     @property
     def block_rows(self) -> int:
@@ -240,10 +258,100 @@ def _part(p: np.ndarray | None, rows: slice) -> np.ndarray | None:
     return p if p is None or p.ndim == 1 else p[rows]
 
 
+# ---------------------------------------------------------------- compiled loops, on every core
+
+
+def _each_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
+    """``loop(lo, hi)`` (a compiled loop of norm_loops on rows lo..hi) on ranges over the cores."""
+    min_rows = min_rows_for(layout.cols, MIN_VALUES_PER_THREAD)
+    run_split(lambda rows: loop(rows.start, rows.stop), layout.rows, min_rows)
+
+
+def _on_every_row(layout: RowLayout, per_stat: np.ndarray) -> np.ndarray:
+    """A value per statistic (any shape holding them in order) as a contiguous (L,) array."""
+    return np.ascontiguousarray(_spread(layout, per_stat.reshape(-1)))
+
+
+def _row_stat(layout: RowLayout) -> np.ndarray:
+    """The statistic (0 .. S-1, in the order of ``layout.small``) of every row, (L,) ints."""
+    numbers = np.arange(math.prod(layout.small)).reshape(layout.small)
+    return np.ascontiguousarray(layout.on_rows(numbers).reshape(-1))
+
+
+def _param_values(layout: RowLayout, p: np.ndarray | None, fill: float, dtype) -> np.ndarray:
+    """A parameter as the contiguous array the loops read: its value on every column, (Q,),
+    for "trail"; on every row, (L,), for "lead". ``fill`` everywhere when it is absent."""
+    size = layout.cols if layout.kind == "trail" else layout.rows
+    if p is None:
+        return np.full(size, fill, dtype)
+    return np.ascontiguousarray(layout.param(p).reshape(size))
+
+
+def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
+    """``forward_rows`` for layer norm: one compiled row pass (``norm_loops.layer_norm_rows``)."""
+    dtype = x.dtype
+    X, y = layout.matrix(x), np.empty(x.shape, dtype)
+    w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
+    mean, var, invstd = (np.empty(layout.rows, dtype) for _ in range(3))
+    Y, eps = layout.matrix(y), float(eps)
+    _each_range(
+        layout,
+        lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, 1, Y, mean, var, invstd),
+    )
+    keep = layout.keep
+    return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
+
+
+def _each_stat_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
+    """``loop(lo, hi)`` (a loop over statistics lo..hi of consecutive rows) over the cores."""
+    n_stats = math.prod(layout.small)
+    min_stats = max(1, MIN_VALUES_PER_THREAD // layout.count)
+    run_split(lambda stats: loop(stats.start, stats.stop), n_stats, min_stats)
+
+
+def _forward_groups_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
+    """``forward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_rows``."""
+    dtype, per_stat = x.dtype, layout.count // layout.cols
+    X, y = layout.matrix(x), np.empty(x.shape, dtype)
+    w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
+    mean, var, invstd = (np.empty(math.prod(layout.small), dtype) for _ in range(3))
+    Y, eps = layout.matrix(y), float(eps)
+
+    def loop(lo: int, hi: int) -> None:
+        norm_loops.group_norm_rows(X, w, b, per_stat, eps, lo, hi, Y, mean, var, invstd)
+
+    _each_stat_range(layout, loop)
+    keep = layout.keep
+    return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
+
+
+def _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX):
+    """``backward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_grad_rows``."""
+    (weight, bias), (need_x, need_w, need_b) = params, need
+    dtype, per_stat = G.dtype, layout.count // layout.cols
+    w = _param_values(layout, weight, 1.0, dtype)
+    g_x = GX if need_x else np.empty((1, 1), dtype)  # unused without need_x
+    s_hat, s_one = np.empty(layout.rows, dtype), np.empty(layout.rows, dtype)
+    mean, invstd = mean.reshape(-1), invstd.reshape(-1)
+
+    def loop(lo: int, hi: int) -> None:
+        norm_loops.group_norm_grad_rows(
+            G, X, mean, invstd, w, per_stat, lo, hi, int(need_x), g_x, s_hat, s_one
+        )
+
+    _each_stat_range(layout, loop)
+    return (
+        layout.param_sum(s_hat, weight) if need_w else None,
+        layout.param_sum(s_one, bias) if need_b else None,
+    )
+
+
 # ---------------------------------------------------------------- forward
 
 
-def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias=None):
+def forward_rows(
+    layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias=None, compiled: bool = False
+):
     """(y, x_hat, mean, var, invstd) in the three steps of the module docstring.
 
     y = x_hat * weight + bias (each optional; y is x_hat without either) has x's shape; mean,
@@ -251,13 +359,23 @@ def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias
     the backward in the "lead" layouts only (None for "trail"): the layer-norm backward runs in
     one sweep of blocks and recomputes x_hat in cache for less than writing it out costs,
     while the batch- and group-norm backward takes two sweeps and reads it twice.
+
+    ``compiled``: the three steps run as the compiled loops of norm_loops (numba must be
+    available, see ``norm_loops.worth_compiling``), one pass over each row instead of several
+    NumPy passes; x_hat is then None in every layout (the compiled backward recomputes it from
+    x, which costs less than writing it out and reading it back).
     """
+    if compiled and layout.kind == "trail":
+        return _forward_trail_compiled(layout, x, eps, weight, bias)
+    if compiled and layout.consecutive:
+        return _forward_groups_compiled(layout, x, eps, weight, bias)
     dtype, count, cols = x.dtype, layout.count, layout.cols
     per_stat = count // cols  # R: the rows of one statistic
     X = layout.matrix(x)
     affine = weight is not None or bias is not None
     y = np.empty(x.shape, dtype)
-    x_hat = None if layout.kind == "trail" else (np.empty(x.shape, dtype) if affine else y)
+    keep_hat = layout.kind != "trail" and not compiled
+    x_hat = None if not keep_hat else (np.empty(x.shape, dtype) if affine else y)
     Y, XH = layout.matrix(y), None if x_hat is None else layout.matrix(x_hat)
     w, b = layout.param(weight), layout.param(bias)
     n_stats = math.prod(layout.small)
@@ -302,7 +420,24 @@ def forward_rows(layout: RowLayout, x: np.ndarray, eps: float, weight=None, bias
             if b is not None:
                 out += _part(b, rows)
 
-    _in_steps(layout, moments, statistics, normalize, dtype)
+    if compiled:  # "lead": steps 1 and 3 as compiled row loops, step 2 as above on all rows
+        # step 1: each row's own mean and variance (into row_ss): layer_norm_rows without y
+        unused, invstd_unused = np.empty((1, 1), dtype), np.empty(layout.rows, dtype)
+        moments = (unused, row_mean, row_ss, invstd_unused)
+        _each_range(
+            layout,
+            lambda lo, hi: norm_loops.layer_norm_rows(X, ones, ones, 0.0, lo, hi, 0, *moments),
+        )
+        stats = (mean, var, invstd, row_centre, row_scale)
+        norm_loops.pool_row_moments(row_mean, row_ss, _row_stat(layout), cols, float(eps), *stats)
+        scale = row_scale if w is None else row_scale * w.reshape(-1)
+        shift = _param_values(layout, bias, 0.0, dtype)
+        _each_range(
+            layout,
+            lambda lo, hi: norm_loops.centre_scale_shift(X, row_centre, scale, shift, lo, hi, Y),
+        )
+    else:
+        _in_steps(layout, moments, statistics, normalize, dtype)
     keep = layout.keep
     return y, x_hat, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
@@ -320,25 +455,68 @@ class _Centred:
         return np.subtract(self.X[rows], self.centre[rows], out=out)
 
 
-def backward_rows(layout: RowLayout, g, x, x_hat, mean, invstd, weight, bias, need: tuple):
+def backward_rows(
+    layout: RowLayout, g, x, x_hat, mean, invstd, weight, bias, need: tuple, compiled=False
+):
     """(dL/dx, dL/dweight, dL/dbias) by the formulas of Normalize; None where not needed.
 
     ``x`` is the forward's input, ``x_hat``, ``mean`` and ``invstd`` what ``forward_rows``
     returned; ``need`` = (need_x, need_weight, need_bias). With d = g * w and means over the
-    reduced axes: dL/dx = (d - mean(d) - x_hat * mean(d * x_hat)) * invstd.
+    reduced axes: dL/dx = (d - mean(d) - x_hat * mean(d * x_hat)) * invstd. ``compiled``: the
+    row passes run as the compiled loops of norm_loops (as in the forward that made x_hat;
+    x_hat is then None and is recomputed from x in each row pass).
     """
     dtype = x.dtype
     G = layout.matrix(np.ascontiguousarray(g, dtype=dtype))
     g_x = np.empty(layout.shape, dtype) if need[0] else None
     GX = None if g_x is None else layout.matrix(g_x)
+    params = (weight, bias)
+    if compiled and layout.consecutive:
+        X = layout.matrix(x)
+        g_w, g_b = _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX)
+        return g_x, g_w, g_b
+    if compiled:
+        X = layout.matrix(x)
+        centre, scale = _on_every_row(layout, mean), _on_every_row(layout, invstd)
+        if layout.kind == "trail":
+            g_w, g_b = _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX)
+        else:
+            g_w, g_b = _backward_lead(layout, G, scale[:, None], params, need, GX, (X, centre))
+        return g_x, g_w, g_b
     row_scale = _spread(layout, invstd.reshape(-1))[:, None]  # invstd on every row, (L, 1)
     if layout.kind == "trail":
         centred = _Centred(layout, x, _spread(layout, mean.reshape(-1))[:, None])
-        g_w, g_b = _backward_trail(layout, G, centred, row_scale, (weight, bias), need, GX)
+        g_w, g_b = _backward_trail(layout, G, centred, row_scale, params, need, GX)
     else:
-        hats = layout.matrix(x_hat)
-        g_w, g_b = _backward_lead(layout, G, hats, row_scale, (weight, bias), need, GX)
+        g_w, g_b = _backward_lead(layout, G, row_scale, params, need, GX, layout.matrix(x_hat))
     return g_x, g_w, g_b
+
+
+def _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX):
+    """Layer norm's backward as one compiled row pass (``norm_loops.layer_norm_grad_rows``).
+
+    Each range of rows sums its own dL/dweight and dL/dbias rows; the ranges' rows are added
+    in the order of the ranges (the same result however the threads were scheduled).
+    """
+    (weight, bias), (need_x, need_w, need_b) = params, need
+    dtype = G.dtype
+    w = _param_values(layout, weight, 1.0, dtype)
+    g_x = GX if need_x else np.empty((1, 1), dtype)  # unused without need_x
+    sums: dict[int, np.ndarray] = {}  # first row of a range -> its (dweight, dbias) rows
+
+    def work(rows: slice) -> None:
+        part = np.zeros((2, layout.cols), dtype)
+        norm_loops.layer_norm_grad_rows(
+            G, X, centre, scale, w, rows.start, rows.stop, int(need_x), g_x, part[0], part[1]
+        )
+        sums[rows.start] = part
+
+    run_split(work, layout.rows, min_rows_for(layout.cols, MIN_VALUES_PER_THREAD))
+    total = sum(sums[start] for start in sorted(sums))
+    return (
+        total[0].reshape(weight.shape) if need_w else None,
+        total[1].reshape(bias.shape) if need_b else None,
+    )
 
 
 def _backward_trail(layout, G, centred, row_scale, params, need, GX):
@@ -386,13 +564,15 @@ def _backward_trail(layout, G, centred, row_scale, params, need, GX):
     )
 
 
-def _backward_lead(layout, G, XH, row_scale, params, need, GX):
+def _backward_lead(layout, G, row_scale, params, need, GX, hats):
     """Batch and group norm: w on the rows, so every mean is a (weighted) sum of row sums.
 
     With s_r = g_r . x_hat_r and t_r = g_r . 1 per row: a = sum of w_r s_r / M and
     m = sum of w_r t_r / M per statistic, and
     dL/dx = g * (w invstd) - x_hat * (a invstd) - m invstd, every factor on the rows;
     dL/dweight, dL/dbias = the sums of s_r and t_r over the rows each parameter spans.
+    ``hats`` is x_hat as an (L, Q) matrix (NumPy blocks), or (X, centre): x as a matrix and
+    the mean on every row, from which the compiled loops recompute x_hat = (x - centre) invstd.
     """
     (weight, bias), (need_x, need_w, need_b) = params, need
     dtype, count, n = G.dtype, layout.count, layout.rows
@@ -400,6 +580,7 @@ def _backward_lead(layout, G, XH, row_scale, params, need, GX):
     ones = np.ones(layout.cols, dtype)
     s_hat, s_one = np.empty(n, dtype), np.empty(n, dtype)
     c_g, c_hat, c_one = (np.empty(n, dtype) for _ in range(3))
+    XH = hats if isinstance(hats, np.ndarray) else None
 
     def row_sums(rows: slice, _c, _t) -> None:
         np.vecdot(G[rows], XH[rows], out=s_hat[rows])
@@ -420,7 +601,27 @@ def _backward_lead(layout, G, XH, row_scale, params, need, GX):
         out -= t
         out -= c_one[rows, None]
 
-    if need_x:
+    if XH is None:  # the compiled loops: a pass for the row sums, then one for dL/dx
+        X, centre = hats
+        scale = row_scale[:, 0]
+        _each_range(
+            layout,
+            lambda lo, hi: norm_loops.row_grad_sums(G, X, centre, scale, lo, hi, s_hat, s_one),
+        )
+        if need_x:
+            c_centred, row_stat = c_hat, _row_stat(layout)
+            w_all = _param_values(layout, weight, 1.0, dtype)
+            n_stats = math.prod(layout.small)
+            norm_loops.pool_grad_sums(
+                s_hat, s_one, w_all, row_stat, n_stats, count, scale, c_g, c_centred, c_one
+            )
+            _each_range(
+                layout,
+                lambda lo, hi: norm_loops.row_grad_x(
+                    G, X, centre, c_g, c_centred, c_one, lo, hi, GX
+                ),
+            )
+    elif need_x:
         _in_steps(layout, row_sums, factors, grad_x, dtype)
     elif need_w or need_b:
         _each_block(layout, row_sums, dtype)
