@@ -106,6 +106,7 @@ def assert_close(actual, desired, tolerance, message=""):
         err_msg=message,
     )
 
+
 SIZE = 3001  # odd: the vectorized loop's leftover numbers are covered too
 STEPS = 40
 
