@@ -8,7 +8,11 @@ import pytest
 import glassnet as gn
 from glassnet import jit, optim
 from glassnet.optim import update_loops
+from glassnet.optim.adagrad import adagrad_update_fused, adagrad_update_reference
 from glassnet.optim.adam import adam_update, adam_update_fused, adam_update_reference
+from glassnet.optim.adamax import adamax_update_fused, adamax_update_reference
+from glassnet.optim.nadam import nadam_update_fused, nadam_update_reference
+from glassnet.optim.radam import radam_update_fused, radam_update_reference
 from glassnet.optim.rmsprop import rmsprop_update, rmsprop_update_fused, rmsprop_update_reference
 from glassnet.optim.sgd import sgd_update, sgd_update_fused, sgd_update_reference
 from glassnet.optim.update_loops import FUSED_MIN_SIZE, run_fused
@@ -70,6 +74,41 @@ def _rmsprop_options():
         )  # fmt: skip
 
 
+def _adagrad_options():
+    for lr_decay, initial, weight_decay, maximize in itertools.product(
+        (0.0, 0.05), (0.0, 0.3), (0.0, 0.1), (False, True)
+    ):
+        yield dict(
+            lr=0.05, lr_decay=lr_decay, initial_accumulator_value=initial,
+            weight_decay=weight_decay, maximize=maximize,
+        )  # fmt: skip
+
+
+def _decay_options(decoupled=(False, True)):
+    """weight decay (coupled and, where the optimizer has it, decoupled) and maximize."""
+    for weight_decay, maximize in itertools.product((0.0, 0.1), (False, True)):
+        for is_decoupled in decoupled if weight_decay else (False,):
+            options = dict(lr=0.01, weight_decay=weight_decay, maximize=maximize)
+            if is_decoupled:
+                options["decoupled_weight_decay"] = True
+            yield options
+
+
+def formula_as_numpy_path(reference):
+    """The formula in the place of an in-place NumPy path (for the rules that have none): the
+    same call, without work arrays."""
+
+    def numpy_path(param, grad, state, group, work):
+        reference(param, grad, state, group)
+
+    return numpy_path
+
+
+ADAGRAD_NUMPY = formula_as_numpy_path(adagrad_update_reference)
+ADAMAX_NUMPY = formula_as_numpy_path(adamax_update_reference)
+NADAM_NUMPY = formula_as_numpy_path(nadam_update_reference)
+RADAM_NUMPY = formula_as_numpy_path(radam_update_reference)
+
 # (optimizer class, fused update, NumPy update, formula, options): every option combination
 CASES = [
     *((optim.SGD, sgd_update_fused, sgd_update, sgd_update_reference, kw) for kw in _sgd_options()),
@@ -81,6 +120,22 @@ CASES = [
     *(
         (optim.RMSprop, rmsprop_update_fused, rmsprop_update, rmsprop_update_reference, kw)
         for kw in _rmsprop_options()
+    ),
+    *(
+        (optim.Adagrad, adagrad_update_fused, ADAGRAD_NUMPY, adagrad_update_reference, kw)
+        for kw in _adagrad_options()
+    ),
+    *(
+        (optim.Adamax, adamax_update_fused, ADAMAX_NUMPY, adamax_update_reference, kw)
+        for kw in _decay_options(decoupled=(False,))
+    ),
+    *(
+        (optim.NAdam, nadam_update_fused, NADAM_NUMPY, nadam_update_reference, kw)
+        for kw in _decay_options()
+    ),
+    *(
+        (optim.RAdam, radam_update_fused, RADAM_NUMPY, radam_update_reference, kw)
+        for kw in _decay_options()
     ),
 ]
 IDS = [
@@ -168,6 +223,10 @@ SOME = [
     (optim.AdamW, adam_update_fused, adam_update, {}),
     (optim.RMSprop, rmsprop_update_fused, rmsprop_update, {"centered": True, "momentum": 0.5}),
     (optim.RMSprop, rmsprop_update_fused, rmsprop_update, {}),
+    (optim.Adagrad, adagrad_update_fused, ADAGRAD_NUMPY, {"lr_decay": 0.1}),
+    (optim.Adamax, adamax_update_fused, ADAMAX_NUMPY, {"weight_decay": 0.1}),
+    (optim.NAdam, nadam_update_fused, NADAM_NUMPY, {"decoupled_weight_decay": True}),
+    (optim.RAdam, radam_update_fused, RADAM_NUMPY, {"weight_decay": 0.1}),
 ]
 SOME_IDS = [
     f"{cls.__name__}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}"
@@ -328,6 +387,10 @@ def test_run_fused_refuses_a_state_array_of_another_layout(compiled):
         ("AdamW", {"lr": 0.01, "maximize": True}),
         ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5, "weight_decay": 0.1}),
         ("RMSprop", {"lr": 0.01}),
+        ("Adagrad", {"lr": 0.05, "lr_decay": 0.01, "initial_accumulator_value": 0.1}),
+        ("Adamax", {"lr": 0.01, "weight_decay": 0.1}),
+        ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+        ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "maximize": True}),
     ],
     ids=[
         "SGD-dampening",
@@ -336,6 +399,10 @@ def test_run_fused_refuses_a_state_array_of_another_layout(compiled):
         "AdamW",
         "RMSprop-all",
         "RMSprop",
+        "Adagrad",
+        "Adamax",
+        "NAdam-decoupled",
+        "RAdam-maximize",
     ],
 )
 def test_fused_loop_follows_torch(name, kwargs, compiled):

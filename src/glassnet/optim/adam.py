@@ -8,7 +8,7 @@ import numpy as np
 
 from .adam_family import AdamFamily, adam_count_step, adam_moments
 from .optimizer import Array, Group, State, decayed_gradient, update_in_blocks
-from .update_loops import adam_loop, fused_loop_pays, run_fused
+from .update_loops import adam_gradient_numbers, adam_loop, fused_loop_pays, run_fused
 
 
 class Adam(AdamFamily):
@@ -125,22 +125,11 @@ def adam_update_fused(param: Array, grad: Array, state: State, group: Group) -> 
     The arrays must be C-contiguous (``fused_loop_pays``); no array is allocated after the
     first step.
     """
-    lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
     step_size, eps_c = adam_step_sizes(param, state, group)
-    decoupled, amsgrad = group["decoupled_weight_decay"], group["amsgrad"]
-    shrink = 1 - lr * weight_decay if decoupled else 1.0  # AdamW shrinks the weights first
-    numbers = (
-        -1.0 if group["maximize"] else 1.0,
-        0.0 if decoupled else weight_decay,
-        shrink,
-        1 - beta1,
-        beta2,
-        1 - beta2,
-        step_size,
-        eps_c,
-    )
+    numbers = (*adam_gradient_numbers(group), 1 - beta1, beta2, 1 - beta2, step_size, eps_c)
     arrays = (param, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"))
-    run_fused(adam_loop, arrays, numbers, int(amsgrad))
+    run_fused(adam_loop, arrays, numbers, int(group["amsgrad"]))
 
 
 def adam_step_sizes(param: Array, state: State, group: Group) -> tuple[float, float]:

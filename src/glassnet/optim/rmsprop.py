@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
-from .update_loops import fused_loop_pays, rmsprop_loop, run_fused
+from .update_loops import fused_loop_pays, gradient_numbers, rmsprop_loop, run_fused
 
 
 class RMSprop(Optimizer):
@@ -141,15 +141,7 @@ def rmsprop_update_fused(param: Array, grad: Array, state: State, group: Group) 
     alpha, momentum, centered = group["alpha"], group["momentum"], group["centered"]
     v, g_avg, buf = rmsprop_state(param, state, group)
     state["step"] += 1
-    numbers = (
-        -1.0 if group["maximize"] else 1.0,
-        group["weight_decay"],
-        alpha,
-        1 - alpha,
-        group["eps"],
-        group["lr"],
-        momentum,
-    )
+    numbers = (*gradient_numbers(group), alpha, 1 - alpha, group["eps"], group["lr"], momentum)
     use_momentum = momentum > 0
     arrays = (param, grad, v, g_avg if centered else None, buf if use_momentum else None)
     run_fused(rmsprop_loop, arrays, numbers, int(centered), int(use_momentum))

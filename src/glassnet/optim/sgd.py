@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
-from .update_loops import fused_loop_pays, run_fused, sgd_loop
+from .update_loops import fused_loop_pays, gradient_numbers, run_fused, sgd_loop
 
 
 class SGD(Optimizer):
@@ -130,13 +130,7 @@ def sgd_update_fused(param: Array, grad: Array, state: State, group: Group) -> N
     """
     momentum = group["momentum"]
     first, buf = sgd_buffer(param, state, momentum)
-    numbers = (
-        -1.0 if group["maximize"] else 1.0,
-        group["weight_decay"],
-        group["lr"],
-        momentum,
-        1 - group["dampening"],
-    )
+    numbers = (*gradient_numbers(group), group["lr"], momentum, 1 - group["dampening"])
     flags = int(buf is not None), int(first), int(group["nesterov"])
     run_fused(sgd_loop, (param, grad, buf), numbers, *flags)
 

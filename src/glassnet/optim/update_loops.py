@@ -25,7 +25,8 @@ Whether a parameter gets its fused loop: ``fused_loop_pays`` (large, contiguous,
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,23 @@ def fused_loop_pays(param: np.ndarray, grad: np.ndarray) -> bool:
         and grad.flags.c_contiguous
         and jit.available()
     )
+
+
+def gradient_numbers(group: Mapping[str, Any]) -> tuple[float, float]:
+    """``(sign, weight_decay)`` of a loop's ``g = sign * grad + weight_decay * param``: ``sign``
+    is -1 when maximizing (``descent_gradient``'s rule, number by number)."""
+    return -1.0 if group["maximize"] else 1.0, group["weight_decay"]
+
+
+def adam_gradient_numbers(group: Mapping[str, Any]) -> tuple[float, float, float]:
+    """``(sign, weight_decay, shrink)`` of the Adam family's loops (``decayed_gradient``'s rule,
+    number by number): with ``decoupled_weight_decay`` the weight first shrinks,
+    ``param *= shrink = 1 - lr * weight_decay``, and the gradient gets no decay term
+    (``weight_decay`` 0); otherwise ``shrink`` is 1 and the decay is an L2 term."""
+    sign, weight_decay = gradient_numbers(group)
+    if group["decoupled_weight_decay"]:
+        return sign, 0.0, 1 - group["lr"] * weight_decay
+    return sign, weight_decay, 1.0
 
 
 def run_fused(
@@ -216,3 +234,153 @@ def rmsprop_loop(
             step += momentum * buf[i]
             buf[i] = step
         param[i] -= lr * step
+
+
+@jit.loop
+def adagrad_loop(
+    param: np.ndarray,
+    grad: np.ndarray,
+    total: np.ndarray,
+    sign: float,
+    weight_decay: float,
+    lr_t: float,
+    eps: float,
+) -> None:
+    r"""Adagrad, one pass (see ``Adagrad``): for every :math:`i`,
+
+    .. math::
+
+        g = \pm g_i + \lambda\,\theta_i, \qquad s_i \leftarrow s_i + g^2, \qquad
+        \theta_i \leftarrow \theta_i - \tilde\eta_t\, \frac{g}{\sqrt{s_i} + \epsilon}
+        \qquad (\tilde\eta_t = \text{lr\_t})
+    """
+    for i in range(param.size):
+        g = sign * grad[i]
+        if weight_decay != 0:
+            g += weight_decay * param[i]
+        s_i = total[i] + g * g
+        total[i] = s_i
+        param[i] -= lr_t * (g / (math.sqrt(s_i) + eps))
+
+
+@jit.loop
+def adamax_loop(
+    param: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    u: np.ndarray,
+    sign: float,
+    weight_decay: float,
+    beta1: float,
+    one_minus_beta1: float,
+    beta2: float,
+    eps: float,
+    step_size: float,
+) -> None:
+    r"""Adamax, one pass (see ``Adamax``): for every :math:`i`,
+
+    .. math::
+
+        g &= \pm g_i + \lambda\,\theta_i, \qquad
+        m_i \leftarrow \beta_1 m_i + (1 - \beta_1)\, g, \qquad
+        u_i \leftarrow \max(\beta_2 u_i,\ |g| + \epsilon) \\
+        \theta_i &\leftarrow \theta_i - \frac{\eta}{1 - \beta_1^t}\, \frac{m_i}{u_i}
+        \qquad (\text{step\_size} = \eta / (1 - \beta_1^t))
+    """
+    for i in range(param.size):
+        g = sign * grad[i]
+        if weight_decay != 0:
+            g += weight_decay * param[i]
+        m_i = beta1 * m[i] + one_minus_beta1 * g
+        u_i = np.maximum(beta2 * u[i], abs(g) + eps)  # np.maximum: a NaN wins, as in NumPy
+        m[i] = m_i
+        u[i] = u_i
+        param[i] -= step_size * (m_i / u_i)
+
+
+@jit.loop
+def nadam_loop(
+    param: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    sign: float,
+    weight_decay: float,
+    shrink: float,
+    beta1: float,
+    one_minus_beta1: float,
+    beta2: float,
+    one_minus_beta2: float,
+    bias_correction2: float,
+    eps: float,
+    gradient_step: float,
+    momentum_step: float,
+) -> None:
+    r"""NAdam, one pass (see ``NAdam``): for every :math:`i`, after the decay as in ``adam_loop``,
+
+    .. math::
+
+        m_i &\leftarrow \beta_1 m_i + (1 - \beta_1)\, g, \qquad
+        v_i \leftarrow \beta_2 v_i + (1 - \beta_2)\, g^2, \qquad
+        d = \sqrt{v_i / (1 - \beta_2^t)} + \epsilon \\
+        \theta_i &\leftarrow \theta_i - a\, g / d - b\, m_i / d \qquad
+        (a = \eta\frac{1 - \mu_t}{1 - \Pi_t}: \text{gradient\_step}, \quad
+         b = \eta\frac{\mu_{t+1}}{1 - \Pi_t \mu_{t+1}}: \text{momentum\_step})
+    """
+    for i in range(param.size):
+        p = shrink * param[i]
+        g = sign * grad[i]
+        if weight_decay != 0:
+            g += weight_decay * p
+        m_i = beta1 * m[i] + one_minus_beta1 * g
+        v_i = beta2 * v[i] + one_minus_beta2 * (g * g)
+        m[i] = m_i
+        v[i] = v_i
+        denom = math.sqrt(v_i / bias_correction2) + eps
+        p -= gradient_step * (g / denom)
+        param[i] = p - momentum_step * (m_i / denom)
+
+
+@jit.loop
+def radam_loop(
+    param: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    sign: float,
+    weight_decay: float,
+    shrink: float,
+    beta1: float,
+    one_minus_beta1: float,
+    beta2: float,
+    one_minus_beta2: float,
+    step_size: float,
+    eps: float,
+    adaptive: int,
+) -> None:
+    r"""RAdam, one pass (see ``RAdam``): for every :math:`i`, after the decay as in ``adam_loop``,
+
+    .. math::
+
+        m_i &\leftarrow \beta_1 m_i + (1 - \beta_1)\, g, \qquad
+        v_i \leftarrow \beta_2 v_i + (1 - \beta_2)\, g^2 \\
+        \theta_i &\leftarrow \theta_i - \text{step\_size}\, \frac{m_i}{\sqrt{v_i} + \epsilon}
+            \ \text{ if adaptive } (\rho_t > 5), \text{ else }
+            \theta_i - \text{step\_size}\, m_i
+
+    with ``step_size`` :math:`= \eta\, r_t \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)` when
+    adaptive, :math:`\eta / (1 - \beta_1^t)` otherwise.
+    """
+    for i in range(param.size):
+        p = shrink * param[i]
+        g = sign * grad[i]
+        if weight_decay != 0:
+            g += weight_decay * p
+        m_i = beta1 * m[i] + one_minus_beta1 * g
+        v_i = beta2 * v[i] + one_minus_beta2 * (g * g)
+        m[i] = m_i
+        v[i] = v_i
+        if adaptive:
+            param[i] = p - step_size * (m_i / (math.sqrt(v_i) + eps))
+        else:
+            param[i] = p - step_size * m_i
