@@ -33,65 +33,31 @@ def compiled(restore_switch):
     jit.set_enabled(True)
 
 
-def _sgd_options():
-    for momentum, dampening, nesterov, weight_decay, maximize in itertools.product(
-        (0.0, 0.9), (0.0, 0.3), (False, True), (0.0, 0.1), (False, True)
-    ):
-        if momentum == 0 and (dampening != 0 or nesterov):
-            continue  # dampening means nothing without momentum; nesterov needs momentum
-        if nesterov and dampening != 0:
-            continue  # not allowed (ValueError)
-        yield dict(
-            lr=0.05,
-            momentum=momentum,
-            dampening=dampening,
-            nesterov=nesterov,
-            weight_decay=weight_decay,
-            maximize=maximize,
-        )
+def option_grid(lr, **choices):
+    """Every combination of the options' choices (a dict each, with ``lr``)."""
+    names = list(choices)
+    for values in itertools.product(*choices.values()):
+        yield dict(lr=lr, **dict(zip(names, values)))
 
 
-def _adam_options():
-    for amsgrad, weight_decay, decoupled, maximize in itertools.product(
-        (False, True), (0.0, 0.1), (False, True), (False, True)
-    ):
-        yield dict(
-            lr=0.01,
-            amsgrad=amsgrad,
-            weight_decay=weight_decay,
-            decoupled_weight_decay=decoupled,
-            maximize=maximize,
-        )
+def valid_sgd(options):
+    """Leave out what SGD refuses (nesterov with dampening or without momentum) and the
+    repeats that dampening makes without momentum (where it means nothing)."""
+    if options["nesterov"] and (options["dampening"] != 0 or options["momentum"] == 0):
+        return False
+    return options["momentum"] != 0 or options["dampening"] == 0
 
 
-def _rmsprop_options():
-    for centered, momentum, weight_decay, maximize in itertools.product(
-        (False, True), (0.0, 0.5), (0.0, 0.1), (False, True)
-    ):
-        yield dict(
-            lr=0.01, centered=centered, momentum=momentum, weight_decay=weight_decay,
-            maximize=maximize,
-        )  # fmt: skip
-
-
-def _adagrad_options():
-    for lr_decay, initial, weight_decay, maximize in itertools.product(
-        (0.0, 0.05), (0.0, 0.3), (0.0, 0.1), (False, True)
-    ):
-        yield dict(
-            lr=0.05, lr_decay=lr_decay, initial_accumulator_value=initial,
-            weight_decay=weight_decay, maximize=maximize,
-        )  # fmt: skip
-
-
-def _decay_options(decoupled=(False, True)):
-    """weight decay (coupled and, where the optimizer has it, decoupled) and maximize."""
-    for weight_decay, maximize in itertools.product((0.0, 0.1), (False, True)):
-        for is_decoupled in decoupled if weight_decay else (False,):
-            options = dict(lr=0.01, weight_decay=weight_decay, maximize=maximize)
-            if is_decoupled:
-                options["decoupled_weight_decay"] = True
-            yield options
+DECAY = dict(weight_decay=(0.0, 0.1), maximize=(False, True))
+DECOUPLED = dict(decoupled_weight_decay=(False, True))
+SGD_OPTIONS = option_grid(
+    0.05, momentum=(0.0, 0.9), dampening=(0.0, 0.3), nesterov=(False, True), **DECAY
+)
+ADAM_OPTIONS = option_grid(0.01, amsgrad=(False, True), **DECOUPLED, **DECAY)
+RMSPROP_OPTIONS = option_grid(0.01, centered=(False, True), momentum=(0.0, 0.5), **DECAY)
+ADAGRAD_OPTIONS = option_grid(
+    0.05, lr_decay=(0.0, 0.05), initial_accumulator_value=(0.0, 0.3), **DECAY
+)
 
 
 def formula_as_numpy_path(reference):
@@ -111,31 +77,35 @@ RADAM_NUMPY = formula_as_numpy_path(radam_update_reference)
 
 # (optimizer class, fused update, NumPy update, formula, options): every option combination
 CASES = [
-    *((optim.SGD, sgd_update_fused, sgd_update, sgd_update_reference, kw) for kw in _sgd_options()),
+    *(
+        (optim.SGD, sgd_update_fused, sgd_update, sgd_update_reference, kw)
+        for kw in SGD_OPTIONS
+        if valid_sgd(kw)
+    ),
     *(
         (optim.Adam, adam_update_fused, adam_update, adam_update_reference, kw)
-        for kw in _adam_options()
+        for kw in ADAM_OPTIONS
     ),
     (optim.AdamW, adam_update_fused, adam_update, adam_update_reference, {}),
     *(
         (optim.RMSprop, rmsprop_update_fused, rmsprop_update, rmsprop_update_reference, kw)
-        for kw in _rmsprop_options()
+        for kw in RMSPROP_OPTIONS
     ),
     *(
         (optim.Adagrad, adagrad_update_fused, ADAGRAD_NUMPY, adagrad_update_reference, kw)
-        for kw in _adagrad_options()
+        for kw in ADAGRAD_OPTIONS
     ),
     *(
         (optim.Adamax, adamax_update_fused, ADAMAX_NUMPY, adamax_update_reference, kw)
-        for kw in _decay_options(decoupled=(False,))
+        for kw in option_grid(0.01, **DECAY)
     ),
     *(
         (optim.NAdam, nadam_update_fused, NADAM_NUMPY, nadam_update_reference, kw)
-        for kw in _decay_options()
+        for kw in option_grid(0.01, **DECOUPLED, **DECAY)
     ),
     *(
         (optim.RAdam, radam_update_fused, RADAM_NUMPY, radam_update_reference, kw)
-        for kw in _decay_options()
+        for kw in option_grid(0.01, **DECOUPLED, **DECAY)
     ),
 ]
 IDS = [
@@ -237,24 +207,22 @@ BIG = 2 * 65_536 + 12_345
 
 
 @pytest.fixture
-def two_threads():
-    gn.set_num_threads(2)
-    try:
-        yield
-    finally:
-        gn.set_num_threads(None)
+def threads_restored():
+    """The test sets the number of threads; afterwards the default holds again."""
+    yield
+    gn.set_num_threads(None)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 @pytest.mark.parametrize("cls, fused, numpy_path, kwargs", SOME, ids=SOME_IDS)
 def test_fused_loop_split_over_threads_is_the_one_thread_loop(
-    cls, fused, numpy_path, kwargs, dtype, compiled, two_threads
+    cls, fused, numpy_path, kwargs, dtype, compiled, threads_restored
 ):
-    assert split_count(BIG, 65_536) == 2
     group = group_for(cls, kwargs)
     results = []
     for threads in (2, 1):
         gn.set_num_threads(threads)
+        assert split_count(BIG, 65_536) == threads
         p, state = start(BIG, dtype), {}
         for k in range(3):
             fused(p, gradient(p, k), state, group)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Group, Optimizer, State, descent_gradient
-from .update_loops import adagrad_loop, fused_loop_pays, gradient_numbers, run_fused
+from .update_loops import adagrad_loop, fused_or_numpy_update, gradient_numbers, run_fused
 
 
 class Adagrad(Optimizer):
@@ -45,10 +45,9 @@ class Adagrad(Optimizer):
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adagrad step for one parameter: one compiled pass for a large parameter
         (``fused_loop_pays``), else ``adagrad_update_reference``."""
-        if fused_loop_pays(param, grad):
-            adagrad_update_fused(param, grad, state, group)
-        else:
-            adagrad_update_reference(param, grad, state, group)
+        fused_or_numpy_update(
+            self, adagrad_update_fused, adagrad_update_reference, param, grad, state, group
+        )
 
 
 def adagrad_update_reference(

@@ -8,7 +8,7 @@ import numpy as np
 
 from .adam_family import AdamFamily, adam_count_step, adam_moments
 from .optimizer import Array, Group, State, decayed_gradient, update_in_blocks
-from .update_loops import adam_gradient_numbers, adam_loop, fused_loop_pays, run_fused
+from .update_loops import adam_gradient_numbers, adam_loop, fused_or_numpy_update, run_fused
 
 
 class Adam(AdamFamily):
@@ -55,10 +55,9 @@ class Adam(AdamFamily):
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adam step for one parameter (the fast twin of ``adam_update_reference``): one
         compiled pass for a large parameter (``fused_loop_pays``), else NumPy calls."""
-        if fused_loop_pays(param, grad):
-            adam_update_fused(param, grad, state, group)
-        else:
-            adam_update(param, grad, state, group, self.scratch(param, 2))
+        fused_or_numpy_update(
+            self, adam_update_fused, adam_update, param, grad, state, group, work=2
+        )
 
 
 def adam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:

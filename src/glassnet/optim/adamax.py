@@ -6,7 +6,7 @@ import numpy as np
 
 from .adam_family import AdamFamily
 from .optimizer import Group, State, count_step, descent_gradient
-from .update_loops import adamax_loop, fused_loop_pays, gradient_numbers, run_fused
+from .update_loops import adamax_loop, fused_or_numpy_update, gradient_numbers, run_fused
 
 
 class Adamax(AdamFamily):
@@ -42,10 +42,9 @@ class Adamax(AdamFamily):
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One Adamax step for one parameter: one compiled pass for a large parameter
         (``fused_loop_pays``), else ``adamax_update_reference``."""
-        if fused_loop_pays(param, grad):
-            adamax_update_fused(param, grad, state, group)
-        else:
-            adamax_update_reference(param, grad, state, group)
+        fused_or_numpy_update(
+            self, adamax_update_fused, adamax_update_reference, param, grad, state, group
+        )
 
 
 def adamax_update_reference(

@@ -6,7 +6,7 @@ import numpy as np
 
 from .adam_family import AdamFamily, adam_count_step, adam_moments
 from .optimizer import Group, State, decayed_gradient
-from .update_loops import adam_gradient_numbers, fused_loop_pays, nadam_loop, run_fused
+from .update_loops import adam_gradient_numbers, fused_or_numpy_update, moments_loop, run_fused
 
 
 class NAdam(AdamFamily):
@@ -53,10 +53,9 @@ class NAdam(AdamFamily):
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One NAdam step for one parameter: one compiled pass for a large parameter
         (``fused_loop_pays``), else ``nadam_update_reference``."""
-        if fused_loop_pays(param, grad):
-            nadam_update_fused(param, grad, state, group)
-        else:
-            nadam_update_reference(param, grad, state, group)
+        fused_or_numpy_update(
+            self, nadam_update_fused, nadam_update_reference, param, grad, state, group
+        )
 
 
 def nadam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
@@ -71,8 +70,8 @@ def nadam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, gr
 
 
 def nadam_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-    """``nadam_update_reference`` as one compiled pass (``update_loops.nadam_loop``) per core
-    (C-contiguous arrays: ``fused_loop_pays``)."""
+    """``nadam_update_reference`` as one compiled pass (``update_loops.moments_loop``) per
+    core (C-contiguous arrays: ``fused_loop_pays``)."""
     (beta1, beta2), eps = group["betas"], group["eps"]
     t, gradient_step, momentum_step = nadam_step_sizes(param, state, group)
     numbers = (
@@ -80,7 +79,7 @@ def nadam_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group:
         *(beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2**t),
         *(eps, gradient_step, momentum_step),
     )
-    run_fused(nadam_loop, (param, grad, state["exp_avg"], state["exp_avg_sq"]), numbers)
+    run_fused(moments_loop, (param, grad, state["exp_avg"], state["exp_avg_sq"]), numbers, 1)
 
 
 def nadam_step_sizes(param: np.ndarray, state: State, group: Group) -> tuple[int, float, float]:

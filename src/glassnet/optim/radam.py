@@ -8,7 +8,7 @@ import numpy as np
 
 from .adam_family import AdamFamily, adam_count_step, adam_moments
 from .optimizer import Group, State, decayed_gradient
-from .update_loops import adam_gradient_numbers, fused_loop_pays, radam_loop, run_fused
+from .update_loops import adam_gradient_numbers, fused_or_numpy_update, moments_loop, run_fused
 
 
 class RAdam(AdamFamily):
@@ -52,10 +52,9 @@ class RAdam(AdamFamily):
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RAdam step for one parameter: one compiled pass for a large parameter
         (``fused_loop_pays``), else ``radam_update_reference``."""
-        if fused_loop_pays(param, grad):
-            radam_update_fused(param, grad, state, group)
-        else:
-            radam_update_reference(param, grad, state, group)
+        fused_or_numpy_update(
+            self, radam_update_fused, radam_update_reference, param, grad, state, group
+        )
 
 
 def radam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
@@ -76,8 +75,8 @@ def radam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, gr
 
 
 def radam_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-    """``radam_update_reference`` as one compiled pass (``update_loops.radam_loop``) per core
-    (C-contiguous arrays: ``fused_loop_pays``)."""
+    """``radam_update_reference`` as one compiled pass (``update_loops.moments_loop``) per
+    core (C-contiguous arrays: ``fused_loop_pays``)."""
     lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
     t = adam_count_step(param, state, amsgrad=False)
     rect = radam_rectification(t, beta2)
@@ -86,10 +85,10 @@ def radam_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group:
         step_size *= rect * math.sqrt(1 - beta2**t)
     numbers = (
         *adam_gradient_numbers(group),
-        *(beta1, 1 - beta1, beta2, 1 - beta2, step_size, eps),
+        *(beta1, 1 - beta1, beta2, 1 - beta2, 1.0, eps, 0.0, step_size),
     )
     arrays = (param, grad, state["exp_avg"], state["exp_avg_sq"])
-    run_fused(radam_loop, arrays, numbers, int(rect is not None))
+    run_fused(moments_loop, arrays, numbers, int(rect is not None))
 
 
 def radam_rectification(t: int, beta2: float) -> float | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
-from .update_loops import fused_loop_pays, gradient_numbers, rmsprop_loop, run_fused
+from .update_loops import fused_or_numpy_update, gradient_numbers, rmsprop_loop, run_fused
 
 
 class RMSprop(Optimizer):
@@ -51,10 +51,9 @@ class RMSprop(Optimizer):
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``):
         one compiled pass for a large parameter (``fused_loop_pays``), else NumPy calls."""
-        if fused_loop_pays(param, grad):
-            rmsprop_update_fused(param, grad, state, group)
-        else:
-            rmsprop_update(param, grad, state, group, self.scratch(param, 2))
+        fused_or_numpy_update(
+            self, rmsprop_update_fused, rmsprop_update, param, grad, state, group, work=2
+        )
 
 
 def rmsprop_update_reference(

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
-from .update_loops import fused_loop_pays, gradient_numbers, run_fused, sgd_loop
+from .update_loops import fused_or_numpy_update, gradient_numbers, run_fused, sgd_loop
 
 
 class SGD(Optimizer):
@@ -65,10 +65,7 @@ class SGD(Optimizer):
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
         """One SGD step for one parameter (the fast twin of ``sgd_update_reference``): one
         compiled pass for a large parameter (``fused_loop_pays``), else NumPy calls."""
-        if fused_loop_pays(param, grad):
-            sgd_update_fused(param, grad, state, group)
-        else:
-            sgd_update(param, grad, state, group, self.scratch(param, 2))
+        fused_or_numpy_update(self, sgd_update_fused, sgd_update, param, grad, state, group, work=2)
 
 
 def sgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:

@@ -25,13 +25,13 @@ Whether a parameter gets its fused loop: ``fused_loop_pays`` (large, contiguous,
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from .. import jit
-from .optimizer import update_in_blocks
+from .optimizer import Group, Optimizer, State, update_in_blocks
 
 #: The fewest numbers of a parameter updated by a compiled loop: below it the NumPy path runs
 #: (its dozen calls on a small array cost microseconds), and a run whose parameters are all
@@ -61,6 +61,27 @@ def fused_loop_pays(param: np.ndarray, grad: np.ndarray) -> bool:
         and grad.flags.c_contiguous
         and jit.available()
     )
+
+
+def fused_or_numpy_update(
+    optimizer: Optimizer,
+    fused: Callable[..., None],
+    numpy_path: Callable[..., None],
+    param: np.ndarray,
+    grad: np.ndarray,
+    state: State,
+    group: Group,
+    work: int = 0,
+) -> None:
+    """One parameter's update (an optimizer's ``update``): ``fused(param, grad, state, group)``
+    if ``fused_loop_pays``, else ``numpy_path(param, grad, state, group)``, which is given
+    ``work`` scratch arrays (``optimizer.scratch``) as a fifth argument when ``work > 0``."""
+    if fused_loop_pays(param, grad):
+        fused(param, grad, state, group)
+    elif work:
+        numpy_path(param, grad, state, group, optimizer.scratch(param, work))
+    else:
+        numpy_path(param, grad, state, group)
 
 
 def gradient_numbers(group: Mapping[str, Any]) -> tuple[float, float]:
@@ -299,7 +320,7 @@ def adamax_loop(
 
 
 @jit.loop
-def nadam_loop(
+def moments_loop(
     param: np.ndarray,
     grad: np.ndarray,
     m: np.ndarray,
@@ -315,61 +336,23 @@ def nadam_loop(
     eps: float,
     gradient_step: float,
     momentum_step: float,
-) -> None:
-    r"""NAdam, one pass (see ``NAdam``): for every :math:`i`, after the decay as in ``adam_loop``,
-
-    .. math::
-
-        m_i &\leftarrow \beta_1 m_i + (1 - \beta_1)\, g, \qquad
-        v_i \leftarrow \beta_2 v_i + (1 - \beta_2)\, g^2, \qquad
-        d = \sqrt{v_i / (1 - \beta_2^t)} + \epsilon \\
-        \theta_i &\leftarrow \theta_i - a\, g / d - b\, m_i / d \qquad
-        (a = \eta\frac{1 - \mu_t}{1 - \Pi_t}: \text{gradient\_step}, \quad
-         b = \eta\frac{\mu_{t+1}}{1 - \Pi_t \mu_{t+1}}: \text{momentum\_step})
-    """
-    for i in range(param.size):
-        p = shrink * param[i]
-        g = sign * grad[i]
-        if weight_decay != 0:
-            g += weight_decay * p
-        m_i = beta1 * m[i] + one_minus_beta1 * g
-        v_i = beta2 * v[i] + one_minus_beta2 * (g * g)
-        m[i] = m_i
-        v[i] = v_i
-        denom = math.sqrt(v_i / bias_correction2) + eps
-        p -= gradient_step * (g / denom)
-        param[i] = p - momentum_step * (m_i / denom)
-
-
-@jit.loop
-def radam_loop(
-    param: np.ndarray,
-    grad: np.ndarray,
-    m: np.ndarray,
-    v: np.ndarray,
-    sign: float,
-    weight_decay: float,
-    shrink: float,
-    beta1: float,
-    one_minus_beta1: float,
-    beta2: float,
-    one_minus_beta2: float,
-    step_size: float,
-    eps: float,
     adaptive: int,
 ) -> None:
-    r"""RAdam, one pass (see ``RAdam``): for every :math:`i`, after the decay as in ``adam_loop``,
+    r"""NAdam and RAdam, one pass (see ``NAdam``, ``RAdam``): for every :math:`i`, after the
+    decay as in ``adam_loop``,
 
     .. math::
 
         m_i &\leftarrow \beta_1 m_i + (1 - \beta_1)\, g, \qquad
         v_i \leftarrow \beta_2 v_i + (1 - \beta_2)\, g^2 \\
-        \theta_i &\leftarrow \theta_i - \text{step\_size}\, \frac{m_i}{\sqrt{v_i} + \epsilon}
-            \ \text{ if adaptive } (\rho_t > 5), \text{ else }
-            \theta_i - \text{step\_size}\, m_i
+        \theta_i &\leftarrow \theta_i - \frac{a\, g + b\, m_i}{d}, \qquad
+        d = \sqrt{v_i / c} + \epsilon \ \text{ if adaptive, else } 1
 
-    with ``step_size`` :math:`= \eta\, r_t \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)` when
-    adaptive, :math:`\eta / (1 - \beta_1^t)` otherwise.
+    (:math:`a` = gradient_step, :math:`b` = momentum_step, :math:`c` = bias_correction2).
+    NAdam: :math:`a = \eta (1 - \mu_t) / (1 - \Pi_t)`, :math:`b = \eta \mu_{t+1} / (1 - \Pi_t
+    \mu_{t+1})`, :math:`c = 1 - \beta_2^t`. RAdam: :math:`a = 0`, :math:`c = 1`, and
+    :math:`b = \eta r_t \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)` once :math:`\rho_t > 5`
+    (adaptive), :math:`b = \eta / (1 - \beta_1^t)` before.
     """
     for i in range(param.size):
         p = shrink * param[i]
@@ -380,7 +363,9 @@ def radam_loop(
         v_i = beta2 * v[i] + one_minus_beta2 * (g * g)
         m[i] = m_i
         v[i] = v_i
+        step = momentum_step * m_i
+        if gradient_step != 0:  # (not 0 * g: an infinite g would make it NaN)
+            step += gradient_step * g
         if adaptive:
-            param[i] = p - step_size * (m_i / (math.sqrt(v_i) + eps))
-        else:
-            param[i] = p - step_size * m_i
+            step /= math.sqrt(v_i / bias_correction2) + eps
+        param[i] = p - step
