@@ -305,9 +305,12 @@ def test_a_small_parameter_never_asks_for_numba(cls, kwargs, monkeypatch):
     run_steps(cls, kwargs, FUSED_MIN_SIZE - 1)
 
 
+LARGE_2D = (FUSED_MIN_SIZE // 128 + 3, 128)  # a matrix large enough for the fused loop
+
+
 @pytest.mark.parametrize("cls, fused, numpy_path, kwargs", SOME, ids=SOME_IDS)
 def test_a_non_contiguous_gradient_takes_the_numpy_path(cls, fused, numpy_path, kwargs, compiled):
-    shape = (256, 160)  # FUSED_MIN_SIZE + 8192 numbers
+    shape = LARGE_2D
     values = start(shape[0] * shape[1], np.float32).reshape(shape)
     group_p = gn.tensor(values.copy(), requires_grad=True)
     opt = cls([group_p], **kwargs)
@@ -323,7 +326,7 @@ def test_a_non_contiguous_gradient_takes_the_numpy_path(cls, fused, numpy_path, 
 
 
 def test_a_loaded_state_is_c_contiguous_so_the_fused_loop_can_continue(compiled):
-    shape = (256, 160)
+    shape = LARGE_2D
     p = gn.tensor(start(shape[0] * shape[1], np.float32).reshape(shape), requires_grad=True)
     opt = optim.Adam([p])
     p.grad = gn.tensor(gradient(p.numpy(), 0))

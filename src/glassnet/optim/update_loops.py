@@ -33,10 +33,12 @@ import numpy as np
 from .. import jit
 from .optimizer import Group, Optimizer, State, update_in_blocks
 
-#: The fewest numbers of a parameter updated by a compiled loop: below it the NumPy path runs
-#: (its dozen calls on a small array cost microseconds), and a run whose parameters are all
-#: smaller never imports numba (which takes about half a second).
-FUSED_MIN_SIZE = 2**15
+#: The fewest numbers of a parameter updated by a compiled loop. Below it the NumPy path runs:
+#: its dozen calls on a small array cost some tens of microseconds, so a run whose parameters
+#: are all smaller would not win back the half second that importing numba costs, and it never
+#: imports numba. (The default ``glassnet train`` model's largest weight has 256 x 128 = 2**15
+#: numbers; from 2**16 on, the NumPy path would also start splitting the work over the cores.)
+FUSED_MIN_SIZE = 2**16
 
 
 #: The empty array passed for an unused state array, one per dtype. Its own allocation, never
