@@ -121,9 +121,8 @@ def run_fused(
             "shape; got a state array with another memory layout"
         )
     unused = _UNUSED[param.dtype.char]
-    flat = [unused if a is None else a.reshape(-1) for a in arrays]
-    kind = param.dtype.type
-    scalars = [kind(x) for x in numbers]
+    flat = [unused if a is None else a.ravel() for a in arrays]  # views: C-contiguous
+    scalars = list(np.array(numbers, dtype=param.dtype))  # NumPy scalars of that dtype
 
     def kernel(*pieces: np.ndarray) -> None:
         loop(*pieces, *scalars, *flags)
