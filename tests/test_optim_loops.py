@@ -342,11 +342,17 @@ def test_a_loaded_state_is_c_contiguous_so_the_fused_loop_can_continue(compiled)
     np.testing.assert_array_equal(other.state[p]["exp_avg"], opt.state[p]["exp_avg"])
 
 
-def test_run_fused_refuses_a_state_array_of_another_layout(compiled):
+@pytest.mark.parametrize(
+    "state",
+    [np.zeros((200, 200), np.float32, order="F"), np.zeros((200, 199), np.float32)],
+    ids=["another-layout", "another-size"],
+)
+def test_run_fused_refuses_a_state_array_that_does_not_match(state, compiled):
     param = np.zeros((200, 200), np.float32)
-    state = np.zeros((200, 200), np.float32, order="F")
-    with pytest.raises(ValueError, match="C-contiguous"):
-        run_fused(update_loops.sgd_loop, (param, param.copy(), state), (1, 0, 0.1, 0.9, 1), 1, 0, 0)
+    before = param.copy()
+    with pytest.raises(ValueError, match="C-contiguous state arrays of the parameter's size"):
+        run_fused(update_loops.sgd_loop, (param, param + 1, state), (1, 0, 0.1, 0.9, 1), 1, 0, 0)
+    np.testing.assert_array_equal(param, before)  # nothing was written
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,9 @@ so a subclass only writes ``update(param, grad, state, group)``: the rule for on
 changing ``param`` (a NumPy array) and ``state`` in place. Each rule's file holds it as the
 plain formula (``*_update_reference``) and, where speed matters, an in-place twin that reuses
 preallocated work arrays (``Optimizer.scratch``) instead of allocating per step and runs on
-every core, block by block (``update_in_blocks``); tests check that the two agree step by
-step. A subclass also names the options that must be numbers >= 0 (``nonnegative_options``)
+every core, block by block (``update_in_blocks``); a large parameter is updated instead by one
+fused compiled loop where numba is installed (``*_update_fused``, see ``update_loops``); tests
+check that all agree step by step. A subclass also names the options that must be numbers >= 0 (``nonnegative_options``)
 and whether it has ``betas``; ``_check_options`` rejects bad values with a ValueError naming
 them (a subclass with other rules extends it). Methods that need the loss several times per
 step (L-BFGS) override ``step`` itself.

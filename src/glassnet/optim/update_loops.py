@@ -115,10 +115,12 @@ def run_fused(
     revisit a block while it is in the cache).
     """
     param = arrays[0]
-    if not all(a is None or a.flags.c_contiguous for a in arrays):
+    size = param.size  # the compiled loop does not check its indices: every array must fit
+    if not all(a is None or (a.flags.c_contiguous and a.size == size) for a in arrays):
         raise ValueError(
-            "a fused optimizer update needs C-contiguous state arrays of the parameter's "
-            "shape; got a state array with another memory layout"
+            f"a fused optimizer update needs C-contiguous state arrays of the parameter's size "
+            f"{size}; got arrays of sizes {[None if a is None else a.size for a in arrays]} "
+            f"with C-contiguous {[None if a is None else a.flags.c_contiguous for a in arrays]}"
         )
     unused = _UNUSED[param.dtype.char]
     flat = [unused if a is None else a.ravel() for a in arrays]  # views: C-contiguous
