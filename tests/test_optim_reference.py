@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import optim
+from glassnet import jit, optim
 from glassnet.optim import optimizer as optimizer_module
 from glassnet.optim.adam import adam_update, adam_update_reference
 from glassnet.optim.optimizer import BLOCK_SIZE, SPLIT_MIN_SIZE, update_in_blocks
@@ -130,6 +130,15 @@ def test_optimizer_step_is_its_fast_update(cls, fast, reference, kwargs):
         np.testing.assert_array_equal(p.numpy(), expected)
 
 
+@pytest.fixture(params=[False, None], ids=["numpy-path", "compiled-where-numba-is"])
+def jit_switch(request):
+    """The NumPy path (compiled loops off), then whatever runs by default (the fused loop of a
+    parameter this large, where numba is installed)."""
+    jit.set_enabled(request.param)
+    yield
+    jit.set_enabled(None)
+
+
 @pytest.mark.parametrize(
     "cls, kwargs",
     [
@@ -141,7 +150,7 @@ def test_optimizer_step_is_its_fast_update(cls, fast, reference, kwargs):
     ],
     ids=["Adam", "AdamW", "Adam-amsgrad-decay", "RMSprop-centered-momentum", "SGD-nesterov"],
 )
-def test_steps_after_the_first_allocate_no_parameter_sized_array(cls, kwargs):
+def test_steps_after_the_first_allocate_no_parameter_sized_array(cls, kwargs, jit_switch):
     p = gn.tensor(np.random.default_rng(0).standard_normal(100_000), requires_grad=True)
     p.grad = gn.tensor(np.random.default_rng(1).standard_normal(100_000))
     opt = cls([p], **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Group, Optimizer, State, descent_gradient
+from .update_loops import adagrad_loop, fused_or_numpy_update, gradient_numbers, run_fused
 
 
 class Adagrad(Optimizer):
@@ -42,14 +43,36 @@ class Adagrad(Optimizer):
     nonnegative_options = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-        """One Adagrad step for one parameter, as the formula reads."""
-        g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
-        if not state:
-            state["step"] = 0
-            state["sum"] = np.full_like(param, group["initial_accumulator_value"])
-        state["step"] += 1
-        t = state["step"]
-        lr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        """One Adagrad step for one parameter: one compiled pass for a large parameter
+        (``fused_loop_pays``), else ``adagrad_update_reference``."""
+        fused_or_numpy_update(
+            self, adagrad_update_fused, adagrad_update_reference, param, grad, state, group
+        )
 
-        state["sum"] += g * g  # s = s + g^2
-        param -= lr * (g / (np.sqrt(state["sum"]) + group["eps"]))
+
+def adagrad_update_reference(
+    param: np.ndarray, grad: np.ndarray, state: State, group: Group
+) -> None:
+    """Adagrad's update of one parameter, as the formula reads (in place)."""
+    g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
+    lr = adagrad_step_lr(param, state, group)
+    state["sum"] += g * g  # s = s + g^2
+    param -= lr * (g / (np.sqrt(state["sum"]) + group["eps"]))
+
+
+def adagrad_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
+    """``adagrad_update_reference`` as one compiled pass (``update_loops.adagrad_loop``) per
+    core (C-contiguous arrays: ``fused_loop_pays``)."""
+    lr = adagrad_step_lr(param, state, group)
+    numbers = (*gradient_numbers(group), lr, group["eps"])
+    run_fused(adagrad_loop, (param, grad, state["sum"]), numbers)
+
+
+def adagrad_step_lr(param: np.ndarray, state: State, group: Group) -> float:
+    """Count one more step (making the state at the first: ``step`` and ``sum`` filled with
+    ``initial_accumulator_value``) and return its learning rate ``lr / (1 + (t - 1) lr_decay)``."""
+    if not state:
+        state["step"] = 0
+        state["sum"] = np.full_like(param, group["initial_accumulator_value"])
+    state["step"] += 1
+    return group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])

@@ -8,6 +8,7 @@ import numpy as np
 
 from .adam_family import AdamFamily, adam_count_step, adam_moments
 from .optimizer import Array, Group, State, decayed_gradient, update_in_blocks
+from .update_loops import adam_gradient_numbers, adam_loop, fused_or_numpy_update, run_fused
 
 
 class Adam(AdamFamily):
@@ -52,8 +53,11 @@ class Adam(AdamFamily):
     keyword_options = dict(maximize=False, decoupled_weight_decay=False)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-        """One Adam step for one parameter (the fast twin of ``adam_update_reference``)."""
-        adam_update(param, grad, state, group, self.scratch(param, 2))
+        """One Adam step for one parameter (the fast twin of ``adam_update_reference``): one
+        compiled pass for a large parameter (``fused_loop_pays``), else NumPy calls."""
+        fused_or_numpy_update(
+            self, adam_update_fused, adam_update, param, grad, state, group, work=2
+        )
 
 
 def adam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
@@ -82,10 +86,8 @@ def adam_update(param: Array, grad: Array, state: State, group: Group, work: lis
     ``lr m_hat / (sqrt(v_hat) + eps) = (lr c / b1) m / (sqrt(v) + eps c)`` with
     ``b1 = 1 - beta1^t``, ``c = sqrt(1 - beta2^t)``.
     """
-    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-    t = adam_count_step(param, state, group["amsgrad"])
-    c = math.sqrt(1 - beta2**t)
-    step_size, eps_c = lr * c / (1 - beta1**t), eps * c
+    beta1, beta2 = group["betas"]
+    step_size, eps_c = adam_step_sizes(param, state, group)
 
     def kernel(
         param: Array,
@@ -114,3 +116,27 @@ def adam_update(param: Array, grad: Array, state: State, group: Group, work: lis
 
     v_max = state["max_exp_avg_sq"] if group["amsgrad"] else None
     update_in_blocks(kernel, param, grad, state["exp_avg"], state["exp_avg_sq"], v_max, *work)
+
+
+def adam_update_fused(param: Array, grad: Array, state: State, group: Group) -> None:
+    """``adam_update_reference`` as one compiled pass (``update_loops.adam_loop``) per core.
+
+    The arrays must be C-contiguous (``fused_loop_pays``); no array is allocated after the
+    first step.
+    """
+    beta1, beta2 = group["betas"]
+    step_size, eps_c = adam_step_sizes(param, state, group)
+    numbers = (*adam_gradient_numbers(group), 1 - beta1, beta2, 1 - beta2, step_size, eps_c)
+    arrays = (param, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"))
+    run_fused(adam_loop, arrays, numbers, int(group["amsgrad"]))
+
+
+def adam_step_sizes(param: Array, state: State, group: Group) -> tuple[float, float]:
+    """Count one more Adam step and return ``(step_size, eps_c)`` of that step, the numbers of
+    the in-place update ``param -= step_size * m / (sqrt(v) + eps_c)``:
+    ``step_size = lr c / (1 - beta1^t)`` and ``eps_c = eps c`` with ``c = sqrt(1 - beta2^t)``.
+    """
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    t = adam_count_step(param, state, group["amsgrad"])
+    c = math.sqrt(1 - beta2**t)
+    return lr * c / (1 - beta1**t), eps * c

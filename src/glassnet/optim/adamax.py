@@ -6,6 +6,7 @@ import numpy as np
 
 from .adam_family import AdamFamily
 from .optimizer import Group, State, count_step, descent_gradient
+from .update_loops import adamax_loop, fused_or_numpy_update, gradient_numbers, run_fused
 
 
 class Adamax(AdamFamily):
@@ -39,11 +40,30 @@ class Adamax(AdamFamily):
     keyword_options = dict(maximize=False)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-        """One Adamax step for one parameter, as the formula reads."""
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
-        t = count_step(param, state, "exp_avg", "exp_inf")  # this step's number, 1 at the first
+        """One Adamax step for one parameter: one compiled pass for a large parameter
+        (``fused_loop_pays``), else ``adamax_update_reference``."""
+        fused_or_numpy_update(
+            self, adamax_update_fused, adamax_update_reference, param, grad, state, group
+        )
 
-        m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
-        u = state["exp_inf"] = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)
-        param -= lr / (1 - beta1**t) * (m / u)
+
+def adamax_update_reference(
+    param: np.ndarray, grad: np.ndarray, state: State, group: Group
+) -> None:
+    """Adamax's update of one parameter, as the formula reads (in place)."""
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
+    t = count_step(param, state, "exp_avg", "exp_inf")  # this step's number, 1 at the first
+
+    m = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * g
+    u = state["exp_inf"] = np.maximum(beta2 * state["exp_inf"], np.abs(g) + eps)
+    param -= lr / (1 - beta1**t) * (m / u)
+
+
+def adamax_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
+    """``adamax_update_reference`` as one compiled pass (``update_loops.adamax_loop``) per core
+    (C-contiguous arrays: ``fused_loop_pays``)."""
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    t = count_step(param, state, "exp_avg", "exp_inf")
+    numbers = (*gradient_numbers(group), beta1, 1 - beta1, beta2, eps, lr / (1 - beta1**t))
+    run_fused(adamax_loop, (param, grad, state["exp_avg"], state["exp_inf"]), numbers)

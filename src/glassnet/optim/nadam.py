@@ -6,6 +6,7 @@ import numpy as np
 
 from .adam_family import AdamFamily, adam_count_step, adam_moments
 from .optimizer import Group, State, decayed_gradient
+from .update_loops import adam_gradient_numbers, fused_or_numpy_update, moments_loop, run_fused
 
 
 class NAdam(AdamFamily):
@@ -50,17 +51,48 @@ class NAdam(AdamFamily):
     nonnegative_options = (*AdamFamily.nonnegative_options, "momentum_decay")
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-        """One NAdam step for one parameter, as the formula reads."""
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        psi = group["momentum_decay"]
-        g = decayed_gradient(param, grad, group)  # weight decay as in Adam
-        t = adam_count_step(param, state, amsgrad=False)
-        state.setdefault("mu_product", 1.0)
+        """One NAdam step for one parameter: one compiled pass for a large parameter
+        (``fused_loop_pays``), else ``nadam_update_reference``."""
+        fused_or_numpy_update(
+            self, nadam_update_fused, nadam_update_reference, param, grad, state, group
+        )
 
-        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        mu_product = state["mu_product"] = state["mu_product"] * mu
-        m, v = adam_moments(state, g, beta1, beta2)
-        denom = np.sqrt(v / (1 - beta2**t)) + eps
-        param -= lr * (1 - mu) / (1 - mu_product) * (g / denom)
-        param -= lr * mu_next / (1 - mu_product * mu_next) * (m / denom)
+
+def nadam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
+    """NAdam's update of one parameter, as the formula reads (in place)."""
+    (beta1, beta2), eps = group["betas"], group["eps"]
+    g = decayed_gradient(param, grad, group)  # weight decay as in Adam
+    t, gradient_step, momentum_step = nadam_step_sizes(param, state, group)
+    m, v = adam_moments(state, g, beta1, beta2)
+    denom = np.sqrt(v / (1 - beta2**t)) + eps
+    param -= gradient_step * (g / denom)
+    param -= momentum_step * (m / denom)
+
+
+def nadam_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
+    """``nadam_update_reference`` as one compiled pass (``update_loops.moments_loop``) per
+    core (C-contiguous arrays: ``fused_loop_pays``)."""
+    (beta1, beta2), eps = group["betas"], group["eps"]
+    t, gradient_step, momentum_step = nadam_step_sizes(param, state, group)
+    numbers = (
+        *adam_gradient_numbers(group),
+        *(beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2**t),
+        *(eps, gradient_step, momentum_step),
+    )
+    run_fused(moments_loop, (param, grad, state["exp_avg"], state["exp_avg_sq"]), numbers, 1)
+
+
+def nadam_step_sizes(param: np.ndarray, state: State, group: Group) -> tuple[int, float, float]:
+    """Count one more step; return ``(t, a, b)``, the step's number and the factors of
+    ``g / d`` and ``m / d`` in ``param -= a g / d + b m / d``:
+    ``a = lr (1 - mu_t) / (1 - Pi_t)``, ``b = lr mu_{t+1} / (1 - Pi_t mu_{t+1})``, with the
+    momentum schedule ``mu_t = beta1 (1 - 0.96^(t psi) / 2)`` and ``Pi_t`` its running product
+    (kept in ``state["mu_product"]``).
+    """
+    lr, beta1, psi = group["lr"], group["betas"][0], group["momentum_decay"]
+    t = adam_count_step(param, state, amsgrad=False)
+    state.setdefault("mu_product", 1.0)
+    mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
+    mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+    mu_product = state["mu_product"] = state["mu_product"] * mu
+    return t, lr * (1 - mu) / (1 - mu_product), lr * mu_next / (1 - mu_product * mu_next)

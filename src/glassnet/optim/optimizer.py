@@ -26,8 +26,9 @@ so a subclass only writes ``update(param, grad, state, group)``: the rule for on
 changing ``param`` (a NumPy array) and ``state`` in place. Each rule's file holds it as the
 plain formula (``*_update_reference``) and, where speed matters, an in-place twin that reuses
 preallocated work arrays (``Optimizer.scratch``) instead of allocating per step and runs on
-every core, block by block (``update_in_blocks``); tests check that the two agree step by
-step. A subclass also names the options that must be numbers >= 0 (``nonnegative_options``)
+every core, block by block (``update_in_blocks``); a large parameter is updated instead by one
+fused compiled loop where numba is installed (``*_update_fused``, see ``update_loops``); tests
+check that all agree step by step. A subclass also names the options that must be numbers >= 0 (``nonnegative_options``)
 and whether it has ``betas``; ``_check_options`` rejects bad values with a ValueError naming
 them (a subclass with other rules extends it). Methods that need the loss several times per
 step (L-BFGS) override ``step`` itself.
@@ -489,7 +490,7 @@ def _load_state_value(p: Tensor, index: int, key: str, value: Any) -> Any:
                 f"parameter has shape {p.shape}"
             )
         dtype = p.dtype if p.dtype.kind == "f" else value.dtype
-        return np.array(value, dtype=dtype, copy=True)
+        return np.array(value, dtype=dtype, copy=True, order="C")  # as update loops need
     return copy.deepcopy(value)
 
 
@@ -594,7 +595,9 @@ SPLIT_MIN_SIZE = 65_536
 BLOCK_SIZE = 65_536
 
 
-def update_in_blocks(kernel: Callable[..., None], *arrays: np.ndarray | None) -> None:
+def update_in_blocks(
+    kernel: Callable[..., None], *arrays: np.ndarray | None, blocks: bool = True
+) -> None:
     """Run an elementwise update ``kernel(*arrays)`` on every core, block by block.
 
     ``kernel`` takes arrays of one shape (``None`` stands for an unused one and is passed on as
@@ -602,7 +605,9 @@ def update_in_blocks(kernel: Callable[..., None], *arrays: np.ndarray | None) ->
     depends only on what the arrays hold at that position. So it may just as well be called on
     matching pieces of the arrays, one after another or at the same time, and the result is the
     same to the last bit. A large parameter's arrays are viewed as flat vectors, cut into one
-    range per core (``run_split``) and each range into blocks of ``BLOCK_SIZE`` numbers.
+    range per core (``run_split``) and each range into blocks of ``BLOCK_SIZE`` numbers (with
+    ``blocks=False``, one call per range: a fused loop makes a single pass, so it gains
+    nothing from blocks and saves the calls).
 
     The readable twin is ``kernel(*arrays)``: one call over the whole arrays, which is what
     happens for a parameter of fewer than ``SPLIT_MIN_SIZE`` numbers, or when some array is not
@@ -619,8 +624,9 @@ def update_in_blocks(kernel: Callable[..., None], *arrays: np.ndarray | None) ->
     flat = [None if a is None else a.reshape(-1) for a in arrays]  # views, not copies
 
     def work(rows: slice) -> None:
-        for start in range(rows.start, rows.stop, BLOCK_SIZE):
-            block = slice(start, min(start + BLOCK_SIZE, rows.stop))
+        block_size = BLOCK_SIZE if blocks else max(1, rows.stop - rows.start)
+        for start in range(rows.start, rows.stop, block_size):
+            block = slice(start, min(start + block_size, rows.stop))
             kernel(*(None if a is None else a[block] for a in flat))
 
     run_split(work, size, SPLIT_MIN_SIZE)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .adam_family import AdamFamily, adam_count_step, adam_moments
 from .optimizer import Group, State, decayed_gradient
+from .update_loops import adam_gradient_numbers, fused_or_numpy_update, moments_loop, run_fused
 
 
 class RAdam(AdamFamily):
@@ -49,21 +50,52 @@ class RAdam(AdamFamily):
     keyword_options = dict(maximize=False)
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-        """One RAdam step for one parameter, as the formula reads."""
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        g = decayed_gradient(param, grad, group)  # weight decay as in Adam
-        t = adam_count_step(param, state, amsgrad=False)
+        """One RAdam step for one parameter: one compiled pass for a large parameter
+        (``fused_loop_pays``), else ``radam_update_reference``."""
+        fused_or_numpy_update(
+            self, radam_update_fused, radam_update_reference, param, grad, state, group
+        )
 
-        m, v = adam_moments(state, g, beta1, beta2)
-        bias_correction2 = 1 - beta2**t
-        m_hat = m / (1 - beta1**t)
-        rho_inf = 2 / (1 - beta2) - 1
-        rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
-        if rho_t > 5:
-            rect = math.sqrt(
-                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-            )
-            adaptive_lr = math.sqrt(bias_correction2) / (np.sqrt(v) + eps)
-            param -= m_hat * lr * adaptive_lr * rect
-        else:
-            param -= m_hat * lr
+
+def radam_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
+    """RAdam's update of one parameter, as the formula reads (in place)."""
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    g = decayed_gradient(param, grad, group)  # weight decay as in Adam
+    t = adam_count_step(param, state, amsgrad=False)
+
+    m, v = adam_moments(state, g, beta1, beta2)
+    bias_correction2 = 1 - beta2**t
+    m_hat = m / (1 - beta1**t)
+    rect = radam_rectification(t, beta2)
+    if rect is not None:
+        adaptive_lr = math.sqrt(bias_correction2) / (np.sqrt(v) + eps)
+        param -= m_hat * lr * adaptive_lr * rect
+    else:
+        param -= m_hat * lr
+
+
+def radam_update_fused(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
+    """``radam_update_reference`` as one compiled pass (``update_loops.moments_loop``) per
+    core (C-contiguous arrays: ``fused_loop_pays``)."""
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    t = adam_count_step(param, state, amsgrad=False)
+    rect = radam_rectification(t, beta2)
+    step_size = lr / (1 - beta1**t)  # the momentum step, m_hat lr
+    if rect is not None:
+        step_size *= rect * math.sqrt(1 - beta2**t)
+    numbers = (
+        *adam_gradient_numbers(group),
+        *(beta1, 1 - beta1, beta2, 1 - beta2, 1.0, eps, 0.0, step_size),
+    )
+    arrays = (param, grad, state["exp_avg"], state["exp_avg_sq"])
+    run_fused(moments_loop, arrays, numbers, int(rect is not None))
+
+
+def radam_rectification(t: int, beta2: float) -> float | None:
+    """The factor ``r_t`` of step ``t``'s adaptive step, or None while ``rho_t <= 5`` (the
+    variance estimate is too short-lived: the step is then a plain momentum step)."""
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    if rho_t <= 5:
+        return None
+    return math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
+from .update_loops import fused_or_numpy_update, gradient_numbers, rmsprop_loop, run_fused
 
 
 class RMSprop(Optimizer):
@@ -48,8 +49,11 @@ class RMSprop(Optimizer):
     nonnegative_options = ("lr", "alpha", "eps", "weight_decay", "momentum")
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-        """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``)."""
-        rmsprop_update(param, grad, state, group, self.scratch(param, 2))
+        """One RMSprop step for one parameter (the fast twin of ``rmsprop_update_reference``):
+        one compiled pass for a large parameter (``fused_loop_pays``), else NumPy calls."""
+        fused_or_numpy_update(
+            self, rmsprop_update_fused, rmsprop_update, param, grad, state, group, work=2
+        )
 
 
 def rmsprop_update_reference(
@@ -126,6 +130,20 @@ def rmsprop_update(
     g_avg = g_avg if group["centered"] else None
     buf = buf if momentum > 0 else None
     update_in_blocks(kernel, param, grad, v, g_avg, buf, *work)
+
+
+def rmsprop_update_fused(param: Array, grad: Array, state: State, group: Group) -> None:
+    """``rmsprop_update_reference`` as one compiled pass (``update_loops.rmsprop_loop``) per
+    core. The arrays must be C-contiguous (``fused_loop_pays``); nothing is allocated after
+    the first step.
+    """
+    alpha, momentum, centered = group["alpha"], group["momentum"], group["centered"]
+    v, g_avg, buf = rmsprop_state(param, state, group)
+    state["step"] += 1
+    numbers = (*gradient_numbers(group), alpha, 1 - alpha, group["eps"], group["lr"], momentum)
+    use_momentum = momentum > 0
+    arrays = (param, grad, v, g_avg if centered else None, buf if use_momentum else None)
+    run_fused(rmsprop_loop, arrays, numbers, int(centered), int(use_momentum))
 
 
 def rmsprop_state(

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
+from .update_loops import fused_or_numpy_update, gradient_numbers, run_fused, sgd_loop
 
 
 class SGD(Optimizer):
@@ -62,8 +63,9 @@ class SGD(Optimizer):
             )
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
-        """One SGD step for one parameter (the fast twin of ``sgd_update_reference``)."""
-        sgd_update(param, grad, state, group, self.scratch(param, 2))
+        """One SGD step for one parameter (the fast twin of ``sgd_update_reference``): one
+        compiled pass for a large parameter (``fused_loop_pays``), else NumPy calls."""
+        fused_or_numpy_update(self, sgd_update_fused, sgd_update, param, grad, state, group, work=2)
 
 
 def sgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:
@@ -91,10 +93,7 @@ def sgd_update(param: Array, grad: Array, state: State, group: Group, work: list
     """
     lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
     weight_decay, maximize, nesterov = group["weight_decay"], group["maximize"], group["nesterov"]
-    first = momentum != 0 and "momentum_buffer" not in state
-    if first:  # the first step starts the buffer at the gradient itself
-        state["momentum_buffer"] = np.empty_like(param)
-    buf = state["momentum_buffer"] if momentum != 0 else None
+    first, buf = sgd_buffer(param, state, momentum)
 
     def kernel(param: Array, grad: Array, buf: Array | None, tmp: Array, g_work: Array) -> None:
         d = descent_gradient(param, grad, weight_decay, maximize, out=g_work)
@@ -118,3 +117,27 @@ def sgd_update(param: Array, grad: Array, state: State, group: Group, work: list
         param -= tmp
 
     update_in_blocks(kernel, param, grad, buf, *work)
+
+
+def sgd_update_fused(param: Array, grad: Array, state: State, group: Group) -> None:
+    """``sgd_update_reference`` as one compiled pass (``update_loops.sgd_loop``) per core.
+
+    The arrays must be C-contiguous (``fused_loop_pays``); no array is allocated after the
+    first step.
+    """
+    momentum = group["momentum"]
+    first, buf = sgd_buffer(param, state, momentum)
+    numbers = (*gradient_numbers(group), group["lr"], momentum, 1 - group["dampening"])
+    flags = int(buf is not None), int(first), int(group["nesterov"])
+    run_fused(sgd_loop, (param, grad, buf), numbers, *flags)
+
+
+def sgd_buffer(param: Array, state: State, momentum: float) -> tuple[bool, Array | None]:
+    """``(first, buffer)``: SGD's momentum buffer (None without momentum) and whether this is
+    its first step (then it is new, its contents meaningless: the step starts it at ``d``)."""
+    if momentum == 0:
+        return False, None
+    first = "momentum_buffer" not in state
+    if first:
+        state["momentum_buffer"] = np.empty_like(param)
+    return first, state["momentum_buffer"]
