@@ -26,6 +26,7 @@ from typing import Any
 from . import REPO_ROOT
 from .cases import CASES, resolve
 from .common import (
+    PEERS,
     CaseResult,
     Context,
     format_table,
@@ -35,7 +36,7 @@ from .common import (
     table_header,
     table_rows,
 )
-from .peers import peer_notes, peers_info
+from .peers import peer_notes, peers_info, select_peers
 
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 
@@ -80,6 +81,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--markdown", action="store_true", help="print the table as Markdown as well"
     )
+    parser.add_argument(
+        "--peers",
+        default="all",
+        metavar="NAMES",
+        help=f"the from-scratch peers to time where installed: all, none, or a comma list of "
+        f"{', '.join(PEERS)} (default all; tinygrad's epochs take minutes)",
+    )
     args = parser.parse_args(argv)
     if args.repeat is None:
         args.repeat = 2 if args.size == "tiny" else 5
@@ -87,6 +95,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--repeat and --threads must be >= 1 and --warmup >= 0")
     try:
         args.case_keys = resolve(args.cases)
+        select_peers(args.peers)
     except ValueError as exc:
         parser.error(str(exc))
     return args

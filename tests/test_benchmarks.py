@@ -194,6 +194,28 @@ def test_table_has_no_peer_columns_without_peers():
     assert len(table_rows([res])[0]) == len(table_header([res]))
 
 
+@pytest.mark.parametrize(
+    "text, timed",
+    [("all", {"dezero", "tinygrad", "micrograd"}), ("none", set()), ("micrograd", {"micrograd"}),
+     (" micrograd , dezero", {"micrograd", "dezero"})],
+    ids=["all", "none", "one", "two-with-spaces"],
+)  # fmt: skip
+def test_select_peers_limits_the_peers_timed(monkeypatch, text, timed):
+    monkeypatch.setattr(peers, "_selected", set(peers._selected))
+    monkeypatch.setattr(peers, "load", lambda name: (object(), None))
+    monkeypatch.setitem(peers.BUILDERS, "small_op", {p: lambda module: "runner" for p in PEERS})
+    runners = {}
+    peers.select_peers(text)
+    assert peers.add_runners(runners, "small_op") == {}
+    assert set(runners) == timed
+
+
+@pytest.mark.parametrize("text", ["", "jax", "all,none", "dezero,jax"], ids=repr)
+def test_select_peers_rejects_other_words(text):
+    with pytest.raises(ValueError, match="--peers expects all, none or a comma list"):
+        peers.select_peers(text)
+
+
 def test_unknown_peer_is_rejected():
     with pytest.raises(ValueError, match="unknown peer 'jax'"):
         peers.load("jax")

@@ -39,6 +39,23 @@ BUILDERS: dict[str, dict[str, Callable[..., Callable[[], Any]]]] = {
 }
 
 _INFO: dict[str, dict[str, Any]] = {}  # what load() found, for the results JSON
+_selected: set[str] = set(PEERS)  # the peers this run times (--peers)
+
+
+def select_peers(text: str) -> None:
+    """Time only the peers named in ``text``: "all", "none" or a comma list of PEERS names."""
+    global _selected
+    words = {w.strip() for w in text.split(",") if w.strip()}
+    if words == {"all"}:
+        _selected = set(PEERS)
+    elif words == {"none"}:
+        _selected = set()
+    elif words and words <= set(PEERS):
+        _selected = words
+    else:
+        raise ValueError(
+            f"--peers expects all, none or a comma list of {', '.join(PEERS)}; got {text!r}"
+        )
 
 
 @functools.cache
@@ -107,6 +124,8 @@ def add_runners(runners: dict[str, Callable[[], Any]], case: str, *args: Any) ->
     """
     unavailable = {}
     for name, build in BUILDERS[case].items():
+        if name not in _selected:
+            continue  # left out of this run by --peers: no column, no note
         module, reason = load(name)
         if module is None:
             unavailable[name] = reason or "unavailable"
