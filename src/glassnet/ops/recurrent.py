@@ -48,9 +48,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import jit
 from ..autograd import Op, is_grad_enabled, wrap
 from ..split_work import min_rows_for, run_split
 from ..threads import numpy_blas_threads, threads_for_work
+from . import recurrent_loops as loops
 from .array_pool import pool
 from .shape import cat, stack
 
@@ -121,16 +123,42 @@ def _loop_threads(B: int, H: int, gates: int):
 _MIN_STEP_ELEMENTS = 1 << 16
 
 
-def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) -> None:
+#: The same for the compiled time loops (``recurrent_loops``): a step there is a matrix
+#: product, two or three NumPy calls and one or two compiled loops, which hold the lock far
+#: less, so smaller ranges pay.
+_MIN_LOOP_STEP_ELEMENTS = 1 << 16
+
+#: The fewest numbers in ``xw`` (T * B * gates * H) for which the compiled time loops are used.
+#: Below it the NumPy loops run and numba is never imported (importing it takes half a second).
+_MIN_LOOP_NUMBERS = 1 << 15
+
+
+def _use_loops(per_step: np.ndarray) -> bool:
+    """Whether to run the compiled time loops: large float32/float64 work, numba available.
+
+    The size is checked first, so that small work never imports numba.
+    """
+    return (
+        per_step.size >= _MIN_LOOP_NUMBERS
+        and per_step.dtype in (np.float32, np.float64)
+        and jit.available()
+    )
+
+
+def _over_batch(
+    time_loop: Callable[[slice], None], B: int, H: int, gates: int, compiled: bool = False
+) -> None:
     """Run ``time_loop(rows)`` over ranges of the batch's rows, on every core when worth it.
 
     The sequences of a batch never meet inside a recurrent layer (each has its own state), so
     the time loop of rows 0..31 and that of rows 32..63 can run at the same time on two cores
     (``run_split``), each with one-threaded matrix products (``_loop_threads``). The readable
-    twin, and what runs on one core, is ``time_loop(slice(0, B))``.
+    twin, and what runs on one core, is ``time_loop(slice(0, B))``. ``compiled`` says the loop
+    is a compiled one (its own threshold for splitting).
     """
+    min_elements = _MIN_LOOP_STEP_ELEMENTS if compiled else _MIN_STEP_ELEMENTS
     with _loop_threads(B, H, gates):
-        run_split(time_loop, B, min_rows_for(gates * H, _MIN_STEP_ELEMENTS))
+        run_split(time_loop, B, min_rows_for(gates * H, min_elements))
 
 
 def _split_rows(per_step: np.ndarray) -> int:
@@ -351,7 +379,26 @@ class GRUSequence(_Sequence):
                     tmp *= rz_k[:, H:]
                     np.add(n_k, tmp, out=hs[k + 1, rows])
 
-        _over_batch(time_loop, B, H, 3)
+        compiled = _use_loops(hh)
+        if compiled:  # the r, z blocks of b_hh join the input part once, the n block stays
+            xs = np.ascontiguousarray(_flip(xw, self.reverse))
+            b_n = np.zeros(H, dtype) if b is None else np.ascontiguousarray(b[2 * H :])
+            if b is not None:
+                rz -= b[: 2 * H]
+
+        def compiled_time_loop(rows: slice) -> None:
+            """The same steps with the gate arithmetic in compiled loops (recurrent_loops)."""
+            with np.errstate(over="ignore"):
+                for k in range(T):
+                    hh_k, rz_k, n_k = hh[k, rows], rz[k, rows], n[k, rows]
+                    np.matmul(hs[k, rows], w_t, out=hh_k)
+                    rz_k += hh_k[:, : 2 * H]
+                    np.exp(rz_k, out=rz_k)  # e**-a: the loop turns them into r and z
+                    loops.gru_gates_forward(rz_k, hh_k, b_n, xs[k, rows], n_k)
+                    np.tanh(n_k, out=n_k)
+                    loops.gru_state_forward(rz_k, n_k, hs[k, rows], hs[k + 1, rows])
+
+        _over_batch(compiled_time_loop if compiled else time_loop, B, H, 3, compiled)
         self.save_for_backward(hs, hh, rz, n)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
@@ -362,7 +409,24 @@ class GRUSequence(_Sequence):
         need = self.needs_input_grad
         hs, hh, rz, n = self.saved
         T, B, H = n.shape
-        gs = _flip(g.array, self.reverse)
+        if _use_loops(hh):
+            dhh, dxw, dh = self._compiled_bptt(np.ascontiguousarray(g.array), w)
+        else:
+            dhh, dxw, dh = self._numpy_bptt(g.array, w)
+        if dxw is not None:
+            dxw = _in_input_order(dxw, self.reverse)
+        dw = dhh.reshape(-1, 3 * H).T @ hs[:-1].reshape(-1, H) if need[2] else None
+        grads = (_wrap(dxw, need[0]), _wrap(dh, need[1]), _wrap(dw, need[2]))
+        if len(need) > 3:
+            grads += (_wrap(dhh.sum(axis=(0, 1)), need[3]),)
+        return grads
+
+    def _numpy_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
+        """The BPTT loop with NumPy calls: (dL/dhh, dL/dxw or None, dL/dh_0), processing order."""
+        need = self.needs_input_grad
+        hs, hh, rz, n = self.saved
+        T, B, H = n.shape
+        gs = _flip(gd, self.reverse)
         r, z = rz[..., :H], rz[..., H:]
         # Per-step factors, computed for all steps at once:
         p_n, p_z, p_r = (_empty(n.shape, n.dtype) for _ in range(3))
@@ -406,12 +470,38 @@ class GRUSequence(_Sequence):
             dxw = _empty(hh.shape, hh.dtype)
             dxw[..., : 2 * H] = dhh[..., : 2 * H]
             dxw[..., 2 * H :] = dn
-            dxw = _in_input_order(dxw, self.reverse)
-        dw = dhh.reshape(-1, 3 * H).T @ hs[:-1].reshape(-1, H) if need[2] else None
-        grads = (_wrap(dxw, need[0]), _wrap(dh, need[1]), _wrap(dw, need[2]))
-        if len(need) > 3:
-            grads += (_wrap(dhh.sum(axis=(0, 1)), need[3]),)
-        return grads
+        return dhh, dxw, dh
+
+    def _compiled_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
+        """The same loop, each step one compiled loop (``gru_step_backward``) and one product."""
+        need = self.needs_input_grad
+        hs, hh, rz, n = self.saved
+        T, B, H = n.shape
+        gs = _flip(gd, self.reverse)
+        dhh = _empty(hh.shape, hh.dtype)
+        dxw = _empty(hh.shape, hh.dtype)
+        carried = np.zeros((B, H), dtype=hh.dtype)  # dh z: the part of dh that skips W_hh
+        back = np.zeros((B, H), dtype=hh.dtype)  # dL/dhh W_hh: the part through it
+
+        def time_loop(rows: slice) -> None:
+            carried_rows, back_rows = carried[rows], back[rows]
+            for k in range(T - 1, -1, -1):
+                loops.gru_step_backward(
+                    rz[k, rows],
+                    n[k, rows],
+                    hh[k, rows],
+                    hs[k, rows],
+                    gs[k, rows],
+                    carried_rows,
+                    back_rows,
+                    dhh[k, rows],
+                    dxw[k, rows],
+                )
+                if k > 0 or need[1]:
+                    np.matmul(dhh[k, rows], w, out=back_rows)
+
+        _over_batch(time_loop, B, H, 3, compiled=True)
+        return dhh, dxw, carried + back
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
@@ -523,7 +613,21 @@ class LSTMSequence(_Sequence):
                     np.tanh(c, out=tanh_c[k, rows])
                     np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
 
-        _over_batch(time_loop, B, H, 4)
+        def compiled_time_loop(rows: slice) -> None:
+            """The same steps with the gate arithmetic in one compiled loop (recurrent_loops)."""
+            rec = np.empty((rows.stop - rows.start, 4 * H), dtype=dtype)
+            with np.errstate(over="ignore"):
+                for k in range(T):
+                    a = gates[k, rows]
+                    np.matmul(hs[k, rows], w_t, out=rec)
+                    a += rec
+                    np.exp(a, out=a)  # e**-a (e**-2a for g): the loop turns them into gates
+                    loops.lstm_gates_forward(a, cs[k, rows], cs[k + 1, rows])
+                    np.tanh(cs[k + 1, rows], out=tanh_c[k, rows])
+                    np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
+
+        compiled = _use_loops(gates)
+        _over_batch(compiled_time_loop if compiled else time_loop, B, H, 4, compiled)
         buf[T + 1] = cs[T]
         self.save_for_backward(hs, cs, gates, tanh_c)
         if self.reverse:
@@ -542,6 +646,26 @@ class LSTMSequence(_Sequence):
         hs, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
         gd = g.array
+        if _use_loops(gates):
+            dz, dh, dc = self._compiled_bptt(np.ascontiguousarray(gd), w)
+        else:
+            dz, dh, dc = self._numpy_bptt(gd, w)
+        dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
+        grads = (
+            _wrap(_in_input_order(dz, self.reverse), need[0]),
+            _wrap(dh, need[1]),
+            _wrap(dc, need[2]),
+            _wrap(dw, need[3]),
+        )
+        if len(need) > 4:
+            grads += (_wrap(dz.sum(axis=(0, 1)), need[4]),)
+        return grads
+
+    def _numpy_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
+        """The BPTT loop with NumPy calls: (dz, dL/dh_0, dL/dc_0), dz in processing order."""
+        need = self.needs_input_grad
+        hs, cs, gates, tanh_c = self.saved
+        T, B, H = tanh_c.shape
         gh = _flip(gd[:T], self.reverse)
         # Per-step factors, computed for all steps at once: dz~ = dc * p for the i, f, g
         # blocks, dz~ = dh * p for the o block, and the share of dh that reaches c is dh * r.
@@ -586,16 +710,35 @@ class LSTMSequence(_Sequence):
                     np.matmul(d, w, out=dh_rows)
 
         _over_batch(time_loop, B, H, 4)
-        dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
-        grads = (
-            _wrap(_in_input_order(dz, self.reverse), need[0]),
-            _wrap(dh, need[1]),
-            _wrap(dc, need[2]),
-            _wrap(dw, need[3]),
-        )
-        if len(need) > 4:
-            grads += (_wrap(dz.sum(axis=(0, 1)), need[4]),)
-        return grads
+        return dz, dh, dc
+
+    def _compiled_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
+        """The same loop, each step one compiled loop (``lstm_step_backward``) and one product."""
+        need = self.needs_input_grad
+        hs, cs, gates, tanh_c = self.saved
+        T, B, H = tanh_c.shape
+        gh = _flip(gd[:T], self.reverse)
+        dz = _empty(gates.shape, gates.dtype)
+        dh = np.zeros((B, H), dtype=gates.dtype)
+        dc = gd[T].copy()
+
+        def time_loop(rows: slice) -> None:
+            dh_rows, dc_rows = dh[rows], dc[rows]
+            for k in range(T - 1, -1, -1):
+                loops.lstm_step_backward(
+                    gates[k, rows],
+                    cs[k, rows],
+                    tanh_c[k, rows],
+                    gh[k, rows],
+                    dh_rows,
+                    dc_rows,
+                    dz[k, rows],
+                )
+                if k > 0 or need[1]:
+                    np.matmul(dz[k, rows], w, out=dh_rows)
+
+        _over_batch(time_loop, B, H, 4, compiled=True)
+        return dz, dh, dc
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""

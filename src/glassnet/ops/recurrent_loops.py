@@ -1,0 +1,154 @@
+"""Compiled loops of the recurrent time steps: each step's gate arithmetic as one pass over its numbers.
+
+Why. Between two matrix products, a GRU or LSTM time step does a dozen small elementwise
+operations on (B, G*H) arrays: adds, divides, products for the gates and the new state
+forward, and the gate derivatives backward. Written with NumPy each is its own call and its own
+pass over memory, and at batch 64, hidden 128 those calls cost more than the step's matrix
+product. Here each step's arithmetic is one loop (``jit.loop``, compiled by numba), so a step
+is: the matrix product (BLAS), a few NumPy calls for the transcendental functions (NumPy's exp
+and tanh are vectorized; a compiled loop calling exp one number at a time is several times
+slower), and one or two of these loops.
+
+Shapes: B rows of the batch (a range of them when the batch is split over cores), H hidden
+units, gate blocks in PyTorch's order (GRU r, z, n; LSTM i, f, g, o). Every array argument is
+C-contiguous and of one float dtype. The loops write only the rows they are given, so ranges of
+rows can run at the same time on different cores (numba releases Python's lock).
+
+The readable twin of each loop is the NumPy code in ops/recurrent.py that does the same step
+with whole-array calls (used without numba or for small work); the tests check both agree.
+"""
+
+from __future__ import annotations
+
+from .. import jit
+
+__all__ = [
+    "gru_gates_forward",
+    "gru_state_forward",
+    "gru_step_backward",
+    "lstm_gates_forward",
+    "lstm_step_backward",
+]
+
+
+@jit.loop
+def lstm_gates_forward(gates, c_prev, c):
+    """LSTM gates and cell state of one step, from the gates' exponentials.
+
+    On entry ``gates`` (B, 4H) holds e**-a for the i, f, o blocks and e**-2a for the g block,
+    where a = xw_t + h_{t-1} W_hh^T (+ biases) is the pre-activation; then
+        sigmoid(a) = 1 / (1 + e**-a),   tanh(a) = 2 / (1 + e**-2a) - 1,
+    and on return ``gates`` holds i, f, g, o (kept for backward) and
+        c = f * c_prev + i * g     (B, H).
+    An exponential that overflowed to inf gives the gate's limit (0, or -1 for g).
+    """
+    B, H = c.shape
+    one = gates.dtype.type(1)
+    two = gates.dtype.type(2)
+    for b in range(B):
+        for j in range(H):
+            i = one / (one + gates[b, j])
+            f = one / (one + gates[b, H + j])
+            g = two / (one + gates[b, 2 * H + j]) - one
+            o = one / (one + gates[b, 3 * H + j])
+            gates[b, j] = i
+            gates[b, H + j] = f
+            gates[b, 2 * H + j] = g
+            gates[b, 3 * H + j] = o
+            c[b, j] = f * c_prev[b, j] + i * g
+
+
+@jit.loop
+def lstm_step_backward(gates, c_prev, tanh_c, gh, dh, dc, dz):
+    """One LSTM step of backpropagation through time, for all four gates at once.
+
+    With the step's gates i, f, g, o and tanh(c_t) from forward (``gates`` (B, 4H), ``tanh_c``
+    (B, H)), the gradient ``gh`` of the step's output h_t, ``dh`` = dz_{t+1} W_hh (what h_t got
+    from the next step) and ``dc`` (the gradient of c_t from the next step):
+        dh~ = dh + gh,      dc~ = dc + dh~ o (1 - tanh(c_t)**2)
+        dz = [dc~ g i (1 - i),  dc~ c_{t-1} f (1 - f),  dc~ i (1 - g**2),  dh~ tanh(c_t) o (1 - o)]
+    (sigmoid' = s (1 - s), tanh' = 1 - tanh**2). ``dz`` (B, 4H) receives the gradient of the
+    pre-activations, and ``dc`` becomes dL/dc_{t-1} = dc~ f. The caller then computes
+    dL/dh_{t-1} = dz W_hh with BLAS.
+    """
+    B, H = dh.shape
+    one = gates.dtype.type(1)
+    for b in range(B):
+        for j in range(H):
+            i = gates[b, j]
+            f = gates[b, H + j]
+            g = gates[b, 2 * H + j]
+            o = gates[b, 3 * H + j]
+            tc = tanh_c[b, j]
+            dh_total = dh[b, j] + gh[b, j]
+            dc_total = dc[b, j] + dh_total * o * (one - tc * tc)
+            dz[b, j] = dc_total * g * i * (one - i)
+            dz[b, H + j] = dc_total * c_prev[b, j] * f * (one - f)
+            dz[b, 2 * H + j] = dc_total * i * (one - g * g)
+            dz[b, 3 * H + j] = dh_total * tc * o * (one - o)
+            dc[b, j] = dc_total * f
+
+
+@jit.loop
+def gru_gates_forward(rz, hh, b_n, xw, n_pre):
+    """GRU reset and update gates of one step, and the candidate's pre-activation.
+
+    On entry ``rz`` (B, 2H) holds e**-a for the r and z blocks, where a = xw_rz + hh_rz, and
+    ``hh`` (B, 3H) holds h_{t-1} W_hh^T (its n block without the bias). Then
+        r, z = 1 / (1 + e**-a)                         (stored in ``rz``)
+        hh_n = hh_n + b_n                              (stored in ``hh``, kept for backward)
+        n_pre = xw_n + r * hh_n                        (B, H; the caller takes its tanh)
+    ``xw`` (B, 3H) is the step's input part x_t W_ih^T + b_ih; ``b_n`` (H,) the n block of b_hh
+    (zeros without a bias).
+    """
+    B, H = n_pre.shape
+    one = rz.dtype.type(1)
+    for b in range(B):
+        for j in range(H):
+            r = one / (one + rz[b, j])
+            rz[b, j] = r
+            rz[b, H + j] = one / (one + rz[b, H + j])
+            hh_n = hh[b, 2 * H + j] + b_n[j]
+            hh[b, 2 * H + j] = hh_n
+            n_pre[b, j] = xw[b, 2 * H + j] + r * hh_n
+
+
+@jit.loop
+def gru_state_forward(rz, n, h_prev, h):
+    """The GRU's new state h = (1 - z) n + z h_{t-1}, written as n + z (h_{t-1} - n) (B, H)."""
+    B, H = h.shape
+    for b in range(B):
+        for j in range(H):
+            h[b, j] = n[b, j] + rz[b, H + j] * (h_prev[b, j] - n[b, j])
+
+
+@jit.loop
+def gru_step_backward(rz, n, hh, h_prev, gh, carried, back, dhh, dxw):
+    """One GRU step of backpropagation through time.
+
+    dh = ``carried`` + ``back`` + ``gh`` is the gradient reaching h_t: dh_{t+1} z_{t+1} (what the
+    previous call left in ``carried``), dL/dhh_{t+1} W_hh (``back``, from BLAS) and the output's
+    gradient. With r, z (``rz``), n and hh_n (the n block of ``hh``) from forward:
+        dn~ = dh (1 - z)(1 - n**2),  dz~ = dh (h_{t-1} - n) z (1 - z),  dr~ = dn~ hh_n r (1 - r)
+        dL/dxw_t = [dr~, dz~, dn~]  (``dxw`` (B, 3H)),   dL/dhh_t = [dr~, dz~, dn~ r]  (``dhh``)
+    and ``carried`` becomes dh z, the part of dL/dh_{t-1} that skips W_hh; the caller adds
+    dL/dhh_t W_hh (computed with BLAS) at the next step.
+    """
+    B, H = h_prev.shape
+    one = rz.dtype.type(1)
+    for b in range(B):
+        for j in range(H):
+            r = rz[b, j]
+            z = rz[b, H + j]
+            nj = n[b, j]
+            dh = carried[b, j] + back[b, j] + gh[b, j]
+            dn = dh * (one - z) * (one - nj * nj)
+            dz = dh * (h_prev[b, j] - nj) * z * (one - z)
+            dr = dn * hh[b, 2 * H + j] * r * (one - r)
+            dxw[b, j] = dr
+            dxw[b, H + j] = dz
+            dxw[b, 2 * H + j] = dn
+            dhh[b, j] = dr
+            dhh[b, H + j] = dz
+            dhh[b, 2 * H + j] = dn * r
+            carried[b, j] = dh * z
