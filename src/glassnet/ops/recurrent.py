@@ -568,6 +568,32 @@ class LSTMSequence(_Sequence):
     def forward(self, xw, h0, c0, w, b=None):
         T, B, H = self._check(xw, h0, w, 4, "LSTMSequence")
         dtype = xw.dtype
+        buf = _empty((T + 2, B, H), dtype)  # h_0, h_1..h_T (processing order), c_T
+        hs = buf[: T + 1]
+        hs[0] = h0
+        cs = _empty((T + 1, B, H), dtype)
+        cs[0] = c0
+        # gates receives each step's pre-activations, then i, f, g, o (kept for backward).
+        gates = _empty((T, B, 4 * H), dtype)
+        tanh_c = _empty((T, B, H), dtype)
+        run_steps = self._compiled_steps if _use_loops(xw) else self._numpy_steps
+        run_steps(_flip(np.ascontiguousarray(xw), self.reverse), w, b, hs, cs, gates, tanh_c)
+        buf[T + 1] = cs[T]
+        self.save_for_backward(hs, cs, gates, tanh_c)
+        if self.reverse:
+            out = _empty((T + 1, B, H), dtype)
+            out[:T] = hs[:0:-1]
+            out[T] = cs[T]
+        else:
+            out = buf[1:]
+        self.out_data = out
+        return out
+
+    @staticmethod
+    def _numpy_steps(xs, w, b, hs, cs, gates, tanh_c) -> None:
+        """The time loop with NumPy calls: fills hs[1:], cs[1:], gates and tanh_c."""
+        T, B, H = tanh_c.shape
+        dtype = xs.dtype
         # Pre-scale the pre-activations so that one exp gives all four gates:
         # sigmoid(a) = 1 / (1 + e**(-a)) and tanh(a) = 2 / (1 + e**(-2a)) - 1.
         scale = np.full(4 * H, -1.0, dtype=dtype)
@@ -575,15 +601,8 @@ class LSTMSequence(_Sequence):
         numerator = np.ones(4 * H, dtype=dtype)
         numerator[2 * H : 3 * H] = 2.0
         w_t = _recurrent_weight(w, scale)
-        buf = _empty((T + 2, B, H), dtype)  # h_0, h_1..h_T (processing order), c_T
-        hs = buf[: T + 1]
-        hs[0] = h0
-        cs = _empty((T + 1, B, H), dtype)
-        cs[0] = c0
         # gates starts as the scaled input part; each step adds the recurrent part in place and
-        # applies the activations: afterwards it holds i, f, g, o (kept for backward).
-        gates = _empty((T, B, 4 * H), dtype)
-        xs = _flip(xw, self.reverse)
+        # applies the activations.
         b_scaled = b * scale if b is not None else None
 
         def scaled_input(steps: slice) -> None:
@@ -592,7 +611,6 @@ class LSTMSequence(_Sequence):
                 gates[steps] += b_scaled
 
         run_split(scaled_input, T, _split_rows(gates))
-        tanh_c = _empty((T, B, H), dtype)
 
         def time_loop(rows: slice) -> None:
             n = rows.stop - rows.start
@@ -613,31 +631,34 @@ class LSTMSequence(_Sequence):
                     np.tanh(c, out=tanh_c[k, rows])
                     np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
 
-        def compiled_time_loop(rows: slice) -> None:
-            """The same steps with the gate arithmetic in one compiled loop (recurrent_loops)."""
-            rec = np.empty((rows.stop - rows.start, 4 * H), dtype=dtype)
-            with np.errstate(over="ignore"):
-                for k in range(T):
-                    a = gates[k, rows]
-                    np.matmul(hs[k, rows], w_t, out=rec)
-                    a += rec
-                    np.exp(a, out=a)  # e**-a (e**-2a for g): the loop turns them into gates
-                    loops.lstm_gates_forward(a, cs[k, rows], cs[k + 1, rows])
-                    np.tanh(cs[k + 1, rows], out=tanh_c[k, rows])
-                    np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
+        _over_batch(time_loop, B, H, 4)
 
-        compiled = _use_loops(gates)
-        _over_batch(compiled_time_loop if compiled else time_loop, B, H, 4, compiled)
-        buf[T + 1] = cs[T]
-        self.save_for_backward(hs, cs, gates, tanh_c)
-        if self.reverse:
-            out = _empty((T + 1, B, H), dtype)
-            out[:T] = hs[:0:-1]
-            out[T] = cs[T]
-        else:
-            out = buf[1:]
-        self.out_data = out
-        return out
+    @staticmethod
+    def _compiled_steps(xs, w, b, hs, cs, gates, tanh_c) -> None:
+        """The same time loop, the gate arithmetic in compiled loops (recurrent_loops).
+
+        All four gates come from one NumPy tanh: sigmoid(a) = (1 + tanh(a / 2)) / 2, so the
+        pre-activations of the i, f, o blocks are halved (through W_hh and the bias, once).
+        """
+        T, B, H = tanh_c.shape
+        dtype = xs.dtype
+        scale = np.full(4 * H, 0.5, dtype=dtype)
+        scale[2 * H : 3 * H] = 1.0
+        w_t = _recurrent_weight(w, scale)
+        b_scaled = np.zeros(4 * H, dtype) if b is None else b * scale
+
+        def time_loop(rows: slice) -> None:
+            rec = np.empty((rows.stop - rows.start, 4 * H), dtype=dtype)
+            for k in range(T):
+                a = gates[k, rows]
+                np.matmul(hs[k, rows], w_t, out=rec)
+                loops.scaled_sum(xs[k, rows], scale, b_scaled, rec, a)
+                np.tanh(a, out=a)
+                loops.lstm_gates_forward(a, cs[k, rows], cs[k + 1, rows])
+                np.tanh(cs[k + 1, rows], out=tanh_c[k, rows])
+                np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
+
+        _over_batch(time_loop, B, H, 4, compiled=True)
 
     def _array_backward(self, g):
         """BPTT on raw arrays, with in-place updates (the everyday first-order backward)."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 from .. import jit
 
 __all__ = [
+    "scaled_sum",
     "gru_gates_forward",
     "gru_state_forward",
     "gru_step_backward",
@@ -36,33 +37,43 @@ __all__ = [
 
 
 @jit.loop
-def lstm_gates_forward(gates, c_prev, c):
-    """LSTM gates and cell state of one step, from the gates' exponentials.
+def scaled_sum(x, scale, bias, rec, out):
+    """out = x * scale + bias + rec, row by row: a step's (scaled) pre-activations.
 
-    On entry ``gates`` (B, 4H) holds e**-a for the i, f, o blocks and e**-2a for the g block,
-    where a = xw_t + h_{t-1} W_hh^T (+ biases) is the pre-activation; then
-        sigmoid(a) = 1 / (1 + e**-a),   tanh(a) = 2 / (1 + e**-2a) - 1,
-    and on return ``gates`` holds i, f, g, o (kept for backward) and
+    ``x`` (B, G*H) is the step's input part x_t W_ih^T + b_ih, ``rec`` (B, G*H) the recurrent
+    part h_{t-1} W_hh^T already scaled (through W_hh), ``scale`` and ``bias`` (G*H,) the
+    per-column scale and the scaled bias (zeros without one).
+    """
+    B, n = out.shape
+    for b in range(B):
+        x_b, rec_b, out_b = x[b], rec[b], out[b]
+        for j in range(n):
+            out_b[j] = x_b[j] * scale[j] + bias[j] + rec_b[j]
+
+
+@jit.loop
+def lstm_gates_forward(gates, c_prev, c):
+    """LSTM gates and cell state of one step, from the tanh of the scaled pre-activations.
+
+    On entry ``gates`` (B, 4H) holds tanh(a / 2) for the i, f, o blocks and tanh(a) for the g
+    block, where a = xw_t + h_{t-1} W_hh^T (+ biases) is the pre-activation; since
+        sigmoid(a) = 1 / (1 + e**-a) = (1 + tanh(a / 2)) / 2,
+    on return ``gates`` holds i, f, g, o (kept for backward), and
         c = f * c_prev + i * g     (B, H).
-    An exponential that overflowed to inf gives the gate's limit (0, or -1 for g).
     """
     B, H = c.shape
-    one = gates.dtype.type(1)
-    two = gates.dtype.type(2)
+    half = gates.dtype.type(0.5)
     for b in range(B):
-        e_i, e_f = gates[b, :H], gates[b, H : 2 * H]
-        e_g, e_o = gates[b, 2 * H : 3 * H], gates[b, 3 * H :]
+        t_i, t_f = gates[b, :H], gates[b, H : 2 * H]
+        g_b, t_o = gates[b, 2 * H : 3 * H], gates[b, 3 * H :]
         c_prev_b, c_b = c_prev[b], c[b]
         for j in range(H):
-            i = one / (one + e_i[j])
-            f = one / (one + e_f[j])
-            g = two / (one + e_g[j]) - one
-            o = one / (one + e_o[j])
-            e_i[j] = i
-            e_f[j] = f
-            e_g[j] = g
-            e_o[j] = o
-            c_b[j] = f * c_prev_b[j] + i * g
+            i = half + half * t_i[j]
+            f = half + half * t_f[j]
+            t_i[j] = i
+            t_f[j] = f
+            t_o[j] = half + half * t_o[j]
+            c_b[j] = f * c_prev_b[j] + i * g_b[j]
 
 
 @jit.loop
