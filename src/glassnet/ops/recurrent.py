@@ -35,6 +35,14 @@ tanh costs more than its exp, so the LSTM gets all four gates from a single ``ex
 gate uses tanh(a) = 2 / (1 + e**-2a) - 1, and the pre-activations are pre-scaled (by -1, and
 -2 for g) through the weights, once per call.
 
+Compiled steps. When numba is available (``jit.available()``) and the work is large
+(``_MIN_LOOP_NUMBERS``), the GRU and LSTM run each time step's gate arithmetic as one or two
+compiled loops (recurrent_loops.py) instead of a dozen NumPy calls: forward, the matrix
+product, NumPy's exp or tanh (vectorized), then one loop for the gates and the new state;
+backward, one loop for all the gate gradients of a step, then the matrix product. The NumPy
+loops here stay: they run without numba and for small work, and the tests compare the two.
+Both keep the same saved arrays, so either backward can follow either forward.
+
 The readable twin. nn/functional/recurrent_reference.py computes the same layers with the
 textbook gate equations, one time step at a time in plain Tensor operations; tests check that
 the fused layers and the references agree in values and gradients.
@@ -123,11 +131,6 @@ def _loop_threads(B: int, H: int, gates: int):
 _MIN_STEP_ELEMENTS = 1 << 16
 
 
-#: The same for the compiled time loops (``recurrent_loops``): a step there is a matrix
-#: product, two or three NumPy calls and one or two compiled loops, which hold the lock far
-#: less, so smaller ranges pay.
-_MIN_LOOP_STEP_ELEMENTS = 1 << 16
-
 #: The fewest numbers in ``xw`` (T * B * gates * H) for which the compiled time loops are used.
 #: Below it the NumPy loops run and numba is never imported (importing it takes half a second).
 _MIN_LOOP_NUMBERS = 1 << 15
@@ -145,20 +148,18 @@ def _use_loops(per_step: np.ndarray) -> bool:
     )
 
 
-def _over_batch(
-    time_loop: Callable[[slice], None], B: int, H: int, gates: int, compiled: bool = False
-) -> None:
+def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) -> None:
     """Run ``time_loop(rows)`` over ranges of the batch's rows, on every core when worth it.
 
     The sequences of a batch never meet inside a recurrent layer (each has its own state), so
     the time loop of rows 0..31 and that of rows 32..63 can run at the same time on two cores
     (``run_split``), each with one-threaded matrix products (``_loop_threads``). The readable
-    twin, and what runs on one core, is ``time_loop(slice(0, B))``. ``compiled`` says the loop
-    is a compiled one (its own threshold for splitting).
+    twin, and what runs on one core, is ``time_loop(slice(0, B))``. The compiled time loops
+    (``recurrent_loops``) split by the same rule: on this 2-core machine under load no
+    smaller ranges could be shown to pay.
     """
-    min_elements = _MIN_LOOP_STEP_ELEMENTS if compiled else _MIN_STEP_ELEMENTS
     with _loop_threads(B, H, gates):
-        run_split(time_loop, B, min_rows_for(gates * H, min_elements))
+        run_split(time_loop, B, min_rows_for(gates * H, _MIN_STEP_ELEMENTS))
 
 
 def _split_rows(per_step: np.ndarray) -> int:
@@ -381,7 +382,8 @@ class GRUSequence(_Sequence):
 
         compiled = _use_loops(hh)
         if compiled:  # the r, z blocks of b_hh join the input part once, the n block stays
-            xs = np.ascontiguousarray(_flip(xw, self.reverse))
+            # (so the compiled loop keeps hh's r, z blocks without b_hh; backward reads only n)
+            xs = _flip(np.ascontiguousarray(xw), self.reverse)
             b_n = np.zeros(H, dtype) if b is None else np.ascontiguousarray(b[2 * H :])
             if b is not None:
                 rz -= b[: 2 * H]
@@ -398,7 +400,7 @@ class GRUSequence(_Sequence):
                     np.tanh(n_k, out=n_k)
                     loops.gru_state_forward(rz_k, n_k, hs[k, rows], hs[k + 1, rows])
 
-        _over_batch(compiled_time_loop if compiled else time_loop, B, H, 3, compiled)
+        _over_batch(compiled_time_loop if compiled else time_loop, B, H, 3)
         self.save_for_backward(hs, hh, rz, n)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
@@ -500,7 +502,7 @@ class GRUSequence(_Sequence):
                 if k > 0 or need[1]:
                     np.matmul(dhh[k, rows], w, out=back_rows)
 
-        _over_batch(time_loop, B, H, 3, compiled=True)
+        _over_batch(time_loop, B, H, 3)
         return dhh, dxw, carried + back
 
     def _graph_backward(self, g):
@@ -658,7 +660,7 @@ class LSTMSequence(_Sequence):
                 np.tanh(cs[k + 1, rows], out=tanh_c[k, rows])
                 np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
 
-        _over_batch(time_loop, B, H, 4, compiled=True)
+        _over_batch(time_loop, B, H, 4)
 
     def _array_backward(self, g):
         """BPTT on raw arrays, with in-place updates (the everyday first-order backward)."""
@@ -758,7 +760,7 @@ class LSTMSequence(_Sequence):
                 if k > 0 or need[1]:
                     np.matmul(dz[k, rows], w, out=dh_rows)
 
-        _over_batch(time_loop, B, H, 4, compiled=True)
+        _over_batch(time_loop, B, H, 4)
         return dz, dh, dc
 
     def _graph_backward(self, g):
