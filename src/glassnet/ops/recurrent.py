@@ -36,7 +36,7 @@ gate uses tanh(a) = 2 / (1 + e**-2a) - 1, and the pre-activations are pre-scaled
 -2 for g) through the weights, once per call.
 
 Compiled steps. When numba is available (``jit.available()``) and the work is large
-(``_MIN_LOOP_NUMBERS``), the GRU and LSTM run each time step's gate arithmetic as one or two
+(``recurrent_loops.MIN_NUMBERS``), the GRU and LSTM run each time step's gate arithmetic as one or two
 compiled loops (recurrent_loops.py) instead of a dozen NumPy calls: forward, the matrix
 product, NumPy's exp or tanh (vectorized), then one loop for the gates and the new state;
 backward, one loop for all the gate gradients of a step, then the matrix product. The NumPy
@@ -56,7 +56,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import jit
 from ..autograd import Op, is_grad_enabled, wrap
 from ..split_work import min_rows_for, run_split
 from ..threads import numpy_blas_threads, threads_for_work
@@ -129,23 +128,6 @@ def _loop_threads(B: int, H: int, gates: int):
 #: ranges wait for each other: at batch 64, hidden 128 (32 rows, 16K gate values a range) the
 #: split LSTM and GRU were measured 15-20% slower on an idle 2-core machine than one range.
 _MIN_STEP_ELEMENTS = 1 << 16
-
-
-#: The fewest numbers in ``xw`` (T * B * gates * H) for which the compiled time loops are used.
-#: Below it the NumPy loops run and numba is never imported (importing it takes half a second).
-_MIN_LOOP_NUMBERS = 1 << 15
-
-
-def _use_loops(per_step: np.ndarray) -> bool:
-    """Whether to run the compiled time loops: large float32/float64 work, numba available.
-
-    The size is checked first, so that small work never imports numba.
-    """
-    return (
-        per_step.size >= _MIN_LOOP_NUMBERS
-        and per_step.dtype in (np.float32, np.float64)
-        and jit.available()
-    )
 
 
 def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) -> None:
@@ -380,7 +362,7 @@ class GRUSequence(_Sequence):
                     tmp *= rz_k[:, H:]
                     np.add(n_k, tmp, out=hs[k + 1, rows])
 
-        compiled = _use_loops(hh)
+        compiled = loops.worth_using(hh)
         if compiled:  # the r, z blocks of b_hh join the input part once, the n block stays
             # (so the compiled loop keeps hh's r, z blocks without b_hh; backward reads only n)
             xs = _flip(np.ascontiguousarray(xw), self.reverse)
@@ -411,7 +393,7 @@ class GRUSequence(_Sequence):
         need = self.needs_input_grad
         hs, hh, rz, n = self.saved
         T, B, H = n.shape
-        if _use_loops(hh):
+        if loops.worth_using(hh):
             dhh, dxw, dh = self._compiled_bptt(np.ascontiguousarray(g.array), w)
         else:
             dhh, dxw, dh = self._numpy_bptt(g.array, w)
@@ -578,7 +560,7 @@ class LSTMSequence(_Sequence):
         # gates receives each step's pre-activations, then i, f, g, o (kept for backward).
         gates = _empty((T, B, 4 * H), dtype)
         tanh_c = _empty((T, B, H), dtype)
-        run_steps = self._compiled_steps if _use_loops(xw) else self._numpy_steps
+        run_steps = self._compiled_steps if loops.worth_using(xw) else self._numpy_steps
         run_steps(_flip(np.ascontiguousarray(xw), self.reverse), w, b, hs, cs, gates, tanh_c)
         buf[T + 1] = cs[T]
         self.save_for_backward(hs, cs, gates, tanh_c)
@@ -669,7 +651,7 @@ class LSTMSequence(_Sequence):
         hs, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
         gd = g.array
-        if _use_loops(gates):
+        if loops.worth_using(gates):
             dz, dh, dc = self._compiled_bptt(np.ascontiguousarray(gd), w)
         else:
             dz, dh, dc = self._numpy_bptt(gd, w)

@@ -24,16 +24,30 @@ with whole-array calls (used without numba or for small work); the tests check b
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import jit
 
 __all__ = [
-    "scaled_sum",
+    "MIN_NUMBERS",
     "gru_gates_forward",
     "gru_state_forward",
     "gru_step_backward",
     "lstm_gates_forward",
     "lstm_step_backward",
+    "scaled_sum",
+    "worth_using",
 ]
+
+#: The fewest numbers in a layer's ``xw`` (T * B * gates * H) for which the compiled loops are
+#: used. Below it the NumPy loops run and numba is never imported (that takes half a second).
+MIN_NUMBERS = 1 << 15
+
+
+def worth_using(xw: np.ndarray) -> bool:
+    """Whether a layer with pre-activations ``xw`` runs these loops: large float32/float64 work
+    and numba available. The size is checked first, so small work never imports numba."""
+    return xw.size >= MIN_NUMBERS and xw.dtype in (np.float32, np.float64) and jit.available()
 
 
 @jit.loop
