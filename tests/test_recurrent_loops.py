@@ -8,6 +8,7 @@ states and every gradient.
 
 import numpy as np
 import pytest
+from test_nn_recurrent import _op_inputs
 
 import glassnet as gn
 from glassnet import jit, nn
@@ -26,18 +27,6 @@ def loops_on_small_work(monkeypatch):
     monkeypatch.setattr(recurrent_loops, "MIN_NUMBERS", 1)
     yield
     jit.set_enabled(None)
-
-
-def _op_inputs(kind, T, B, H, bias, seed):
-    rng = np.random.default_rng(seed)
-    gates = {"gru": 3, "lstm": 4}[kind]
-    arrays = [rng.standard_normal((T, B, gates * H)), rng.standard_normal((B, H)) * 0.5]
-    if kind == "lstm":
-        arrays.append(rng.standard_normal((B, H)) * 0.5)
-    arrays.append(rng.standard_normal((gates * H, H)) * 0.5)
-    if bias:
-        arrays.append(rng.standard_normal(gates * H) * 0.5)
-    return arrays
 
 
 def _run_op(make, arrays, g, dtype, compiled):

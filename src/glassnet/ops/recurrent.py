@@ -149,6 +149,36 @@ def _split_rows(per_step: np.ndarray) -> int:
     return min_rows_for(per_step[0].size, 1 << 16)
 
 
+def _backward_steps(
+    step: Callable[..., None],
+    per_step: tuple,
+    carried: tuple,
+    d_pre: np.ndarray,
+    w: np.ndarray,
+    back: np.ndarray,
+    need_h0: bool,
+) -> None:
+    """The compiled BPTT loop: for k = T-1 .. 0, ``step`` (a loop of recurrent_loops) then BLAS.
+
+    ``step`` gets step k of every array in ``per_step`` (the saved forward values, the output
+    gradient, where it writes the pre-activation gradients ``d_pre[k]``), then the ``carried``
+    gradients (B, H), which it updates; then back = d_pre[k] W_hh (dL/dh_{t-1} through the
+    weights, one of ``carried``), skipped at k = 0 when h_0 needs no gradient. The batch's rows
+    run in ranges as in ``_over_batch``.
+    """
+    T, B, GH = d_pre.shape
+    H = w.shape[1]
+
+    def time_loop(rows: slice) -> None:
+        carried_rows, back_rows = [a[rows] for a in carried], back[rows]
+        for k in range(T - 1, -1, -1):
+            step(*[a[k, rows] for a in per_step], *carried_rows)
+            if k > 0 or need_h0:
+                np.matmul(d_pre[k, rows], w, out=back_rows)
+
+    _over_batch(time_loop, B, H, GH // H)
+
+
 def _wrap(a: np.ndarray | None, needed: bool) -> Tensor | None:
     return wrap(a) if needed and a is not None else None
 
@@ -169,6 +199,14 @@ class _Sequence(Op):
         if is_grad_enabled():
             return self._graph_backward(g)
         return self._array_backward(g)
+
+    def _with_bias_grad(self, grads: tuple, d_pre: np.ndarray) -> tuple:
+        """``grads``, plus dL/db_hh (the sum of the pre-activation gradients ``d_pre`` over the
+        steps and the batch) when the op was given a bias (its last input)."""
+        need = self.needs_input_grad
+        if len(need) == len(grads):
+            return grads
+        return grads + (wrap(d_pre.sum(axis=(0, 1))) if need[-1] else None,)
 
     @staticmethod
     def _check(xw: np.ndarray, h0: np.ndarray, w: np.ndarray, gates: int, who: str) -> tuple:
@@ -267,13 +305,12 @@ class RNNSequence(_Sequence):
 
         _over_batch(time_loop, B, H, 1)
         dw = da.reshape(-1, H).T @ hs[:-1].reshape(-1, H) if need[2] else None
-        db = da.sum(axis=(0, 1)) if len(need) > 3 and need[3] else None
         grads = (
             _wrap(_in_input_order(da, self.reverse), need[0]),
             _wrap(dh, need[1]),
             _wrap(dw, need[2]),
         )
-        return grads + ((_wrap(db, True),) if len(need) > 3 else ())
+        return self._with_bias_grad(grads, da)
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
@@ -401,9 +438,7 @@ class GRUSequence(_Sequence):
             dxw = _in_input_order(dxw, self.reverse)
         dw = dhh.reshape(-1, 3 * H).T @ hs[:-1].reshape(-1, H) if need[2] else None
         grads = (_wrap(dxw, need[0]), _wrap(dh, need[1]), _wrap(dw, need[2]))
-        if len(need) > 3:
-            grads += (_wrap(dhh.sum(axis=(0, 1)), need[3]),)
-        return grads
+        return self._with_bias_grad(grads, dhh)
 
     def _numpy_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
         """The BPTT loop with NumPy calls: (dL/dhh, dL/dxw or None, dL/dh_0), processing order."""
@@ -466,25 +501,8 @@ class GRUSequence(_Sequence):
         dxw = _empty(hh.shape, hh.dtype)
         carried = np.zeros((B, H), dtype=hh.dtype)  # dh z: the part of dh that skips W_hh
         back = np.zeros((B, H), dtype=hh.dtype)  # dL/dhh W_hh: the part through it
-
-        def time_loop(rows: slice) -> None:
-            carried_rows, back_rows = carried[rows], back[rows]
-            for k in range(T - 1, -1, -1):
-                loops.gru_step_backward(
-                    rz[k, rows],
-                    n[k, rows],
-                    hh[k, rows],
-                    hs[k, rows],
-                    gs[k, rows],
-                    carried_rows,
-                    back_rows,
-                    dhh[k, rows],
-                    dxw[k, rows],
-                )
-                if k > 0 or need[1]:
-                    np.matmul(dhh[k, rows], w, out=back_rows)
-
-        _over_batch(time_loop, B, H, 3)
+        per_step = (rz, n, hh, hs[:-1], gs, dhh, dxw)
+        _backward_steps(loops.gru_step_backward, per_step, (carried, back), dhh, w, back, need[1])
         return dhh, dxw, carried + back
 
     def _graph_backward(self, g):
@@ -662,9 +680,7 @@ class LSTMSequence(_Sequence):
             _wrap(dc, need[2]),
             _wrap(dw, need[3]),
         )
-        if len(need) > 4:
-            grads += (_wrap(dz.sum(axis=(0, 1)), need[4]),)
-        return grads
+        return self._with_bias_grad(grads, dz)
 
     def _numpy_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
         """The BPTT loop with NumPy calls: (dz, dL/dh_0, dL/dc_0), dz in processing order."""
@@ -726,23 +742,8 @@ class LSTMSequence(_Sequence):
         dz = _empty(gates.shape, gates.dtype)
         dh = np.zeros((B, H), dtype=gates.dtype)
         dc = gd[T].copy()
-
-        def time_loop(rows: slice) -> None:
-            dh_rows, dc_rows = dh[rows], dc[rows]
-            for k in range(T - 1, -1, -1):
-                loops.lstm_step_backward(
-                    gates[k, rows],
-                    cs[k, rows],
-                    tanh_c[k, rows],
-                    gh[k, rows],
-                    dh_rows,
-                    dc_rows,
-                    dz[k, rows],
-                )
-                if k > 0 or need[1]:
-                    np.matmul(dz[k, rows], w, out=dh_rows)
-
-        _over_batch(time_loop, B, H, 4)
+        per_step = (gates, cs[:-1], tanh_c, gh, dz)
+        _backward_steps(loops.lstm_step_backward, per_step, (dh, dc), dz, w, dh, need[1])
         return dz, dh, dc
 
     def _graph_backward(self, g):

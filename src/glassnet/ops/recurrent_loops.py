@@ -91,7 +91,7 @@ def lstm_gates_forward(gates, c_prev, c):
 
 
 @jit.loop
-def lstm_step_backward(gates, c_prev, tanh_c, gh, dh, dc, dz):
+def lstm_step_backward(gates, c_prev, tanh_c, gh, dz, dh, dc):
     """One LSTM step of backpropagation through time, for all four gates at once.
 
     With the step's gates i, f, g, o and tanh(c_t) from forward (``gates`` (B, 4H), ``tanh_c``
@@ -159,7 +159,7 @@ def gru_state_forward(rz, n, h_prev, h):
 
 
 @jit.loop
-def gru_step_backward(rz, n, hh, h_prev, gh, carried, back, dhh, dxw):
+def gru_step_backward(rz, n, hh, h_prev, gh, dhh, dxw, carried, back):
     """One GRU step of backpropagation through time.
 
     dh = ``carried`` + ``back`` + ``gh`` is the gradient reaching h_t: dh_{t+1} z_{t+1} (what the
