@@ -668,11 +668,11 @@ class LSTMSequence(_Sequence):
         need = self.needs_input_grad
         hs, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
-        gd = g.array
-        if loops.worth_using(gates):
-            dz, dh, dc = self._compiled_bptt(np.ascontiguousarray(gd), w)
-        else:
-            dz, dh, dc = self._numpy_bptt(gd, w)
+        gd = np.ascontiguousarray(g.array)
+        gh = _flip(gd[:T], self.reverse)  # the gradients of h_t, in processing order
+        dc = gd[T].copy()  # the gradient of c_T, then of each earlier c (updated in place)
+        bptt = self._compiled_bptt if loops.worth_using(gates) else self._numpy_bptt
+        dz, dh = bptt(gh, dc, w)
         dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
         grads = (
             _wrap(_in_input_order(dz, self.reverse), need[0]),
@@ -682,12 +682,11 @@ class LSTMSequence(_Sequence):
         )
         return self._with_bias_grad(grads, dz)
 
-    def _numpy_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
-        """The BPTT loop with NumPy calls: (dz, dL/dh_0, dL/dc_0), dz in processing order."""
-        need = self.needs_input_grad
+    def _numpy_bptt(self, gh: np.ndarray, dc: np.ndarray, w: np.ndarray) -> tuple:
+        """The BPTT loop with NumPy calls: (dz, dL/dh_0), dz in processing order; ``dc`` ends
+        as dL/dc_0."""
         hs, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
-        gh = _flip(gd[:T], self.reverse)
         # Per-step factors, computed for all steps at once: dz~ = dc * p for the i, f, g
         # blocks, dz~ = dh * p for the o block, and the share of dh that reaches c is dh * r.
         p = _empty(gates.shape, gates.dtype)
@@ -713,7 +712,7 @@ class LSTMSequence(_Sequence):
         run_split(factors, T, _split_rows(gates))
         dz = p  # step k's factors become step k's gradients, in place
         dh = np.zeros((B, H), dtype=gates.dtype)
-        dc = gd[T].copy()
+        need = self.needs_input_grad
 
         def time_loop(rows: slice) -> None:
             dh_rows, dc_rows = dh[rows], dc[rows]
@@ -731,20 +730,17 @@ class LSTMSequence(_Sequence):
                     np.matmul(d, w, out=dh_rows)
 
         _over_batch(time_loop, B, H, 4)
-        return dz, dh, dc
+        return dz, dh
 
-    def _compiled_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
+    def _compiled_bptt(self, gh: np.ndarray, dc: np.ndarray, w: np.ndarray) -> tuple:
         """The same loop, each step one compiled loop (``lstm_step_backward``) and one product."""
-        need = self.needs_input_grad
-        hs, cs, gates, tanh_c = self.saved
-        T, B, H = tanh_c.shape
-        gh = _flip(gd[:T], self.reverse)
+        _, cs, gates, tanh_c = self.saved
         dz = _empty(gates.shape, gates.dtype)
-        dh = np.zeros((B, H), dtype=gates.dtype)
-        dc = gd[T].copy()
+        dh = np.zeros(dc.shape, dtype=gates.dtype)
         per_step = (gates, cs[:-1], tanh_c, gh, dz)
-        _backward_steps(loops.lstm_step_backward, per_step, (dh, dc), dz, w, dh, need[1])
-        return dz, dh, dc
+        need_h0 = self.needs_input_grad[1]
+        _backward_steps(loops.lstm_step_backward, per_step, (dh, dc), dz, w, dh, need_h0)
+        return dz, dh
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
