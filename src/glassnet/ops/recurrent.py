@@ -35,6 +35,14 @@ tanh costs more than its exp, so the LSTM gets all four gates from a single ``ex
 gate uses tanh(a) = 2 / (1 + e**-2a) - 1, and the pre-activations are pre-scaled (by -1, and
 -2 for g) through the weights, once per call.
 
+Compiled steps. When numba is available (``jit.available()``) and the work is large
+(``recurrent_loops.MIN_NUMBERS``), the GRU and LSTM run each time step's gate arithmetic as one or two
+compiled loops (recurrent_loops.py) instead of a dozen NumPy calls: forward, the matrix
+product, NumPy's exp or tanh (vectorized), then one loop for the gates and the new state;
+backward, one loop for all the gate gradients of a step, then the matrix product. The NumPy
+loops here stay: they run without numba and for small work, and the tests compare the two.
+Both keep the same saved arrays, so either backward can follow either forward.
+
 The readable twin. nn/functional/recurrent_reference.py computes the same layers with the
 textbook gate equations, one time step at a time in plain Tensor operations; tests check that
 the fused layers and the references agree in values and gradients.
@@ -51,6 +59,7 @@ import numpy as np
 from ..autograd import Op, is_grad_enabled, wrap
 from ..split_work import min_rows_for, run_split
 from ..threads import numpy_blas_threads, threads_for_work
+from . import recurrent_loops as loops
 from .array_pool import pool
 from .shape import cat, stack
 
@@ -127,7 +136,9 @@ def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) 
     The sequences of a batch never meet inside a recurrent layer (each has its own state), so
     the time loop of rows 0..31 and that of rows 32..63 can run at the same time on two cores
     (``run_split``), each with one-threaded matrix products (``_loop_threads``). The readable
-    twin, and what runs on one core, is ``time_loop(slice(0, B))``.
+    twin, and what runs on one core, is ``time_loop(slice(0, B))``. The compiled time loops
+    (``recurrent_loops``) split by the same rule: on this 2-core machine under load no
+    smaller ranges could be shown to pay.
     """
     with _loop_threads(B, H, gates):
         run_split(time_loop, B, min_rows_for(gates * H, _MIN_STEP_ELEMENTS))
@@ -136,6 +147,36 @@ def _over_batch(time_loop: Callable[[slice], None], B: int, H: int, gates: int) 
 def _split_rows(per_step: np.ndarray) -> int:
     """The fewest time steps worth a core of their own in ``run_split`` (>= 64K elements)."""
     return min_rows_for(per_step[0].size, 1 << 16)
+
+
+def _backward_steps(
+    step: Callable[..., None],
+    per_step: tuple,
+    carried: tuple,
+    d_pre: np.ndarray,
+    w: np.ndarray,
+    back: np.ndarray,
+    need_h0: bool,
+) -> None:
+    """The compiled BPTT loop: for k = T-1 .. 0, ``step`` (a loop of recurrent_loops) then BLAS.
+
+    ``step`` gets step k of every array in ``per_step`` (the saved forward values, the output
+    gradient, where it writes the pre-activation gradients ``d_pre[k]``), then the ``carried``
+    gradients (B, H), which it updates; then back = d_pre[k] W_hh (dL/dh_{t-1} through the
+    weights, one of ``carried``), skipped at k = 0 when h_0 needs no gradient. The batch's rows
+    run in ranges as in ``_over_batch``.
+    """
+    T, B, GH = d_pre.shape
+    H = w.shape[1]
+
+    def time_loop(rows: slice) -> None:
+        carried_rows, back_rows = [a[rows] for a in carried], back[rows]
+        for k in range(T - 1, -1, -1):
+            step(*[a[k, rows] for a in per_step], *carried_rows)
+            if k > 0 or need_h0:
+                np.matmul(d_pre[k, rows], w, out=back_rows)
+
+    _over_batch(time_loop, B, H, GH // H)
 
 
 def _wrap(a: np.ndarray | None, needed: bool) -> Tensor | None:
@@ -158,6 +199,14 @@ class _Sequence(Op):
         if is_grad_enabled():
             return self._graph_backward(g)
         return self._array_backward(g)
+
+    def _with_bias_grad(self, grads: tuple, d_pre: np.ndarray) -> tuple:
+        """``grads``, plus dL/db_hh (the sum of the pre-activation gradients ``d_pre`` over the
+        steps and the batch) when the op was given a bias (its last input)."""
+        need = self.needs_input_grad
+        if len(need) == len(grads):
+            return grads
+        return grads + (wrap(d_pre.sum(axis=(0, 1))) if need[-1] else None,)
 
     @staticmethod
     def _check(xw: np.ndarray, h0: np.ndarray, w: np.ndarray, gates: int, who: str) -> tuple:
@@ -256,13 +305,12 @@ class RNNSequence(_Sequence):
 
         _over_batch(time_loop, B, H, 1)
         dw = da.reshape(-1, H).T @ hs[:-1].reshape(-1, H) if need[2] else None
-        db = da.sum(axis=(0, 1)) if len(need) > 3 and need[3] else None
         grads = (
             _wrap(_in_input_order(da, self.reverse), need[0]),
             _wrap(dh, need[1]),
             _wrap(dw, need[2]),
         )
-        return grads + ((_wrap(db, True),) if len(need) > 3 else ())
+        return self._with_bias_grad(grads, da)
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
@@ -351,7 +399,27 @@ class GRUSequence(_Sequence):
                     tmp *= rz_k[:, H:]
                     np.add(n_k, tmp, out=hs[k + 1, rows])
 
-        _over_batch(time_loop, B, H, 3)
+        compiled = loops.worth_using(hh)
+        if compiled:  # the r, z blocks of b_hh join the input part once, the n block stays
+            # (so the compiled loop keeps hh's r, z blocks without b_hh; backward reads only n)
+            xs = _flip(np.ascontiguousarray(xw), self.reverse)
+            b_n = np.zeros(H, dtype) if b is None else np.ascontiguousarray(b[2 * H :])
+            if b is not None:
+                rz -= b[: 2 * H]
+
+        def compiled_time_loop(rows: slice) -> None:
+            """The same steps with the gate arithmetic in compiled loops (recurrent_loops)."""
+            with np.errstate(over="ignore"):
+                for k in range(T):
+                    hh_k, rz_k, n_k = hh[k, rows], rz[k, rows], n[k, rows]
+                    np.matmul(hs[k, rows], w_t, out=hh_k)
+                    rz_k += hh_k[:, : 2 * H]
+                    np.exp(rz_k, out=rz_k)  # e**-a: the loop turns them into r and z
+                    loops.gru_gates_forward(rz_k, hh_k, b_n, xs[k, rows], n_k)
+                    np.tanh(n_k, out=n_k)
+                    loops.gru_state_forward(rz_k, n_k, hs[k, rows], hs[k + 1, rows])
+
+        _over_batch(compiled_time_loop if compiled else time_loop, B, H, 3)
         self.save_for_backward(hs, hh, rz, n)
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
@@ -362,7 +430,22 @@ class GRUSequence(_Sequence):
         need = self.needs_input_grad
         hs, hh, rz, n = self.saved
         T, B, H = n.shape
-        gs = _flip(g.array, self.reverse)
+        if loops.worth_using(hh):
+            dhh, dxw, dh = self._compiled_bptt(np.ascontiguousarray(g.array), w)
+        else:
+            dhh, dxw, dh = self._numpy_bptt(g.array, w)
+        if dxw is not None:
+            dxw = _in_input_order(dxw, self.reverse)
+        dw = dhh.reshape(-1, 3 * H).T @ hs[:-1].reshape(-1, H) if need[2] else None
+        grads = (_wrap(dxw, need[0]), _wrap(dh, need[1]), _wrap(dw, need[2]))
+        return self._with_bias_grad(grads, dhh)
+
+    def _numpy_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
+        """The BPTT loop with NumPy calls: (dL/dhh, dL/dxw or None, dL/dh_0), processing order."""
+        need = self.needs_input_grad
+        hs, hh, rz, n = self.saved
+        T, B, H = n.shape
+        gs = _flip(gd, self.reverse)
         r, z = rz[..., :H], rz[..., H:]
         # Per-step factors, computed for all steps at once:
         p_n, p_z, p_r = (_empty(n.shape, n.dtype) for _ in range(3))
@@ -406,12 +489,21 @@ class GRUSequence(_Sequence):
             dxw = _empty(hh.shape, hh.dtype)
             dxw[..., : 2 * H] = dhh[..., : 2 * H]
             dxw[..., 2 * H :] = dn
-            dxw = _in_input_order(dxw, self.reverse)
-        dw = dhh.reshape(-1, 3 * H).T @ hs[:-1].reshape(-1, H) if need[2] else None
-        grads = (_wrap(dxw, need[0]), _wrap(dh, need[1]), _wrap(dw, need[2]))
-        if len(need) > 3:
-            grads += (_wrap(dhh.sum(axis=(0, 1)), need[3]),)
-        return grads
+        return dhh, dxw, dh
+
+    def _compiled_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
+        """The same loop, each step one compiled loop (``gru_step_backward``) and one product."""
+        need = self.needs_input_grad
+        hs, hh, rz, n = self.saved
+        T, B, H = n.shape
+        gs = _flip(gd, self.reverse)
+        dhh = _empty(hh.shape, hh.dtype)
+        dxw = _empty(hh.shape, hh.dtype)
+        carried = np.zeros((B, H), dtype=hh.dtype)  # dh z: the part of dh that skips W_hh
+        back = np.zeros((B, H), dtype=hh.dtype)  # dL/dhh W_hh: the part through it
+        per_step = (rz, n, hh, hs[:-1], gs, dhh, dxw)
+        _backward_steps(loops.gru_step_backward, per_step, (carried, back), dhh, w, back, need[1])
+        return dhh, dxw, carried + back
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""
@@ -478,6 +570,32 @@ class LSTMSequence(_Sequence):
     def forward(self, xw, h0, c0, w, b=None):
         T, B, H = self._check(xw, h0, w, 4, "LSTMSequence")
         dtype = xw.dtype
+        buf = _empty((T + 2, B, H), dtype)  # h_0, h_1..h_T (processing order), c_T
+        hs = buf[: T + 1]
+        hs[0] = h0
+        cs = _empty((T + 1, B, H), dtype)
+        cs[0] = c0
+        # gates receives each step's pre-activations, then i, f, g, o (kept for backward).
+        gates = _empty((T, B, 4 * H), dtype)
+        tanh_c = _empty((T, B, H), dtype)
+        run_steps = self._compiled_steps if loops.worth_using(xw) else self._numpy_steps
+        run_steps(_flip(np.ascontiguousarray(xw), self.reverse), w, b, hs, cs, gates, tanh_c)
+        buf[T + 1] = cs[T]
+        self.save_for_backward(hs, cs, gates, tanh_c)
+        if self.reverse:
+            out = _empty((T + 1, B, H), dtype)
+            out[:T] = hs[:0:-1]
+            out[T] = cs[T]
+        else:
+            out = buf[1:]
+        self.out_data = out
+        return out
+
+    @staticmethod
+    def _numpy_steps(xs, w, b, hs, cs, gates, tanh_c) -> None:
+        """The time loop with NumPy calls: fills hs[1:], cs[1:], gates and tanh_c."""
+        T, B, H = tanh_c.shape
+        dtype = xs.dtype
         # Pre-scale the pre-activations so that one exp gives all four gates:
         # sigmoid(a) = 1 / (1 + e**(-a)) and tanh(a) = 2 / (1 + e**(-2a)) - 1.
         scale = np.full(4 * H, -1.0, dtype=dtype)
@@ -485,15 +603,8 @@ class LSTMSequence(_Sequence):
         numerator = np.ones(4 * H, dtype=dtype)
         numerator[2 * H : 3 * H] = 2.0
         w_t = _recurrent_weight(w, scale)
-        buf = _empty((T + 2, B, H), dtype)  # h_0, h_1..h_T (processing order), c_T
-        hs = buf[: T + 1]
-        hs[0] = h0
-        cs = _empty((T + 1, B, H), dtype)
-        cs[0] = c0
         # gates starts as the scaled input part; each step adds the recurrent part in place and
-        # applies the activations: afterwards it holds i, f, g, o (kept for backward).
-        gates = _empty((T, B, 4 * H), dtype)
-        xs = _flip(xw, self.reverse)
+        # applies the activations.
         b_scaled = b * scale if b is not None else None
 
         def scaled_input(steps: slice) -> None:
@@ -502,7 +613,6 @@ class LSTMSequence(_Sequence):
                 gates[steps] += b_scaled
 
         run_split(scaled_input, T, _split_rows(gates))
-        tanh_c = _empty((T, B, H), dtype)
 
         def time_loop(rows: slice) -> None:
             n = rows.stop - rows.start
@@ -524,16 +634,33 @@ class LSTMSequence(_Sequence):
                     np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
 
         _over_batch(time_loop, B, H, 4)
-        buf[T + 1] = cs[T]
-        self.save_for_backward(hs, cs, gates, tanh_c)
-        if self.reverse:
-            out = _empty((T + 1, B, H), dtype)
-            out[:T] = hs[:0:-1]
-            out[T] = cs[T]
-        else:
-            out = buf[1:]
-        self.out_data = out
-        return out
+
+    @staticmethod
+    def _compiled_steps(xs, w, b, hs, cs, gates, tanh_c) -> None:
+        """The same time loop, the gate arithmetic in compiled loops (recurrent_loops).
+
+        All four gates come from one NumPy tanh: sigmoid(a) = (1 + tanh(a / 2)) / 2, so the
+        pre-activations of the i, f, o blocks are halved (through W_hh and the bias, once).
+        """
+        T, B, H = tanh_c.shape
+        dtype = xs.dtype
+        scale = np.full(4 * H, 0.5, dtype=dtype)
+        scale[2 * H : 3 * H] = 1.0
+        w_t = _recurrent_weight(w, scale)
+        b_scaled = np.zeros(4 * H, dtype) if b is None else b * scale
+
+        def time_loop(rows: slice) -> None:
+            rec = np.empty((rows.stop - rows.start, 4 * H), dtype=dtype)
+            for k in range(T):
+                a = gates[k, rows]
+                np.matmul(hs[k, rows], w_t, out=rec)
+                loops.scaled_sum(xs[k, rows], scale, b_scaled, rec, a)
+                np.tanh(a, out=a)
+                loops.lstm_gates_forward(a, cs[k, rows], cs[k + 1, rows])
+                np.tanh(cs[k + 1, rows], out=tanh_c[k, rows])
+                np.multiply(a[:, 3 * H :], tanh_c[k, rows], out=hs[k + 1, rows])
+
+        _over_batch(time_loop, B, H, 4)
 
     def _array_backward(self, g):
         """BPTT on raw arrays, with in-place updates (the everyday first-order backward)."""
@@ -541,8 +668,25 @@ class LSTMSequence(_Sequence):
         need = self.needs_input_grad
         hs, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
-        gd = g.array
-        gh = _flip(gd[:T], self.reverse)
+        gd = np.ascontiguousarray(g.array)
+        gh = _flip(gd[:T], self.reverse)  # the gradients of h_t, in processing order
+        dc = gd[T].copy()  # the gradient of c_T, then of each earlier c (updated in place)
+        bptt = self._compiled_bptt if loops.worth_using(gates) else self._numpy_bptt
+        dz, dh = bptt(gh, dc, w)
+        dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
+        grads = (
+            _wrap(_in_input_order(dz, self.reverse), need[0]),
+            _wrap(dh, need[1]),
+            _wrap(dc, need[2]),
+            _wrap(dw, need[3]),
+        )
+        return self._with_bias_grad(grads, dz)
+
+    def _numpy_bptt(self, gh: np.ndarray, dc: np.ndarray, w: np.ndarray) -> tuple:
+        """The BPTT loop with NumPy calls: (dz, dL/dh_0), dz in processing order; ``dc`` ends
+        as dL/dc_0."""
+        hs, cs, gates, tanh_c = self.saved
+        T, B, H = tanh_c.shape
         # Per-step factors, computed for all steps at once: dz~ = dc * p for the i, f, g
         # blocks, dz~ = dh * p for the o block, and the share of dh that reaches c is dh * r.
         p = _empty(gates.shape, gates.dtype)
@@ -568,7 +712,7 @@ class LSTMSequence(_Sequence):
         run_split(factors, T, _split_rows(gates))
         dz = p  # step k's factors become step k's gradients, in place
         dh = np.zeros((B, H), dtype=gates.dtype)
-        dc = gd[T].copy()
+        need = self.needs_input_grad
 
         def time_loop(rows: slice) -> None:
             dh_rows, dc_rows = dh[rows], dc[rows]
@@ -586,16 +730,17 @@ class LSTMSequence(_Sequence):
                     np.matmul(d, w, out=dh_rows)
 
         _over_batch(time_loop, B, H, 4)
-        dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
-        grads = (
-            _wrap(_in_input_order(dz, self.reverse), need[0]),
-            _wrap(dh, need[1]),
-            _wrap(dc, need[2]),
-            _wrap(dw, need[3]),
-        )
-        if len(need) > 4:
-            grads += (_wrap(dz.sum(axis=(0, 1)), need[4]),)
-        return grads
+        return dz, dh
+
+    def _compiled_bptt(self, gh: np.ndarray, dc: np.ndarray, w: np.ndarray) -> tuple:
+        """The same loop, each step one compiled loop (``lstm_step_backward``) and one product."""
+        _, cs, gates, tanh_c = self.saved
+        dz = _empty(gates.shape, gates.dtype)
+        dh = np.zeros(dc.shape, dtype=gates.dtype)
+        per_step = (gates, cs[:-1], tanh_c, gh, dz)
+        need_h0 = self.needs_input_grad[1]
+        _backward_steps(loops.lstm_step_backward, per_step, (dh, dc), dz, w, dh, need_h0)
+        return dz, dh
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""

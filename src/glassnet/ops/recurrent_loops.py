@@ -1,0 +1,192 @@
+"""Compiled loops of the recurrent time steps: each step's gate arithmetic as one pass over its numbers.
+
+Why. Between two matrix products, a GRU or LSTM time step does a dozen small elementwise
+operations on (B, G*H) arrays: adds, divides, products for the gates and the new state
+forward, and the gate derivatives backward. Written with NumPy each is its own call and its own
+pass over memory, and at batch 64, hidden 128 those calls cost more than the step's matrix
+product. Here each step's arithmetic is one loop (``jit.loop``, compiled by numba), so a step
+is: the matrix product (BLAS), one or two NumPy calls for the transcendental functions, and
+one or two of these loops. (NumPy's exp and tanh run on vectors, about 1 ns a number here; a
+compiled loop calling exp or tanh one number at a time took 7 and 30 ns, so those stay NumPy's.)
+
+Each loop takes one-dimensional views of a row's gate blocks (``gates[b, :H]`` ...) and loops
+over those: that compiles to vector instructions, where indexing the two-dimensional arrays
+inside the loop (``gates[b, H + j]``) was measured four times slower.
+
+Shapes: B rows of the batch (a range of them when the batch is split over cores), H hidden
+units, gate blocks in PyTorch's order (GRU r, z, n; LSTM i, f, g, o). Every array argument is
+C-contiguous and of one float dtype. The loops write only the rows they are given, so ranges of
+rows can run at the same time on different cores (numba releases Python's lock).
+
+The readable twin of each loop is the NumPy code in ops/recurrent.py that does the same step
+with whole-array calls (used without numba or for small work); the tests check both agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import jit
+
+__all__ = [
+    "MIN_NUMBERS",
+    "gru_gates_forward",
+    "gru_state_forward",
+    "gru_step_backward",
+    "lstm_gates_forward",
+    "lstm_step_backward",
+    "scaled_sum",
+    "worth_using",
+]
+
+#: The fewest numbers in a layer's ``xw`` (T * B * gates * H) for which the compiled loops are
+#: used. Below it the NumPy loops run and numba is never imported (that takes half a second).
+MIN_NUMBERS = 1 << 15
+
+
+def worth_using(xw: np.ndarray) -> bool:
+    """Whether a layer with pre-activations ``xw`` runs these loops: large float32/float64 work
+    and numba available. The size is checked first, so small work never imports numba."""
+    return xw.size >= MIN_NUMBERS and xw.dtype in (np.float32, np.float64) and jit.available()
+
+
+@jit.loop
+def scaled_sum(x, scale, bias, rec, out):
+    """out = x * scale + bias + rec, row by row: a step's (scaled) pre-activations.
+
+    ``x`` (B, G*H) is the step's input part x_t W_ih^T + b_ih, ``rec`` (B, G*H) the recurrent
+    part h_{t-1} W_hh^T already scaled (through W_hh), ``scale`` and ``bias`` (G*H,) the
+    per-column scale and the scaled bias (zeros without one).
+    """
+    B, n = out.shape
+    for b in range(B):
+        x_b, rec_b, out_b = x[b], rec[b], out[b]
+        for j in range(n):
+            out_b[j] = x_b[j] * scale[j] + bias[j] + rec_b[j]
+
+
+@jit.loop
+def lstm_gates_forward(gates, c_prev, c):
+    """LSTM gates and cell state of one step, from the tanh of the scaled pre-activations.
+
+    On entry ``gates`` (B, 4H) holds tanh(a / 2) for the i, f, o blocks and tanh(a) for the g
+    block, where a = xw_t + h_{t-1} W_hh^T (+ biases) is the pre-activation; since
+        sigmoid(a) = 1 / (1 + e**-a) = (1 + tanh(a / 2)) / 2,
+    on return ``gates`` holds i, f, g, o (kept for backward), and
+        c = f * c_prev + i * g     (B, H).
+    """
+    B, H = c.shape
+    half = gates.dtype.type(0.5)
+    for b in range(B):
+        t_i, t_f = gates[b, :H], gates[b, H : 2 * H]
+        g_b, t_o = gates[b, 2 * H : 3 * H], gates[b, 3 * H :]
+        c_prev_b, c_b = c_prev[b], c[b]
+        for j in range(H):
+            i = half + half * t_i[j]
+            f = half + half * t_f[j]
+            t_i[j] = i
+            t_f[j] = f
+            t_o[j] = half + half * t_o[j]
+            c_b[j] = f * c_prev_b[j] + i * g_b[j]
+
+
+@jit.loop
+def lstm_step_backward(gates, c_prev, tanh_c, gh, dz, dh, dc):
+    """One LSTM step of backpropagation through time, for all four gates at once.
+
+    With the step's gates i, f, g, o and tanh(c_t) from forward (``gates`` (B, 4H), ``tanh_c``
+    (B, H)), the gradient ``gh`` of the step's output h_t, ``dh`` = dz_{t+1} W_hh (what h_t got
+    from the next step) and ``dc`` (the gradient of c_t from the next step):
+        dh~ = dh + gh,      dc~ = dc + dh~ o (1 - tanh(c_t)**2)
+        dz = [dc~ g i (1 - i),  dc~ c_{t-1} f (1 - f),  dc~ i (1 - g**2),  dh~ tanh(c_t) o (1 - o)]
+    (sigmoid' = s (1 - s), tanh' = 1 - tanh**2). ``dz`` (B, 4H) receives the gradient of the
+    pre-activations, and ``dc`` becomes dL/dc_{t-1} = dc~ f. The caller then computes
+    dL/dh_{t-1} = dz W_hh with BLAS.
+    """
+    B, H = dh.shape
+    one = gates.dtype.type(1)
+    for b in range(B):
+        i_b, f_b = gates[b, :H], gates[b, H : 2 * H]
+        g_b, o_b = gates[b, 2 * H : 3 * H], gates[b, 3 * H :]
+        dzi, dzf = dz[b, :H], dz[b, H : 2 * H]
+        dzg, dzo = dz[b, 2 * H : 3 * H], dz[b, 3 * H :]
+        c_prev_b, tanh_c_b, gh_b, dh_b, dc_b = c_prev[b], tanh_c[b], gh[b], dh[b], dc[b]
+        for j in range(H):
+            i, f, g, o, tc = i_b[j], f_b[j], g_b[j], o_b[j], tanh_c_b[j]
+            dh_total = dh_b[j] + gh_b[j]
+            dc_total = dc_b[j] + dh_total * o * (one - tc * tc)
+            dzi[j] = dc_total * g * i * (one - i)
+            dzf[j] = dc_total * c_prev_b[j] * f * (one - f)
+            dzg[j] = dc_total * i * (one - g * g)
+            dzo[j] = dh_total * tc * o * (one - o)
+            dc_b[j] = dc_total * f
+
+
+@jit.loop
+def gru_gates_forward(rz, hh, b_n, xw, n_pre):
+    """GRU reset and update gates of one step, and the candidate's pre-activation.
+
+    On entry ``rz`` (B, 2H) holds e**-a for the r and z blocks, where a = xw_rz + hh_rz, and
+    ``hh`` (B, 3H) holds h_{t-1} W_hh^T (its n block without the bias). Then
+        r, z = 1 / (1 + e**-a)                         (stored in ``rz``)
+        hh_n = hh_n + b_n                              (stored in ``hh``, kept for backward)
+        n_pre = xw_n + r * hh_n                        (B, H; the caller takes its tanh)
+    ``xw`` (B, 3H) is the step's input part x_t W_ih^T + b_ih; ``b_n`` (H,) the n block of b_hh
+    (zeros without a bias).
+    """
+    B, H = n_pre.shape
+    one = rz.dtype.type(1)
+    for b in range(B):
+        e_r, e_z = rz[b, :H], rz[b, H:]
+        hh_n, x_n, n_b = hh[b, 2 * H :], xw[b, 2 * H :], n_pre[b]
+        for j in range(H):
+            r = one / (one + e_r[j])
+            e_r[j] = r
+            e_z[j] = one / (one + e_z[j])
+            hh_nj = hh_n[j] + b_n[j]
+            hh_n[j] = hh_nj
+            n_b[j] = x_n[j] + r * hh_nj
+
+
+@jit.loop
+def gru_state_forward(rz, n, h_prev, h):
+    """The GRU's new state h = (1 - z) n + z h_{t-1}, written as n + z (h_{t-1} - n) (B, H)."""
+    B, H = h.shape
+    for b in range(B):
+        z_b, n_b, h_prev_b, h_b = rz[b, H:], n[b], h_prev[b], h[b]
+        for j in range(H):
+            h_b[j] = n_b[j] + z_b[j] * (h_prev_b[j] - n_b[j])
+
+
+@jit.loop
+def gru_step_backward(rz, n, hh, h_prev, gh, dhh, dxw, carried, back):
+    """One GRU step of backpropagation through time.
+
+    dh = ``carried`` + ``back`` + ``gh`` is the gradient reaching h_t: dh_{t+1} z_{t+1} (what the
+    previous call left in ``carried``), dL/dhh_{t+1} W_hh (``back``, from BLAS) and the output's
+    gradient. With r, z (``rz``), n and hh_n (the n block of ``hh``) from forward:
+        dn~ = dh (1 - z)(1 - n**2),  dz~ = dh (h_{t-1} - n) z (1 - z),  dr~ = dn~ hh_n r (1 - r)
+        dL/dxw_t = [dr~, dz~, dn~]  (``dxw`` (B, 3H)),   dL/dhh_t = [dr~, dz~, dn~ r]  (``dhh``)
+    and ``carried`` becomes dh z, the part of dL/dh_{t-1} that skips W_hh; the caller adds
+    dL/dhh_t W_hh (computed with BLAS) at the next step.
+    """
+    B, H = h_prev.shape
+    one = rz.dtype.type(1)
+    for b in range(B):
+        r_b, z_b, hh_n, n_b, h_prev_b = rz[b, :H], rz[b, H:], hh[b, 2 * H :], n[b], h_prev[b]
+        dx_r, dx_z, dx_n = dxw[b, :H], dxw[b, H : 2 * H], dxw[b, 2 * H :]
+        dhh_r, dhh_z, dhh_n = dhh[b, :H], dhh[b, H : 2 * H], dhh[b, 2 * H :]
+        carried_b, back_b, gh_b = carried[b], back[b], gh[b]
+        for j in range(H):
+            r, z, nj = r_b[j], z_b[j], n_b[j]
+            dh = carried_b[j] + back_b[j] + gh_b[j]
+            dn = dh * (one - z) * (one - nj * nj)
+            dz = dh * (h_prev_b[j] - nj) * z * (one - z)
+            dr = dn * hh_n[j] * r * (one - r)
+            dx_r[j] = dr
+            dx_z[j] = dz
+            dx_n[j] = dn
+            dhh_r[j] = dr
+            dhh_z[j] = dz
+            dhh_n[j] = dn * r
+            carried_b[j] = dh * z
