@@ -24,7 +24,6 @@ from typing import Any
 __all__ = [
     "blas_threads",
     "get_num_threads",
-    "numpy_blas_threads",
     "set_num_threads",
     "thread_limit",
     "threads_for_work",
@@ -62,27 +61,16 @@ def set_num_threads(n: int | None) -> None:
         raise ValueError(f"set_num_threads expects a positive whole number, got {n!r}")
     _chosen = n
     if n is not None:
-        limits = _limits()
-        if limits is not None:
-            limits(n, user_api="blas")  # without `with`: the limit stays
+        blas = _numpy_blas()
+        if blas is not None:
+            blas.limit(limits=n)  # without `with`: the limit stays
 
 
 def get_num_threads() -> int:
-    """The BLAS threads in use now (the core count when threadpoolctl is not installed)."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return _cores()
-    counts = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+    """The threads NumPy's BLAS uses now (the core count when threadpoolctl is not installed)."""
+    blas = _numpy_blas()
+    counts = [lib.num_threads for lib in blas.lib_controllers] if blas is not None else []
     return max(counts) if counts else _cores()
-
-
-def _limits() -> Any:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return None
-    return threadpool_limits
 
 
 def thread_limit() -> int:
@@ -97,17 +85,6 @@ def threads_for_work(flops_per_batch: float) -> int:
     if requested is not None:
         return requested
     return 1 if flops_per_batch < SMALL_WORK_FLOPS else _cores()
-
-
-@contextlib.contextmanager
-def blas_threads(n: int) -> Iterator[None]:
-    """Run the block with ``n`` BLAS threads (nothing changes without threadpoolctl)."""
-    limits = _limits()
-    if limits is None or n == get_num_threads():
-        yield
-        return
-    with limits(n, user_api="blas"):
-        yield
 
 
 @functools.cache
@@ -127,12 +104,12 @@ def _numpy_blas() -> Any:
 
 
 @contextlib.contextmanager
-def numpy_blas_threads(n: int) -> Iterator[None]:
+def blas_threads(n: int) -> Iterator[None]:
     """Run the block with NumPy's BLAS on ``n`` threads, cheaply (some microseconds).
 
-    Cheap enough for one op to wrap its own loop of small matrix products (a recurrent layer's
-    time loop) while its large products outside the block keep every core. Nothing changes
-    without threadpoolctl.
+    Cheap enough for ``fit`` to wrap a training run and for one op to wrap its own loop of
+    small matrix products (a recurrent layer's time loop) while its large products outside the
+    block keep every core. Nothing changes without threadpoolctl.
     """
     blas = _numpy_blas()
     if blas is None or all(lib.num_threads == n for lib in blas.lib_controllers):

@@ -58,7 +58,7 @@ import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
 from ..split_work import min_rows_for, run_split
-from ..threads import numpy_blas_threads, threads_for_work
+from ..threads import blas_threads, threads_for_work
 from . import recurrent_loops as loops
 from .array_pool import pool
 from .shape import cat, stack
@@ -120,7 +120,7 @@ def _loop_threads(B: int, H: int, gates: int):
     """
     if threads_for_work(2 * B * H * gates * H) > 1:
         return contextlib.nullcontext()
-    return numpy_blas_threads(1)
+    return blas_threads(1)
 
 
 #: The fewest gate values per time step worth a core of their own in ``_over_batch``. Each

@@ -1,4 +1,4 @@
-"""numpy_blas_threads: a cheap switch of NumPy's own BLAS threads, and the recurrent loops' use of it."""
+"""blas_threads: a cheap switch of NumPy's own BLAS threads, and the recurrent loops' use of it."""
 
 import contextlib
 
@@ -17,9 +17,9 @@ def _numpy_blas_counts():
     return own or [i["num_threads"] for i in infos]
 
 
-def test_numpy_blas_threads_limits_the_block_and_restores():
+def test_blas_threads_switches_numpy_blas_cheaply_and_restores():
     before = _numpy_blas_counts()
-    with threads.numpy_blas_threads(1):
+    with threads.blas_threads(1):
         assert set(_numpy_blas_counts()) == {1}
     assert _numpy_blas_counts() == before
 
@@ -45,7 +45,7 @@ def test_small_time_loops_run_on_one_blas_thread_unless_the_user_chose(
         asked.append(n)
         yield
 
-    monkeypatch.setattr(recurrent, "numpy_blas_threads", record)
+    monkeypatch.setattr(recurrent, "blas_threads", record)
     rng = np.random.default_rng(0)
     T, B, H = 3, 2, 4
     xw = gn.tensor(rng.standard_normal((T, B, 4 * H)), requires_grad=True)
