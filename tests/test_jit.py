@@ -79,3 +79,35 @@ def test_nan_still_propagates_through_a_compiled_sum(restore_switch):
     out = np.zeros(2, np.float32)
     _scaled_row_sums(x, np.float32(1), out)
     assert out[0] == 8 and np.isnan(out[1])
+
+
+def test_without_numba_glassnet_imports_and_trains_large_work_on_numpy():
+    """numba is optional: with its import blocked, large work takes the NumPy paths."""
+    import subprocess
+    import sys
+
+    program = """
+import sys
+sys.modules["numba"] = None  # as if numba were not installed
+import numpy as np
+import glassnet as gn
+from glassnet import jit
+assert not jit.available() and "numba could not be imported" in jit.reason_unavailable()
+gn.manual_seed(0)
+model = gn.nn.Sequential(gn.nn.Linear(300, 300), gn.nn.LayerNorm(300), gn.nn.ReLU(),
+                         gn.nn.Linear(300, 3))
+opt = gn.optim.Adam(model.parameters(), lr=1e-2)
+x, y = gn.randn(256, 300), gn.randint(0, 3, (256,))
+first = None
+for _ in range(5):
+    opt.zero_grad()
+    loss = gn.nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    opt.step()
+    first = loss.item() if first is None else first
+assert loss.item() < first, (first, loss.item())
+print("ok", "numba" in sys.modules and sys.modules["numba"] is not None)
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ok", "False"]
