@@ -111,3 +111,23 @@ print("ok", "numba" in sys.modules and sys.modules["numba"] is not None)
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ok", "False"]
+
+
+@pytest.mark.parametrize(
+    "numbers, dtype, expected",
+    [(jit.MIN_NUMBERS - 1, np.float32, False), (jit.MIN_NUMBERS, np.float16, False),
+     (jit.MIN_NUMBERS, np.int64, False), (jit.MIN_NUMBERS, np.float32, True),
+     (jit.MIN_NUMBERS, np.float64, True)],
+    ids=["too-small", "float16", "int64", "float32", "float64"],
+)  # fmt: skip
+def test_pays_asks_for_numba_only_for_large_float_work(monkeypatch, numbers, dtype, expected):
+    asked = []
+    monkeypatch.setattr(jit, "available", lambda: asked.append(True) or True)
+    assert jit.pays(numbers, np.dtype(dtype)) is expected
+    assert bool(asked) is (numbers >= jit.MIN_NUMBERS and np.dtype(dtype) in jit.LOOP_DTYPES)
+
+
+def test_pays_takes_the_callers_own_minimum(monkeypatch):
+    monkeypatch.setattr(jit, "available", lambda: True)
+    assert not jit.pays(1000, np.dtype(np.float32), min_numbers=1001)
+    assert jit.pays(1001, np.dtype(np.float32), min_numbers=1001)

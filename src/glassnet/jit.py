@@ -34,7 +34,16 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Loop", "available", "loop", "reason_unavailable", "set_enabled"]
+import numpy as np
+
+__all__ = ["MIN_NUMBERS", "Loop", "available", "loop", "pays", "reason_unavailable", "set_enabled"]
+
+#: The fewest numbers a piece of work must touch before a compiled loop is worth calling: below
+#: this, the NumPy path is about as fast, and the caller need not import numba at all.
+MIN_NUMBERS = 1 << 15
+
+#: The dtypes the loops are compiled for (each dtype is a compilation of its own).
+LOOP_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 #: numba's fast-math flags used: reassociate sums (vectorized reductions), fuse multiply-adds,
 #: ignore the sign of zero. Not "nnan"/"ninf": NaN and infinity must still propagate.
@@ -86,6 +95,16 @@ def _load_numba() -> Any:
 def available() -> bool:
     """Whether compiled loops run: numba is installed and they are not switched off."""
     return _wanted() and _load_numba() is not None
+
+
+def pays(numbers: int, dtype: Any, min_numbers: int = MIN_NUMBERS) -> bool:
+    """Whether work touching ``numbers`` numbers of ``dtype`` should run a compiled loop.
+
+    True when it is large enough (``min_numbers``), of a dtype the loops are compiled for
+    (float32, float64) and compiled loops are available. The size is checked first: small work
+    never imports numba, so a small network starts as fast as without it.
+    """
+    return numbers >= min_numbers and dtype in LOOP_DTYPES and available()
 
 
 def reason_unavailable() -> str | None:

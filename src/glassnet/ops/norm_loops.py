@@ -52,7 +52,7 @@ __all__ = [
 
 #: The fewest values of x for which the compiled loops are used: below it NumPy's few passes
 #: are cheap, and a small run never pays for importing numba (about half a second).
-MIN_VALUES = 2**15
+MIN_VALUES = jit.MIN_NUMBERS
 
 
 def worth_compiling(x: np.ndarray) -> bool:
@@ -60,7 +60,7 @@ def worth_compiling(x: np.ndarray) -> bool:
 
     The size is checked first so that small inputs never import numba.
     """
-    return x.size >= MIN_VALUES and x.dtype in (np.float32, np.float64) and jit.available()
+    return jit.pays(x.size, x.dtype, MIN_VALUES)
 
 
 @jit.loop

@@ -41,13 +41,13 @@ __all__ = [
 
 #: The fewest numbers in a layer's ``xw`` (T * B * gates * H) for which the compiled loops are
 #: used. Below it the NumPy loops run and numba is never imported (that takes half a second).
-MIN_NUMBERS = 1 << 15
+MIN_NUMBERS = jit.MIN_NUMBERS
 
 
 def worth_using(xw: np.ndarray) -> bool:
     """Whether a layer with pre-activations ``xw`` runs these loops: large float32/float64 work
     and numba available. The size is checked first, so small work never imports numba."""
-    return xw.size >= MIN_NUMBERS and xw.dtype in (np.float32, np.float64) and jit.available()
+    return jit.pays(xw.size, xw.dtype, MIN_NUMBERS)
 
 
 @jit.loop

@@ -56,12 +56,11 @@ def fused_loop_pays(param: np.ndarray, grad: np.ndarray) -> bool:
     (their flat views are then views, not copies), and compiled loops are available.
     """
     return (
-        param.size >= FUSED_MIN_SIZE
-        and param.dtype.char in "fd"
+        param.size >= FUSED_MIN_SIZE  # first: small parameters never import numba
         and grad.dtype == param.dtype
         and param.flags.c_contiguous
         and grad.flags.c_contiguous
-        and jit.available()
+        and jit.pays(param.size, param.dtype, FUSED_MIN_SIZE)
     )
 
 
