@@ -37,6 +37,8 @@ import numpy as np
 
 from ..autograd import Op
 from ..split_work import min_rows_for, run_split
+from . import conv_loops
+from .compiled import use_compiled
 
 __all__ = [
     "Geometry",
@@ -252,7 +254,13 @@ class Im2Col(Op):
         cols = np.empty((c * kk + self.ones_row, n, length), dtype=x.dtype)
         taps = cols[: c * kk].reshape(c, kk, n, length)  # a view: rows (c, tap)
         xc = x.transpose(1, 0, 2, 3)  # (C, N, H, W), channel-major like the rows of cols
-        if self.wide:
+        if use_compiled(cols.size, x.dtype):  # one compiled pass per range of images
+            xc, args = np.ascontiguousarray(xc), conv_loops.loop_args(geo, self.wide)
+
+            def copy_images(images: slice) -> None:
+                conv_loops.im2col_images(xc, cols, images.start, images.stop, *args)
+
+        elif self.wide:
             flat, plane = _flat_padded(geo, (c, n), x.dtype)
             starts = _flat_offsets(geo)
 
@@ -310,7 +318,13 @@ class Col2Im(Op):
         # cols[t::kk] holds tap t of every channel: a strided view, so cols may be a slice.
         h, w = geo.in_hw
         out = np.empty((c, n, h, w), dtype=cols.dtype)  # stored channel by channel, see below
-        if self.wide:
+        if use_compiled(cols.size, cols.dtype):  # one compiled pass per range of images
+            cols, args = np.ascontiguousarray(cols), conv_loops.loop_args(geo, self.wide)
+
+            def add_images(images: slice) -> None:
+                conv_loops.col2im_images(cols, out, images.start, images.stop, *args)
+
+        elif self.wide:
             flat, xp = _flat_padded(geo, (c, n), cols.dtype)
             starts = _flat_offsets(geo)
 
