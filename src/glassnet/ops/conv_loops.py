@@ -54,13 +54,13 @@ def loop_args(geo: Geometry, wide: bool) -> tuple[int, ...]:
 
 
 @jit.loop
-def im2col_images(
-    x, cols, start, stop, kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, width, wide
-):
+def im2col_images(x, cols, start, stop, kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, width, wide):
     """cols[(c, i, j), n, p*width + q] = xpad[c, n, p*sh + i*dh, q*sw + j*dw], images start:stop.
 
     With ``wide`` (stride 1, width = Wp) the row p*Wp .. p*Wp + Wp - 1 is one run of the flat
-    padded plane, possibly wrapping into the next row (see the module docstring).
+    padded plane, possibly wrapping into the next row (see the module docstring). Every run is
+    taken as a slice first, so that the inner loops index from 0: numba then needs no check
+    for negative indices and vectorises the copies.
     """
     channels, _, h, w = x.shape
     length = cols.shape[2]
@@ -69,33 +69,33 @@ def im2col_images(
         for n in range(start, stop):  # the padded planes (the border stays zero)
             plane, padded = x[c, n], buffer[n - start]
             for r in range(h):
-                begin = (r + top) * wp + left
+                source, target = plane[r], padded[(r + top) * wp + left :]
                 for s in range(w):
-                    padded[begin + s] = plane[r, s]
+                    target[s] = source[s]
         for i in range(kh):
             for j in range(kw):
                 rows = cols[(c * kh + i) * kw + j]
                 for n in range(start, stop):
                     out, padded = rows[n], buffer[n - start]
                     if wide:
-                        shift = i * dh * wp + j * dw
+                        run = padded[i * dh * wp + j * dw :]
                         for k in range(length):
-                            out[k] = padded[shift + k]
+                            out[k] = run[k]
                         continue
                     for p in range(oh):
-                        src, dst = (p * sh + i * dh) * wp + j * dw, p * width
+                        begin, target = (p * sh + i * dh) * wp + j * dw, out[p * width :]
                         if sw == 1:  # a contiguous run: a vectorised copy
+                            run = padded[begin:]
                             for q in range(width):
-                                out[dst + q] = padded[src + q]
+                                target[q] = run[q]
                         else:
+                            strided = padded[begin::sw]
                             for q in range(width):
-                                out[dst + q] = padded[src + q * sw]
+                                target[q] = strided[q]
 
 
 @jit.loop
-def col2im_images(
-    cols, x, start, stop, kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, width, wide
-):
+def col2im_images(cols, x, start, stop, kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, width, wide):
     """x[c, n] = the centre of the padded plane onto which every column entry of (c, n) is
     added at the pixel it was read from (the adjoint of ``im2col_images``), images start:stop."""
     channels, _, h, w = x.shape
@@ -109,21 +109,23 @@ def col2im_images(
                 for n in range(start, stop):
                     src, padded = rows[n], buffer[n - start]
                     if wide:
-                        shift = i * dh * wp + j * dw
+                        run = padded[i * dh * wp + j * dw :]
                         for k in range(length):
-                            padded[shift + k] += src[k]
+                            run[k] += src[k]
                         continue
                     for p in range(oh):
-                        dst, at = (p * sh + i * dh) * wp + j * dw, p * width
+                        begin, source = (p * sh + i * dh) * wp + j * dw, src[p * width :]
                         if sw == 1:
+                            run = padded[begin:]
                             for q in range(width):
-                                padded[dst + q] += src[at + q]
+                                run[q] += source[q]
                         else:
+                            strided = padded[begin::sw]
                             for q in range(width):
-                                padded[dst + q * sw] += src[at + q]
+                                strided[q] += source[q]
         for n in range(start, stop):  # the centre, without the padding
             plane, padded = x[c, n], buffer[n - start]
             for r in range(h):
-                begin = (r + top) * wp + left
+                source, target = padded[(r + top) * wp + left :], plane[r]
                 for s in range(w):
-                    plane[r, s] = padded[begin + s]
+                    target[s] = source[s]
