@@ -37,6 +37,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..split_work import min_rows_for, run_split
+from . import compiled as compiled_arrays
 from . import conv_loops
 from .compiled import use_compiled
 
@@ -251,10 +252,12 @@ class Im2Col(Op):
         (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
         kk = kh * kw
         length = oh * (geo.padded_hw[1] if self.wide else ow)
-        cols = np.empty((c * kk + self.ones_row, n, length), dtype=x.dtype)
+        shape = (c * kk + self.ones_row, n, length)
+        compiled = use_compiled(shape[0] * n * length, x.dtype)
+        cols = (compiled_arrays.empty if compiled else np.empty)(shape, dtype=x.dtype)
         taps = cols[: c * kk].reshape(c, kk, n, length)  # a view: rows (c, tap)
         xc = x.transpose(1, 0, 2, 3)  # (C, N, H, W), channel-major like the rows of cols
-        if use_compiled(cols.size, x.dtype):  # one compiled pass per range of images
+        if compiled:  # one compiled pass per range of images
             xc, args = np.ascontiguousarray(xc), conv_loops.loop_args(geo, self.wide)
 
             def copy_images(images: slice) -> None:
@@ -317,8 +320,10 @@ class Col2Im(Op):
         c = ckk // kk
         # cols[t::kk] holds tap t of every channel: a strided view, so cols may be a slice.
         h, w = geo.in_hw
-        out = np.empty((c, n, h, w), dtype=cols.dtype)  # stored channel by channel, see below
-        if use_compiled(cols.size, cols.dtype):  # one compiled pass per range of images
+        compiled = use_compiled(cols.size, cols.dtype)
+        # stored channel by channel, see below
+        out = (compiled_arrays.empty if compiled else np.empty)((c, n, h, w), dtype=cols.dtype)
+        if compiled:  # one compiled pass per range of images
             cols, args = np.ascontiguousarray(cols), conv_loops.loop_args(geo, self.wide)
 
             def add_images(images: slice) -> None:

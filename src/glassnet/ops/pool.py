@@ -29,7 +29,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..split_work import run_split
-from . import pool_loops
+from . import compiled, pool_loops
 from .compiled import use_compiled
 from .conv import Geometry, rows_per_thread
 
@@ -323,8 +323,8 @@ def _max_pool_compiled(x: np.ndarray, geo: Geometry) -> tuple[np.ndarray, np.nda
     """(max, argmax) of every window by the compiled scan (pool_loops), a range of planes per
     core; the same numbers as ``max_pool_reference``, NaN rule included."""
     planes = _planes(x)
-    best = np.empty(x.shape[:2] + geo.out_hw, dtype=x.dtype)
-    argmax = np.empty(best.shape, dtype=_tap_dtype(geo))
+    best = compiled.empty(x.shape[:2] + geo.out_hw, dtype=x.dtype)
+    argmax = compiled.empty(best.shape, dtype=_tap_dtype(geo))
     best_planes, argmax_planes = _planes(best), _planes(argmax)  # views: both are new
     args = pool_loops.loop_args(geo)
 
@@ -338,7 +338,7 @@ def _max_pool_compiled(x: np.ndarray, geo: Geometry) -> tuple[np.ndarray, np.nda
 def _scatter_to_argmax_compiled(g: np.ndarray, argmax: np.ndarray, geo: Geometry) -> np.ndarray:
     """ScatterToArgmax's dx (A, B, H, W) by the compiled loop (pool_loops), planes per core."""
     g_planes, argmax_planes = _planes(g), _planes(argmax)
-    dx = np.empty(g.shape[:2] + geo.in_hw, dtype=g.dtype)
+    dx = compiled.empty(g.shape[:2] + geo.in_hw, dtype=g.dtype)
     dx_planes = _planes(dx)
     args = pool_loops.loop_args(geo)
 
