@@ -95,12 +95,13 @@ def scatter_to_argmax_planes(g, argmax, dx, start, stop, kh, kw, sh, sw, dh, dw,
         if pairs:  # 2x2 windows side by side: each pixel is written once, g or 0
             for p in range(oh):
                 upper, lower = out[2 * p], out[2 * p + 1]
-                for q in range(ow):
-                    tap, value = won[p, q], grad[p, q]
-                    upper[2 * q] = value if tap == 0 else zero
-                    upper[2 * q + 1] = value if tap == 1 else zero
-                    lower[2 * q] = value if tap == 2 else zero
-                    lower[2 * q + 1] = value if tap == 3 else zero
+                taps, values = won[p], grad[p]
+                # column k of the two rows lies in window k // 2, as its tap k % 2 (upper
+                # row) or 2 + k % 2 (lower row); one store per pixel, in memory order (SIMD)
+                for k in range(2 * ow):
+                    tap, value, side = taps[k >> 1], values[k >> 1], k & 1
+                    upper[k] = value if tap == side else zero
+                    lower[k] = value if tap == 2 + side else zero
             continue
         for p in range(oh):
             for q in range(ow):
