@@ -41,7 +41,7 @@ from .. import jit
 if TYPE_CHECKING:  # ops/conv.py imports this file
     from .conv import Geometry
 
-__all__ = ["loop_args", "im2col_images", "col2im_images"]
+__all__ = ["loop_args", "im2col_images", "col2im_images", "column_pass"]
 
 
 def loop_args(geo: Geometry, wide: bool) -> tuple[int, ...]:
@@ -53,79 +53,75 @@ def loop_args(geo: Geometry, wide: bool) -> tuple[int, ...]:
     return (kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, wp if wide else ow, int(wide))
 
 
-@jit.loop
-def im2col_images(x, cols, start, stop, kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, width, wide):
+def im2col_images(x, cols, start, stop, *geometry) -> None:
     """cols[(c, i, j), n, p*width + q] = xpad[c, n, p*sh + i*dh, q*sw + j*dw], images start:stop.
 
-    With ``wide`` (stride 1, width = Wp) the row p*Wp .. p*Wp + Wp - 1 is one run of the flat
-    padded plane, possibly wrapping into the next row (see the module docstring). Every run is
-    taken as a slice first, so that the inner loops index from 0: numba then needs no check
-    for negative indices and vectorises the copies.
+    ``geometry`` is ``loop_args(geo, wide)``. With ``wide`` (stride 1, width = Wp) the row
+    p*Wp .. p*Wp + Wp - 1 is one run of the flat padded plane, possibly wrapping into the
+    next row (see the module docstring).
+    """
+    column_pass(x, cols, start, stop, *geometry, 0)
+
+
+def col2im_images(cols, x, start, stop, *geometry) -> None:
+    """x[c, n] = the centre of the padded plane onto which every column entry of (c, n) is
+    added at the pixel it was read from (the adjoint of ``im2col_images``), images start:stop."""
+    column_pass(x, cols, start, stop, *geometry, 1)
+
+
+@jit.loop
+def column_pass(
+    x, cols, start, stop, kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, width, wide, adjoint
+):
+    """Im2Col (``adjoint`` 0: x is read, cols written) or Col2Im (1: cols read, x written).
+
+    One loop serves both because each is the other read backwards: the same pairs (buffer
+    pixel, column entry) are visited, copied forwards or added backwards. Every run is taken
+    as a slice first, so that the inner loops index from 0: numba then needs no check for
+    negative indices and vectorises them.
     """
     channels, _, h, w = x.shape
     length = cols.shape[2]
     buffer = np.zeros((stop - start, hp * wp + (kw - 1) * dw), dtype=x.dtype)
     for c in range(channels):
-        for n in range(start, stop):  # the padded planes (the border stays zero)
-            plane, padded = x[c, n], buffer[n - start]
-            for r in range(h):
-                source, target = plane[r], padded[(r + top) * wp + left :]
-                for s in range(w):
-                    target[s] = source[s]
+        if adjoint:
+            buffer[:] = 0
+        else:
+            for n in range(start, stop):  # the padded planes (the border stays zero)
+                plane, padded = x[c, n], buffer[n - start]
+                for r in range(h):
+                    source, target = plane[r], padded[(r + top) * wp + left :]
+                    for s in range(w):
+                        target[s] = source[s]
         for i in range(kh):
             for j in range(kw):
                 rows = cols[(c * kh + i) * kw + j]
                 for n in range(start, stop):
-                    out, padded = rows[n], buffer[n - start]
-                    if wide:
-                        run = padded[i * dh * wp + j * dw :]
-                        for k in range(length):
-                            out[k] = run[k]
-                        continue
-                    for p in range(oh):
-                        begin, target = (p * sh + i * dh) * wp + j * dw, out[p * width :]
-                        if sw == 1:  # a contiguous run: a vectorised copy
+                    entries, padded = rows[n], buffer[n - start]
+                    for p in range(1 if wide else oh):
+                        begin = (p * sh + i * dh) * wp + j * dw
+                        span = length if wide else width  # wide: the whole row is one run
+                        at = entries[p * width :]
+                        if sw == 1:  # a contiguous run: vectorised
                             run = padded[begin:]
-                            for q in range(width):
-                                target[q] = run[q]
+                            if adjoint:
+                                for q in range(span):
+                                    run[q] += at[q]
+                            else:
+                                for q in range(span):
+                                    at[q] = run[q]
                         else:
                             strided = padded[begin::sw]
-                            for q in range(width):
-                                target[q] = strided[q]
-
-
-@jit.loop
-def col2im_images(cols, x, start, stop, kh, kw, sh, sw, dh, dw, top, left, hp, wp, oh, width, wide):
-    """x[c, n] = the centre of the padded plane onto which every column entry of (c, n) is
-    added at the pixel it was read from (the adjoint of ``im2col_images``), images start:stop."""
-    channels, _, h, w = x.shape
-    length = cols.shape[2]
-    buffer = np.empty((stop - start, hp * wp + (kw - 1) * dw), dtype=x.dtype)
-    for c in range(channels):
-        buffer[:] = 0
-        for i in range(kh):
-            for j in range(kw):
-                rows = cols[(c * kh + i) * kw + j]
-                for n in range(start, stop):
-                    src, padded = rows[n], buffer[n - start]
-                    if wide:
-                        run = padded[i * dh * wp + j * dw :]
-                        for k in range(length):
-                            run[k] += src[k]
-                        continue
-                    for p in range(oh):
-                        begin, source = (p * sh + i * dh) * wp + j * dw, src[p * width :]
-                        if sw == 1:
-                            run = padded[begin:]
-                            for q in range(width):
-                                run[q] += source[q]
-                        else:
-                            strided = padded[begin::sw]
-                            for q in range(width):
-                                strided[q] += source[q]
-        for n in range(start, stop):  # the centre, without the padding
-            plane, padded = x[c, n], buffer[n - start]
-            for r in range(h):
-                source, target = padded[(r + top) * wp + left :], plane[r]
-                for s in range(w):
-                    target[s] = source[s]
+                            if adjoint:
+                                for q in range(span):
+                                    strided[q] += at[q]
+                            else:
+                                for q in range(span):
+                                    at[q] = strided[q]
+        if adjoint:
+            for n in range(start, stop):  # the centre, without the padding
+                plane, padded = x[c, n], buffer[n - start]
+                for r in range(h):
+                    source, target = padded[(r + top) * wp + left :], plane[r]
+                    for s in range(w):
+                        target[s] = source[s]
