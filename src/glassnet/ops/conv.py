@@ -27,6 +27,11 @@ Those copies and adds run on one core in NumPy, so for a large batch the images 
 two (or more) ranges and each range is copied by its own thread (``split_work.run_split``):
 every image's columns depend on that image alone, so the ranges never touch the same numbers.
 The readable twin is the same loop over all images at once, ``work(slice(0, N))``.
+
+With numba installed (``glassnet.jit``) and large work, both ops run a compiled loop instead
+(``ops/conv_loops.py``: one pass over the columns, channel by channel, through a small padded
+buffer that stays in the cache) and write into pooled arrays (``ops/compiled.py``); the tap
+loops here are then the twin the tests compare it with, and the path used without numba.
 """
 
 from __future__ import annotations

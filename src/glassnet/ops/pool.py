@@ -18,6 +18,11 @@ those rows, so each range computes its own windows only, as the one-range twin w
   winners stay fixed and second derivatives work.
 * Sum pooling (average pooling before the division) adds the window: WindowSum. Its adjoint
   WindowSpread gives every pixel the sum of g over the windows that contain it.
+
+With numba installed (``glassnet.jit``) and large work, MaxPool and ScatterToArgmax run the
+compiled loops of ``ops/pool_loops.py`` (each window visited once, the same winners, NaN
+rule included) and write into pooled arrays; the NumPy code here is then their tested twin,
+and what runs without numba.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Compiled max pooling (numba, optional): the window maxima with their winning taps in one pass, and the gradient routed back in one pass.
+"""Compiled max pooling (numba, optional): window maxima with their winning taps, and the gradient routed back, one pass each.
 
 The NumPy MaxPool in ``ops/pool.py`` compares whole tap planes (strided views of the input)
 several times and builds the argmax from boolean masks; its gradient writes every tap plane
