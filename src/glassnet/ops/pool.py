@@ -18,6 +18,11 @@ those rows, so each range computes its own windows only, as the one-range twin w
   winners stay fixed and second derivatives work.
 * Sum pooling (average pooling before the division) adds the window: WindowSum. Its adjoint
   WindowSpread gives every pixel the sum of g over the windows that contain it.
+
+With numba installed (``glassnet.jit``) and large work, MaxPool and ScatterToArgmax run the
+compiled loops of ``ops/pool_loops.py`` (each window visited once, the same winners, NaN
+rule included) and write into pooled arrays; the NumPy code here is then their tested twin,
+and what runs without numba.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ import numpy as np
 
 from ..autograd import Op
 from ..split_work import run_split
+from . import compiled, pool_loops
+from .compiled import use_compiled
 from .conv import Geometry, rows_per_thread
 
 __all__ = [
@@ -148,8 +155,11 @@ class MaxPool(Op):
         _check("max_pool", x, geo)
         swap = _channel_first(x)
         xs = _swap(x, swap)
-        found = max_of_four(xs, geo) if len(geo.offsets) == 4 else None
-        best, argmax = found if found is not None else max_pool_reference(xs, geo)
+        if use_compiled(x.size, x.dtype):
+            best, argmax = _max_pool_compiled(xs, geo)
+        else:
+            found = max_of_four(xs, geo) if len(geo.offsets) == 4 else None
+            best, argmax = found if found is not None else max_pool_reference(xs, geo)
         self.argmax = _swap(argmax, swap)
         return _swap(best, swap)
 
@@ -173,6 +183,8 @@ class ScatterToArgmax(Op):
         geo = self.geometry
         swap = _channel_first(self.argmax)
         g, argmax = _swap(g, swap), _swap(self.argmax, swap)
+        if use_compiled(g.size * len(geo.offsets), g.dtype):
+            return _swap(_scatter_to_argmax_compiled(g, argmax, geo), swap)
         if _tiles_exactly(geo):  # each pixel is one tap of one window: write taps in place
             dx = np.empty(g.shape[:2] + geo.padded_hw, dtype=g.dtype)
             dx_taps = tap_views(dx, geo)
@@ -305,6 +317,43 @@ def _knockout_argmax(late_left, late_right, second) -> np.ndarray:
     argmax = second.view(np.uint8) << 1
     argmax |= late.view(np.uint8)
     return argmax
+
+
+def _planes(a: np.ndarray) -> np.ndarray:
+    """(A, B, h, w) -> a C-contiguous (A*B, h, w) array of its planes (a view when possible)."""
+    return np.ascontiguousarray(a).reshape((-1,) + a.shape[2:])
+
+
+def _max_pool_compiled(x: np.ndarray, geo: Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """(max, argmax) of every window by the compiled scan (pool_loops), a range of planes per
+    core; the same numbers as ``max_pool_reference``, NaN rule included."""
+    planes = _planes(x)
+    best = compiled.empty(x.shape[:2] + geo.out_hw, dtype=x.dtype)
+    argmax = compiled.empty(best.shape, dtype=_tap_dtype(geo))
+    best_planes, argmax_planes = _planes(best), _planes(argmax)  # views: both are new
+    args = pool_loops.loop_args(geo)
+
+    def scan(rows: slice) -> None:
+        pool_loops.max_pool_planes(planes, best_planes, argmax_planes, rows.start, rows.stop, *args)
+
+    run_split(scan, len(planes), rows_per_thread(planes[0].size))
+    return best, argmax
+
+
+def _scatter_to_argmax_compiled(g: np.ndarray, argmax: np.ndarray, geo: Geometry) -> np.ndarray:
+    """ScatterToArgmax's dx (A, B, H, W) by the compiled loop (pool_loops), planes per core."""
+    g_planes, argmax_planes = _planes(g), _planes(argmax)
+    dx = compiled.empty(g.shape[:2] + geo.in_hw, dtype=g.dtype)
+    dx_planes = _planes(dx)
+    args = pool_loops.loop_args(geo)
+
+    def route(rows: slice) -> None:
+        pool_loops.scatter_to_argmax_planes(
+            g_planes, argmax_planes, dx_planes, rows.start, rows.stop, *args
+        )
+
+    run_split(route, len(dx_planes), rows_per_thread(dx_planes[0].size))
+    return dx
 
 
 def argmax_to_flat_index(geo: Geometry, argmax: np.ndarray) -> np.ndarray:

@@ -25,7 +25,14 @@ from typing import Any
 import numpy as np
 
 from ...errors import DTypeError, ShapeError
-from ...ops.conv import Col2Im, Geometry, Im2Col, sliding_geometry, transposed_geometry
+from ...ops.conv import (
+    Col2Im,
+    Geometry,
+    Im2Col,
+    compiled_columns,
+    sliding_geometry,
+    transposed_geometry,
+)
 from ...ops.shape import cat
 from ...tensor import Tensor
 from ._args import check_output_padding, floating_tensor, int_tuple, shape_text
@@ -207,7 +214,7 @@ def _conv2d_nchw(
     n, c = x.shape[:2]
     out_channels = weight.shape[0]
     (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
-    wide = use_wide_columns(geo, c, out_channels)
+    wide = use_wide_columns(geo, c, out_channels) and not compiled_columns(n, c, geo, x.dtype)
     width = geo.padded_hw[1] if wide else ow  # positions per row of the column grid
     length = n * oh * width  # columns: every position of every image
     if groups == 1:

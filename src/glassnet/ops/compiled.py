@@ -1,0 +1,46 @@
+"""What the compiled fast paths of conv, pool and ReLU share: when to take them, and pooled output arrays.
+
+A compiled loop (``glassnet.jit``, through numba) pays off only for large arrays, and the first
+call to ``jit.available()`` imports numba, which takes about half a second. So the size is
+checked first: a small network never imports numba, and its ops run their NumPy paths.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import jit
+from .array_pool import pool
+
+__all__ = ["COMPILED_MIN_NUMBERS", "use_compiled", "empty", "empty_like"]
+
+#: The fewest numbers an op must touch for its compiled loop to run.
+COMPILED_MIN_NUMBERS = 1 << 15
+
+_LOOP_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def use_compiled(numbers: int, dtype: np.dtype) -> bool:
+    """Whether work of ``numbers`` numbers of ``dtype`` should run a compiled loop.
+
+    True when the work is large enough, the dtype is float32 or float64 (the loops are
+    compiled for those two only) and ``jit.available()`` (numba installed, not switched off).
+    """
+    return numbers >= COMPILED_MIN_NUMBERS and dtype in _LOOP_DTYPES and jit.available()
+
+
+def empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised C-contiguous array for a compiled path's output, from the array pool.
+
+    Fresh memory is slow to write (the system maps and zeroes every page on first touch: for
+    a convolution's 30 MB of columns that took longer than filling them), so the compiled
+    paths reuse pooled arrays that nothing refers to any more (see ``array_pool.py``).
+    """
+    return pool.empty(shape, dtype)
+
+
+def empty_like(a: np.ndarray) -> np.ndarray:
+    """``np.empty_like(a)`` (the same memory order, for a dense ``a``) from the array pool."""
+    order = np.argsort(a.strides, kind="stable")[::-1]  # axes from outermost to innermost
+    stored = empty(tuple(a.shape[axis] for axis in order), a.dtype)
+    return stored.transpose(np.argsort(order))
