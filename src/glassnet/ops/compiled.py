@@ -15,18 +15,13 @@ from .array_pool import pool
 __all__ = ["COMPILED_MIN_NUMBERS", "use_compiled", "empty", "empty_like"]
 
 #: The fewest numbers an op must touch for its compiled loop to run.
-COMPILED_MIN_NUMBERS = 1 << 15
-
-_LOOP_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+COMPILED_MIN_NUMBERS = jit.MIN_NUMBERS
 
 
 def use_compiled(numbers: int, dtype: np.dtype) -> bool:
-    """Whether work of ``numbers`` numbers of ``dtype`` should run a compiled loop.
-
-    True when the work is large enough, the dtype is float32 or float64 (the loops are
-    compiled for those two only) and ``jit.available()`` (numba installed, not switched off).
-    """
-    return numbers >= COMPILED_MIN_NUMBERS and dtype in _LOOP_DTYPES and jit.available()
+    """Whether work of ``numbers`` numbers of ``dtype`` should run a compiled loop
+    (``jit.pays`` with this module's minimum, which the tests lower to reach small cases)."""
+    return jit.pays(numbers, dtype, COMPILED_MIN_NUMBERS)
 
 
 def empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
