@@ -4,6 +4,10 @@ The public API follows PyTorch's names: ``glassnet.tensor``, ``Tensor.backward``
 ``glassnet.no_grad``, ``glassnet.nn``, ``glassnet.optim``, ``glassnet.data``.
 """
 
+# First, before anything imports NumPy: importing blas_env sets OpenBLAS's thread settings,
+# which OpenBLAS reads once, when NumPy loads it.
+from . import blas_env  # noqa: F401, I001 - must stay the first import
+
 # Subpackages are reachable as attributes after `import glassnet` (as with torch).
 from . import (
     accelerator,
