@@ -3,7 +3,7 @@
 Importing this package puts the checkout's ``src/`` first on ``sys.path`` (when it exists), so
 the suite always measures the glassnet of this working tree, installed or not. It then imports
 glassnet before anything imports NumPy, as a user's ``import glassnet`` or the ``glassnet``
-command does, so that glassnet's OpenBLAS settings (``glassnet/blas_env.py``) apply.
+command does, so that glassnet's settings of the native libraries (``glassnet/native_settings.py``) apply.
 """
 
 from __future__ import annotations

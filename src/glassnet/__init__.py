@@ -4,9 +4,9 @@ The public API follows PyTorch's names: ``glassnet.tensor``, ``Tensor.backward``
 ``glassnet.no_grad``, ``glassnet.nn``, ``glassnet.optim``, ``glassnet.data``.
 """
 
-# First, before anything imports NumPy: importing blas_env sets OpenBLAS's thread settings,
-# which OpenBLAS reads once, when NumPy loads it.
-from . import blas_env  # noqa: F401, I001 - must stay the first import
+# First, before anything imports NumPy: importing native_settings sets OpenBLAS's thread
+# timeout (read once, when NumPy loads OpenBLAS) and malloc's reuse of freed memory.
+from . import native_settings  # noqa: F401, I001 - must stay the first import
 
 # Subpackages are reachable as attributes after `import glassnet` (as with torch).
 from . import (

@@ -24,9 +24,15 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from . import threads
 
-__all__ = ["min_rows_for", "row_ranges", "run_split", "split_count"]
+__all__ = ["min_rows_for", "row_ranges", "run_split", "split_count", "split_ufunc"]
+
+#: The fewest numbers of output per thread for ``split_ufunc`` to split (a pass over 2**17
+#: float32 numbers takes some tens of microseconds, about what a hand-off costs).
+UFUNC_MIN_NUMBERS = 1 << 17
 
 _pool: ThreadPoolExecutor | None = None
 _pool_workers = 0  # how many threads _pool has
@@ -104,3 +110,46 @@ def run_split(work: Callable[[slice], None], n: int, min_rows: int = 1) -> None:
             future.exception()  # wait for every range, even when one failed
     for future in pending:
         future.result()
+
+
+def split_ufunc(ufunc: np.ufunc, a: object, b: object) -> np.ndarray:
+    """``ufunc(a, b)`` (``np.multiply``, ``np.add``, ...), computed on every core when large.
+
+    The twin is the plain call ``ufunc(a, b)``: the output is the same array, number for number
+    (each number is computed by the same instruction either way). The output's first axis is cut
+    into ranges; an operand whose first axis runs along the output's is cut with it, any other
+    (a number, or an array broadcast along that axis) is passed whole to every range.
+    """
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return ufunc(a, b)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    size = 1
+    for length in shape:
+        size *= length
+    arrays = [x for x in (a, b) if isinstance(x, np.ndarray)]
+    if size < 2 * UFUNC_MIN_NUMBERS or not shape or not all(x.flags.c_contiguous for x in arrays):
+        return ufunc(a, b)  # small, or a layout the C-ordered output would not keep
+    rows = shape[0]
+    min_rows = min_rows_for(size // rows, UFUNC_MIN_NUMBERS)
+    if split_count(rows, min_rows) <= 1:
+        return ufunc(a, b)
+    try:
+        dtype = ufunc.resolve_dtypes((_dtype_of(a), _dtype_of(b), None))[2]
+    except (TypeError, ValueError):  # a combination NumPy resolves otherwise: leave it to NumPy
+        return ufunc(a, b)
+    out = np.empty(shape, dtype)
+
+    def cut(operand: object, part: slice) -> object:
+        along = isinstance(operand, np.ndarray) and operand.ndim == len(shape)
+        return operand[part] if along and operand.shape[0] == rows else operand
+
+    def work(part: slice) -> None:
+        ufunc(cut(a, part), cut(b, part), out=out[part])
+
+    run_split(work, rows, min_rows)
+    return out
+
+
+def _dtype_of(operand: object) -> object:
+    """The dtype NumPy's promotion sees: an array's own; a Python number stays weak (its type)."""
+    return operand.dtype if isinstance(operand, (np.ndarray, np.generic)) else type(operand)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import Op, is_grad_enabled, is_tensor, wrap
 from ..errors import DTypeError
-from ..split_work import min_rows_for, run_split
+from ..split_work import min_rows_for, run_split, split_ufunc
 from . import compiled, relu_loops
 from .compiled import use_compiled
 
@@ -23,7 +23,7 @@ class Add(Op):
     """y = a + b;   dL/da = g,   dL/db = g"""
 
     def forward(self, a, b):
-        return a + b
+        return split_ufunc(np.add, a, b)  # a + b, on every core when large
 
     def backward(self, g):
         return g, g
@@ -36,7 +36,7 @@ class Sub(Op):
     """y = a - b;   dL/da = g,   dL/db = -g"""
 
     def forward(self, a, b):
-        return a - b
+        return split_ufunc(np.subtract, a, b)  # a - b, on every core when large
 
     def backward(self, g):
         return g, -g
@@ -49,7 +49,7 @@ class Mul(Op):
     """y = a * b;   dL/da = g * b,   dL/db = g * a"""
 
     def forward(self, a, b):
-        return a * b
+        return split_ufunc(np.multiply, a, b)  # a * b, on every core when large
 
     def backward(self, g):
         a, b = self.inputs
@@ -69,7 +69,7 @@ class Div(Op):
     """y = a / b;   dL/da = g / b,   dL/db = -g * a / b**2"""
 
     def forward(self, a, b):
-        return a / b
+        return split_ufunc(np.true_divide, a, b)  # a / b, on every core when large
 
     def backward(self, g):
         a, b = self.inputs
