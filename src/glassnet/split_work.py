@@ -126,8 +126,10 @@ def split_ufunc(ufunc: np.ufunc, a: object, b: object) -> np.ndarray:
     size = 1
     for length in shape:
         size *= length
+    # Each array operand must be C-ordered, or one number repeated (all strides 0, as after
+    # broadcast_to), so that NumPy's own output would be C-ordered too.
     arrays = [x for x in (a, b) if isinstance(x, np.ndarray)]
-    if size < 2 * UFUNC_MIN_NUMBERS or not shape or not all(x.flags.c_contiguous for x in arrays):
+    if size < 2 * UFUNC_MIN_NUMBERS or not shape or not all(_c_ordered(x) for x in arrays):
         return ufunc(a, b)  # small, or a layout the C-ordered output would not keep
     rows = shape[0]
     min_rows = min_rows_for(size // rows, UFUNC_MIN_NUMBERS)
@@ -153,3 +155,7 @@ def split_ufunc(ufunc: np.ufunc, a: object, b: object) -> np.ndarray:
 def _dtype_of(operand: object) -> object:
     """The dtype NumPy's promotion sees: an array's own; a Python number stays weak (its type)."""
     return operand.dtype if isinstance(operand, (np.ndarray, np.generic)) else type(operand)
+
+
+def _c_ordered(array: np.ndarray) -> bool:
+    return array.flags.c_contiguous or not any(array.strides)
