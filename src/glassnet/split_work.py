@@ -122,7 +122,10 @@ def split_ufunc(ufunc: np.ufunc, a: object, b: object) -> np.ndarray:
     """
     if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
         return ufunc(a, b)
-    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    try:
+        shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    except ValueError:  # shapes that do not fit: NumPy's own call raises its usual error
+        return ufunc(a, b)
     size = 1
     for length in shape:
         size *= length
