@@ -120,8 +120,11 @@ def split_ufunc(ufunc: np.ufunc, a: object, b: object) -> np.ndarray:
     into ranges; an operand whose first axis runs along the output's is cut with it, any other
     (a number, or an array broadcast along that axis) is passed whole to every range.
     """
-    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
-        return ufunc(a, b)
+    large = 2 * UFUNC_MIN_NUMBERS
+    if (a.size if type(a) is np.ndarray else 0) < large and (
+        b.size if type(b) is np.ndarray else 0
+    ) < large:
+        return ufunc(a, b)  # the common case, decided in well under a microsecond
     try:
         shape = np.broadcast_shapes(np.shape(a), np.shape(b))
     except ValueError:  # shapes that do not fit: NumPy's own call raises its usual error
@@ -132,7 +135,7 @@ def split_ufunc(ufunc: np.ufunc, a: object, b: object) -> np.ndarray:
     # Each array operand must be C-ordered, or one number repeated (all strides 0, as after
     # broadcast_to), so that NumPy's own output would be C-ordered too.
     arrays = [x for x in (a, b) if isinstance(x, np.ndarray)]
-    if size < 2 * UFUNC_MIN_NUMBERS or not shape or not all(_c_ordered(x) for x in arrays):
+    if size < large or not shape or not all(_c_ordered(x) for x in arrays):
         return ufunc(a, b)  # small, or a layout the C-ordered output would not keep
     rows = shape[0]
     min_rows = min_rows_for(size // rows, UFUNC_MIN_NUMBERS)
