@@ -79,3 +79,52 @@ def test_running_starts_only_when_wanted_and_always_ends():
             assert worker.process.poll() is None
             raise KeyError("stop")
     assert worker.process.poll() is not None
+
+
+def test_the_plots_drawn_side_by_side_are_the_plots_drawn_in_turn(tmp_path):
+    pytest.importorskip("matplotlib")
+    from glassnet.cli.plots import _draw_side_by_side
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    draw_run_plots(HISTORY, "classification", _Folder(here), None)
+    assert _draw_side_by_side(HISTORY, "classification", str(there)) == [
+        "loss.png",
+        "accuracy.png",
+    ]
+    for name in ("loss.png", "accuracy.png"):
+        assert (there / name).read_bytes() == (here / name).read_bytes()
+
+
+class _AnsweringWorker:
+    """A worker that already wrote some files (``answer`` names them)."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def answer(self):
+        return self.names
+
+
+def test_a_plot_the_worker_could_not_draw_is_drawn_here(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from glassnet.cli import plots
+
+    real = plots.training_plot
+
+    def failing_for_accuracy(history, key):
+        if key == "accuracy":
+            raise OSError("disk full")
+        return real(history, key)
+
+    monkeypatch.setattr(plots, "training_plot", failing_for_accuracy)
+    # The forked copy that draws accuracy.png fails; the answer leaves that file out.
+    assert plots._draw_side_by_side(HISTORY, "classification", str(tmp_path)) == ["loss.png"]
+    assert not (tmp_path / "accuracy.png").exists()
+    monkeypatch.setattr(plots, "training_plot", real)
+    names = draw_run_plots(
+        HISTORY, "classification", _Folder(tmp_path), _AnsweringWorker(["loss.png"])
+    )
+    assert names == ["loss.png", "accuracy.png"]
+    assert (tmp_path / "accuracy.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -32,11 +32,9 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import functools
 import os
 import re
-import secrets
-import socket
 import stat
 from collections.abc import Iterator
 from typing import IO, Any
@@ -70,14 +68,19 @@ def _fsync_directory(directory: str) -> None:
 _TEMP_PATTERN = re.compile(r"^\..+\.glassnet-([0-9a-f]{8})-([0-9]+)-[0-9a-f]{8}\.tmp$")
 
 
+@functools.cache
 def _host_tag() -> str:
+    # Imported here: hashlib and socket cost ~10 ms at import, more than every save writes.
+    import hashlib
+    import socket
+
     return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def temp_name(name: str, pid: int | None = None) -> str:
     """The name of a new temporary file for target ``name`` written by process ``pid``."""
     pid = os.getpid() if pid is None else pid
-    return f".{name}.glassnet-{_host_tag()}-{pid}-{secrets.token_hex(4)}.tmp"
+    return f".{name}.glassnet-{_host_tag()}-{pid}-{os.urandom(4).hex()}.tmp"
 
 
 def _process_is_gone(pid: int) -> bool:

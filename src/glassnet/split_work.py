@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import threads
+
+if TYPE_CHECKING:  # imported when the first pool starts: concurrent.futures brings logging
+    from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["min_rows_for", "row_ranges", "run_split", "split_count", "split_ufunc"]
 
@@ -66,6 +69,8 @@ def split_count(n: int, min_rows: int) -> int:
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor
+
     global _pool, _pool_workers
     with _pool_lock:
         if _pool is None or _pool_workers < workers:

@@ -31,7 +31,6 @@ import datetime
 import json
 import os
 import re
-import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -131,7 +130,7 @@ class RunWriter:
 
     def _hidden_name(self, kind: str) -> str:
         return os.path.join(
-            self.parent, f".{self.base}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+            self.parent, f".{self.base}.{kind}-{os.getpid()}-{os.urandom(4).hex()}"
         )
 
     def _tidy(self) -> None:
