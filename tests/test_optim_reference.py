@@ -286,3 +286,59 @@ def test_update_in_blocks_takes_a_non_contiguous_array_in_one_call(two_threads):
     update_in_blocks(kernel, x)
     assert shapes == [BIG_SHAPE]
     np.testing.assert_array_equal(x, 2.0 * before)
+
+
+def test_updates_held_for_one_split_cover_every_number_of_every_parameter_once(two_threads):
+    from glassnet.optim.optimizer import one_split_per_step
+
+    rng = np.random.default_rng(7)
+    # Sizes that put the cut between the cores inside the second array, not at a boundary.
+    xs = [rng.standard_normal(n) for n in (70_001, 150_003, 66_000)]
+    outs_held = [np.zeros_like(x) for x in xs]
+    calls = []
+
+    def kernel(x, out):
+        calls.append(x.size)
+        out += 2.0 * x + 1.0  # wrong if a number were visited twice or never
+
+    with one_split_per_step():
+        for x, out in zip(xs, outs_held):
+            update_in_blocks(kernel, x, out, blocks=False)
+        assert not calls  # held until the block ends
+    assert sum(calls) == sum(x.size for x in xs) and len(calls) > len(xs)  # some were cut
+    for x, out in zip(xs, outs_held):
+        np.testing.assert_array_equal(out, 2.0 * x + 1.0)
+
+
+def test_held_updates_run_even_when_the_step_fails_midway(two_threads):
+    from glassnet.optim.optimizer import one_split_per_step
+
+    x = np.ones(200_000)
+    with pytest.raises(KeyError):
+        with one_split_per_step():
+            update_in_blocks(lambda a: a.__imul__(3.0), x)
+            raise KeyError("the next parameter's update failed")
+    np.testing.assert_array_equal(x, 3.0)  # the update asked for before the failure was done
+
+
+@pytest.mark.parametrize("cls, fast, reference, kwargs", CASES, ids=IDS)
+def test_a_step_over_several_large_parameters_is_bitwise_one_parameter_at_a_time(
+    cls, fast, reference, kwargs, two_threads
+):
+    shapes = [BIG_SHAPE, (300, 257), (70_000,)]
+    rng = np.random.default_rng(8)
+    starts = [rng.standard_normal(shape) for shape in shapes]
+    grads = [rng.standard_normal(shape) for shape in shapes]
+    together = [gn.tensor(s.copy(), requires_grad=True) for s in starts]
+    alone = [gn.tensor(s.copy(), requires_grad=True) for s in starts]
+    opt_together = cls(together, **kwargs)
+    opts_alone = [cls([p], **kwargs) for p in alone]
+    for step in range(2):
+        for p, q, g in zip(together, alone, grads):
+            p.grad = gn.tensor(g * (step + 1))
+            q.grad = gn.tensor(g * (step + 1))
+        opt_together.step()  # one split for the three parameters
+        for opt in opts_alone:
+            opt.step()  # one split per parameter
+    for p, q in zip(together, alone):
+        np.testing.assert_array_equal(p.numpy(), q.numpy())

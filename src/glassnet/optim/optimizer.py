@@ -53,14 +53,16 @@ can be saved without pickle and loaded into a freshly built optimizer over the s
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import inspect
 import numbers
+import threading
 import warnings
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -195,12 +197,13 @@ class Optimizer:
             The closure's loss, or None.
         """
         loss = run_closure(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue  # no gradient this step (frozen, or unused by the loss)
-                self.update(p.array, checked_grad(p), self.state[p], group)
-                bump_version(p)
+        with one_split_per_step():  # the large parameters' updates go to the cores at once
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue  # no gradient this step (frozen, or unused by the loss)
+                    self.update(p.array, checked_grad(p), self.state[p], group)
+                    bump_version(p)
         return loss
 
     # ------------------------------------------------------------------ work arrays
@@ -607,7 +610,8 @@ def update_in_blocks(
     same to the last bit. A large parameter's arrays are viewed as flat vectors, cut into one
     range per core (``run_split``) and each range into blocks of ``BLOCK_SIZE`` numbers (with
     ``blocks=False``, one call per range: a fused loop makes a single pass, so it gains
-    nothing from blocks and saves the calls).
+    nothing from blocks and saves the calls). Inside ``one_split_per_step`` the split update is
+    held and runs when that block ends, together with the other parameters' updates.
 
     The readable twin is ``kernel(*arrays)``: one call over the whole arrays, which is what
     happens for a parameter of fewer than ``SPLIT_MIN_SIZE`` numbers, or when some array is not
@@ -622,14 +626,77 @@ def update_in_blocks(
         kernel(*arrays)
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]  # views, not copies
+    job = _SplitUpdate(kernel, flat, size, blocks)
+    held = getattr(_held_updates, "jobs", None)
+    if held is not None:
+        held.append(job)
+    else:
+        run_updates_split([job])
+
+
+class _SplitUpdate:
+    """One parameter's elementwise update as ``update_in_blocks`` splits it: ``kernel`` over
+    the flat arrays ``flat`` of ``size`` numbers, in blocks or in one call per range."""
+
+    __slots__ = ("kernel", "flat", "size", "blocks")
+
+    def __init__(self, kernel: Callable[..., None], flat: list, size: int, blocks: bool) -> None:
+        self.kernel, self.flat, self.size, self.blocks = kernel, flat, size, blocks
+
+    def run(self, numbers: slice) -> None:
+        """Update the numbers ``numbers`` (a range of the flat arrays)."""
+        block_size = BLOCK_SIZE if self.blocks else max(1, numbers.stop - numbers.start)
+        for start in range(numbers.start, numbers.stop, block_size):
+            block = slice(start, min(start + block_size, numbers.stop))
+            self.kernel(*(None if a is None else a[block] for a in self.flat))
+
+
+def run_updates_split(jobs: list[_SplitUpdate]) -> None:
+    """Run the updates ``jobs`` on every core in one hand-off.
+
+    The jobs' numbers are seen as one long row (the first job's, then the second's, ...), cut
+    into one range per core (``run_split``); each core updates the part of every job that
+    falls in its range. One job alone is cut exactly as before; several large parameters cost
+    one hand-off to the other cores instead of one each.
+    """
+    starts, total = [], 0
+    for job in jobs:
+        starts.append(total)
+        total += job.size
 
     def work(rows: slice) -> None:
-        block_size = BLOCK_SIZE if blocks else max(1, rows.stop - rows.start)
-        for start in range(rows.start, rows.stop, block_size):
-            block = slice(start, min(start + block_size, rows.stop))
-            kernel(*(None if a is None else a[block] for a in flat))
+        for job, start in zip(jobs, starts):
+            low, high = max(rows.start - start, 0), min(rows.stop - start, job.size)
+            if low < high:
+                job.run(slice(low, high))
 
-    run_split(work, size, SPLIT_MIN_SIZE)
+    run_split(work, total, SPLIT_MIN_SIZE)
+
+
+_held_updates = threading.local()  # .jobs: the split updates held by one_split_per_step
+
+
+@contextlib.contextmanager
+def one_split_per_step() -> Iterator[None]:
+    """Hold the split updates of ``update_in_blocks`` made in this block and run them all when
+    it ends (``run_updates_split``), however it ends: what was asked for is always done.
+
+    ``Optimizer.step`` runs its loop over the parameters inside one, so the large parameters of
+    a step share one hand-off to the other cores. Nothing may read a held parameter before the
+    block ends (a step's updates never read each other's parameters). Nested, the outer block
+    runs them.
+    """
+    if getattr(_held_updates, "jobs", None) is not None:
+        yield
+        return
+    jobs: list[_SplitUpdate] = []
+    _held_updates.jobs = jobs
+    try:
+        yield
+    finally:
+        _held_updates.jobs = None
+        if jobs:
+            run_updates_split(jobs)
 
 
 def count_step(param: np.ndarray, state: State, *zero_arrays: str) -> int:
