@@ -342,3 +342,25 @@ def test_a_step_over_several_large_parameters_is_bitwise_one_parameter_at_a_time
             opt.step()  # one split per parameter
     for p, q in zip(together, alone):
         np.testing.assert_array_equal(p.numpy(), q.numpy())
+
+
+def test_held_small_updates_run_on_the_calling_thread_before_its_share(two_threads):
+    import threading
+
+    from glassnet.optim.optimizer import one_split_per_step
+
+    order = []
+
+    def kernel(x):
+        order.append((x.size, threading.get_ident() == threading.main_thread().ident))
+        x += 1.0
+
+    big, small = np.zeros(300_000), np.zeros(10)
+    with one_split_per_step():
+        update_in_blocks(kernel, big, blocks=False)
+        update_in_blocks(kernel, small)
+    mine = [size for size, on_main in order if on_main]
+    assert mine[0] == 10 and len(mine) == 2  # the small one first, then this thread's range
+    assert sum(size for size, _ in order) == 300_010
+    np.testing.assert_array_equal(big, 1.0)
+    np.testing.assert_array_equal(small, 1.0)

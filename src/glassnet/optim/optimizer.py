@@ -617,17 +617,18 @@ def update_in_blocks(
     happens for a parameter of fewer than ``SPLIT_MIN_SIZE`` numbers, or when some array is not
     C-contiguous (a flat view of it would be a copy, and writes into a copy are lost).
     """
+    held = getattr(_held_updates, "jobs", None)
     size = next(a for a in arrays if a is not None).size
-    if size < SPLIT_MIN_SIZE:  # most parameters: checked first, as it costs the least
-        kernel(*arrays)
-        return
-    present = [a for a in arrays if a is not None]
-    if not all(a.flags.c_contiguous for a in present):
-        kernel(*arrays)
+    if size < SPLIT_MIN_SIZE or not all(a is None or a.flags.c_contiguous for a in arrays):
+        # Most parameters (the size is checked first, as it costs the least): one call. Held,
+        # it runs on this core while the other cores start on the large parameters.
+        if held is not None:
+            held.append(_SplitUpdate(kernel, list(arrays), size, blocks, whole=True))
+        else:
+            kernel(*arrays)
         return
     flat = [None if a is None else a.reshape(-1) for a in arrays]  # views, not copies
     job = _SplitUpdate(kernel, flat, size, blocks)
-    held = getattr(_held_updates, "jobs", None)
     if held is not None:
         held.append(job)
     else:
@@ -636,12 +637,16 @@ def update_in_blocks(
 
 class _SplitUpdate:
     """One parameter's elementwise update as ``update_in_blocks`` splits it: ``kernel`` over
-    the flat arrays ``flat`` of ``size`` numbers, in blocks or in one call per range."""
+    the flat arrays ``flat`` of ``size`` numbers, in blocks or in one call per range; or, if
+    ``whole``, one call over the arrays as they are (a small or non-contiguous parameter)."""
 
-    __slots__ = ("kernel", "flat", "size", "blocks")
+    __slots__ = ("kernel", "flat", "size", "blocks", "whole")
 
-    def __init__(self, kernel: Callable[..., None], flat: list, size: int, blocks: bool) -> None:
+    def __init__(
+        self, kernel: Callable[..., None], flat: list, size: int, blocks: bool, whole=False
+    ) -> None:
         self.kernel, self.flat, self.size, self.blocks = kernel, flat, size, blocks
+        self.whole = whole
 
     def run(self, numbers: slice) -> None:
         """Update the numbers ``numbers`` (a range of the flat arrays)."""
@@ -654,18 +659,24 @@ class _SplitUpdate:
 def run_updates_split(jobs: list[_SplitUpdate]) -> None:
     """Run the updates ``jobs`` on every core in one hand-off.
 
-    The jobs' numbers are seen as one long row (the first job's, then the second's, ...), cut
-    into one range per core (``run_split``); each core updates the part of every job that
+    The split jobs' numbers are seen as one long row (the first job's, then the second's, ...),
+    cut into one range per core (``run_split``); each core updates the part of every job that
     falls in its range. One job alone is cut exactly as before; several large parameters cost
-    one hand-off to the other cores instead of one each.
+    one hand-off to the other cores instead of one each. The ``whole`` jobs run first on this
+    core (``run_split`` gives it the range from 0), while the other cores start on theirs.
     """
+    whole = [job for job in jobs if job.whole]
+    split = [job for job in jobs if not job.whole]
     starts, total = [], 0
-    for job in jobs:
+    for job in split:
         starts.append(total)
         total += job.size
 
     def work(rows: slice) -> None:
-        for job, start in zip(jobs, starts):
+        if rows.start == 0:
+            for job in whole:
+                job.kernel(*job.flat)
+        for job, start in zip(split, starts):
             low, high = max(rows.start - start, 0), min(rows.stop - start, job.size)
             if low < high:
                 job.run(slice(low, high))
@@ -682,9 +693,10 @@ def one_split_per_step() -> Iterator[None]:
     it ends (``run_updates_split``), however it ends: what was asked for is always done.
 
     ``Optimizer.step`` runs its loop over the parameters inside one, so the large parameters of
-    a step share one hand-off to the other cores. Nothing may read a held parameter before the
-    block ends (a step's updates never read each other's parameters). Nested, the outer block
-    runs them.
+    a step share one hand-off to the other cores, and the small ones are updated meanwhile.
+    Nothing may read a held parameter before the block ends: a step's updates never read each
+    other's parameters, and an ``update`` ends with its call of ``update_in_blocks``. Nested,
+    the outer block runs them.
     """
     if getattr(_held_updates, "jobs", None) is not None:
         yield
