@@ -144,7 +144,7 @@ def accuracy(output: Any, target: Any, threshold: float = 0.5) -> float:
         accuracy([[2.0, 1.0], [0.1, 0.9]], [0, 0])   # 0.5
     """
     p, t = _classes(output, target, "accuracy", threshold)
-    return float(np.mean(p == t))
+    return np.count_nonzero(p == t) / p.size  # the mean of the hits (np.mean is slower here)
 
 
 def top_k_accuracy(output: Any, target: Any, k: int = 5) -> float:
