@@ -9,12 +9,14 @@ from glassnet.callbacks import Callback
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
 
-def test_small_work_gets_one_thread_big_work_every_core(monkeypatch):
+def test_small_work_gets_one_thread_big_work_every_free_core(monkeypatch):
     monkeypatch.delenv("GLASSNET_NUM_THREADS", raising=False)
     monkeypatch.setattr(threads, "_chosen", None)
-    monkeypatch.setattr(threads, "_cores", lambda: 8)
+    monkeypatch.setattr(threads, "free_cores", lambda: 8)
     assert threads.threads_for_work(1e5) == 1
-    assert threads.threads_for_work(1e9) == 8
+    assert threads.threads_for_work(1e9) == 8 and threads.thread_limit() == 8
+    monkeypatch.setattr(threads, "free_cores", lambda: 3)  # another program took five cores
+    assert threads.threads_for_work(1e9) == 3 and threads.thread_limit() == 3
 
 
 def test_the_environment_variable_and_set_num_threads_win(monkeypatch):
@@ -58,3 +60,32 @@ def test_fit_trains_a_small_model_on_one_thread(monkeypatch):
     gn.fit(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)), (X, y), epochs=1,
            batch_size=16, verbose=0, callbacks=[Watch()])  # fmt: skip
     assert seen and set(seen) == {1}
+
+
+def test_fit_follows_the_free_cores_batch_by_batch_and_restores(monkeypatch):
+    if len(threadpoolctl.threadpool_info()) == 0 or gn.get_num_threads() < 2:
+        pytest.skip("needs a BLAS with at least two threads")
+    monkeypatch.delenv("GLASSNET_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "_chosen", None)
+    before = gn.get_num_threads()
+    # Another program takes a core after batch 1 and leaves after batch 3.
+    free_after_batch = {1: 1, 3: 2}
+    machine = {"free": 2}
+    monkeypatch.setattr(threads, "free_cores", lambda: machine["free"])
+    monkeypatch.setattr(threads, "SMALL_WORK_FLOPS", 0)  # this small model counts as large
+    seen = []
+
+    class Watch(Callback):
+        def on_batch_begin(self, batch, logs=None):
+            seen.append(gn.get_num_threads())
+
+        def on_batch_end(self, batch, logs=None):
+            machine["free"] = free_after_batch.get(batch, machine["free"])
+
+    X = gn.randn(96, 4).numpy()
+    y = (X[:, 0] > 0).astype("int64")
+    gn.fit(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)), (X, y), epochs=1,
+           batch_size=16, verbose=0, callbacks=[Watch()])  # fmt: skip
+    assert seen == [2, 2, 1, 1, 2, 2]  # each batch on the cores free before it
+
+    assert gn.get_num_threads() == before

@@ -7,8 +7,12 @@ programs keep cores busy the hand-overs wait for those cores: a training run mea
 an idle machine, 75 s under load, and 2.1 s under the same load with one BLAS thread.
 
 So ``fit`` picks the thread count for the model it trains (``threads_for_work``): one thread
-when a batch's forward pass is a few million multiply-adds or less, every core above that.
-You decide instead with ``glassnet.set_num_threads(n)`` or the environment variable
+when a batch's forward pass is a few million multiply-adds or less, above that every core
+that other programs leave free (``free_cores``, from ``machine_load``: on 2 cores with one
+kept busy by another program, an MLP epoch took 7.8 s on two threads and 4.4 s on one). fit
+asks again at every epoch, and glassnet's own split work (``split_work``) asks before every
+split, so the count follows the machine as other programs start and stop. You decide instead
+with ``glassnet.set_num_threads(n)`` or the environment variable
 ``GLASSNET_NUM_THREADS=n``. Changing the count needs threadpoolctl (in the ``cli`` and
 ``test`` extras); without it everything runs as NumPy would on its own.
 """
@@ -21,8 +25,12 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from .machine_load import free_cores
+
 __all__ = [
     "blas_threads",
+    "change_blas_threads",
+    "free_cores",
     "get_num_threads",
     "set_num_threads",
     "thread_limit",
@@ -74,17 +82,19 @@ def get_num_threads() -> int:
 
 
 def thread_limit() -> int:
-    """The most threads glassnet's own parallel work may use: the user's choice, else the cores."""
+    """The most threads glassnet's own parallel work may use: the user's choice, else the
+    free cores (``free_cores``)."""
     requested = _requested()
-    return requested if requested is not None else _cores()
+    return requested if requested is not None else free_cores()
 
 
 def threads_for_work(flops_per_batch: float) -> int:
-    """The thread count for work of this size: the user's choice, else 1 or every core."""
+    """The thread count for work of this size: the user's choice, else 1 for small work and
+    every free core (``free_cores``) for the rest."""
     requested = _requested()
     if requested is not None:
         return requested
-    return 1 if flops_per_batch < SMALL_WORK_FLOPS else _cores()
+    return 1 if flops_per_batch < SMALL_WORK_FLOPS else free_cores()
 
 
 @functools.cache
@@ -117,6 +127,15 @@ def blas_threads(n: int) -> Iterator[None]:
         return
     with blas.limit(limits=n):
         yield
+
+
+def change_blas_threads(n: int) -> None:
+    """Put NumPy's BLAS on ``n`` threads now, inside a ``blas_threads`` block, which puts back
+    the count it found when it ends (``fit`` follows the free cores batch by batch this way).
+    Nothing changes without threadpoolctl."""
+    blas = _numpy_blas()
+    if blas is not None:
+        blas.limit(limits=n)  # without `with`: it lasts until the enclosing block restores
 
 
 def forward_flops(model: Any, batch_size: int) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from ..data.loader import DataLoader
 from ..nn.module import Module
 from ..optim import lr_scheduler as sched_mod
 from ..optim.optimizer import Optimizer
-from ..threads import blas_threads, forward_flops, threads_for_work
+from ..threads import blas_threads, change_blas_threads, forward_flops, threads_for_work
 from .choices import _check_metrics, _make_scheduler, get_loss, make_optimizer
 from .evaluation import _evaluate_loader
 from .history import History
@@ -198,12 +198,15 @@ def fit(
         with contextlib.ExitStack() as guards:
             ctrl_c = guards.enter_context(StopOnCtrlC())
             # BLAS threads for the size of the work: one for a small model (thread hand-offs
-            # cost more than they save, and far more on a busy machine), every core otherwise.
+            # cost more than they save, and far more on a busy machine), otherwise every core
+            # other programs leave free, asked again before every batch (threads_for_work).
             work = forward_flops(model, train_loader.batch_size or 1)
-            threads = threads_for_work(work)
-            if parallel is not None:  # the processes share the machine's cores
-                threads = max(1, threads // parallel.world)
-            guards.enter_context(blas_threads(threads))
+            world = 1 if parallel is None else parallel.world  # processes share the cores
+
+            def blas_threads_now() -> int:
+                return max(1, threads_for_work(work) // world)
+
+            guards.enter_context(blas_threads(blas_threads_now()))  # restored at the end
             if detect_anomaly:
                 from ..inspect.anomaly import detect_anomaly as anomaly_checks
 
@@ -222,7 +225,7 @@ def fit(
 
                 epoch_logs, batches = run_epoch(
                     model,
-                    batches_of_mine,
+                    _following_free_cores(batches_of_mine, blas_threads_now),
                     loss_fn,
                     opt,
                     metrics=metric_specs,
@@ -417,6 +420,19 @@ def _restore(
         if key in user_keys:
             user_keys[key].load_state_dict(cb_state)
     return info.epoch
+
+
+def _following_free_cores(batches: Iterable[Any], threads_now: Callable[[], int]) -> Iterator[Any]:
+    """The batches of ``batches``, NumPy's BLAS put on ``threads_now()`` threads before each one
+    it changes for (asking costs about a microsecond, a change some microseconds): when another
+    program starts keeping a core busy mid-epoch, the next batch leaves that core alone."""
+    current = None
+    for batch in batches:
+        wanted = threads_now()
+        if wanted != current:
+            change_blas_threads(wanted)
+            current = wanted
+        yield batch
 
 
 def _report_end(history: History, mid_epoch: bool, verbose: int) -> None:
