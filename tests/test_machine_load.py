@@ -56,7 +56,7 @@ def fake_counters(monkeypatch):
     monkeypatch.setattr(machine_load, "_count", 0)
     monkeypatch.setattr(machine_load, "_free", 0)
     monkeypatch.setattr(machine_load, "_wait", machine_load.FIRST_SECONDS)
-    monkeypatch.setattr(machine_load.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(machine_load, "_clock", lambda: clock["now"])
 
     def read(now):
         busy, mine = readings.pop(0)

@@ -47,6 +47,7 @@ class Reading(NamedTuple):
     cores: int
 
 
+_clock = time.monotonic  # seconds, for the time between readings
 _last: Reading | None = None  # the latest reading (the first is taken at import, at the end)
 _count = 0  # the busy cores elsewhere, as computed from the last two readings
 _free = 0  # the cores left free by others at the last reading (0: not read yet)
@@ -64,7 +65,7 @@ def busy_cores_elsewhere() -> int:
 
 def free_cores() -> int:
     """The cores this process may use less those other programs keep busy (at least 1)."""
-    if _last is None or time.monotonic() - _last.when >= _wait:
+    if _last is None or _clock() - _last.when >= _wait:
         _refresh()
     return _free if _free else _all_cores()
 
@@ -74,7 +75,7 @@ _wait = FIRST_SECONDS  # how old the last reading must be to be read again
 
 def _refresh() -> None:
     global _last, _count, _free, _wait
-    now = time.monotonic()
+    now = _clock()
     if _last is not None and now - _last.when < _wait:
         return
     if _last is not None:
@@ -140,4 +141,4 @@ def cores_busy_ticks(stat_text: str, cores: set[int]) -> int | None:
 
 
 # The first reading, so that the first count needs no wait (see FIRST_SECONDS).
-_last = read_counters(time.monotonic())
+_last = read_counters(_clock())
