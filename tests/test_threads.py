@@ -89,3 +89,51 @@ def test_fit_follows_the_free_cores_batch_by_batch_and_restores(monkeypatch):
     assert seen == [2, 2, 1, 1, 2, 2]  # each batch on the cores free before it
 
     assert gn.get_num_threads() == before
+
+
+@pytest.fixture
+def following(monkeypatch):
+    """follow_free_cores from a fresh start, with free_cores under the test's control."""
+    if gn.get_num_threads() < 2:
+        pytest.skip("needs a BLAS with at least two threads")
+    monkeypatch.delenv("GLASSNET_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "_chosen", None)
+    monkeypatch.setattr(threads, "_followed", [])
+    machine = {"free": 64}
+    monkeypatch.setattr(threads, "free_cores", lambda: machine["free"])
+    before = gn.get_num_threads()
+    yield machine, before
+    threads._numpy_blas().limit(limits=before)  # back to NumPy's own count
+
+
+def test_a_scripts_loop_follows_the_free_cores_never_above_the_first_count(following):
+    machine, before = following
+    threads.follow_free_cores()
+    assert gn.get_num_threads() == before  # 64 free: never more than NumPy's BLAS had
+    machine["free"] = 1
+    x = gn.randn(3, 2, requires_grad=True)
+    (x * x).sum().backward()  # every backward pass asks
+    assert gn.get_num_threads() == 1
+    machine["free"] = 2
+    threads.follow_free_cores()
+    assert gn.get_num_threads() == min(2, before)
+
+
+def test_following_leaves_blocks_choices_and_other_peoples_counts_alone(following):
+    machine, before = following
+    threads.follow_free_cores()  # the first count noted
+    machine["free"] = 1
+    with threads.blas_threads(2):  # a block decides inside it (fit's is one)
+        threads.follow_free_cores()
+        assert gn.get_num_threads() == 2
+    gn.set_num_threads(2)  # the user's choice wins
+    try:
+        threads.follow_free_cores()
+        assert gn.get_num_threads() == 2
+    finally:
+        threads.set_num_threads(None)
+    threads.follow_free_cores()  # glassnet puts BLAS on the one free core ...
+    assert gn.get_num_threads() == 1
+    threads._numpy_blas().limit(limits=2)  # ... then someone else sets 2 (threadpoolctl, say)
+    threads.follow_free_cores()
+    assert gn.get_num_threads() == 2  # theirs to keep

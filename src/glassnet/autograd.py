@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .threads import follow_free_cores
+
 if TYPE_CHECKING:
     from .tensor import Tensor
 else:
@@ -606,6 +608,7 @@ def backward(
     create_graph: bool = False,
 ) -> None:
     """Accumulate d(tensors)/d(leaves) into each leaf's ``.grad`` (see ``Tensor.backward``)."""
+    follow_free_cores()  # a script's training loop, too, leaves the cores other programs use
     if retain_graph is None:
         retain_graph = create_graph
     if grad_tensors is None and isinstance(tensors, Tensor) and tensors.requires_grad:

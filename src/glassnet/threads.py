@@ -30,6 +30,7 @@ from .machine_load import free_cores
 __all__ = [
     "blas_threads",
     "change_blas_threads",
+    "follow_free_cores",
     "free_cores",
     "get_num_threads",
     "set_num_threads",
@@ -113,6 +114,9 @@ def _numpy_blas() -> Any:
     return blas.select(filepath=numpy_paths) if numpy_paths else blas
 
 
+_open_blocks = 0  # blas_threads blocks running: inside one, the block decides the count
+
+
 @contextlib.contextmanager
 def blas_threads(n: int) -> Iterator[None]:
     """Run the block with NumPy's BLAS on ``n`` threads, cheaply (some microseconds).
@@ -121,12 +125,46 @@ def blas_threads(n: int) -> Iterator[None]:
     small matrix products (a recurrent layer's time loop) while its large products outside the
     block keep every core. Nothing changes without threadpoolctl.
     """
-    blas = _numpy_blas()
-    if blas is None or all(lib.num_threads == n for lib in blas.lib_controllers):
-        yield
+    global _open_blocks
+    _open_blocks += 1
+    try:
+        blas = _numpy_blas()
+        if blas is None or all(lib.num_threads == n for lib in blas.lib_controllers):
+            yield
+            return
+        with blas.limit(limits=n):
+            yield
+    finally:
+        _open_blocks -= 1
+
+
+_followed: list[int] = []  # [the BLAS count found first, the count follow_free_cores set last]
+
+
+def follow_free_cores() -> None:
+    """Put NumPy's BLAS on the free cores (``free_cores``) in a script's own training loop.
+
+    Called at every backward pass (``autograd.backward``); it does something only where nobody
+    else decides: not inside ``fit`` or another ``blas_threads`` block, not after
+    ``set_num_threads`` or ``GLASSNET_NUM_THREADS``, and not when the count was changed by
+    someone else (threadpoolctl, say) since glassnet last set it. Never more threads than NumPy's
+    BLAS had at first. Costs a few microseconds; a change, some tens, once in a while.
+    """
+    if _open_blocks or _requested() is not None:
         return
-    with blas.limit(limits=n):
-        yield
+    blas = _numpy_blas()
+    if blas is None:
+        return
+    current = max(lib.num_threads for lib in blas.lib_controllers)
+    if not _followed:
+        _followed[:] = [current, current]
+    first, last = _followed
+    if current != last:  # someone else's count: theirs to keep
+        return
+    wanted = min(first, free_cores())
+    if wanted != current:
+        blas.limit(limits=wanted)
+        _followed[1] = wanted
 
 
 def change_blas_threads(n: int) -> None:
