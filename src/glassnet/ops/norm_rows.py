@@ -36,13 +36,14 @@ The backward runs the same way, with the formulas of ``Normalize`` (ops/norm.py)
 NumPy version (``standardize_reference`` and ``Normalize._backward_reference``) is the
 readable twin of everything here, tested equal to it.
 
-Compiled loops (``compiled=True``, chosen by Normalize where ``norm_loops.worth_compiling``):
-the same three steps, each row pass one compiled loop of ops/norm_loops.py over ranges of
-rows on every core instead of NumPy calls over blocks. Layer norm is one loop per row
-forward and one backward; where a statistic's rows are consecutive (group norm, instance
-norm) a loop takes a statistic at a time, its values in cache; batch norm takes its rows'
-moments, pools them per channel (a short loop over the L rows' numbers), then normalizes.
-x_hat is then recomputed from x in the backward, never stored.
+Compiled loops (``compiled=True``, chosen by Normalize where ``norm_loops.worth_compiling``
+and the layout is ``compilable``): the same steps as compiled loops of ops/norm_loops.py over
+ranges of rows (or statistics) on every core instead of NumPy calls over blocks. Layer norm
+is one loop per row forward and one backward; in the "lead" layouts whose statistics' rows
+are evenly spaced (``RowLayout.runs``: group norm and instance norm, runs of consecutive
+rows; batch norm, a channel's row in every sample) a loop takes a statistic at a time, all
+its rows while they are in cache, so x goes through memory once forward and x and g once
+backward. x_hat is then recomputed from x in the backward, never stored.
 """
 
 from __future__ import annotations
@@ -118,11 +119,27 @@ class RowLayout:
         return self.count == self.cols
 
     @property
-    def consecutive(self) -> bool:
-        """Whether each statistic covers a run of consecutive rows (group norm, instance norm),
-        not rows spread out over the matrix (batch norm: a channel recurs in every sample)."""
-        n = len(self.lead)
-        return self.kind == "lead" and self.lead_red == tuple(range(n - len(self.lead_red), n))
+    def runs(self) -> tuple[int, int] | None:
+        """(R, inner) when every statistic's rows are R rows ``inner`` apart, else None.
+
+        That is so in the "lead" layouts whose reduced leading axes are one block: the leading
+        axes are (outer, reduced, inner) and a statistic covers its rows r = first + i * inner,
+        i < R (``norm_loops.stat_norm_rows``). Group norm and instance norm: inner = 1, runs of
+        consecutive rows; batch norm on (N, C, ...): R = N and inner = C.
+        """
+        red, n = self.lead_red, len(self.lead)
+        if self.kind != "lead":
+            return None
+        if not red:  # one row each (instance norm)
+            return 1, 1
+        if red != tuple(range(red[0], red[-1] + 1)):
+            return None
+        return math.prod(self.lead[a] for a in red), math.prod(self.lead[red[-1] + 1 : n])
+
+    @property
+    def compilable(self) -> bool:
+        """Whether the compiled loops serve this layout (layer norm, and ``runs``)."""
+        return self.kind == "trail" or self.runs is not None
 
     @property
     def block_rows(self) -> int:
@@ -272,12 +289,6 @@ def _on_every_row(layout: RowLayout, per_stat: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(_spread(layout, per_stat.reshape(-1)))
 
 
-def _row_stat(layout: RowLayout) -> np.ndarray:
-    """The statistic (0 .. S-1, in the order of ``layout.small``) of every row, (L,) ints."""
-    numbers = np.arange(math.prod(layout.small)).reshape(layout.small)
-    return np.ascontiguousarray(layout.on_rows(numbers).reshape(-1))
-
-
 def _param_values(layout: RowLayout, p: np.ndarray | None, fill: float, dtype) -> np.ndarray:
     """A parameter as the contiguous array the loops read: its value on every column, (Q,),
     for "trail"; on every row, (L,), for "lead". ``fill`` everywhere when it is absent."""
@@ -296,47 +307,47 @@ def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
     Y, eps = layout.matrix(y), float(eps)
     _each_range(
         layout,
-        lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, 1, Y, mean, var, invstd),
+        lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, Y, mean, var, invstd),
     )
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
 
 def _each_stat_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
-    """``loop(lo, hi)`` (a loop over statistics lo..hi of consecutive rows) over the cores."""
+    """``loop(lo, hi)`` (a loop over statistics lo..hi, ``layout.runs``) over the cores."""
     n_stats = math.prod(layout.small)
     min_stats = max(1, MIN_VALUES_PER_THREAD // layout.count)
     run_split(lambda stats: loop(stats.start, stats.stop), n_stats, min_stats)
 
 
-def _forward_groups_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
-    """``forward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_rows``."""
-    dtype, per_stat = x.dtype, layout.count // layout.cols
+def _forward_stats_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
+    """``forward_rows`` where statistics are evenly spaced rows: ``norm_loops.stat_norm_rows``."""
+    dtype, (per_stat, inner) = x.dtype, layout.runs
     X, y = layout.matrix(x), np.empty(x.shape, dtype)
     w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
     mean, var, invstd = (np.empty(math.prod(layout.small), dtype) for _ in range(3))
     Y, eps = layout.matrix(y), float(eps)
 
     def loop(lo: int, hi: int) -> None:
-        norm_loops.group_norm_rows(X, w, b, per_stat, eps, lo, hi, Y, mean, var, invstd)
+        norm_loops.stat_norm_rows(X, w, b, per_stat, inner, eps, lo, hi, Y, mean, var, invstd)
 
     _each_stat_range(layout, loop)
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
 
-def _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX):
-    """``backward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_grad_rows``."""
+def _backward_stats_compiled(layout, G, X, mean, invstd, params, need, GX):
+    """``backward_rows`` where statistics are evenly spaced rows: ``stat_norm_grad_rows``."""
     (weight, bias), (need_x, need_w, need_b) = params, need
-    dtype, per_stat = G.dtype, layout.count // layout.cols
+    dtype, (per_stat, inner) = G.dtype, layout.runs
     w = _param_values(layout, weight, 1.0, dtype)
     g_x = GX if need_x else np.empty((1, 1), dtype)  # unused without need_x
     s_hat, s_one = np.empty(layout.rows, dtype), np.empty(layout.rows, dtype)
     mean, invstd = mean.reshape(-1), invstd.reshape(-1)
 
     def loop(lo: int, hi: int) -> None:
-        norm_loops.group_norm_grad_rows(
-            G, X, mean, invstd, w, per_stat, lo, hi, int(need_x), g_x, s_hat, s_one
+        norm_loops.stat_norm_grad_rows(
+            G, X, mean, invstd, w, per_stat, inner, lo, hi, int(need_x), g_x, s_hat, s_one
         )
 
     _each_stat_range(layout, loop)
@@ -360,21 +371,21 @@ def forward_rows(
     one sweep of blocks and recomputes x_hat in cache for less than writing it out costs,
     while the batch- and group-norm backward takes two sweeps and reads it twice.
 
-    ``compiled``: the three steps run as the compiled loops of norm_loops (numba must be
-    available, see ``norm_loops.worth_compiling``), one pass over each row instead of several
-    NumPy passes; x_hat is then None in every layout (the compiled backward recomputes it from
-    x, which costs less than writing it out and reading it back).
+    ``compiled``: the steps run as the compiled loops of norm_loops (numba must be available,
+    see ``norm_loops.worth_compiling``, and ``layout.compilable``), one pass over each row or
+    statistic instead of several NumPy passes; x_hat is then None (the compiled backward
+    recomputes it from x, which costs less than writing it out and reading it back).
     """
     if compiled and layout.kind == "trail":
         return _forward_trail_compiled(layout, x, eps, weight, bias)
-    if compiled and layout.consecutive:
-        return _forward_groups_compiled(layout, x, eps, weight, bias)
+    if compiled:
+        return _forward_stats_compiled(layout, x, eps, weight, bias)
     dtype, count, cols = x.dtype, layout.count, layout.cols
     per_stat = count // cols  # R: the rows of one statistic
     X = layout.matrix(x)
     affine = weight is not None or bias is not None
     y = np.empty(x.shape, dtype)
-    keep_hat = layout.kind != "trail" and not compiled
+    keep_hat = layout.kind != "trail"
     x_hat = None if not keep_hat else (np.empty(x.shape, dtype) if affine else y)
     Y, XH = layout.matrix(y), None if x_hat is None else layout.matrix(x_hat)
     w, b = layout.param(weight), layout.param(bias)
@@ -420,24 +431,7 @@ def forward_rows(
             if b is not None:
                 out += _part(b, rows)
 
-    if compiled:  # "lead": steps 1 and 3 as compiled row loops, step 2 as above on all rows
-        # step 1: each row's own mean and variance (into row_ss): layer_norm_rows without y
-        unused, invstd_unused = np.empty((1, 1), dtype), np.empty(layout.rows, dtype)
-        moments = (unused, row_mean, row_ss, invstd_unused)
-        _each_range(
-            layout,
-            lambda lo, hi: norm_loops.layer_norm_rows(X, ones, ones, 0.0, lo, hi, 0, *moments),
-        )
-        stats = (mean, var, invstd, row_centre, row_scale)
-        norm_loops.pool_row_moments(row_mean, row_ss, _row_stat(layout), cols, float(eps), *stats)
-        scale = row_scale if w is None else row_scale * w.reshape(-1)
-        shift = _param_values(layout, bias, 0.0, dtype)
-        _each_range(
-            layout,
-            lambda lo, hi: norm_loops.centre_scale_shift(X, row_centre, scale, shift, lo, hi, Y),
-        )
-    else:
-        _in_steps(layout, moments, statistics, normalize, dtype)
+    _in_steps(layout, moments, statistics, normalize, dtype)
     keep = layout.keep
     return y, x_hat, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
@@ -471,17 +465,14 @@ def backward_rows(
     g_x = np.empty(layout.shape, dtype) if need[0] else None
     GX = None if g_x is None else layout.matrix(g_x)
     params = (weight, bias)
-    if compiled and layout.consecutive:
+    if compiled and layout.kind == "trail":
         X = layout.matrix(x)
-        g_w, g_b = _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX)
+        centre, scale = _on_every_row(layout, mean), _on_every_row(layout, invstd)
+        g_w, g_b = _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX)
         return g_x, g_w, g_b
     if compiled:
         X = layout.matrix(x)
-        centre, scale = _on_every_row(layout, mean), _on_every_row(layout, invstd)
-        if layout.kind == "trail":
-            g_w, g_b = _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX)
-        else:
-            g_w, g_b = _backward_lead(layout, G, scale[:, None], params, need, GX, (X, centre))
+        g_w, g_b = _backward_stats_compiled(layout, G, X, mean, invstd, params, need, GX)
         return g_x, g_w, g_b
     row_scale = _spread(layout, invstd.reshape(-1))[:, None]  # invstd on every row, (L, 1)
     if layout.kind == "trail":
@@ -564,15 +555,14 @@ def _backward_trail(layout, G, centred, row_scale, params, need, GX):
     )
 
 
-def _backward_lead(layout, G, row_scale, params, need, GX, hats):
+def _backward_lead(layout, G, row_scale, params, need, GX, XH):
     """Batch and group norm: w on the rows, so every mean is a (weighted) sum of row sums.
 
     With s_r = g_r . x_hat_r and t_r = g_r . 1 per row: a = sum of w_r s_r / M and
     m = sum of w_r t_r / M per statistic, and
     dL/dx = g * (w invstd) - x_hat * (a invstd) - m invstd, every factor on the rows;
     dL/dweight, dL/dbias = the sums of s_r and t_r over the rows each parameter spans.
-    ``hats`` is x_hat as an (L, Q) matrix (NumPy blocks), or (X, centre): x as a matrix and
-    the mean on every row, from which the compiled loops recompute x_hat = (x - centre) invstd.
+    ``XH`` is x_hat as an (L, Q) matrix.
     """
     (weight, bias), (need_x, need_w, need_b) = params, need
     dtype, count, n = G.dtype, layout.count, layout.rows
@@ -580,7 +570,6 @@ def _backward_lead(layout, G, row_scale, params, need, GX, hats):
     ones = np.ones(layout.cols, dtype)
     s_hat, s_one = np.empty(n, dtype), np.empty(n, dtype)
     c_g, c_hat, c_one = (np.empty(n, dtype) for _ in range(3))
-    XH = hats if isinstance(hats, np.ndarray) else None
 
     def row_sums(rows: slice, _c, _t) -> None:
         np.vecdot(G[rows], XH[rows], out=s_hat[rows])
@@ -601,27 +590,7 @@ def _backward_lead(layout, G, row_scale, params, need, GX, hats):
         out -= t
         out -= c_one[rows, None]
 
-    if XH is None:  # the compiled loops: a pass for the row sums, then one for dL/dx
-        X, centre = hats
-        scale = row_scale[:, 0]
-        _each_range(
-            layout,
-            lambda lo, hi: norm_loops.row_grad_sums(G, X, centre, scale, lo, hi, s_hat, s_one),
-        )
-        if need_x:
-            c_centred, row_stat = c_hat, _row_stat(layout)
-            w_all = _param_values(layout, weight, 1.0, dtype)
-            n_stats = math.prod(layout.small)
-            norm_loops.pool_grad_sums(
-                s_hat, s_one, w_all, row_stat, n_stats, count, scale, c_g, c_centred, c_one
-            )
-            _each_range(
-                layout,
-                lambda lo, hi: norm_loops.row_grad_x(
-                    G, X, centre, c_g, c_centred, c_one, lo, hi, GX
-                ),
-            )
-    elif need_x:
+    if need_x:
         _in_steps(layout, row_sums, factors, grad_x, dtype)
     elif need_w or need_b:
         _each_block(layout, row_sums, dtype)
