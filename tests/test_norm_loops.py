@@ -37,6 +37,7 @@ CASES = [
     ((3, 5, 3, 7), (0, 2, 3), None),  # batch norm without affine
     ((3, 4, 2, 3, 5), (0, 2, 3, 4), (1, 4, 1, 1, 1)),  # batch norm 3d
     ((3, 4, 5, 7), (1, 3), (1, 1, 5, 1)),  # reduced block in the middle: R = 4 rows 5 apart
+    ((3, 4, 5, 7), (1, 3), (3, 1, 5, 1)),  # parameters per sample too: not a cycle of rows
 ]
 IDS = [
     "layer",
@@ -49,6 +50,7 @@ IDS = [
     "batch-plain",
     "batch3d",
     "middle",
+    "middle-per-sample",
 ]
 DTYPES = [np.float32, np.float64]
 DTYPE_IDS = ["f32", "f64"]

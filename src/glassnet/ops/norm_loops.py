@@ -122,7 +122,7 @@ def layer_norm_grad_rows(g, x, mean, invstd, weight, lo, hi, need_x, g_x, g_weig
 
 
 @jit.loop
-def stat_norm_rows(x, weight, bias, per_stat, inner, eps, lo, hi, y, mean, var, invstd):
+def stat_norm_rows(x, weight, bias, period, per_stat, inner, eps, lo, hi, y, mean, var, invstd):
     """Statistics lo..hi, each covering ``per_stat`` rows ``inner`` apart, one at a time.
 
     The leading axes of x are (outer, reduced, inner) blocks, any of them possibly empty: row
@@ -130,10 +130,11 @@ def stat_norm_rows(x, weight, bias, per_stat, inner, eps, lo, hi, y, mean, var, 
     statistic s = o * inner + k covers the R rows first + i * inner, with first = (s //
     inner) R inner + s % inner. Group norm: inner = 1 (runs of R consecutive rows); batch
     norm on (N, C, ...): R = N, inner = C (channel c on rows c, c + C, c + 2C, ...). Of x
-    (L, Q) a statistic covers M = R Q values; weight and bias (L,) hold each row's parameter:
+    (L, Q) a statistic covers M = R Q values; weight and bias (P,), P = ``period``, hold the
+    rows' parameters in a cycle: row r's is weight[r % P] (a channel's, on (N, C, ...) input):
 
         m_s = sum x / M,   v_s = sum (x - m_s)**2 / M,   k_s = 1 / sqrt(v_s + eps)
-        y_rj = (x_rj - m_s) * (k_s * weight_r) + bias_r
+        y_rj = (x_rj - m_s) * (k_s * weight[r % P]) + bias[r % P]
 
     into y, and mean, var, invstd (S,). Three passes over the statistic's M values: the first
     reads them from memory, the others find them in cache when M is some thousands. Each row's
@@ -164,7 +165,7 @@ def stat_norm_rows(x, weight, bias, per_stat, inner, eps, lo, hi, y, mean, var, 
         k = dtype(1.0 / np.sqrt(v + eps))
         for i in range(per_stat):
             r = first + i * inner
-            scale, shift = k * weight[r], bias[r]
+            scale, shift = k * weight[r % period], bias[r % period]
             for j in range(cols):
                 y[r, j] = (x[r, j] - m) * scale + shift
         mean[s], var[s], invstd[s] = m, v, k
@@ -172,12 +173,12 @@ def stat_norm_rows(x, weight, bias, per_stat, inner, eps, lo, hi, y, mean, var, 
 
 @jit.loop
 def stat_norm_grad_rows(
-    g, x, mean, invstd, weight, per_stat, inner, lo, hi, need_x, g_x, s_hat, s_one
+    g, x, mean, invstd, weight, period, per_stat, inner, lo, hi, need_x, g_x, s_hat, s_one
 ):
     """Backward of ``stat_norm_rows`` on statistics lo..hi, one statistic at a time.
 
-    Rows as in ``stat_norm_rows``; per row r of statistic s (x_hat = (x - m_s) k_s,
-    d = g * weight_r):
+    Rows and weight as in ``stat_norm_rows``; per row r of statistic s (x_hat = (x - m_s) k_s,
+    d = g * weight_r, weight_r = weight[r % period]):
 
         s_hat_r = sum_j g_rj x_hat_rj,     s_one_r = sum_j g_rj      (into s_hat, s_one (L,))
         mean(d x_hat) = sum_r weight_r s_hat_r / M,   mean(d) = sum_r weight_r s_one_r / M
@@ -198,14 +199,15 @@ def stat_norm_grad_rows(
                 gj = g[r, j]
                 total_hat += gj * (x[r, j] - m)
                 total += gj
+            w_r = weight[r % period]
             s_hat[r], s_one[r] = total_hat * k, total
-            along_hat += weight[r] * s_hat[r]
-            along_one += weight[r] * total
+            along_hat += w_r * s_hat[r]
+            along_one += w_r * total
         if need_x:
             c_centred = dtype(along_hat / count * k * k)
             c_one = dtype(along_one / count * k)
             for i in range(per_stat):
                 r = first + i * inner
-                c_g = weight[r] * k
+                c_g = weight[r % period] * k
                 for j in range(cols):
                     g_x[r, j] = g[r, j] * c_g - (x[r, j] - m) * c_centred - c_one

@@ -48,6 +48,7 @@ backward. x_hat is then recomputed from x in the backward, never stored.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,34 +92,38 @@ class RowLayout:
     kind: str
     count: int
 
-    @property
+    # The derived sizes below are computed once per layout (functools.cached_property), and
+    # ``row_layout`` gives the same layout object back for the same shapes: a normalization
+    # called every step pays for this arithmetic once.
+
+    @functools.cached_property
     def lead(self) -> tuple:
         return self.shape[: len(self.shape) - self.q]
 
-    @property
+    @functools.cached_property
     def rows(self) -> int:
         return math.prod(self.lead)
 
-    @property
+    @functools.cached_property
     def cols(self) -> int:
         return math.prod(self.shape[len(self.shape) - self.q :])
 
-    @property
+    @functools.cached_property
     def small(self) -> tuple:
         """The statistics' shape on the leading axes (reduced ones kept as 1)."""
         return tuple(1 if i in self.lead_red else n for i, n in enumerate(self.lead))
 
-    @property
+    @functools.cached_property
     def keep(self) -> tuple:
         """The statistics' shape on the input's axes (every reduced axis kept as 1)."""
         return self.small + (1,) * self.q
 
-    @property
+    @functools.cached_property
     def one_row_each(self) -> bool:
         """Whether every statistic covers exactly one row (layer norm), not several."""
         return self.count == self.cols
 
-    @property
+    @functools.cached_property
     def runs(self) -> tuple[int, int] | None:
         """(R, inner) when every statistic's rows are R rows ``inner`` apart, else None.
 
@@ -136,12 +141,17 @@ class RowLayout:
             return None
         return math.prod(self.lead[a] for a in red), math.prod(self.lead[red[-1] + 1 : n])
 
-    @property
+    @functools.cached_property
     def compilable(self) -> bool:
         """Whether the compiled loops serve this layout (layer norm, and ``runs``)."""
         return self.kind == "trail" or self.runs is not None
 
-    @property
+    @functools.cached_property
+    def n_stats(self) -> int:
+        """S, the number of statistics."""
+        return math.prod(self.small)
+
+    @functools.cached_property
     def block_rows(self) -> int:
         """Rows per block: about BLOCK_VALUES values (at least one row)."""
         return max(1, BLOCK_VALUES // self.cols)
@@ -188,31 +198,37 @@ def row_layout(x: np.ndarray, axes: tuple, params: list) -> RowLayout | None:
     reduced, when a parameter has another dtype than x, or when a parameter varies along the
     trailing reduced axes only partly.
     """
-    ndim = x.ndim
-    if not x.flags.c_contiguous or x.size == 0 or not axes or axes[-1] != ndim - 1:
+    if not x.flags.c_contiguous or x.size == 0 or not axes or axes[-1] != x.ndim - 1:
         return None
     given = [p for p in params if p is not None]
     if any(np.asarray(p).dtype != x.dtype for p in given):
         return None
-    shapes = [_aligned(np.shape(p), ndim) for p in given]
+    return _layout_of_shapes(x.shape, tuple(axes), tuple(np.shape(p) for p in given))
+
+
+@functools.lru_cache(maxsize=256)
+def _layout_of_shapes(shape: tuple, axes: tuple, param_shapes: tuple) -> RowLayout | None:
+    """``row_layout`` from the shapes alone (remembered: a layer sees the same shapes each step)."""
+    ndim = len(shape)
+    shapes = [_aligned(p, ndim) for p in param_shapes]
     if any(len(s) != ndim for s in shapes):
         return None
-    count = math.prod(x.shape[a] for a in axes)
+    count = math.prod(shape[a] for a in axes)
     # "lead": the longest block of trailing reduced axes along which every parameter is 1.
     q = 0
     while q < ndim and (ndim - 1 - q) in axes and all(s[ndim - 1 - q] == 1 for s in shapes):
         q += 1
     if q:
         lead_red = tuple(a for a in axes if a < ndim - q)
-        return RowLayout(tuple(x.shape), q, lead_red, "lead", count)
+        return RowLayout(shape, q, lead_red, "lead", count)
     # "trail": the reduced axes are the trailing k, and every parameter spans exactly them.
     k = len(axes)
     if axes != tuple(range(ndim - k, ndim)):
         return None
     if all(
-        s[: ndim - k] == (1,) * (ndim - k) and s[ndim - k :] == x.shape[ndim - k :] for s in shapes
+        s[: ndim - k] == (1,) * (ndim - k) and s[ndim - k :] == shape[ndim - k :] for s in shapes
     ):
-        return RowLayout(tuple(x.shape), k, (), "trail", count)
+        return RowLayout(shape, k, (), "trail", count)
     return None
 
 
@@ -315,21 +331,66 @@ def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
 
 def _each_stat_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
     """``loop(lo, hi)`` (a loop over statistics lo..hi, ``layout.runs``) over the cores."""
-    n_stats = math.prod(layout.small)
     min_stats = max(1, MIN_VALUES_PER_THREAD // layout.count)
-    run_split(lambda stats: loop(stats.start, stats.stop), n_stats, min_stats)
+    run_split(lambda stats: loop(stats.start, stats.stop), layout.n_stats, min_stats)
+
+
+def _period(layout: RowLayout, p: np.ndarray) -> int | None:
+    """P when the "lead" parameter p repeats every P rows: row r's value is p.flat[r % P].
+
+    So it is when p varies along a trailing block of the leading axes only (a channel's weight
+    (1, C, 1, 1) on (N, C, H, W) input: P = C); None for any other parameter shape.
+    """
+    return _period_of_shape(layout, np.shape(p))
+
+
+@functools.lru_cache(maxsize=256)
+def _period_of_shape(layout: RowLayout, p_shape: tuple) -> int | None:
+    shape = _aligned(p_shape, len(layout.shape))[: len(layout.lead)]
+    lead = layout.lead
+    k = len(lead)
+    while k and shape[k - 1] == lead[k - 1]:
+        k -= 1
+    return math.prod(lead[k:]) if all(n == 1 for n in shape[:k]) else None
+
+
+def _cyclic_params(layout: RowLayout, weight, bias, dtype) -> tuple[np.ndarray, np.ndarray, int]:
+    """(w, b, P): the "lead" parameters as the (P,) cycles the stat loops read (``_period``),
+    ones and zeros where absent; P = L (every row's value written out) for other shapes."""
+    periods = [_period(layout, p) for p in (weight, bias) if p is not None]
+    period = layout.rows if None in periods else max(periods, default=1)
+
+    def cycle(p: np.ndarray | None, fill: float) -> np.ndarray:
+        if p is None:
+            return np.full(period, fill, dtype)
+        if period == layout.rows:
+            return np.ascontiguousarray(layout.param(p).reshape(period))
+        values = np.ascontiguousarray(p.reshape(-1))  # rows 0 .. P_p - 1; P_p divides P
+        return values if values.size == period else np.tile(values, period // values.size)
+
+    return cycle(weight, 1.0), cycle(bias, 0.0), period
+
+
+def _cyclic_sum(layout: RowLayout, per_row: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Sum of (L,) per-row sums over the rows sharing each value of parameter p (its gradient)."""
+    period = _period(layout, p)
+    if period is None:
+        return layout.param_sum(per_row, p)
+    return np.add.reduce(per_row.reshape(-1, period), axis=0).reshape(p.shape)
 
 
 def _forward_stats_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
     """``forward_rows`` where statistics are evenly spaced rows: ``norm_loops.stat_norm_rows``."""
     dtype, (per_stat, inner) = x.dtype, layout.runs
     X, y = layout.matrix(x), np.empty(x.shape, dtype)
-    w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
-    mean, var, invstd = (np.empty(math.prod(layout.small), dtype) for _ in range(3))
+    w, b, period = _cyclic_params(layout, weight, bias, dtype)
+    mean, var, invstd = (np.empty(layout.n_stats, dtype) for _ in range(3))
     Y, eps = layout.matrix(y), float(eps)
 
     def loop(lo: int, hi: int) -> None:
-        norm_loops.stat_norm_rows(X, w, b, per_stat, inner, eps, lo, hi, Y, mean, var, invstd)
+        norm_loops.stat_norm_rows(
+            X, w, b, period, per_stat, inner, eps, lo, hi, Y, mean, var, invstd
+        )
 
     _each_stat_range(layout, loop)
     keep = layout.keep
@@ -340,20 +401,21 @@ def _backward_stats_compiled(layout, G, X, mean, invstd, params, need, GX):
     """``backward_rows`` where statistics are evenly spaced rows: ``stat_norm_grad_rows``."""
     (weight, bias), (need_x, need_w, need_b) = params, need
     dtype, (per_stat, inner) = G.dtype, layout.runs
-    w = _param_values(layout, weight, 1.0, dtype)
+    w, _, period = _cyclic_params(layout, weight, None, dtype)
     g_x = GX if need_x else np.empty((1, 1), dtype)  # unused without need_x
     s_hat, s_one = np.empty(layout.rows, dtype), np.empty(layout.rows, dtype)
     mean, invstd = mean.reshape(-1), invstd.reshape(-1)
+    flag = int(need_x)
 
     def loop(lo: int, hi: int) -> None:
         norm_loops.stat_norm_grad_rows(
-            G, X, mean, invstd, w, per_stat, inner, lo, hi, int(need_x), g_x, s_hat, s_one
+            G, X, mean, invstd, w, period, per_stat, inner, lo, hi, flag, g_x, s_hat, s_one
         )
 
     _each_stat_range(layout, loop)
     return (
-        layout.param_sum(s_hat, weight) if need_w else None,
-        layout.param_sum(s_one, bias) if need_b else None,
+        _cyclic_sum(layout, s_hat, weight) if need_w else None,
+        _cyclic_sum(layout, s_one, bias) if need_b else None,
     )
 
 
