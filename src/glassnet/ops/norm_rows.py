@@ -151,9 +151,10 @@ class RowLayout:
         """S, the number of statistics."""
         return math.prod(self.small)
 
-    @functools.cached_property
+    @property
     def block_rows(self) -> int:
-        """Rows per block: about BLOCK_VALUES values (at least one row)."""
+        """Rows per block: about BLOCK_VALUES values (at least one row; read each time, as the
+        tests shrink BLOCK_VALUES)."""
         return max(1, BLOCK_VALUES // self.cols)
 
     def matrix(self, a: np.ndarray) -> np.ndarray:
