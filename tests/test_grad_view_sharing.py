@@ -1,5 +1,5 @@
 """A leaf's first gradient kept without a copy when it views a gradient nobody else holds, and
-copied whenever anything else could see or change the same memory (autograd._accumulate_grad)."""
+copied whenever anything else could see or change the same memory (glassnet/grad_views.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import autograd
+from glassnet import autograd, grad_views
 
 SHAPE = (4, 6)
 FLAT = (24,)
@@ -16,7 +16,7 @@ FLAT = (24,)
 @pytest.fixture(autouse=True)
 def views_of_every_size(monkeypatch):
     """The shortcut asked for on these small gradients too (normally only on large ones)."""
-    monkeypatch.setattr(autograd, "KEEP_VIEW_MIN_SIZE", 0)
+    monkeypatch.setattr(grad_views, "KEEP_VIEW_MIN_SIZE", 0)
 
 
 def _data(seed: int, shape=SHAPE) -> np.ndarray:
@@ -185,7 +185,7 @@ def test_caller_array_passed_in_a_temporary_tensor_is_never_kept():
 @pytest.mark.parametrize("size,kept", [(1 << 15, True), (64, False)], ids=["large", "small"])
 def test_default_threshold_keeps_large_views_and_copies_small_ones(size, kept, monkeypatch):
     monkeypatch.undo()  # the default KEEP_VIEW_MIN_SIZE
-    assert 64 < autograd.KEEP_VIEW_MIN_SIZE <= 1 << 15
+    assert 64 < grad_views.KEEP_VIEW_MIN_SIZE <= 1 << 15
     x = gn.tensor(_data(20, (size // 8, 8)), requires_grad=True)
     c = _data(21, (size,))
     (x.reshape((size,)) * gn.tensor(c)).sum().backward()

@@ -19,11 +19,12 @@ cost only a NumPy call and a thin wrapper.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from . import grad_views
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -548,7 +549,9 @@ def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor 
             if incoming is None or data is incoming.array:
                 data = data.copy()
             elif data.base is not None and (
-                data.size < KEEP_VIEW_MIN_SIZE or not _unshared_view(data, incoming)
+                data.size < grad_views.KEEP_VIEW_MIN_SIZE
+                or _backward_hooks  # a tracer hook may keep the gradients it is shown
+                or not grad_views.unshared_view(data, incoming)
             ):
                 data = data.copy()
             t.grad = wrap(data)
@@ -556,67 +559,6 @@ def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor 
         t.grad = t.grad + g
     else:
         np.add(t.grad.array, data, out=t.grad.array)
-
-
-#: The fewest numbers a gradient that is a view must have before ``_unshared_view`` is asked
-#: whether it can be kept without a copy: a smaller one is copied (cheaper than the question).
-KEEP_VIEW_MIN_SIZE = 1 << 14
-
-
-def _unshared_view(data: np.ndarray, incoming: Tensor) -> bool:
-    """Whether ``data`` is a view of the array of ``incoming`` that nothing else can reach.
-
-    True when ``data`` (writeable, C-contiguous) views ``incoming.array``, an array that owns
-    its memory, and neither that array nor the Tensor ``incoming`` has any reference beyond
-    those the backward walk itself holds: then ``data`` may become a ``.grad`` and be added
-    into in place later without changing anything else. Any other holder (a second view of
-    the same memory, an op or a hook that kept the gradient, the caller's own tensor) shows as
-    one more reference, and the gradient is copied. This is PyTorch's rule too (it steals an
-    incoming gradient whose use count says nobody else has it). References are counted with
-    ``sys.getrefcount``; what "nobody else" looks like is measured once by
-    ``_unshared_counts`` on a fresh array, through a call chain of the same shape as
-    ``run_backward`` -> ``_accumulate_grad`` -> here, so no interpreter's own counting
-    convention is built in (an interpreter counting differently only loses the shortcut).
-    """
-    if _backward_hooks or data.base is not incoming.array or incoming.array.base is not None:
-        return False
-    if not (data.flags.writeable and data.flags.c_contiguous):
-        return False
-    return _reference_counts(data, incoming) == _unshared_counts()
-
-
-def _reference_counts(view: np.ndarray, incoming: Tensor) -> tuple[int, int]:
-    """(references to the array ``view`` views, references to the Tensor ``incoming``)."""
-    return sys.getrefcount(view.base), sys.getrefcount(incoming)
-
-
-_UNSHARED: list[tuple[int, int]] = []  # what _reference_counts gives when nobody else holds them
-
-
-def _unshared_counts() -> tuple[int, int]:
-    """``_reference_counts`` of a view of a gradient held only by the walk (measured once).
-
-    The probe mirrors the real call chain: ``_probe_walk`` holds the gradient in a local (as
-    ``run_backward`` holds ``g``), ``_probe_accumulate`` receives it as an argument and holds
-    the view in a local (as ``_accumulate_grad`` does), ``_probe_check`` is ``_unshared_view``.
-    """
-    if not _UNSHARED:
-        _UNSHARED.append(_probe_walk())
-    return _UNSHARED[0]
-
-
-def _probe_walk() -> tuple[int, int]:
-    g = wrap(np.zeros(2))
-    return _probe_accumulate(g)
-
-
-def _probe_accumulate(incoming: Tensor) -> tuple[int, int]:
-    data = incoming.array.reshape(2, 1)
-    return _probe_check(data, incoming)
-
-
-def _probe_check(data: np.ndarray, incoming: Tensor) -> tuple[int, int]:
-    return _reference_counts(data, incoming)
 
 
 # ----------------------------------------------------------------------------------------------
