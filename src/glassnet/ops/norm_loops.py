@@ -8,9 +8,10 @@ passes. Each loop here works on the rows ``lo`` to ``hi`` only and writes nothin
 (per-row results, or partial sums the caller owns per thread), so ``split_work.run_split``
 runs the ranges on every core at once (the loops release Python's global lock).
 
-Numerics, in float32 as in float64: every statistic is taken in two passes over the cached
-row (the mean first, then the sum of squared distances from it), so a large offset does not
-cancel the variance away; sums start from the array's own dtype (a float64 accumulator would
+Numerics, in float32 as in float64: every row's moments are taken in two passes over the
+cached row (the mean first, then the sum of squared distances from it), so a large offset does
+not cancel the variance away, and a statistic of several rows merges its rows' moments by
+Chan's formula (in float64); sums start from the array's own dtype (a float64 accumulator would
 halve the speed on float32 data) and per-row scalars are turned back into the dtype before
 they enter a loop over the values. NaN and infinity propagate as in the NumPy path.
 
@@ -136,31 +137,36 @@ def stat_norm_rows(x, weight, bias, period, per_stat, inner, eps, lo, hi, y, mea
         m_s = sum x / M,   v_s = sum (x - m_s)**2 / M,   k_s = 1 / sqrt(v_s + eps)
         y_rj = (x_rj - m_s) * (k_s * weight[r % P]) + bias[r % P]
 
-    into y, and mean, var, invstd (S,). Three passes over the statistic's M values: the first
-    reads them from memory, the others find them in cache when M is some thousands. Each row's
-    sum runs in x's dtype, the sum of the rows' sums in float64 (M may be large).
+    into y, and mean, var, invstd (S,). The moments come row by row: each row's own mean
+    m_r and squared distances S_r = sum_j (x_rj - m_r)**2 (two passes over the row, which
+    stays in cache), merged into the statistic's so far by Chan's formula (exact algebra, no
+    cancellation; i rows already merged, in float64):
+
+        d = m_r - mean,   mean += d / (i + 1),   S += S_r + d**2 * Q * i / (i + 1)
+
+    so the statistic's values come from memory once for the moments, and once more to
+    normalize them (from cache when M is some thousands), however large M is.
     """
     cols = x.shape[1]
     dtype = x.dtype.type
     count = per_stat * cols
     for s in range(lo, hi):
         first = (s // inner) * (per_stat * inner) + s % inner
-        total = 0.0  # float64 over the rows' sums, each in x's dtype
+        m64, squares = 0.0, 0.0  # the merged rows' mean and squared distances, float64
         for i in range(per_stat):
             r = first + i * inner
             row_total = dtype(0)
             for j in range(cols):
                 row_total += x[r, j]
-            total += row_total
-        m = dtype(total / count)
-        squares = 0.0
-        for i in range(per_stat):
-            r = first + i * inner
+            row_mean = dtype(row_total / cols)
             row_squares = dtype(0)
             for j in range(cols):
-                c = x[r, j] - m
+                c = x[r, j] - row_mean
                 row_squares += c * c
-            squares += row_squares
+            apart = np.float64(row_mean) - m64
+            m64 += apart / (i + 1)
+            squares += row_squares + apart * apart * cols * i / (i + 1)
+        m = dtype(m64)
         v = squares / count
         k = dtype(1.0 / np.sqrt(v + eps))
         for i in range(per_stat):
