@@ -65,13 +65,13 @@ __all__ = ["RowLayout", "row_layout", "forward_rows", "backward_rows"]
 BLOCK_VALUES = 65536
 #: The fewest blocks worth a thread of their own (smaller work is not worth the hand-off).
 MIN_BLOCKS_PER_THREAD = 2
-#: The fewest values worth a thread of their own for a compiled loop (norm_loops). A loop over
-#: 2**19 values (2 MB of float32) takes a few tenths of a millisecond, and on a 2-core machine
-#: handing half of it to another thread saved nothing even when the machine was quiet, but
-#: cost 0.2-0.4 ms per step when it was not (GroupNorm/BatchNorm on (32, 64, 16, 16), forward
-#: and backward; a small (8, 32, 16, 16) one took 0.8 ms split at 2**14 values a thread, 0.38
-#: ms on one). From 2**20 values the split pays: (64, 64, 16, 16) 1.07 ms against 1.34.
-MIN_VALUES_PER_THREAD = 2**19
+#: The fewest values worth a thread of their own for a compiled loop (norm_loops): a loop over
+#: 2**17 values takes some tens of microseconds, about what handing it to another thread costs
+#: (as for split_work.split_ufunc). Measured on 2 cores, forward + backward: GroupNorm on
+#: (8, 32, 16, 16) took 0.8 ms split at 2**14 values a thread, 0.38 ms on one core; on
+#: (32, 64, 16, 16) the split saves about 0.15 ms of 2 when the other core is free, and costs
+#: as much when another process keeps it busy.
+MIN_VALUES_PER_THREAD = 2**17
 
 
 def _aligned(shape: tuple, ndim: int) -> tuple:
