@@ -35,8 +35,26 @@ CASES = [
     ((3, 4, 7), (2,), None),  # instance norm (one statistic per row, no parameters)
     ((7, 13), (1,), None),  # layer norm without affine
     ((3, 5, 3, 7), (0, 2, 3), None),  # batch norm without affine
+    ((3, 4, 2, 3, 5), (0, 2, 3, 4), (1, 4, 1, 1, 1)),  # batch norm 3d
+    ((3, 4, 5, 7), (1, 3), (1, 1, 5, 1)),  # reduced block in the middle: R = 4 rows 5 apart
+    ((3, 4, 5, 7), (1, 3), (3, 1, 5, 1)),  # parameters per sample too: not a cycle of rows
 ]
-IDS = ["layer", "layer2", "group", "batch2d", "batch1d", "instance", "layer-plain", "batch-plain"]
+IDS = [
+    "layer",
+    "layer2",
+    "group",
+    "batch2d",
+    "batch1d",
+    "instance",
+    "layer-plain",
+    "batch-plain",
+    "batch3d",
+    "middle",
+    "middle-per-sample",
+]
+# the cases with parameters (every layout the compiled loops serve)
+AFFINE = [case for case in CASES if case[2] is not None]
+AFFINE_IDS = [name for name, case in zip(IDS, CASES) if case[2] is not None]
 DTYPES = [np.float32, np.float64]
 DTYPE_IDS = ["f32", "f64"]
 # which parameters the op gets: both, weight only, bias only
@@ -115,7 +133,7 @@ def test_compiled_loops_match_numpy_path(shape, dims, pshape, which, dtype, comp
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("shape,dims,pshape", CASES[:5], ids=IDS[:5])
+@pytest.mark.parametrize("shape,dims,pshape", AFFINE, ids=AFFINE_IDS)
 def test_parameter_gradients_alone_match(shape, dims, pshape, dtype, compile_small):
     """x is a constant: the compiled backward skips dL/dx and still sums dweight and dbias."""
     x, g, w, b = _inputs(shape, pshape, dtype, seed=1)
@@ -125,7 +143,7 @@ def test_parameter_gradients_alone_match(shape, dims, pshape, dtype, compile_sma
     _assert_same(got, want, dtype)
 
 
-@pytest.mark.parametrize("shape,dims,pshape", CASES[:5], ids=IDS[:5])
+@pytest.mark.parametrize("shape,dims,pshape", AFFINE, ids=AFFINE_IDS)
 def test_two_threads_give_the_one_thread_result(shape, dims, pshape, compile_small, monkeypatch):
     """Rows shared out over two threads (per-thread dweight/dbias sums added after)."""
     monkeypatch.setattr(norm_rows, "MIN_VALUES_PER_THREAD", 1)
@@ -138,9 +156,10 @@ def test_two_threads_give_the_one_thread_result(shape, dims, pshape, compile_sma
     _assert_same(two, one, np.float64)
 
 
-@pytest.mark.parametrize("shape,dims,pshape", CASES[:5], ids=IDS[:5])
+@pytest.mark.parametrize("shape,dims,pshape", AFFINE, ids=AFFINE_IDS)
 def test_float32_statistics_stay_accurate_at_a_large_offset(shape, dims, pshape, compile_small):
-    """Mean 100, spread 0.01: the two-pass row moments and Chan's pooling keep float32 exact enough."""
+    """Mean 100, spread 0.01: two-pass moments (the mean first, then the squares around it) keep
+    float32 exact enough."""
     rng = np.random.default_rng(3)
     x = (rng.standard_normal(shape) * 0.01 + 100.0).astype(np.float32)
     jit.set_enabled(True)
@@ -209,6 +228,43 @@ def test_large_input_takes_compiled_path_by_default(dtype):
             _assert_same(got, want, dtype)
     finally:
         jit.set_enabled(None)
+
+
+@pytest.mark.parametrize(
+    "shape,dims,pshape,runs",
+    [
+        ((3, 2, 3, 7), (2, 3), (1, 2, 3, 1), (3, 1)),  # group norm: 3 consecutive rows
+        ((3, 5, 3, 7), (0, 2, 3), (1, 5, 1, 1), (3, 5)),  # batch norm: 3 rows, 5 apart
+        ((3, 4, 5, 7), (1, 3), (1, 1, 5, 1), (4, 5)),  # the reduced block in the middle
+        ((3, 2, 3, 7), (2, 3), None, (1, 1)),  # no parameters: one row of 21 values each
+    ],
+    ids=["group", "batch2d", "middle", "group-plain"],
+)
+def test_layout_runs_name_each_statistics_rows(shape, dims, pshape, runs):
+    """``runs`` = (R, inner): statistic s covers rows first + i * inner, exactly its values."""
+    x = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    params = [] if pshape is None else [np.ones(pshape)]
+    layout = norm_rows.row_layout(x, dims, params)
+    assert layout.runs == runs and layout.compilable
+    per_stat, inner = runs
+    X = layout.matrix(x)
+    # the statistics in order, from the plain reduction: each one's values as a sorted set
+    moved = np.moveaxis(x, dims, tuple(range(x.ndim - len(dims), x.ndim)))
+    want = moved.reshape(-1, layout.count)
+    for s in range(want.shape[0]):
+        first = (s // inner) * (per_stat * inner) + s % inner
+        rows = X[[first + i * inner for i in range(per_stat)]]
+        np.testing.assert_array_equal(np.sort(rows.ravel()), np.sort(want[s]))
+
+
+def test_layout_without_evenly_spaced_rows_stays_on_numpy_path(compile_small):
+    """Reduced leading axes that are not one block (axes 0 and 2 of (A, B, C)): NumPy blocks."""
+    shape, dims, pshape = (3, 4, 5, 7), (0, 2, 3), (1, 4, 5, 1)
+    x, g, w, b = _inputs(shape, pshape, np.float64, seed=8)
+    got, op = _run(True, dims, x, g, w, b)
+    assert op.layout is not None and op.layout.runs is None and not op.compiled
+    want, _ = _run(False, dims, x, g, w, b)
+    _assert_same(got, want, np.float64)
 
 
 def test_switched_off_runs_numpy_path(compile_small):

@@ -97,8 +97,10 @@ class Normalize(Op):
         axes = normalize_dims(self.dims, x.ndim, "normalize")
         self.axes = axes
         self.layout = row_layout(x, axes, [weight, bias]) if self.fast else None
-        # Compiled row loops (numba) where x is large enough to pay; the NumPy blocks otherwise.
-        self.compiled = self.layout is not None and worth_compiling(x)
+        # Compiled row loops (numba) where x is large enough to pay and the layout is one they
+        # serve; the NumPy blocks otherwise.
+        layout = self.layout
+        self.compiled = layout is not None and layout.compilable and worth_compiling(x)
         if self.layout is not None:
             # x_hat is None for layer norm (and when compiled): backward_rows recomputes it
             # from x, row by row.

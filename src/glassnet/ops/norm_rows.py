@@ -36,17 +36,19 @@ The backward runs the same way, with the formulas of ``Normalize`` (ops/norm.py)
 NumPy version (``standardize_reference`` and ``Normalize._backward_reference``) is the
 readable twin of everything here, tested equal to it.
 
-Compiled loops (``compiled=True``, chosen by Normalize where ``norm_loops.worth_compiling``):
-the same three steps, each row pass one compiled loop of ops/norm_loops.py over ranges of
-rows on every core instead of NumPy calls over blocks. Layer norm is one loop per row
-forward and one backward; where a statistic's rows are consecutive (group norm, instance
-norm) a loop takes a statistic at a time, its values in cache; batch norm takes its rows'
-moments, pools them per channel (a short loop over the L rows' numbers), then normalizes.
-x_hat is then recomputed from x in the backward, never stored.
+Compiled loops (``compiled=True``, chosen by Normalize where ``norm_loops.worth_compiling``
+and the layout is ``compilable``): the same steps as compiled loops of ops/norm_loops.py over
+ranges of rows (or statistics) on every core instead of NumPy calls over blocks. Layer norm
+is one loop per row forward and one backward; in the "lead" layouts whose statistics' rows
+are evenly spaced (``RowLayout.runs``: group norm and instance norm, runs of consecutive
+rows; batch norm, a channel's row in every sample) a loop takes a statistic at a time, all
+its rows while they are in cache, so x goes through memory once forward and x and g once
+backward. x_hat is then recomputed from x in the backward, never stored.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,8 +65,13 @@ __all__ = ["RowLayout", "row_layout", "forward_rows", "backward_rows"]
 BLOCK_VALUES = 65536
 #: The fewest blocks worth a thread of their own (smaller work is not worth the hand-off).
 MIN_BLOCKS_PER_THREAD = 2
-#: The fewest values worth a thread of their own for a compiled loop (norm_loops).
-MIN_VALUES_PER_THREAD = 2**14
+#: The fewest values worth a thread of their own for a compiled loop (norm_loops): a loop over
+#: 2**17 values takes some tens of microseconds, about what handing it to another thread costs
+#: (as for split_work.split_ufunc). Measured on 2 cores, forward + backward: GroupNorm on
+#: (8, 32, 16, 16) took 0.8 ms split at 2**14 values a thread, 0.38 ms on one core; on
+#: (32, 64, 16, 16) the split saves about 0.15 ms of 2 when the other core is free, and costs
+#: as much when another process keeps it busy.
+MIN_VALUES_PER_THREAD = 2**17
 
 
 def _aligned(shape: tuple, ndim: int) -> tuple:
@@ -90,43 +97,69 @@ class RowLayout:
     kind: str
     count: int
 
-    @property
+    # The derived sizes below are computed once per layout (functools.cached_property), and
+    # ``row_layout`` gives the same layout object back for the same shapes: a normalization
+    # called every step pays for this arithmetic once.
+
+    @functools.cached_property
     def lead(self) -> tuple:
         return self.shape[: len(self.shape) - self.q]
 
-    @property
+    @functools.cached_property
     def rows(self) -> int:
         return math.prod(self.lead)
 
-    @property
+    @functools.cached_property
     def cols(self) -> int:
         return math.prod(self.shape[len(self.shape) - self.q :])
 
-    @property
+    @functools.cached_property
     def small(self) -> tuple:
         """The statistics' shape on the leading axes (reduced ones kept as 1)."""
         return tuple(1 if i in self.lead_red else n for i, n in enumerate(self.lead))
 
-    @property
+    @functools.cached_property
     def keep(self) -> tuple:
         """The statistics' shape on the input's axes (every reduced axis kept as 1)."""
         return self.small + (1,) * self.q
 
-    @property
+    @functools.cached_property
     def one_row_each(self) -> bool:
         """Whether every statistic covers exactly one row (layer norm), not several."""
         return self.count == self.cols
 
-    @property
-    def consecutive(self) -> bool:
-        """Whether each statistic covers a run of consecutive rows (group norm, instance norm),
-        not rows spread out over the matrix (batch norm: a channel recurs in every sample)."""
-        n = len(self.lead)
-        return self.kind == "lead" and self.lead_red == tuple(range(n - len(self.lead_red), n))
+    @functools.cached_property
+    def runs(self) -> tuple[int, int] | None:
+        """(R, inner) when every statistic's rows are R rows ``inner`` apart, else None.
+
+        That is so in the "lead" layouts whose reduced leading axes are one block: the leading
+        axes are (outer, reduced, inner) and a statistic covers its rows r = first + i * inner,
+        i < R (``norm_loops.stat_norm_rows``). Group norm and instance norm: inner = 1, runs of
+        consecutive rows; batch norm on (N, C, ...): R = N and inner = C.
+        """
+        red, n = self.lead_red, len(self.lead)
+        if self.kind != "lead":
+            return None
+        if not red:  # one row each (instance norm)
+            return 1, 1
+        if red != tuple(range(red[0], red[-1] + 1)):
+            return None
+        return math.prod(self.lead[a] for a in red), math.prod(self.lead[red[-1] + 1 : n])
+
+    @functools.cached_property
+    def compilable(self) -> bool:
+        """Whether the compiled loops serve this layout (layer norm, and ``runs``)."""
+        return self.kind == "trail" or self.runs is not None
+
+    @functools.cached_property
+    def n_stats(self) -> int:
+        """S, the number of statistics."""
+        return math.prod(self.small)
 
     @property
     def block_rows(self) -> int:
-        """Rows per block: about BLOCK_VALUES values (at least one row)."""
+        """Rows per block: about BLOCK_VALUES values (at least one row; read each time, as the
+        tests shrink BLOCK_VALUES)."""
         return max(1, BLOCK_VALUES // self.cols)
 
     def matrix(self, a: np.ndarray) -> np.ndarray:
@@ -171,31 +204,37 @@ def row_layout(x: np.ndarray, axes: tuple, params: list) -> RowLayout | None:
     reduced, when a parameter has another dtype than x, or when a parameter varies along the
     trailing reduced axes only partly.
     """
-    ndim = x.ndim
-    if not x.flags.c_contiguous or x.size == 0 or not axes or axes[-1] != ndim - 1:
+    if not x.flags.c_contiguous or x.size == 0 or not axes or axes[-1] != x.ndim - 1:
         return None
     given = [p for p in params if p is not None]
     if any(np.asarray(p).dtype != x.dtype for p in given):
         return None
-    shapes = [_aligned(np.shape(p), ndim) for p in given]
+    return _layout_of_shapes(x.shape, tuple(axes), tuple(np.shape(p) for p in given))
+
+
+@functools.lru_cache(maxsize=256)
+def _layout_of_shapes(shape: tuple, axes: tuple, param_shapes: tuple) -> RowLayout | None:
+    """``row_layout`` from the shapes alone (remembered: a layer sees the same shapes each step)."""
+    ndim = len(shape)
+    shapes = [_aligned(p, ndim) for p in param_shapes]
     if any(len(s) != ndim for s in shapes):
         return None
-    count = math.prod(x.shape[a] for a in axes)
+    count = math.prod(shape[a] for a in axes)
     # "lead": the longest block of trailing reduced axes along which every parameter is 1.
     q = 0
     while q < ndim and (ndim - 1 - q) in axes and all(s[ndim - 1 - q] == 1 for s in shapes):
         q += 1
     if q:
         lead_red = tuple(a for a in axes if a < ndim - q)
-        return RowLayout(tuple(x.shape), q, lead_red, "lead", count)
+        return RowLayout(shape, q, lead_red, "lead", count)
     # "trail": the reduced axes are the trailing k, and every parameter spans exactly them.
     k = len(axes)
     if axes != tuple(range(ndim - k, ndim)):
         return None
     if all(
-        s[: ndim - k] == (1,) * (ndim - k) and s[ndim - k :] == x.shape[ndim - k :] for s in shapes
+        s[: ndim - k] == (1,) * (ndim - k) and s[ndim - k :] == shape[ndim - k :] for s in shapes
     ):
-        return RowLayout(tuple(x.shape), k, (), "trail", count)
+        return RowLayout(shape, k, (), "trail", count)
     return None
 
 
@@ -272,12 +311,6 @@ def _on_every_row(layout: RowLayout, per_stat: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(_spread(layout, per_stat.reshape(-1)))
 
 
-def _row_stat(layout: RowLayout) -> np.ndarray:
-    """The statistic (0 .. S-1, in the order of ``layout.small``) of every row, (L,) ints."""
-    numbers = np.arange(math.prod(layout.small)).reshape(layout.small)
-    return np.ascontiguousarray(layout.on_rows(numbers).reshape(-1))
-
-
 def _param_values(layout: RowLayout, p: np.ndarray | None, fill: float, dtype) -> np.ndarray:
     """A parameter as the contiguous array the loops read: its value on every column, (Q,),
     for "trail"; on every row, (L,), for "lead". ``fill`` everywhere when it is absent."""
@@ -296,53 +329,99 @@ def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
     Y, eps = layout.matrix(y), float(eps)
     _each_range(
         layout,
-        lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, 1, Y, mean, var, invstd),
+        lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, Y, mean, var, invstd),
     )
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
 
 def _each_stat_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
-    """``loop(lo, hi)`` (a loop over statistics lo..hi of consecutive rows) over the cores."""
-    n_stats = math.prod(layout.small)
+    """``loop(lo, hi)`` (a loop over statistics lo..hi, ``layout.runs``) over the cores."""
     min_stats = max(1, MIN_VALUES_PER_THREAD // layout.count)
-    run_split(lambda stats: loop(stats.start, stats.stop), n_stats, min_stats)
+    run_split(lambda stats: loop(stats.start, stats.stop), layout.n_stats, min_stats)
 
 
-def _forward_groups_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
-    """``forward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_rows``."""
-    dtype, per_stat = x.dtype, layout.count // layout.cols
+def _period(layout: RowLayout, p: np.ndarray) -> int | None:
+    """P when the "lead" parameter p repeats every P rows: row r's value is p.flat[r % P].
+
+    So it is when p varies along a trailing block of the leading axes only (a channel's weight
+    (1, C, 1, 1) on (N, C, H, W) input: P = C); None for any other parameter shape.
+    """
+    return _period_of_shape(layout, np.shape(p))
+
+
+@functools.lru_cache(maxsize=256)
+def _period_of_shape(layout: RowLayout, p_shape: tuple) -> int | None:
+    shape = _aligned(p_shape, len(layout.shape))[: len(layout.lead)]
+    lead = layout.lead
+    k = len(lead)
+    while k and shape[k - 1] == lead[k - 1]:
+        k -= 1
+    return math.prod(lead[k:]) if all(n == 1 for n in shape[:k]) else None
+
+
+def _cyclic_params(layout: RowLayout, weight, bias, dtype) -> tuple[np.ndarray, np.ndarray, int]:
+    """(w, b, P): the "lead" parameters as the (P,) cycles the stat loops read (``_period``),
+    ones and zeros where absent; P = L (every row's value written out) for other shapes."""
+    periods = [_period(layout, p) for p in (weight, bias) if p is not None]
+    period = layout.rows if None in periods else max(periods, default=1)
+
+    def cycle(p: np.ndarray | None, fill: float) -> np.ndarray:
+        if p is None:
+            return np.full(period, fill, dtype)
+        if period == layout.rows:
+            return np.ascontiguousarray(layout.param(p).reshape(period))
+        values = np.ascontiguousarray(p.reshape(-1))  # rows 0 .. P_p - 1; P_p divides P
+        return values if values.size == period else np.tile(values, period // values.size)
+
+    return cycle(weight, 1.0), cycle(bias, 0.0), period
+
+
+def _cyclic_sum(layout: RowLayout, per_row: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Sum of (L,) per-row sums over the rows sharing each value of parameter p (its gradient)."""
+    period = _period(layout, p)
+    if period is None:
+        return layout.param_sum(per_row, p)
+    return np.add.reduce(per_row.reshape(-1, period), axis=0).reshape(p.shape)
+
+
+def _forward_stats_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight, bias):
+    """``forward_rows`` where statistics are evenly spaced rows: ``norm_loops.stat_norm_rows``."""
+    dtype, (per_stat, inner) = x.dtype, layout.runs
     X, y = layout.matrix(x), np.empty(x.shape, dtype)
-    w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
-    mean, var, invstd = (np.empty(math.prod(layout.small), dtype) for _ in range(3))
+    w, b, period = _cyclic_params(layout, weight, bias, dtype)
+    mean, var, invstd = (np.empty(layout.n_stats, dtype) for _ in range(3))
     Y, eps = layout.matrix(y), float(eps)
 
     def loop(lo: int, hi: int) -> None:
-        norm_loops.group_norm_rows(X, w, b, per_stat, eps, lo, hi, Y, mean, var, invstd)
+        norm_loops.stat_norm_rows(
+            X, w, b, period, per_stat, inner, eps, lo, hi, Y, mean, var, invstd
+        )
 
     _each_stat_range(layout, loop)
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
 
-def _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX):
-    """``backward_rows`` where statistics are runs of rows: ``norm_loops.group_norm_grad_rows``."""
+def _backward_stats_compiled(layout, G, X, mean, invstd, params, need, GX):
+    """``backward_rows`` where statistics are evenly spaced rows: ``stat_norm_grad_rows``."""
     (weight, bias), (need_x, need_w, need_b) = params, need
-    dtype, per_stat = G.dtype, layout.count // layout.cols
-    w = _param_values(layout, weight, 1.0, dtype)
+    dtype, (per_stat, inner) = G.dtype, layout.runs
+    w, _, period = _cyclic_params(layout, weight, None, dtype)
     g_x = GX if need_x else np.empty((1, 1), dtype)  # unused without need_x
     s_hat, s_one = np.empty(layout.rows, dtype), np.empty(layout.rows, dtype)
     mean, invstd = mean.reshape(-1), invstd.reshape(-1)
+    flag = int(need_x)
 
     def loop(lo: int, hi: int) -> None:
-        norm_loops.group_norm_grad_rows(
-            G, X, mean, invstd, w, per_stat, lo, hi, int(need_x), g_x, s_hat, s_one
+        norm_loops.stat_norm_grad_rows(
+            G, X, mean, invstd, w, period, per_stat, inner, lo, hi, flag, g_x, s_hat, s_one
         )
 
     _each_stat_range(layout, loop)
     return (
-        layout.param_sum(s_hat, weight) if need_w else None,
-        layout.param_sum(s_one, bias) if need_b else None,
+        _cyclic_sum(layout, s_hat, weight) if need_w else None,
+        _cyclic_sum(layout, s_one, bias) if need_b else None,
     )
 
 
@@ -360,21 +439,21 @@ def forward_rows(
     one sweep of blocks and recomputes x_hat in cache for less than writing it out costs,
     while the batch- and group-norm backward takes two sweeps and reads it twice.
 
-    ``compiled``: the three steps run as the compiled loops of norm_loops (numba must be
-    available, see ``norm_loops.worth_compiling``), one pass over each row instead of several
-    NumPy passes; x_hat is then None in every layout (the compiled backward recomputes it from
-    x, which costs less than writing it out and reading it back).
+    ``compiled``: the steps run as the compiled loops of norm_loops (numba must be available,
+    see ``norm_loops.worth_compiling``, and ``layout.compilable``), one pass over each row or
+    statistic instead of several NumPy passes; x_hat is then None (the compiled backward
+    recomputes it from x, which costs less than writing it out and reading it back).
     """
     if compiled and layout.kind == "trail":
         return _forward_trail_compiled(layout, x, eps, weight, bias)
-    if compiled and layout.consecutive:
-        return _forward_groups_compiled(layout, x, eps, weight, bias)
+    if compiled:
+        return _forward_stats_compiled(layout, x, eps, weight, bias)
     dtype, count, cols = x.dtype, layout.count, layout.cols
     per_stat = count // cols  # R: the rows of one statistic
     X = layout.matrix(x)
     affine = weight is not None or bias is not None
     y = np.empty(x.shape, dtype)
-    keep_hat = layout.kind != "trail" and not compiled
+    keep_hat = layout.kind != "trail"
     x_hat = None if not keep_hat else (np.empty(x.shape, dtype) if affine else y)
     Y, XH = layout.matrix(y), None if x_hat is None else layout.matrix(x_hat)
     w, b = layout.param(weight), layout.param(bias)
@@ -420,24 +499,7 @@ def forward_rows(
             if b is not None:
                 out += _part(b, rows)
 
-    if compiled:  # "lead": steps 1 and 3 as compiled row loops, step 2 as above on all rows
-        # step 1: each row's own mean and variance (into row_ss): layer_norm_rows without y
-        unused, invstd_unused = np.empty((1, 1), dtype), np.empty(layout.rows, dtype)
-        moments = (unused, row_mean, row_ss, invstd_unused)
-        _each_range(
-            layout,
-            lambda lo, hi: norm_loops.layer_norm_rows(X, ones, ones, 0.0, lo, hi, 0, *moments),
-        )
-        stats = (mean, var, invstd, row_centre, row_scale)
-        norm_loops.pool_row_moments(row_mean, row_ss, _row_stat(layout), cols, float(eps), *stats)
-        scale = row_scale if w is None else row_scale * w.reshape(-1)
-        shift = _param_values(layout, bias, 0.0, dtype)
-        _each_range(
-            layout,
-            lambda lo, hi: norm_loops.centre_scale_shift(X, row_centre, scale, shift, lo, hi, Y),
-        )
-    else:
-        _in_steps(layout, moments, statistics, normalize, dtype)
+    _in_steps(layout, moments, statistics, normalize, dtype)
     keep = layout.keep
     return y, x_hat, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
@@ -471,17 +533,14 @@ def backward_rows(
     g_x = np.empty(layout.shape, dtype) if need[0] else None
     GX = None if g_x is None else layout.matrix(g_x)
     params = (weight, bias)
-    if compiled and layout.consecutive:
+    if compiled and layout.kind == "trail":
         X = layout.matrix(x)
-        g_w, g_b = _backward_groups_compiled(layout, G, X, mean, invstd, params, need, GX)
+        centre, scale = _on_every_row(layout, mean), _on_every_row(layout, invstd)
+        g_w, g_b = _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX)
         return g_x, g_w, g_b
     if compiled:
         X = layout.matrix(x)
-        centre, scale = _on_every_row(layout, mean), _on_every_row(layout, invstd)
-        if layout.kind == "trail":
-            g_w, g_b = _backward_trail_compiled(layout, G, X, centre, scale, params, need, GX)
-        else:
-            g_w, g_b = _backward_lead(layout, G, scale[:, None], params, need, GX, (X, centre))
+        g_w, g_b = _backward_stats_compiled(layout, G, X, mean, invstd, params, need, GX)
         return g_x, g_w, g_b
     row_scale = _spread(layout, invstd.reshape(-1))[:, None]  # invstd on every row, (L, 1)
     if layout.kind == "trail":
@@ -564,15 +623,14 @@ def _backward_trail(layout, G, centred, row_scale, params, need, GX):
     )
 
 
-def _backward_lead(layout, G, row_scale, params, need, GX, hats):
+def _backward_lead(layout, G, row_scale, params, need, GX, XH):
     """Batch and group norm: w on the rows, so every mean is a (weighted) sum of row sums.
 
     With s_r = g_r . x_hat_r and t_r = g_r . 1 per row: a = sum of w_r s_r / M and
     m = sum of w_r t_r / M per statistic, and
     dL/dx = g * (w invstd) - x_hat * (a invstd) - m invstd, every factor on the rows;
     dL/dweight, dL/dbias = the sums of s_r and t_r over the rows each parameter spans.
-    ``hats`` is x_hat as an (L, Q) matrix (NumPy blocks), or (X, centre): x as a matrix and
-    the mean on every row, from which the compiled loops recompute x_hat = (x - centre) invstd.
+    ``XH`` is x_hat as an (L, Q) matrix.
     """
     (weight, bias), (need_x, need_w, need_b) = params, need
     dtype, count, n = G.dtype, layout.count, layout.rows
@@ -580,7 +638,6 @@ def _backward_lead(layout, G, row_scale, params, need, GX, hats):
     ones = np.ones(layout.cols, dtype)
     s_hat, s_one = np.empty(n, dtype), np.empty(n, dtype)
     c_g, c_hat, c_one = (np.empty(n, dtype) for _ in range(3))
-    XH = hats if isinstance(hats, np.ndarray) else None
 
     def row_sums(rows: slice, _c, _t) -> None:
         np.vecdot(G[rows], XH[rows], out=s_hat[rows])
@@ -601,27 +658,7 @@ def _backward_lead(layout, G, row_scale, params, need, GX, hats):
         out -= t
         out -= c_one[rows, None]
 
-    if XH is None:  # the compiled loops: a pass for the row sums, then one for dL/dx
-        X, centre = hats
-        scale = row_scale[:, 0]
-        _each_range(
-            layout,
-            lambda lo, hi: norm_loops.row_grad_sums(G, X, centre, scale, lo, hi, s_hat, s_one),
-        )
-        if need_x:
-            c_centred, row_stat = c_hat, _row_stat(layout)
-            w_all = _param_values(layout, weight, 1.0, dtype)
-            n_stats = math.prod(layout.small)
-            norm_loops.pool_grad_sums(
-                s_hat, s_one, w_all, row_stat, n_stats, count, scale, c_g, c_centred, c_one
-            )
-            _each_range(
-                layout,
-                lambda lo, hi: norm_loops.row_grad_x(
-                    G, X, centre, c_g, c_centred, c_one, lo, hi, GX
-                ),
-            )
-    elif need_x:
+    if need_x:
         _in_steps(layout, row_sums, factors, grad_x, dtype)
     elif need_w or need_b:
         _each_block(layout, row_sums, dtype)
