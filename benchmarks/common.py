@@ -203,6 +203,10 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t0
 
 
+#: The pause before each timed call, for the previous runner's threads to settle.
+SETTLE_SECONDS = 0.05
+
+
 def time_alternating(
     runners: dict[str, Callable[[], Any]],
     warmup: int,
@@ -212,7 +216,11 @@ def time_alternating(
     """Seconds per call of each runner: ``warmup`` untimed calls, then ``repeat`` timed rounds.
 
     Round r calls every runner once, starting at runner r mod k, so none is always first.
-    A garbage collection before each call keeps one framework's garbage off another's clock.
+    A garbage collection before each call keeps one framework's garbage off another's clock,
+    and a pause of ``SETTLE_SECONDS`` lets the previous framework's worker threads go to sleep
+    (PyTorch's OpenMP threads spin for a while after its last op, on the cores the next runner
+    needs: measured, glassnet's GroupNorm step took 0.2-0.27 ms longer right after PyTorch's
+    than after a pause). A user runs one framework at a time, and so does each timed call.
     ``last``, if given, receives each runner's last return value (a final loss, say).
     """
     names = list(runners)
@@ -224,6 +232,7 @@ def time_alternating(
         for i in range(len(names)):
             name = names[(r + i) % len(names)]
             gc.collect()
+            time.sleep(SETTLE_SECONDS)
             t0 = time.perf_counter()
             value = runners[name]()
             times[name].append(time.perf_counter() - t0)
