@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
+from . import sum_loops
 
 
 def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple[int, ...]:
@@ -56,6 +57,12 @@ class _Reduction(Op):
         self.in_shape = x.shape
         return self.dims
 
+    def _whole(self, total: float, x):
+        """A reduction of every axis of ``x`` to the number ``total``, as NumPy would give it:
+        a 0-d array of x's dtype, or of shape (1, 1, ...) with keepdim."""
+        out = np.asarray(total, dtype=x.dtype)
+        return out.reshape((1,) * x.ndim) if self.keepdim else out
+
     def _spread_back(self, g):
         """dL/dx for a sum: ``g`` given back the reduced axes, then broadcast over x's shape.
 
@@ -73,9 +80,12 @@ class Sum(_Reduction):
     """y = sum of x over dim;   dL/dx = g broadcast back over the summed axes"""
 
     def forward(self, x):
+        axes = self._axes(x)
+        if self.dim is None and sum_loops.worth_compiling(x):  # all of a large array
+            return self._whole(sum_loops.compiled_sum(x), x)
         # np.add.reduce is what np.sum calls (same result, dtype rules included), minus the
         # Python-level dispatch np.sum adds for other array types.
-        return np.add.reduce(x, axis=self._axes(x), keepdims=self.keepdim)
+        return np.add.reduce(x, axis=axes, keepdims=self.keepdim)
 
     def backward(self, g):
         return (self._spread_back(g),)
@@ -87,7 +97,10 @@ class Mean(_Reduction):
     def forward(self, x):
         if x.dtype.kind not in "fc":
             raise TypeError(f"mean: expected a floating tensor, got dtype {x.dtype}")
-        return np.mean(x, axis=self._axes(x), keepdims=self.keepdim)
+        axes = self._axes(x)
+        if self.dim is None and sum_loops.worth_compiling(x):  # all of a large array
+            return self._whole(sum_loops.compiled_sum(x) / x.size, x)
+        return np.mean(x, axis=axes, keepdims=self.keepdim)
 
     def backward(self, g):
         n = 1
