@@ -129,9 +129,7 @@ class RunWriter:
             raise
 
     def _hidden_name(self, kind: str) -> str:
-        return os.path.join(
-            self.parent, f".{self.base}.{kind}-{os.getpid()}-{os.urandom(4).hex()}"
-        )
+        return os.path.join(self.parent, f".{self.base}.{kind}-{os.getpid()}-{os.urandom(4).hex()}")
 
     def _tidy(self) -> None:
         """Tidy what killed writers left in the parent folder: for this destination (whose lock
