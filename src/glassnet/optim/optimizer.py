@@ -620,9 +620,10 @@ def update_in_blocks(
     held = getattr(_held_updates, "jobs", None)
     size = next(a for a in arrays if a is not None).size
     if size < SPLIT_MIN_SIZE or not all(a is None or a.flags.c_contiguous for a in arrays):
-        # Most parameters (the size is checked first, as it costs the least): one call. Held,
-        # it runs on this core while the other cores start on the large parameters.
-        if held is not None:
+        # Most parameters (the size is checked first, as it costs the least): one call. Held
+        # behind a large parameter's split, it runs on this core while the other cores start on
+        # theirs; with nothing to wait for, it runs now.
+        if held:
             held.append(_SplitUpdate(kernel, list(arrays), size, blocks, whole=True))
         else:
             kernel(*arrays)
