@@ -22,7 +22,7 @@ import os
 import time
 from typing import NamedTuple
 
-__all__ = ["busy_cores_elsewhere", "free_cores", "REFRESH_SECONDS"]
+__all__ = ["busy_cores_elsewhere", "free_cores", "usable_cores", "REFRESH_SECONDS"]
 
 #: The counters are read at most this often; between readings the last count is returned, so
 #: asking costs well under a microsecond (ops ask before every split of their work).
@@ -50,7 +50,6 @@ class Reading(NamedTuple):
 _clock = time.monotonic  # seconds, for the time between readings
 _last: Reading | None = None  # the latest reading (the first is taken at import, at the end)
 _count = 0  # the busy cores elsewhere, as computed from the last two readings
-_free = 0  # the cores left free by others at the last reading (0: not read yet)
 
 
 def busy_cores_elsewhere() -> int:
@@ -65,16 +64,16 @@ def busy_cores_elsewhere() -> int:
 
 def free_cores() -> int:
     """The cores this process may use less those other programs keep busy (at least 1)."""
-    if _last is None or _clock() - _last.when >= _wait:
-        _refresh()
-    return _free if _free else _all_cores()
+    _refresh()
+    return max(1, _last.cores - _count)
 
 
 _wait = FIRST_SECONDS  # how old the last reading must be to be read again
 
 
 def _refresh() -> None:
-    global _last, _count, _free, _wait
+    """Take a new reading (and count again) when the last one is old enough (``_wait``)."""
+    global _last, _count, _wait
     now = _clock()
     if _last is not None and now - _last.when < _wait:
         return
@@ -82,16 +81,15 @@ def _refresh() -> None:
         _wait = REFRESH_SECONDS
     reading = read_counters(now)
     if reading is None:  # nothing to measure: every core counts as free
-        _count, _free = 0, _all_cores()
-        _last = Reading(now, 0.0, 0.0, _free)
+        _count, _last = 0, Reading(now, 0.0, 0.0, usable_cores())
         return
     if _last is not None and _last.cores == reading.cores:
         _count = cores_busy_between(_last, reading)
     _last = reading
-    _free = max(1, reading.cores - _count)
 
 
-def _all_cores() -> int:
+def usable_cores() -> int:
+    """How many cores this process may run on (its affinity; the machine's where unknown)."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):

@@ -16,7 +16,7 @@ Small work stays on the calling thread: handing a range to another thread costs 
 microseconds (the workers are woken through locks, the cheapest hand-over Python has: see
 ``_Worker``), so a split is made only when each range has at least ``min_rows`` rows. The
 number of threads follows ``glassnet.set_num_threads`` / ``GLASSNET_NUM_THREADS`` when set,
-else the number of cores this process may use.
+else the cores other programs leave free (``threads.thread_limit``).
 """
 
 from __future__ import annotations

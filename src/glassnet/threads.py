@@ -10,7 +10,8 @@ So ``fit`` picks the thread count for the model it trains (``threads_for_work``)
 when a batch's forward pass is a few million multiply-adds or less, above that every core
 that other programs leave free (``free_cores``, from ``machine_load``: on 2 cores with one
 kept busy by another program, an MLP epoch took 7.8 s on two threads and 4.4 s on one). fit
-asks again at every epoch, and glassnet's own split work (``split_work``) asks before every
+asks again before every batch, a script's own loop at every backward pass
+(``follow_free_cores``), and glassnet's own split work (``split_work``) asks before every
 split, so the count follows the machine as other programs start and stop. You decide instead
 with ``glassnet.set_num_threads(n)`` or the environment variable
 ``GLASSNET_NUM_THREADS=n``. Changing the count needs threadpoolctl (in the ``cli`` and
@@ -25,7 +26,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from .machine_load import free_cores
+from .machine_load import free_cores, usable_cores
 
 __all__ = [
     "blas_threads",
@@ -42,13 +43,6 @@ __all__ = [
 SMALL_WORK_FLOPS = 2e7
 
 _chosen: int | None = None  # set_num_threads' value, if called
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _requested() -> int | None:
@@ -70,16 +64,14 @@ def set_num_threads(n: int | None) -> None:
         raise ValueError(f"set_num_threads expects a positive whole number, got {n!r}")
     _chosen = n
     if n is not None:
-        blas = _numpy_blas()
-        if blas is not None:
-            blas.limit(limits=n)  # without `with`: the limit stays
+        change_blas_threads(n)
 
 
 def get_num_threads() -> int:
     """The threads NumPy's BLAS uses now (the core count when threadpoolctl is not installed)."""
     blas = _numpy_blas()
     counts = [lib.num_threads for lib in blas.lib_controllers] if blas is not None else []
-    return max(counts) if counts else _cores()
+    return max(counts) if counts else usable_cores()
 
 
 def thread_limit() -> int:
@@ -163,14 +155,15 @@ def follow_free_cores() -> None:
         return
     wanted = min(first, free_cores())
     if wanted != current:
-        blas.limit(limits=wanted)
+        change_blas_threads(wanted)
         _followed[1] = wanted
 
 
 def change_blas_threads(n: int) -> None:
-    """Put NumPy's BLAS on ``n`` threads now, inside a ``blas_threads`` block, which puts back
-    the count it found when it ends (``fit`` follows the free cores batch by batch this way).
-    Nothing changes without threadpoolctl."""
+    """Put NumPy's BLAS on ``n`` threads now, and leave it there: for good (``set_num_threads``,
+    ``follow_free_cores``), or until an enclosing ``blas_threads`` block puts back the count it
+    found (``fit`` follows the free cores batch by batch this way). Nothing changes without
+    threadpoolctl."""
     blas = _numpy_blas()
     if blas is not None:
         blas.limit(limits=n)  # without `with`: it lasts until the enclosing block restores

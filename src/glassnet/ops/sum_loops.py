@@ -30,7 +30,7 @@ MIN_NUMBERS = 1 << 17
 
 def worth_compiling(x: np.ndarray) -> bool:
     """Whether the sum of all of ``x`` runs as a compiled loop (size checked first)."""
-    return x.size >= MIN_NUMBERS and x.flags.c_contiguous and jit.pays(x.size, x.dtype, MIN_NUMBERS)
+    return x.flags.c_contiguous and jit.pays(x.size, x.dtype, MIN_NUMBERS)
 
 
 @jit.loop

@@ -638,23 +638,28 @@ def update_in_blocks(
 
 class _SplitUpdate:
     """One parameter's elementwise update as ``update_in_blocks`` splits it: ``kernel`` over
-    the flat arrays ``flat`` of ``size`` numbers, in blocks or in one call per range; or, if
+    the flat views ``arrays`` of ``size`` numbers, in blocks or in one call per range; or, if
     ``whole``, one call over the arrays as they are (a small or non-contiguous parameter)."""
 
-    __slots__ = ("kernel", "flat", "size", "blocks", "whole")
+    __slots__ = ("kernel", "arrays", "size", "blocks", "whole")
 
     def __init__(
-        self, kernel: Callable[..., None], flat: list, size: int, blocks: bool, whole=False
+        self,
+        kernel: Callable[..., None],
+        arrays: list,
+        size: int,
+        blocks: bool,
+        whole: bool = False,
     ) -> None:
-        self.kernel, self.flat, self.size, self.blocks = kernel, flat, size, blocks
-        self.whole = whole
+        self.kernel, self.arrays, self.size = kernel, arrays, size
+        self.blocks, self.whole = blocks, whole
 
     def run(self, numbers: slice) -> None:
         """Update the numbers ``numbers`` (a range of the flat arrays)."""
         block_size = BLOCK_SIZE if self.blocks else max(1, numbers.stop - numbers.start)
         for start in range(numbers.start, numbers.stop, block_size):
             block = slice(start, min(start + block_size, numbers.stop))
-            self.kernel(*(None if a is None else a[block] for a in self.flat))
+            self.kernel(*(None if a is None else a[block] for a in self.arrays))
 
 
 def run_updates_split(jobs: list[_SplitUpdate]) -> None:
@@ -676,7 +681,7 @@ def run_updates_split(jobs: list[_SplitUpdate]) -> None:
     def work(rows: slice) -> None:
         if rows.start == 0:
             for job in whole:
-                job.kernel(*job.flat)
+                job.kernel(*job.arrays)
         for job, start in zip(split, starts):
             low, high = max(rows.start - start, 0), min(rows.stop - start, job.size)
             if low < high:
