@@ -91,6 +91,17 @@ class SoftmaxCrossEntropy(Op):
         self.eps = float(label_smoothing)
 
     def forward(self, x, target):
+        dtype = x.dtype
+        n_classes = x.shape[1]
+        # Array methods, not np.max / np.sum: on the small arrays of a classifier's batch,
+        # NumPy's function wrappers cost more than the arithmetic.
+        shifted = x - x.max(axis=1, keepdims=True)
+        p = np.exp(shifted)
+        total = p.sum(axis=1, keepdims=True)
+        shifted -= np.log(total)  # now log softmax
+        p /= total  # now softmax
+        logp = shifted
+        self.p = p
         self.plain = (
             not self.probabilities
             and self.weight is None
@@ -98,16 +109,8 @@ class SoftmaxCrossEntropy(Op):
             and not (target == self.ignore_index).any()
         )
         if self.plain:
-            return self._plain_forward(x, target)
-        dtype = x.dtype
-        n_classes = x.shape[1]
-        shifted = x - np.max(x, axis=1, keepdims=True)
-        p = np.exp(shifted)
-        total = np.sum(p, axis=1, keepdims=True)
-        shifted -= np.log(total)  # now log softmax
-        p /= total  # now softmax
-        logp = shifted
-        self.p = p
+            losses = self._plain_losses(logp, target)
+            return self._reduced(losses, dtype)
         eps = self.eps
         w = None if self.weight is None else _class_view(self.weight.astype(dtype), x.ndim)
         self.w = w
@@ -136,6 +139,11 @@ class SoftmaxCrossEntropy(Op):
                 spread = np.sum(logp if w is None else logp * w, axis=1)
                 losses = (1 - eps) * losses - (eps / n_classes) * spread * self.valid
             self.denominator = float(pick_weight.sum())
+        return self._reduced(losses, dtype)
+
+    def _reduced(self, losses: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        """The per-position ``losses`` as the reduction asks: all of them, their sum, or their
+        sum over ``self.denominator``."""
         if self.reduction == "none":
             return losses.astype(dtype, copy=False)
         total_loss = losses.sum()
@@ -143,32 +151,21 @@ class SoftmaxCrossEntropy(Op):
             total_loss = total_loss * self._inverse_denominator()
         return np.asarray(total_loss, dtype=dtype)
 
-    def _plain_forward(self, x, target):
-        """``forward`` for the everyday case, in fewer NumPy calls: logits (N, C), class
-        indices with none ignored, no class weights. Then q_i is (1 - eps) at the target class
-        plus eps / C everywhere, so
+    def _plain_losses(self, logp: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """``forward``'s losses for the everyday case, in fewer NumPy calls: logits (N, C),
+        class indices with none ignored, no class weights. Then q_i is (1 - eps) at the target
+        class plus eps / C everywhere, so
 
             loss_i = -(1 - eps) logp_i[t_i] - (eps / C) sum_c logp_ic
 
         (``forward``'s formula with every weight 1, which the tests compare it with)."""
-        n, n_classes = x.shape
+        n, n_classes = logp.shape
         eps = self.eps
-        # Array methods, not np.max / np.sum: on arrays this small NumPy's function wrappers
-        # cost more than the arithmetic.
-        logp = x - x.max(axis=1, keepdims=True)
-        p = np.exp(logp)
-        total = p.sum(axis=1, keepdims=True)
-        logp -= np.log(total)
-        p /= total
-        self.p, self.safe, self.w, self.denominator = p, target, None, n
+        self.safe, self.w, self.denominator = target, None, n
         picked = logp[np.arange(n), target]
-        losses = -picked if not eps else (eps - 1) * picked - (eps / n_classes) * logp.sum(axis=1)
-        if self.reduction == "none":
-            return losses.astype(x.dtype, copy=False)
-        total_loss = losses.sum()
-        if self.reduction == "mean":
-            total_loss = total_loss * self._inverse_denominator()
-        return np.asarray(total_loss, dtype=x.dtype)
+        if not eps:
+            return -picked
+        return (eps - 1) * picked - (eps / n_classes) * logp.sum(axis=1)
 
     def _plain_backward(self, coef: np.ndarray) -> np.ndarray:
         """``backward``'s dL/dx for ``_plain_forward``: sum_c q_ic = 1, so
