@@ -59,7 +59,7 @@ def training_plot(history: Any, key: str) -> Any:
     ax.legend()
     # Fixed margins, wide enough for tick labels of seven characters ("0.00025", "12500.0"):
     # matplotlib's tight_layout would fit them exactly, but it draws the whole figure once
-    # more to measure them, which is half the time a plot takes.
+    # more to measure them (about 40 ms of a plot's 150 ms, measured here).
     fig.subplots_adjust(left=0.14, right=0.97, bottom=0.12, top=0.96)
     return fig
 
@@ -76,7 +76,7 @@ def training_plots(history: Any, kind: str, skip: Iterable[str] = ()) -> list[tu
 
 
 # How the PNGs are written, the same in both processes. zlib's fastest level: the files are
-# about an eighth larger and encoding takes a few milliseconds instead of about twenty-five.
+# about an eighth larger, and saving a figure took 78 ms instead of 91 ms here.
 PNG_OPTIONS: dict[str, Any] = {"format": "png", "pil_kwargs": {"compress_level": 1}}
 
 
