@@ -130,7 +130,8 @@ def blas_threads(n: int) -> Iterator[None]:
         _open_blocks -= 1
 
 
-_followed: list[int] = []  # [the BLAS count found first, the count follow_free_cores set last]
+# [the BLAS count found first, the count follow_free_cores set last, the free cores it saw]
+_followed: list[int] = []
 
 
 def follow_free_cores() -> None:
@@ -140,23 +141,33 @@ def follow_free_cores() -> None:
     else decides: not inside ``fit`` or another ``blas_threads`` block, not after
     ``set_num_threads`` or ``GLASSNET_NUM_THREADS``, and not when the count was changed by
     someone else (threadpoolctl, say) since glassnet last set it. Never more threads than NumPy's
-    BLAS had at first. Costs a few microseconds; a change, some tens, once in a while.
+    BLAS had at first. While the free cores stay as they were at the last look (they are
+    counted again at most once a second), it returns at once: under a microsecond, which
+    matters for small graphs, whose whole backward pass takes some tens of microseconds. A
+    change costs some tens, once in a while.
     """
-    if _open_blocks or _requested() is not None:
+    if _open_blocks:
+        return
+    free = free_cores()
+    if _followed and free == _followed[2]:
+        return  # nothing has changed since the last look
+    if _requested() is not None:
         return
     blas = _numpy_blas()
     if blas is None:
         return
     current = max(lib.num_threads for lib in blas.lib_controllers)
     if not _followed:
-        _followed[:] = [current, current]
-    first, last = _followed
+        _followed[:] = [current, current, 0]
+    first, last, _ = _followed
     if current != last:  # someone else's count: theirs to keep
+        _followed[2] = free
         return
-    wanted = min(first, free_cores())
+    wanted = min(first, free)
     if wanted != current:
         change_blas_threads(wanted)
         _followed[1] = wanted
+    _followed[2] = free
 
 
 def change_blas_threads(n: int) -> None:
