@@ -2,8 +2,8 @@
 
 * Tensor's ``+``, ``-``, ``*`` go straight to the op for floats of one dtype; ``api.binary``
   (dtype promotion, the broadcasting error) is the general way.
-* Sum and Mean spread the gradient back as a broadcast view in the first-order walk, and with
-  Tensor ops when the walk is recorded (``create_graph=True``).
+* Sum and Mean spread the gradient back as a broadcast view in the first-order walk (a new
+  filled array when small), and with Tensor ops when the walk is recorded (``create_graph=True``).
 * Gradients meeting at a node are summed as arrays first-order, as Tensors when recorded.
 * The version check skips calling ``saved_inputs`` for ops that read every input.
 * Cross-entropy picks target entries by one fancy index for (N, C), take_along_axis otherwise.
@@ -17,6 +17,7 @@ from glassnet.errors import ShapeError
 from glassnet.ops import api
 from glassnet.ops import elementwise as E
 from glassnet.ops.loss import _add_to_target_entries, _target_entries
+from glassnet.ops.reduce import FILL_MAX_NUMBERS
 
 RNG = np.random.default_rng(7)
 
@@ -86,15 +87,19 @@ def test_reduction_backward_is_the_same_first_order_and_recorded(name):
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
 
 
-def test_sum_first_order_gradient_is_a_read_only_view():
-    x = gn.tensor(RNG.standard_normal((3, 4)), requires_grad=True)
+@pytest.mark.parametrize("rows", [3, 1 + FILL_MAX_NUMBERS // 4], ids=["small", "large"])
+def test_sum_first_order_gradient_is_a_view_when_large_and_filled_when_small(rows):
+    x = gn.tensor(RNG.standard_normal((rows, 4)), requires_grad=True)
     y = x.sum(dim=0)
     with gn.no_grad():
-        (g,) = y.grad_fn.backward(gn.ones(4, dtype=gn.float64))
-    assert g.shape == (3, 4) and not g.numpy().flags.writeable
+        (g,) = y.grad_fn.backward(gn.tensor(np.arange(4.0)))
+    np.testing.assert_array_equal(g.numpy(), np.broadcast_to(np.arange(4.0), (rows, 4)))
+    large = rows * 4 > FILL_MAX_NUMBERS
+    assert g.numpy().flags.writeable is not large  # a read-only view, or a new array
+    assert (g.numpy().strides[0] == 0) is large
     y.sum().backward()
     x.grad.add_(1.0)  # the leaf's gradient is its own array, free to change in place
-    np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 4), 2.0))
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((rows, 4), 2.0))
 
 
 @pytest.mark.parametrize("create_graph", [False, True], ids=["first_order", "recorded"])
