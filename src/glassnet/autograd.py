@@ -223,9 +223,21 @@ class Op:
         raise NotImplementedError(f"{type(self).__name__} has no backward rule")
 
     def __call__(self, *inputs: Any) -> Tensor:
+        # The hottest function of the engine: every op of every forward and backward passes
+        # through it. With gradients off there is no graph to note, only the arrays to unwrap.
+        if not _grad_enabled:  # no_grad, and the ops of a first-order backward: no graph
+            out = wrap(self.forward(*[x.array if isinstance(x, Tensor) else x for x in inputs]))
+        else:
+            out = self._forward_recorded(inputs)
+        if _op_hooks:
+            for hook in _op_hooks:
+                hook(self, inputs, out)
+        return out
+
+    def _forward_recorded(self, inputs: tuple) -> Tensor:
+        """Run forward and, when an input requires grad, make this op the output's grad_fn."""
         # One pass over the inputs collects what forward needs (the arrays) and what the graph
-        # needs (per input: its parent node and its version counter). This is the hottest
-        # function of the engine: every op of every forward and backward passes through it.
+        # needs (per input: its parent node and its version counter).
         arrays = []
         parents = []
         versions = []
@@ -243,7 +255,7 @@ class Op:
                 versions.append(0)
             parents.append(None)
         out = wrap(self.forward(*arrays))
-        if record and _grad_enabled and self.differentiable:
+        if record and self.differentiable:
             if out.array.dtype.kind != "f":
                 raise TypeError(
                     f"{type(self).__name__} produced a {out.array.dtype} result from inputs "
@@ -255,9 +267,6 @@ class Op:
             self.out_version = out._version  # shared list: in-place edits of y show up
             out.requires_grad = True
             out.grad_fn = self
-        if _op_hooks:
-            for hook in _op_hooks:
-                hook(self, inputs, out)
         return out
 
     # -- helpers for backward rules --------------------------------------------------------
