@@ -25,7 +25,7 @@ from typing import Any
 from .. import REPO_ROOT, SRC_DIR
 from ..common import CaseResult, Context, peak_rss_mb
 
-MEMORY_TARGET = 1.5
+MEMORY_TARGET = 1.0  # issue 14: an MLP epoch's peak memory stays at PyTorch's or below (was 1.5)
 _MACHINERY: list[float] = []  # glassnet's compiled-loop machinery (numba) RSS, per process
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from ..common import CaseResult, Context
 from ..peers import add_relative_row, add_runners
 
-MLP_TARGET = 1.10
+MLP_TARGET = 1.0  # issue 14: an MLP epoch at least as fast as PyTorch (was 1.10)
 PEAK_TARGET = 75.0  # % of the matmul peak
 
 
