@@ -52,8 +52,8 @@ class Linear(Op):
                 gx = wrap(np.matmul(g2, w.array).reshape(self.in_shape))
             if need_w:
                 gw = wrap(np.matmul(g2.T, x.array.reshape(-1, in_features)))
-            if need_b:
-                gb = wrap(g2.sum(axis=0))
+            if need_b:  # np.add.reduce is g2.sum(axis=0) without the method's Python layer
+                gb = wrap(np.add.reduce(g2, axis=0))
         else:  # recorded, so that it can be differentiated again
             g2 = g.reshape(-1, out_features)
             gx = (g2 @ w).reshape(self.in_shape) if need_x else None

@@ -603,8 +603,8 @@ def update_in_blocks(
 ) -> None:
     """Run an elementwise update ``kernel(*arrays)`` on every core, block by block.
 
-    ``kernel`` takes arrays of one shape (``None`` stands for an unused one and is passed on as
-    ``None``) and changes some of them in place, number by number: what it writes at a position
+    ``kernel`` takes arrays of one shape, the parameter first (``None`` stands for an unused
+    state or work array and is passed on as ``None``) and changes some of them in place, number by number: what it writes at a position
     depends only on what the arrays hold at that position. So it may just as well be called on
     matching pieces of the arrays, one after another or at the same time, and the result is the
     same to the last bit. A large parameter's arrays are viewed as flat vectors, cut into one
@@ -618,7 +618,7 @@ def update_in_blocks(
     C-contiguous (a flat view of it would be a copy, and writes into a copy are lost).
     """
     held = getattr(_held_updates, "jobs", None)
-    size = next(a for a in arrays if a is not None).size
+    size = arrays[0].size  # the parameter's (never None)
     if size < SPLIT_MIN_SIZE or not all(a is None or a.flags.c_contiguous for a in arrays):
         # Most parameters (the size is checked first, as it costs the least): one call. Held
         # behind a large parameter's split, it runs on this core while the other cores start on
