@@ -178,3 +178,46 @@ def test_live_view_repr_leaves_the_data_out():
     live = LiveView(data=(X, np.zeros(6)), port=0, announce=False)
     assert live.data[0] is X and live.server is None
     assert repr(live).startswith("LiveView(port=0, ") and "array" not in repr(live)
+
+
+def test_batch_events_are_noted_cheaply_and_read_in_order():
+    noted, added = EventStream(), EventStream()
+    for stream, batch in ((noted, noted.add_batch), (added, None)):
+        stream.add("status", state="running", lr=0.1)
+        for step, loss in ((1, np.float32(0.123456789)), (2, None), (3, 2)):
+            if batch is not None:
+                batch(step, 1, loss)
+            else:
+                stream.add("batch", step=step, epoch=1, loss=loss)
+        stream.add("epoch", step=3, epoch=1, logs={"loss": 0.5})
+    assert len(noted) == len(added) == 5
+
+    def without_time(events):
+        return [{k: v for k, v in event.items() if k != "t"} for event in events]
+
+    assert without_time(noted.events()) == without_time(added.events())
+    assert [e["kind"] for e in noted.since(1)[0]] == ["batch"] * 3 + ["epoch"]
+
+
+def test_a_waiting_reader_is_woken_by_a_batch():
+    stream = EventStream()
+    seen = []
+    reader = threading.Thread(target=lambda: seen.append(stream.since(0, wait=30)))
+    reader.start()
+    while not stream._readers_waiting:  # the reader is inside its wait
+        time.sleep(0.001)
+    stream.add_batch(1, 1, 0.5)
+    reader.join(timeout=10)
+    assert not reader.is_alive()  # woken, long before its 30 s were up
+    ((events, upto),) = seen
+    assert upto == 1 and events[0]["kind"] == "batch" and events[0]["loss"] == 0.5
+
+
+def test_close_stops_the_serving_thread_and_frees_the_port():
+    server = LiveServer(EventStream(), Controls()).start()
+    port = server.port
+    server.close()
+    assert not server._thread.is_alive()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # nobody listens there any more
+    LiveServer(EventStream(), Controls()).close()  # never started: closes all the same

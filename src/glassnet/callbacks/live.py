@@ -170,8 +170,9 @@ class LiveView(Callback):
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._step += 1
         logs = logs or {}
-        self.stream.add("batch", step=self._step, epoch=self.state.epoch,
-                        loss=logs.get("batch_loss", logs.get("loss")))  # fmt: skip
+        self.stream.add_batch(
+            self._step, self.state.epoch, logs.get("batch_loss", logs.get("loss"))
+        )
         self._send_new_hints()
         self._apply_controls()
         if time.monotonic() - self._last_snapshot >= self.snapshot_seconds:
@@ -198,7 +199,9 @@ class LiveView(Callback):
 
     # -- helpers -----------------------------------------------------------------------------
     def _apply_controls(self) -> None:
-        lr = self.controls.take_lr()
+        # A look at new_lr without the lock first: it is set once in a long while, and a value
+        # set just after the look is taken at the next batch.
+        lr = self.controls.take_lr() if self.controls.new_lr is not None else None
         if lr is not None and getattr(self.optimizer, "param_groups", None):
             for group in self.optimizer.param_groups:
                 group["lr"] = lr

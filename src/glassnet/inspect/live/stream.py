@@ -16,6 +16,7 @@ import math
 import os
 import threading
 import time
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -71,31 +72,70 @@ class EventStream:
     def __init__(self, events: list[dict] | None = None) -> None:
         self._events: list[dict] = list(events or [])
         self._lock = threading.Condition()
+        self._readers_waiting = 0  # readers inside since()'s wait: only they need waking
+        # Batches' events not yet in _events, as (t, step, epoch, loss): see add_batch.
+        self._batches: deque[tuple] = deque()
         self.started = time.time()
 
     def __len__(self) -> int:
-        return len(self._events)
+        with self._lock:
+            self._take_batches()
+            return len(self._events)
 
     def add(self, kind: str, **payload: Any) -> None:
         """Append one event (``kind`` plus its payload) and wake any waiting reader."""
         event = {"kind": kind, "t": round(time.time() - self.started, 3)}
-        for key, value in payload.items():  # numbers stay cheap: most events are a batch's loss
+        for key, value in payload.items():
             event[key] = value if type(value) is int or value is None else compact(value)
         with self._lock:
+            self._take_batches()  # they came first
             self._events.append(event)
-            self._lock.notify_all()
+            if self._readers_waiting:
+                self._lock.notify_all()
+
+    def add_batch(self, step: int, epoch: int, loss: Any) -> None:
+        """Append a batch's event: ``add("batch", step=, epoch=, loss=)``, at a fraction of the cost.
+
+        It is called after every batch, so it only notes the numbers (one append to a deque,
+        which needs no lock); they become an event like any other when the stream is next read
+        or added to (``_take_batches``), or at once if a page is waiting for news. Measured in
+        ``fit``: about 13 us a batch through ``add``, most of it the lock and the dict.
+        """
+        self._batches.append((round(time.time() - self.started, 3), step, epoch, loss))
+        if self._readers_waiting:
+            with self._lock:
+                self._take_batches()
+                self._lock.notify_all()
+
+    def _take_batches(self) -> None:
+        """Move the noted batches into the events, in order (with the lock held)."""
+        batches = self._batches
+        while batches:  # popleft, not a swap of the deque: add_batch may append meanwhile
+            t, step, epoch, loss = batches.popleft()
+            if not (loss is None or type(loss) is int):
+                loss = compact(loss)
+            self._events.append(
+                {"kind": "batch", "t": t, "step": step, "epoch": epoch, "loss": loss}
+            )
 
     def since(self, index: int, wait: float = 0.0) -> tuple[list[dict], int]:
         """The events from ``index`` on, waiting up to ``wait`` seconds for a new one."""
         index = max(0, int(index))
         with self._lock:
+            self._take_batches()
             if wait > 0 and index >= len(self._events):
-                self._lock.wait(timeout=wait)
+                self._readers_waiting += 1
+                try:
+                    self._lock.wait(timeout=wait)
+                finally:
+                    self._readers_waiting -= 1
+                self._take_batches()
             events = self._events[index:]
             return events, index + len(events)
 
     def events(self) -> list[dict]:
         with self._lock:
+            self._take_batches()
             return list(self._events)
 
     def save(self, path: str | os.PathLike[str]) -> str:
