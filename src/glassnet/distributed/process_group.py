@@ -155,8 +155,14 @@ def _wait(request: Any, what: str) -> None:
         pause = min(pause + 1e-5, 1e-3)  # spin first (fast collectives), then sleep a little
 
 
+#: How long a failing process waits between printing its line and ending every process: the
+#: line goes to mpiexec through a pipe, and an abort at once lost it in one run of the tests.
+ABORT_PAUSE_SECONDS = 0.2
+
+
 def _fail(message: str) -> None:
     print(f"glassnet.distributed: {message}", file=sys.stderr, flush=True)
+    time.sleep(ABORT_PAUSE_SECONDS)
     _group.comm.Abort(1)
 
 
