@@ -215,6 +215,7 @@ class Op:
     out_data: Any = None
     saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
     _retained: Any = None  # set by Tensor.retain_grad: a weak reference to the output
+    _parents_before_free: tuple = ()  # what parents held before backward freed the node
 
     def forward(self, *args: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -308,8 +309,36 @@ class Op:
         doc = (cls.__doc__ or "").strip()
         return doc.splitlines()[0] if doc else cls.__name__
 
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's view of the graph from this node: per input, a pair ``(node, 0)``.
+
+        ``node`` is the op that made the input, an ``AccumulateGrad`` for a leaf that requires
+        grad (its ``variable`` is the leaf), or None for an input that needs no gradient (a
+        constant); 0 is the output's number (each glassnet op has one output). Still there
+        after backward has freed the node's saved values, as in PyTorch.
+        """
+        parents = self._parents_before_free if self.parents is _FREED else self.parents
+        return tuple((AccumulateGrad(p) if isinstance(p, Tensor) else p, 0) for p in parents)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+class AccumulateGrad:
+    """The end of a path in ``next_functions``: a leaf, whose gradient is summed into ``.grad``.
+
+    PyTorch's name for it; ``variable`` is the leaf tensor, and nothing comes after it.
+    """
+
+    next_functions: tuple = ()
+    name = "AccumulateGrad"
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -456,6 +485,7 @@ def run_backward(
                     _deliver_to_leaf(parent, gx, g, create_graph, capture)
             if not retain_graph:
                 node.inputs = ()
+                node._parents_before_free = parents  # the shape of the graph stays readable
                 node.parents = _FREED
                 node.out_data = None
                 node.saved = ()
