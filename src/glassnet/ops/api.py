@@ -92,6 +92,37 @@ from .rounding import (  # noqa: F401 - re-exported
 )
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: F401 - re-exported
 from .sorting import argsort, msort, sort, topk  # noqa: F401 - re-exported
+from .torch_forms import __all__ as _torch_forms
+from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add(b))
+    add,
+    addcdiv,
+    addcmul,
+    addmm,
+    all,
+    any,
+    bmm,
+    count_nonzero,
+    eq,
+    equal,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    is_floating_point,
+    le,
+    less,
+    less_equal,
+    lt,
+    mul,
+    multiply,
+    mv,
+    ne,
+    not_equal,
+    numel,
+    sub,
+    subtract,
+    with_out,
+)
 
 # The function forms `import glassnet` offers (glassnet.exp, glassnet.cat, ...): __init__.py
 # takes exactly these with `from .ops.api import *`.
@@ -114,6 +145,7 @@ __all__ = [
     "stack", "std", "std_mean", "sum", "swapaxes", "t", "tan", "tanh", "topk", "transpose",
     "tril", "triu", "true_divide", "trunc", "unflatten", "unsqueeze", "var", "var_mean", "view",
     "where",
+    *_torch_forms,
 ]  # fmt: skip
 
 if TYPE_CHECKING:
@@ -770,3 +802,17 @@ def _add_numpy_names() -> None:
 
 
 _add_numpy_names()
+
+#: The functions that take PyTorch's out= (``torch.matmul(a, b, out=c)``): see torch_forms.
+OUT_FUNCTIONS = [
+    "abs", "add", "addcdiv", "addcmul", "addmm", "atan2", "bmm", "cat", "ceil", "clamp", "clip",
+    "concat", "concatenate", "cos", "cumprod", "cumsum", "div", "divide", "eq", "erf", "exp",
+    "expm1", "floor", "fmod", "ge", "gt", "le", "log", "log10", "log1p", "log2", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "lt", "matmul", "maximum", "mean", "minimum",
+    "mm", "mul", "multiply", "mv", "ne", "neg", "pow", "prod", "remainder", "round", "rsqrt",
+    "sigmoid", "sign", "sin", "sqrt", "square", "stack", "sub", "subtract", "sum", "tan",
+    "tanh", "true_divide", "trunc", "where",
+]  # fmt: skip
+for _name in OUT_FUNCTIONS:
+    globals()[_name] = with_out(globals()[_name])
+del _name

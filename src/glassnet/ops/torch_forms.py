@@ -1,0 +1,206 @@
+"""PyTorch's top-level forms of Tensor methods (``torch.add(a, b)`` is ``a.add(b)``) and ``out=``.
+
+PyTorch offers most operations twice: as a method (``a.add(b)``) and as a function of the
+``torch`` module (``torch.add(a, b)``), and tutorials use both. The functions here are the
+second form of methods glassnet's Tensor already has, plus a few compositions PyTorch names
+(``addmm``, ``addcmul``, ...), each written as the formula it computes.
+
+``out=``: many of PyTorch's functions can write their result into an existing tensor
+(``torch.matmul(a, b, out=c)``). ``with_out`` gives a function that argument: the result is
+computed as usual, then copied into ``out`` (cast to out's dtype when that loses no kind of
+number: float64 into float32 yes, float into int no), and ``out`` is returned. As in PyTorch it
+is refused where gradients are being recorded, since the copy cannot be differentiated, and an
+``out`` of another shape is resized (with a warning when it held numbers).
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..autograd import as_tensor, is_grad_enabled, is_tensor
+
+__all__ = [
+    "add", "addcdiv", "addcmul", "addmm", "all", "any", "bmm", "count_nonzero", "eq", "equal",
+    "ge", "greater", "greater_equal", "gt", "is_floating_point", "is_tensor", "le", "less",
+    "less_equal", "lt", "multiply", "mul", "mv", "ne", "not_equal", "numel", "sub", "subtract",
+]  # fmt: skip
+
+
+def with_out(function: Any) -> Any:
+    """``function`` taking PyTorch's keyword ``out=``: its result written into that tensor."""
+
+    @functools.wraps(function)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        return result if out is None else write_into(out, result, function.__name__)
+
+    return call
+
+
+def write_into(out: Any, result: Any, who: str) -> Any:
+    """Copy ``result`` (a Tensor) into the tensor ``out`` in place and return ``out``."""
+    if not is_tensor(out):
+        raise TypeError(f"{who}(): out= expects a Tensor, got {type(out).__name__}")
+    if is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            f"{who}(): functions with out= don't support automatic differentiation, but one of "
+            "the arguments requires grad; call it under glassnet.no_grad(), or drop out="
+        )
+    values = result.array
+    if not np.can_cast(values.dtype, out.array.dtype, casting="same_kind"):
+        raise RuntimeError(
+            f"{who}(): the result is {values.dtype}, which can't be written into out= of dtype "
+            f"{out.array.dtype}"
+        )
+    if out.array.shape == values.shape:
+        np.copyto(out.array, values, casting="same_kind")
+    else:
+        if out.array.size:
+            warnings.warn(
+                f"{who}(): out= has shape {tuple(out.array.shape)}, the result "
+                f"{tuple(values.shape)}; out was resized to the result's shape",
+                stacklevel=3,
+            )
+        out.array = values.astype(out.array.dtype)  # a new array, as PyTorch's resize makes
+    out._version[0] += 1  # in place: whatever saved the old value for a backward must see it
+    return out
+
+
+# ---------------------------------------------------------------------- the method forms
+
+
+def add(input: Any, other: Any, *, alpha: float = 1) -> Any:
+    """input + alpha * other"""
+    return as_tensor(input).add(other, alpha=alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: float = 1) -> Any:
+    """input - alpha * other"""
+    return as_tensor(input).sub(other, alpha=alpha)
+
+
+def mul(input: Any, other: Any) -> Any:
+    """input * other, element by element"""
+    return as_tensor(input) * other
+
+
+subtract, multiply = sub, mul
+
+
+def eq(input: Any, other: Any) -> Any:
+    """input == other, element by element (a bool tensor)"""
+    return as_tensor(input) == other
+
+
+def ne(input: Any, other: Any) -> Any:
+    """input != other"""
+    return as_tensor(input) != other
+
+
+def lt(input: Any, other: Any) -> Any:
+    """input < other"""
+    return as_tensor(input) < other
+
+
+def le(input: Any, other: Any) -> Any:
+    """input <= other"""
+    return as_tensor(input) <= other
+
+
+def gt(input: Any, other: Any) -> Any:
+    """input > other"""
+    return as_tensor(input) > other
+
+
+def ge(input: Any, other: Any) -> Any:
+    """input >= other"""
+    return as_tensor(input) >= other
+
+
+not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+
+
+def all(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """True where every element (along ``dim``) is nonzero"""
+    return as_tensor(input).all(dim, keepdim)
+
+
+def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001
+    """True where some element (along ``dim``) is nonzero"""
+    return as_tensor(input).any(dim, keepdim)
+
+
+def count_nonzero(input: Any, dim: Any = None) -> Any:
+    """How many elements (along ``dim``) are nonzero, as an int64 tensor"""
+    return (as_tensor(input) != 0).sum(dim)
+
+
+def equal(input: Any, other: Any) -> bool:
+    """True if both have the same shape and the same elements (a Python bool)"""
+    a, b = as_tensor(input), as_tensor(other)
+    return a.shape == b.shape and bool(np.array_equal(a.array, b.array))
+
+
+def numel(input: Any) -> int:
+    """The number of elements"""
+    return as_tensor(input).numel()
+
+
+def is_floating_point(input: Any) -> bool:
+    """Whether the tensor holds floating-point numbers"""
+    return input.is_floating_point()
+
+
+# ---------------------------------------------------------------------- products, composed
+
+
+def bmm(input: Any, mat2: Any) -> Any:
+    """Batched matrix product: out[b] = input[b] @ mat2[b], both 3-D with one batch size"""
+    a, b = as_tensor(input), as_tensor(mat2)
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"bmm: expects two 3-D tensors with the same batch size, got shapes "
+            f"{tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    return a @ b
+
+
+def mv(input: Any, vec: Any) -> Any:
+    """Matrix times vector: out[i] = sum_j input[i, j] vec[j]"""
+    a, v = as_tensor(input), as_tensor(vec)
+    if a.ndim != 2 or v.ndim != 1:
+        raise ValueError(
+            f"mv: expects a 2-D matrix and a 1-D vector, got shapes {tuple(a.shape)} and "
+            f"{tuple(v.shape)}"
+        )
+    return a @ v
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Any:
+    """beta * input + alpha * (mat1 @ mat2), mat1 and mat2 2-D"""
+    m1, m2 = as_tensor(mat1), as_tensor(mat2)
+    if m1.ndim != 2 or m2.ndim != 2:
+        raise ValueError(
+            f"addmm: expects 2-D mat1 and mat2, got shapes {tuple(m1.shape)} and {tuple(m2.shape)}"
+        )
+    return _scaled(input, beta) + _scaled(m1 @ m2, alpha)
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Any:
+    """input + value * tensor1 * tensor2"""
+    return as_tensor(input) + _scaled(as_tensor(tensor1) * tensor2, value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Any:
+    """input + value * tensor1 / tensor2"""
+    return as_tensor(input) + _scaled(as_tensor(tensor1) / tensor2, value)
+
+
+def _scaled(x: Any, factor: float) -> Any:
+    """factor * x, skipping the product when the factor is 1"""
+    x = as_tensor(x)
+    return x if factor == 1 else x * factor
