@@ -278,3 +278,19 @@ def test_scheduler_needs_an_optimizer():
         S.StepLR("sgd", step_size=1)
     with pytest.raises(TypeError, match="not an Optimizer"):
         S.ReduceLROnPlateau(None)
+
+
+def test_whole_number_floats_are_taken_as_pytorch_takes_them():
+    p = gn.nn.Parameter(gn.zeros(1))
+    opt = gn.optim.SGD([p], lr=5.0)
+    scheduler = gn.optim.lr_scheduler.StepLR(opt, 1.0, gamma=0.95)  # PyTorch's tutorial
+    lrs = []
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr()[0])
+    np.testing.assert_allclose(lrs, [5.0 * 0.95, 5.0 * 0.95**2, 5.0 * 0.95**3])
+    with pytest.raises(
+        ValueError, match=r"Invalid step_size: expected a positive int, got step_size=1.5"
+    ):
+        gn.optim.lr_scheduler.StepLR(opt, 1.5)

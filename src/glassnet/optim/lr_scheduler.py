@@ -53,7 +53,13 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    """A whole number: an int, or a float without a fractional part, which PyTorch takes too
+    (its Transformer tutorial passes ``StepLR(optimizer, 1.0, gamma=0.95)``)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Integral):
+        return True
+    return isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer()
 
 
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
