@@ -294,3 +294,21 @@ def test_whole_number_floats_are_taken_as_pytorch_takes_them():
         ValueError, match=r"Invalid step_size: expected a positive int, got step_size=1.5"
     ):
         gn.optim.lr_scheduler.StepLR(opt, 1.5)
+
+
+def test_lambda_schedules_save_their_state_but_not_their_functions(tmp_path):
+    p = gn.nn.Parameter(gn.zeros(1))
+    opt = optim.SGD([p], lr=1.0)
+    scheduler = S.LambdaLR(opt, lambda t: 0.5**t)
+    for _ in range(3):
+        opt.step()
+        scheduler.step()
+    save(scheduler.state_dict(), tmp_path / "sched.pt")  # functions are code: stored as None
+    resumed = S.LambdaLR(optim.SGD([p], lr=1.0), lambda t: 0.5**t)
+    resumed.load_state_dict(load(tmp_path / "sched.pt"))
+    assert resumed.last_epoch == 3 and callable(resumed.lr_lambdas[0])
+    resumed.optimizer.step()
+    resumed.step()
+    assert resumed.get_last_lr() == [0.5**4]
+    with pytest.raises(ValueError, match=r"Invalid lr_lambda: expected a function of the step"):
+        S.LambdaLR(opt, 0.5)

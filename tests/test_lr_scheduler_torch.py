@@ -15,6 +15,15 @@ STEPS = 80
 # (id, optimizer name, optimizer kwargs, scheduler name, scheduler kwargs)
 CASES = [
     ("StepLR", "SGD", {}, "StepLR", {"step_size": 7, "gamma": 0.6}),
+    ("LambdaLR_warmup", "Adam", {}, "LambdaLR", {"lr_lambda": lambda t: min(1.0, (t + 1) / 10)}),
+    (
+        "LambdaLR_per_group",
+        "SGD",
+        {},
+        "LambdaLR",
+        {"lr_lambda": [lambda t: 0.95**t, lambda t: 1 / (1 + t)]},
+    ),
+    ("MultiplicativeLR", "SGD", {}, "MultiplicativeLR", {"lr_lambda": lambda t: 0.9 + 0.001 * t}),
     ("MultiStepLR", "SGD", {}, "MultiStepLR", {"milestones": [5, 20, 20, 50], "gamma": 0.5}),
     ("ExponentialLR", "SGD", {}, "ExponentialLR", {"gamma": 0.97}),
     ("CosineAnnealingLR", "SGD", {}, "CosineAnnealingLR", {"T_max": 15}),

@@ -33,6 +33,8 @@ from .optimizer import Optimizer
 
 __all__ = [
     "LRScheduler",
+    "LambdaLR",
+    "MultiplicativeLR",
     "StepLR",
     "MultiStepLR",
     "ExponentialLR",
@@ -180,6 +182,70 @@ class LRScheduler:
 
     def _group_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+class _FunctionSchedule(LRScheduler):
+    """What LambdaLR and MultiplicativeLR share: one function of the step per group.
+
+    The functions are code, not data, so ``state_dict()`` holds None in their place and
+    ``load_state_dict`` keeps the scheduler's own (PyTorch does the same for plain functions).
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        functions = _per_group("lr_lambda", optimizer, lr_lambda)
+        for f in functions:
+            _check(callable(f), "lr_lambda", "a function of the step (or one per group)", f)
+        self.lr_lambdas = functions
+        super().__init__(optimizer, last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        functions, self.lr_lambdas = self.lr_lambdas, [None] * len(self.lr_lambdas)
+        try:
+            return super().state_dict()
+        finally:
+            self.lr_lambdas = functions
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        functions = self.lr_lambdas
+        super().load_state_dict(state_dict)
+        self.lr_lambdas = functions
+
+
+class LambdaLR(_FunctionSchedule):
+    r"""Set the learning rate to the starting one times a function of the step.
+
+    .. math::
+
+        \eta_t = \eta_0 \cdot \lambda(t)
+
+    Args:
+        optimizer: the optimizer.
+        lr_lambda: a function of the step number t (0, 1, 2, ...) giving the factor, or a list
+            with one function per parameter group. A warm-up: ``lambda t: min(1, (t + 1) / 100)``.
+        last_epoch: see ``LRScheduler``.
+    """
+
+    def get_lr(self) -> list[float]:
+        return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
+
+
+class MultiplicativeLR(_FunctionSchedule):
+    r"""Multiply the learning rate by a function of the step at every step after the first.
+
+    .. math::
+
+        \eta_t = \eta_{t-1} \cdot \lambda(t) \quad (t > 0)
+
+    Args:
+        optimizer: the optimizer.
+        lr_lambda: a function of the step number t giving the factor (or one per group).
+        last_epoch: see ``LRScheduler``.
+    """
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch <= 0:
+            return self._group_lrs()
+        return [lr * f(self.last_epoch) for lr, f in zip(self._group_lrs(), self.lr_lambdas)]
 
 
 class StepLR(LRScheduler):
