@@ -23,5 +23,5 @@ from .normalization import *  # noqa: F403
 from .parameter import Parameter
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
-from .transformer import *  # noqa: F403
 from .summary import ModelSummary
+from .transformer import *  # noqa: F403
