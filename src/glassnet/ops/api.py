@@ -489,7 +489,7 @@ def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
     """The p-norm (sum |x|**p)**(1/p) over ``dim``; p may be 'fro', inf or -inf too."""
     x = _float(x)
     if p == "fro" or p == 2:
-        return sqrt(sum(x * x, dim, keepdim))
+        return R.NormRoot(2)(sum(x * x, dim, keepdim))  # sqrt, with gradient 0 at 0
     if p == math.inf:
         return amax(abs(x), dim, keepdim)
     if p == -math.inf:
@@ -498,7 +498,7 @@ def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
         return sum(abs(x), dim, keepdim)
     if not isinstance(p, (int, float)) or p <= 0:
         raise ValueError(f"norm: p must be a positive number, 'fro', inf or -inf, got {p!r}")
-    return sum(abs(x) ** p, dim, keepdim) ** (1.0 / p)
+    return R.NormRoot(p)(sum(abs(x) ** p, dim, keepdim))
 
 
 def softmax(x, dim: int = -1) -> Tensor:

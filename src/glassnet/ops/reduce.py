@@ -228,6 +228,28 @@ class _ExclusiveProd(Op):
         return (cat(cols, dim=-1),)
 
 
+class NormRoot(Op):
+    """y = s**(1/p), s >= 0 a sum of |x|**p;   dL/ds = g y / (p s), and 0 where s = 0
+
+    The last step of a p-norm (sum |x|**p)**(1/p). Its derivative is infinite at s = 0, the
+    norm of a zero vector, where the norm has no gradient: 0 is taken there, as in PyTorch, so
+    a zero vector gets a zero gradient instead of nan (0 times infinity).
+    """
+
+    def __init__(self, p: float):
+        self.p = p
+
+    def forward(self, s):
+        self.out_data = np.sqrt(s) if self.p == 2 else s ** (1.0 / self.p)
+        return self.out_data
+
+    def backward(self, g):
+        (s,) = self.inputs
+        positive = (s > 0).to(s.dtype)
+        safe = s + (1 - positive)  # s where it is positive, 1 where it is 0 (no 0 / 0)
+        return (g * self.output() / (self.p * safe) * positive,)
+
+
 class LogSumExp(_Reduction):
     """y = log(sum(exp(x))) over dim;   dL/dx = g * softmax(x)"""
 
