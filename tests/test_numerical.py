@@ -115,3 +115,29 @@ def test_gradcheck_names_the_right_input_when_a_later_one_is_wrong():
     b = gn.tensor([0.5, 1.5], dtype=gn.float64, requires_grad=True)
     with pytest.raises(gn.GradcheckError, match=r"input 1 \(shape \(2,\)\)"):
         gn.gradcheck(lambda x, y: x.sum() + _WrongSquare()(y).sum(), a, b)
+
+
+def test_pytorchs_form_with_a_tuple_of_inputs():
+    x = gn.randn(3, dtype=gn.float64, requires_grad=True)
+    w = gn.randn(3, dtype=gn.float64, requires_grad=True)
+    shapes = []
+
+    def f(a, b):
+        shapes.append((a.shape, b.shape))
+        return a * b
+
+    assert gn.autograd.gradcheck(f, (x, w), eps=1e-6, atol=1e-4)  # torch.autograd's spelling
+    assert shapes[0] == ((3,), (3,))  # each tensor reaches f as itself, not stacked
+    assert gn.gradgradcheck(f, (x, w))
+
+    class WrongSlope(Op):
+        """y = 2 x, but backward says 3"""
+
+        def forward(self, a):
+            return 2 * a
+
+        def backward(self, g):
+            return (g * 3,)
+
+    with pytest.raises(gn.GradcheckError, match=r"input 0 \(shape \(3,\)\)"):
+        gn.autograd.gradcheck(lambda a, b: WrongSlope()(a) * b, (x, w))

@@ -84,6 +84,9 @@ def _central_differences(array: np.ndarray, evaluate: Callable[[], float], h: fl
 
 
 def _prepare(inputs: tuple) -> list[Tensor]:
+    # PyTorch's form gradcheck(f, (x, y)): one tuple holding the inputs, unpacked here.
+    if len(inputs) == 1 and isinstance(inputs[0], tuple):
+        inputs = inputs[0]
     out = []
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
