@@ -32,6 +32,7 @@ from .autograd import functional_grad as grad
 from .checkpoint import load_checkpoint, save_checkpoint
 from .creation import (
     arange,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -40,6 +41,7 @@ from .creation import (
     full_like,
     linspace,
     multinomial,
+    normal,
     ones,
     ones_like,
     rand,

@@ -253,6 +253,54 @@ def randperm(
     return _new(rng.permutation(n).astype(to_dtype(dtype or int64)), False, device)
 
 
+def bernoulli(
+    input: Any,  # noqa: A002 - PyTorch's name
+    p: float | None = None,
+    *,
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """0/1 draws: each element is 1 with probability ``input``'s element (or ``p`` if given).
+
+    x_i = 1 if u_i < p_i else 0, with u_i uniform in [0, 1). The result has input's shape and
+    its dtype (float32 for integer input), as torch.bernoulli.
+    """
+    source = input.array if isinstance(input, Tensor) else np.asarray(input)
+    probs = np.full(source.shape, p, dtype=np.float64) if p is not None else source
+    if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):
+        raise ValueError("bernoulli expects probabilities between 0 and 1")
+    dtype = source.dtype if source.dtype.kind == "f" else to_dtype(float32)
+    draws = (generator or default_generator()).random(probs.shape) < probs
+    return Tensor._make(draws.astype(dtype))
+
+
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Normal draws mean + std * z, z ~ N(0, 1): per element of the tensors ``mean`` and ``std``
+    (broadcast together), or of the shape ``size`` when both are numbers (torch.normal).
+    """
+    arrays = [x.array if isinstance(x, Tensor) else np.asarray(x) for x in (mean, std)]
+    if size is not None:
+        shape = _shape((size,) if isinstance(size, (int, np.integer)) else tuple(size))
+    elif all(a.ndim == 0 for a in arrays):
+        raise ValueError("normal: with a number for both mean and std, give size= (a shape)")
+    else:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    if np.any(arrays[1] < 0):
+        raise ValueError("normal expects std >= 0")
+    floats = [a.dtype for a in arrays if a.ndim and a.dtype.kind == "f"]
+    out_dtype = to_dtype(dtype) if dtype is not None else (floats[0] if floats else float32)
+    z = (generator or default_generator()).standard_normal(shape)
+    return _new((arrays[0] + arrays[1] * z).astype(to_dtype(out_dtype)), requires_grad, device)
+
+
 def multinomial(
     input: Any,  # noqa: A002 - PyTorch's name
     num_samples: int,
