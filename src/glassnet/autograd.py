@@ -168,6 +168,9 @@ _in_backward = False
 # How many leaves carry post-accumulate-grad hooks (Tensor.register_post_accumulate_grad_hook);
 # while it is 0 the walk does no extra work for them.
 _post_accumulate_hook_count = 0
+# How many gradient hooks are registered (Tensor.register_hook), on leaves and on op nodes;
+# while it is 0 the walk does no extra work for them.
+_grad_hook_count = 0
 # Called once after a backward walk finishes without error (data-parallel training waits for
 # its gradient averaging here). Each is hook() -> None.
 _backward_end_hooks: list[Callable] = []
@@ -216,6 +219,7 @@ class Op:
     saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
     _retained: Any = None  # set by Tensor.retain_grad: a weak reference to the output
     _parents_before_free: tuple = ()  # what parents held before backward freed the node
+    _grad_hooks: tuple = ()  # Tensor.register_hook on the output: a list of hook(grad)
 
     def forward(self, *args: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -437,14 +441,21 @@ def run_backward(
             roots.append(node)
             grads[node] = grads[node] + g if node in grads else g
         order = _topological_order(roots)
-        # For leaves with post-accumulate hooks: the step after which no more gradient arrives.
-        last_use = _last_uses(order) if _post_accumulate_hook_count and capture is None else None
+        hooked = _grad_hook_count > 0
+        # For leaves with hooks: the step after which no more gradient arrives. A leaf with
+        # gradient hooks collects its gradient in `held` until then, so that its hooks see the
+        # whole sum once, as in PyTorch.
+        with_leaf_hooks = hooked or (_post_accumulate_hook_count and capture is None)
+        last_use = _last_uses(order) if with_leaf_hooks else None
+        held: dict[int, Tensor] = {}  # id(leaf) -> the gradient it has been given so far
         for step, node in enumerate(order):
             if last_use is not None and step > 0 and step - 1 in last_use:
-                _fire_post_accumulate(last_use.pop(step - 1))
+                _finish_leaves(last_use.pop(step - 1), held, create_graph, capture)
             g = grads.pop(node, None)
             if g is None:
                 continue
+            if hooked and node._grad_hooks:
+                g = _apply_grad_hooks(node._grad_hooks, g)
             inputs, parents = node.inputs, node.parents
             if parents is _FREED:
                 raise RuntimeError(
@@ -479,6 +490,8 @@ def run_backward(
                         grads[parent] = grads[parent] + gx  # recorded: differentiable again
                     else:  # a new array: gx or the earlier sum may be shared with others
                         grads[parent] = wrap(grads[parent].array + gx.array)
+                elif hooked and parent.__dict__.get("_grad_hooks"):
+                    _hold(held, parent, gx, create_graph)
                 elif capture is None:
                     _accumulate_grad(parent, gx, create_graph, g)
                 else:
@@ -491,7 +504,7 @@ def run_backward(
                 node.saved = ()
         if last_use:
             for leaves in last_use.values():
-                _fire_post_accumulate(leaves)
+                _finish_leaves(leaves, held, create_graph, capture)
         if _backward_end_hooks and capture is None and not previous_in_backward:
             for hook in list(_backward_end_hooks):
                 hook()
@@ -501,11 +514,14 @@ def run_backward(
 
 
 def _last_uses(order: list[Op]) -> dict[int, list[Tensor]]:
-    """{step: leaves with post-accumulate hooks whose last gradient arrives at that step}."""
+    """{step: leaves with hooks (post-accumulate or gradient) whose last gradient arrives at
+    that step}."""
     last: dict[int, tuple[int, Tensor]] = {}
     for step, node in enumerate(order):
         for parent in node.parents if node.parents is not _FREED else ():
-            if isinstance(parent, Tensor) and getattr(parent, "_post_accumulate_hooks", None):
+            if isinstance(parent, Tensor) and (
+                parent.__dict__.get("_post_accumulate_hooks") or parent.__dict__.get("_grad_hooks")
+            ):
                 last[id(parent)] = (step, parent)
     by_step: dict[int, list[Tensor]] = {}
     for step, leaf in last.values():
@@ -513,10 +529,47 @@ def _last_uses(order: list[Op]) -> dict[int, list[Tensor]]:
     return by_step
 
 
-def _fire_post_accumulate(leaves: list[Tensor]) -> None:
+def _finish_leaves(
+    leaves: list[Tensor], held: dict, create_graph: bool, capture: dict[int, Any] | None
+) -> None:
+    """The leaves' gradients are complete: run their gradient hooks on what was held and add
+    the result into ``.grad`` (or into ``capture``, for ``autograd.grad``), then call their
+    post-accumulate hooks (only when ``.grad`` was filled)."""
     for leaf in leaves:
-        for hook in list(leaf._post_accumulate_hooks):
-            hook(leaf)
+        total = held.pop(id(leaf), None)
+        if total is not None:
+            total = _apply_grad_hooks(leaf._grad_hooks, total)
+            _deliver_to_leaf(leaf, total, None, create_graph, capture)
+        if capture is None:
+            for hook in list(leaf.__dict__.get("_post_accumulate_hooks", ())):
+                hook(leaf)
+
+
+def _hold(held: dict, leaf: Tensor, gx: Tensor, create_graph: bool) -> None:
+    """Add a gradient reaching a hooked leaf to what it has been given so far in this walk."""
+    key = id(leaf)
+    if key not in held:
+        held[key] = gx
+    elif create_graph:
+        held[key] = held[key] + gx
+    else:
+        held[key] = wrap(held[key].array + gx.array)
+
+
+def _apply_grad_hooks(hooks: list, g: Tensor) -> Tensor:
+    """g after each hook in turn: ``hook(g)`` may return a replacement (of g's shape) or None."""
+    for hook in list(hooks):
+        result = hook(g)
+        if result is None:
+            continue
+        result = result if isinstance(result, Tensor) else wrap(np.asarray(result))
+        if result.array.shape != g.array.shape:
+            raise RuntimeError(
+                f"a gradient hook changed the gradient's shape from {tuple(g.array.shape)} to "
+                f"{tuple(result.array.shape)}; a hook must return a gradient of the same shape"
+            )
+        g = result
+    return g
 
 
 def _check_versions(node: Op) -> None:

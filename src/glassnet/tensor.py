@@ -197,6 +197,29 @@ class Tensor:
 
         return _Handle()
 
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` each time backward computes the gradient of this tensor.
+
+        ``grad`` is dL/d(this tensor), summed over every use of it. If the hook returns a
+        tensor (of the same shape), that replaces the gradient from there on: in ``.grad``
+        for a leaf, and in what flows on towards the inputs for an intermediate result. As
+        PyTorch's; returns a handle whose ``remove()`` undoes it.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        owner = self.grad_fn if self.grad_fn is not None else self
+        hooks = owner.__dict__.setdefault("_grad_hooks", [])
+        hooks.append(hook)
+        autograd._grad_hook_count += 1
+
+        class _Handle:
+            def remove(self) -> None:
+                if hook in hooks:
+                    hooks.remove(hook)
+                    autograd._grad_hook_count -= 1
+
+        return _Handle()
+
     def retain_grad(self) -> None:
         """Ask backward to fill ``.grad`` of this intermediate result too."""
         if self.grad_fn is not None:
