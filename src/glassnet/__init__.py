@@ -89,6 +89,15 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
 from .threads import get_num_threads, set_num_threads
+from .torch_switches import (
+    autocast,
+    compile,
+    get_default_dtype,
+    get_float32_matmul_precision,
+    set_default_dtype,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
 from .train import History, evaluate, fit, predict, resume, run_epoch, train_step
 
 # The see-inside tools load on first use, so that importing glassnet never imports them

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .errors import MissingTorchName
+
 __all__ = ["RENAMES", "MissingTorchName", "aliased_torch", "glassnet_name", "torch_name"]
 
 #: PyTorch module paths whose glassnet module has another name (longest prefix wins).
@@ -33,13 +35,6 @@ RENAMES: dict[str, str] = {
     "torch.utils.data.sampler": "glassnet.data.sampler",
 }
 _BACK = {glassnet: torch for torch, glassnet in RENAMES.items()}
-
-
-class MissingTorchName(ModuleNotFoundError):
-    """A PyTorch module or name that glassnet does not have (yet)."""
-
-    def __init__(self, torch_path: str) -> None:
-        super().__init__(f"glassnet does not implement {torch_path} yet", name=torch_path)
 
 
 def _rename(name: str, table: dict[str, str]) -> str:

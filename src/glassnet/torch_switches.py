@@ -1,0 +1,89 @@
+"""PyTorch's global switches that scripts set in their first lines, as a CPU-only NumPy engine keeps them.
+
+``torch.set_float32_matmul_precision("high")``, ``torch.use_deterministic_algorithms(True)``,
+``model = torch.compile(model)`` and ``with torch.autocast(...)`` ask PyTorch for speed or
+reproducibility on its accelerators. glassnet computes every float32 product in float32, runs
+the same way every time once seeded, and has no compiler and no lower-precision types, so each
+switch is checked and then changes nothing (a compiled model is the model itself). The default
+floating dtype is float32 and stays so: asking for another one says so in one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .dtypes import float32, to_dtype
+from .errors import MissingTorchName
+
+__all__ = [
+    "autocast",
+    "compile",
+    "get_default_dtype",
+    "get_float32_matmul_precision",
+    "set_default_dtype",
+    "set_float32_matmul_precision",
+    "use_deterministic_algorithms",
+]
+
+_PRECISIONS = ("highest", "high", "medium")
+_precision = "highest"
+
+
+def get_default_dtype() -> Any:
+    """The dtype of new floating tensors made from Python numbers: float32."""
+    return float32
+
+
+def set_default_dtype(d: Any) -> None:
+    """Accepted for float32 (the default); glassnet cannot change its default dtype yet."""
+    if to_dtype(d) != to_dtype(float32):
+        raise MissingTorchName(
+            f"torch.set_default_dtype({d}) (glassnet's default stays float32: give dtype= to "
+            "the factories, or call .double() on the model and the data)"
+        )
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Remembered and checked ("highest", "high" or "medium"); glassnet's float32 matrix
+    products are always computed in float32 (the "highest" precision)."""
+    global _precision
+    if precision not in _PRECISIONS:
+        raise ValueError(
+            f"set_float32_matmul_precision expects one of {', '.join(_PRECISIONS)}, "
+            f"got {precision!r}"
+        )
+    _precision = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """What ``set_float32_matmul_precision`` was last given (default "highest")."""
+    return _precision
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Accepted: glassnet's results are the same on every run once seeded."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"use_deterministic_algorithms expects True or False, got {mode!r}")
+
+
+def compile(model: Callable | None = None, **options: Any) -> Any:  # noqa: A001
+    """The model (or function) itself: glassnet has no compiler, and eager is what compiling
+    must be equal to. Without a model, a decorator that does the same."""
+    if model is None:
+        return lambda function: function
+    if not callable(model):
+        raise TypeError(f"compile expects a model or a function, got {type(model).__name__}")
+    return model
+
+
+@contextlib.contextmanager
+def autocast(
+    device_type: str = "cpu", dtype: Any = None, enabled: bool = True, cache_enabled: Any = None
+) -> Iterator[None]:
+    """Run the block as it is: glassnet has no lower-precision types (float16, bfloat16), so
+    everything inside stays in the dtypes the tensors have."""
+    if not isinstance(device_type, str):
+        raise TypeError(f"autocast expects device_type as a string, got {device_type!r}")
+    yield
