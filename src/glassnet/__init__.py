@@ -17,6 +17,7 @@ from . import (
     checkpoint,
     cuda,
     data,
+    distributions,
     dtypes,
     metrics,
     models,

@@ -1,0 +1,57 @@
+"""The Bernoulli distribution: 1 with probability p, else 0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..creation import bernoulli
+from ..nn import functional as F
+from ..tensor import Tensor, as_tensor
+from .distribution import Distribution
+
+__all__ = ["Bernoulli"]
+
+
+class Bernoulli(Distribution):
+    r"""P(1) = p, P(0) = 1 - p, from ``probs`` (p) or ``logits`` (log(p / (1 - p))).
+
+    log p(x) = x log p + (1 - x) log(1 - p)   (computed from the logits, stably)
+    entropy  = -p log p - (1 - p) log(1 - p);   mean = p;   variance = p (1 - p)
+    """
+
+    def __init__(self, probs: Any = None, logits: Any = None, validate_args: Any = None) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError("Bernoulli: give either probs or logits, not both and not neither")
+        if probs is not None:
+            self.probs = (
+                as_tensor(probs).float() if as_tensor(probs).dtype.kind != "f" else as_tensor(probs)
+            )
+            p = self.probs.numpy()
+            if ((p < 0) | (p > 1)).any():
+                raise ValueError("Bernoulli: probs must be between 0 and 1")
+            eps = 1e-7 if self.probs.dtype.itemsize == 4 else 1e-15
+            clamped = self.probs.clamp(eps, 1 - eps)
+            self.logits = clamped.log() - (1 - clamped).log()
+        else:
+            self.logits = as_tensor(logits)
+            self.probs = self.logits.sigmoid()
+        super().__init__(self.probs.shape)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return bernoulli(self.probs.detach().expand(self._extended_shape(sample_shape)))
+
+    def log_prob(self, value: Any) -> Tensor:
+        x = as_tensor(value).to(self.logits.dtype)
+        logits = self.logits.expand(x.shape) if x.shape != self.logits.shape else self.logits
+        return -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+
+    def entropy(self) -> Tensor:
+        return F.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+
+    @property
+    def mean(self) -> Tensor:
+        return self.probs
+
+    @property
+    def variance(self) -> Tensor:
+        return self.probs * (1 - self.probs)

@@ -1,0 +1,73 @@
+"""The categorical distribution over K classes: draws are class indices 0..K-1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..creation import multinomial
+from ..ops import api
+from ..tensor import Tensor, as_tensor
+from .distribution import Distribution
+
+__all__ = ["Categorical"]
+
+
+class Categorical(Distribution):
+    r"""P(k) = probs[..., k], from ``probs`` (normalized to sum 1) or ``logits`` (log-probabilities
+    up to a constant), the last axis being the K classes.
+
+        logits = log(probs) = logits - logsumexp(logits)
+        log p(k) = logits[..., k];   entropy = -sum_k probs_k logits_k
+
+    Draws are int64 class indices of shape sample_shape + batch_shape (no gradient: use
+    ``log_prob`` of a draw for a policy gradient).
+    """
+
+    def __init__(self, probs: Any = None, logits: Any = None, validate_args: Any = None) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError("Categorical: give either probs or logits, not both and not neither")
+        if probs is not None:
+            probs = as_tensor(probs)
+            if probs.ndim < 1 or (probs.numpy() < 0).any():
+                raise ValueError(
+                    "Categorical: probs must be non-negative, with classes on the last axis"
+                )
+            self.probs = probs / probs.sum(-1, keepdim=True)
+            self.logits = self.probs.clamp(min=np.finfo(probs.numpy().dtype).tiny).log()
+        else:
+            logits = as_tensor(logits)
+            if logits.ndim < 1:
+                raise ValueError("Categorical: logits must have the classes on the last axis")
+            self.logits = logits - api.logsumexp(logits, -1, keepdim=True)
+            self.probs = api.softmax(logits, -1)
+        self.num_classes = self.probs.shape[-1]
+        super().__init__(self.probs.shape[:-1])
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        count = int(np.prod(shape[: len(shape) - len(self.batch_shape)], dtype=np.int64))
+        rows = self.probs.detach().reshape(-1, self.num_classes)
+        draws = multinomial(rows, count, replacement=True)  # (rows, count)
+        return draws.T.reshape(shape)
+
+    def log_prob(self, value: Any) -> Tensor:
+        k = as_tensor(value).long()
+        logits = (
+            self.logits.expand(k.shape + (self.num_classes,))
+            if k.shape != self.batch_shape
+            else self.logits
+        )
+        return logits.gather(-1, k.unsqueeze(-1)).squeeze(-1)
+
+    def entropy(self) -> Tensor:
+        return -(self.probs * self.logits).sum(-1)
+
+    @property
+    def mean(self) -> Tensor:
+        raise NotImplementedError("Categorical has no mean (its values are class labels)")
+
+    @property
+    def variance(self) -> Tensor:
+        raise NotImplementedError("Categorical has no variance (its values are class labels)")

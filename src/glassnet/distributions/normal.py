@@ -1,0 +1,71 @@
+"""The normal (Gaussian) distribution N(loc, scale**2)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..creation import randn
+from ..ops import api
+from ..tensor import Tensor, as_tensor
+from .distribution import Distribution
+
+__all__ = ["Normal"]
+
+
+class Normal(Distribution):
+    r"""N(loc, scale**2), one per element of ``loc`` and ``scale`` (broadcast together).
+
+        log p(x) = -(x - loc)**2 / (2 scale**2) - log(scale) - log(sqrt(2 pi))
+        entropy  = 1/2 + log(sqrt(2 pi)) + log(scale)
+
+    ``rsample`` is loc + scale * eps with eps ~ N(0, 1) drawn apart from the parameters (the
+    reparameterization trick), so gradients reach loc and scale through the draw.
+    """
+
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
+        loc, scale = as_tensor(loc), as_tensor(scale)
+        if loc.dtype.kind != "f":
+            loc = loc.float()
+        if scale.dtype.kind != "f":
+            scale = scale.float()
+        if (scale.numpy() <= 0).any():
+            raise ValueError("Normal: scale must be positive")
+        shape = np.broadcast_shapes(loc.shape, scale.shape)
+        self.loc, self.scale = loc.expand(shape), scale.expand(shape)
+        super().__init__(shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        eps = randn(self._extended_shape(sample_shape), dtype=self.loc.dtype)
+        return self.loc + self.scale * eps
+
+    def log_prob(self, value: Any) -> Tensor:
+        x = self._value(value)
+        return (
+            -((x - self.loc) ** 2) / (2 * self.scale**2)
+            - self.scale.log()
+            - math.log(math.sqrt(2 * math.pi))
+        )
+
+    def entropy(self) -> Tensor:
+        return 0.5 + math.log(math.sqrt(2 * math.pi)) + self.scale.log()
+
+    def cdf(self, value: Any) -> Tensor:
+        """P(X <= value) = (1 + erf((value - loc) / (scale sqrt 2))) / 2"""
+        return 0.5 * (1 + api.erf((self._value(value) - self.loc) / (self.scale * math.sqrt(2))))
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return self.scale**2
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.scale

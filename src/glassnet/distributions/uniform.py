@@ -1,0 +1,54 @@
+"""The continuous uniform distribution on [low, high)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..creation import rand
+from ..tensor import Tensor, as_tensor
+from .distribution import Distribution
+
+__all__ = ["Uniform"]
+
+
+class Uniform(Distribution):
+    r"""Every value in [low, high) equally likely: density 1 / (high - low) there, 0 outside.
+
+        log p(x) = -log(high - low) for low <= x < high (else -inf);   entropy = log(high - low)
+        mean = (low + high) / 2;   variance = (high - low)**2 / 12
+
+    ``rsample`` is low + (high - low) u with u uniform in [0, 1).
+    """
+
+    has_rsample = True
+
+    def __init__(self, low: Any, high: Any, validate_args: Any = None) -> None:
+        low, high = as_tensor(low), as_tensor(high)
+        low, high = (t if t.dtype.kind == "f" else t.float() for t in (low, high))
+        if (low.numpy() >= high.numpy()).any():
+            raise ValueError("Uniform: low must be below high")
+        shape = np.broadcast_shapes(low.shape, high.shape)
+        self.low, self.high = low.expand(shape), high.expand(shape)
+        super().__init__(shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        u = rand(self._extended_shape(sample_shape), dtype=self.low.dtype)
+        return self.low + (self.high - self.low) * u
+
+    def log_prob(self, value: Any) -> Tensor:
+        x = as_tensor(value)
+        inside = ((x >= self.low) & (x < self.high)).to(self.low.dtype)
+        return inside.log() - (self.high - self.low).log()
+
+    def entropy(self) -> Tensor:
+        return (self.high - self.low).log()
+
+    @property
+    def mean(self) -> Tensor:
+        return (self.low + self.high) / 2
+
+    @property
+    def variance(self) -> Tensor:
+        return (self.high - self.low) ** 2 / 12
