@@ -65,6 +65,7 @@ CASES = {
         {"count_nll": (1e-4, 0.0), "net_loss": (0.03, 0.0)}, at_most={"net_loss": 2.0}
     ),
     "tiny_gpt": Case({"loss": (0.1, 0.3)}, at_most={"loss": 0.8}),
+    "transformer_language_model": Case({"loss": (0.1, 0.5)}, at_most={"loss": 0.3}),
     "scheduler_loop": Case(
         {"loss": (0.06, 0.0), "accuracy": ACCURACY}, {"loss": 0.15}, {"accuracy": 0.93}
     ),
