@@ -62,3 +62,31 @@ def test_new_factories_take_the_tensors_dtype_as_in_pytorch():
             np.testing.assert_array_equal(a.numpy(), b.numpy())
     grad = gn.zeros(2).new_zeros(2, requires_grad=True)
     assert grad.requires_grad and grad.grad_fn is None
+
+
+def test_logspace_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    for args in ((0, 3, 4), (-1, 1, 5, 2.0)):
+        np.testing.assert_allclose(
+            gn.logspace(*args).numpy(), torch.logspace(*args).numpy(), rtol=1e-6
+        )
+    with pytest.raises(ValueError, match=r"logspace: steps must be non-negative, got -1"):
+        gn.logspace(0, 1, -1)
+
+
+def test_concat_dataset_reads_each_dataset_in_turn():
+    torch = pytest.importorskip("torch")
+    parts = [np.arange(3.0), np.arange(10.0, 12.0), np.arange(20.0, 24.0)]
+    ours = gn.utils.data.ConcatDataset([gn.utils.data.TensorDataset(gn.tensor(p)) for p in parts])
+    theirs = torch.utils.data.ConcatDataset(
+        [torch.utils.data.TensorDataset(torch.tensor(p)) for p in parts]
+    )
+    assert len(ours) == len(theirs) == 9 and ours.cumulative_sizes == theirs.cumulative_sizes
+    assert [float(ours[i][0]) for i in range(9)] == [float(theirs[i][0]) for i in range(9)]
+    assert float(ours[-1][0]) == 23.0
+    loader = gn.utils.data.DataLoader(ours, batch_size=4)
+    assert [len(b[0]) for b in loader] == [4, 4, 1]
+    with pytest.raises(IndexError):
+        ours[9]
+    with pytest.raises(ValueError, match=r"ConcatDataset: expects at least one dataset"):
+        gn.utils.data.ConcatDataset([])

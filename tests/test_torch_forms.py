@@ -130,3 +130,65 @@ def test_out_is_refused_where_gradients_are_recorded():
     with gn.no_grad():  # allowed there, as in PyTorch
         out = gn.mul(w, 2.0, out=gn.zeros(3, 4))
     np.testing.assert_allclose(out.numpy(), A * 2.0)
+
+
+X3 = RNG.standard_normal((2, 3, 4))
+SPECIAL = np.where(RNG.random((2, 3, 4)) < 0.3, np.nan, 0.0)  # NaN, inf and -inf among zeros
+SPECIAL[0, 0, :2], SPECIAL[1, 2, 3] = np.inf, -np.inf
+ARRANGING = {
+    "tile": lambda t, x: t.tile(x, (2, 1)),
+    "tile_short_dims": lambda t, x: t.tile(x, (3,)),
+    "movedim": lambda t, x: t.movedim(x, 0, -1),
+    "movedim_pairs": lambda t, x: t.movedim(x, (0, 2), (2, 0)),
+    "moveaxis": lambda t, x: t.moveaxis(x, -1, 1),
+    "hstack": lambda t, x: t.hstack([x, x[:, :1]]),
+    "vstack_1d": lambda t, x: t.vstack([x[0, 0], x[1, 1]]),
+    "column_stack": lambda t, x: t.column_stack([x[0, 0], x[1, 2]]),
+    "narrow": lambda t, x: t.narrow(x, 2, 1, 2),
+    "narrow_negative": lambda t, x: t.narrow(x, 1, -2, 2),
+    "diff": lambda t, x: t.diff(x),
+    "diff_twice_dim1": lambda t, x: t.diff(x, n=2, dim=1),
+    "take": lambda t, x: t.take(x, t.tensor([[0, 23], [5, 7]])),
+    "cdist": lambda t, x: t.cdist(x, x[:, :2] + 0.5),
+    "cdist_l1": lambda t, x: t.cdist(x[0], x[1], p=1.0),
+    "nan_to_num": lambda t, x: t.nan_to_num(x + t.tensor(SPECIAL), nan=0.5, posinf=9.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARRANGING))
+def test_arranging_forms_match_pytorch_with_gradients(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = gn.tensor(X3, requires_grad=True), torch.tensor(X3, requires_grad=True)
+    y_ours, y_theirs = ARRANGING[name](gn, ours), ARRANGING[name](torch, theirs)
+    np.testing.assert_allclose(y_ours.numpy(), y_theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    weights = RNG.standard_normal(y_ours.shape)
+    (y_ours * gn.tensor(weights)).sum().backward()
+    (y_theirs * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_counting_forms_match_pytorch():
+    torch = pytest.importorskip("torch")
+    labels = np.array([3, 1, 3, 0, 1, 3])
+    for kwargs in ({}, {"return_inverse": True}, {"return_counts": True},
+                   {"return_inverse": True, "return_counts": True}):  # fmt: skip
+        ours = gn.unique(gn.tensor(labels), **kwargs)
+        theirs = torch.unique(torch.tensor(labels), **kwargs)
+        ours, theirs = (ours,) if not kwargs else ours, (theirs,) if not kwargs else theirs
+        for a, b in zip(ours, theirs):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    np.testing.assert_array_equal(
+        gn.bincount(gn.tensor(labels), minlength=6).numpy(),
+        torch.bincount(torch.tensor(labels), minlength=6).numpy(),
+    )
+    weights = RNG.standard_normal(6)
+    np.testing.assert_allclose(
+        gn.bincount(gn.tensor(labels), weights=gn.tensor(weights)).numpy(),
+        torch.bincount(torch.tensor(labels), weights=torch.tensor(weights)).numpy(),
+    )
+    with pytest.raises(ValueError, match=r"bincount expects a 1-D tensor of non-negative"):
+        gn.bincount(gn.tensor([-1, 2]))
+    with pytest.raises(
+        ValueError, match=r"narrow: start 2 and length 5 do not fit an axis of size 4"
+    ):
+        gn.narrow(gn.zeros(3, 4), 1, 2, 5)

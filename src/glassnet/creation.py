@@ -144,6 +144,22 @@ def linspace(
     return _new(array, requires_grad, device)
 
 
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``steps`` values base**t for t evenly spaced from start to end inclusive."""
+    if steps < 0:
+        raise ValueError(f"logspace: steps must be non-negative, got {steps}")
+    array = (base ** np.linspace(start, end, steps)).astype(to_dtype(dtype or float32))
+    return _new(array, requires_grad, device)
+
+
 def eye(
     n: int,
     m: int | None = None,

@@ -11,7 +11,7 @@
 
 from . import transforms
 from .csv import CSVData, load_csv
-from .dataset import Dataset, Subset, TensorDataset, random_split
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .digits import load_digits
 from .distributed_sampler import DistributedSampler
 from .download import ChecksumError, cache_dir, sha256_file
@@ -37,6 +37,7 @@ __all__ = [
     "CSVData",
     "ChecksumError",
     "Compose",
+    "ConcatDataset",
     "DataLoader",
     "Dataset",
     "DistributedSampler",

@@ -12,7 +12,14 @@ from .. import random as gn_random
 from ..autograd import wrap
 from ..tensor import Tensor
 
-__all__ = ["Dataset", "Subset", "TensorDataset", "random_split", "standard_array"]
+__all__ = [
+    "ConcatDataset",
+    "Dataset",
+    "Subset",
+    "TensorDataset",
+    "random_split",
+    "standard_array",
+]
 
 
 def standard_array(x: Any, what: str = "data") -> np.ndarray:
@@ -167,6 +174,32 @@ class Subset(Dataset):
 
     def __repr__(self) -> str:
         return f"Subset({len(self)} of {len(self.dataset)} samples)"
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after another: the samples of the first, then the second's, ...
+
+    ``concat[i]`` is sample ``i - offset_k`` of dataset k, where offset_k is the number of
+    samples before it (``cumulative_sizes``, as in PyTorch, holds those running totals).
+    """
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: expects at least one dataset, got none")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]).tolist())
+
+    def __getitem__(self, index: int) -> Any:
+        i = _check_index(index, len(self))
+        k = int(np.searchsorted(self.cumulative_sizes, i, side="right"))
+        start = self.cumulative_sizes[k - 1] if k else 0
+        return self.datasets[k][i - start]
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __repr__(self) -> str:
+        return f"ConcatDataset({len(self.datasets)} datasets, {len(self)} samples)"
 
 
 def random_split(

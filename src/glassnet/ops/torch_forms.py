@@ -21,12 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import as_tensor, is_grad_enabled, is_tensor
+from ..autograd import as_tensor, is_grad_enabled, is_tensor, wrap
+from .shape import cat
 
 __all__ = [
-    "add", "addcdiv", "addcmul", "addmm", "all", "any", "bmm", "count_nonzero", "eq", "equal",
-    "ge", "greater", "greater_equal", "gt", "is_floating_point", "is_tensor", "le", "less",
-    "less_equal", "lt", "multiply", "mul", "mv", "ne", "not_equal", "numel", "sub", "subtract",
+    "add", "addcdiv", "addcmul", "addmm", "all", "any", "bincount", "bmm", "cdist",
+    "column_stack", "count_nonzero", "diff", "eq", "equal", "ge", "greater", "greater_equal",
+    "gt", "hstack", "is_floating_point", "is_tensor", "le", "less", "less_equal", "lt",
+    "moveaxis", "movedim", "multiply", "mul", "mv", "nan_to_num", "narrow", "ne", "not_equal",
+    "numel", "sub", "subtract", "take", "tile", "unique", "vstack",
 ]  # fmt: skip
 
 
@@ -204,3 +207,127 @@ def _scaled(x: Any, factor: float) -> Any:
     """factor * x, skipping the product when the factor is 1"""
     x = as_tensor(x)
     return x if factor == 1 else x * factor
+
+
+# ---------------------------------------------------------------------- arranging, composed
+
+
+def tile(input: Any, dims: Any) -> Any:
+    """Repeat the tensor ``dims[i]`` times along axis i (``dims`` padded with ones on the left
+    when shorter than the tensor's axes, as PyTorch does)"""
+    x = as_tensor(input)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = (1,) * (x.ndim - len(dims)) + dims
+    return x.repeat(*dims)
+
+
+def movedim(input: Any, source: Any, destination: Any) -> Any:
+    """Move axes ``source`` to positions ``destination``, the others keeping their order"""
+    x = as_tensor(input)
+    source = [s % x.ndim for s in ((source,) if isinstance(source, int) else source)]
+    destination = [
+        d % x.ndim for d in ((destination,) if isinstance(destination, int) else destination)
+    ]
+    if len(source) != len(destination):
+        raise ValueError(
+            f"movedim: source and destination must have the same length, got {len(source)} "
+            f"and {len(destination)}"
+        )
+    order = [k for k in range(x.ndim) if k not in source]
+    for d, s in sorted(zip(destination, source)):
+        order.insert(d, s)
+    return x.permute(*order)
+
+
+moveaxis = movedim
+
+
+def hstack(tensors: Any) -> Any:
+    """Join along the columns: axis 1, or axis 0 for 1-D tensors"""
+    tensors = [as_tensor(t) for t in tensors]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Any) -> Any:
+    """Join along the rows, 1-D tensors becoming rows"""
+    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in map(as_tensor, tensors)], 0)
+
+
+def column_stack(tensors: Any) -> Any:
+    """Join as columns, 1-D tensors (and numbers) becoming columns"""
+    return cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in map(as_tensor, tensors)], 1)
+
+
+def narrow(input: Any, dim: int, start: int, length: int) -> Any:
+    """The ``length`` elements from ``start`` along ``dim`` (a view)"""
+    x = as_tensor(input)
+    dim, size = dim % x.ndim, x.shape[dim % x.ndim]
+    start = start + size if start < 0 else start
+    if not (0 <= start and length >= 0 and start + length <= size):
+        raise ValueError(
+            f"narrow: start {start} and length {length} do not fit an axis of size {size}"
+        )
+    index = [slice(None)] * x.ndim
+    index[dim] = slice(start, start + length)
+    return x[tuple(index)]
+
+
+def diff(input: Any, n: int = 1, dim: int = -1) -> Any:
+    """out[i] = x[i + 1] - x[i] along ``dim``, taken ``n`` times"""
+    x = as_tensor(input)
+    for _ in range(n):
+        x = narrow(x, dim, 1, x.shape[dim] - 1) - narrow(x, dim, 0, x.shape[dim] - 1)
+    return x
+
+
+def take(input: Any, index: Any) -> Any:
+    """The elements of the flattened tensor at ``index`` (in index's shape)"""
+    return as_tensor(input).reshape(-1)[as_tensor(index).long()]
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0) -> Any:
+    """d[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p, every pair of rows"""
+    a, b = as_tensor(x1), as_tensor(x2)
+    return (a.unsqueeze(-2) - b.unsqueeze(-3)).norm(p, -1)
+
+
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Any:  # fmt: skip
+    """NaN to ``nan``, +inf to ``posinf`` and -inf to ``neginf`` (the dtype's largest and
+    smallest numbers by default); the gradient passes where the value was finite"""
+    x = as_tensor(input)
+    values = x.numpy()
+    if values.dtype.kind != "f":
+        return x.clone()
+    info = np.finfo(values.dtype)
+    fixed = np.nan_to_num(values, nan=nan, posinf=info.max if posinf is None else posinf,
+                          neginf=info.min if neginf is None else neginf)  # fmt: skip
+    finite = np.isfinite(values)
+    return x.masked_fill(wrap(~finite), 0.0) + wrap(np.where(finite, 0, fixed).astype(values.dtype))
+
+
+def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:  # fmt: skip
+    """The distinct values, in increasing order; with ``return_inverse`` where each element's
+    value sits among them, with ``return_counts`` how often each occurs (no gradient)"""
+    if dim is not None:
+        raise NotImplementedError("unique(dim=...) is not implemented in glassnet yet")
+    values, inverse, counts = np.unique(
+        as_tensor(input).numpy(), return_inverse=True, return_counts=True
+    )
+    out = [wrap(values)]
+    if return_inverse:
+        out.append(wrap(inverse.reshape(as_tensor(input).shape).astype(np.int64)))
+    if return_counts:
+        out.append(wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
+    """How many times each of 0, 1, ..., max(input) occurs (summing ``weights`` instead)"""
+    x = as_tensor(input).numpy()
+    if x.ndim != 1 or x.dtype.kind not in "iu" or (x < 0).any():
+        raise ValueError("bincount expects a 1-D tensor of non-negative integers")
+    w = None if weights is None else as_tensor(weights).numpy()
+    counts = np.bincount(x, weights=w, minlength=minlength)
+    return wrap(counts if w is not None else counts.astype(np.int64))
