@@ -24,6 +24,14 @@ CASES = [
         {"lr_lambda": [lambda t: 0.95**t, lambda t: 1 / (1 + t)]},
     ),
     ("MultiplicativeLR", "SGD", {}, "MultiplicativeLR", {"lr_lambda": lambda t: 0.9 + 0.001 * t}),
+    ("WarmRestarts", "SGD", {}, "CosineAnnealingWarmRestarts", {"T_0": 7}),
+    (
+        "WarmRestarts_longer",
+        "Adam",
+        {},
+        "CosineAnnealingWarmRestarts",
+        {"T_0": 5, "T_mult": 2, "eta_min": 0.001},
+    ),
     ("MultiStepLR", "SGD", {}, "MultiStepLR", {"milestones": [5, 20, 20, 50], "gamma": 0.5}),
     ("ExponentialLR", "SGD", {}, "ExponentialLR", {"gamma": 0.97}),
     ("CosineAnnealingLR", "SGD", {}, "CosineAnnealingLR", {"T_max": 15}),
@@ -213,3 +221,20 @@ def test_one_cycle_with_optimizer_steps_matches_torch_weights():
         s_g.step()
         s_t.step()
         np.testing.assert_allclose(w_g.numpy(), w_t.detach().numpy(), rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("T_mult", [1, 2])
+def test_warm_restarts_with_fractional_epochs_as_in_pytorch(T_mult):
+    lrs = []
+    for lib in (gn, torch):
+        p = lib.nn.Parameter(lib.zeros(1))
+        opt = lib.optim.SGD([p], lr=0.5)
+        scheduler = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 3, T_mult, 0.01)
+        seen = []
+        for epoch in range(12):
+            for i in range(4):
+                opt.step()
+                scheduler.step(epoch + i / 4)  # the call PyTorch's docs show
+                seen.append(scheduler.get_last_lr()[0])
+        lrs.append(seen)
+    np.testing.assert_allclose(lrs[0], lrs[1], rtol=1e-12)

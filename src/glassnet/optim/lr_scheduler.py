@@ -39,6 +39,7 @@ __all__ = [
     "MultiStepLR",
     "ExponentialLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
     "LinearLR",
     "OneCycleLR",
     "ReduceLROnPlateau",
@@ -156,6 +157,10 @@ class LRScheduler:
             self.last_epoch = epoch
             closed_form = getattr(self, "_get_closed_form_lr", None)
             values = closed_form() if closed_form is not None else self.get_lr()
+        self._set_lrs(values)
+
+    def _set_lrs(self, values: list[float]) -> None:
+        """Write one learning rate per group and remember them for ``get_last_lr``."""
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -410,6 +415,66 @@ class CosineAnnealingLR(LRScheduler):
         return [
             eta_min + (b - eta_min) * (1 + math.cos(math.pi * t / T)) / 2 for b in self.base_lrs
         ]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""Half a cosine from the starting learning rate down to ``eta_min``, then a restart at the
+    top, each period ``T_mult`` times longer than the one before (SGDR, Loshchilov & Hutter).
+
+    .. math::
+
+        \eta_t = \eta_{\min} + \tfrac12 (\eta_0 - \eta_{\min})
+                 \left(1 + \cos\frac{\pi T_{cur}}{T_i}\right)
+
+    where :math:`T_{cur}` counts the steps since the last restart and :math:`T_i` is the current
+    period (:math:`T_0`, then :math:`T_0 T_{mult}`, ...). ``step(epoch)`` may be given a
+    fractional epoch (``scheduler.step(epoch + i / iters)`` inside an epoch), as in PyTorch.
+
+    Args:
+        optimizer: the optimizer.
+        T_0: the steps before the first restart (a positive int).
+        T_mult: how much longer each period is than the last (an int >= 1, default 1).
+        eta_min: the lowest learning rate (default 0).
+        last_epoch: see ``LRScheduler``.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:  # fmt: skip
+        _check(_is_int(T_0) and T_0 > 0, "T_0", "a positive int", T_0)
+        _check(_is_int(T_mult) and T_mult >= 1, "T_mult", "an int >= 1", T_mult)
+        _check(_is_number(eta_min), "eta_min", "a number", eta_min)
+        self.T_0, self.T_i, self.T_mult = int(T_0), int(T_0), int(T_mult)
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        phase = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [self.eta_min + (base - self.eta_min) * phase for base in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """One step further, or to ``epoch`` (which may be fractional) when given."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:  # a restart
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            _check(_is_number(epoch) and epoch >= 0, "epoch", "a number >= 0", epoch)
+            if epoch < self.T_0:
+                self.T_i, self.T_cur = self.T_0, epoch
+            elif self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:  # restarts so far: n with T_0 (T_mult**n - 1) / (T_mult - 1) <= epoch
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult**n
+        self.last_epoch = math.floor(epoch)
+        self._step_count += 1
+        self._set_lrs(self.get_lr())
 
 
 class LinearLR(LRScheduler):
