@@ -25,3 +25,4 @@ from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .summary import ModelSummary
 from .transformer import *  # noqa: F403
+from .upsampling import *  # noqa: F403
