@@ -52,6 +52,9 @@ def _samples(data: Any, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
         y = y.numpy() if hasattr(y, "numpy") else np.asarray(y)
         return X[:limit], y[:limit]
     dataset = getattr(data, "dataset", data)
+    arrays = getattr(dataset, "arrays", None)  # a TensorDataset: its first rows at once
+    if isinstance(arrays, tuple) and len(arrays) == 2:
+        return arrays[0][:limit], arrays[1][:limit]
     try:
         items = [dataset[i] for i in range(min(len(dataset), limit))]
     except (TypeError, IndexError, KeyError):
