@@ -31,14 +31,16 @@ def test_next_functions_lead_to_the_inputs_nodes_and_leaves():
     assert leaf.next_functions == () and repr(leaf) == "<AccumulateGrad>"
 
 
-def test_next_functions_survive_backward():
+def test_after_backward_next_functions_need_retain_graph():
     w = gn.tensor([1.0, 2.0], requires_grad=True)
     loss = (w * w).sum()
     before = _walk(loss.grad_fn)
-    loss.backward()  # frees the saved values, not the shape of the graph
-    after = _walk(loss.grad_fn)
-    assert after == before and after[0][0] is w and after[0][1] is w
-    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 4.0])
+    loss.backward(retain_graph=True)  # the graph stays, and so does its shape
+    assert _walk(loss.grad_fn) == before and before[0][0] is w and before[0][1] is w
+    loss.backward()  # this one frees it: the nodes let go of their inputs
+    with pytest.raises(RuntimeError, match=r"backward\(\) has freed this part of the graph"):
+        loss.grad_fn.next_functions
+    np.testing.assert_array_equal(w.grad.numpy(), [4.0, 8.0])  # two backward passes
 
 
 def test_the_same_shape_as_pytorch():

@@ -218,7 +218,6 @@ class Op:
     out_data: Any = None
     saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
     _retained: Any = None  # set by Tensor.retain_grad: a weak reference to the output
-    _parents_before_free: tuple = ()  # what parents held before backward freed the node
     _grad_hooks: tuple = ()  # Tensor.register_hook on the output: a list of hook(grad)
 
     def forward(self, *args: Any) -> Any:  # pragma: no cover - abstract
@@ -319,11 +318,18 @@ class Op:
 
         ``node`` is the op that made the input, an ``AccumulateGrad`` for a leaf that requires
         grad (its ``variable`` is the leaf), or None for an input that needs no gradient (a
-        constant); 0 is the output's number (each glassnet op has one output). Still there
-        after backward has freed the node's saved values, as in PyTorch.
+        constant); 0 is the output's number (each glassnet op has one output).
+
+        Backward frees the graph as it goes (the nodes let go of their inputs, so that memory
+        is not held by a loss kept in a list): afterwards this raises, unless that backward
+        was called with ``retain_graph=True``.
         """
-        parents = self._parents_before_free if self.parents is _FREED else self.parents
-        return tuple((AccumulateGrad(p) if isinstance(p, Tensor) else p, 0) for p in parents)
+        if self.parents is _FREED:
+            raise RuntimeError(
+                f"next_functions of {self.name}: backward() has freed this part of the graph; "
+                "call backward(retain_graph=True) to look at the graph afterwards"
+            )
+        return tuple((AccumulateGrad(p) if isinstance(p, Tensor) else p, 0) for p in self.parents)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
@@ -498,7 +504,6 @@ def run_backward(
                     _deliver_to_leaf(parent, gx, g, create_graph, capture)
             if not retain_graph:
                 node.inputs = ()
-                node._parents_before_free = parents  # the shape of the graph stays readable
                 node.parents = _FREED
                 node.out_data = None
                 node.saved = ()
