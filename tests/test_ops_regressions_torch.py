@@ -180,3 +180,17 @@ def test_shape_mismatches_raise_shape_error(make):
         make()
     assert isinstance(info.value, RuntimeError) and isinstance(info.value, ValueError)
     assert "\n" not in str(info.value)  # one clear line
+
+
+def test_a_concatenated_tensor_may_change_in_place_before_backward_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib in (gn, torch):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        part = w * 3
+        joined = lib.cat([part, part * 2])
+        with lib.no_grad():
+            part.add_(1.0)  # the concatenation's backward reads no values, so this is fine
+        (joined * lib.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        grads.append(w.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])

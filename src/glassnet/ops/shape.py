@@ -262,6 +262,9 @@ class Cat(Op):
             start += size
         return tuple(grads)
 
+    def saved_inputs(self):
+        return ()  # the gradient reads only the sizes noted in forward, no input value
+
 
 def cat(tensors, dim: int = 0):
     """Join tensors along an existing axis ``dim`` (``torch.cat``)."""
