@@ -384,3 +384,14 @@ def test_python_dash_m_glassnet_help():
     assert result.stdout.startswith("usage: glassnet")
     for command in ("train", "evaluate", "predict", "datasets"):
         assert command in result.stdout
+
+
+def test_a_bad_thread_count_in_the_environment_stops_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GLASSNET_NUM_THREADS", "two")
+    assert main(["train", "--epochs", "1", "--out", str(tmp_path / "run"), "--no-plots"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""  # no summary, no training: the mistake is said first
+    assert err.strip() == (
+        "glassnet: error: GLASSNET_NUM_THREADS must be a positive whole number, got 'two'"
+    )
+    assert not (tmp_path / "run").exists()

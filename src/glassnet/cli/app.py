@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from .. import threads
 from .commands import COMMANDS
 from .errors import CLIError, report
 from .parser import build_parser
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args._argv = argv
     try:
+        threads.thread_limit()  # a bad GLASSNET_NUM_THREADS is said before any work, not after
         return COMMANDS[args.command](args)
     except (CLIError, ValueError, TypeError, OSError, MemoryError, KeyboardInterrupt) as e:
         return report(e)
