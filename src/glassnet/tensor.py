@@ -185,17 +185,7 @@ class Tensor:
         """
         if self.grad_fn is not None:
             raise RuntimeError("post-accumulate-grad hooks can only be registered on leaf tensors")
-        hooks = self.__dict__.setdefault("_post_accumulate_hooks", [])
-        hooks.append(hook)
-        autograd._post_accumulate_hook_count += 1
-
-        class _Handle:
-            def remove(self) -> None:
-                if hook in hooks:
-                    hooks.remove(hook)
-                    autograd._post_accumulate_hook_count -= 1
-
-        return _Handle()
+        return _add_hook(self, "_post_accumulate_hooks", "_post_accumulate_hook_count", hook)
 
     def register_hook(self, hook: Any) -> Any:
         """Call ``hook(grad)`` each time backward computes the gradient of this tensor.
@@ -208,17 +198,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         owner = self.grad_fn if self.grad_fn is not None else self
-        hooks = owner.__dict__.setdefault("_grad_hooks", [])
-        hooks.append(hook)
-        autograd._grad_hook_count += 1
-
-        class _Handle:
-            def remove(self) -> None:
-                if hook in hooks:
-                    hooks.remove(hook)
-                    autograd._grad_hook_count -= 1
-
-        return _Handle()
+        return _add_hook(owner, "_grad_hooks", "_grad_hook_count", hook)
 
     def retain_grad(self) -> None:
         """Ask backward to fill ``.grad`` of this intermediate result too."""
@@ -712,6 +692,27 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+class _HookHandle:
+    """What registering a tensor hook returns: ``remove()`` takes the hook out again."""
+
+    def __init__(self, hooks: list, counter: str, hook: Any) -> None:
+        self._hooks, self._counter, self._hook = hooks, counter, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+            setattr(autograd, self._counter, getattr(autograd, self._counter) - 1)
+
+
+def _add_hook(owner: Any, attribute: str, counter: str, hook: Any) -> _HookHandle:
+    """Append ``hook`` to ``owner``'s list ``attribute`` and count it in ``autograd.<counter>``
+    (the backward walk does no work for a kind of hook while its count is 0)."""
+    hooks = owner.__dict__.setdefault(attribute, [])
+    hooks.append(hook)
+    setattr(autograd, counter, getattr(autograd, counter) + 1)
+    return _HookHandle(hooks, counter, hook)
 
 
 # The engine (and through it every op) reaches Tensor by this one binding; see autograd.wrap.
