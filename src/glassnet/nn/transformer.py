@@ -53,14 +53,30 @@ def _activation(activation: str | Callable[[Tensor], Tensor], who: str) -> Calla
 
 
 class _ResidualLayer(Module):
-    """What the encoder and decoder layers share: the feed-forward block and the norm order."""
+    """What the encoder and decoder layers share: their parts, the feed-forward block and the
+    norm order."""
 
-    def _feed_forward_parts(self, d_model: int, dim_feedforward: int, dropout: float,
-                            activation: Any, bias: bool, who: str) -> None:  # fmt: skip
+    def _build(self, attentions: tuple[str, ...], blocks: int, d_model: int, nhead: int,
+               dim_feedforward: int, dropout: float, activation: Any, layer_norm_eps: float,
+               batch_first: bool, norm_first: bool, bias: bool, device: Any,
+               dtype: Any) -> None:  # fmt: skip
+        """The parts under PyTorch's names, in its order: the attentions named ``attentions``,
+        linear1, dropout, linear2, then norm1..norm<blocks> and dropout1..dropout<blocks>."""
+        for name in attentions:
+            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                   batch_first=batch_first, device=device,
+                                                   dtype=dtype))  # fmt: skip
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
-        self.activation = _activation(activation, who)
+        self.activation = _activation(activation, type(self).__name__)
+        self.norm_first = norm_first
+        for k in range(1, blocks + 1):
+            setattr(self, f"norm{k}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+        for k in range(1, blocks + 1):
+            setattr(self, f"dropout{k}", Dropout(dropout))
+        if dtype is not None:
+            self.to(dtype)
 
     def _ff_block(self, x: Tensor) -> Tensor:
         """FF(x) = linear2(dropout(activation(linear1(x)))), before its own dropout"""
@@ -103,17 +119,8 @@ class TransformerEncoderLayer(_ResidualLayer):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, device=device, dtype=dtype)  # fmt: skip
-        self._feed_forward_parts(d_model, dim_feedforward, dropout, activation, bias,
-                                 "TransformerEncoderLayer")  # fmt: skip
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        if dtype is not None:
-            self.to(dtype)
+        self._build(("self_attn",), 2, d_model, nhead, dim_feedforward, dropout, activation,
+                    layer_norm_eps, batch_first, norm_first, bias, device, dtype)  # fmt: skip
 
     def forward(
         self,
@@ -154,20 +161,8 @@ class TransformerDecoderLayer(_ResidualLayer):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        options = {"dropout": dropout, "bias": bias, "batch_first": batch_first, "device": device}
-        self.self_attn = MultiheadAttention(d_model, nhead, **options, dtype=dtype)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, **options, dtype=dtype)
-        self._feed_forward_parts(d_model, dim_feedforward, dropout, activation, bias,
-                                 "TransformerDecoderLayer")  # fmt: skip
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        if dtype is not None:
-            self.to(dtype)
+        self._build(("self_attn", "multihead_attn"), 3, d_model, nhead, dim_feedforward, dropout,
+                    activation, layer_norm_eps, batch_first, norm_first, bias, device, dtype)  # fmt: skip
 
     def forward(
         self,
