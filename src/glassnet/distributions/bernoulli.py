@@ -7,7 +7,7 @@ from typing import Any
 from ..creation import bernoulli
 from ..nn import functional as F
 from ..tensor import Tensor, as_tensor
-from .distribution import Distribution
+from .distribution import Distribution, float_params
 
 __all__ = ["Bernoulli"]
 
@@ -23,9 +23,7 @@ class Bernoulli(Distribution):
         if (probs is None) == (logits is None):
             raise ValueError("Bernoulli: give either probs or logits, not both and not neither")
         if probs is not None:
-            self.probs = (
-                as_tensor(probs).float() if as_tensor(probs).dtype.kind != "f" else as_tensor(probs)
-            )
+            (self.probs,) = float_params(probs)
             p = self.probs.numpy()
             if ((p < 0) | (p > 1)).any():
                 raise ValueError("Bernoulli: probs must be between 0 and 1")

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..autograd import no_grad
 from ..tensor import Tensor, as_tensor
 
-__all__ = ["Distribution"]
+__all__ = ["Distribution", "float_params"]
+
+
+def float_params(*values: Any) -> list[Tensor]:
+    """The parameters as floating tensors (integers become float32), broadcast to one shape."""
+    tensors = [as_tensor(v) for v in values]
+    tensors = [t if t.dtype.kind == "f" else t.float() for t in tensors]
+    shape = np.broadcast_shapes(*(t.shape for t in tensors))
+    return [t if t.shape == shape else t.expand(shape) for t in tensors]
 
 
 class Distribution:

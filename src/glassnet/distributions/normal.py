@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from ..creation import randn
 from ..ops import api
-from ..tensor import Tensor, as_tensor
-from .distribution import Distribution
+from ..tensor import Tensor
+from .distribution import Distribution, float_params
 
 __all__ = ["Normal"]
 
@@ -28,16 +26,10 @@ class Normal(Distribution):
     has_rsample = True
 
     def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
-        loc, scale = as_tensor(loc), as_tensor(scale)
-        if loc.dtype.kind != "f":
-            loc = loc.float()
-        if scale.dtype.kind != "f":
-            scale = scale.float()
-        if (scale.numpy() <= 0).any():
+        self.loc, self.scale = float_params(loc, scale)
+        if (self.scale.numpy() <= 0).any():
             raise ValueError("Normal: scale must be positive")
-        shape = np.broadcast_shapes(loc.shape, scale.shape)
-        self.loc, self.scale = loc.expand(shape), scale.expand(shape)
-        super().__init__(shape)
+        super().__init__(self.loc.shape)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         eps = randn(self._extended_shape(sample_shape), dtype=self.loc.dtype)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..creation import rand
 from ..tensor import Tensor, as_tensor
-from .distribution import Distribution
+from .distribution import Distribution, float_params
 
 __all__ = ["Uniform"]
 
@@ -25,13 +23,10 @@ class Uniform(Distribution):
     has_rsample = True
 
     def __init__(self, low: Any, high: Any, validate_args: Any = None) -> None:
-        low, high = as_tensor(low), as_tensor(high)
-        low, high = (t if t.dtype.kind == "f" else t.float() for t in (low, high))
-        if (low.numpy() >= high.numpy()).any():
+        self.low, self.high = float_params(low, high)
+        if (self.low.numpy() >= self.high.numpy()).any():
             raise ValueError("Uniform: low must be below high")
-        shape = np.broadcast_shapes(low.shape, high.shape)
-        self.low, self.high = low.expand(shape), high.expand(shape)
-        super().__init__(shape)
+        super().__init__(self.low.shape)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         u = rand(self._extended_shape(sample_shape), dtype=self.low.dtype)
