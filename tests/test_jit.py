@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet import jit
+from glassnet.ops.recurrent_loops import tanh_float32
 
 
 @jit.loop
@@ -131,3 +132,45 @@ def test_pays_takes_the_callers_own_minimum(monkeypatch):
     monkeypatch.setattr(jit, "available", lambda: True)
     assert not jit.pays(1000, np.dtype(np.float32), min_numbers=1001)
     assert jit.pays(1001, np.dtype(np.float32), min_numbers=1001)
+
+
+@jit.loop
+def _sum_of_halves(x, out):
+    """A loop calling another loop (``_half``): numba compiles the callee into it."""
+    for i in range(x.size):
+        out[i] = _half(x[i]) + _half(x[i])
+
+
+@jit.loop
+def _half(v):
+    return v * 0.5
+
+
+def test_a_loop_may_call_another_loop(restore_switch):
+    pytest.importorskip("numba")
+    jit.set_enabled(True)
+    x = np.arange(5.0)
+    out = np.zeros(5)
+    _sum_of_halves(x, out)
+    np.testing.assert_array_equal(out, x)
+    out[:] = 0  # the Python twin runs as well (it calls the callee as a Loop)
+    _sum_of_halves.python(x, out)
+    np.testing.assert_array_equal(out, x)
+
+
+def test_calling_into_another_file_turns_the_disk_cache_off(restore_switch):
+    """numba renews a cached loop when its own file changes, not a callee's file."""
+    pytest.importorskip("numba")
+    _, cacheable = jit._calling_compiled(_sum_of_halves.python)
+    assert cacheable  # the callee lives in this file
+    assert jit._calling_compiled(_half.python) == (_half.python, True)  # calls no loop
+
+    twin, cacheable = jit._calling_compiled(_tanh_of_each.python)
+    assert not cacheable and twin is not _tanh_of_each.python
+
+
+@jit.loop
+def _tanh_of_each(x, out):
+    """A loop calling a loop of another file (ops/recurrent_loops.py)."""
+    for i in range(x.size):
+        out[i] = tanh_float32(x[i])

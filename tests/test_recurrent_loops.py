@@ -14,6 +14,7 @@ import glassnet as gn
 from glassnet import jit, nn
 from glassnet.ops import recurrent_loops
 from glassnet.ops.recurrent import GRUSequence, LSTMSequence
+from glassnet.ops.recurrent_loops import tanh_float32
 
 pytest.importorskip("numba")
 
@@ -21,11 +22,15 @@ TOLERANCES = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-1
 DTYPES = [np.float32, np.float64]
 
 
-@pytest.fixture
-def loops_on_small_work(monkeypatch):
-    """Compiled loops for any size; the switch returns to the environment's choice after."""
+@pytest.fixture(params=["whole_sequence", "step_loops"])
+def loops_on_small_work(monkeypatch, request):
+    """Compiled loops for any size, in both forms: whole sequences in one call where they apply
+    (BLAS called from the compiled loop) and the loops of one step around NumPy's products.
+    The switch returns to the environment's choice after."""
     monkeypatch.setattr(recurrent_loops, "MIN_NUMBERS", 1)
-    yield
+    if request.param == "step_loops":
+        monkeypatch.setattr(recurrent_loops, "sequence_gemm", lambda xw: None)
+    yield request.param
     jit.set_enabled(None)
 
 
@@ -78,6 +83,83 @@ def test_compiled_loops_actually_run(loops_on_small_work, monkeypatch, kind, mak
     assert calls == []
     _run_op(maker(False), arrays, g, np.float64, compiled=True)
     assert any("backward" in c for c in calls) and any("forward" in c for c in calls)
+
+
+def test_whole_sequence_loops_run_where_they_apply(loops_on_small_work, monkeypatch):
+    """float32 LSTMs run forward and backward as whole-sequence calls; float64 only backward
+    (its forward keeps NumPy's tanh); without NumPy's BLAS gemm (``sequence_gemm`` None),
+    neither."""
+    calls = []
+    for name in ("lstm_sequence_forward", "lstm_sequence_backward"):
+        kernel = getattr(recurrent_loops, name)
+        monkeypatch.setattr(
+            recurrent_loops, name, lambda *a, _k=kernel, _n=name: calls.append(_n) or _k(*a)
+        )
+    arrays = _op_inputs("lstm", 3, 2, 4, True, seed=3)
+    g = np.ones((4, 2, 4))
+    _run_op(LSTMSequence, arrays, g, np.float32, compiled=True)
+    whole = loops_on_small_work == "whole_sequence"
+    expected = ["lstm_sequence_forward", "lstm_sequence_backward"] if whole else []
+    assert calls == expected
+    calls.clear()
+    _run_op(LSTMSequence, arrays, g, np.float64, compiled=True)
+    assert calls == (["lstm_sequence_backward"] if whole else [])
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
+def test_rows_split_over_threads_give_the_same_sequence(monkeypatch, reverse):
+    """The whole-sequence loops cut the batch into ranges of rows run at the same time; each
+    range writes only its rows, so one range and two give identical outputs and gradients."""
+    from glassnet.ops import recurrent
+
+    monkeypatch.setattr(recurrent_loops, "MIN_NUMBERS", 1)
+    monkeypatch.setattr(recurrent, "_MIN_UNLOCKED_STEP_ELEMENTS", 1)
+    arrays = _op_inputs("lstm", 6, 9, 5, True, seed=8)
+    g = np.random.default_rng(2).standard_normal((7, 9, 5))
+    results = []
+    try:
+        for threads in (1, 2):
+            gn.set_num_threads(threads)
+            results.append(_run_op(lambda: LSTMSequence(reverse), arrays, g, np.float32, True))
+    finally:
+        gn.set_num_threads(None)
+        jit.set_enabled(None)
+    for one_range, two_ranges in zip(*results):
+        np.testing.assert_array_equal(one_range, two_ranges)
+
+
+def test_tanh_float32_is_within_a_few_units_in_the_last_place():
+    """The ratio of polynomials agrees with tanh (computed in float64) to 4e-7 over the whole
+    float32 line, is odd, exact at 0, saturates at +-1 and keeps NaN; compiled and in Python."""
+    x = np.linspace(-12, 12, 400_001, dtype=np.float32)
+    x = np.concatenate([x, np.float32([1e-30, -1e-30, 1e-8, 50, -50, 3e38, np.inf, -np.inf])])
+    out = np.empty_like(x)
+    fill = jit.loop(_apply_tanh_float32)
+    fill(x, out)
+    exact = np.tanh(x.astype(np.float64))
+    assert out.dtype == np.float32
+    assert np.max(np.abs(out - exact)) < 4e-7
+    tiny = np.abs(x) < 1e-3  # near 0 the error is relative: tanh(x) = x (1 - x**2 / 3 ...)
+    np.testing.assert_allclose(out[tiny], exact[tiny], rtol=4e-7, atol=0)
+    mirrored = np.empty_like(x)
+    fill(-x, mirrored)
+    np.testing.assert_array_equal(out, -mirrored)
+    assert np.abs(out).max() == 1.0
+    nan_out = np.empty(1, np.float32)
+    fill(np.float32([np.nan]), nan_out)
+    assert np.isnan(nan_out[0])
+    some = x[::4001]
+    np.testing.assert_allclose(fill_python(some), out[::4001], rtol=1e-6, atol=1e-7)
+
+
+def _apply_tanh_float32(x, out):
+    for i in range(x.size):
+        out[i] = tanh_float32(x[i])
+
+
+def fill_python(x):
+    """The same function run by the Python interpreter (``Loop.python``), number by number."""
+    return np.array([recurrent_loops.tanh_float32.python(v) for v in x], dtype=np.float32)
 
 
 def test_small_work_stays_on_the_numpy_loops(monkeypatch):

@@ -15,6 +15,9 @@ path instead, which is also the readable twin the tests compare the kernel with.
 loop releases Python's global lock, so ``split_work.run_split`` can run it on every core, a
 range of rows per thread.
 
+A loop may call another loop (a whole time loop calling the loop of one step, or a small
+function such as an activation): numba compiles the callee into the caller.
+
 Compiling takes a fraction of a second per kernel and argument types; numba caches the result
 on disk, so later runs only load it. numba is imported on the first ``available()`` call,
 not when glassnet is imported (importing numba takes about half a second).
@@ -31,6 +34,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -138,15 +142,40 @@ class Loop:
         with self._lock:
             if self._compiled is None:
                 options = dict(nogil=True, fastmath=set(FAST_MATH), error_model="numpy")
+                python, cacheable = _calling_compiled(self.python)
                 try:
-                    self._compiled = numba.njit(cache=True, **options)(self.python)
+                    self._compiled = numba.njit(cache=cacheable, **options)(python)
                 except RuntimeError:  # no folder to cache into (read-only install): compile anew
-                    self._compiled = numba.njit(cache=False, **options)(self.python)
+                    self._compiled = numba.njit(cache=False, **options)(python)
         return self._compiled
 
     def __call__(self, *args: Any) -> Any:
         compiled = self._compiled if self._compiled is not None else self._compile()
         return compiled(*args)
+
+
+def _calling_compiled(python: Callable[..., Any]) -> tuple[Callable[..., Any], bool]:
+    """``python`` as numba should see it, every ``Loop`` it calls replaced by its compiled
+    form; and whether numba may cache the result on disk.
+
+    So one loop can call another (a whole time loop calling the loop of one step, or a small
+    function such as a gate activation), and numba compiles the callee into the caller, where
+    the two are optimized together. numba's disk cache is renewed when the caller's own file
+    changes, not a callee's, so a loop calling into another file is compiled afresh in each
+    process instead (keep the loops that call each other in one file).
+    """
+    names = python.__code__.co_names
+    callees = {n: v for n, v in python.__globals__.items() if n in names and isinstance(v, Loop)}
+    if not callees:
+        return python, True
+    scope = dict(python.__globals__)
+    scope.update({name: callee._compile() for name, callee in callees.items()})
+    twin = types.FunctionType(
+        python.__code__, scope, python.__name__, python.__defaults__, python.__closure__
+    )
+    home = python.__code__.co_filename
+    same_file = all(c.python.__code__.co_filename == home for c in callees.values())
+    return functools.update_wrapper(twin, python), same_file
 
 
 def loop(python: Callable[..., Any]) -> Loop:

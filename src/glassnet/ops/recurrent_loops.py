@@ -18,6 +18,11 @@ units, gate blocks in PyTorch's order (GRU r, z, n; LSTM i, f, g, o). Every arra
 C-contiguous and of one float dtype. The loops write only the rows they are given, so ranges of
 rows can run at the same time on different cores (numba releases Python's lock).
 
+Whole sequences. The last section holds loops that run a layer's whole time loop for a range
+of rows in one call, calling BLAS for each step's product through ops/blas_direct.py
+(``lstm_sequence_forward`` / ``lstm_sequence_backward``, which call the step loops above and
+``tanh_float32``), so the call holds Python's lock for none of its steps.
+
 The readable twin of each loop is the NumPy code in ops/recurrent.py that does the same step
 with whole-array calls (used without numba or for small work); the tests check both agree.
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit
+from .blas_direct import NO_TRANS, ROW_MAJOR, gemm_function
 
 __all__ = [
     "MIN_NUMBERS",
@@ -34,8 +40,13 @@ __all__ = [
     "gru_state_forward",
     "gru_step_backward",
     "lstm_gates_forward",
+    "lstm_sequence_backward",
+    "lstm_sequence_forward",
     "lstm_step_backward",
     "scaled_sum",
+    "sequence_gemm",
+    "sigmoid_float32",
+    "tanh_float32",
     "worth_using",
 ]
 
@@ -48,6 +59,15 @@ def worth_using(xw: np.ndarray) -> bool:
     """Whether a layer with pre-activations ``xw`` runs these loops: large float32/float64 work
     and numba available. The size is checked first, so small work never imports numba."""
     return jit.pays(xw.size, xw.dtype, MIN_NUMBERS)
+
+
+def sequence_gemm(xw: np.ndarray):
+    """The BLAS ``gemm`` of ``xw``'s dtype for the whole-sequence loops (``lstm_sequence_*``),
+    or None: they run for work these loops serve when NumPy's own BLAS can be called from
+    compiled code (ops/blas_direct.py). The forward one computes its tanh with
+    ``tanh_float32``, so it is called for float32 only; float64 keeps the step loops there.
+    """
+    return gemm_function(xw.dtype) if worth_using(xw) else None
 
 
 @jit.loop
@@ -190,3 +210,122 @@ def gru_step_backward(rz, n, hh, h_prev, gh, dhh, dxw, carried, back):
             dhh_z[j] = dz
             dhh_n[j] = dn * r
             carried_b[j] = dh * z
+
+
+# ----------------------------------------------------------------------------------------------
+# Whole sequences in one compiled call: the time loop with its matrix products
+# ----------------------------------------------------------------------------------------------
+
+
+@jit.loop
+def tanh_float32(x):
+    """tanh(x) for a float32 x, as a ratio of two polynomials that compiled loops vectorize.
+
+        tanh(x) ~ x P(x**2) / Q(x**2)   for |x| <= 9,   and +-1 beyond
+
+    (tanh(9) = 1 - 3e-8 rounds to 1 in float32). P has degree 6 and Q degree 3 in x**2. Their
+    coefficients were fitted for glassnet by weighted least squares to tanh(x) / x on 0 < x <= 9,
+    reweighted until the largest relative error was as small as it would go: 1.7e-8 in exact
+    arithmetic, at most 4e-7 once evaluated in float32 (a few units in the last place; NumPy's
+    float32 tanh is within 6e-8). The tests check the bound on a dense grid.
+
+    Why not NumPy's tanh: a compiled loop cannot call it, and calling the C library's tanh one
+    number at a time costs some 30 ns a number, where this takes about 0.5 ns (8 numbers at
+    once in vector registers). NaN stays NaN (the comparisons below are false for it).
+    """
+    limit = np.float32(9.0)
+    x = limit if x > limit else x
+    x = -limit if x < -limit else x
+    t = x * x
+    p = np.float32(-8.8386605e-14)
+    p = p * t + np.float32(5.4154678e-11)
+    p = p * t + np.float32(-2.0513661e-08)
+    p = p * t + np.float32(1.1226090e-05)
+    p = p * t + np.float32(3.1108680e-03)
+    p = p * t + np.float32(1.3090216e-01)
+    p = p * t + np.float32(9.9999999e-01)
+    q = np.float32(2.5561791e-04)
+    q = q * t + np.float32(2.4522759e-02)
+    q = q * t + np.float32(4.6423545e-01)
+    q = q * t + np.float32(1.0)
+    y = x * p / q
+    one = np.float32(1.0)  # rounding may overshoot 1 by a unit in the last place near |x| = 9
+    y = one if y > one else y
+    return -one if y < -one else y
+
+
+@jit.loop
+def sigmoid_float32(a):
+    """sigmoid(a) = 1 / (1 + e**-a) = (1 + tanh(a / 2)) / 2 for a float32 a, through
+    ``tanh_float32`` (so, like it, vectorized and within a few units in the last place)."""
+    half = np.float32(0.5)
+    return half + half * tanh_float32(half * a)
+
+
+@jit.loop
+def lstm_sequence_forward(gemm, xs, w_t, bias, hs, cs, gates, tanh_c, rec, lo, hi):
+    """A whole LSTM forward pass for the batch's rows lo..hi-1, in one call (float32).
+
+    For k = 0 .. T-1, with a_k = xs[k] + bias + h_k W_hh^T (the product by BLAS ``gemm``, into
+    ``rec`` (hi - lo, 4H)):
+        i, f, o = sigmoid(a_k) (their blocks),  g = tanh(a_k)  (``sigmoid_float32``, ``tanh_float32``),
+        c_{k+1} = f c_k + i g,   h_{k+1} = o tanh(c_{k+1})
+    writing i, f, g, o into ``gates[k]``, tanh(c_{k+1}) into ``tanh_c[k]`` and the states
+    into ``cs[k + 1]``, ``hs[k + 1]`` (``hs[0]``, ``cs[0]`` hold the initial state).
+
+    ``xs`` (T, B, 4H) is the input part x W_ih^T + b_ih in processing order, ``w_t`` the
+    contiguous W_hh^T (H, 4H), ``bias`` b_hh (4H,) (zeros without one). It is the step loops'
+    computation (``scaled_sum``, NumPy's tanh, ``lstm_gates_forward``), with the product inside,
+    so the call holds Python's lock for none of its steps.
+    """
+    T, B, H = tanh_c.shape
+    n, G = hi - lo, 4 * H
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for k in range(T):
+        h_rows = hs[k, lo:hi]
+        gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, G, H, one, h_rows.ctypes.data, H,
+             w_t.ctypes.data, G, zero, rec.ctypes.data, G)  # fmt: skip
+        for b in range(n):
+            x, r, a = xs[k, lo + b], rec[b], gates[k, lo + b]
+            c_prev, c, tc, h = (
+                cs[k, lo + b],
+                cs[k + 1, lo + b],
+                tanh_c[k, lo + b],
+                hs[k + 1, lo + b],
+            )
+            for j in range(H):
+                i = sigmoid_float32(x[j] + bias[j] + r[j])
+                f = sigmoid_float32(x[H + j] + bias[H + j] + r[H + j])
+                g = tanh_float32(x[2 * H + j] + bias[2 * H + j] + r[2 * H + j])
+                o = sigmoid_float32(x[3 * H + j] + bias[3 * H + j] + r[3 * H + j])
+                a[j], a[H + j], a[2 * H + j], a[3 * H + j] = i, f, g, o
+                c_new = f * c_prev[j] + i * g
+                c[j] = c_new
+                tanh_new = tanh_float32(c_new)
+                tc[j] = tanh_new
+                h[j] = o * tanh_new
+
+
+@jit.loop
+def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, w, dz, dh, dc, lo, hi, need_h0):
+    """A whole LSTM backward pass (BPTT) for the batch's rows lo..hi-1, in one call.
+
+    For k = T-1 .. 0: ``lstm_step_backward`` on step k (``dz[k]``, and ``dc`` becomes the
+    gradient of c_k), then dh = dz[k] W_hh by BLAS ``gemm`` (skipped at k = 0 unless h_0 needs
+    its gradient, ``need_h0``). ``gates``, ``cs``, ``tanh_c`` are the forward's saved arrays,
+    ``gh`` (T, B, H) the gradients of the outputs h_1..h_T (processing order), ``w`` W_hh
+    (4H, H); ``dh`` and ``dc`` (B, H) start as zeros and the gradient of c_T.
+    """
+    T = gates.shape[0]
+    H = w.shape[1]
+    n, G = hi - lo, 4 * H
+    one, zero = gates.dtype.type(1), gates.dtype.type(0)
+    dh_rows, dc_rows = dh[lo:hi], dc[lo:hi]
+    for k in range(T - 1, -1, -1):
+        lstm_step_backward(
+            gates[k, lo:hi], cs[k, lo:hi], tanh_c[k, lo:hi], gh[k, lo:hi], dz[k, lo:hi],
+            dh_rows, dc_rows,
+        )  # fmt: skip
+        if k > 0 or need_h0:
+            gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, H, G, one, dz[k, lo:hi].ctypes.data, G,
+                 w.ctypes.data, H, zero, dh_rows.ctypes.data, H)  # fmt: skip
