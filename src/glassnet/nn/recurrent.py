@@ -10,8 +10,8 @@ and differ in how the gates update the state (see each class). Parameter names, 
 gate order and initialisation are PyTorch's, so a ``state_dict`` copies across 1:1.
 
 How it runs fast: the input part x_t W_ih^T + b_ih does not depend on the state, so it is
-computed for all steps with one matrix multiply (for RNN and LSTM with b_hh folded in, since
-only the sum b_ih + b_hh matters there); the time loop of each layer and direction is then a
+computed for all steps with one matrix multiply (for RNN and LSTM, whose biases only matter
+as the sum b_ih + b_hh, the sum is added inside the time loop instead); the time loop of each layer and direction is then a
 single fused op (``glassnet.ops.recurrent``), whose backward is backpropagation through time
 on arrays (and on Tensors when ``create_graph=True``).
 """
@@ -77,14 +77,16 @@ def _project(
 ) -> tuple[Tensor, tuple]:
     """x W_ih^T + b_ih for every step at once (one matmul); returns it and the extra op inputs.
 
-    For RNN and LSTM both biases only ever appear as the sum b_ih + b_hh, so (``fold``) they
-    are added once here and the sequence op gets no bias. The GRU's b_hn sits inside r * (...)
-    and must go to the op.
+    For RNN and LSTM both biases only ever appear as the sum b_ih + b_hh, so (``fold``) the
+    sequence op gets that sum as its one bias: it adds it inside its time loop, where each step
+    adds up its pre-activations anyway, so the (T, B, gates * H) input part is not passed over
+    once more here to add a bias (half a millisecond at batch 64, 40 steps, hidden 128). The
+    GRU's b_hn sits inside r * (...), so there b_ih joins the product and b_hh goes to the op.
     """
     if b_ih is None:
         return LinearOp()(x, w_ih), ()
     if fold:
-        return LinearOp()(x, w_ih, b_ih + b_hh), ()
+        return LinearOp()(x, w_ih), (b_ih + b_hh,)
     return LinearOp()(x, w_ih, b_ih), (b_hh,)
 
 
