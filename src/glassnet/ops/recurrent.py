@@ -721,11 +721,8 @@ class LSTMSequence(_Sequence):
             bptt = functools.partial(self._whole_sequence_bptt, gemm)
         else:
             bptt = self._compiled_bptt if loops.worth_using(gates) else self._numpy_bptt
-        dz, dh, *dw = bptt(gh, dc, w)  # the whole-sequence loop sums dL/dW_hh as it goes
-        if dw:
-            dw = dw[0]
-        else:
-            dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
+        dz, dh = bptt(gh, dc, w)
+        dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
         grads = (
             _wrap(_in_input_order(dz, self.reverse), need[0]),
             _wrap(dh, need[1]),
@@ -795,26 +792,21 @@ class LSTMSequence(_Sequence):
         return dz, dh
 
     def _whole_sequence_bptt(self, gemm, gh: np.ndarray, dc: np.ndarray, w: np.ndarray) -> tuple:
-        """The same loop as one compiled call per range of rows (``lstm_sequence_backward``),
-        which also sums dL/dW_hh, each range its own share: (dz, dL/dh_0, dL/dW_hh or None)."""
-        hs, cs, gates, tanh_c = self.saved
+        """The same loop as one compiled call per range of rows (``lstm_sequence_backward``)."""
+        _, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
         dz = _empty(gates.shape, gates.dtype)
         dh = np.zeros(dc.shape, dtype=gates.dtype)
         w = np.ascontiguousarray(w)
-        need = self.needs_input_grad
-        shares = []
+        need_h0 = bool(self.needs_input_grad[1])
 
         def time_loop(rows: slice) -> None:
-            dw = np.zeros(w.shape, dtype=w.dtype)
-            shares.append(dw)
             loops.lstm_sequence_backward(
-                gemm, gates, cs, tanh_c, hs, gh, w, dz, dh, dc, dw, rows.start, rows.stop,
-                bool(need[1]), bool(need[3]),
-            )  # fmt: skip
+                gemm, gates, cs, tanh_c, gh, w, dz, dh, dc, rows.start, rows.stop, need_h0
+            )
 
         _over_batch_unlocked(time_loop, B, H, 4)
-        return dz, dh, (functools.reduce(np.add, shares) if need[3] else None)
+        return dz, dh
 
     def _graph_backward(self, g):
         """The same BPTT with Tensor operations (create_graph=True: differentiable again)."""

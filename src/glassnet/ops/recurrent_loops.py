@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit
-from .blas_direct import NO_TRANS, ROW_MAJOR, TRANS, gemm_function
+from .blas_direct import NO_TRANS, ROW_MAJOR, gemm_function
 
 __all__ = [
     "MIN_NUMBERS",
@@ -307,18 +307,14 @@ def lstm_sequence_forward(gemm, xs, w_t, bias, hs, cs, gates, tanh_c, rec, lo, h
 
 
 @jit.loop
-def lstm_sequence_backward(
-    gemm, gates, cs, tanh_c, hs, gh, w, dz, dh, dc, dw, lo, hi, need_h0, need_w
-):
+def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, w, dz, dh, dc, lo, hi, need_h0):
     """A whole LSTM backward pass (BPTT) for the batch's rows lo..hi-1, in one call.
 
     For k = T-1 .. 0: ``lstm_step_backward`` on step k (``dz[k]``, and ``dc`` becomes the
-    gradient of c_k); then, by BLAS ``gemm``, dw += dz[k]^T h_k (the rows' share of
-    dL/dW_hh = sum_t dz_t^T h_{t-1}, when ``need_w``) and dh = dz[k] W_hh (skipped at k = 0
-    unless h_0 needs its gradient, ``need_h0``). ``gates``, ``cs``, ``tanh_c``, ``hs`` are the
-    forward's saved arrays, ``gh`` (T, B, H) the gradients of the outputs h_1..h_T (processing
-    order), ``w`` W_hh (4H, H); ``dh`` and ``dc`` (B, H) start as zeros and the gradient of c_T,
-    ``dw`` (4H, H) as zeros (one per range of rows: the caller adds them up).
+    gradient of c_k), then dh = dz[k] W_hh by BLAS ``gemm`` (skipped at k = 0 unless h_0 needs
+    its gradient, ``need_h0``). ``gates``, ``cs``, ``tanh_c`` are the forward's saved arrays,
+    ``gh`` (T, B, H) the gradients of the outputs h_1..h_T (processing order), ``w`` W_hh
+    (4H, H); ``dh`` and ``dc`` (B, H) start as zeros and the gradient of c_T.
     """
     T = gates.shape[0]
     H = w.shape[1]
@@ -330,9 +326,6 @@ def lstm_sequence_backward(
             gates[k, lo:hi], cs[k, lo:hi], tanh_c[k, lo:hi], gh[k, lo:hi], dz[k, lo:hi],
             dh_rows, dc_rows,
         )  # fmt: skip
-        if need_w:
-            gemm(ROW_MAJOR, TRANS, NO_TRANS, G, H, n, one, dz[k, lo:hi].ctypes.data, G,
-                 hs[k, lo:hi].ctypes.data, H, one, dw.ctypes.data, H)  # fmt: skip
         if k > 0 or need_h0:
             gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, H, G, one, dz[k, lo:hi].ctypes.data, G,
                  w.ctypes.data, H, zero, dh_rows.ctypes.data, H)  # fmt: skip
