@@ -61,7 +61,6 @@ the fused layers and the references agree in values and gradients.
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -604,10 +603,10 @@ class LSTMSequence(_Sequence):
         tanh_c = _empty((T, B, H), dtype)
         gemm = loops.sequence_gemm(xw) if dtype == np.float32 else None
         if gemm is not None:
-            run_steps = functools.partial(self._whole_sequence, gemm)
+            self._whole_sequence(gemm, np.ascontiguousarray(xw), w, b, hs, cs, gates, tanh_c)
         else:
             run_steps = self._compiled_steps if loops.worth_using(xw) else self._numpy_steps
-        run_steps(_flip(np.ascontiguousarray(xw), self.reverse), w, b, hs, cs, gates, tanh_c)
+            run_steps(_flip(np.ascontiguousarray(xw), self.reverse), w, b, hs, cs, gates, tanh_c)
         buf[T + 1] = cs[T]
         self.save_for_backward(hs, cs, gates, tanh_c)
         if self.reverse:
@@ -690,20 +689,20 @@ class LSTMSequence(_Sequence):
 
         _over_batch(time_loop, B, H, 4)
 
-    @staticmethod
-    def _whole_sequence(gemm, xs, w, b, hs, cs, gates, tanh_c) -> None:
+    def _whole_sequence(self, gemm, xw, w, b, hs, cs, gates, tanh_c) -> None:
         """The time loop as one compiled call per range of rows, products included
-        (``loops.lstm_sequence_forward``): the same arrays as the step loops fill."""
+        (``loops.lstm_sequence_forward``): the same arrays as the step loops fill. ``xw`` in
+        input order (the loop reads it backwards for ``reverse``)."""
         T, B, H = tanh_c.shape
         w_t = _recurrent_weight(w)
-        bias = np.zeros(4 * H, xs.dtype) if b is None else np.ascontiguousarray(b)
+        bias = np.zeros(4 * H, xw.dtype) if b is None else np.ascontiguousarray(b)
+        reverse = self.reverse
 
         def time_loop(rows: slice) -> None:
-            rec = np.empty((rows.stop - rows.start, 4 * H), dtype=xs.dtype)
-            with np.errstate(over="ignore"):
-                loops.lstm_sequence_forward(
-                    gemm, xs, w_t, bias, hs, cs, gates, tanh_c, rec, rows.start, rows.stop
-                )
+            rec = np.empty((rows.stop - rows.start, 4 * H), dtype=xw.dtype)
+            loops.lstm_sequence_forward(
+                gemm, xw, reverse, w_t, bias, hs, cs, gates, tanh_c, rec, rows.start, rows.stop
+            )
 
         _over_batch_unlocked(time_loop, B, H, 4)
 
@@ -714,14 +713,13 @@ class LSTMSequence(_Sequence):
         hs, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
         gd = np.ascontiguousarray(g.array)
-        gh = _flip(gd[:T], self.reverse)  # the gradients of h_t, in processing order
         dc = gd[T].copy()  # the gradient of c_T, then of each earlier c (updated in place)
         gemm = loops.sequence_gemm(gates)
-        if gemm is not None:
-            bptt = functools.partial(self._whole_sequence_bptt, gemm)
+        if gemm is not None:  # it reads the gradients of h_t in input order
+            dz, dh = self._whole_sequence_bptt(gemm, gd[:T], dc, w)
         else:
             bptt = self._compiled_bptt if loops.worth_using(gates) else self._numpy_bptt
-        dz, dh = bptt(gh, dc, w)
+            dz, dh = bptt(_flip(gd[:T], self.reverse), dc, w)  # processing order
         dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
         grads = (
             _wrap(_in_input_order(dz, self.reverse), need[0]),
@@ -792,7 +790,8 @@ class LSTMSequence(_Sequence):
         return dz, dh
 
     def _whole_sequence_bptt(self, gemm, gh: np.ndarray, dc: np.ndarray, w: np.ndarray) -> tuple:
-        """The same loop as one compiled call per range of rows (``lstm_sequence_backward``)."""
+        """The same loop as one compiled call per range of rows (``lstm_sequence_backward``);
+        ``gh`` in input order."""
         _, cs, gates, tanh_c = self.saved
         T, B, H = tanh_c.shape
         dz = _empty(gates.shape, gates.dtype)
@@ -800,9 +799,11 @@ class LSTMSequence(_Sequence):
         w = np.ascontiguousarray(w)
         need_h0 = bool(self.needs_input_grad[1])
 
+        reverse = self.reverse
+
         def time_loop(rows: slice) -> None:
             loops.lstm_sequence_backward(
-                gemm, gates, cs, tanh_c, gh, w, dz, dh, dc, rows.start, rows.stop, need_h0
+                gemm, gates, cs, tanh_c, gh, reverse, w, dz, dh, dc, rows.start, rows.stop, need_h0
             )
 
         _over_batch_unlocked(time_loop, B, H, 4)

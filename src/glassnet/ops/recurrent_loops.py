@@ -263,20 +263,22 @@ def sigmoid_float32(a):
 
 
 @jit.loop
-def lstm_sequence_forward(gemm, xs, w_t, bias, hs, cs, gates, tanh_c, rec, lo, hi):
+def lstm_sequence_forward(gemm, xw, reverse, w_t, bias, hs, cs, gates, tanh_c, rec, lo, hi):
     """A whole LSTM forward pass for the batch's rows lo..hi-1, in one call (float32).
 
-    For k = 0 .. T-1, with a_k = xs[k] + bias + h_k W_hh^T (the product by BLAS ``gemm``, into
-    ``rec`` (hi - lo, 4H)):
-        i, f, o = sigmoid(a_k) (their blocks),  g = tanh(a_k)  (``sigmoid_float32``, ``tanh_float32``),
+    For k = 0 .. T-1, with t = k (or T-1-k when ``reverse``: the backward direction) and
+    a_k = xw[t] + bias + h_k W_hh^T (the product by BLAS ``gemm``, into ``rec`` (hi - lo, 4H)):
+        i, f, o = sigmoid(a_k),  g = tanh(a_k)   (each in its block of 4H)
         c_{k+1} = f c_k + i g,   h_{k+1} = o tanh(c_{k+1})
     writing i, f, g, o into ``gates[k]``, tanh(c_{k+1}) into ``tanh_c[k]`` and the states
-    into ``cs[k + 1]``, ``hs[k + 1]`` (``hs[0]``, ``cs[0]`` hold the initial state).
+    into ``cs[k + 1]``, ``hs[k + 1]`` (``hs[0]``, ``cs[0]`` hold the initial state), all in
+    processing order, as the step loops do.
 
-    ``xs`` (T, B, 4H) is the input part x W_ih^T + b_ih in processing order, ``w_t`` the
-    contiguous W_hh^T (H, 4H), ``bias`` b_hh (4H,) (zeros without one). It is the step loops'
-    computation (``scaled_sum``, NumPy's tanh, ``lstm_gates_forward``), with the product inside,
-    so the call holds Python's lock for none of its steps.
+    ``xw`` (T, B, 4H) is the input part x W_ih^T in input order and C-ordered (a reversed
+    view would keep the loop from being vectorized), ``w_t`` the contiguous W_hh^T (H, 4H),
+    ``bias`` (4H,) the layer's bias (zeros without one). This is the step loops' computation
+    (``scaled_sum``, NumPy's tanh, ``lstm_gates_forward``) with the product inside, so the call
+    holds Python's lock for none of its steps.
     """
     T, B, H = tanh_c.shape
     n, G = hi - lo, 4 * H
@@ -285,8 +287,9 @@ def lstm_sequence_forward(gemm, xs, w_t, bias, hs, cs, gates, tanh_c, rec, lo, h
         h_rows = hs[k, lo:hi]
         gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, G, H, one, h_rows.ctypes.data, H,
              w_t.ctypes.data, G, zero, rec.ctypes.data, G)  # fmt: skip
+        t = T - 1 - k if reverse else k
         for b in range(n):
-            x, r, a = xs[k, lo + b], rec[b], gates[k, lo + b]
+            x, r, a = xw[t, lo + b], rec[b], gates[k, lo + b]
             c_prev, c, tc, h = (
                 cs[k, lo + b],
                 cs[k + 1, lo + b],
@@ -307,13 +310,14 @@ def lstm_sequence_forward(gemm, xs, w_t, bias, hs, cs, gates, tanh_c, rec, lo, h
 
 
 @jit.loop
-def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, w, dz, dh, dc, lo, hi, need_h0):
+def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, reverse, w, dz, dh, dc, lo, hi, need_h0):
     """A whole LSTM backward pass (BPTT) for the batch's rows lo..hi-1, in one call.
 
     For k = T-1 .. 0: ``lstm_step_backward`` on step k (``dz[k]``, and ``dc`` becomes the
     gradient of c_k), then dh = dz[k] W_hh by BLAS ``gemm`` (skipped at k = 0 unless h_0 needs
     its gradient, ``need_h0``). ``gates``, ``cs``, ``tanh_c`` are the forward's saved arrays,
-    ``gh`` (T, B, H) the gradients of the outputs h_1..h_T (processing order), ``w`` W_hh
+    ``gh`` (T, B, H) the gradients of the outputs h_1..h_T in input order (step k reads
+    ``gh[T-1-k]`` when ``reverse``; C-ordered, as ``xw`` in the forward), ``w`` W_hh
     (4H, H); ``dh`` and ``dc`` (B, H) start as zeros and the gradient of c_T.
     """
     T = gates.shape[0]
@@ -322,8 +326,9 @@ def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, w, dz, dh, dc, lo, hi, n
     one, zero = gates.dtype.type(1), gates.dtype.type(0)
     dh_rows, dc_rows = dh[lo:hi], dc[lo:hi]
     for k in range(T - 1, -1, -1):
+        t = T - 1 - k if reverse else k
         lstm_step_backward(
-            gates[k, lo:hi], cs[k, lo:hi], tanh_c[k, lo:hi], gh[k, lo:hi], dz[k, lo:hi],
+            gates[k, lo:hi], cs[k, lo:hi], tanh_c[k, lo:hi], gh[t, lo:hi], dz[k, lo:hi],
             dh_rows, dc_rows,
         )  # fmt: skip
         if k > 0 or need_h0:
