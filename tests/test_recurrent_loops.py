@@ -85,42 +85,44 @@ def test_compiled_loops_actually_run(loops_on_small_work, monkeypatch, kind, mak
     assert any("backward" in c for c in calls) and any("forward" in c for c in calls)
 
 
-def test_whole_sequence_loops_run_where_they_apply(loops_on_small_work, monkeypatch):
-    """float32 LSTMs run forward and backward as whole-sequence calls; float64 only backward
-    (its forward keeps NumPy's tanh); without NumPy's BLAS gemm (``sequence_gemm`` None),
-    neither."""
+@pytest.mark.parametrize("kind,maker", OPS, ids=[k for k, _ in OPS])
+def test_whole_sequence_loops_run_where_they_apply(loops_on_small_work, monkeypatch, kind, maker):
+    """float32 GRUs and LSTMs run forward and backward as whole-sequence calls; float64 only
+    backward (its forward keeps NumPy's tanh); without NumPy's BLAS gemm (``sequence_gemm``
+    None), neither."""
     calls = []
-    for name in ("lstm_sequence_forward", "lstm_sequence_backward"):
+    names = (f"{kind}_sequence_forward", f"{kind}_sequence_backward")
+    for name in names:
         kernel = getattr(recurrent_loops, name)
         monkeypatch.setattr(
             recurrent_loops, name, lambda *a, _k=kernel, _n=name: calls.append(_n) or _k(*a)
         )
-    arrays = _op_inputs("lstm", 3, 2, 4, True, seed=3)
-    g = np.ones((4, 2, 4))
-    _run_op(LSTMSequence, arrays, g, np.float32, compiled=True)
+    arrays = _op_inputs(kind, 3, 2, 4, True, seed=3)
+    g = np.ones((3 + (kind == "lstm"), 2, 4))
+    _run_op(maker(False), arrays, g, np.float32, compiled=True)
     whole = loops_on_small_work == "whole_sequence"
-    expected = ["lstm_sequence_forward", "lstm_sequence_backward"] if whole else []
-    assert calls == expected
+    assert calls == (list(names) if whole else [])
     calls.clear()
-    _run_op(LSTMSequence, arrays, g, np.float64, compiled=True)
-    assert calls == (["lstm_sequence_backward"] if whole else [])
+    _run_op(maker(False), arrays, g, np.float64, compiled=True)
+    assert calls == ([names[1]] if whole else [])
 
 
+@pytest.mark.parametrize("kind,maker", OPS, ids=[k for k, _ in OPS])
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
-def test_rows_split_over_threads_give_the_same_sequence(monkeypatch, reverse):
+def test_rows_split_over_threads_give_the_same_sequence(monkeypatch, kind, maker, reverse):
     """The whole-sequence loops cut the batch into ranges of rows run at the same time; each
     range writes only its rows, so one range and two give identical outputs and gradients."""
     from glassnet.ops import recurrent
 
     monkeypatch.setattr(recurrent_loops, "MIN_NUMBERS", 1)
     monkeypatch.setattr(recurrent, "_MIN_UNLOCKED_STEP_ELEMENTS", 1)
-    arrays = _op_inputs("lstm", 6, 9, 5, True, seed=8)
-    g = np.random.default_rng(2).standard_normal((7, 9, 5))
+    arrays = _op_inputs(kind, 6, 9, 5, True, seed=8)
+    g = np.random.default_rng(2).standard_normal((6 + (kind == "lstm"), 9, 5))
     results = []
     try:
         for threads in (1, 2):
             gn.set_num_threads(threads)
-            results.append(_run_op(lambda: LSTMSequence(reverse), arrays, g, np.float32, True))
+            results.append(_run_op(maker(reverse), arrays, g, np.float32, True))
     finally:
         gn.set_num_threads(None)
         jit.set_enabled(None)

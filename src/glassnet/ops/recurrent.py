@@ -43,15 +43,16 @@ backward, one loop for all the gate gradients of a step, then the matrix product
 loops here stay: they run without numba and for small work, and the tests compare the two.
 Both keep the same saved arrays, so either backward can follow either forward.
 
-Whole sequences. For a float32 LSTM, when NumPy's own BLAS can be called from compiled code
-(ops/blas_direct.py), the whole time loop of a range of rows is one compiled call, the step's
-product included (``recurrent_loops.lstm_sequence_forward``; backward
-``lstm_sequence_backward``, float32 and float64). Such a call never takes Python's lock, so
+Whole sequences. For a float32 GRU or LSTM, when NumPy's own BLAS can be called from compiled
+code (ops/blas_direct.py), the whole time loop of a range of rows is one compiled call, the
+step's product included (``recurrent_loops.gru_sequence_forward``, ``lstm_sequence_forward``;
+their backward twins run for float32 and float64). Such a call never takes Python's lock, so
 two ranges run side by side for the whole sequence, where the step loops above wait for each
 other at every NumPy call (which is why those split only large batches). Its tanh and sigmoid
 are ``recurrent_loops.tanh_float32``, a ratio of polynomials within a few units in the last
 place, since a compiled loop cannot call NumPy's. LSTM training in the benchmark suite (case
-3a, batch 64, hidden 128): 0.164-0.215 s with the step loops, 0.123-0.139 s this way.
+3a, batch 64, hidden 128): 0.164-0.215 s with the step loops, 0.123-0.139 s this way; GRU
+training (3b): 0.166-0.185 s, 0.123-0.128 s.
 
 The readable twin. nn/functional/recurrent_reference.py computes the same layers with the
 textbook gate equations, one time step at a time in plain Tensor operations; tests check that
@@ -391,6 +392,9 @@ class GRUSequence(_Sequence):
     def forward(self, xw, h0, w, b=None):
         T, B, H = self._check(xw, h0, w, 3, "GRUSequence")
         dtype = xw.dtype
+        gemm = loops.sequence_gemm(xw) if dtype == np.float32 else None
+        if gemm is not None:
+            return self._whole_sequence(gemm, np.ascontiguousarray(xw), h0, w, b)
         # The r and z pre-activations are computed negated (xs, w and b scaled by -1 in those
         # blocks) so that sigmoid is exp, +1, reciprocal; hh_n keeps its sign.
         sign = np.ones(3 * H, dtype=dtype)
@@ -447,13 +451,37 @@ class GRUSequence(_Sequence):
         self.out_data = _in_input_order(hs[1:], self.reverse)
         return self.out_data
 
+    def _whole_sequence(self, gemm, xw, h0, w, b):
+        """The time loop as one compiled call per range of rows, products included
+        (``loops.gru_sequence_forward``): the arrays the step loops save, the output."""
+        T, (B, H) = xw.shape[0], h0.shape
+        hs = _empty((T + 1, B, H), xw.dtype)
+        hs[0] = h0
+        hh, rz, n = (_empty((T, B, k * H), xw.dtype) for k in (3, 2, 1))
+        w_t = _recurrent_weight(w)
+        bias = np.zeros(3 * H, xw.dtype) if b is None else np.ascontiguousarray(b)
+        reverse = self.reverse
+
+        def time_loop(rows: slice) -> None:
+            loops.gru_sequence_forward(
+                gemm, xw, reverse, w_t, bias, hs, hh, rz, n, rows.start, rows.stop
+            )
+
+        _over_batch_unlocked(time_loop, B, H, 3)
+        self.save_for_backward(hs, hh, rz, n)
+        self.out_data = _in_input_order(hs[1:], self.reverse)
+        return self.out_data
+
     def _array_backward(self, g):
         """BPTT on raw arrays, with in-place updates (the everyday first-order backward)."""
         w = self.inputs[2].array
         need = self.needs_input_grad
         hs, hh, rz, n = self.saved
         T, B, H = n.shape
-        if loops.worth_using(hh):
+        gemm = loops.sequence_gemm(hh)
+        if gemm is not None:
+            dhh, dxw, dh = self._whole_sequence_bptt(gemm, np.ascontiguousarray(g.array), w)
+        elif loops.worth_using(hh):
             dhh, dxw, dh = self._compiled_bptt(np.ascontiguousarray(g.array), w)
         else:
             dhh, dxw, dh = self._numpy_bptt(g.array, w)
@@ -513,6 +541,27 @@ class GRUSequence(_Sequence):
             dxw[..., : 2 * H] = dhh[..., : 2 * H]
             dxw[..., 2 * H :] = dn
         return dhh, dxw, dh
+
+    def _whole_sequence_bptt(self, gemm, gd: np.ndarray, w: np.ndarray) -> tuple:
+        """The same loop as one compiled call per range of rows (``gru_sequence_backward``);
+        ``gd`` in input order."""
+        hs, hh, rz, n = self.saved
+        T, B, H = n.shape
+        dhh = _empty(hh.shape, hh.dtype)
+        dxw = _empty(hh.shape, hh.dtype)
+        carried = np.zeros((B, H), dtype=hh.dtype)
+        back = np.zeros((B, H), dtype=hh.dtype)
+        w = np.ascontiguousarray(w)
+        reverse, need_h0 = self.reverse, bool(self.needs_input_grad[1])
+
+        def time_loop(rows: slice) -> None:
+            loops.gru_sequence_backward(
+                gemm, rz, n, hh, hs, gd, reverse, w, dhh, dxw, carried, back,
+                rows.start, rows.stop, need_h0,
+            )  # fmt: skip
+
+        _over_batch_unlocked(time_loop, B, H, 3)
+        return dhh, dxw, carried + back
 
     def _compiled_bptt(self, gd: np.ndarray, w: np.ndarray) -> tuple:
         """The same loop, each step one compiled loop (``gru_step_backward``) and one product."""

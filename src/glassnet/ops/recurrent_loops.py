@@ -20,7 +20,7 @@ rows can run at the same time on different cores (numba releases Python's lock).
 
 Whole sequences. The last section holds loops that run a layer's whole time loop for a range
 of rows in one call, calling BLAS for each step's product through ops/blas_direct.py
-(``lstm_sequence_forward`` / ``lstm_sequence_backward``, which call the step loops above and
+(``gru_sequence_*`` and ``lstm_sequence_*``, which call the step loops above and
 ``tanh_float32``), so the call holds Python's lock for none of its steps.
 
 The readable twin of each loop is the NumPy code in ops/recurrent.py that does the same step
@@ -37,6 +37,8 @@ from .blas_direct import NO_TRANS, ROW_MAJOR, gemm_function
 __all__ = [
     "MIN_NUMBERS",
     "gru_gates_forward",
+    "gru_sequence_backward",
+    "gru_sequence_forward",
     "gru_state_forward",
     "gru_step_backward",
     "lstm_gates_forward",
@@ -62,7 +64,7 @@ def worth_using(xw: np.ndarray) -> bool:
 
 
 def sequence_gemm(xw: np.ndarray):
-    """The BLAS ``gemm`` of ``xw``'s dtype for the whole-sequence loops (``lstm_sequence_*``),
+    """The BLAS ``gemm`` of ``xw``'s dtype for the whole-sequence loops (``*_sequence_*``),
     or None: they run for work these loops serve when NumPy's own BLAS can be called from
     compiled code (ops/blas_direct.py). The forward one computes its tanh with
     ``tanh_float32``, so it is called for float32 only; float64 keeps the step loops there.
@@ -334,3 +336,64 @@ def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, reverse, w, dz, dh, dc, 
         if k > 0 or need_h0:
             gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, H, G, one, dz[k, lo:hi].ctypes.data, G,
                  w.ctypes.data, H, zero, dh_rows.ctypes.data, H)  # fmt: skip
+
+
+@jit.loop
+def gru_sequence_forward(gemm, xw, reverse, w_t, bias, hs, hh, rz, n_out, lo, hi):
+    """A whole GRU forward pass for the batch's rows lo..hi-1, in one call (float32).
+
+    For k = 0 .. T-1, with t = k (or T-1-k when ``reverse``), hh_k = h_k W_hh^T by BLAS
+    ``gemm`` (into ``hh[k]``) and b = ``bias`` (b_hh (3H,), zeros without one):
+        r = sigmoid(xw_r + hh_r + b_r),   z = sigmoid(xw_z + hh_z + b_z)
+        hh_n <- hh_n + b_n                 (kept in ``hh[k]`` for backward)
+        n = tanh(xw_n + r hh_n),          h_{k+1} = n + z (h_k - n)
+    writing r, z into ``rz[k]``, n into ``n_out[k]`` and h_{k+1} into ``hs[k + 1]``: what the
+    step loops (``gru_gates_forward``, ``gru_state_forward``) save, in processing order.
+    ``xw`` (T, B, 3H) is the input part x W_ih^T + b_ih in input order, C-ordered.
+    """
+    T, B, H = n_out.shape
+    n, G = hi - lo, 3 * H
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for k in range(T):
+        gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, G, H, one, hs[k, lo:hi].ctypes.data, H,
+             w_t.ctypes.data, G, zero, hh[k, lo:hi].ctypes.data, G)  # fmt: skip
+        t = T - 1 - k if reverse else k
+        for b in range(n):
+            x, a, gates = xw[t, lo + b], hh[k, lo + b], rz[k, lo + b]
+            n_b, h_prev, h = n_out[k, lo + b], hs[k, lo + b], hs[k + 1, lo + b]
+            for j in range(H):
+                r = sigmoid_float32(x[j] + a[j] + bias[j])
+                z = sigmoid_float32(x[H + j] + a[H + j] + bias[H + j])
+                hh_n = a[2 * H + j] + bias[2 * H + j]
+                a[2 * H + j] = hh_n
+                candidate = tanh_float32(x[2 * H + j] + r * hh_n)
+                gates[j], gates[H + j], n_b[j] = r, z, candidate
+                h[j] = candidate + z * (h_prev[j] - candidate)
+
+
+@jit.loop
+def gru_sequence_backward(
+    gemm, rz, n, hh, hs, gh, reverse, w, dhh, dxw, carried, back, lo, hi, need_h0
+):
+    """A whole GRU backward pass (BPTT) for the batch's rows lo..hi-1, in one call.
+
+    For k = T-1 .. 0: ``gru_step_backward`` on step k (``dhh[k]``, ``dxw[k]``; ``carried``
+    becomes dh z), then back = dhh[k] W_hh by BLAS ``gemm`` (skipped at k = 0 unless h_0 needs
+    its gradient, ``need_h0``). ``rz``, ``n``, ``hh``, ``hs`` are the forward's saved arrays,
+    ``gh`` (T, B, H) the gradients of the outputs in input order (step k reads ``gh[T-1-k]``
+    when ``reverse``), ``w`` W_hh (3H, H); ``carried`` and ``back`` (B, H) start as zeros, and
+    dL/dh_0 is their sum at the end.
+    """
+    T, B, H = n.shape
+    rows, G = hi - lo, 3 * H
+    one, zero = rz.dtype.type(1), rz.dtype.type(0)
+    carried_rows, back_rows = carried[lo:hi], back[lo:hi]
+    for k in range(T - 1, -1, -1):
+        t = T - 1 - k if reverse else k
+        gru_step_backward(
+            rz[k, lo:hi], n[k, lo:hi], hh[k, lo:hi], hs[k, lo:hi], gh[t, lo:hi],
+            dhh[k, lo:hi], dxw[k, lo:hi], carried_rows, back_rows,
+        )  # fmt: skip
+        if k > 0 or need_h0:
+            gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, H, G, one, dhh[k, lo:hi].ctypes.data, G,
+                 w.ctypes.data, H, zero, back_rows.ctypes.data, H)  # fmt: skip
