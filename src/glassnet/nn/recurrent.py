@@ -11,9 +11,9 @@ gate order and initialisation are PyTorch's, so a ``state_dict`` copies across 1
 
 How it runs fast: the input part x_t W_ih^T + b_ih does not depend on the state, so it is
 computed for all steps with one matrix multiply (for RNN and LSTM, whose biases only matter
-as the sum b_ih + b_hh, the sum is added inside the time loop instead); the time loop of each layer and direction is then a
-single fused op (``glassnet.ops.recurrent``), whose backward is backpropagation through time
-on arrays (and on Tensors when ``create_graph=True``).
+as the sum b_ih + b_hh, the sum is added inside the time loop instead); the time loop of each
+layer and direction is then a single fused op (``glassnet.ops.recurrent``), whose backward is
+backpropagation through time on arrays (and on Tensors when ``create_graph=True``).
 """
 
 from __future__ import annotations

@@ -29,12 +29,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NO_TRANS", "ROW_MAJOR", "TRANS", "gemm_function", "matmul_into"]
+__all__ = ["NO_TRANS", "ROW_MAJOR", "gemm_function", "matmul_into"]
 
-# The CBLAS enumerations (cblas.h): the layout of the arrays and whether to transpose one.
+# The CBLAS enumerations (cblas.h): C-ordered arrays, and no transposed operand.
 ROW_MAJOR = 101
 NO_TRANS = 111
-TRANS = 112
 
 _SCALARS = {np.dtype(np.float32): ctypes.c_float, np.dtype(np.float64): ctypes.c_double}
 _LETTERS = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}

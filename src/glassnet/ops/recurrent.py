@@ -163,7 +163,7 @@ _MIN_UNLOCKED_STEP_ELEMENTS = 1 << 12
 
 def _over_batch_unlocked(time_loop: Callable[[slice], None], B: int, H: int, gates: int) -> None:
     """``_over_batch`` for a time loop that runs without Python's lock (one compiled call per
-    range: ``recurrent_loops.lstm_sequence_*``), so smaller ranges pay."""
+    range: ``recurrent_loops.gru_sequence_*``, ``lstm_sequence_*``), so smaller ranges pay."""
     with _loop_threads(B, H, gates):
         run_split(time_loop, B, min_rows_for(gates * H, _MIN_UNLOCKED_STEP_ELEMENTS))
 
@@ -846,9 +846,7 @@ class LSTMSequence(_Sequence):
         dz = _empty(gates.shape, gates.dtype)
         dh = np.zeros(dc.shape, dtype=gates.dtype)
         w = np.ascontiguousarray(w)
-        need_h0 = bool(self.needs_input_grad[1])
-
-        reverse = self.reverse
+        reverse, need_h0 = self.reverse, bool(self.needs_input_grad[1])
 
         def time_loop(rows: slice) -> None:
             loops.lstm_sequence_backward(
