@@ -14,7 +14,7 @@ import glassnet as gn
 from glassnet import jit, nn
 from glassnet.ops import recurrent_loops
 from glassnet.ops.recurrent import GRUSequence, LSTMSequence
-from glassnet.ops.recurrent_loops import tanh_float32
+from glassnet.ops.recurrent_loops import sigmoid_float32, tanh_float32
 
 pytest.importorskip("numba")
 
@@ -152,6 +152,21 @@ def test_tanh_float32_is_within_a_few_units_in_the_last_place():
     assert np.isnan(nan_out[0])
     some = x[::4001]
     np.testing.assert_allclose(fill_python(some), out[::4001], rtol=1e-6, atol=1e-7)
+
+
+def test_sigmoid_float32_is_within_2_5e_7_and_stays_in_0_1():
+    x = np.linspace(-30, 30, 600_001, dtype=np.float32)
+    out = np.empty_like(x)
+    jit.loop(_apply_sigmoid_float32)(x, out)
+    exact = 1 / (1 + np.exp(-x.astype(np.float64)))
+    assert np.max(np.abs(out - exact)) < 2.5e-7
+    assert out.min() >= 0 and out.max() <= 1
+    np.testing.assert_allclose(out[x == 0], 0.5, rtol=0, atol=0)
+
+
+def _apply_sigmoid_float32(x, out):
+    for i in range(x.size):
+        out[i] = sigmoid_float32(x[i])
 
 
 def _apply_tanh_float32(x, out):
