@@ -83,8 +83,8 @@ def _find(dtype: np.dtype) -> Any:
 def matmul_into(gemm: Any, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """out = a @ b through ``gemm``, for C-ordered a (M, K), b (K, N) and out (M, N).
 
-    The call the compiled loops make, made from Python: used to check a function once, and
-    by the tests.
+    The call the compiled loops make (``recurrent_loops.rows_product``), made from Python:
+    used to check a function once, and by the tests.
     """
     (M, K), N = a.shape, b.shape[1]
     pointers = a.ctypes.data, b.ctypes.data, out.ctypes.data

@@ -45,6 +45,7 @@ __all__ = [
     "lstm_sequence_backward",
     "lstm_sequence_forward",
     "lstm_step_backward",
+    "rows_product",
     "scaled_sum",
     "sequence_gemm",
     "sigmoid_float32",
@@ -266,6 +267,19 @@ def sigmoid_float32(a):
 
 
 @jit.loop
+def rows_product(gemm, a, b, out):
+    """out = a @ b by BLAS ``gemm`` (ops/blas_direct.py), from inside a compiled loop.
+
+    ``a`` (n, K), ``b`` (K, N) and ``out`` (n, N) are C-ordered, e.g. one step's rows
+    ``hs[k, lo:hi]``. The same call as ``blas_direct.matmul_into`` makes from Python.
+    """
+    (n, K), N = a.shape, b.shape[1]
+    one, zero = out.dtype.type(1), out.dtype.type(0)
+    gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, N, K, one, a.ctypes.data, K, b.ctypes.data, N, zero,
+         out.ctypes.data, N)  # fmt: skip
+
+
+@jit.loop
 def lstm_sequence_forward(gemm, xw, reverse, w_t, bias, hs, cs, gates, tanh_c, rec, lo, hi):
     """A whole LSTM forward pass for the batch's rows lo..hi-1, in one call (float32).
 
@@ -284,12 +298,9 @@ def lstm_sequence_forward(gemm, xw, reverse, w_t, bias, hs, cs, gates, tanh_c, r
     holds Python's lock for none of its steps.
     """
     T, B, H = tanh_c.shape
-    n, G = hi - lo, 4 * H
-    one, zero = np.float32(1.0), np.float32(0.0)
+    n = hi - lo
     for k in range(T):
-        h_rows = hs[k, lo:hi]
-        gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, G, H, one, h_rows.ctypes.data, H,
-             w_t.ctypes.data, G, zero, rec.ctypes.data, G)  # fmt: skip
+        rows_product(gemm, hs[k, lo:hi], w_t, rec)
         t = T - 1 - k if reverse else k
         for b in range(n):
             x, r, a = xw[t, lo + b], rec[b], gates[k, lo + b]
@@ -324,9 +335,6 @@ def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, reverse, w, dz, dh, dc, 
     (4H, H); ``dh`` and ``dc`` (B, H) start as zeros and the gradient of c_T.
     """
     T = gates.shape[0]
-    H = w.shape[1]
-    n, G = hi - lo, 4 * H
-    one, zero = gates.dtype.type(1), gates.dtype.type(0)
     dh_rows, dc_rows = dh[lo:hi], dc[lo:hi]
     for k in range(T - 1, -1, -1):
         t = T - 1 - k if reverse else k
@@ -335,8 +343,7 @@ def lstm_sequence_backward(gemm, gates, cs, tanh_c, gh, reverse, w, dz, dh, dc, 
             dh_rows, dc_rows,
         )  # fmt: skip
         if k > 0 or need_h0:
-            gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, H, G, one, dz[k, lo:hi].ctypes.data, G,
-                 w.ctypes.data, H, zero, dh_rows.ctypes.data, H)  # fmt: skip
+            rows_product(gemm, dz[k, lo:hi], w, dh_rows)
 
 
 @jit.loop
@@ -353,11 +360,9 @@ def gru_sequence_forward(gemm, xw, reverse, w_t, bias, hs, hh, rz, n_out, lo, hi
     ``xw`` (T, B, 3H) is the input part x W_ih^T + b_ih in input order, C-ordered.
     """
     T, B, H = n_out.shape
-    n, G = hi - lo, 3 * H
-    one, zero = np.float32(1.0), np.float32(0.0)
+    n = hi - lo
     for k in range(T):
-        gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, G, H, one, hs[k, lo:hi].ctypes.data, H,
-             w_t.ctypes.data, G, zero, hh[k, lo:hi].ctypes.data, G)  # fmt: skip
+        rows_product(gemm, hs[k, lo:hi], w_t, hh[k, lo:hi])
         t = T - 1 - k if reverse else k
         for b in range(n):
             x, a, gates = xw[t, lo + b], hh[k, lo + b], rz[k, lo + b]
@@ -385,9 +390,7 @@ def gru_sequence_backward(
     when ``reverse``), ``w`` W_hh (3H, H); ``carried`` and ``back`` (B, H) start as zeros, and
     dL/dh_0 is their sum at the end.
     """
-    T, B, H = n.shape
-    rows, G = hi - lo, 3 * H
-    one, zero = rz.dtype.type(1), rz.dtype.type(0)
+    T = n.shape[0]
     carried_rows, back_rows = carried[lo:hi], back[lo:hi]
     for k in range(T - 1, -1, -1):
         t = T - 1 - k if reverse else k
@@ -396,5 +399,4 @@ def gru_sequence_backward(
             dhh[k, lo:hi], dxw[k, lo:hi], carried_rows, back_rows,
         )  # fmt: skip
         if k > 0 or need_h0:
-            gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, H, G, one, dhh[k, lo:hi].ctypes.data, G,
-                 w.ctypes.data, H, zero, back_rows.ctypes.data, H)  # fmt: skip
+            rows_product(gemm, dhh[k, lo:hi], w, back_rows)
