@@ -85,7 +85,16 @@ def setup_threads(torch: Any, threads: int | None = None) -> dict[str, Any]:
             out["policy"] = "threadpoolctl not installed: torch set to --threads, numpy default"
     if torch is not None:
         out["torch_threads"] = torch.get_num_threads()
+    out["glassnet_products"] = glassnet_products()
     return out
+
+
+def glassnet_products() -> str:
+    """Which library computes glassnet's large matrix products (glassnet/mkl_library.py)."""
+    from glassnet import mkl_library
+
+    layer = mkl_library.threading_layer()
+    return "NumPy's BLAS" if layer is None else f"MKL ({layer} threads)"
 
 
 def _has_threadpoolctl() -> bool:

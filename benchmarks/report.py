@@ -32,6 +32,7 @@ def machine_markdown(report: dict[str, Any]) -> str:
         f"{blas.get('internal_api')} {blas.get('version')}, kernel {blas.get('architecture')}, "
         f"{blas.get('num_threads')} threads",
         f"- Threads: {th['policy']}; PyTorch intra-op threads {th.get('torch_threads')}",
+        f"- glassnet's large matrix products: {th.get('glassnet_products', 'not recorded')}",
         f"- BLAS-related environment: {env}",
         f"- Load average before / after: {m.get('loadavg_start')} / {m.get('loadavg_end')}",
         f"- float32 matmul peak, n = {peak['n']} (best of several, start / end of the run): "

@@ -133,6 +133,7 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
     )
     _log(f"glassnet benchmarks, size {args.size}, {args.repeat} repetitions")
     _log(f"threads: {threads['policy']} -> torch {threads.get('torch_threads')}")
+    _log(f"glassnet's large matrix products: {threads['glassnet_products']}")
     _log(f"matmul peak (float32, n={n_peak}): numpy {peak_start['numpy_gflops']:.1f} GFLOP/s")
     if torch is None:
         _log("PyTorch is not installed: glassnet and NumPy only, no ratios")

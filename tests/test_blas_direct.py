@@ -1,8 +1,9 @@
-"""NumPy's own BLAS gemm, called through ctypes (ops/blas_direct.py), computes np.matmul."""
+"""gemm called through ctypes (ops/blas_direct.py), MKL's or NumPy's own, computes np.matmul."""
 
 import numpy as np
 import pytest
 
+from glassnet import mkl_library
 from glassnet.ops import blas_direct
 
 FLOATS = [np.float32, np.float64]
@@ -44,21 +45,117 @@ def test_other_dtypes_have_no_gemm(dtype):
     assert blas_direct.gemm_function(dtype) is None
 
 
-def test_no_library_found_means_none(monkeypatch):
+@pytest.fixture
+def fresh_lookups():
+    """Forget the functions looked up so far, before and after the test."""
+    for cached in (blas_direct.gemm_function, blas_direct.fast_gemm):
+        cached.cache_clear()
+    yield
+    for cached in (blas_direct.gemm_function, blas_direct.fast_gemm):
+        cached.cache_clear()
+
+
+def test_no_library_found_means_none(monkeypatch, fresh_lookups):
     """Without a shared library to call, the callers keep their NumPy loops."""
     monkeypatch.setattr(blas_direct, "_numpy_blas_paths", lambda: ["/nonexistent/libblas.so"])
-    blas_direct.gemm_function.cache_clear()
-    try:
-        assert blas_direct.gemm_function(np.float32) is None
-    finally:
-        blas_direct.gemm_function.cache_clear()
+    monkeypatch.setattr(mkl_library, "library", lambda: None)
+    assert blas_direct.gemm_function(np.float32) is None
+    assert blas_direct.fast_gemm(np.float32) is None
 
 
-def test_a_function_that_disagrees_is_not_used(monkeypatch):
+def test_a_function_that_disagrees_is_not_used(monkeypatch, fresh_lookups):
     """Each function found is checked on a small product before it is handed out."""
     monkeypatch.setattr(blas_direct, "_agrees_with_numpy", lambda gemm, dtype: False)
-    blas_direct.gemm_function.cache_clear()
-    try:
-        assert blas_direct.gemm_function(np.float64) is None
-    finally:
-        blas_direct.gemm_function.cache_clear()
+    assert blas_direct.gemm_function(np.float64) is None
+    assert blas_direct.fast_gemm(np.float64) is None
+
+
+def test_mkl_comes_first_when_installed():
+    """With MKL loaded, the compiled loops get its gemm, not OpenBLAS's."""
+    if mkl_library.library() is None:
+        pytest.skip("MKL is not installed")
+    assert blas_direct.gemm_function(np.float32) is blas_direct.fast_gemm(np.float32)
+    assert blas_direct.fast_gemm(np.float32) is not None
+
+
+# ------------------------------------------------------------------ matmul, the Python caller
+
+
+def _operands(kind, M, K, N, dtype, rng):
+    """a (M, K) and b (K, N) laid out as ``kind`` says: as written, transposed views, or views
+    of every second row of larger arrays."""
+
+    def make(rows, cols, layout):
+        if layout == "c":
+            return rng.standard_normal((rows, cols)).astype(dtype)
+        if layout == "t":  # a transposed C-ordered array (what w.T is)
+            return rng.standard_normal((cols, rows)).astype(dtype).T
+        return rng.standard_normal((2 * rows, cols + 3)).astype(dtype)[::2, 1 : cols + 1]
+
+    return make(M, K, kind[0]), make(K, N, kind[1])
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=["float32", "float64"])
+@pytest.mark.parametrize("kind", ["cc", "ct", "tc", "tt", "sc", "cs", "st"])
+@pytest.mark.parametrize("shape", [(128, 96, 160), (1, 2048, 1024), (300, 64, 1), (2, 3, 4)])
+def test_matmul_agrees_with_numpy_for_every_layout(dtype, kind, shape):
+    """Large or small, C-ordered, transposed or strided views: np.matmul's numbers."""
+    rng = np.random.default_rng(sum(shape))
+    a, b = _operands(kind, *shape, dtype, rng)
+    got = blas_direct.matmul(a, b)
+    assert got.shape == (shape[0], shape[2]) and got.dtype == dtype and got.flags.c_contiguous
+    exact = a.astype(np.float64) @ b.astype(np.float64)
+    # A float32 sum of K products carries about sqrt(K) roundings of its size.
+    tolerance = 2e-6 * np.sqrt(shape[1]) if dtype == np.float32 else 1e-13 * np.sqrt(shape[1])
+    scale = np.abs(a).astype(np.float64) @ np.abs(b).astype(np.float64)
+    assert np.all(np.abs(got - exact) <= tolerance * scale + 1e-30)
+
+
+def test_small_products_are_numpy_exactly():
+    """Below FAST_MIN_MULTIPLY_ADDS the twin itself runs: the very same numbers."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((8, 16)).astype(np.float32)
+    b = rng.standard_normal((16, 8)).astype(np.float32)
+    assert 8 * 16 * 8 < blas_direct.FAST_MIN_MULTIPLY_ADDS
+    np.testing.assert_array_equal(blas_direct.matmul(a, b), np.matmul(a, b))
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (np.ones((256, 256), np.int64), np.ones((256, 256), np.int64)),  # no gemm for integers
+        (np.ones((256, 256), np.float32), np.ones((256, 256), np.float64)),  # NumPy promotes
+        (np.ones((256, 256), np.float32), np.broadcast_to(np.ones(256, np.float32), (256, 256))),
+        (np.ones((4, 256, 256), np.float32), np.ones((256, 256), np.float32)),  # batched
+    ],
+    ids=["int64", "mixed", "broadcast", "batched"],
+)
+def test_what_gemm_cannot_read_goes_to_numpy(a, b):
+    got = blas_direct.matmul(a, b)
+    expected = np.matmul(a, b)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_shapes_that_do_not_fit_raise_numpys_error():
+    with pytest.raises(ValueError):
+        blas_direct.matmul(np.ones((512, 512), np.float32), np.ones((256, 512), np.float32))
+
+
+def test_large_products_go_to_mkl_when_installed(monkeypatch):
+    """The fast path is taken where it should be (a spy on the gemm it calls)."""
+    gemm = blas_direct.fast_gemm(np.float32)
+    if gemm is None:
+        pytest.skip("MKL is not installed")
+    calls = []
+
+    def spy(*args):
+        calls.append(args[:6])
+        return gemm(*args)
+
+    monkeypatch.setattr(blas_direct, "fast_gemm", lambda dtype: spy)
+    w = np.ones((512, 784), np.float32)
+    blas_direct.matmul(np.ones((128, 784), np.float32), w.T)
+    assert calls == [
+        (blas_direct.ROW_MAJOR, blas_direct.NO_TRANS, blas_direct.TRANS, 128, 512, 784)
+    ]

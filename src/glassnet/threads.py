@@ -15,7 +15,8 @@ asks again before every batch, a script's own loop at every backward pass
 split, so the count follows the machine as other programs start and stop. You decide instead
 with ``glassnet.set_num_threads(n)`` or the environment variable
 ``GLASSNET_NUM_THREADS=n``. Changing the count needs threadpoolctl (in the ``cli`` and
-``test`` extras); without it everything runs as NumPy would on its own.
+``test`` extras); without it everything runs as NumPy would on its own. Where glassnet uses MKL
+for its large products (``mkl_library``), every count set here is set for MKL too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from . import mkl_library
 from .machine_load import free_cores, usable_cores
 
 __all__ = [
@@ -92,18 +94,29 @@ def threads_for_work(flops_per_batch: float) -> int:
 
 @functools.cache
 def _numpy_blas() -> Any:
-    """threadpoolctl's handle on NumPy's own BLAS, looked up once (the lookup takes milliseconds).
+    """threadpoolctl's handle on glassnet's BLAS libraries, looked up once (it takes milliseconds).
 
-    None without threadpoolctl. NumPy loads its BLAS when it is imported, before glassnet, so
-    the handle is complete; other BLAS libraries (PyTorch's, say) are left alone.
+    Those are NumPy's own BLAS and MKL when glassnet uses it (``mkl_library``: loaded here, first,
+    so that one count always holds for both). None without threadpoolctl. NumPy loads its BLAS
+    when it is imported, before glassnet, so the handle is complete; other BLAS libraries
+    (PyTorch's, say) are left alone.
     """
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:
         return None
+    mkl = mkl_library.library_path()
     blas = ThreadpoolController().select(user_api="blas")
-    numpy_paths = [lib.filepath for lib in blas.lib_controllers if "numpy" in str(lib.filepath)]
-    return blas.select(filepath=numpy_paths) if numpy_paths else blas
+    ours = [
+        lib.filepath
+        for lib in blas.lib_controllers
+        if "numpy" in str(lib.filepath) or (mkl is not None and _same_file(lib.filepath, mkl))
+    ]
+    return blas.select(filepath=ours) if ours else blas
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 _open_blocks = 0  # blas_threads blocks running: inside one, the block decides the count

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import Op
 from ..errors import ShapeError
+from .blas_direct import matmul
 
 
 class MatMul(Op):
@@ -29,6 +30,8 @@ class MatMul(Op):
                 f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                 f"({ka} columns on the left, {kb} rows on the right)"
             )
+        if a.ndim == 2 and b.ndim == 2:
+            return matmul(a, b)  # np.matmul, or MKL's gemm for a large product (blas_direct)
         try:
             return np.matmul(a, b)
         except ValueError:

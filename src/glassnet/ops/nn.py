@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
+from .blas_direct import matmul
 
 # ---------------------------------------------------------------------- the affine map
 
@@ -31,7 +32,7 @@ class Linear(Op):
     def forward(self, x, w, b=None):
         self.in_shape = x.shape
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        y = np.matmul(x2, w.T)
+        y = matmul(x2, w.T)  # np.matmul, or MKL's gemm for a large product (blas_direct)
         if b is not None:
             y += b
         if x.ndim != 2:
@@ -49,9 +50,9 @@ class Linear(Op):
             g2 = g.array.reshape(-1, out_features)
             gx = gw = gb = None
             if need_x:
-                gx = wrap(np.matmul(g2, w.array).reshape(self.in_shape))
+                gx = wrap(matmul(g2, w.array).reshape(self.in_shape))
             if need_w:
-                gw = wrap(np.matmul(g2.T, x.array.reshape(-1, in_features)))
+                gw = wrap(matmul(g2.T, x.array.reshape(-1, in_features)))
             if need_b:  # np.add.reduce is g2.sum(axis=0) without the method's Python layer
                 gb = wrap(np.add.reduce(g2, axis=0))
         else:  # recorded, so that it can be differentiated again

@@ -72,6 +72,7 @@ from ..split_work import min_rows_for, run_split
 from ..threads import blas_threads, threads_for_work
 from . import recurrent_loops as loops
 from .array_pool import pool
+from .blas_direct import matmul
 from .shape import cat, stack
 
 if TYPE_CHECKING:
@@ -328,7 +329,7 @@ class RNNSequence(_Sequence):
                     np.matmul(da[k, rows], w, out=dh_rows)
 
         _over_batch(time_loop, B, H, 1)
-        dw = da.reshape(-1, H).T @ hs[:-1].reshape(-1, H) if need[2] else None
+        dw = matmul(da.reshape(-1, H).T, hs[:-1].reshape(-1, H)) if need[2] else None
         grads = (
             _wrap(_in_input_order(da, self.reverse), need[0]),
             _wrap(dh, need[1]),
@@ -487,7 +488,7 @@ class GRUSequence(_Sequence):
             dhh, dxw, dh = self._numpy_bptt(g.array, w)
         if dxw is not None:
             dxw = _in_input_order(dxw, self.reverse)
-        dw = dhh.reshape(-1, 3 * H).T @ hs[:-1].reshape(-1, H) if need[2] else None
+        dw = matmul(dhh.reshape(-1, 3 * H).T, hs[:-1].reshape(-1, H)) if need[2] else None
         grads = (_wrap(dxw, need[0]), _wrap(dh, need[1]), _wrap(dw, need[2]))
         return self._with_bias_grad(grads, dhh)
 
@@ -769,7 +770,7 @@ class LSTMSequence(_Sequence):
         else:
             bptt = self._compiled_bptt if loops.worth_using(gates) else self._numpy_bptt
             dz, dh = bptt(_flip(gd[:T], self.reverse), dc, w)  # processing order
-        dw = dz.reshape(-1, 4 * H).T @ hs[:-1].reshape(-1, H) if need[3] else None
+        dw = matmul(dz.reshape(-1, 4 * H).T, hs[:-1].reshape(-1, H)) if need[3] else None
         grads = (
             _wrap(_in_input_order(dz, self.reverse), need[0]),
             _wrap(dh, need[1]),
