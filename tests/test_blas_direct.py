@@ -48,10 +48,11 @@ def test_other_dtypes_have_no_gemm(dtype):
 @pytest.fixture
 def fresh_lookups():
     """Forget the functions looked up so far, before and after the test."""
-    for cached in (blas_direct.gemm_function, blas_direct.fast_gemm):
+    lookups = (blas_direct.gemm_function, blas_direct.fast_gemm, blas_direct.threaded_fast_gemm)
+    for cached in lookups:
         cached.cache_clear()
     yield
-    for cached in (blas_direct.gemm_function, blas_direct.fast_gemm):
+    for cached in lookups:
         cached.cache_clear()
 
 
@@ -153,9 +154,19 @@ def test_large_products_go_to_mkl_when_installed(monkeypatch):
         calls.append(args[:6])
         return gemm(*args)
 
-    monkeypatch.setattr(blas_direct, "fast_gemm", lambda dtype: spy)
+    monkeypatch.setattr(blas_direct, "threaded_fast_gemm", lambda dtype: spy)
     w = np.ones((512, 784), np.float32)
     blas_direct.matmul(np.ones((128, 784), np.float32), w.T)
     assert calls == [
         (blas_direct.ROW_MAJOR, blas_direct.NO_TRANS, blas_direct.TRANS, 128, 512, 784)
     ]
+
+
+def test_mkl_on_one_thread_leaves_python_products_to_numpy(monkeypatch, fresh_lookups):
+    """MKL's sequential layer serves the compiled loops, not ``matmul`` (OpenBLAS is faster
+    on every core than MKL on one)."""
+    if blas_direct.fast_gemm(np.float32) is None:
+        pytest.skip("MKL is not installed")
+    monkeypatch.setattr(mkl_library, "threading_layer", lambda: "sequential")
+    assert blas_direct.threaded_fast_gemm(np.float32) is None
+    assert blas_direct.gemm_function(np.float32) is blas_direct.fast_gemm(np.float32)

@@ -15,7 +15,8 @@ OpenMP): after one glassnet LSTM step PyTorch's own LSTM ran on one core, 3x as 
 glassnet's CNN epoch lost more than MKL's products had gained. On oneTBB (the ``tbb`` package,
 which ``mkl`` depends on) neither happened, and it survives ``fork`` (DataLoader workers, the
 plot worker). So glassnet loads TBB first and asks MKL for it (``MKL_Set_Threading_Layer``);
-without TBB MKL runs on one thread (its sequential layer). A ``MKL_THREADING_LAYER`` you set
+without TBB MKL runs on one thread (its sequential layer), and then only the compiled loops use
+it, as one thread of MKL lost to OpenBLAS on every core. A ``MKL_THREADING_LAYER`` you set
 yourself wins. glassnet's thread policy (``threads``) sets MKL's thread count with NumPy's BLAS.
 
 What is loaded: only files the ``mkl`` and ``tbb`` distributions list themselves (no search of

@@ -44,6 +44,7 @@ __all__ = [
     "ROW_MAJOR",
     "TRANS",
     "fast_gemm",
+    "threaded_fast_gemm",
     "gemm_function",
     "matmul",
     "matmul_into",
@@ -142,6 +143,17 @@ def fast_gemm(dtype: Any) -> Any:
 
 
 @functools.cache
+def threaded_fast_gemm(dtype: Any) -> Any:
+    """``fast_gemm(dtype)`` where MKL runs its products on several threads, else None.
+
+    ``matmul`` uses this one: on its sequential layer (TBB missing) MKL's one thread lost to
+    NumPy's OpenBLAS on every core. The compiled loops run one thread per range of rows
+    anyway, so they take MKL on either layer (``gemm_function``).
+    """
+    return fast_gemm(dtype) if mkl_library.threading_layer() != "sequential" else None
+
+
+@functools.cache
 def gemm_function(dtype: Any) -> Any:
     """The ctypes function ``cblas_?gemm`` for float32 or float64 (MKL's, else that of NumPy's
     BLAS), or None. Looked up once per dtype (some milliseconds) and checked on a small product.
@@ -166,7 +178,8 @@ def _operand(x: np.ndarray) -> tuple[int, int] | None:
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` for 2-D arrays, by MKL's gemm when it is loaded and the product is large.
+    """``a @ b`` for 2-D arrays, by MKL's gemm when it is loaded (on threads) and the product
+    is large.
 
     Args:
         a: (M, K) array; b: (K, N) array, of the same dtype (float32 or float64 for MKL).
@@ -179,7 +192,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype:
         (M, K), N = a.shape, b.shape[1]
         if M * K * N >= FAST_MIN_MULTIPLY_ADDS and b.shape[0] == K:
-            gemm = fast_gemm(a.dtype)
+            gemm = threaded_fast_gemm(a.dtype)
             layout_a, layout_b = _operand(a), _operand(b)
             if gemm is not None and layout_a is not None and layout_b is not None:
                 out = np.empty((M, N), dtype=a.dtype)
