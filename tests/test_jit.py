@@ -174,3 +174,62 @@ def _tanh_of_each(x, out):
     """A loop calling a loop of another file (ops/recurrent_loops.py)."""
     for i in range(x.size):
         out[i] = tanh_float32(x[i])
+
+
+@jit.parallel_loop
+def _scaled_square_roots(x, out, scale):
+    """Each number on its own: a loop numba may share out among its threads."""
+    for i in jit.prange(x.size):
+        out[i] = scale * np.sqrt(x[i]) + x[i] * x[i]
+
+
+def test_a_parallel_loop_is_its_python_twin_and_splits_into_the_same_bits(restore_switch):
+    """Compiled on numba's threads where TBB is installed, a plain loop elsewhere: either way
+    its numbers are those of the Python loop, and the same on 1 thread as on 2."""
+    pytest.importorskip("numba")
+    jit.set_enabled(True)
+    import glassnet as gn
+
+    x = np.random.default_rng(3).random(300_001).astype(np.float32)
+    twin = np.zeros_like(x)
+    _scaled_square_roots.python(x[:1000], twin[:1000], np.float32(0.7))
+    results = []
+    try:
+        for threads in (2, 1):
+            gn.set_num_threads(threads)
+            out = np.zeros_like(x)
+            _scaled_square_roots(x, out, np.float32(0.7))
+            results.append(out)
+    finally:
+        gn.set_num_threads(None)
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_allclose(results[0][:1000], twin[:1000], rtol=1e-6)
+    assert _scaled_square_roots.compiled_parallel() == jit.parallel_ready()
+
+
+def test_a_parallel_loop_follows_glassnets_thread_count(restore_switch):
+    numba = pytest.importorskip("numba")
+    if not jit.parallel_ready():
+        pytest.skip("oneTBB is not installed: parallel loops run as plain loops")
+    import glassnet as gn
+
+    x = np.ones(10, np.float32)
+    try:
+        gn.set_num_threads(1)
+        _scaled_square_roots(x, np.zeros_like(x), np.float32(1))
+        assert numba.get_num_threads() == 1
+    finally:
+        gn.set_num_threads(None)
+    _scaled_square_roots(x, np.zeros_like(x), np.float32(1))
+    assert numba.get_num_threads() == min(gn.threads.thread_limit(), numba.config.NUMBA_NUM_THREADS)
+
+
+def test_another_numba_threading_layer_keeps_loops_on_split_work(monkeypatch):
+    """GNU OpenMP aborts in forked children: only TBB (or numba's default choice) is used."""
+    monkeypatch.setenv("NUMBA_THREADING_LAYER", "omp")
+    jit.parallel_ready.cache_clear()
+    try:
+        assert jit.parallel_ready() is False
+    finally:
+        monkeypatch.delenv("NUMBA_THREADING_LAYER")
+        jit.parallel_ready.cache_clear()

@@ -18,6 +18,17 @@ range of rows per thread.
 A loop may call another loop (a whole time loop calling the loop of one step, or a small
 function such as an activation): numba compiles the callee into the caller.
 
+A loop over independent numbers may say so by writing ``for i in prange(n)`` and being
+decorated ``@jit.parallel_loop``. In Python (and wherever it cannot run in parallel) ``prange``
+is ``range``. Where oneTBB is installed (the ``tbb`` package, which ``mkl`` brings), numba runs
+such a loop on its own TBB threads (``parallel_ready``), with as many threads as glassnet's
+policy allows (``threads.thread_limit``): starting them took 1.4 us here, against some tens of
+microseconds for handing a range to a ``split_work`` thread, so the caller calls the loop once
+instead of splitting it. numba's other threading layers are not used: GNU OpenMP aborts in a
+forked child (DataLoader workers, the plot worker), and numba's own queue is not thread-safe.
+A parallel loop is compiled without fast-math reassociation and fused multiply-adds, so its
+results are the same bits however its range is split.
+
 Compiling takes a fraction of a second per kernel and argument types; numba caches the result
 on disk, so later runs only load it. numba is imported on the first ``available()`` call,
 not when glassnet is imported (importing numba takes about half a second).
@@ -40,7 +51,24 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MIN_NUMBERS", "Loop", "available", "loop", "pays", "reason_unavailable", "set_enabled"]
+from . import threads
+
+__all__ = [
+    "MIN_NUMBERS",
+    "Loop",
+    "available",
+    "loop",
+    "parallel_loop",
+    "parallel_ready",
+    "pays",
+    "prange",
+    "reason_unavailable",
+    "set_enabled",
+]
+
+#: A parallel loop's range: ``range`` itself in Python; numba's ``prange`` once compiled
+#: in parallel (``parallel_loop``).
+prange = range
 
 #: The fewest numbers a piece of work must touch before a compiled loop is worth calling: below
 #: this, the NumPy path is about as fast, and the caller need not import numba at all.
@@ -60,6 +88,7 @@ _enabled: bool | None = None  # set_enabled's value, if called
 _numba: Any = None
 _import_error: str | None = None
 _import_lock = threading.Lock()
+_numba_threads = threading.local()  # .count: what this thread last gave numba.set_num_threads
 
 
 def set_enabled(enabled: bool | None) -> None:
@@ -129,8 +158,10 @@ class Loop:
     without numba.
     """
 
-    def __init__(self, python: Callable[..., Any]) -> None:
+    def __init__(self, python: Callable[..., Any], parallel: bool = False) -> None:
         self.python = python
+        self.parallel = parallel  # written with prange: may run on numba's threads
+        self.runs_parallel = False  # compiled with parallel=True (known once compiled)
         self._compiled: Any = None
         self._lock = threading.Lock()
         functools.update_wrapper(self, python)
@@ -143,6 +174,15 @@ class Loop:
             if self._compiled is None:
                 options = dict(nogil=True, fastmath=set(FAST_MATH), error_model="numpy")
                 python, cacheable = _calling_compiled(self.python)
+                if self.parallel and parallel_ready():
+                    python = _with_prange(python, numba.prange)
+                    options["parallel"] = True
+                    # Where the threads split the range, a number may fall to the loop's scalar
+                    # rest instead of its vector body: without reassociation and fused
+                    # multiply-adds both compute the same bits, so the result does not depend on
+                    # the split (measured: RMSprop differed in the last bit at the split).
+                    options["fastmath"] = set(FAST_MATH) - {"reassoc", "contract"}
+                    self.runs_parallel = True
                 try:
                     self._compiled = numba.njit(cache=cacheable, **options)(python)
                 except RuntimeError:  # no folder to cache into (read-only install): compile anew
@@ -151,7 +191,23 @@ class Loop:
 
     def __call__(self, *args: Any) -> Any:
         compiled = self._compiled if self._compiled is not None else self._compile()
+        if self.runs_parallel:
+            self._follow_thread_limit()
         return compiled(*args)
+
+    def compiled_parallel(self) -> bool:
+        """Whether this loop runs on numba's threads (compiling it if need be): then its caller
+        calls it once over all the work instead of splitting it (``split_work``)."""
+        if self._compiled is None:
+            self._compile()
+        return self.runs_parallel
+
+    def _follow_thread_limit(self) -> None:
+        """Give numba glassnet's thread count (``threads.thread_limit``) when it changed."""
+        wanted = max(1, min(threads.thread_limit(), _numba.config.NUMBA_NUM_THREADS))
+        if wanted != getattr(_numba_threads, "count", 0):  # numba's count is per thread too
+            _numba.set_num_threads(wanted)
+            _numba_threads.count = wanted
 
 
 def _calling_compiled(python: Callable[..., Any]) -> tuple[Callable[..., Any], bool]:
@@ -181,3 +237,45 @@ def _calling_compiled(python: Callable[..., Any]) -> tuple[Callable[..., Any], b
 def loop(python: Callable[..., Any]) -> Loop:
     """Decorator: make ``python`` (a loop over NumPy arrays) a ``Loop`` numba compiles."""
     return Loop(python)
+
+
+def parallel_loop(python: Callable[..., Any]) -> Loop:
+    """Decorator: as ``loop``, for a loop whose ``prange`` iterations are independent (each
+    writes only its own numbers): compiled to run them on numba's threads where
+    ``parallel_ready``, else as a plain loop."""
+    return Loop(python, parallel=True)
+
+
+def _with_prange(python: Callable[..., Any], numba_prange: Any) -> Callable[..., Any]:
+    """``python`` with its ``prange`` meaning numba's, under a name of its own (numba caches
+    compiled code on disk by name: the serial and the parallel compilation must not meet)."""
+    scope = dict(python.__globals__)
+    scope["prange"] = numba_prange
+    twin = types.FunctionType(
+        python.__code__, scope, python.__name__, python.__defaults__, python.__closure__
+    )
+    functools.update_wrapper(twin, python)
+    twin.__qualname__ = python.__qualname__ + "_parallel"
+    return twin
+
+
+@functools.cache
+def parallel_ready() -> bool:
+    """Whether parallel loops run on numba's threads: numba is there, oneTBB loads, and numba
+    is left to choose its threading layer (``NUMBA_THREADING_LAYER`` unset) or told "tbb"."""
+    numba = _load_numba()
+    if numba is None:
+        return False
+    chosen = os.environ.get("NUMBA_THREADING_LAYER", "").strip().lower()
+    if chosen not in ("", "default", "tbb"):
+        return False
+    from .mkl_library import load_tbb
+
+    if not load_tbb():
+        return False
+    try:
+        from numba.np.ufunc import tbbpool  # noqa: F401 - numba's TBB layer, built against TBB
+    except ImportError:
+        return False
+    numba.config.THREADING_LAYER = "tbb"
+    return True

@@ -31,7 +31,14 @@ import functools
 import os
 from typing import Any
 
-__all__ = ["BLAS_CHOICES", "ENV_VARIABLE", "library", "library_path", "threading_layer"]
+__all__ = [
+    "BLAS_CHOICES",
+    "ENV_VARIABLE",
+    "library",
+    "library_path",
+    "load_tbb",
+    "threading_layer",
+]
 
 ENV_VARIABLE = "GLASSNET_BLAS"
 #: "auto": MKL when installed, else NumPy's BLAS alone; "numpy": NumPy's BLAS alone.
@@ -72,8 +79,10 @@ def _listed_file(distribution_name: str, prefixes: tuple[str, ...]) -> str | Non
     return None
 
 
-def _load_tbb() -> bool:
-    """Load oneTBB where MKL's TBB layer will find it (globally); True if it loaded."""
+@functools.cache
+def load_tbb() -> bool:
+    """Load oneTBB (the ``tbb`` package) where MKL's TBB layer and numba's will find it
+    (globally), once; True if it loaded."""
     path = _listed_file("tbb", ("libtbb.so.", "tbb12.dll", "libtbb.12"))
     if path is None:
         return False
@@ -96,7 +105,7 @@ def library() -> Any:
         return None
     chosen = os.environ.get("MKL_THREADING_LAYER", "").strip().upper()
     # MKL ends the process when the layer it was told to use cannot be loaded: TBB first.
-    tbb = _load_tbb() if chosen in ("", "TBB") else False
+    tbb = load_tbb() if chosen in ("", "TBB") else False
     try:
         mkl = ctypes.CDLL(path)
     except OSError:

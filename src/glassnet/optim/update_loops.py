@@ -5,8 +5,9 @@ parameter's arrays, each reading them from memory and writing a result back; the
 cheap and the memory traffic is not. Each loop here computes the same rule number by number in
 ONE pass: it reads ``param[i]``, ``grad[i]`` and the state at ``i`` once and writes the new
 ``param[i]`` and state once. ``glassnet.jit`` compiles it (numba), and ``run_fused`` runs it on
-every core, a contiguous range of the flattened arrays per thread (the loops release Python's
-global lock).
+every core: on numba's TBB threads where oneTBB is installed (``jit.parallel_loop``: each ``i``
+is independent), else a contiguous range of the flattened arrays per ``split_work`` thread (the
+loops release Python's global lock).
 
 The loops take 1-D C-contiguous arrays of one float dtype (flat views of the parameter's
 arrays), the rule's numbers already worked out in Python and cast to that dtype (so float32
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .. import jit
+from ..jit import prange
 from .optimizer import Group, Optimizer, State, update_in_blocks
 
 #: The fewest numbers of a parameter updated by a compiled loop. Below it the NumPy path runs:
@@ -125,13 +127,17 @@ def run_fused(
     flat = [unused if a is None else a.ravel() for a in arrays]  # views: C-contiguous
     scalars = list(np.array(numbers, dtype=param.dtype))  # NumPy scalars of that dtype
 
+    if loop.compiled_parallel():  # numba's own threads: one call, no hand-off to split_work's
+        loop(*flat, *scalars, *flags)
+        return
+
     def kernel(*pieces: np.ndarray) -> None:
         loop(*pieces, *scalars, *flags)
 
     update_in_blocks(kernel, *flat, blocks=False)
 
 
-@jit.loop
+@jit.parallel_loop
 def sgd_loop(
     param: np.ndarray,
     grad: np.ndarray,
@@ -155,7 +161,7 @@ def sgd_loop(
         \theta_i &\leftarrow \theta_i - \eta\,(d + \mu\, b_i \text{ if nesterov, else } b_i)
               \quad (\text{or } \theta_i - \eta\, d \text{ without momentum})
     """
-    for i in range(param.size):
+    for i in prange(param.size):
         d = sign * grad[i]
         if weight_decay != 0:
             d += weight_decay * param[i]
@@ -166,7 +172,7 @@ def sgd_loop(
         param[i] -= lr * d
 
 
-@jit.loop
+@jit.parallel_loop
 def adam_loop(
     param: np.ndarray,
     grad: np.ndarray,
@@ -195,7 +201,7 @@ def adam_loop(
         \theta_i &\leftarrow \theta_i - \frac{\eta c}{1 - \beta_1^t}\, \frac{m_i}{\sqrt{\hat v} + \epsilon c}
               \qquad (c = \sqrt{1 - \beta_2^t}: \text{ step\_size and eps\_c})
     """
-    for i in range(param.size):
+    for i in prange(param.size):
         p = shrink * param[i]
         g = sign * grad[i]
         if weight_decay != 0:
@@ -212,7 +218,7 @@ def adam_loop(
         param[i] = p - step_size * m_i / (math.sqrt(v_i) + eps_c)
 
 
-@jit.loop
+@jit.parallel_loop
 def rmsprop_loop(
     param: np.ndarray,
     grad: np.ndarray,
@@ -241,7 +247,7 @@ def rmsprop_loop(
         \theta_i &\leftarrow \theta_i - \eta\, b_i \ \text{ (or } \theta_i - \eta\, g / r
                   \text{ without momentum)}
     """
-    for i in range(param.size):
+    for i in prange(param.size):
         g = sign * grad[i]
         if weight_decay != 0:
             g += weight_decay * param[i]
@@ -259,7 +265,7 @@ def rmsprop_loop(
         param[i] -= lr * step
 
 
-@jit.loop
+@jit.parallel_loop
 def adagrad_loop(
     param: np.ndarray,
     grad: np.ndarray,
@@ -277,7 +283,7 @@ def adagrad_loop(
         \theta_i \leftarrow \theta_i - \tilde\eta_t\, \frac{g}{\sqrt{s_i} + \epsilon}
         \qquad (\tilde\eta_t = \text{lr\_t})
     """
-    for i in range(param.size):
+    for i in prange(param.size):
         g = sign * grad[i]
         if weight_decay != 0:
             g += weight_decay * param[i]
@@ -286,7 +292,7 @@ def adagrad_loop(
         param[i] -= lr_t * (g / (math.sqrt(s_i) + eps))
 
 
-@jit.loop
+@jit.parallel_loop
 def adamax_loop(
     param: np.ndarray,
     grad: np.ndarray,
@@ -310,7 +316,7 @@ def adamax_loop(
         \theta_i &\leftarrow \theta_i - \frac{\eta}{1 - \beta_1^t}\, \frac{m_i}{u_i}
         \qquad (\text{step\_size} = \eta / (1 - \beta_1^t))
     """
-    for i in range(param.size):
+    for i in prange(param.size):
         g = sign * grad[i]
         if weight_decay != 0:
             g += weight_decay * param[i]
@@ -321,7 +327,7 @@ def adamax_loop(
         param[i] -= step_size * (m_i / u_i)
 
 
-@jit.loop
+@jit.parallel_loop
 def moments_loop(
     param: np.ndarray,
     grad: np.ndarray,
@@ -356,7 +362,7 @@ def moments_loop(
     :math:`b = \eta r_t \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)` once :math:`\rho_t > 5`
     (adaptive), :math:`b = \eta / (1 - \beta_1^t)` before.
     """
-    for i in range(param.size):
+    for i in prange(param.size):
         p = shrink * param[i]
         g = sign * grad[i]
         if weight_decay != 0:
