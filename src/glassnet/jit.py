@@ -27,7 +27,8 @@ microseconds for handing a range to a ``split_work`` thread, so the caller calls
 instead of splitting it. numba's other threading layers are not used: GNU OpenMP aborts in a
 forked child (DataLoader workers, the plot worker), and numba's own queue is not thread-safe.
 A parallel loop is compiled without fast-math reassociation and fused multiply-adds, so its
-results are the same bits however its range is split.
+results are the same bits however its range is split; ``@jit.parallel_rows`` is for loops whose
+``prange`` steps are whole rows (the normalizations' statistics), which keep the flags.
 
 Compiling takes a fraction of a second per kernel and argument types; numba caches the result
 on disk, so later runs only load it. numba is imported on the first ``available()`` call,
@@ -60,6 +61,7 @@ __all__ = [
     "loop",
     "parallel_loop",
     "parallel_ready",
+    "parallel_rows",
     "pays",
     "prange",
     "reason_unavailable",
@@ -158,9 +160,12 @@ class Loop:
     without numba.
     """
 
-    def __init__(self, python: Callable[..., Any], parallel: bool = False) -> None:
+    def __init__(
+        self, python: Callable[..., Any], parallel: bool = False, whole_rows: bool = False
+    ) -> None:
         self.python = python
         self.parallel = parallel  # written with prange: may run on numba's threads
+        self.whole_rows = whole_rows  # each prange step is one whole row, on one thread
         self.runs_parallel = False  # compiled with parallel=True (known once compiled)
         self._compiled: Any = None
         self._lock = threading.Lock()
@@ -177,11 +182,14 @@ class Loop:
                 if self.parallel and parallel_ready():
                     python = _with_prange(python, numba.prange)
                     options["parallel"] = True
-                    # Where the threads split the range, a number may fall to the loop's scalar
-                    # rest instead of its vector body: without reassociation and fused
-                    # multiply-adds both compute the same bits, so the result does not depend on
-                    # the split (measured: RMSprop differed in the last bit at the split).
-                    options["fastmath"] = set(FAST_MATH) - {"reassoc", "contract"}
+                    if not self.whole_rows:
+                        # Where the threads split the range, a number may fall to the loop's
+                        # scalar rest instead of its vector body: without reassociation and
+                        # fused multiply-adds both compute the same bits, so the result does
+                        # not depend on the split (measured: RMSprop differed in the last bit
+                        # at the split). A loop over whole rows computes every row with the
+                        # same instructions wherever the split falls, so it keeps them.
+                        options["fastmath"] = set(FAST_MATH) - {"reassoc", "contract"}
                     self.runs_parallel = True
                 try:
                     self._compiled = numba.njit(cache=cacheable, **options)(python)
@@ -244,6 +252,13 @@ def parallel_loop(python: Callable[..., Any]) -> Loop:
     writes only its own numbers): compiled to run them on numba's threads where
     ``parallel_ready``, else as a plain loop."""
     return Loop(python, parallel=True)
+
+
+def parallel_rows(python: Callable[..., Any]) -> Loop:
+    """Decorator: as ``parallel_loop``, for a loop whose ``prange`` steps are whole rows (a
+    row's inner loops, sums included, run on one thread), so it keeps numba's fast-math flags:
+    each row is computed the same way however the rows are shared out."""
+    return Loop(python, parallel=True, whole_rows=True)
 
 
 def _with_prange(python: Callable[..., Any], numba_prange: Any) -> Callable[..., Any]:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit
+from ..jit import prange
 
 __all__ = [
     "MIN_VALUES",
@@ -58,7 +59,7 @@ def worth_compiling(x: np.ndarray) -> bool:
     return jit.pays(x.size, x.dtype, MIN_VALUES)
 
 
-@jit.loop
+@jit.parallel_rows
 def layer_norm_rows(x, weight, bias, eps, lo, hi, y, mean, var, invstd):
     """Rows lo..hi of layer norm: per row r of x (L, Q), with weight and bias of shape (Q,),
 
@@ -71,7 +72,7 @@ def layer_norm_rows(x, weight, bias, eps, lo, hi, y, mean, var, invstd):
     """
     cols = x.shape[1]
     dtype = x.dtype.type
-    for r in range(lo, hi):
+    for r in prange(lo, hi):
         total = dtype(0)
         for j in range(cols):
             total += x[r, j]
@@ -122,7 +123,7 @@ def layer_norm_grad_rows(g, x, mean, invstd, weight, lo, hi, need_x, g_x, g_weig
                 g_x[r, j] = (g[r, j] * weight[j] - mean_d - (x[r, j] - m) * along_c) * s
 
 
-@jit.loop
+@jit.parallel_rows
 def stat_norm_rows(x, weight, bias, period, per_stat, inner, eps, lo, hi, y, mean, var, invstd):
     """Statistics lo..hi, each covering ``per_stat`` rows ``inner`` apart, one at a time.
 
@@ -150,7 +151,7 @@ def stat_norm_rows(x, weight, bias, period, per_stat, inner, eps, lo, hi, y, mea
     cols = x.shape[1]
     dtype = x.dtype.type
     count = per_stat * cols
-    for s in range(lo, hi):
+    for s in prange(lo, hi):
         first = (s // inner) * (per_stat * inner) + s % inner
         m64, squares = 0.0, 0.0  # the merged rows' mean and squared distances, float64
         for i in range(per_stat):
@@ -177,7 +178,7 @@ def stat_norm_rows(x, weight, bias, period, per_stat, inner, eps, lo, hi, y, mea
         mean[s], var[s], invstd[s] = m, v, k
 
 
-@jit.loop
+@jit.parallel_rows
 def stat_norm_grad_rows(
     g, x, mean, invstd, weight, period, per_stat, inner, lo, hi, need_x, g_x, s_hat, s_one
 ):
@@ -195,7 +196,7 @@ def stat_norm_grad_rows(
     cols = x.shape[1]
     dtype = x.dtype.type
     count = per_stat * cols
-    for s in range(lo, hi):
+    for s in prange(lo, hi):
         first, m, k = (s // inner) * (per_stat * inner) + s % inner, mean[s], invstd[s]
         along_hat, along_one = 0.0, 0.0  # float64 over the rows
         for i in range(per_stat):

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import jit
 from ..split_work import min_rows_for, run_split
 from . import norm_loops
 
@@ -300,8 +301,12 @@ def _part(p: np.ndarray | None, rows: slice) -> np.ndarray | None:
 # ---------------------------------------------------------------- compiled loops, on every core
 
 
-def _each_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
-    """``loop(lo, hi)`` (a compiled loop of norm_loops on rows lo..hi) on ranges over the cores."""
+def _each_range(layout: RowLayout, loop: Callable[[int, int], None], compiled: jit.Loop) -> None:
+    """``loop(lo, hi)`` (a call of the compiled loop ``compiled`` of norm_loops on rows lo..hi)
+    on ranges over the cores: one call over all rows where the loop runs on numba's threads."""
+    if compiled.compiled_parallel():
+        loop(0, layout.rows)
+        return
     min_rows = min_rows_for(layout.cols, MIN_VALUES_PER_THREAD)
     run_split(lambda rows: loop(rows.start, rows.stop), layout.rows, min_rows)
 
@@ -330,13 +335,20 @@ def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
     _each_range(
         layout,
         lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, Y, mean, var, invstd),
+        norm_loops.layer_norm_rows,
     )
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
 
-def _each_stat_range(layout: RowLayout, loop: Callable[[int, int], None]) -> None:
-    """``loop(lo, hi)`` (a loop over statistics lo..hi, ``layout.runs``) over the cores."""
+def _each_stat_range(
+    layout: RowLayout, loop: Callable[[int, int], None], compiled: jit.Loop
+) -> None:
+    """``loop(lo, hi)`` (a call of ``compiled``, a loop over statistics lo..hi, ``layout.runs``)
+    over the cores: one call over all statistics where the loop runs on numba's threads."""
+    if compiled.compiled_parallel():
+        loop(0, layout.n_stats)
+        return
     min_stats = max(1, MIN_VALUES_PER_THREAD // layout.count)
     run_split(lambda stats: loop(stats.start, stats.stop), layout.n_stats, min_stats)
 
@@ -398,7 +410,7 @@ def _forward_stats_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
             X, w, b, period, per_stat, inner, eps, lo, hi, Y, mean, var, invstd
         )
 
-    _each_stat_range(layout, loop)
+    _each_stat_range(layout, loop, norm_loops.stat_norm_rows)
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
 
@@ -418,7 +430,7 @@ def _backward_stats_compiled(layout, G, X, mean, invstd, params, need, GX):
             G, X, mean, invstd, w, period, per_stat, inner, lo, hi, flag, g_x, s_hat, s_one
         )
 
-    _each_stat_range(layout, loop)
+    _each_stat_range(layout, loop, norm_loops.stat_norm_grad_rows)
     return (
         _cyclic_sum(layout, s_hat, weight) if need_w else None,
         _cyclic_sum(layout, s_one, bias) if need_b else None,
