@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet import jit
+from glassnet.jit import prange
 from glassnet.ops.recurrent_loops import tanh_float32
 
 
@@ -179,7 +180,7 @@ def _tanh_of_each(x, out):
 @jit.parallel_loop
 def _scaled_square_roots(x, out, scale):
     """Each number on its own: a loop numba may share out among its threads."""
-    for i in jit.prange(x.size):
+    for i in prange(x.size):  # the name itself: jit swaps it for numba's prange
         out[i] = scale * np.sqrt(x[i]) + x[i] * x[i]
 
 
