@@ -232,14 +232,21 @@ def _calling_compiled(python: Callable[..., Any]) -> tuple[Callable[..., Any], b
     callees = {n: v for n, v in python.__globals__.items() if n in names and isinstance(v, Loop)}
     if not callees:
         return python, True
+    twin = _with_globals(python, {name: callee._compile() for name, callee in callees.items()})
+    home = python.__code__.co_filename
+    same_file = all(c.python.__code__.co_filename == home for c in callees.values())
+    return twin, same_file
+
+
+def _with_globals(python: Callable[..., Any], replaced: dict[str, Any]) -> Callable[..., Any]:
+    """A copy of ``python`` (same code, name and docstring) that sees the global names in
+    ``replaced`` as the values given there, for numba to compile."""
     scope = dict(python.__globals__)
-    scope.update({name: callee._compile() for name, callee in callees.items()})
+    scope.update(replaced)
     twin = types.FunctionType(
         python.__code__, scope, python.__name__, python.__defaults__, python.__closure__
     )
-    home = python.__code__.co_filename
-    same_file = all(c.python.__code__.co_filename == home for c in callees.values())
-    return functools.update_wrapper(twin, python), same_file
+    return functools.update_wrapper(twin, python)
 
 
 def loop(python: Callable[..., Any]) -> Loop:
@@ -264,12 +271,7 @@ def parallel_rows(python: Callable[..., Any]) -> Loop:
 def _with_prange(python: Callable[..., Any], numba_prange: Any) -> Callable[..., Any]:
     """``python`` with its ``prange`` meaning numba's, under a name of its own (numba caches
     compiled code on disk by name: the serial and the parallel compilation must not meet)."""
-    scope = dict(python.__globals__)
-    scope["prange"] = numba_prange
-    twin = types.FunctionType(
-        python.__code__, scope, python.__name__, python.__defaults__, python.__closure__
-    )
-    functools.update_wrapper(twin, python)
+    twin = _with_globals(python, {"prange": numba_prange})
     twin.__qualname__ = python.__qualname__ + "_parallel"
     return twin
 
