@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from glassnet import mkl_library
+from glassnet import jit, mkl_library
 from glassnet.ops import blas_direct
 
 FLOATS = [np.float32, np.float64]
@@ -143,23 +143,67 @@ def test_shapes_that_do_not_fit_raise_numpys_error():
         blas_direct.matmul(np.ones((512, 512), np.float32), np.ones((256, 512), np.float32))
 
 
-def test_large_products_go_to_mkl_when_installed(monkeypatch):
-    """The fast path is taken where it should be (a spy on the gemm it calls)."""
-    gemm = blas_direct.fast_gemm(np.float32)
-    if gemm is None:
-        pytest.skip("MKL is not installed")
+@pytest.mark.parametrize("batch, inputs, outputs", [(128, 784, 512), (128, 512, 10)])
+def test_large_products_go_to_mkl_when_installed(monkeypatch, batch, inputs, outputs):
+    """The fast path is taken where it should be (a spy on the compiled gemm call): a wide
+    layer's forward, and a 512 -> 10 layer's, which NumPy's OpenBLAS runs on its threads (it
+    may from 65536 x 4 multiply-adds on) and so must not see. The weight is read transposed,
+    in place, and the bias is added by gemm."""
+    if blas_direct.fast_gemm(np.float32) is None or not jit.available():
+        pytest.skip("MKL or numba is not installed")
+    assert blas_direct.FAST_MIN_MULTIPLY_ADDS <= 65536 * 4 <= batch * inputs * outputs
     calls = []
+    gemm_into = blas_direct.gemm_into
 
-    def spy(*args):
-        calls.append(args[:6])
-        return gemm(*args)
+    def spy(gemm, a, b, bias, out):
+        layouts = [blas_direct.operand_layout.python(x)[0] for x in (a, b)]
+        calls.append((a.shape, b.shape, layouts, bias.size))
+        return gemm_into(gemm, a, b, bias, out)
 
-    monkeypatch.setattr(blas_direct, "threaded_fast_gemm", lambda dtype: spy)
-    w = np.ones((512, 784), np.float32)
-    blas_direct.matmul(np.ones((128, 784), np.float32), w.T)
-    assert calls == [
-        (blas_direct.ROW_MAJOR, blas_direct.NO_TRANS, blas_direct.TRANS, 128, 512, 784)
-    ]
+    monkeypatch.setattr(blas_direct, "gemm_into", spy)
+    w = np.ones((outputs, inputs), np.float32)
+    bias = np.arange(outputs, dtype=np.float32)
+    got = blas_direct.matmul(np.ones((batch, inputs), np.float32), w.T, bias)
+    layouts = [blas_direct.NO_TRANS, blas_direct.TRANS]
+    assert calls == [((batch, inputs), (inputs, outputs), layouts, outputs)]
+    np.testing.assert_array_equal(got, np.full((batch, outputs), inputs, np.float32) + bias)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", ["cc", "ct", "st"])
+def test_bias_is_added_as_numpy_adds_it(dtype, kind):
+    """matmul(a, b, bias) against np.matmul(a, b) + bias, in every layout; a bias of another
+    dtype or shape is added afterwards, as NumPy would."""
+    rng = np.random.default_rng(3)
+    a, b = _operands(kind, 128, 96, 160, dtype, rng)
+    bias = rng.standard_normal(160).astype(dtype)
+    tolerance = {"rtol": 1e-5, "atol": 1e-4} if dtype == np.float32 else {"rtol": 1e-12}
+    np.testing.assert_allclose(blas_direct.matmul(a, b, bias), a @ b + bias, **tolerance)
+    other = bias.astype(np.float16 if dtype == np.float32 else np.float32)[None, :]
+    got = blas_direct.matmul(a, b, other)
+    assert got.dtype == dtype and got.shape == (128, 160)
+    np.testing.assert_allclose(got, a @ b + other.astype(dtype), **tolerance)
+
+
+def test_without_compiled_loops_the_twin_runs(monkeypatch):
+    """With numba switched off, matmul is np.matmul (+ bias) itself: the very same numbers."""
+    monkeypatch.setattr(jit, "_enabled", False)
+    rng = np.random.default_rng(5)
+    a, b = _operands("ct", 128, 512, 64, np.float32, rng)
+    bias = rng.standard_normal(64).astype(np.float32)
+    np.testing.assert_array_equal(blas_direct.matmul(a, b, bias), np.matmul(a, b) + bias)
+
+
+def test_operand_layout_names_what_gemm_can_read():
+    """The compiled layout test's Python twin on the layouts gemm reads and one it cannot."""
+    layout = blas_direct.operand_layout.python
+    x = np.zeros((6, 10), np.float32)
+    assert layout(x) == (blas_direct.NO_TRANS, 10)
+    assert layout(x.T) == (blas_direct.TRANS, 10)
+    assert layout(x[:, :4]) == (blas_direct.NO_TRANS, 10)  # a slice keeps its row step
+    broadcast = np.broadcast_to(np.zeros(10, np.float32), (6, 10))
+    assert layout(broadcast) == (blas_direct.UNREADABLE, 0)
+    assert layout(x[:, ::2]) == (blas_direct.UNREADABLE, 0)  # every other column
 
 
 def test_mkl_on_one_thread_leaves_python_products_to_numpy(monkeypatch, fresh_lookups):

@@ -13,8 +13,12 @@ call per range of rows.
 
 **Large products from Python** (``matmul``: Linear, MatMul, the recurrent weight gradients).
 When Intel's MKL is installed (``mkl_library``), it computes them: about 1.4x as fast as NumPy's
-OpenBLAS on a training step's products on 2 cores. Small ones stay with ``np.matmul``, whose call
-costs less.
+OpenBLAS on a training step's products on 2 cores. Python does not call it itself: the call goes
+through a small compiled function (``gemm_into``, numba), which also reads the operands' layouts
+and can add a Linear layer's bias inside gemm. Made that way the call costs about 2 us; made by
+Python through ctypes it cost 7 us, as much as a product of 64 x 64 by 64 x 64. Small products
+stay with ``np.matmul``, whose call costs less; so does everything where numba is absent or
+switched off (``GLASSNET_JIT=0``).
 
 What is found. MKL's 64-bit-integer CBLAS (``cblas_sgemm_64``) first, then NumPy's wheels'
 OpenBLAS (2.x), built with 64-bit integers and its symbols renamed (``scipy_cblas_sgemm64_``).
@@ -36,18 +40,21 @@ from typing import Any
 
 import numpy as np
 
-from .. import mkl_library
+from .. import jit, mkl_library
 
 __all__ = [
     "FAST_MIN_MULTIPLY_ADDS",
     "NO_TRANS",
     "ROW_MAJOR",
     "TRANS",
+    "UNREADABLE",
     "fast_gemm",
+    "gemm_into",
     "threaded_fast_gemm",
     "gemm_function",
     "matmul",
     "matmul_into",
+    "operand_layout",
 ]
 
 # The CBLAS enumerations (cblas.h): C-ordered arrays; an operand read as it is, or transposed.
@@ -55,9 +62,14 @@ ROW_MAJOR = 101
 NO_TRANS = 111
 TRANS = 112
 
-#: Products with fewer multiply-adds (M K N) than this stay with np.matmul: below about a
-#: million, MKL's call (and on 2 threads its hand-off) took as long as NumPy's whole product.
-FAST_MIN_MULTIPLY_ADDS = 1 << 20
+#: Products with fewer multiply-adds (M K N) than this stay with np.matmul, whose call costs
+#: less (about 1 us against MKL's 5 us from Python). The line is where NumPy's OpenBLAS may
+#: start to use its threads (it never does below 65536 x 4 multiply-adds, interface/gemm.c),
+#: because waking them costs more than the product: they then spin on both cores for about a
+#: tenth of a second, against MKL's and glassnet's own threads, unless glassnet was imported
+#: before NumPy (native_settings.py). Measured: an MLP epoch whose 512 -> 10 layer's forward
+#: (655,360 multiply-adds) woke them took 1.80 s with NumPy imported first, 1.20 s without.
+FAST_MIN_MULTIPLY_ADDS = 1 << 18
 
 _SCALARS = {np.dtype(np.float32): ctypes.c_float, np.dtype(np.float64): ctypes.c_double}
 _LETTERS = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}
@@ -164,9 +176,16 @@ def gemm_function(dtype: Any) -> Any:
     return fast_gemm(dtype) or _find(dtype, _numpy_libraries(), _NAMES)
 
 
-def _operand(x: np.ndarray) -> tuple[int, int] | None:
-    """``(transpose flag, leading dimension)`` that tell gemm how to read 2-D ``x`` in place,
-    or None when it cannot (steps that are not whole rows or columns, as after broadcasting)."""
+#: ``operand_layout``'s answer for an array gemm cannot read in place.
+UNREADABLE = 0
+
+
+@jit.loop
+def operand_layout(x):
+    """``(transpose flag, leading dimension)`` that tell gemm how to read 2-D ``x`` in place:
+    NO_TRANS and the step from row to row (in numbers) when each row's numbers lie one after
+    another, TRANS and the step from column to column when each column's do (a transposed
+    view such as ``w.T``), ``(UNREADABLE, 0)`` otherwise (as after broadcasting)."""
     step = x.itemsize
     rows, cols = x.shape
     row_step, col_step = x.strides
@@ -174,29 +193,65 @@ def _operand(x: np.ndarray) -> tuple[int, int] | None:
         return NO_TRANS, row_step // step  # rows one after another: x as it is
     if (row_step == step or rows == 1) and col_step % step == 0 and col_step >= max(rows, 1) * step:
         return TRANS, col_step // step  # columns one after another: x is a transposed array
-    return None
+    return UNREADABLE, 0
 
 
-def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` for 2-D arrays, by MKL's gemm when it is loaded (on threads) and the product
-    is large.
+@jit.loop
+def gemm_into(gemm, a, b, bias, out):
+    """out = a @ b (+ bias on every row, when ``bias`` is not empty) by ``gemm``, from
+    compiled code; False, with nothing written, when gemm cannot read a or b in place.
+
+    a (M, K), b (K, N), bias (N,) or (0,), out (M, N) C-ordered, all of gemm's dtype. With a
+    bias, out is first filled with it and gemm adds the product to it (its beta = 1), which
+    saves the separate pass of ``out += bias``. Called from Python this costs about 2 us
+    against 7 us for the same ctypes call made by Python itself, which has to build a
+    ctypes argument for each of its 14 arguments.
+    """
+    M, K = a.shape
+    N = b.shape[1]
+    trans_a, lda = operand_layout(a)
+    trans_b, ldb = operand_layout(b)
+    if trans_a == UNREADABLE or trans_b == UNREADABLE:
+        return False
+    beta = 0.0
+    if bias.size:
+        for i in range(M):
+            out[i, :] = bias
+        beta = 1.0
+    gemm(ROW_MAJOR, trans_a, trans_b, M, N, K, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb,
+         beta, out.ctypes.data, N)  # fmt: skip
+    return True
+
+
+_NO_BIAS = {dtype: np.empty(0, dtype) for dtype in _SCALARS}
+
+
+def matmul(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """``a @ b`` (``+ bias``) for 2-D arrays, by MKL's gemm when it is loaded (on threads),
+    numba can call it, and the product is large.
 
     Args:
         a: (M, K) array; b: (K, N) array, of the same dtype (float32 or float64 for MKL).
+        bias: optional (N,) array added to every row of the product.
 
-    Returns a new C-ordered (M, N) array. The twin is ``np.matmul(a, b)``, which runs for
-    everything else (other dtypes or shapes, small products, MKL absent): the same sums
-    sum_k a[i, k] b[k, j], in another order, so float results differ by rounding only.
-    Transposed views (``w.T``) are read in place through gemm's transpose flags, never copied.
+    Returns a new C-ordered (M, N) array. The twin is ``np.matmul(a, b)`` (then ``+= bias``),
+    which runs for everything else (other dtypes or shapes, small products, MKL or numba
+    absent): the same sums sum_k a[i, k] b[k, j], in another order, so float results differ
+    by rounding only. Transposed views (``w.T``) are read in place through gemm's transpose
+    flags, never copied.
     """
     if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype:
         (M, K), N = a.shape, b.shape[1]
-        if M * K * N >= FAST_MIN_MULTIPLY_ADDS and b.shape[0] == K:
+        if M * K * N >= FAST_MIN_MULTIPLY_ADDS and b.shape[0] == K and jit.available():
             gemm = threaded_fast_gemm(a.dtype)
-            layout_a, layout_b = _operand(a), _operand(b)
-            if gemm is not None and layout_a is not None and layout_b is not None:
+            if gemm is not None:
+                fits = bias is not None and bias.dtype == a.dtype and bias.shape == (N,)
                 out = np.empty((M, N), dtype=a.dtype)
-                gemm(ROW_MAJOR, layout_a[0], layout_b[0], M, N, K, 1.0, a.ctypes.data,
-                     layout_a[1], b.ctypes.data, layout_b[1], 0.0, out.ctypes.data, N)  # fmt: skip
-                return out
-    return np.matmul(a, b)
+                if gemm_into(gemm, a, b, bias if fits else _NO_BIAS[a.dtype], out):
+                    if bias is not None and not fits:
+                        out += bias
+                    return out
+    out = np.matmul(a, b)
+    if bias is not None:
+        out += bias
+    return out

@@ -32,9 +32,8 @@ class Linear(Op):
     def forward(self, x, w, b=None):
         self.in_shape = x.shape
         x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        y = matmul(x2, w.T)  # np.matmul, or MKL's gemm for a large product (blas_direct)
-        if b is not None:
-            y += b
+        # np.matmul(x2, w.T) + b, or MKL's gemm adding the product to b for a large one
+        y = matmul(x2, w.T, b)
         if x.ndim != 2:
             y = y.reshape(x.shape[:-1] + (w.shape[0],))
         return y
