@@ -25,6 +25,7 @@ KERNELS = [
     (conv_loops, "col2im_images"),
     (pool_loops, "max_pool_planes"),
     (pool_loops, "scatter_to_argmax_planes"),
+    (relu_loops, "relu_forward"),
     (relu_loops, "relu_backward"),
 ]
 
@@ -256,7 +257,14 @@ RELU_LAYOUTS = {
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("layout", list(RELU_LAYOUTS), ids=list(RELU_LAYOUTS))
-def test_compiled_relu_equals_numpy_with_nan_and_inf(small_work_compiled, layout, dtype):
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-out", "one-call"])
+def test_compiled_relu_equals_numpy_with_nan_and_inf(
+    small_work_compiled, monkeypatch, layout, dtype, shared
+):
+    """Both compiled paths (shared out over threads as a large array is; one call on this
+    thread as a mid-sized one is) give NumPy's numbers, NaN and infinities included."""
+    if not shared:
+        monkeypatch.setattr(ReLU, "SPLIT_MIN_NUMBERS", 1 << 20)
     rng = np.random.default_rng(11)
     x = RELU_LAYOUTS[layout](rng.standard_normal((5, 4, 6, 7)).astype(dtype))
     x[0, 0, 0, :3] = [np.nan, np.inf, -np.inf]
@@ -321,6 +329,11 @@ def test_switched_on_the_compiled_loops_run(small_work_compiled, monkeypatch):
             ran.add(_name)
             return _kernel(*args)
 
+        # ReLU asks its loops whether they run on numba's threads and for their one-thread
+        # form: both answered by the counted loop itself
+        if isinstance(kernel, jit.Loop):
+            counted.compiled_parallel = kernel.compiled_parallel
+            counted.one_thread = counted
         monkeypatch.setattr(module, name, counted)
     jit.set_enabled(True)
     _small_network_step()

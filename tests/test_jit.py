@@ -208,6 +208,21 @@ def test_a_parallel_loop_is_its_python_twin_and_splits_into_the_same_bits(restor
     assert _scaled_square_roots.compiled_parallel() == jit.parallel_ready()
 
 
+def test_one_thread_is_the_same_loop_run_on_this_thread_only(restore_switch):
+    """A parallel loop's one-thread form is compiled without numba's threads and computes the
+    same bits; a plain loop's one-thread form is the loop itself."""
+    pytest.importorskip("numba")
+    jit.set_enabled(True)
+    serial = _scaled_square_roots.one_thread
+    assert serial is _scaled_square_roots.one_thread  # made once
+    assert serial.compiled_parallel() is False and serial.one_thread is serial
+    x = np.random.default_rng(4).random(200_003).astype(np.float32)
+    together, alone = np.zeros_like(x), np.zeros_like(x)
+    _scaled_square_roots(x, together, np.float32(0.3))
+    serial(x, alone, np.float32(0.3))
+    np.testing.assert_array_equal(together, alone)
+
+
 def test_a_parallel_loop_follows_glassnets_thread_count(restore_switch):
     numba = pytest.importorskip("numba")
     if not jit.parallel_ready():

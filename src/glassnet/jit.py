@@ -161,13 +161,19 @@ class Loop:
     """
 
     def __init__(
-        self, python: Callable[..., Any], parallel: bool = False, whole_rows: bool = False
+        self,
+        python: Callable[..., Any],
+        parallel: bool = False,
+        whole_rows: bool = False,
+        on_threads: bool = True,
     ) -> None:
         self.python = python
         self.parallel = parallel  # written with prange: may run on numba's threads
         self.whole_rows = whole_rows  # each prange step is one whole row, on one thread
+        self.on_threads = on_threads  # False: the one-thread form of a parallel loop
         self.runs_parallel = False  # compiled with parallel=True (known once compiled)
         self._compiled: Any = None
+        self._one_thread: Loop | None = None
         self._lock = threading.Lock()
         functools.update_wrapper(self, python)
 
@@ -179,18 +185,21 @@ class Loop:
             if self._compiled is None:
                 options = dict(nogil=True, fastmath=set(FAST_MATH), error_model="numpy")
                 python, cacheable = _calling_compiled(self.python)
-                if self.parallel and parallel_ready():
-                    python = _with_prange(python, numba.prange)
+                if self.parallel and not self.whole_rows:
+                    # Where the threads split the range, a number may fall to the loop's
+                    # scalar rest instead of its vector body: without reassociation and
+                    # fused multiply-adds both compute the same bits, so the result does not
+                    # depend on the split (measured: RMSprop differed in the last bit at the
+                    # split). The same flags serve the loop compiled for one thread, so that
+                    # every form of it gives those bits. A loop over whole rows computes every
+                    # row with the same instructions wherever the split falls: it keeps them.
+                    options["fastmath"] = set(FAST_MATH) - {"reassoc", "contract"}
+                if self.parallel and self.on_threads and parallel_ready():
+                    python = _named(_with_globals(python, {"prange": numba.prange}), "_parallel")
                     options["parallel"] = True
-                    if not self.whole_rows:
-                        # Where the threads split the range, a number may fall to the loop's
-                        # scalar rest instead of its vector body: without reassociation and
-                        # fused multiply-adds both compute the same bits, so the result does
-                        # not depend on the split (measured: RMSprop differed in the last bit
-                        # at the split). A loop over whole rows computes every row with the
-                        # same instructions wherever the split falls, so it keeps them.
-                        options["fastmath"] = set(FAST_MATH) - {"reassoc", "contract"}
                     self.runs_parallel = True
+                elif self.parallel and not self.whole_rows:
+                    python = _named(python, "_same_bits")  # its flags differ from a loop's
                 try:
                     self._compiled = numba.njit(cache=cacheable, **options)(python)
                 except RuntimeError:  # no folder to cache into (read-only install): compile anew
@@ -202,6 +211,18 @@ class Loop:
         if self.runs_parallel:
             self._follow_thread_limit()
         return compiled(*args)
+
+    @property
+    def one_thread(self) -> Loop:
+        """This loop compiled to run on the calling thread alone (the loop itself unless it is
+        a ``parallel_loop``), for work too small to pay for waking numba's threads: measured,
+        waking the second thread took about 8 us, while a ReLU of 65,536 numbers takes 6 us on
+        one core. ``split_work`` ranges call it too: they already have a thread each."""
+        if not self.parallel or not self.on_threads:
+            return self
+        if self._one_thread is None:
+            self._one_thread = Loop(self.python, True, self.whole_rows, on_threads=False)
+        return self._one_thread
 
     def compiled_parallel(self) -> bool:
         """Whether this loop runs on numba's threads (compiling it if need be): then its caller
@@ -268,11 +289,12 @@ def parallel_rows(python: Callable[..., Any]) -> Loop:
     return Loop(python, parallel=True, whole_rows=True)
 
 
-def _with_prange(python: Callable[..., Any], numba_prange: Any) -> Callable[..., Any]:
-    """``python`` with its ``prange`` meaning numba's, under a name of its own (numba caches
-    compiled code on disk by name: the serial and the parallel compilation must not meet)."""
-    twin = _with_globals(python, {"prange": numba_prange})
-    twin.__qualname__ = python.__qualname__ + "_parallel"
+def _named(python: Callable[..., Any], suffix: str) -> Callable[..., Any]:
+    """``python`` under a name of its own for numba's disk cache, which tells compilations
+    apart by name and source, not by their flags: a parallel compilation, or a plain one
+    without some fast-math flags, must never load another's machine code."""
+    twin = _with_globals(python, {})
+    twin.__qualname__ = python.__qualname__ + suffix
     return twin
 
 

@@ -7,6 +7,7 @@ returns dL/dx = g * dy/dx for every input (the engine sums broadcast dimensions 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -254,23 +255,52 @@ class Sigmoid(Op):
 class ReLU(Op):
     """y = max(x, 0);   dL/dx = g * (x > 0)
 
-    Large arrays (a convolution's output) are cut into ranges of rows, one thread each. The
-    backward of a large array runs the compiled loop of ``relu_loops`` when numba is
-    available (one pass, no mask array, the same numbers); otherwise the NumPy line runs.
-    (A compiled forward was measured no faster than ``np.maximum``, so there is none.)
+    With numba, both directions of a float array of ``compiled.COMPILED_MIN_NUMBERS`` or more
+    (dense in memory) run the compiled loops of ``relu_loops``, one pass each: for a mid-sized
+    array (an MLP's hidden layer of 128 x 512) in one call on this thread, for a large one (a
+    convolution's output) on numba's threads where it has them, else in ranges of numbers over
+    ``split_work``'s threads. Without numba the NumPy lines run (large arrays cut into ranges
+    of rows, one thread each); they are the loops' twin, with the same numbers.
     """
 
-    #: A large input (a convolution's output) is cut into ranges of rows, one thread each.
+    #: Arrays of this many numbers or more are shared out over several threads: below it, one
+    #: thread finishes before a second one would have woken.
     SPLIT_MIN_NUMBERS = 1 << 17
 
+    def _compiled(self, loop: Any, *arrays: np.ndarray) -> np.ndarray | None:
+        """``loop(*flat arrays, *flat output, start, stop)`` over all numbers, into a new array
+        of the arrays' memory order; None (nothing run) where compiled loops do not apply:
+        small work, not float32/float64, arrays not one dense block each, or no numba."""
+        first = arrays[0]
+        if not use_compiled(first.size, first.dtype):
+            return None
+        flats = relu_loops.flat_views(*arrays)
+        if flats is None:
+            return None
+        n = first.size
+        large = n >= 2 * self.SPLIT_MIN_NUMBERS
+        # The pool saves touching fresh pages for a large output; for a mid-sized one its
+        # lookup (8 us) costs more than malloc's reused memory.
+        out = compiled.empty_like(first) if large else np.empty_like(first)
+        flats.append(relu_loops.flat_views(out)[0])
+        if large and loop.compiled_parallel():
+            loop(*flats, 0, n)  # numba's threads share the range out
+        elif not large:
+            loop.one_thread(*flats, 0, n)
+        else:
+            run_split(lambda r: loop.one_thread(*flats, r.start, r.stop), n, self.SPLIT_MIN_NUMBERS)
+        return out
+
     def forward(self, x):
+        if x.ndim and x.dtype.kind == "f":
+            out = self._compiled(relu_loops.relu_forward, x)  # twin: np.maximum(x, 0)
+            if out is not None:
+                self.out_data = out
+                return out
         if x.size < 2 * self.SPLIT_MIN_NUMBERS or x.ndim == 0 or x.dtype.kind != "f":
             self.out_data = np.maximum(x, 0)
             return self.out_data
-        # keeps x's memory order (a pooled array where compiled paths run: fresh memory is
-        # slow to touch; the NumPy path stays as it was)
-        dense = use_compiled(x.size, x.dtype) and relu_loops.flat_views(x) is not None
-        out = compiled.empty_like(x) if dense else np.empty_like(x)
+        out = np.empty_like(x)  # keeps x's memory order
 
         def rows(r: slice) -> None:  # twin: np.maximum(x, 0) on all rows at once
             np.maximum(x[r], 0, out=out[r])
@@ -285,19 +315,12 @@ class ReLU(Op):
             # First-order fast path (the common case in training): one NumPy multiply by the
             # boolean mask, no cast and no extra op. Same numbers as the recorded path below.
             g, y = g.array, self.out_data
+            if g.shape == y.shape and g.ndim:
+                out = self._compiled(relu_loops.relu_backward, g, y)  # twin: g * (y > 0)
+                if out is not None:
+                    return (wrap(out),)
             if g.size < 2 * self.SPLIT_MIN_NUMBERS or g.shape != y.shape:
                 return (wrap(g * (y > 0)),)
-            flats = relu_loops.flat_views(g, y) if use_compiled(g.size, g.dtype) else None
-            if flats is not None:  # the same layout, so flat ranges match
-                out = compiled.empty_like(g)  # keeps g's memory order
-                flats.append(relu_loops.flat_views(out)[0])
-
-                def part(r: slice) -> None:  # twin: the NumPy rows below
-                    relu_loops.relu_backward(*flats, r.start, r.stop)
-
-                run_split(part, g.size, self.SPLIT_MIN_NUMBERS)
-                return (wrap(out),)
-
             out = np.empty_like(g)  # keeps g's memory order
 
             def rows(r: slice) -> None:  # twin: g * (y > 0) on all rows at once
