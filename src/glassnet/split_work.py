@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import threads
+from . import threads, ufunc_loops
 
 __all__ = ["min_rows_for", "row_ranges", "run_split", "split_count", "split_ufunc"]
 
@@ -192,6 +192,9 @@ def split_ufunc(ufunc: np.ufunc, a: object, b: object) -> np.ndarray:
         dtype = ufunc.resolve_dtypes((_dtype_of(a), _dtype_of(b), None))[2]
     except (TypeError, ValueError):  # a combination NumPy resolves otherwise: leave it to NumPy
         return ufunc(a, b)
+    out = ufunc_loops.on_numba_threads(ufunc, a, b, shape, dtype)  # their threads wake sooner
+    if out is not None:
+        return out
     out = np.empty(shape, dtype)
 
     def cut(operand: object, part: slice) -> object:
