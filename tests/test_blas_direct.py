@@ -185,13 +185,28 @@ def test_bias_is_added_as_numpy_adds_it(dtype, kind):
     np.testing.assert_allclose(got, a @ b + other.astype(dtype), **tolerance)
 
 
-def test_without_compiled_loops_the_twin_runs(monkeypatch):
-    """With numba switched off, matmul is np.matmul (+ bias) itself: the very same numbers."""
-    monkeypatch.setattr(jit, "_enabled", False)
+def test_without_numba_loaded_python_makes_the_same_gemm_call(monkeypatch):
+    """Before numba is imported (or with compiled loops off) Python runs gemm_into's own steps
+    and calls the same gemm through ctypes: the very same numbers as the compiled call."""
+    gemm = blas_direct.threaded_fast_gemm(np.float32)
+    if gemm is None or not jit.available():
+        pytest.skip("MKL or numba is not installed")
     rng = np.random.default_rng(5)
     a, b = _operands("ct", 128, 512, 64, np.float32, rng)
     bias = rng.standard_normal(64).astype(np.float32)
-    np.testing.assert_array_equal(blas_direct.matmul(a, b, bias), np.matmul(a, b) + bias)
+    compiled = blas_direct.matmul(a, b, bias)
+    monkeypatch.setattr(jit, "_enabled", False)
+    assert not jit.loaded()
+    calls = []
+    in_python = blas_direct.gemm_into.in_python
+
+    def spy(*args):
+        calls.append(len(args))
+        return in_python(*args)
+
+    monkeypatch.setattr(type(blas_direct.gemm_into), "in_python", property(lambda loop: spy))
+    np.testing.assert_array_equal(blas_direct.matmul(a, b, bias), compiled)
+    assert calls == [5]
 
 
 def test_operand_layout_names_what_gemm_can_read():

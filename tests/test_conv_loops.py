@@ -38,6 +38,7 @@ def _tolerance(dtype) -> dict:
 def small_work_compiled(monkeypatch):
     """Compiled loops for any size (numba required); the switch is restored afterwards."""
     pytest.importorskip("numba")
+    assert jit.available()  # numba imported, as after any large work (ReLU's forward asks)
     monkeypatch.setattr(compiled, "COMPILED_MIN_NUMBERS", 1)
     monkeypatch.setattr(ReLU, "SPLIT_MIN_NUMBERS", 1)
     yield
@@ -348,6 +349,28 @@ def test_small_work_never_asks_for_numba(monkeypatch):
 
     monkeypatch.setattr(jit, "available", refuse)
     _small_network_step()
+
+
+def test_mid_sized_work_never_imports_numba(monkeypatch):
+    """A ReLU over a whole evaluation set, a Linear layer's product and a large product of two
+    arrays run without numba until other work has imported it (the import takes 0.5 s)."""
+    import glassnet.nn as nn
+    from glassnet.split_work import split_ufunc
+
+    def refuse():
+        raise AssertionError("numba was asked for")
+
+    monkeypatch.setattr(jit, "_numba", None)
+    monkeypatch.setattr(jit, "available", refuse)
+    monkeypatch.setattr(jit, "_load_numba", refuse)
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((360, 256)).astype(np.float32)  # 92,160 numbers
+    np.testing.assert_array_equal(F.relu(gn.tensor(x)).numpy(), np.maximum(x, 0))
+    layer = nn.Linear(784, 128)
+    with gn.no_grad():
+        layer(gn.tensor(rng.standard_normal((64, 784)).astype(np.float32)))
+    big = rng.standard_normal((1024, 512)).astype(np.float32)
+    np.testing.assert_array_equal(split_ufunc(np.multiply, big, big), big * big)
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.int64], ids=["float16", "int64"])

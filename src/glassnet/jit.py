@@ -58,11 +58,13 @@ __all__ = [
     "MIN_NUMBERS",
     "Loop",
     "available",
+    "loaded",
     "loop",
     "parallel_loop",
     "parallel_ready",
     "parallel_rows",
     "pays",
+    "pays_without_import",
     "prange",
     "reason_unavailable",
     "set_enabled",
@@ -132,6 +134,12 @@ def available() -> bool:
     return _wanted() and _load_numba() is not None
 
 
+def loaded() -> bool:
+    """Whether compiled loops run and numba is imported already (by earlier large work): for
+    callers whose loop saves microseconds a call, less than importing numba costs (0.5 s)."""
+    return _numba is not None and _wanted()
+
+
 def pays(numbers: int, dtype: Any, min_numbers: int = MIN_NUMBERS) -> bool:
     """Whether work touching ``numbers`` numbers of ``dtype`` should run a compiled loop.
 
@@ -140,6 +148,12 @@ def pays(numbers: int, dtype: Any, min_numbers: int = MIN_NUMBERS) -> bool:
     never imports numba, so a small network starts as fast as without it.
     """
     return numbers >= min_numbers and dtype in LOOP_DTYPES and available()
+
+
+def pays_without_import(numbers: int, dtype: Any, min_numbers: int = MIN_NUMBERS) -> bool:
+    """As ``pays``, but True only once numba is imported (``loaded``): for work whose loop
+    saves less than importing numba costs, which runs compiled once other work imported it."""
+    return numbers >= min_numbers and dtype in LOOP_DTYPES and loaded()
 
 
 def reason_unavailable() -> str | None:
@@ -211,6 +225,15 @@ class Loop:
         if self.runs_parallel:
             self._follow_thread_limit()
         return compiled(*args)
+
+    @functools.cached_property
+    def in_python(self) -> Callable[..., Any]:
+        """The loop as Python runs it, calling the Python form of every loop it calls: slow,
+        but it needs no numba (``python`` itself would call those loops compiled)."""
+        names = self.python.__code__.co_names
+        scope = self.python.__globals__
+        callees = {n: v.in_python for n, v in scope.items() if n in names and isinstance(v, Loop)}
+        return _with_globals(self.python, callees) if callees else self.python
 
     @property
     def one_thread(self) -> Loop:

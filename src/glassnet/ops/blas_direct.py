@@ -13,12 +13,11 @@ call per range of rows.
 
 **Large products from Python** (``matmul``: Linear, MatMul, the recurrent weight gradients).
 When Intel's MKL is installed (``mkl_library``), it computes them: about 1.4x as fast as NumPy's
-OpenBLAS on a training step's products on 2 cores. Python does not call it itself: the call goes
-through a small compiled function (``gemm_into``, numba), which also reads the operands' layouts
-and can add a Linear layer's bias inside gemm. Made that way the call costs about 2 us; made by
-Python through ctypes it cost 7 us, as much as a product of 64 x 64 by 64 x 64. Small products
-stay with ``np.matmul``, whose call costs less; so does everything where numba is absent or
-switched off (``GLASSNET_JIT=0``).
+OpenBLAS on a training step's products on 2 cores. Once numba is imported the call goes through
+a small compiled function (``gemm_into``), which also reads the operands' layouts and can add a
+Linear layer's bias inside gemm: made that way it costs about 2 us, made by Python through
+ctypes 7 us, as much as a product of 64 x 64 by 64 x 64. Small products stay with ``np.matmul``,
+whose call costs less.
 
 What is found. MKL's 64-bit-integer CBLAS (``cblas_sgemm_64``) first, then NumPy's wheels'
 OpenBLAS (2.x), built with 64-bit integers and its symbols renamed (``scipy_cblas_sgemm64_``).
@@ -203,9 +202,9 @@ def gemm_into(gemm, a, b, bias, out):
 
     a (M, K), b (K, N), bias (N,) or (0,), out (M, N) C-ordered, all of gemm's dtype. With a
     bias, out is first filled with it and gemm adds the product to it (its beta = 1), which
-    saves the separate pass of ``out += bias``. Called from Python this costs about 2 us
-    against 7 us for the same ctypes call made by Python itself, which has to build a
-    ctypes argument for each of its 14 arguments.
+    saves the separate pass of ``out += bias``. Compiled, a call from Python costs about 2 us;
+    run by Python itself (``gemm_into.in_python``: the same steps, the same gemm call and so
+    the same numbers) 7 us, as ctypes builds an argument for each of gemm's 14.
     """
     M, K = a.shape
     N = b.shape[1]
@@ -215,8 +214,7 @@ def gemm_into(gemm, a, b, bias, out):
         return False
     beta = 0.0
     if bias.size:
-        for i in range(M):
-            out[i, :] = bias
+        out[:, :] = bias  # on every row
         beta = 1.0
     gemm(ROW_MAJOR, trans_a, trans_b, M, N, K, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb,
          beta, out.ctypes.data, N)  # fmt: skip
@@ -242,12 +240,15 @@ def matmul(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np.n
     """
     if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype:
         (M, K), N = a.shape, b.shape[1]
-        if M * K * N >= FAST_MIN_MULTIPLY_ADDS and b.shape[0] == K and jit.available():
+        if M * K * N >= FAST_MIN_MULTIPLY_ADDS and b.shape[0] == K:
             gemm = threaded_fast_gemm(a.dtype)
             if gemm is not None:
                 fits = bias is not None and bias.dtype == a.dtype and bias.shape == (N,)
                 out = np.empty((M, N), dtype=a.dtype)
-                if gemm_into(gemm, a, b, bias if fits else _NO_BIAS[a.dtype], out):
+                # Compiled once numba is imported; a product never imports it itself (that
+                # takes 0.5 s, what 100,000 calls save: a short `glassnet train` has no more).
+                into = gemm_into if jit.loaded() else gemm_into.in_python
+                if into(gemm, a, b, bias if fits else _NO_BIAS[a.dtype], out):
                     if bias is not None and not fits:
                         out += bias
                     return out

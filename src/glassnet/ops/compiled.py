@@ -12,7 +12,7 @@ import numpy as np
 from .. import jit
 from .array_pool import pool
 
-__all__ = ["COMPILED_MIN_NUMBERS", "use_compiled", "empty", "empty_like"]
+__all__ = ["COMPILED_MIN_NUMBERS", "use_compiled", "use_compiled_if_loaded", "empty", "empty_like"]
 
 #: The fewest numbers an op must touch for its compiled loop to run.
 COMPILED_MIN_NUMBERS = jit.MIN_NUMBERS
@@ -22,6 +22,12 @@ def use_compiled(numbers: int, dtype: np.dtype) -> bool:
     """Whether work of ``numbers`` numbers of ``dtype`` should run a compiled loop
     (``jit.pays`` with this module's minimum, which the tests lower to reach small cases)."""
     return jit.pays(numbers, dtype, COMPILED_MIN_NUMBERS)
+
+
+def use_compiled_if_loaded(numbers: int, dtype: np.dtype) -> bool:
+    """As ``use_compiled``, but never importing numba (``jit.pays_without_import``): for work
+    whose loop saves microseconds, less than the half second of the import."""
+    return jit.pays_without_import(numbers, dtype, COMPILED_MIN_NUMBERS)
 
 
 def empty(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

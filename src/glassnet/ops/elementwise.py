@@ -15,7 +15,7 @@ from ..autograd import Op, is_grad_enabled, is_tensor, wrap
 from ..errors import DTypeError
 from ..split_work import min_rows_for, run_split, split_ufunc
 from . import compiled, relu_loops
-from .compiled import use_compiled
+from .compiled import use_compiled, use_compiled_if_loaded
 
 # ---------------------------------------------------------------------- arithmetic (binary)
 
@@ -257,9 +257,9 @@ class ReLU(Op):
 
     With numba, both directions of a float array of ``compiled.COMPILED_MIN_NUMBERS`` or more
     (dense in memory) run the compiled loops of ``relu_loops``, one pass each: for a mid-sized
-    array (an MLP's hidden layer of 128 x 512) in one call on this thread, for a large one (a
-    convolution's output) on numba's threads where it has them, else in ranges of numbers over
-    ``split_work``'s threads. Without numba the NumPy lines run (large arrays cut into ranges
+    array (an MLP's hidden layer of 128 x 512) in one call on this thread, once other work has
+    imported numba; for a large one (a convolution's output) on numba's threads where it has
+    them, else in ranges of numbers over ``split_work``'s threads. Without numba the NumPy lines run (large arrays cut into ranges
     of rows, one thread each); they are the loops' twin, with the same numbers.
     """
 
@@ -267,18 +267,23 @@ class ReLU(Op):
     #: thread finishes before a second one would have woken.
     SPLIT_MIN_NUMBERS = 1 << 17
 
-    def _compiled(self, loop: Any, *arrays: np.ndarray) -> np.ndarray | None:
+    def _compiled(self, loop: Any, *arrays: np.ndarray, import_numba: bool) -> np.ndarray | None:
         """``loop(*flat arrays, *flat output, start, stop)`` over all numbers, into a new array
         of the arrays' memory order; None (nothing run) where compiled loops do not apply:
-        small work, not float32/float64, arrays not one dense block each, or no numba."""
+        small work, not float32/float64, arrays not one dense block each, or no numba. Only a
+        large array may import numba, and only with ``import_numba``: a mid-sized one saves
+        microseconds, and evaluating a small model on a whole data set should not pay half a
+        second for them."""
         first = arrays[0]
-        if not use_compiled(first.size, first.dtype):
-            return None
-        flats = relu_loops.flat_views(*arrays)
-        if flats is None:
-            return None
         n = first.size
         large = n >= 2 * self.SPLIT_MIN_NUMBERS
+        if large and import_numba:
+            ready = use_compiled(n, first.dtype)
+        else:
+            ready = use_compiled_if_loaded(n, first.dtype)
+        flats = relu_loops.flat_views(*arrays) if ready else None
+        if flats is None:
+            return None
         # The pool saves touching fresh pages for a large output; for a mid-sized one its
         # lookup (8 us) costs more than malloc's reused memory.
         out = compiled.empty_like(first) if large else np.empty_like(first)
@@ -293,7 +298,7 @@ class ReLU(Op):
 
     def forward(self, x):
         if x.ndim and x.dtype.kind == "f":
-            out = self._compiled(relu_loops.relu_forward, x)  # twin: np.maximum(x, 0)
+            out = self._compiled(relu_loops.relu_forward, x, import_numba=False)  # np.maximum(x, 0)
             if out is not None:
                 self.out_data = out
                 return out
@@ -316,7 +321,9 @@ class ReLU(Op):
             # boolean mask, no cast and no extra op. Same numbers as the recorded path below.
             g, y = g.array, self.out_data
             if g.shape == y.shape and g.ndim:
-                out = self._compiled(relu_loops.relu_backward, g, y)  # twin: g * (y > 0)
+                out = self._compiled(
+                    relu_loops.relu_backward, g, y, import_numba=True
+                )  # g * (y > 0)
                 if out is not None:
                     return (wrap(out),)
             if g.size < 2 * self.SPLIT_MIN_NUMBERS or g.shape != y.shape:
