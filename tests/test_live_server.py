@@ -184,19 +184,21 @@ def test_batch_events_are_noted_cheaply_and_read_in_order():
     noted, added = EventStream(), EventStream()
     for stream, batch in ((noted, noted.add_batch), (added, None)):
         stream.add("status", state="running", lr=0.1)
-        for step, loss in ((1, np.float32(0.123456789)), (2, None), (3, 2)):
+        losses = [np.float32(0.123456789), None, 2, 0.987654321, float("nan"), -1e-9 / 3]
+        for step, loss in enumerate(losses, start=1):
             if batch is not None:
                 batch(step, 1, loss)
             else:
                 stream.add("batch", step=step, epoch=1, loss=loss)
-        stream.add("epoch", step=3, epoch=1, logs={"loss": 0.5})
-    assert len(noted) == len(added) == 5
+        stream.add("epoch", step=6, epoch=1, logs={"loss": 0.5})
+    assert len(noted) == len(added) == 8
 
     def without_time(events):
         return [{k: v for k, v in event.items() if k != "t"} for event in events]
 
     assert without_time(noted.events()) == without_time(added.events())
-    assert [e["kind"] for e in noted.since(1)[0]] == ["batch"] * 3 + ["epoch"]
+    assert [e["kind"] for e in noted.since(1)[0]] == ["batch"] * 6 + ["epoch"]
+    assert [e["loss"] for e in noted.since(1)[0][:6]] == [0.1235, None, 2, 0.9877, None, -3.333e-10]
 
 
 def test_a_waiting_reader_is_woken_by_a_batch():

@@ -36,6 +36,7 @@ def _operands(kind, dtype):
 def test_split_result_is_numpys_number_for_number(two_threads, monkeypatch, ufunc, kind, dtype):
     """Split over split_work's threads, or computed by ufunc_loops on numba's (where they run,
     for an array and an array of its shape, or a number with + and *): NumPy's numbers."""
+    loops_here = jit.available() and jit.parallel_ready()  # numba loaded, as by large work
     calls, on_loops = [], []
     real_run_split, real_loops = split_work.run_split, ufunc_loops.on_numba_threads
     monkeypatch.setattr(split_work, "run_split", lambda *a: calls.append(a) or real_run_split(*a))
@@ -53,7 +54,6 @@ def test_split_result_is_numpys_number_for_number(two_threads, monkeypatch, ufun
         np.testing.assert_array_equal(got, expected)
     assert len(calls) + len(on_loops) == 2  # it did split, both ways round
     numbers = kind in ("python-number", "broadcast-scalar-view") and ufunc in (np.add, np.multiply)
-    loops_here = jit.available() and jit.parallel_ready()
     same = kind == "same-shape" or (kind == "float64-array" and dtype == np.float64)
     assert len(on_loops) == (2 if loops_here and (same or numbers) else 0)
 

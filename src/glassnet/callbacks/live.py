@@ -214,6 +214,8 @@ class LiveView(Callback):
 
     def _send_new_hints(self) -> None:
         hints = getattr(self.state.history, "hints", None) or []
+        if len(hints) <= self._hints_sent:  # after every batch: usually nothing new
+            return
         for hint in hints[self._hints_sent :]:
             self.stream.add("hint", epoch=hint["epoch"], message=hint["message"], what=hint["kind"])
         self._hints_sent = len(hints)

@@ -101,7 +101,7 @@ class EventStream:
         or added to (``_take_batches``), or at once if a page is waiting for news. Measured in
         ``fit``: about 13 us a batch through ``add``, most of it the lock and the dict.
         """
-        self._batches.append((round(time.time() - self.started, 3), step, epoch, loss))
+        self._batches.append((time.time(), step, epoch, loss))  # rounded in _take_batches
         if self._readers_waiting:
             with self._lock:
                 self._take_batches()
@@ -109,14 +109,17 @@ class EventStream:
 
     def _take_batches(self) -> None:
         """Move the noted batches into the events, in order (with the lock held)."""
-        batches = self._batches
+        batches, started = self._batches, self.started
         while batches:  # popleft, not a swap of the deque: add_batch may append meanwhile
             t, step, epoch, loss = batches.popleft()
-            if not (loss is None or type(loss) is int):
+            if type(loss) is float:  # compact's rounding, without its questions about the type
+                loss = float(f"{loss:.4g}") if math.isfinite(loss) else None
+            elif not (loss is None or type(loss) is int):
                 loss = compact(loss)
             self._events.append(
-                {"kind": "batch", "t": t, "step": step, "epoch": epoch, "loss": loss}
-            )
+                {"kind": "batch", "t": round(t - started, 3), "step": step, "epoch": epoch,
+                 "loss": loss}
+            )  # fmt: skip
 
     def since(self, index: int, wait: float = 0.0) -> tuple[list[dict], int]:
         """The events from ``index`` on, waiting up to ``wait`` seconds for a new one."""
