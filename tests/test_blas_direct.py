@@ -155,10 +155,12 @@ def test_large_products_go_to_mkl_when_installed(monkeypatch, batch, inputs, out
     calls = []
     gemm_into = blas_direct.gemm_into
 
-    def spy(gemm, a, b, bias, out):
-        layouts = [blas_direct.operand_layout.python(x)[0] for x in (a, b)]
-        calls.append((a.shape, b.shape, layouts, bias.size))
-        return gemm_into(gemm, a, b, bias, out)
+    def spy(gemm, a, a_transposed, b, b_transposed, bias, out):
+        layouts = [blas_direct.operand_layout.python(a, a_transposed)[0]]
+        layouts.append(blas_direct.operand_layout.python(b, b_transposed)[0])
+        shapes = [x.T.shape if t else x.shape for x, t in ((a, a_transposed), (b, b_transposed))]
+        calls.append((*shapes, layouts, bias.size))
+        return gemm_into(gemm, a, a_transposed, b, b_transposed, bias, out)
 
     monkeypatch.setattr(blas_direct, "gemm_into", spy)
     w = np.ones((outputs, inputs), np.float32)
@@ -206,19 +208,39 @@ def test_without_numba_loaded_python_makes_the_same_gemm_call(monkeypatch):
 
     monkeypatch.setattr(type(blas_direct.gemm_into), "in_python", property(lambda loop: spy))
     np.testing.assert_array_equal(blas_direct.matmul(a, b, bias), compiled)
-    assert calls == [5]
+    assert calls == [7]
 
 
 def test_operand_layout_names_what_gemm_can_read():
     """The compiled layout test's Python twin on the layouts gemm reads and one it cannot."""
-    layout = blas_direct.operand_layout.python
+
+    def layout(x):
+        return blas_direct.operand_layout.python(x, False)
+
     x = np.zeros((6, 10), np.float32)
     assert layout(x) == (blas_direct.NO_TRANS, 10)
     assert layout(x.T) == (blas_direct.TRANS, 10)
+    assert blas_direct.operand_layout.python(x, True) == (blas_direct.TRANS, 10)  # x.T, given x
     assert layout(x[:, :4]) == (blas_direct.NO_TRANS, 10)  # a slice keeps its row step
     broadcast = np.broadcast_to(np.zeros(10, np.float32), (6, 10))
     assert layout(broadcast) == (blas_direct.UNREADABLE, 0)
     assert layout(x[:, ::2]) == (blas_direct.UNREADABLE, 0)  # every other column
+
+
+def test_one_compiled_form_serves_every_layout_of_a_layer():
+    """A Linear layer's three products (x W^T, g W, g^T x) reach gemm_into in one form: numba
+    compiles, and loads, one machine-code body for them, not one per layout."""
+    if blas_direct.threaded_fast_gemm(np.float32) is None or not jit.available():
+        pytest.skip("MKL or numba is not installed")
+    rng = np.random.default_rng(8)
+    x, w, g = (
+        rng.standard_normal(s).astype(np.float32) for s in [(128, 784), (512, 784), (128, 512)]
+    )
+    for a, b in ((x, w.T), (g, w), (g.T, x)):
+        np.testing.assert_allclose(blas_direct.matmul(a, b), a @ b, rtol=1e-4, atol=1e-3)
+    signatures = blas_direct.gemm_into._compiled.signatures
+    c_ordered = [s for s in signatures if str(s[1].dtype) == "float32" and s[1].layout == "C"]
+    assert len(c_ordered) == 1 and c_ordered[0][3].layout == "C", signatures
 
 
 def test_mkl_on_one_thread_leaves_python_products_to_numpy(monkeypatch, fresh_lookups):

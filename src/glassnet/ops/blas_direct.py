@@ -180,36 +180,42 @@ UNREADABLE = 0
 
 
 @jit.loop
-def operand_layout(x):
-    """``(transpose flag, leading dimension)`` that tell gemm how to read 2-D ``x`` in place:
-    NO_TRANS and the step from row to row (in numbers) when each row's numbers lie one after
-    another, TRANS and the step from column to column when each column's do (a transposed
-    view such as ``w.T``), ``(UNREADABLE, 0)`` otherwise (as after broadcasting)."""
+def operand_layout(x, transposed):
+    """``(transpose flag, leading dimension)`` that tell gemm how to read the operand ``x``
+    (``x.T`` when ``transposed``), 2-D, in place: from x's strides, NO_TRANS and the step from
+    row to row (in numbers) when each row's numbers lie one after another, TRANS and the step
+    from column to column when each column's do, the flag the other way round for ``x.T``;
+    ``(UNREADABLE, 0)`` when neither holds (as after broadcasting)."""
     step = x.itemsize
     rows, cols = x.shape
     row_step, col_step = x.strides
     if (col_step == step or cols == 1) and row_step % step == 0 and row_step >= max(cols, 1) * step:
-        return NO_TRANS, row_step // step  # rows one after another: x as it is
+        return (TRANS if transposed else NO_TRANS), row_step // step  # rows one after another
     if (row_step == step or rows == 1) and col_step % step == 0 and col_step >= max(rows, 1) * step:
-        return TRANS, col_step // step  # columns one after another: x is a transposed array
+        return (NO_TRANS if transposed else TRANS), col_step // step  # columns one after another
     return UNREADABLE, 0
 
 
 @jit.loop
-def gemm_into(gemm, a, b, bias, out):
-    """out = a @ b (+ bias on every row, when ``bias`` is not empty) by ``gemm``, from
-    compiled code; False, with nothing written, when gemm cannot read a or b in place.
+def gemm_into(gemm, a, a_transposed, b, b_transposed, bias, out):
+    """out = A @ B (+ bias on every row, when ``bias`` is not empty) by ``gemm``, from compiled
+    code, where A is ``a`` or, when ``a_transposed``, ``a.T`` (and B so from ``b``); False,
+    with nothing written, when gemm cannot read a or b in place.
 
-    a (M, K), b (K, N), bias (N,) or (0,), out (M, N) C-ordered, all of gemm's dtype. With a
-    bias, out is first filled with it and gemm adds the product to it (its beta = 1), which
-    saves the separate pass of ``out += bias``. Compiled, a call from Python costs about 2 us;
-    run by Python itself (``gemm_into.in_python``: the same steps, the same gemm call and so
-    the same numbers) 7 us, as ctypes builds an argument for each of gemm's 14.
+    A (M, K), B (K, N), bias (N,) or (0,), out (M, N) C-ordered, all of gemm's dtype. The
+    caller passes a transposed view (``w.T``) as the array it views and says so, so that numba
+    compiles one form of this function for every operand (it compiles one per layout it is
+    given: each form took about 1 MB). With a bias, out is first filled with it and gemm adds
+    the product to it (its beta = 1), which saves the separate pass of ``out += bias``.
+    Compiled, a call from Python costs about 2 us; run by Python itself (``gemm_into.in_python``:
+    the same steps, the same gemm call and so the same numbers) 7 us, as ctypes builds an
+    argument for each of gemm's 14.
     """
-    M, K = a.shape
-    N = b.shape[1]
-    trans_a, lda = operand_layout(a)
-    trans_b, ldb = operand_layout(b)
+    M = a.shape[1] if a_transposed else a.shape[0]
+    K = a.shape[0] if a_transposed else a.shape[1]
+    N = b.shape[0] if b_transposed else b.shape[1]
+    trans_a, lda = operand_layout(a, a_transposed)
+    trans_b, ldb = operand_layout(b, b_transposed)
     if trans_a == UNREADABLE or trans_b == UNREADABLE:
         return False
     beta = 0.0
@@ -219,6 +225,13 @@ def gemm_into(gemm, a, b, bias, out):
     gemm(ROW_MAJOR, trans_a, trans_b, M, N, K, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb,
          beta, out.ctypes.data, N)  # fmt: skip
     return True
+
+
+def _stored(x: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``(x.T, True)`` for a transposed view of a C-ordered array (``w.T``), else ``(x, False)``."""
+    if x.flags.f_contiguous and not x.flags.c_contiguous:
+        return x.T, True
+    return x, False
 
 
 _NO_BIAS = {dtype: np.empty(0, dtype) for dtype in _SCALARS}
@@ -248,7 +261,7 @@ def matmul(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np.n
                 # Compiled once numba is imported; a product never imports it itself (that
                 # takes 0.5 s, what 100,000 calls save: a short `glassnet train` has no more).
                 into = gemm_into if jit.loaded() else gemm_into.in_python
-                if into(gemm, a, b, bias if fits else _NO_BIAS[a.dtype], out):
+                if into(gemm, *_stored(a), *_stored(b), bias if fits else _NO_BIAS[a.dtype], out):
                     if bias is not None and not fits:
                         out += bias
                     return out
