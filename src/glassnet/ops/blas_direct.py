@@ -62,7 +62,7 @@ NO_TRANS = 111
 TRANS = 112
 
 #: Products with fewer multiply-adds (M K N) than this stay with np.matmul, whose call costs
-#: less (about 1 us against MKL's 5 us from Python). The line is where NumPy's OpenBLAS may
+#: less (about 1 us against 2-7 us for MKL's, see ``gemm_into``). The line is where NumPy's OpenBLAS may
 #: start to use its threads (it never does below 65536 x 4 multiply-adds, interface/gemm.c),
 #: because waking them costs more than the product: they then spin on both cores for about a
 #: tenth of a second, against MKL's and glassnet's own threads, unless glassnet was imported
@@ -238,16 +238,17 @@ _NO_BIAS = {dtype: np.empty(0, dtype) for dtype in _SCALARS}
 
 
 def matmul(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
-    """``a @ b`` (``+ bias``) for 2-D arrays, by MKL's gemm when it is loaded (on threads),
-    numba can call it, and the product is large.
+    """``a @ b`` (``+ bias``) for 2-D arrays, by MKL's gemm when it is loaded (on threads) and
+    the product is large: through the compiled ``gemm_into`` once numba is imported, else
+    through the same function run by Python.
 
     Args:
         a: (M, K) array; b: (K, N) array, of the same dtype (float32 or float64 for MKL).
         bias: optional (N,) array added to every row of the product.
 
     Returns a new C-ordered (M, N) array. The twin is ``np.matmul(a, b)`` (then ``+= bias``),
-    which runs for everything else (other dtypes or shapes, small products, MKL or numba
-    absent): the same sums sum_k a[i, k] b[k, j], in another order, so float results differ
+    which runs for everything else (other dtypes or shapes, small products, MKL absent): the
+    same sums sum_k a[i, k] b[k, j], in another order, so float results differ
     by rounding only. Transposed views (``w.T``) are read in place through gemm's transpose
     flags, never copied.
     """

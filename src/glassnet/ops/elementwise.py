@@ -259,8 +259,9 @@ class ReLU(Op):
     (dense in memory) run the compiled loops of ``relu_loops``, one pass each: for a mid-sized
     array (an MLP's hidden layer of 128 x 512) in one call on this thread, once other work has
     imported numba; for a large one (a convolution's output) on numba's threads where it has
-    them, else in ranges of numbers over ``split_work``'s threads. Without numba the NumPy lines run (large arrays cut into ranges
-    of rows, one thread each); they are the loops' twin, with the same numbers.
+    them, else in ranges of numbers over ``split_work``'s threads. Without numba the NumPy
+    lines run (large arrays cut into ranges of rows, one thread each); they are the loops'
+    twin, with the same numbers.
     """
 
     #: Arrays of this many numbers or more are shared out over several threads: below it, one

@@ -6,10 +6,10 @@ NumPy adds float32 numbers pairwise in float32, one number after another (about 
 2 MB of a (32, 64, 16, 16) batch here; PyTorch takes 0.04 ms). The loop here keeps its running
 total in float64, which numba turns into vector additions (fast-math lets it reorder them):
 about twice as fast on one core, and each core takes a range of the numbers (on numba's own
-threads where oneTBB is installed, which wake sooner than Python's: in blocks of a fixed size). The float64 total
-is also more accurate than NumPy's float32 one (it matches ``math.fsum`` to float32 rounding),
-so the result may differ from ``np.sum`` in the last bit; the tests compare them with a
-tolerance and the exact sum.
+threads where oneTBB is installed, which wake sooner than Python's, in blocks of a fixed
+size). The float64 total is also more accurate than NumPy's float32 one (it matches
+``math.fsum`` to float32 rounding), so the result may differ from ``np.sum`` in the last bit;
+the tests compare them with a tolerance and the exact sum.
 
 Used by ``Sum`` and ``Mean`` (``ops/reduce.py``) when they reduce every axis of a large
 C-contiguous float32 or float64 array; NumPy's ``np.add.reduce`` is the twin and the fallback.
