@@ -22,9 +22,10 @@ A loop over independent numbers may say so by writing ``for i in prange(n)`` and
 decorated ``@jit.parallel_loop``. In Python (and wherever it cannot run in parallel) ``prange``
 is ``range``. Where oneTBB is installed (the ``tbb`` package, which ``mkl`` brings), numba runs
 such a loop on its own TBB threads (``parallel_ready``), with as many threads as glassnet's
-policy allows (``threads.thread_limit``): starting them took 1.4 us here, against some tens of
-microseconds for handing a range to a ``split_work`` thread, so the caller calls the loop once
-instead of splitting it. numba's other threading layers are not used: GNU OpenMP aborts in a
+policy allows (``threads.thread_limit``): waking the second one took about 8 us here (1.4 us
+for a loop too small to wake it), against some tens of microseconds for handing a range to a
+``split_work`` thread, so the caller calls the loop once instead of splitting it; work smaller
+than that runs the loop's ``one_thread`` form. numba's other threading layers are not used: GNU OpenMP aborts in a
 forked child (DataLoader workers, the plot worker), and numba's own queue is not thread-safe.
 A parallel loop is compiled without fast-math reassociation and fused multiply-adds, so its
 results are the same bits however its range is split; ``@jit.parallel_rows`` is for loops whose
