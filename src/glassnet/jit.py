@@ -25,8 +25,9 @@ such a loop on its own TBB threads (``parallel_ready``), with as many threads as
 policy allows (``threads.thread_limit``): waking the second one took about 8 us here (1.4 us
 for a loop too small to wake it), against some tens of microseconds for handing a range to a
 ``split_work`` thread, so the caller calls the loop once instead of splitting it; work smaller
-than that runs the loop's ``one_thread`` form. numba's other threading layers are not used: GNU OpenMP aborts in a
-forked child (DataLoader workers, the plot worker), and numba's own queue is not thread-safe.
+than that runs the loop's ``one_thread`` form. numba's other threading layers are not used:
+GNU OpenMP aborts in a forked child (DataLoader workers, the plot worker), and numba's own
+queue is not thread-safe.
 A parallel loop is compiled without fast-math reassociation and fused multiply-adds, so its
 results are the same bits however its range is split; ``@jit.parallel_rows`` is for loops whose
 ``prange`` steps are whole rows (the normalizations' statistics), which keep the flags.
@@ -210,7 +211,7 @@ class Loop:
                     # row with the same instructions wherever the split falls: it keeps them.
                     options["fastmath"] = set(FAST_MATH) - {"reassoc", "contract"}
                 if self.parallel and self.on_threads and parallel_ready():
-                    python = _named(_with_globals(python, {"prange": numba.prange}), "_parallel")
+                    python = _named(python, "_parallel", {"prange": numba.prange})
                     options["parallel"] = True
                     self.runs_parallel = True
                 elif self.parallel and not self.whole_rows:
@@ -231,9 +232,7 @@ class Loop:
     def in_python(self) -> Callable[..., Any]:
         """The loop as Python runs it, calling the Python form of every loop it calls: slow,
         but it needs no numba (``python`` itself would call those loops compiled)."""
-        names = self.python.__code__.co_names
-        scope = self.python.__globals__
-        callees = {n: v.in_python for n, v in scope.items() if n in names and isinstance(v, Loop)}
+        callees = {name: callee.in_python for name, callee in _callees(self.python).items()}
         return _with_globals(self.python, callees) if callees else self.python
 
     @property
@@ -273,14 +272,19 @@ def _calling_compiled(python: Callable[..., Any]) -> tuple[Callable[..., Any], b
     changes, not a callee's, so a loop calling into another file is compiled afresh in each
     process instead (keep the loops that call each other in one file).
     """
-    names = python.__code__.co_names
-    callees = {n: v for n, v in python.__globals__.items() if n in names and isinstance(v, Loop)}
+    callees = _callees(python)
     if not callees:
         return python, True
     twin = _with_globals(python, {name: callee._compile() for name, callee in callees.items()})
     home = python.__code__.co_filename
     same_file = all(c.python.__code__.co_filename == home for c in callees.values())
     return twin, same_file
+
+
+def _callees(python: Callable[..., Any]) -> dict[str, Loop]:
+    """The ``Loop``s ``python`` calls, by the global names it calls them by."""
+    names = python.__code__.co_names
+    return {n: v for n, v in python.__globals__.items() if n in names and isinstance(v, Loop)}
 
 
 def _with_globals(python: Callable[..., Any], replaced: dict[str, Any]) -> Callable[..., Any]:
@@ -313,11 +317,14 @@ def parallel_rows(python: Callable[..., Any]) -> Loop:
     return Loop(python, parallel=True, whole_rows=True)
 
 
-def _named(python: Callable[..., Any], suffix: str) -> Callable[..., Any]:
-    """``python`` under a name of its own for numba's disk cache, which tells compilations
-    apart by name and source, not by their flags: a parallel compilation, or a plain one
-    without some fast-math flags, must never load another's machine code."""
-    twin = _with_globals(python, {})
+def _named(
+    python: Callable[..., Any], suffix: str, replaced: dict[str, Any] | None = None
+) -> Callable[..., Any]:
+    """``python`` (seeing the globals in ``replaced`` as given there) under a name of its own
+    for numba's disk cache, which tells compilations apart by name and source, not by their
+    flags: a parallel compilation, or a plain one without some fast-math flags, must never
+    load another's machine code."""
+    twin = _with_globals(python, replaced or {})
     twin.__qualname__ = python.__qualname__ + suffix
     return twin
 
