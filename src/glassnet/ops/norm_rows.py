@@ -301,14 +301,14 @@ def _part(p: np.ndarray | None, rows: slice) -> np.ndarray | None:
 # ---------------------------------------------------------------- compiled loops, on every core
 
 
-def _each_range(layout: RowLayout, loop: Callable[[int, int], None], compiled: jit.Loop) -> None:
-    """``loop(lo, hi)`` (a call of the compiled loop ``compiled`` of norm_loops on rows lo..hi)
-    on ranges over the cores: one call over all rows where the loop runs on numba's threads."""
+def _over_cores(loop: Callable[[int, int], None], compiled: jit.Loop, n: int, least: int) -> None:
+    """``loop(lo, hi)`` (a call of ``compiled``, a loop of norm_loops over rows or statistics
+    lo..hi) over all ``n`` of them, on every core: in one call where the loop runs on numba's
+    threads, else in ranges of at least ``least`` over ``split_work``'s."""
     if compiled.compiled_parallel():
-        loop(0, layout.rows)
+        loop(0, n)
         return
-    min_rows = min_rows_for(layout.cols, MIN_VALUES_PER_THREAD)
-    run_split(lambda rows: loop(rows.start, rows.stop), layout.rows, min_rows)
+    run_split(lambda part: loop(part.start, part.stop), n, least)
 
 
 def _on_every_row(layout: RowLayout, per_stat: np.ndarray) -> np.ndarray:
@@ -332,10 +332,11 @@ def _forward_trail_compiled(layout: RowLayout, x: np.ndarray, eps: float, weight
     w, b = _param_values(layout, weight, 1.0, dtype), _param_values(layout, bias, 0.0, dtype)
     mean, var, invstd = (np.empty(layout.rows, dtype) for _ in range(3))
     Y, eps = layout.matrix(y), float(eps)
-    _each_range(
-        layout,
+    _over_cores(
         lambda lo, hi: norm_loops.layer_norm_rows(X, w, b, eps, lo, hi, Y, mean, var, invstd),
         norm_loops.layer_norm_rows,
+        layout.rows,
+        min_rows_for(layout.cols, MIN_VALUES_PER_THREAD),
     )
     keep = layout.keep
     return y, None, mean.reshape(keep), var.reshape(keep), invstd.reshape(keep)
@@ -345,12 +346,8 @@ def _each_stat_range(
     layout: RowLayout, loop: Callable[[int, int], None], compiled: jit.Loop
 ) -> None:
     """``loop(lo, hi)`` (a call of ``compiled``, a loop over statistics lo..hi, ``layout.runs``)
-    over the cores: one call over all statistics where the loop runs on numba's threads."""
-    if compiled.compiled_parallel():
-        loop(0, layout.n_stats)
-        return
-    min_stats = max(1, MIN_VALUES_PER_THREAD // layout.count)
-    run_split(lambda stats: loop(stats.start, stats.stop), layout.n_stats, min_stats)
+    over all statistics, on every core (``_over_cores``)."""
+    _over_cores(loop, compiled, layout.n_stats, max(1, MIN_VALUES_PER_THREAD // layout.count))
 
 
 def _period(layout: RowLayout, p: np.ndarray) -> int | None:
