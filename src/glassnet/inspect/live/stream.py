@@ -40,13 +40,15 @@ def compact(value: Any, digits: int = 4) -> Any:
             return value.astype(np.int64).tolist()
         return _round_array(value.astype(np.float64), digits)
     if isinstance(value, (np.floating, float)):
-        x = float(value)
-        if not math.isfinite(x):
-            return None
-        return float(f"{x:.{digits}g}")
+        return _round_number(float(value), digits)
     if isinstance(value, (np.integer, np.bool_)):
         return value.item()
     return value
+
+
+def _round_number(x: float, digits: int = 4) -> float | None:
+    """``x`` to ``digits`` significant digits (NaN and infinities to None)."""
+    return float(f"{x:.{digits}g}") if math.isfinite(x) else None
 
 
 def _round_array(a: np.ndarray, digits: int) -> list:
@@ -113,7 +115,7 @@ class EventStream:
         while batches:  # popleft, not a swap of the deque: add_batch may append meanwhile
             t, step, epoch, loss = batches.popleft()
             if type(loss) is float:  # compact's rounding, without its questions about the type
-                loss = float(f"{loss:.4g}") if math.isfinite(loss) else None
+                loss = _round_number(loss)
             elif not (loss is None or type(loss) is int):
                 loss = compact(loss)
             self._events.append(
