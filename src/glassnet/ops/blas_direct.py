@@ -125,13 +125,10 @@ def _find(dtype: np.dtype, libraries: list[Any], names: tuple[str, ...]) -> Any:
 def matmul_into(gemm: Any, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """out = a @ b through ``gemm``, for C-ordered a (M, K), b (K, N) and out (M, N).
 
-    The call the compiled loops make (``recurrent_loops.rows_product``), made from Python:
-    used to check a function once, and by the tests.
+    The call the compiled loops make (``recurrent_loops.rows_product``), made from Python by
+    ``gemm_into``'s own steps: used to check a function once, and by the tests.
     """
-    (M, K), N = a.shape, b.shape[1]
-    pointers = a.ctypes.data, b.ctypes.data, out.ctypes.data
-    gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, M, N, K, 1.0, pointers[0], K, pointers[1], N, 0.0,
-         pointers[2], N)  # fmt: skip
+    gemm_into.in_python(gemm, a, False, b, False, _NO_BIAS[a.dtype], out)
 
 
 def _agrees_with_numpy(gemm: Any, dtype: np.dtype) -> bool:
