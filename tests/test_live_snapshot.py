@@ -53,7 +53,9 @@ def test_network_snapshot_describes_each_layer():
 def test_batches_nobody_reads_are_never_rounded(monkeypatch):
     rounded = []
     real = stream_module._round_number
-    monkeypatch.setattr(stream_module, "_round_number", lambda x, *a: rounded.append(x) or real(x, *a))
+    monkeypatch.setattr(
+        stream_module, "_round_number", lambda x, *a: rounded.append(x) or real(x, *a)
+    )
     stream = EventStream()
     for step in range(1, 101):
         stream.add_batch(step, 1, 1.0 / step)
