@@ -54,7 +54,7 @@ from typing import Any
 
 import numpy as np
 
-from . import threads
+from . import environment, threads
 
 __all__ = [
     "MIN_NUMBERS",
@@ -109,7 +109,7 @@ def _wanted() -> bool:
     """The user's choice: set_enabled, else GLASSNET_JIT (on unless it says off)."""
     if _enabled is not None:
         return _enabled
-    text = os.environ.get("GLASSNET_JIT", "").strip().lower()
+    text = environment.variable("GLASSNET_JIT").strip().lower()
     if text in _OFF_WORDS:
         return False
     if text in _ON_WORDS:

@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from . import mkl_library
+from . import environment, mkl_library
 from .machine_load import free_cores, usable_cores
 
 __all__ = [
@@ -51,7 +51,7 @@ def _requested() -> int | None:
     """The user's choice: set_num_threads, else GLASSNET_NUM_THREADS, else None."""
     if _chosen is not None:
         return _chosen
-    text = os.environ.get("GLASSNET_NUM_THREADS", "").strip()
+    text = environment.variable("GLASSNET_NUM_THREADS").strip()
     if not text:
         return None
     if not text.isdigit() or int(text) < 1:
