@@ -49,6 +49,7 @@ def test_other_dtypes_have_no_gemm(dtype):
 def fresh_lookups():
     """Forget the functions looked up so far, before and after the test."""
     lookups = (blas_direct.gemm_function, blas_direct.fast_gemm, blas_direct.threaded_fast_gemm)
+    lookups += (blas_direct.gemm_address, blas_direct.threaded_gemm_address)
     for cached in lookups:
         cached.cache_clear()
     yield
@@ -155,12 +156,12 @@ def test_large_products_go_to_mkl_when_installed(monkeypatch, batch, inputs, out
     calls = []
     gemm_into = blas_direct.gemm_into
 
-    def spy(gemm, a, a_transposed, b, b_transposed, bias, out):
+    def spy(gemm_address, a, a_transposed, b, b_transposed, bias, out):
         layouts = [blas_direct.operand_layout.python(a, a_transposed)[0]]
         layouts.append(blas_direct.operand_layout.python(b, b_transposed)[0])
         shapes = [x.T.shape if t else x.shape for x, t in ((a, a_transposed), (b, b_transposed))]
         calls.append((*shapes, layouts, bias.size))
-        return gemm_into(gemm, a, a_transposed, b, b_transposed, bias, out)
+        return gemm_into(gemm_address, a, a_transposed, b, b_transposed, bias, out)
 
     monkeypatch.setattr(blas_direct, "gemm_into", spy)
     w = np.ones((outputs, inputs), np.float32)

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from . import environment, threads
+from .c_function import CFunction
 
 __all__ = [
     "MIN_NUMBERS",
@@ -228,6 +229,11 @@ class Loop:
             self._follow_thread_limit()
         return compiled(*args)
 
+    @property
+    def home(self) -> str:
+        """The file the loop is written in (numba's disk cache follows that file's changes)."""
+        return self.python.__code__.co_filename
+
     @functools.cached_property
     def in_python(self) -> Callable[..., Any]:
         """The loop as Python runs it, calling the Python form of every loop it calls: slow,
@@ -263,8 +269,8 @@ class Loop:
 
 
 def _calling_compiled(python: Callable[..., Any]) -> tuple[Callable[..., Any], bool]:
-    """``python`` as numba should see it, every ``Loop`` it calls replaced by its compiled
-    form; and whether numba may cache the result on disk.
+    """``python`` as numba should see it, every ``Loop`` (or ``CFunction``) it calls replaced by
+    its compiled form; and whether numba may cache the result on disk.
 
     So one loop can call another (a whole time loop calling the loop of one step, or a small
     function such as a gate activation), and numba compiles the callee into the caller, where
@@ -277,14 +283,16 @@ def _calling_compiled(python: Callable[..., Any]) -> tuple[Callable[..., Any], b
         return python, True
     twin = _with_globals(python, {name: callee._compile() for name, callee in callees.items()})
     home = python.__code__.co_filename
-    same_file = all(c.python.__code__.co_filename == home for c in callees.values())
+    same_file = all(callee.home == home for callee in callees.values())
     return twin, same_file
 
 
-def _callees(python: Callable[..., Any]) -> dict[str, Loop]:
-    """The ``Loop``s ``python`` calls, by the global names it calls them by."""
+def _callees(python: Callable[..., Any]) -> dict[str, Loop | CFunction]:
+    """The ``Loop``s and C functions (``c_function.CFunction``) ``python`` calls, by the
+    global names it calls them by."""
     names = python.__code__.co_names
-    return {n: v for n, v in python.__globals__.items() if n in names and isinstance(v, Loop)}
+    callees = python.__globals__.items()
+    return {n: v for n, v in callees if n in names and isinstance(v, (Loop, CFunction))}
 
 
 def _with_globals(python: Callable[..., Any], replaced: dict[str, Any]) -> Callable[..., Any]:

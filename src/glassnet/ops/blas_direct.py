@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .. import jit, mkl_library
+from ..c_function import c_function, function_address
 
 __all__ = [
     "FAST_MIN_MULTIPLY_ADDS",
@@ -50,6 +51,8 @@ __all__ = [
     "fast_gemm",
     "gemm_into",
     "threaded_fast_gemm",
+    "threaded_gemm_address",
+    "gemm_address",
     "gemm_function",
     "matmul",
     "matmul_into",
@@ -128,7 +131,7 @@ def matmul_into(gemm: Any, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> Non
     The call the compiled loops make (``recurrent_loops.rows_product``), made from Python by
     ``gemm_into``'s own steps: used to check a function once, and by the tests.
     """
-    gemm_into.in_python(gemm, a, False, b, False, _NO_BIAS[a.dtype], out)
+    gemm_into.in_python(function_address(gemm), a, False, b, False, _NO_BIAS[a.dtype], out)
 
 
 def _agrees_with_numpy(gemm: Any, dtype: np.dtype) -> bool:
@@ -159,6 +162,22 @@ def threaded_fast_gemm(dtype: Any) -> Any:
     anyway, so they take MKL on either layer (``gemm_function``).
     """
     return fast_gemm(dtype) if mkl_library.threading_layer() != "sequential" else None
+
+
+@functools.cache
+def threaded_gemm_address(dtype: Any) -> int | None:
+    """The machine address of ``threaded_fast_gemm(dtype)`` (what ``gemm_into`` is given), or
+    None."""
+    gemm = threaded_fast_gemm(dtype)
+    return None if gemm is None else function_address(gemm)
+
+
+@functools.cache
+def gemm_address(dtype: Any) -> int | None:
+    """The machine address of ``gemm_function(dtype)`` (what the compiled loops are given), or
+    None."""
+    gemm = gemm_function(dtype)
+    return None if gemm is None else function_address(gemm)
 
 
 @functools.cache
@@ -193,20 +212,30 @@ def operand_layout(x, transposed):
     return UNREADABLE, 0
 
 
+#: ``cblas_?gemm``'s 14 arguments as ``c_function`` passes them: order, transA, transB, M, N, K,
+#: alpha, A, lda, B, ldb, beta, C, ldc.
+GEMM_ARGUMENTS = ("int32", "int32", "int32", "int64", "int64", "int64", "float", "pointer")
+GEMM_ARGUMENTS += ("int64", "pointer", "int64", "float", "pointer", "int64")
+#: gemm at an address, as ``gemm_into`` calls it (each file declares its own: see c_function).
+cblas_gemm = c_function(GEMM_ARGUMENTS)
+
+
 @jit.loop
-def gemm_into(gemm, a, a_transposed, b, b_transposed, bias, out):
-    """out = A @ B (+ bias on every row, when ``bias`` is not empty) by ``gemm``, from compiled
-    code, where A is ``a`` or, when ``a_transposed``, ``a.T`` (and B so from ``b``); False,
-    with nothing written, when gemm cannot read a or b in place.
+def gemm_into(gemm_address, a, a_transposed, b, b_transposed, bias, out):
+    """out = A @ B (+ bias on every row, when ``bias`` is not empty) by the gemm at
+    ``gemm_address`` (``c_function.function_address`` of ``fast_gemm``'s ctypes function), from
+    compiled code, where A is ``a`` or, when ``a_transposed``, ``a.T`` (and B so from ``b``);
+    False, with nothing written, when gemm cannot read a or b in place.
 
     A (M, K), B (K, N), bias (N,) or (0,), out (M, N) C-ordered, all of gemm's dtype. The
     caller passes a transposed view (``w.T``) as the array it views and says so, so that numba
     compiles one form of this function for every operand (it compiles one per layout it is
     given: each form took about 1 MB). With a bias, out is first filled with it and gemm adds
     the product to it (its beta = 1), which saves the separate pass of ``out += bias``.
-    Compiled, a call from Python costs about 2 us; run by Python itself (``gemm_into.in_python``:
-    the same steps, the same gemm call and so the same numbers) 7 us, as ctypes builds an
-    argument for each of gemm's 14.
+    Compiled, a call from Python costs about 0.5 us (2.8 us when it was handed the ctypes
+    function instead of its address, see ``c_function``); run by Python itself
+    (``gemm_into.in_python``: the same steps, the same gemm call and so the same numbers) 7 us,
+    as ctypes builds an argument for each of gemm's 14.
     """
     M = a.shape[1] if a_transposed else a.shape[0]
     K = a.shape[0] if a_transposed else a.shape[1]
@@ -215,12 +244,13 @@ def gemm_into(gemm, a, a_transposed, b, b_transposed, bias, out):
     trans_b, ldb = operand_layout(b, b_transposed)
     if trans_a == UNREADABLE or trans_b == UNREADABLE:
         return False
-    beta = 0.0
+    zero, one = out.dtype.type(0), out.dtype.type(1)  # gemm's alpha and beta, of its dtype
+    beta = zero
     if bias.size:
         out[:, :] = bias  # on every row
-        beta = 1.0
-    gemm(ROW_MAJOR, trans_a, trans_b, M, N, K, 1.0, a.ctypes.data, lda, b.ctypes.data, ldb,
-         beta, out.ctypes.data, N)  # fmt: skip
+        beta = one
+    cblas_gemm(gemm_address, (ROW_MAJOR, trans_a, trans_b, M, N, K, one, a.ctypes.data, lda,
+                              b.ctypes.data, ldb, beta, out.ctypes.data, N))  # fmt: skip
     return True
 
 
@@ -252,7 +282,7 @@ def matmul(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np.n
     if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype:
         (M, K), N = a.shape, b.shape[1]
         if M * K * N >= FAST_MIN_MULTIPLY_ADDS and b.shape[0] == K:
-            gemm = threaded_fast_gemm(a.dtype)
+            gemm = threaded_gemm_address(a.dtype)
             if gemm is not None:
                 fits = bias is not None and bias.dtype == a.dtype and bias.shape == (N,)
                 out = np.empty((M, N), dtype=a.dtype)

@@ -32,7 +32,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import jit
-from .blas_direct import NO_TRANS, ROW_MAJOR, gemm_function
+from ..c_function import c_function
+from .blas_direct import GEMM_ARGUMENTS, NO_TRANS, ROW_MAJOR, gemm_address
 
 __all__ = [
     "MIN_NUMBERS",
@@ -65,12 +66,18 @@ def worth_using(xw: np.ndarray) -> bool:
 
 
 def sequence_gemm(xw: np.ndarray):
-    """The BLAS ``gemm`` of ``xw``'s dtype for the whole-sequence loops (``*_sequence_*``),
-    or None: they run for work these loops serve when NumPy's own BLAS can be called from
-    compiled code (ops/blas_direct.py). The forward one computes its tanh with
-    ``tanh_float32``, so it is called for float32 only; float64 keeps the step loops there.
+    """The address of the BLAS ``gemm`` of ``xw``'s dtype for the whole-sequence loops
+    (``*_sequence_*``, which call it through ``cblas_gemm``), or None: they run for work these
+    loops serve when a BLAS can be called from compiled code (ops/blas_direct.py). The forward
+    one computes its tanh with ``tanh_float32``, so it is called for float32 only; float64
+    keeps the step loops there.
     """
-    return gemm_function(xw.dtype) if worth_using(xw) else None
+    return gemm_address(xw.dtype) if worth_using(xw) else None
+
+
+#: gemm at an address (ops/blas_direct.py's ``GEMM_ARGUMENTS``), declared in this file for
+#: numba's disk cache of the loops that call it (see c_function).
+cblas_gemm = c_function(GEMM_ARGUMENTS)
 
 
 @jit.loop
@@ -268,15 +275,16 @@ def sigmoid_float32(a):
 
 @jit.loop
 def rows_product(gemm, a, b, out):
-    """out = a @ b by BLAS ``gemm`` (ops/blas_direct.py), from inside a compiled loop.
+    """out = a @ b by the BLAS gemm at address ``gemm`` (ops/blas_direct.py), from inside a
+    compiled loop.
 
     ``a`` (n, K), ``b`` (K, N) and ``out`` (n, N) are C-ordered, e.g. one step's rows
     ``hs[k, lo:hi]``. The same call as ``blas_direct.matmul_into`` makes from Python.
     """
     (n, K), N = a.shape, b.shape[1]
     one, zero = out.dtype.type(1), out.dtype.type(0)
-    gemm(ROW_MAJOR, NO_TRANS, NO_TRANS, n, N, K, one, a.ctypes.data, K, b.ctypes.data, N, zero,
-         out.ctypes.data, N)  # fmt: skip
+    cblas_gemm(gemm, (ROW_MAJOR, NO_TRANS, NO_TRANS, n, N, K, one, a.ctypes.data, K,
+                      b.ctypes.data, N, zero, out.ctypes.data, N))  # fmt: skip
 
 
 @jit.loop
