@@ -59,6 +59,7 @@ class CFunction:
             raise ValueError(f"C argument kinds must be among {list(KINDS)}, got {unknown}")
         self.kinds = tuple(kinds)
         self.home = home
+        self._first_float = self.kinds.index("float") if "float" in self.kinds else None
         self._compiled: Any = None
         self._ctypes_functions: dict[tuple[int, Any], Any] = {}
         self._lock = threading.Lock()
@@ -70,11 +71,11 @@ class CFunction:
         """The call through ctypes (what compiled loops do directly)."""
         if len(args) != len(self.kinds):
             raise ValueError(f"expected {len(self.kinds)} C arguments, got {len(args)}")
-        floats = [arg for arg, kind in zip(args, self.kinds) if kind == "float"]
-        single = bool(floats) and isinstance(floats[0], np.float32)
+        first = self._first_float  # its type says float or double for all the "float"s
+        single = first is not None and isinstance(args[first], np.float32)
         key = (address, single)
         function = self._ctypes_functions.get(key)
-        if function is None:
+        if function is None:  # once per address and float type
             float_type = ctypes.c_float if single else ctypes.c_double
             argtypes = [KINDS[kind] or float_type for kind in self.kinds]
             function = ctypes.CFUNCTYPE(None, *argtypes)(address)
