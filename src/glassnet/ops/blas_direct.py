@@ -7,16 +7,17 @@ some elementwise gate arithmetic. Run from Python, each of those is a call that 
 back Python's global lock; when the batch's rows are split over two cores, the two loops wait for
 the lock at every call (about ten times a step), and the split was measured slower than one
 core. A compiled loop (numba, ``jit.loop``) releases the lock for its whole run, but it cannot
-call ``np.matmul``. It can call a C function, though: ``gemm_function`` hands out a
-``cblas_sgemm`` / ``cblas_dgemm``, so a whole time loop, products included, runs in one compiled
-call per range of rows.
+call ``np.matmul``. It can call a C function, though: ``gemm_function`` finds a
+``cblas_sgemm`` / ``cblas_dgemm``, and the loop calls it at its address (``gemm_address``,
+through ``c_function``), so a whole time loop, products included, runs in one compiled call per
+range of rows.
 
 **Large products from Python** (``matmul``: Linear, MatMul, the recurrent weight gradients).
 When Intel's MKL is installed (``mkl_library``), it computes them: about 1.4x as fast as NumPy's
 OpenBLAS on a training step's products on 2 cores. Once numba is imported the call goes through
 a small compiled function (``gemm_into``), which also reads the operands' layouts and can add a
-Linear layer's bias inside gemm: made that way it costs about 2 us, made by Python through
-ctypes 7 us, as much as a product of 64 x 64 by 64 x 64. Small products stay with ``np.matmul``,
+Linear layer's bias inside gemm: made that way it costs about 0.5 us, made by Python through
+ctypes 9 us, as much as a product of 64 x 64 by 64 x 64. Small products stay with ``np.matmul``,
 whose call costs less.
 
 What is found. MKL's 64-bit-integer CBLAS (``cblas_sgemm_64``) first, then NumPy's wheels'
@@ -65,7 +66,7 @@ NO_TRANS = 111
 TRANS = 112
 
 #: Products with fewer multiply-adds (M K N) than this stay with np.matmul, whose call costs
-#: less (about 1 us against 2-7 us for MKL's, see ``gemm_into``). The line is where NumPy's OpenBLAS may
+#: less (about 1 us against 0.5-9 us for MKL's, see ``gemm_into``). The line is where NumPy's OpenBLAS may
 #: start to use its threads (it never does below 65536 x 4 multiply-adds, interface/gemm.c),
 #: because waking them costs more than the product: they then spin on both cores for about a
 #: tenth of a second, against MKL's and glassnet's own threads, unless glassnet was imported
@@ -234,7 +235,7 @@ def gemm_into(gemm_address, a, a_transposed, b, b_transposed, bias, out):
     the product to it (its beta = 1), which saves the separate pass of ``out += bias``.
     Compiled, a call from Python costs about 0.5 us (2.8 us when it was handed the ctypes
     function instead of its address, see ``c_function``); run by Python itself
-    (``gemm_into.in_python``: the same steps, the same gemm call and so the same numbers) 7 us,
+    (``gemm_into.in_python``: the same steps, the same gemm call and so the same numbers) 9 us,
     as ctypes builds an argument for each of gemm's 14.
     """
     M = a.shape[1] if a_transposed else a.shape[0]
