@@ -51,6 +51,8 @@ class CFunction:
 
     ``home`` is the file that declares it, the file of the loops that call it: numba's disk
     cache renews a compiled loop when the loop's own file changes, so this one should be there.
+    (A change to ``_call_at_address`` below renews no cache: delete the ``.nbi`` / ``.nbc``
+    files in ``__pycache__`` after one.)
     """
 
     def __init__(self, kinds: tuple[str, ...], home: str) -> None:
