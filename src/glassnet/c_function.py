@@ -4,7 +4,7 @@ A compiled loop (``jit.loop``) can be handed a ctypes function as an argument an
 numba then works out that argument's type and address in Python at every call of the loop:
 about 2 us (``blas_direct.gemm_into``: 2.8 us a call against 0.5 us given the address), and
 several times that once a large matrix product has pushed that Python code out of the CPU's
-caches (measured: an MLP epoch took 2 % longer for its eight gemm calls a step). An address is
+caches (measured: an MLP epoch took 4-6 % longer for its eight gemm calls a step). An address is
 an int, which costs nothing to pass; the compiled code calls the function at it.
 
     cblas_gemm = c_function(("int32", "int32", ..., "pointer", "int64"))   # in the file of its callers

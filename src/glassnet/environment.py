@@ -23,8 +23,9 @@ def variable(name: str) -> str:
     compiled loops are on, how many threads to use), so this is one lookup in os.environ's own
     dict instead of its ``get``: four Python calls that encode the name, look it up and decode
     the value. Measured on the MLP epoch of the benchmarks (16 reads a training step), those
-    calls cost about 3 % of the epoch: not for their microsecond each, but because each large
-    product pushes their code out of the CPU's caches, and each read after it fetches it again.
+    calls cost about 1 % of the epoch (paired runs in one process): more than their microsecond
+    each, because each large product pushes their code out of the CPU's caches, and each read
+    after it fetches it again.
     """
     if not _BYTES_STORE:
         return os.environ.get(name, "")
