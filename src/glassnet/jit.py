@@ -110,7 +110,10 @@ def _wanted() -> bool:
     """The user's choice: set_enabled, else GLASSNET_JIT (on unless it says off)."""
     if _enabled is not None:
         return _enabled
-    text = environment.variable("GLASSNET_JIT").strip().lower()
+    text = environment.variable("GLASSNET_JIT")
+    if not text:  # unset: on (asked at every compiled call, so this case comes first)
+        return True
+    text = text.strip().lower()
     if text in _OFF_WORDS:
         return False
     if text in _ON_WORDS:
