@@ -50,8 +50,8 @@ def valid_sgd(options):
 
 DECAY = dict(weight_decay=(0.0, 0.1), maximize=(False, True))
 DECOUPLED = dict(decoupled_weight_decay=(False, True))
-SGD_OPTIONS = option_grid(
-    0.05, momentum=(0.0, 0.9), dampening=(0.0, 0.3), nesterov=(False, True), **DECAY
+SGD_OPTIONS = list(
+    option_grid(0.05, momentum=(0.0, 0.9), dampening=(0.0, 0.3), nesterov=(False, True), **DECAY)
 )
 ADAM_OPTIONS = option_grid(0.01, amsgrad=(False, True), **DECOUPLED, **DECAY)
 RMSPROP_OPTIONS = option_grid(0.01, centered=(False, True), momentum=(0.0, 0.5), **DECAY)
@@ -399,3 +399,52 @@ def test_fused_loop_follows_torch(name, kwargs, compiled):
             torch_opt.step()
     np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-5)
     assert not np.allclose(ours.numpy(), value)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("kwargs", [kw for kw in SGD_OPTIONS if valid_sgd(kw)], ids=str)
+def test_sgd_loop_gives_the_numpy_paths_bits_so_small_parameters_take_it(
+    kwargs, dtype, compiled, monkeypatch
+):
+    """SGD's loop makes the NumPy path's IEEE operations in its order: the same bits, step after
+    step. So once numba is imported a small parameter takes the loop too (``same_bits``), and a
+    run's numbers do not depend on whether other work imported numba first."""
+    group = group_for(optim.SGD, kwargs)
+    hill = kwargs["maximize"]
+    p_fused, p_numpy = start(301, dtype), start(301, dtype)
+    s_fused, s_numpy = {}, {}
+    work = [np.empty_like(p_numpy) for _ in range(2)]
+    for k in range(20):
+        sgd_update_fused(p_fused, gradient(p_fused, k, hill), s_fused, group)
+        sgd_update(p_numpy, gradient(p_numpy, k, hill), s_numpy, group, work)
+        np.testing.assert_array_equal(p_fused, p_numpy)
+        for key, value in s_numpy.items():
+            np.testing.assert_array_equal(s_fused[key], value)
+    jit.available()  # numba imported: the step itself now takes the loop for a small parameter
+    calls = []
+    real = sgd_update_fused
+
+    def spy(*args):
+        calls.append(args[0].size)
+        real(*args)
+
+    monkeypatch.setattr("glassnet.optim.sgd.sgd_update_fused", spy)
+    p = gn.tensor(start(301, dtype), requires_grad=True)
+    opt = optim.SGD([p], **kwargs)
+    p.grad = gn.tensor(gradient(p.numpy(), 0, hill))
+    opt.step()
+    assert calls == [301]
+
+
+def test_small_parameters_of_other_rules_keep_the_numpy_path(compiled, monkeypatch):
+    """Adam's loop rounds differently from its NumPy path: a small parameter never takes it."""
+    jit.available()
+    monkeypatch.setattr(
+        "glassnet.optim.adam.adam_update_fused",
+        lambda *args: pytest.fail("the fused Adam loop ran for a small parameter"),
+    )
+    p = gn.tensor(start(301, np.float32), requires_grad=True)
+    opt = optim.Adam([p], lr=0.01)
+    p.grad = gn.tensor(gradient(p.numpy(), 0))
+    opt.step()
+    assert np.isfinite(p.numpy()).all()

@@ -17,10 +17,14 @@ read. ``maximize`` is ``sign = -1`` (``sign * grad`` is exact). Branches on the 
 same at every ``i``, so the compiler moves them out of the loop and vectorizes it.
 
 The readable twins are each rule's ``*_update_reference`` (the formula) and its in-place NumPy
-path; the tests check all three agree step by step. The compiled loops may fuse a multiply with
-an add (rounding differs in the last bits); NaN and infinity propagate as in NumPy.
+path; the tests check all three agree step by step. A loop may order a rule's operations
+otherwise than its NumPy path does (rounding then differs in the last bits); SGD's makes the
+same operations in the same order, so its numbers are the NumPy path's, bit for bit. NaN and
+infinity propagate as in NumPy.
 
-Whether a parameter gets its fused loop: ``fused_loop_pays`` (large, contiguous, numba there).
+Whether a parameter gets its fused loop: ``fused_loop_pays`` (large, contiguous, numba there;
+for SGD also a small parameter, once numba is imported). A parameter too small to share out
+runs the loop's one-thread form.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import numpy as np
 
 from .. import jit
 from ..jit import prange
-from .optimizer import Group, Optimizer, State, update_in_blocks
+from .optimizer import SPLIT_MIN_SIZE, Group, Optimizer, State, update_in_blocks
 
 #: The fewest numbers of a parameter updated by a compiled loop. Below it the NumPy path runs:
 #: its dozen calls on a small array cost some tens of microseconds, so a run whose parameters
@@ -50,20 +54,30 @@ FUSED_MIN_SIZE = 2**16
 _UNUSED = {char: np.empty(0, dtype=char) for char in "fd"}
 
 
-def fused_loop_pays(param: np.ndarray, grad: np.ndarray) -> bool:
+def fused_loop_pays(param: np.ndarray, grad: np.ndarray, same_bits: bool = False) -> bool:
     """Whether ``param``'s update runs as a compiled loop (``run_fused``) instead of NumPy calls.
 
     Yes when the parameter is large (``FUSED_MIN_SIZE``; checked first, so small runs never
     import numba), it and its gradient are C-contiguous float32 or float64 arrays of one dtype
     (their flat views are then views, not copies), and compiled loops are available.
+
+    With ``same_bits`` (a rule whose loop gives its NumPy path's numbers bit for bit, as SGD's
+    does: the same IEEE operations in the same order), a smaller parameter qualifies too once
+    other work has imported numba: one compiled call instead of the NumPy path's few calls,
+    which cost more than their microseconds right after the large products of a training step
+    (BENCHMARKS.md, ninth round). A rule whose loop rounds differently must not: its numbers
+    would then depend on whether numba had been imported.
     """
+    large = param.size >= FUSED_MIN_SIZE  # first: small parameters never import numba
+    if not large and not (same_bits and jit.loaded()):
+        return False
     return (
-        param.size >= FUSED_MIN_SIZE  # first: small parameters never import numba
-        and grad.dtype == param.dtype
+        grad.dtype == param.dtype
         and param.flags.c_contiguous
         and grad.flags.c_contiguous
-        and jit.pays(param.size, param.dtype, FUSED_MIN_SIZE)
-    )
+        and (jit.pays(param.size, param.dtype, FUSED_MIN_SIZE) if large
+             else param.dtype in jit.LOOP_DTYPES)
+    )  # fmt: skip
 
 
 def fused_or_numpy_update(
@@ -75,11 +89,13 @@ def fused_or_numpy_update(
     state: State,
     group: Group,
     work: int = 0,
+    same_bits: bool = False,
 ) -> None:
     """One parameter's update (an optimizer's ``update``): ``fused(param, grad, state, group)``
-    if ``fused_loop_pays``, else ``numpy_path(param, grad, state, group)``, which is given
-    ``work`` scratch arrays (``optimizer.scratch``) as a fifth argument when ``work > 0``."""
-    if fused_loop_pays(param, grad):
+    if ``fused_loop_pays`` (given ``same_bits``), else ``numpy_path(param, grad, state,
+    group)``, which is given ``work`` scratch arrays (``optimizer.scratch``) as a fifth
+    argument when ``work > 0``."""
+    if fused_loop_pays(param, grad, same_bits):
         fused(param, grad, state, group)
     elif work:
         numpy_path(param, grad, state, group, optimizer.scratch(param, work))
@@ -127,6 +143,9 @@ def run_fused(
     flat = [unused if a is None else a.ravel() for a in arrays]  # views: C-contiguous
     scalars = list(np.array(numbers, dtype=param.dtype))  # NumPy scalars of that dtype
 
+    if size < SPLIT_MIN_SIZE:  # one core is done before a second thread would have woken
+        loop.one_thread(*flat, *scalars, *flags)
+        return
     if loop.compiled_parallel():  # numba's own threads: one call, no hand-off to split_work's
         loop(*flat, *scalars, *flags)
         return
