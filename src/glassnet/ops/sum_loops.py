@@ -53,13 +53,9 @@ BLOCK_NUMBERS = 1 << 16
 @jit.parallel_rows
 def block_sums(x, block, totals):
     """totals[b] = the sum of block b of x (``block`` numbers, the last one maybe fewer), each
-    block added in float64 by one thread, as ``range_sum`` adds a range."""
+    block added by one thread with ``range_sum``."""
     for b in prange(totals.size):
-        part = x[b * block : min((b + 1) * block, x.size)]
-        total = 0.0
-        for k in range(part.size):
-            total += part[k]
-        totals[b] = total
+        totals[b] = range_sum(x, b * block, min((b + 1) * block, x.size))
 
 
 def compiled_sum(x: np.ndarray) -> float:
