@@ -176,6 +176,12 @@ _grad_hook_count = 0
 _backward_end_hooks: list[Callable] = []
 
 
+def gradients_watched() -> bool:
+    """Whether hooks are registered that are shown gradients during the walk (tracers' backward
+    hooks, ``Tensor.register_hook``) and so may keep them."""
+    return bool(_backward_hooks) or _grad_hook_count > 0
+
+
 class Op:
     """A differentiable primitive: forward on arrays, backward as a chain-rule formula.
 
@@ -772,6 +778,9 @@ def grad(
             )
         if g is not None and g.shape != x.shape:
             g = unbroadcast(g, x.shape)
+        if g is not None and not create_graph and not g.array.flags.writeable:
+            # Maybe a view of one of the caller's tensors (ops.elementwise._gradient_times).
+            g = wrap(g.array.copy())
         result.append(g)
     return tuple(result)
 

