@@ -107,3 +107,23 @@ def test_second_derivatives_are_recorded_as_before():
     np.testing.assert_array_equal(gx.numpy(), _data(12))
     (gx * gx).sum().backward()  # d/dw sum(w**2) = 2 w
     np.testing.assert_allclose(w.grad.numpy(), 2 * _data(12), rtol=1e-6)
+
+
+def test_a_parameter_changed_by_a_post_accumulate_hook_does_not_reach_other_gradients():
+    """An optimizer stepping inside backward changes w before x's gradient is computed."""
+    x, w = gn.tensor(_data(13), requires_grad=True), gn.tensor(_data(14), requires_grad=True)
+
+    def step_in_backward(param):
+        param.numpy()[...] -= 10.0  # in place, as an optimizer's step
+
+    w.register_post_accumulate_grad_hook(step_in_backward)
+    hidden = x * 2.0
+    (hidden * w).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 2.0 * _data(14))  # w as the forward saw it
+    np.testing.assert_array_equal(w.numpy(), _data(14) - 10.0)
+
+
+def test_a_square_gets_twice_its_value():
+    x = gn.tensor(_data(15), requires_grad=True)
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * _data(15))

@@ -176,10 +176,12 @@ _grad_hook_count = 0
 _backward_end_hooks: list[Callable] = []
 
 
-def gradients_watched() -> bool:
-    """Whether hooks are registered that are shown gradients during the walk (tracers' backward
-    hooks, ``Tensor.register_hook``) and so may keep them."""
-    return bool(_backward_hooks) or _grad_hook_count > 0
+def hooks_run_in_backward() -> bool:
+    """Whether hooks are registered that run during the walk: tracers' backward hooks and
+    ``Tensor.register_hook`` (shown gradients, which they may keep), and post-accumulate-grad
+    hooks (which may change a parameter in place before the walk is done, as an optimizer
+    stepping inside backward does)."""
+    return bool(_backward_hooks) or _grad_hook_count > 0 or _post_accumulate_hook_count > 0
 
 
 class Op:

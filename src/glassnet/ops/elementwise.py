@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Op, gradients_watched, is_grad_enabled, is_tensor, wrap
+from ..autograd import Op, hooks_run_in_backward, is_grad_enabled, is_tensor, wrap
 from ..errors import DTypeError
 from ..split_work import min_rows_for, run_split, split_ufunc
 from ..ufunc_loops import one_number
@@ -80,13 +80,14 @@ def _gradient_times(g, factor):
     pass over memory fewer (on (32, 64, 16, 16) float32: about 185 us, 15 % of a GroupNorm
     forward and backward). Read-only, so nothing downstream can write into the caller's tensor
     through it; a leaf's ``.grad`` is a copy of it (``autograd._accumulate_grad`` copies every
-    view but one of the gradient arriving). Not taken while hooks are registered that may keep
-    the gradients they are shown: ``factor`` may be changed later (by an optimizer's step).
+    view but one of the gradient arriving). Not taken while hooks run during the walk: they may
+    keep the gradients they are shown, or change ``factor`` in place (an optimizer's step in a
+    post-accumulate hook) while the view is still to be read.
     """
     if (
         not is_grad_enabled()
         and is_tensor(factor)
-        and not gradients_watched()
+        and not hooks_run_in_backward()
         and factor.array.shape == g.array.shape
         and factor.array.dtype == g.array.dtype
         and one_number(g.array) == 1
