@@ -150,6 +150,34 @@ class Tensor:
     def element_size(self) -> int:
         return self.array.itemsize
 
+    def nelement(self) -> int:
+        """Number of elements (PyTorch's other name for ``numel``)."""
+        return self.array.size
+
+    def ndimension(self) -> int:
+        """Number of axes (PyTorch's other name for ``dim``)."""
+        return self.array.ndim
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+        return self.array.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the elements take: ``numel() * itemsize``."""
+        return self.array.nbytes
+
+    def stride(self, dim: int | None = None) -> tuple | int:
+        """How many elements apart neighbours along each axis lie in memory (PyTorch counts in
+        elements; NumPy's ``strides`` count bytes), or along one axis."""
+        steps = tuple(s // self.array.itemsize for s in self.array.strides)
+        return steps if dim is None else steps[dim]
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in memory row after row, with no gaps (C order)."""
+        return bool(self.array.flags.c_contiguous)
+
     # ------------------------------------------------------------------ autograd controls
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf tensor."""
@@ -291,6 +319,20 @@ class Tensor:
 
     def bool(self) -> Tensor:
         return self.to(np.bool_)
+
+    def byte(self) -> Tensor:
+        return self.to(np.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(np.int8)
+
+    def short(self) -> Tensor:
+        return self.to(np.int16)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """This tensor where ``condition`` holds, else ``other``: ``torch.where(condition, self,
+        other)``."""
+        return api.where(condition, self, other)
 
     def cpu(self) -> Tensor:
         """The tensor itself (it already lives on the CPU)."""
@@ -598,6 +640,8 @@ class Tensor:
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         return self._inplace(E.Clamp(min, max))
+
+    clip_ = clamp_
 
     def neg_(self) -> Tensor:
         return self._inplace(E.Neg())

@@ -136,6 +136,33 @@ from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add
     vstack,
     with_out,
 )
+from .torch_formulas import __all__ as _torch_formulas
+from .torch_formulas import (  # noqa: F401 - re-exported
+    absolute,
+    aminmax,
+    deg2rad,
+    float_power,
+    fmax,
+    fmin,
+    heaviside,
+    hypot,
+    isin,
+    logit,
+    median,
+    nanmean,
+    nansum,
+    negative,
+    positive,
+    rad2deg,
+    ravel,
+    reciprocal,
+    select,
+    sgn,
+    signbit,
+    swapdims,
+    unbind,
+    xlogy,
+)
 
 # The function forms `import glassnet` offers (glassnet.exp, glassnet.cat, ...): __init__.py
 # takes exactly these with `from .ops.api import *`.
@@ -159,6 +186,7 @@ __all__ = [
     "tril", "triu", "true_divide", "trunc", "unflatten", "unsqueeze", "var", "var_mean", "view",
     "where",
     *_torch_forms,
+    *_torch_formulas,
 ]  # fmt: skip
 
 if TYPE_CHECKING:
@@ -764,7 +792,7 @@ TENSOR_METHODS = [
     "reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
     "t", "permute", "expand", "broadcast_to", "expand_as", "repeat", "flip", "split", "chunk",
     "matmul", "dot", "mm",
-    "isnan", "isinf", "isfinite", "isclose", "allclose", "bitwise_and", "bitwise_or",
+    "isnan", "isinf", "isfinite", "isclose", "allclose", "equal", "bitwise_and", "bitwise_or",
     "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not", "logical_and",
     "logical_or", "logical_xor", "logical_not",
     "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh",
@@ -776,6 +804,14 @@ TENSOR_METHODS = [
     "ceil", "fix", "floor", "floor_divide", "fmod", "frac", "remainder", "round", "trunc",
     "true_divide",
     "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp", "argsort", "msort", "sort", "topk",
+    # PyTorch's method forms of its top-level functions (torch_forms.py)
+    "addcdiv", "addcmul", "addmm", "bincount", "bmm", "count_nonzero", "diff", "greater",
+    "greater_equal", "less", "less_equal", "moveaxis", "movedim", "multiply", "mv", "nan_to_num",
+    "narrow", "not_equal", "outer", "subtract", "take", "tile", "unique",
+    # and of the short formulas (torch_formulas.py)
+    "absolute", "aminmax", "deg2rad", "float_power", "fmax", "fmin", "heaviside", "hypot",
+    "logit", "median", "nanmean", "nansum", "negative", "positive", "rad2deg", "ravel",
+    "reciprocal", "select", "sgn", "signbit", "swapdims", "unbind", "xlogy",
 ]  # fmt: skip
 
 
