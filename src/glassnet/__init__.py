@@ -19,6 +19,7 @@ from . import (
     data,
     distributions,
     dtypes,
+    linalg,
     metrics,
     models,
     nn,

@@ -346,7 +346,9 @@ class Tensor:
         return object.__format__(self, spec)
 
     def contiguous(self) -> Tensor:
-        return self
+        """This tensor if its elements lie row after row in memory, else a copy that does (the
+        gradient passes through unchanged)."""
+        return self if self.array.flags.c_contiguous else E.Clone()(self)
 
     def is_floating_point(self) -> bool:
         return is_floating(self.array.dtype)

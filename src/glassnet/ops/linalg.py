@@ -1,0 +1,193 @@
+"""Linear algebra of square matrices and norms: inv, det, slogdet, solve, vector_norm, matrix_norm.
+
+The values come from NumPy's LAPACK routines (``np.linalg``), on the last two axes, so a batch
+of matrices (..., n, n) is one call. Each gradient is the textbook matrix identity, written with
+Tensor ops (so it can be differentiated again); with Y = A^-1 and ^T the transpose of the last
+two axes:
+
+    inverse:      d(A^-1) = -Y dA Y              ->  dL/dA = -Y^T G Y^T
+    determinant:  d det A = det A tr(Y dA)       ->  dL/dA = g det A Y^T
+    log |det A|:  d log|det A| = tr(Y dA)        ->  dL/dA = g Y^T
+    X = A^-1 B:   dX = A^-1 (dB - dA X)          ->  dL/dB = A^-T G,  dL/dA = -(dL/dB) X^T
+
+The norms are formulas of the reductions (``glassnet.norm``, sums and maxima of |a|).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Op, as_tensor, wrap
+from ..dtypes import is_floating
+from ..errors import DTypeError, ShapeError
+from . import api
+
+__all__ = ["det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]
+
+_sign_logabsdet = namedtuple("slogdet", ["sign", "logabsdet"])
+
+
+class SingularMatrixError(RuntimeError):
+    """The matrix has no inverse (PyTorch raises its LinAlgError, also a RuntimeError)."""
+
+
+def _square(x: Any, who: str) -> Any:
+    """``x`` as a floating tensor of square matrices (..., n, n), or one clear error."""
+    t = as_tensor(x)
+    if not is_floating(t.array.dtype):
+        raise DTypeError(f"linalg.{who}: expected a floating tensor, got dtype {t.array.dtype}")
+    if t.ndim < 2 or t.shape[-1] != t.shape[-2]:
+        raise ShapeError(
+            f"linalg.{who}: expected square matrices of shape (..., n, n), got {tuple(t.shape)}"
+        )
+    return t
+
+
+def _lapack(routine: Any, who: str, *arrays: np.ndarray) -> Any:
+    try:
+        return routine(*arrays)
+    except np.linalg.LinAlgError:
+        raise SingularMatrixError(
+            f"linalg.{who}: the matrix is singular (its determinant is 0), so it has no inverse"
+        ) from None
+
+
+def _mT(x: Any) -> Any:
+    return x.transpose(-2, -1)
+
+
+class Inv(Op):
+    """Y = A^-1;   dL/dA = -Y^T G Y^T"""
+
+    def forward(self, a):
+        self.out_data = _lapack(np.linalg.inv, "inv", a)
+        return self.out_data
+
+    def backward(self, g):
+        y_t = _mT(self.output())
+        return (-(y_t @ g @ y_t),)
+
+
+class Det(Op):
+    """d = det A;   dL/dA = g d A^-T"""
+
+    def forward(self, a):
+        self.out_data = np.asarray(np.linalg.det(a), dtype=a.dtype)
+        return self.out_data
+
+    def backward(self, g):
+        (a,) = self.inputs
+        scale = (g * self.output()).unsqueeze(-1).unsqueeze(-1)  # d itself, so it is recorded
+        return (scale * _mT(inv(a)),)
+
+
+class LogAbsDet(Op):
+    """l = log |det A|;   dL/dA = g A^-T"""
+
+    def forward(self, a):
+        _, logabs = np.linalg.slogdet(a)
+        return np.asarray(logabs, dtype=a.dtype)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        return (g.unsqueeze(-1).unsqueeze(-1) * _mT(inv(a)),)
+
+
+class Solve(Op):
+    """X = A^-1 B (B of shape (..., n, k));   dL/dB = A^-T G,   dL/dA = -(dL/dB) X^T"""
+
+    def forward(self, a, b):
+        self.out_data = _lapack(np.linalg.solve, "solve", a, b)
+        return self.out_data
+
+    def backward(self, g):
+        a, _ = self.inputs
+        g_b = solve(_mT(a), g)
+        return -(g_b @ _mT(self.output())), g_b
+
+
+def inv(A: Any) -> Any:  # noqa: N803 - PyTorch's argument name
+    """The inverse matrix A^-1 (A @ inv(A) is the identity), of each matrix of (..., n, n)."""
+    return Inv()(_square(A, "inv"))
+
+
+def det(A: Any) -> Any:  # noqa: N803
+    """The determinant of each matrix of (..., n, n): how much the matrix scales volumes. Its
+    gradient (g det A A^-T) needs A invertible; at a singular A backward raises LinAlgError."""
+    return Det()(_square(A, "det"))
+
+
+def slogdet(A: Any) -> Any:  # noqa: N803
+    """``(sign, logabsdet)``: det A = sign * exp(logabsdet), without the overflow of det itself
+    for large matrices. The gradient flows through logabsdet."""
+    a = _square(A, "slogdet")
+    sign, _ = np.linalg.slogdet(a.array)
+    return _sign_logabsdet(wrap(np.asarray(sign, dtype=a.array.dtype)), LogAbsDet()(a))
+
+
+def solve(A: Any, B: Any) -> Any:  # noqa: N803
+    """X with A X = B, without forming A^-1: A (..., n, n); B (..., n, k), or (..., n) for
+    vectors (when B has one axis fewer than A)."""
+    a = _square(A, "solve")
+    b = as_tensor(B)
+    vectors = b.ndim == a.ndim - 1
+    b_mat = b.unsqueeze(-1) if vectors else b
+    if b_mat.ndim < 2 or b_mat.shape[-2] != a.shape[-1]:
+        raise ShapeError(
+            f"linalg.solve: A of shape {tuple(a.shape)} needs B of shape (..., {a.shape[-1]}, k) "
+            f"or (..., {a.shape[-1]}), got {tuple(b.shape)}"
+        )
+    x = Solve()(a, b_mat.to(a.array.dtype))
+    return x.squeeze(-1) if vectors else x
+
+
+def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """(sum |x|**ord)**(1/ord) over ``dim`` (all elements when None); ord may be inf, -inf, or 0
+    (how many elements are nonzero)."""
+    t = as_tensor(x)
+    if ord == 0:
+        return (t != 0).float().sum(dim, keepdim) if dim is not None else (t != 0).float().sum()
+    if dim is None:
+        t, dim = t.reshape(-1), 0
+        if keepdim:
+            return api.norm(t, ord, dim).reshape((1,) * as_tensor(x).ndim)
+    return api.norm(t, ord, dim, keepdim)
+
+
+def matrix_norm(A: Any, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: bool = False) -> Any:  # noqa: N803, A002
+    """A matrix norm over the two axes ``dim``: 'fro' (sqrt of the sum of squares), 1 / -1 (the
+    largest / smallest column sum of |a|), inf / -inf (the same for rows)."""
+    t = as_tensor(A)
+    rows, cols = (d % t.ndim for d in dim)
+    if ord == "fro":
+        return api.norm(t, 2, (rows, cols), keepdim)
+    if ord in (1, -1, math.inf, -math.inf):
+        along, across = (rows, cols) if ord in (1, -1) else (cols, rows)
+        sums = t.abs().sum(along, keepdim=True)
+        pick = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
+        return pick if keepdim else pick.squeeze(max(rows, cols)).squeeze(min(rows, cols))
+    raise ValueError(
+        f"linalg.matrix_norm: ord={ord!r} is not implemented in glassnet yet (it needs singular "
+        "values); 'fro', 1, -1, inf and -inf are"
+    )
+
+
+def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: N803, A002
+    """PyTorch's ``linalg.norm``: a vector norm when ``dim`` is one axis (or A is 1-D), a matrix
+    norm when ``dim`` is two axes (or A is 2-D and ``ord`` is given), else the 2-norm of all
+    elements."""
+    t = as_tensor(A)
+    if isinstance(dim, int) or (dim is None and ord is not None and t.ndim == 1):
+        return vector_norm(t, 2 if ord is None else ord, dim, keepdim)
+    if dim is not None or ord is not None:
+        if ord is not None and dim is None and t.ndim != 2:
+            raise ShapeError(
+                f"linalg.norm: with ord={ord!r} the input must be 1-D or 2-D, or dim given; got "
+                f"shape {tuple(t.shape)}"
+            )
+        return matrix_norm(t, "fro" if ord is None else ord, tuple(dim or (-2, -1)), keepdim)
+    return vector_norm(t, 2, None, keepdim)
