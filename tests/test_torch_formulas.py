@@ -7,6 +7,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.numerical import gradcheck
+from glassnet.tensor import IN_PLACE_FORMS
 
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal((3, 4))
@@ -209,3 +210,57 @@ def test_mistakes_get_one_clear_line():
         gn.median(gn.tensor(np.zeros(0)))
     with pytest.raises(IndexError, match="dimension 1 of \\[2, 0\\] is empty"):
         gn.median(gn.tensor(np.zeros((2, 0))), 1)
+
+
+def test_more_products_and_histc_match_pytorch(torch):
+    m, v = RNG.standard_normal((3, 4)), RNG.standard_normal(4)
+    b1, b2 = RNG.standard_normal((2, 3, 5)), RNG.standard_normal((2, 5, 4))
+    values = RNG.standard_normal(200)
+    cases = [
+        lambda lib, t: lib.addmv(t(m[:, 0]), t(m), t(v), beta=0.5, alpha=2.0),
+        lambda lib, t: lib.baddbmm(t(np.ones((2, 3, 4))), t(b1), t(b2), alpha=0.25),
+        lambda lib, t: t(np.ones((3, 4))).addbmm(t(b1), t(b2), beta=2.0),
+        lambda lib, t: lib.histc(t(values), bins=9),
+        lambda lib, t: lib.histc(t(values), bins=5, min=-1, max=1),
+        lambda lib, t: lib.histc(t(np.full(3, 2.0)), bins=4),
+        lambda lib, t: t(m[:3, :3]).trace(),
+        lambda lib, t: t(m[:3, :3] + 3 * np.eye(3)).inverse(),
+        lambda lib, t: t(m[:3, :3]).det(),
+    ]
+    for i, case in enumerate(cases):
+        ours, theirs = case(gn, gn.tensor), case(torch, torch.tensor)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, err_msg=f"case {i}")
+
+
+def test_in_place_forms_match_pytorch(torch):
+    positive = RNG.uniform(0.5, 2.0, (3, 4))
+    calls = [
+        lambda t: t.addcmul_(t * 2, t, value=0.5),
+        lambda t: t.addcdiv_(t, t + 1, value=-0.1),
+        lambda t: t.lerp_(t * 0 + 1, 0.25),
+        lambda t: t.fill_diagonal_(-3.0),
+        lambda t: t.index_fill_(1, t.new_tensor([0, 3]).long(), 9.0),
+        *[(lambda name: lambda t: getattr(t, name + "_")())(n) for n in IN_PLACE_FORMS],
+    ]
+    for i, call in enumerate(calls):
+        ours, theirs = gn.tensor(positive), torch.tensor(positive)
+        assert call(ours) is ours and call(theirs) is theirs
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, err_msg=f"call {i}")
+
+
+def test_in_place_form_of_a_recorded_tensor_keeps_the_gradient(torch):
+    x = gn.tensor(RNG.uniform(0.5, 2.0, 5), requires_grad=True)
+    y = x * 3.0
+    y.sqrt_()
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 3.0 / (2 * np.sqrt(3.0 * x.numpy())), rtol=1e-12)
+
+
+def test_device_questions_have_the_cpu_answers(torch):
+    ours, theirs = gn.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])
+    assert ours.is_cuda is theirs.is_cuda is False
+    assert ours.get_device() == theirs.get_device() == -1
+    assert ours.data_ptr() == ours[0:].data_ptr() != ours.clone().data_ptr()
+    assert ours.is_complex() is False and gn.tensor([0.0]).is_nonzero() is False
+    with pytest.raises(RuntimeError, match="one element, got shape"):
+        ours.is_nonzero()

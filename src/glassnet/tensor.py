@@ -18,6 +18,7 @@ import numpy as np
 from . import autograd
 from .device import CPU, device, split_to_arguments
 from .dtypes import default_dtype_for, is_floating, to_dtype
+from .errors import ShapeError
 from .ops import api
 from .ops import elementwise as E
 from .ops.shape import GetItem
@@ -173,6 +174,48 @@ class Tensor:
         elements; NumPy's ``strides`` count bytes), or along one axis."""
         steps = tuple(s // self.array.itemsize for s in self.array.strides)
         return steps if dim is None else steps[dim]
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: glassnet's tensors live in the CPU's memory."""
+        return False
+
+    def get_device(self) -> int:
+        """-1, PyTorch's number for the CPU (a GPU's would be 0, 1, ...)."""
+        return -1
+
+    def data_ptr(self) -> int:
+        """The memory address of the first element (two tensors sharing it share memory)."""
+        return int(self.array.ctypes.data)
+
+    def is_complex(self) -> bool:
+        return self.array.dtype.kind == "c"
+
+    def is_nonzero(self) -> bool:
+        """Whether the one element is not zero (an error for other sizes)."""
+        if self.array.size != 1:
+            raise RuntimeError(
+                f"is_nonzero: expected a tensor of one element, got shape {tuple(self.shape)}"
+            )
+        return bool(self.array.reshape(-1)[0] != 0)
+
+    def trace(self) -> Tensor:
+        """The sum of the diagonal of a 2-D tensor;   dL/dx = g on the diagonal, 0 elsewhere."""
+        if self.ndim != 2:
+            raise ShapeError(f"trace: expected a 2-D tensor, got shape {tuple(self.shape)}")
+        return api.diagonal(self).sum()
+
+    def det(self) -> Tensor:
+        """``glassnet.linalg.det(self)``."""
+        from . import linalg
+
+        return linalg.det(self)
+
+    def inverse(self) -> Tensor:
+        """``glassnet.linalg.inv(self)``."""
+        from . import linalg
+
+        return linalg.inv(self)
 
     def is_contiguous(self) -> bool:
         """Whether the elements lie in memory row after row, with no gaps (C order)."""
@@ -654,6 +697,35 @@ class Tensor:
     def relu_(self) -> Tensor:
         return self._inplace(E.ReLU())
 
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return self._inplace(functools.partial(api.addcmul, value=value), tensor1, tensor2)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return self._inplace(functools.partial(api.addcdiv, value=value), tensor1, tensor2)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace(api.lerp, end, weight)
+
+    def fill_diagonal_(self, fill_value: float, wrap: bool = False) -> Tensor:
+        """Set the main diagonal to ``fill_value`` (of a 2-D tensor, or one whose sides are all
+        equal); ``wrap`` starts it again below a tall matrix's square top, as NumPy does."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+            raise ShapeError(
+                "fill_diagonal_: expected a 2-D tensor or one whose dimensions are all equal, "
+                f"got shape {tuple(self.shape)}"
+            )
+        mask = np.zeros(self.shape, dtype=bool)
+        np.fill_diagonal(mask, True, wrap=wrap)
+        return self.masked_fill_(autograd.wrap(mask), fill_value)
+
+    def index_fill_(self, dim: int, index: Any, value: float) -> Tensor:
+        """Set the slices at ``index`` along ``dim`` to ``value``."""
+        axis = dim % max(self.ndim, 1)
+        positions = index.array if isinstance(index, Tensor) else np.asarray(index)
+        mask = np.zeros(self.shape, dtype=bool)
+        np.moveaxis(mask, axis, 0)[positions.reshape(-1)] = True
+        return self.masked_fill_(autograd.wrap(mask), value)
+
     def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
         return self._inplace(functools.partial(api.scatter, value=value), dim, index, src)
 
@@ -768,6 +840,25 @@ autograd.Tensor = Tensor
 # Tensor methods that are the public functions themselves (x.exp() is glassnet.exp(x)).
 for _name in api.TENSOR_METHODS:
     setattr(Tensor, _name, getattr(api, _name))
+
+
+def _in_place_form(name: str) -> Any:
+    """The method ``x.<name>_()``: x's own elements replaced by ``x.<name>()``."""
+    function = getattr(api, name)
+
+    def method(self: Tensor) -> Tensor:
+        return self._inplace(function)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"``{name}`` in place: this tensor's elements become ``self.{name}()``."
+    return method
+
+
+# PyTorch's in-place forms of one-argument functions (the others are written out above).
+IN_PLACE_FORMS = ("abs", "ceil", "cos", "expm1", "floor", "frac", "log", "log1p", "reciprocal",
+                  "rsqrt", "sigmoid", "sign", "sin", "sqrt", "square", "tanh", "trunc")  # fmt: skip
+for _name in IN_PLACE_FORMS:
+    setattr(Tensor, _name + "_", _in_place_form(_name))
 del _name
 
 

@@ -95,11 +95,14 @@ from .sorting import argsort, msort, sort, topk  # noqa: F401 - re-exported
 from .torch_forms import __all__ as _torch_forms
 from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add(b))
     add,
+    addbmm,
     addcdiv,
     addcmul,
     addmm,
+    addmv,
     all,
     any,
+    baddbmm,
     bincount,
     bmm,
     cdist,
@@ -112,6 +115,7 @@ from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add
     greater,
     greater_equal,
     gt,
+    histc,
     hstack,
     is_floating_point,
     le,
@@ -805,7 +809,8 @@ TENSOR_METHODS = [
     "true_divide",
     "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp", "argsort", "msort", "sort", "topk",
     # PyTorch's method forms of its top-level functions (torch_forms.py)
-    "addcdiv", "addcmul", "addmm", "bincount", "bmm", "count_nonzero", "diff", "greater",
+    "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "baddbmm", "bincount", "bmm",
+    "count_nonzero", "diff", "greater", "histc",
     "greater_equal", "less", "less_equal", "moveaxis", "movedim", "multiply", "mv", "nan_to_num",
     "narrow", "not_equal", "outer", "subtract", "take", "tile", "unique",
     # and of the short formulas (torch_formulas.py)

@@ -25,7 +25,8 @@ from ..autograd import as_tensor, is_grad_enabled, is_tensor, wrap
 from .shape import cat
 
 __all__ = [
-    "add", "addcdiv", "addcmul", "addmm", "all", "any", "bincount", "bmm", "cdist",
+    "add", "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "all", "any", "baddbmm", "bincount",
+    "bmm", "cdist", "histc",
     "column_stack", "count_nonzero", "diff", "eq", "equal", "ge", "greater", "greater_equal",
     "gt", "hstack", "is_floating_point", "is_tensor", "le", "less", "less_equal", "lt",
     "moveaxis", "movedim", "multiply", "mul", "mv", "nan_to_num", "narrow", "ne", "not_equal",
@@ -193,6 +194,21 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1
     return _scaled(input, beta) + _scaled(m1 @ m2, alpha)
 
 
+def addmv(input: Any, mat: Any, vec: Any, *, beta: float = 1, alpha: float = 1) -> Any:
+    """beta * input + alpha * (mat @ vec), mat 2-D and vec 1-D"""
+    return _scaled(input, beta) + _scaled(mv(mat, vec), alpha)
+
+
+def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: float = 1, alpha: float = 1) -> Any:
+    """beta * input + alpha * (batch1[b] @ batch2[b]) for each b (attention scores plus a mask)"""
+    return _scaled(input, beta) + _scaled(bmm(batch1, batch2), alpha)
+
+
+def addbmm(input: Any, batch1: Any, batch2: Any, *, beta: float = 1, alpha: float = 1) -> Any:
+    """beta * input + alpha * sum over b of batch1[b] @ batch2[b]"""
+    return _scaled(input, beta) + _scaled(bmm(batch1, batch2).sum(0), alpha)
+
+
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Any:
     """input + value * tensor1 * tensor2"""
     return as_tensor(input) + _scaled(as_tensor(tensor1) * tensor2, value)
@@ -321,6 +337,25 @@ def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noq
     if return_counts:
         out.append(wrap(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Any:  # noqa: A002
+    """How many elements fall in each of ``bins`` equal bins between min and max (the data's
+    own smallest and largest value when both are 0); elements outside are left out. No
+    gradient: counts do not change smoothly with the values."""
+    x = as_tensor(input)
+    values = x.array.reshape(-1)
+    low, high = (float(min), float(max))
+    if low == high:
+        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if low == high:  # every value the same: PyTorch widens the range by 1 on both sides
+        low, high = low - 1, high + 1
+    if bins <= 0 or low > high:
+        raise ValueError(f"histc: expected bins > 0 and min <= max, got bins={bins}, "
+                         f"min={min}, max={max}")  # fmt: skip
+    counts, _ = np.histogram(values, bins=bins, range=(low, high))
+    dtype = x.array.dtype if x.array.dtype.kind == "f" else np.float32
+    return wrap(counts.astype(dtype))
 
 
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
