@@ -264,3 +264,14 @@ def test_device_questions_have_the_cpu_answers(torch):
     assert ours.is_complex() is False and gn.tensor([0.0]).is_nonzero() is False
     with pytest.raises(RuntimeError, match="one element, got shape"):
         ours.is_nonzero()
+
+
+def test_trace_of_a_matrix_and_the_recorder_share_one_name():
+    a = gn.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    total = gn.trace(a)  # torch.trace(a) under glassnet run
+    total.backward()
+    assert total.item() == 5.0
+    np.testing.assert_array_equal(a.grad.numpy(), np.eye(2))
+    with gn.trace() as recorded:  # no argument: glassnet's tracer
+        (a * 2).sum()
+    assert type(recorded).__name__ == "Trace"

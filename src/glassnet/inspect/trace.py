@@ -249,8 +249,11 @@ class Trace:
         return f"<Trace: {len(self.forward)} forward ops, {len(self.backward)} backward steps>"
 
 
-def trace() -> Trace:
+def trace(input: Any = None) -> Any:  # noqa: A002 - PyTorch's argument name
     """Record the ops of the forward and backward passes run inside a ``with`` block.
+
+    Given a 2-D tensor, ``trace(A)`` is PyTorch's ``torch.trace`` instead: the sum of A's
+    diagonal (``A.trace()``), so that scripts calling it under ``glassnet run`` work.
 
     Example::
 
@@ -265,4 +268,6 @@ def trace() -> Trace:
           dy/dx = 2x = 6
           x.grad = 6 * 1 = 6
     """
+    if input is not None:
+        return autograd.as_tensor(input).trace()
     return Trace()
