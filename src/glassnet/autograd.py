@@ -44,12 +44,6 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-def set_grad_enabled(mode: bool) -> None:
-    """Switch recording on or off globally (prefer the ``no_grad`` / ``enable_grad`` contexts)."""
-    global _grad_enabled
-    _grad_enabled = bool(mode)
-
-
 class _GradMode:
     """Base of no_grad / enable_grad: a context manager that is also a function decorator."""
 
@@ -91,6 +85,33 @@ class enable_grad(_GradMode):
     """Context manager / decorator that turns recording back on inside a ``no_grad`` block."""
 
     _mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Switch recording on or off, as PyTorch's ``set_grad_enabled``: at once when called
+    (``set_grad_enabled(False)``), and only until the end of the block when used as a context
+    (``with set_grad_enabled(phase == "train"):``) or a decorator."""
+
+    def __init__(self, mode: bool) -> None:
+        global _grad_enabled
+        self._mode = bool(mode)
+        self._previous = _grad_enabled
+        _grad_enabled = self._mode
+
+    def __enter__(self) -> None:
+        pass  # switched already, when made; __exit__ puts back what was there before
+
+    def __call__(self, fn: Callable) -> Callable:
+        global _grad_enabled
+        _grad_enabled = self._previous  # as a decorator it switches only while fn runs
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
 
 
 class inference_mode(_GradMode):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..tensor import Tensor, as_tensor
 from .errors import call_function_form
 from .functional import loss as F
+from .functional import margin_losses as M
 from .module import Module
 
 __all__ = [
@@ -27,6 +28,11 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "KLDivLoss",
+    "MarginRankingLoss",
+    "HingeEmbeddingLoss",
+    "SoftMarginLoss",
+    "CosineEmbeddingLoss",
+    "TripletMarginLoss",
 ]
 
 
@@ -332,3 +338,89 @@ class KLDivLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, log_target={self.log_target}"
+
+
+class _MarginLoss(_Loss):
+    """A margin loss: its ``margin`` and ``reduction`` stored, its formula in ``fn``."""
+
+    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, *inputs: Tensor) -> Tensor:
+        return call_function_form(self, self.fn, *inputs, self.margin, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, reduction={self.reduction!r}"
+
+
+class MarginRankingLoss(_MarginLoss):
+    """l = max(0, -y (x1 - x2) + margin): with y = 1, x1 should score above x2 by the margin.
+
+    Shape: input1, input2 and target (labels 1 or -1) of one shape (N,) (or broadcasting).
+
+    Example: ``nn.MarginRankingLoss(margin=0.5)(score_good, score_bad, glassnet.ones(N))``.
+    """
+
+    fn = staticmethod(M.margin_ranking_loss)
+
+
+class HingeEmbeddingLoss(_MarginLoss):
+    """l = x where y = 1, max(0, margin - x) where y = -1, for x a distance between a pair.
+
+    Example: ``nn.HingeEmbeddingLoss(margin=1.0)(distances, labels)``.
+    """
+
+    fn = staticmethod(M.hinge_embedding_loss)
+
+    def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
+        super().__init__(margin, reduction=reduction)
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    """l = 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
+
+    Shape: input1, input2 (N, D) or (D,); target (N,) or a number, labels 1 or -1.
+
+    Example: ``nn.CosineEmbeddingLoss()(emb_a, emb_b, glassnet.tensor([1, -1]))``.
+    """
+
+    fn = staticmethod(M.cosine_embedding_loss)
+
+
+class SoftMarginLoss(_Loss):
+    """l = log(1 + exp(-y x)) for labels y of 1 or -1, averaged over every element.
+
+    Example: ``nn.SoftMarginLoss()(scores, labels)``.
+    """
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return call_function_form(self, M.soft_margin_loss, input, target,
+                                  reduction=self.reduction)  # fmt: skip
+
+
+class TripletMarginLoss(_Loss):
+    """l = max(d(a, pos) - d(a, neg) + margin, 0), d the p-norm distance between rows.
+
+    Args:
+        margin, p, eps: as ``F.triplet_margin_loss``; ``swap`` uses the smaller of d(a, neg)
+            and d(pos, neg).
+
+    Example: ``nn.TripletMarginLoss(margin=1.0)(anchor, positive, negative)``.
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, *, reduction: str = "mean") -> None:  # fmt: skip
+        super().__init__(reduction)
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return call_function_form(self, M.triplet_margin_loss, anchor, positive, negative,
+                                  self.margin, self.p, self.eps, self.swap,
+                                  reduction=self.reduction)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, p={self.p}, swap={self.swap}, reduction={self.reduction!r}"

@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d (no parameters; see nn/functional/pooling.py)."""
+"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d (no parameters; see nn/functional/pooling.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ __all__ = [
     "AvgPool2d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
 ]
 
 
@@ -250,6 +252,50 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     Example::
 
         >>> nn.AdaptiveAvgPool1d(5)(glassnet.randn(1, 64, 8)).shape
+        (1, 64, 5)
+    """
+
+    _nd = 1
+
+
+class _AdaptiveMaxPoolNd(_Pool):
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        fn = F.adaptive_max_pool2d if self._nd == 2 else F.adaptive_max_pool1d
+        self._check_input(input)
+        return fn(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    r"""Max pooling to a fixed output size, whatever the input size: each output cell is the
+    largest value of the window ``AdaptiveAvgPool2d`` would average.
+
+    Args:
+        output_size: (Ho, Wo), or one int for a square output; None keeps that input size.
+        return_indices: also return each winner's position (row * W + column).
+
+    Example::
+
+        >>> nn.AdaptiveMaxPool2d((5, 7))(glassnet.randn(1, 64, 8, 9)).shape
+        (1, 64, 5, 7)
+    """
+
+    _nd = 2
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    r"""Max pooling of (N, C, L) or (C, L) to a fixed length; see AdaptiveMaxPool2d.
+
+    Example::
+
+        >>> nn.AdaptiveMaxPool1d(5)(glassnet.randn(1, 64, 8)).shape
         (1, 64, 5)
     """
 

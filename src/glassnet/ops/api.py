@@ -91,7 +91,7 @@ from .rounding import (  # noqa: F401 - re-exported
     trunc,
 )
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: F401 - re-exported
-from .sorting import argsort, msort, sort, topk  # noqa: F401 - re-exported
+from .sorting import argsort, bucketize, msort, searchsorted, sort, topk  # noqa: F401
 from .torch_forms import __all__ as _torch_forms
 from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add(b))
     add,
@@ -174,7 +174,8 @@ __all__ = [
     "abs", "acos", "acosh", "allclose", "amax", "amin", "arccos", "arccosh", "arcsin",
     "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "argwhere",
     "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift",
-    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "broadcast_to", "cat",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "broadcast_to",
+    "bucketize", "cat",
     "ceil", "chunk", "clamp", "clip", "clone", "concat", "concatenate", "copysign", "cos",
     "cosh", "cummax", "cummin", "cumprod", "cumsum", "diag", "diagonal", "div", "divide", "dot",
     "einsum", "erf", "exp", "exp2", "expand", "expm1", "fix", "flatten", "flip", "floor",
@@ -184,7 +185,8 @@ __all__ = [
     "logical_xor", "logsumexp", "masked_fill", "masked_select", "matmul", "max", "maximum",
     "mean", "meshgrid", "min", "minimum", "mm", "msort", "neg", "nonzero", "norm", "outer",
     "pad", "permute", "pow", "prod", "relu", "remainder", "repeat", "repeat_interleave",
-    "reshape", "roll", "round", "rsqrt", "scatter", "scatter_add", "scatter_reduce", "sigmoid",
+    "reshape", "roll", "round", "rsqrt", "scatter", "scatter_add", "scatter_reduce",
+    "searchsorted", "sigmoid",
     "sign", "sin", "sinh", "softmax", "softplus", "sort", "split", "sqrt", "square", "squeeze",
     "stack", "std", "std_mean", "sum", "swapaxes", "t", "tan", "tanh", "topk", "transpose",
     "tril", "triu", "true_divide", "trunc", "unflatten", "unsqueeze", "var", "var_mean", "view",

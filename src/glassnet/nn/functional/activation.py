@@ -16,6 +16,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from ...dtypes import to_dtype
 from ...errors import ShapeError
 from ...ops import api
@@ -48,6 +50,7 @@ __all__ = [
     "softmax",
     "softmin",
     "log_softmax",
+    "gumbel_softmax",
 ]
 
 # SELU's constants (Klambauer et al., 2017): the fixed point of mean 0 / variance 1.
@@ -276,3 +279,28 @@ def log_softmax(
     """
     x = _softmax_input(input, "log_softmax", dtype)
     return api.log_softmax(x, _softmax_dim("log_softmax", x.ndim, dim))
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A differentiable sample of a category: softmax((logits + G) / tau) along ``dim``, with G
+    Gumbel noise, -log(-log U) for U uniform on (0, 1) (from glassnet's generator, so
+    ``manual_seed`` repeats it). A small ``tau`` makes the sample nearly one-hot.
+
+    With ``hard=True`` the value is the one-hot vector of the largest entry, while the
+    gradient is that of the soft sample (the "straight-through" estimator):
+    y = one_hot - soft.detach() + soft. ``eps`` is accepted for PyTorch's signature.
+    """
+    from ...random import default_generator
+
+    x = api._t(logits)
+    uniform = default_generator().random(x.shape)
+    noise = -np.log(-np.log(uniform))  # Gumbel(0, 1); U = 0 has probability 0 in float64
+    soft = api.softmax((x + Tensor._make(noise.astype(x.dtype))) / tau, dim)
+    if not hard:
+        return soft
+    winners = soft.array.argmax(axis=dim)
+    one_hot = np.zeros(soft.shape, dtype=soft.dtype)
+    np.put_along_axis(one_hot, np.expand_dims(winners, dim), 1.0, axis=dim)
+    return Tensor._make(one_hot) - soft.detach() + soft

@@ -38,6 +38,8 @@ __all__ = [
     "avg_pool2d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
 ]
 
 
@@ -260,13 +262,14 @@ def _adaptive_matrix(size_in: int, size_out: int, dtype: np.dtype) -> np.ndarray
     """(size_out, size_in) averaging matrix: row i averages input [floor(i*n/m), ceil((i+1)*n/m))."""
     matrix = np.zeros((size_out, size_in), dtype=dtype)
     for i in range(size_out):
-        start = (i * size_in) // size_out
-        end = -((-(i + 1) * size_in) // size_out)
+        start, end = _adaptive_window(i, size_in, size_out)
         matrix[i, start:end] = 1.0 / (end - start)
     return matrix
 
 
-def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Tensor:
+def _adaptive_setup(fn: str, nd: int, input: Tensor, output_size: Any) -> tuple:
+    """The checked input as (N, C, H, W), whether it had a batch axis, and the output's
+    (Ho, Wo) (Ho = 1 for 1-D input)."""
     x, batched = _prepare(fn, input, nd)
     if x.array.dtype.kind != "f":
         raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
@@ -285,12 +288,21 @@ def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Ten
         raise ShapeError(
             f"{fn}: input of shape {shape_text(input.shape)} has an empty spatial axis"
         )
+    return x, batched, ((1, sizes[0]) if nd == 1 else tuple(sizes))
+
+
+def _adaptive_window(i: int, size_in: int, size_out: int) -> tuple[int, int]:
+    """Output cell i's input range [floor(i n / m), ceil((i + 1) n / m)) along one axis."""
+    return (i * size_in) // size_out, -((-(i + 1) * size_in) // size_out)
+
+
+def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Tensor:
+    x, batched, (oh, ow) = _adaptive_setup(fn, nd, input, output_size)
     dtype = x.array.dtype
     # Windows are separable: average the rows with one matrix and the columns with another,
     # y = P_h @ x @ P_w^T, two ordinary (differentiable) matrix products.
     y = x
     h, w = x.shape[2:]
-    oh, ow = (1, sizes[0]) if nd == 1 else sizes
     if oh != h:
         y = wrap(_adaptive_matrix(h, oh, dtype)) @ y
     if ow != w:
@@ -312,6 +324,44 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         (2, 8, 3, 1)
     """
     return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def _adaptive_max_pool(fn: str, nd: int, input: Tensor, output_size: Any, return_indices: bool):
+    x, batched, (oh, ow) = _adaptive_setup(fn, nd, input, output_size)
+    n, c, h, w = x.shape
+    values = x.array
+    # The winner of each window, as a position in its channel's plane (row * W + column):
+    # found with NumPy, then read with gather, whose gradient goes to that element alone.
+    winners = np.empty((n, c, oh, ow), dtype=np.int64)
+    for p in range(oh):
+        r0, r1 = _adaptive_window(p, h, oh)
+        for q in range(ow):
+            c0, c1 = _adaptive_window(q, w, ow)
+            k = values[:, :, r0:r1, c0:c1].reshape(n, c, -1).argmax(axis=2)  # the first largest
+            winners[:, :, p, q] = (r0 + k // (c1 - c0)) * w + c0 + k % (c1 - c0)
+    flat = winners.reshape(n, c, oh * ow)
+    y = x.reshape(n, c, h * w).gather(2, wrap(flat)).reshape(n, c, oh, ow)
+    y = _finish(y, nd, batched)
+    return (y, _finish(wrap(winners), nd, batched)) if return_indices else y
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling to a fixed output size (Ho, Wo), whatever the input size: the windows of
+    ``adaptive_avg_pool2d``, each giving its largest value; dL/dx is g at each window's winner
+    (the first, where several tie). With ``return_indices``, also each winner's position in
+    its channel's plane (row * W + column), as ``max_pool2d`` gives it.
+
+    Example::
+
+        >>> F.adaptive_max_pool2d(glassnet.randn(2, 8, 7, 9), 3).shape
+        (2, 8, 3, 3)
+    """
+    return _adaptive_max_pool("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of (N, C, L) or (C, L) to a fixed length; see ``adaptive_max_pool2d``."""
+    return _adaptive_max_pool("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
