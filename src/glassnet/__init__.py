@@ -64,10 +64,12 @@ from .dtypes import (
 )
 from .dtypes import (
     double,
+    finfo,
     float16,
     float32,
     float64,
     half,
+    iinfo,
     int8,
     int16,
     int32,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 float16 = np.dtype(np.float16)
@@ -87,3 +89,41 @@ import builtins as _builtins  # noqa: E402 - after the aliases that shadow float
 builtins_float = _builtins.float
 builtins_int = _builtins.int
 builtins_bool = _builtins.bool
+
+
+class finfo:  # noqa: N801 - PyTorch's name
+    """The limits of a floating dtype, as PyTorch's ``torch.finfo``: ``eps`` (the gap from 1 to
+    the next number), ``max``, ``min`` (= -max, what attention masks fill with), ``tiny``
+    (= ``smallest_normal``), ``resolution`` and ``bits``, each a Python number.
+
+    Example: ``glassnet.finfo(glassnet.float32).eps`` is 1.1920928955078125e-07.
+    """
+
+    def __init__(self, type: object = None) -> None:  # noqa: A002 - PyTorch's argument name
+        self.dtype = float32 if type is None else to_dtype(type)
+        if self.dtype.kind != "f":
+            raise TypeError(f"finfo: expected a floating dtype, got {self.dtype}")
+        info = np.finfo(self.dtype)
+        self.bits = info.bits
+        self.eps, self.max, self.min = info.eps.item(), info.max.item(), info.min.item()
+        self.tiny = self.smallest_normal = info.tiny.item()
+        self.resolution = 10.0**-info.precision  # 1e-06 for float32, as PyTorch prints it
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, "
+                f"eps={self.eps}, smallest_normal={self.tiny}, dtype={self.dtype})")  # fmt: skip
+
+
+class iinfo:  # noqa: N801 - PyTorch's name
+    """The limits of an integer dtype, as ``torch.iinfo``: ``min``, ``max``, ``bits``."""
+
+    def __init__(self, type: object) -> None:  # noqa: A002
+        self.dtype = to_dtype(type)
+        if self.dtype.kind not in "iub":
+            raise TypeError(f"iinfo: expected an integer dtype, got {self.dtype}")
+        info = np.iinfo(np.uint8 if self.dtype.kind == "b" else self.dtype)
+        # builtins.int: this module's own `int` is the dtype int32 (glassnet.int mirrors torch.int)
+        self.bits, self.min, self.max = info.bits, builtins.int(info.min), builtins.int(info.max)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

@@ -10,7 +10,9 @@ from .ops.linalg import (
     SingularMatrixError,
     det,
     inv,
+    logdet,
     matrix_norm,
+    matrix_power,
     norm,
     slogdet,
     solve,
@@ -20,5 +22,6 @@ from .ops.linalg import (
 LinAlgError = SingularMatrixError  # PyTorch's name for the error a singular matrix raises
 
 __all__ = [
-    "LinAlgError", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm",
+    "LinAlgError", "det", "inv", "logdet", "matrix_norm", "matrix_power", "norm", "slogdet",
+    "solve", "vector_norm",
 ]  # fmt: skip

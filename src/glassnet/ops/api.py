@@ -92,6 +92,29 @@ from .rounding import (  # noqa: F401 - re-exported
 )
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: F401 - re-exported
 from .sorting import argsort, bucketize, msort, searchsorted, sort, topk  # noqa: F401
+from .torch_arrangements import __all__ as _torch_arrangements
+from .torch_arrangements import (  # noqa: F401 - re-exported
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    combinations,
+    diag_embed,
+    dsplit,
+    dstack,
+    hsplit,
+    kron,
+    rot90,
+    take_along_dim,
+    tensor_split,
+    tensordot,
+    tril_indices,
+    triu_indices,
+    vsplit,
+)
 from .torch_forms import __all__ as _torch_forms
 from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add(b))
     add,
@@ -144,6 +167,11 @@ from .torch_formulas import __all__ as _torch_formulas
 from .torch_formulas import (  # noqa: F401 - re-exported
     absolute,
     aminmax,
+    clamp_max,
+    clamp_min,
+    corrcoef,
+    cov,
+    cross,
     deg2rad,
     float_power,
     fmax,
@@ -151,18 +179,23 @@ from .torch_formulas import (  # noqa: F401 - re-exported
     heaviside,
     hypot,
     isin,
+    isneginf,
+    isposinf,
+    kthvalue,
     logit,
     median,
     nanmean,
     nansum,
     negative,
     positive,
+    quantile,
     rad2deg,
     ravel,
     reciprocal,
     select,
     sgn,
     signbit,
+    sinc,
     swapdims,
     unbind,
     xlogy,
@@ -193,6 +226,9 @@ __all__ = [
     "where",
     *_torch_forms,
     *_torch_formulas,
+    *_torch_arrangements,
+    "logdet",
+    "matrix_power",
 ]  # fmt: skip
 
 if TYPE_CHECKING:
@@ -819,6 +855,11 @@ TENSOR_METHODS = [
     "absolute", "aminmax", "deg2rad", "float_power", "fmax", "fmin", "heaviside", "hypot",
     "logit", "median", "nanmean", "nansum", "negative", "positive", "rad2deg", "ravel",
     "reciprocal", "select", "sgn", "signbit", "swapdims", "unbind", "xlogy",
+    "clamp_min", "clamp_max", "cross", "sinc", "isneginf", "isposinf", "kthvalue", "quantile",
+    "cov", "corrcoef",
+    # and of the arrangements (torch_arrangements.py) and two of linalg.py
+    "kron", "tensor_split", "hsplit", "vsplit", "dsplit", "take_along_dim", "diag_embed", "rot90",
+    "logdet", "matrix_power",
 ]  # fmt: skip
 
 
@@ -872,3 +913,17 @@ OUT_FUNCTIONS = [
 for _name in OUT_FUNCTIONS:
     globals()[_name] = with_out(globals()[_name])
 del _name
+
+
+def logdet(input):  # noqa: A002
+    """``glassnet.linalg.logdet``: log det A (NaN for a negative determinant)."""
+    from .linalg import logdet as _logdet
+
+    return _logdet(input)
+
+
+def matrix_power(input, n: int):  # noqa: A002
+    """``glassnet.linalg.matrix_power``: A multiplied by itself n times."""
+    from .linalg import matrix_power as _matrix_power
+
+    return _matrix_power(input, n)

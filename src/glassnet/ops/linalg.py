@@ -26,7 +26,9 @@ from ..dtypes import is_floating
 from ..errors import DTypeError, ShapeError
 from . import api
 
-__all__ = ["det", "inv", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]
+__all__ = [
+    "det", "inv", "logdet", "matrix_norm", "matrix_power", "norm", "slogdet", "solve", "vector_norm",
+]  # fmt: skip
 
 _sign_logabsdet = namedtuple("slogdet", ["sign", "logabsdet"])
 
@@ -127,6 +129,37 @@ def slogdet(A: Any) -> Any:  # noqa: N803
     a = _square(A, "slogdet")
     sign, _ = np.linalg.slogdet(a.array)
     return _sign_logabsdet(wrap(np.asarray(sign, dtype=a.array.dtype)), LogAbsDet()(a))
+
+
+def logdet(A: Any) -> Any:  # noqa: N803
+    """log det A: NaN where the determinant is negative, -inf where it is 0 (as PyTorch); the
+    gradient is logabsdet's, A^-T."""
+    a = _square(A, "logdet")
+    sign, logabs = slogdet(a)
+    flags = sign.array
+    if np.all(flags > 0):
+        return logabs
+    return api.where(wrap(flags < 0), math.nan, api.where(wrap(flags == 0), -math.inf, logabs))
+
+
+def matrix_power(A: Any, n: int) -> Any:  # noqa: N803
+    """A @ A @ ... (n factors) by repeated squaring; the identity for n = 0, powers of A^-1 for
+    n < 0. Its gradient comes from the products'."""
+    a = _square(A, "matrix_power")
+    if not isinstance(n, (int, np.integer)):
+        raise TypeError(f"linalg.matrix_power: expected an integer power, got {n!r}")
+    if n == 0:
+        eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.array.dtype), a.shape)
+        return wrap(np.ascontiguousarray(eye))
+    base = inv(a) if n < 0 else a
+    result, n = None, abs(int(n))
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result
 
 
 def solve(A: Any, B: Any) -> Any:  # noqa: N803

@@ -17,17 +17,21 @@ import numpy as np
 
 from ..autograd import as_tensor, wrap
 from ..dtypes import is_floating
+from ..errors import ShapeError
 from . import api as A
 from .indexing import gather
 from .reduce import normalize_dims
 
 __all__ = [
-    "absolute", "aminmax", "deg2rad", "float_power", "fmax", "fmin", "heaviside", "hypot",
-    "isin", "logit", "median", "nanmean", "nansum", "negative", "positive", "rad2deg", "ravel",
-    "reciprocal", "select", "sgn", "signbit", "swapdims", "unbind", "xlogy",
+    "absolute", "aminmax", "clamp_max", "clamp_min", "corrcoef", "cov", "cross", "deg2rad",
+    "float_power", "fmax", "fmin", "heaviside", "hypot", "isin", "isneginf", "isposinf",
+    "kthvalue", "logit", "median", "nanmean", "nansum", "negative", "positive", "quantile",
+    "rad2deg", "ravel", "reciprocal", "select", "sgn", "signbit", "sinc", "swapdims", "unbind",
+    "xlogy",
 ]  # fmt: skip
 
 _min_max = namedtuple("aminmax", ["min", "max"])
+_QUANTILE_WAYS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 def _floating(input: Any) -> Any:
@@ -169,6 +173,47 @@ def fmin(input: Any, other: Any) -> Any:
     return A.where(b.isnan(), a, A.where(a.isnan(), b, smaller))
 
 
+def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002
+    """max(x, min): ``clamp(min=min)``."""
+    return as_tensor(input).clamp(min=min)
+
+
+def clamp_max(input: Any, max: Any) -> Any:  # noqa: A002
+    """min(x, max): ``clamp(max=max)``."""
+    return as_tensor(input).clamp(max=max)
+
+
+def sinc(input: Any) -> Any:
+    """y = sin(pi x) / (pi x), and 1 at x = 0;   dL/dx = g (cos(pi x) - y) / x (0 at 0).
+
+    At 0 the formula is evaluated at x = 1 instead and replaced by 1, so that neither the value
+    nor the gradient meets 0 / 0.
+    """
+    x = _floating(input)
+    zero = x.array == 0
+    safe = A.where(wrap(zero), 1.0, x) if zero.any() else x
+    value = (safe * math.pi).sin() / (safe * math.pi)
+    return A.where(wrap(zero), 1.0, value) if zero.any() else value
+
+
+def cross(input: Any, other: Any, dim: int | None = None) -> Any:
+    """The cross product of 3-vectors along ``dim`` (the first axis of size 3 when None, as
+    ``torch.cross``): (a1 b2 - a2 b1, a2 b0 - a0 b2, a0 b1 - a1 b0)."""
+    a, b = as_tensor(input), as_tensor(other)
+    if dim is None:
+        sizes = np.broadcast_shapes(a.shape, b.shape)
+        dim = next((i for i, n in enumerate(sizes) if n == 3), None)
+        if dim is None:
+            raise ShapeError(f"cross: no dimension of size 3 in shapes {a.shape} and {b.shape}")
+    axis = _axis(dim, max(a.ndim, b.ndim), "cross")
+    if a.shape[axis] != 3 or b.shape[axis] != 3:
+        raise ShapeError(f"cross: dimension {dim} must have size 3, got shapes {tuple(a.shape)} "
+                         f"and {tuple(b.shape)}")  # fmt: skip
+    a0, a1, a2 = (select(a, axis, i) for i in range(3))
+    b0, b1, b2 = (select(b, axis, i) for i in range(3))
+    return A.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis)
+
+
 # ---------------------------------------------------------------------- reductions
 
 
@@ -229,7 +274,118 @@ def median(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     return A._values_indices(chosen, index)
 
 
+def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """``(values, indices)``: the k-th smallest value along ``dim`` (k = 1 is the minimum) and
+    where it is; dL/dx is g at that element."""
+    x = as_tensor(input)
+    axis = _axis(dim, max(x.ndim, 1), "kthvalue")
+    n = x.shape[axis] if x.ndim else 1
+    if not 1 <= k <= n:
+        raise IndexError(f"kthvalue: k must lie in [1, {n}] (the size of dim {dim}), got {k}")
+    if x.ndim == 0:
+        return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
+    order = np.argsort(x.array, axis=axis, kind="stable")
+    index = wrap(np.take(order, [k - 1], axis=axis).astype(np.int64))
+    chosen = gather(x, axis, index)
+    if not keepdim:
+        chosen, index = chosen.squeeze(axis), index.squeeze(axis)
+    return A._values_indices(chosen, index)
+
+
+def quantile(
+    input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+    interpolation: str = "linear",
+) -> Any:  # fmt: skip
+    """The q-quantiles along ``dim`` (of all elements when None), q in [0, 1] a number or a
+    1-D tensor (its axis then comes first in the result).
+
+    With the values sorted, v_0 <= ... <= v_{n-1}, and p = q (n - 1): 'linear' gives
+    v_floor(p) + (p - floor(p)) (v_ceil(p) - v_floor(p)); 'lower', 'higher', 'nearest' and
+    'midpoint' take v_floor(p), v_ceil(p), the nearer one (ties to the even index) or the
+    mean of the two. NaN anywhere in a slice gives NaN. dL/dv flows to the sorted values used.
+    """
+    if interpolation not in _QUANTILE_WAYS:
+        raise ValueError(f"quantile: interpolation must be one of {_QUANTILE_WAYS}, got "
+                         f"{interpolation!r}")  # fmt: skip
+    x = _floating(input)
+    qs = np.asarray(q.array if hasattr(q, "array") else q, dtype=np.float64)
+    if qs.ndim > 1 or np.any((qs < 0) | (qs > 1)):
+        raise ValueError(f"quantile: q must be a number or 1-D, within [0, 1], got {qs.tolist()}")
+    flat = dim is None
+    if flat:
+        x, dim = x.reshape(-1), 0
+    axis = _axis(dim, x.ndim, "quantile")
+    n = x.shape[axis]
+    if n == 0:
+        raise IndexError(f"quantile: dimension {dim} of {list(x.shape)} is empty")
+    ordered = A.sort(x, axis).values  # NaN sorts last
+    p = qs.reshape(-1) * (n - 1)
+    lo, hi = np.floor(p).astype(np.int64), np.ceil(p).astype(np.int64)
+    if interpolation == "nearest":
+        lo = hi = np.round(p).astype(np.int64)  # half to even, as PyTorch
+    if interpolation == "lower":
+        hi = lo
+    if interpolation == "higher":
+        lo = hi
+    v_lo = A.index_select(ordered, axis, wrap(lo))
+    v_hi = A.index_select(ordered, axis, wrap(hi))
+    if interpolation == "linear":
+        weight = (p - lo).astype(x.array.dtype)
+        shape = [1] * x.ndim
+        shape[axis] = len(p)
+        result = v_lo + (v_hi - v_lo) * wrap(weight.reshape(shape))
+    elif interpolation == "midpoint":
+        result = (v_lo + v_hi) * 0.5
+    else:
+        result = v_lo
+    has_nan = np.isnan(x.array).any(axis=axis, keepdims=True)
+    if has_nan.any():
+        result = A.where(wrap(np.broadcast_to(has_nan, result.shape)), math.nan, result)
+    result = result.movedim(axis, 0)  # the q axis first, as PyTorch
+    if keepdim:  # the reduced axis (every axis, for dim=None) kept with size 1
+        kept = (
+            (1,) * as_tensor(input).ndim
+            if flat
+            else result.shape[1 : axis + 1] + (1,) + result.shape[axis + 1 :]
+        )
+        result = result.reshape((len(p),) + tuple(kept))
+    return result[0] if qs.ndim == 0 else result
+
+
+def cov(input: Any, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Any:  # noqa: A002
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns): C = (x - mean) (x - mean)^T / (N - correction); a 1-D input is one variable."""
+    if fweights is not None or aweights is not None:
+        raise ValueError("cov: fweights and aweights are not implemented in glassnet yet")
+    x = _floating(input)
+    if x.ndim > 2:
+        raise ShapeError(f"cov: expected a tensor of at most 2 dimensions, got {tuple(x.shape)}")
+    rows = x.reshape(1, -1) if x.ndim < 2 else x
+    centred = rows - rows.mean(1, keepdim=True)
+    result = (centred @ centred.transpose(0, 1)) / (rows.shape[1] - correction)
+    return result.reshape(()) if x.ndim < 2 else result
+
+
+def corrcoef(input: Any) -> Any:  # noqa: A002
+    """Pearson's correlation between the rows: cov / (std_i std_j), clipped to [-1, 1]."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    spread = A.diagonal(c).sqrt()
+    return (c / (spread.unsqueeze(1) * spread.unsqueeze(0))).clamp(-1.0, 1.0)
+
+
 # ---------------------------------------------------------------------- tests of values (no gradient)
+
+
+def isposinf(input: Any) -> Any:
+    """True where the element is +inf."""
+    return wrap(np.isposinf(as_tensor(input).array))
+
+
+def isneginf(input: Any) -> Any:
+    """True where the element is -inf."""
+    return wrap(np.isneginf(as_tensor(input).array))
 
 
 def isin(elements: Any, test_elements: Any, *, invert: bool = False) -> Any:
