@@ -36,6 +36,7 @@ from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence, pack_by_order, pad_packed_sequence
 
 __all__ = ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell"]
 
@@ -289,8 +290,49 @@ class RNNBase(_Recurrent):
         c_n = stack(finals_c) if finals_c else None
         return layer_input, h_n, c_n
 
+    def _forward_packed(self, packed: PackedSequence, hx: Any) -> tuple:
+        """The layer on a PackedSequence: (packed output, h_n) (for the LSTM, (h_n, c_n)).
+
+        The sequences of each length run together, unpadded, so no step of padding ever
+        enters a state: each sequence's h_n is the state after its own last step (in both
+        directions, in every layer). ``hx`` and h_n are in the batch's own order, as PyTorch.
+        """
+        padded, lengths_tensor = pad_packed_sequence(packed)  # (L, N, input), batch order
+        lengths = lengths_tensor.numpy()
+        if padded.shape[2] != self.input_size:
+            raise self.input_error(f"packed steps of {self.input_size} features", padded.shape)
+        self._check_dtype(padded, "input")
+        lstm = self.mode == "LSTM"
+        h0, c0 = self._split_lstm_state(hx, ("h_0", "c_0")) if lstm else (hx, None)
+        batch, steps = padded.shape[1], padded.shape[0]
+        h0 = self._prepare_state(h0, True, batch, "h_0")
+        c0 = self._prepare_state(c0, True, batch, "c_0") if lstm else None
+        outputs, finals_h, finals_c, members = [], [], [], []
+        for length in sorted(set(lengths.tolist()), reverse=True):
+            rows = np.flatnonzero(lengths == length)
+            at = wrap(rows.astype(np.int64))
+            out, h_n, c_n = self._run(padded[:length][:, at], h0[:, at],
+                                      None if c0 is None else c0[:, at])  # fmt: skip
+            if length < steps:  # the steps after its end are never packed: any value will do
+                tail = _zeros_state((steps - length, len(rows), out.shape[2]), out.dtype)
+                out = cat([out, tail])
+            outputs.append(out)
+            finals_h.append(h_n)
+            finals_c.append(c_n)
+            members.append(rows)
+        back = wrap(np.argsort(np.concatenate(members), kind="stable").astype(np.int64))
+        output = cat(outputs, dim=1)[:, back]
+        order = None if packed.sorted_indices is None else packed.sorted_indices.numpy()
+        result = pack_by_order(output, lengths, order)
+        h_n = cat(finals_h, dim=1)[:, back]
+        if lstm:
+            return result, (h_n, cat(finals_c, dim=1)[:, back])
+        return result, h_n
+
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """RNN's and GRU's forward, (output, h_n) (the LSTM, which also carries c, overrides it)."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, is_batched = self._prepare_input(input)
         h0 = self._prepare_state(hx, is_batched, x.shape[1], "h_0")
         output, h_n, _ = self._run(x, h0, None)
@@ -482,6 +524,8 @@ class LSTM(RNNBase):
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         x, is_batched = self._prepare_input(input)
         h0, c0 = self._split_lstm_state(hx, ("h_0", "c_0"))
         h0 = self._prepare_state(h0, is_batched, x.shape[1], "h_0")
