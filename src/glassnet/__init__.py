@@ -11,6 +11,7 @@ from . import native_settings  # noqa: F401, I001 - must stay the first import
 # Subpackages are reachable as attributes after `import glassnet` (as with torch).
 from . import (
     accelerator,
+    amp,
     autograd,
     backends,
     callbacks,
@@ -26,6 +27,7 @@ from . import (
     ops,
     optim,
     random,
+    testing,
     utils,
 )
 from ._version import __version__
@@ -63,6 +65,7 @@ from .dtypes import (
     bool_ as bool,  # noqa: A004 - torch.bool
 )
 from .dtypes import (
+    Size,
     double,
     finfo,
     float16,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import amp  # noqa: F401 - torch.cuda.amp: GradScaler and autocast, as torch.amp
 from .device import DeviceError
 
 __all__ = [
+    "amp",
     "current_device",
     "device_count",
     "empty_cache",

@@ -127,3 +127,21 @@ class iinfo:  # noqa: N801 - PyTorch's name
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+class Size(tuple):
+    """A shape, as PyTorch's ``torch.Size``: a tuple of ints (``Size([2, 3]) == (2, 3)``) that
+    prints as ``glassnet.Size([2, 3])``. glassnet's own ``.shape`` is a plain tuple, equal to it."""
+
+    def __new__(cls, sizes: object = ()) -> Size:
+        return super().__new__(cls, (builtins.int(s) for s in sizes))  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return f"glassnet.Size({list(self)})"
+
+    def numel(self) -> builtins.int:
+        """The number of elements a tensor of this shape holds."""
+        total = 1
+        for s in self:
+            total *= s
+        return total
