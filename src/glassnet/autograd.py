@@ -871,4 +871,8 @@ def __getattr__(name: str) -> Any:
         from . import numerical
 
         return getattr(numerical, name)
+    if name == "functional":  # torch.autograd.functional (jacobian, hessian, ...), built on grad
+        from . import autograd_functional
+
+        return autograd_functional
     raise AttributeError(f"module 'glassnet.autograd' has no attribute {name!r}")
