@@ -218,6 +218,16 @@ def test_one_cycle_steps_every_batch(data):
     assert cb.scheduler.last_epoch == 18
 
 
+def test_cyclic_lr_steps_every_batch(data):
+    cb = C.LearningRateScheduler(
+        lambda opt: gn.optim.lr_scheduler.CyclicLR(
+            opt, 0.01, 0.1, step_size_up=4, cycle_momentum=False
+        )  # fmt: skip
+    )
+    fit(data, [cb], epochs=2, batch_size=16)
+    assert cb.scheduler.last_epoch == 12
+
+
 def test_reduce_on_plateau_uses_the_monitor(data):
     cb = C.LearningRateScheduler(
         lambda opt: gn.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..optim.lr_scheduler import LRScheduler, OneCycleLR, ReduceLROnPlateau
+from ..optim.lr_scheduler import CyclicLR, LRScheduler, OneCycleLR, ReduceLROnPlateau
 from ..optim.optimizer import Optimizer
 from .base import Callback
 from .monitor import _monitored
@@ -17,7 +17,7 @@ class LearningRateScheduler(Callback):
     """Step a ``glassnet.optim.lr_scheduler`` scheduler at the right moments of training.
 
     * most schedulers (StepLR, CosineAnnealingLR, ...) step once at the end of every epoch;
-    * OneCycleLR steps after every batch (``interval="batch"``), as it is meant to;
+    * OneCycleLR and CyclicLR step after every batch (``interval="batch"``), as they are meant to;
     * ReduceLROnPlateau steps at the end of every epoch with the monitored value.
 
     Args:
@@ -25,7 +25,8 @@ class LearningRateScheduler(Callback):
             builds the optimizer from a name): ``lambda opt: StepLR(opt, step_size=10)``.
         monitor: for ReduceLROnPlateau, the log entry to pass it; default ``"val_loss"`` when
             there is validation data, else ``"loss"``.
-        interval: ``"epoch"``, ``"batch"`` or ``"auto"`` (batch for OneCycleLR, else epoch).
+        interval: ``"epoch"``, ``"batch"`` or ``"auto"`` (batch for OneCycleLR and CyclicLR,
+            else epoch).
 
     The learning rate used in each epoch appears in the logs and history as ``"lr"``.
     """
@@ -78,7 +79,7 @@ class LearningRateScheduler(Callback):
     def _interval(self) -> str:
         if self.interval != "auto":
             return self.interval
-        return "batch" if isinstance(self.scheduler, OneCycleLR) else "epoch"
+        return "batch" if isinstance(self.scheduler, (OneCycleLR, CyclicLR)) else "epoch"
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
         self.build(self.optimizer)

@@ -1,6 +1,7 @@
 """Learning-rate schedules: objects that change each parameter group's ``lr`` as training goes on.
 
-A scheduler is stepped once per epoch (or per batch, for OneCycleLR), *after* the optimizer::
+A scheduler is stepped once per epoch (or per batch, for OneCycleLR and CyclicLR), *after* the
+optimizer::
 
     opt = glassnet.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     sched = glassnet.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
@@ -12,7 +13,8 @@ Every scheduler here behaves as its namesake in ``torch.optim.lr_scheduler`` and
 same learning rates. ``last_epoch`` counts the scheduler's steps (it is 0 right after
 construction, when the first learning rate is set). Each schedule is written in the
 *recursive* form PyTorch uses (the new lr is computed from the group's current lr), so that
-two schedulers on one optimizer compose by multiplying their factors; the docstrings give
+two schedulers on one optimizer compose by multiplying their factors (ChainedScheduler steps
+them together; SequentialLR runs them one after another instead); the docstrings give
 the equivalent closed forms in terms of the starting learning rate :math:`\\eta_0`
 (``base_lrs``), which ``step(epoch)`` uses.
 
@@ -26,7 +28,7 @@ import math
 import numbers
 import warnings
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .optimizer import Optimizer
@@ -41,8 +43,13 @@ __all__ = [
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
     "LinearLR",
+    "ConstantLR",
+    "PolynomialLR",
     "OneCycleLR",
+    "CyclicLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
+    "ChainedScheduler",
 ]
 
 
@@ -112,9 +119,17 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self._step_count = 0
         # Optimizer steps taken before this scheduler existed (to spot a wrong call order).
         self._optimizer_steps_at_start = optimizer._step_count
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """Take the first step, the one that sets the learning rate of step ``last_epoch + 1``.
+
+        The constructor takes it; SequentialLR takes it again for its first scheduler, after
+        putting the learning rates back to the starting ones.
+        """
+        self._step_count = 0
         self._is_initial = True
         try:
             self.step()
@@ -248,7 +263,9 @@ class MultiplicativeLR(_FunctionSchedule):
     """
 
     def get_lr(self) -> list[float]:
-        if self.last_epoch <= 0:
+        # Every step but the constructor's multiplies, including a restart at step 0 (as
+        # SequentialLR restarts a later scheduler), as in PyTorch.
+        if self._is_initial:
             return self._group_lrs()
         return [lr * f(self.last_epoch) for lr, f in zip(self._group_lrs(), self.lr_lambdas)]
 
@@ -543,6 +560,115 @@ class LinearLR(LRScheduler):
         return [b * (fs + (fe - fs) * min(T, t) / T) for b in self.base_lrs]
 
 
+class ConstantLR(LRScheduler):
+    r"""Scale the learning rate by a constant factor for the first ``total_iters`` steps.
+
+    .. math::
+
+        \eta_t = \begin{cases} f\,\eta_0 & t < T \\ \eta_0 & t \ge T \end{cases}
+
+    with :math:`f` = factor and :math:`T` = total_iters: a flat warm-up at a reduced rate.
+    Recursive form: :math:`\eta_0 \leftarrow f\,\eta_0` at the first step,
+    :math:`\eta_T = \eta_{T-1} / f`, and :math:`\eta_t = \eta_{t-1}` at every other step.
+
+    Args:
+        optimizer: the optimizer.
+        factor: the factor until step total_iters, with 0 < factor <= 1 (default 1/3).
+        total_iters: the number of steps at the reduced rate (a positive int, default 5).
+        last_epoch: see ``LRScheduler``.
+
+    Example::
+
+        >>> opt = SGD(params, lr=0.05)
+        >>> sched = ConstantLR(opt, factor=0.5, total_iters=4)
+        >>> # lr = 0.025 for steps 0-3, then 0.05
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        # PyTorch accepts factor=0 but then divides by it at step total_iters (ZeroDivisionError
+        # mid-training); refusing it here reports the mistake where it is made.
+        _check(_is_number(factor) and 0 < factor <= 1, "factor", "0 < factor <= 1", factor)
+        _check(
+            _is_int(total_iters) and total_iters > 0, "total_iters", "a positive int", total_iters
+        )
+        self.factor = factor
+        self.total_iters = int(total_iters)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._group_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._group_lrs()
+        # undo the factor (rather than set eta_0) so that other schedulers' factors survive
+        return [lr / self.factor for lr in self._group_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        factor = 1.0 if self.last_epoch >= self.total_iters else self.factor
+        return [b * factor for b in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    r"""Decay the learning rate to zero in ``total_iters`` steps along a polynomial.
+
+    .. math::
+
+        \eta_t = \eta_0 \left(1 - \frac{\min(t, T)}{T}\right)^{p}
+
+    with :math:`T` = total_iters and :math:`p` = power (1: a straight line down to 0); from
+    step :math:`T` on the learning rate is 0. Recursive form, for :math:`1 \le t \le T`:
+
+    .. math::
+
+        \eta_t = \eta_{t-1} \left(\frac{T - t}{T - t + 1}\right)^{p}.
+
+    Args:
+        optimizer: the optimizer.
+        total_iters: the number of steps of the decay (a positive int, default 5).
+        power: the power of the polynomial (a number >= 0, default 1).
+        last_epoch: see ``LRScheduler``.
+
+    Example::
+
+        >>> opt = SGD(params, lr=0.1)
+        >>> sched = PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> # lr = 0.1, 0.05625, 0.025, 0.00625, 0, 0, ...
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        total_iters: int = 5,
+        power: float = 1.0,
+        last_epoch: int = -1,
+    ) -> None:
+        _check(
+            _is_int(total_iters) and total_iters > 0, "total_iters", "a positive int", total_iters
+        )
+        # a negative power would raise the learning rate and divide by zero at step total_iters
+        _check(_is_number(power) and power >= 0, "power", "a number >= 0", power)
+        self.total_iters = int(total_iters)
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        t, T = self.last_epoch, self.total_iters
+        if self._is_initial or t > T:
+            return self._group_lrs()
+        factor = ((T - t) / (T - t + 1)) ** self.power
+        return [lr * factor for lr in self._group_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        t, T = self.last_epoch, self.total_iters
+        return [b * (1.0 - min(t, T) / T) ** self.power for b in self.base_lrs]
+
+
 class OneCycleLR(LRScheduler):
     r"""The 1cycle policy (Smith & Topin, 2018): warm up to ``max_lr``, then anneal far below.
 
@@ -736,6 +862,200 @@ def _phase(end_step: float, start_lr: str, end_lr: str, start_m: str, end_m: str
     }
 
 
+class CyclicLR(LRScheduler):
+    r"""Cycle the learning rate between ``base_lr`` and ``max_lr`` (Smith, 2017), every batch.
+
+    A cycle is ``step_size_up`` steps rising linearly from base_lr to the peak, then
+    ``step_size_down`` steps falling back. With :math:`S = ` step_size_up + step_size_down,
+    :math:`r = ` step_size_up / :math:`S`, the cycle number
+    :math:`c = \lfloor 1 + t / S \rfloor` and the position in it
+    :math:`x = t / S - (c - 1) \in [0, 1)`,
+
+    .. math::
+
+        \eta_t = \eta_{\text{base}} + (\eta_{\max} - \eta_{\text{base}})\,h(x)\,
+                 \text{scale}(c \text{ or } t), \qquad
+        h(x) = \begin{cases} x / r & x \le r \\ (1 - x) / (1 - r) & x > r \end{cases}
+
+    The peak shrinks from cycle to cycle by ``mode``: ``"triangular"`` keeps it
+    (scale = 1), ``"triangular2"`` halves it each cycle (scale = :math:`2^{-(c - 1)}`),
+    ``"exp_range"`` multiplies it by ``gamma`` each *step* (scale = :math:`\gamma^t`); a
+    ``scale_fn`` of your own replaces the mode, evaluated at :math:`c` or :math:`t` as
+    ``scale_mode`` says. If ``cycle_momentum``, the momentum (SGD's ``momentum`` or Adam's
+    :math:`\beta_1`) runs the opposite way, from max_momentum down to base_momentum at the peak:
+    :math:`m_t = m_{\max} - (m_{\max} - m_{\text{base}})\,h(x)\,\text{scale}`.
+
+    Args:
+        optimizer: the optimizer.
+        base_lr: the lowest learning rate (one number, or one per group); the constructor
+            sets each group's lr to it.
+        max_lr: the peak learning rate (one number, or one per group).
+        step_size_up: the steps of the rising half (a number > 0, default 2000).
+        step_size_down: the steps of the falling half (default: the same as step_size_up).
+        mode: ``"triangular"`` (default), ``"triangular2"`` or ``"exp_range"``; ignored when
+            scale_fn is given.
+        gamma: the factor per step of ``"exp_range"`` (default 1).
+        scale_fn: a function of one argument giving the peak's scale (overrides mode).
+        scale_mode: what scale_fn is a function of: ``"cycle"`` (c, default) or
+            ``"iterations"`` (t).
+        cycle_momentum: also cycle the momentum (default True; needs an optimizer with
+            ``momentum`` or ``betas``).
+        base_momentum, max_momentum: the momentum bounds (default 0.8, 0.9; one number, or
+            one per group).
+        last_epoch: see ``LRScheduler``.
+
+    Example::
+
+        >>> opt = SGD(params, lr=0.1, momentum=0.9)
+        >>> sched = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=4)
+        >>> for batch in loader:
+        ...     train_batch(model, opt, batch)
+        ...     sched.step()  # lr: 0.01, 0.0325, 0.055, 0.0775, 0.1, 0.0775, ..., 0.01, ...
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: float = 2000,
+        step_size_down: float | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.8,
+        max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        for i, lr in enumerate(base_lrs):
+            _check(_is_number(lr) and lr >= 0, f"base_lr[{i}]", "a number >= 0", lr)
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        for i, lr in enumerate(self.max_lrs):
+            _check(_is_number(lr) and lr >= 0, f"max_lr[{i}]", "a number >= 0", lr)
+        # step_size_up = 0 would divide by zero at the start of every cycle
+        _check(
+            _is_number(step_size_up) and step_size_up > 0,
+            "step_size_up",
+            "a number > 0",
+            step_size_up,
+        )
+        _check(
+            step_size_down is None or (_is_number(step_size_down) and step_size_down >= 0),
+            "step_size_down",
+            "a number >= 0 or None",
+            step_size_down,
+        )
+        if scale_fn is None:
+            _check(
+                mode in ("triangular", "triangular2", "exp_range"),
+                "mode",
+                "'triangular', 'triangular2' or 'exp_range' (or a scale_fn)",
+                mode,
+            )
+        else:
+            _check(callable(scale_fn), "scale_fn", "a function of one number, or None", scale_fn)
+            _check(
+                scale_mode in ("cycle", "iterations"),
+                "scale_mode",
+                "'cycle' or 'iterations'",
+                scale_mode,
+            )
+        _check(_is_number(gamma) and gamma >= 0, "gamma", "a number >= 0", gamma)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+
+        up = float(step_size_up)
+        down = up if step_size_down is None else float(step_size_down)
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        # the modes fix what their scale is a function of; only a custom scale_fn reads it
+        if scale_fn is None:
+            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        else:
+            self.scale_mode = scale_mode
+
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    f"{type(optimizer).__name__} has neither momentum nor betas, so "
+                    "CyclicLR cannot cycle its momentum; pass cycle_momentum=False"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            for name, values in (("base", self.base_momentums), ("max", self.max_momentums)):
+                for i, m in enumerate(values):
+                    _check(_is_number(m) and m >= 0, f"{name}_momentum[{i}]", "a number >= 0", m)
+            if last_epoch == -1:
+                for m_max, m_base, group in zip(
+                    self.max_momentums, self.base_momentums, optimizer.param_groups
+                ):
+                    self._set_momentum(group, m_max)
+                    group["max_momentum"] = m_max
+                    group["base_momentum"] = m_base
+        super().__init__(optimizer, last_epoch)
+        # Set after the first step, as PyTorch does: that step starts from the groups'
+        # initial_lr, which differs from base_lr only if another scheduler set it first.
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x: float) -> float:
+        """The peak's scale at x (the cycle number or the step, as ``scale_mode`` says)."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / 2.0 ** (x - 1)
+        return self.gamma**x
+
+    def _set_momentum(self, group: dict, momentum: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (momentum, *group["betas"][1:])
+        else:
+            group["momentum"] = momentum
+
+    def get_lr(self) -> list[float]:
+        t = self.last_epoch
+        cycle = math.floor(1 + t / self.total_size)
+        x = 1.0 + t / self.total_size - cycle  # where in the cycle, in [0, 1)
+        if x <= self.step_ratio:
+            height = x / self.step_ratio  # rising
+        else:
+            height = (x - 1) / (self.step_ratio - 1)  # falling: (1 - x) / (1 - r)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else t)
+        lrs = [b + (m - b) * height * scale for b, m in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, m_base, m_max in zip(
+                self.optimizer.param_groups, self.base_momentums, self.max_momentums
+            ):
+                self._set_momentum(group, m_max - (m_max - m_base) * height * scale)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """As ``LRScheduler.state_dict``; a custom scale_fn is code, so it is stored as None
+        and ``load_state_dict`` keeps the scheduler's own."""
+        scale_fn, self._scale_fn_custom = self._scale_fn_custom, None
+        try:
+            return super().state_dict()
+        finally:
+            self._scale_fn_custom = scale_fn
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        scale_fn = self._scale_fn_custom
+        super().load_state_dict(state_dict)
+        self._scale_fn_custom = scale_fn
+
+
 class ReduceLROnPlateau(LRScheduler):
     r"""Multiply the learning rate by ``factor`` when a metric has stopped improving.
 
@@ -858,3 +1178,214 @@ class ReduceLROnPlateau(LRScheduler):
             new = max(old * self.factor, min_lr)
             if old - new > self.eps:
                 group["lr"] = new
+
+
+class _SchedulerList(LRScheduler):
+    """What SequentialLR and ChainedScheduler share: they drive other schedulers of one optimizer.
+
+    They take no step of their own at construction (their schedulers have already taken
+    theirs), and their ``state_dict()`` holds each scheduler's ``state_dict()`` under
+    ``"_schedulers"``, as PyTorch's does.
+    """
+
+    def _check_schedulers(
+        self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None
+    ) -> tuple[list[LRScheduler], Optimizer]:
+        """The schedulers as a list, and the one optimizer they all drive."""
+        name = type(self).__name__
+        schedulers = list(schedulers)
+        _check(len(schedulers) > 0, "schedulers", "at least one scheduler", schedulers)
+        for i, s in enumerate(schedulers):
+            _check(isinstance(s, LRScheduler), f"schedulers[{i}]", "an LRScheduler", s)
+            if isinstance(s, ReduceLROnPlateau):
+                raise ValueError(
+                    f"Invalid schedulers[{i}]: expected a scheduler whose step() takes no "
+                    f"arguments, got ReduceLROnPlateau, whose step() needs the metric; {name} "
+                    "cannot step it"
+                )
+        if optimizer is None:
+            optimizer, owner = schedulers[0].optimizer, "the optimizer of schedulers[0]"
+        else:
+            if not isinstance(optimizer, Optimizer):
+                raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+            owner = f"the optimizer given to {name}"
+        for i, s in enumerate(schedulers):
+            if s.optimizer is not optimizer:
+                raise ValueError(
+                    f"Invalid schedulers[{i}]: expected a scheduler of {owner}, got "
+                    f"{type(s).__name__} driving another {type(s.optimizer).__name__}"
+                )
+        return schedulers, optimizer
+
+    def state_dict(self) -> dict[str, Any]:
+        schedulers, self._schedulers = self._schedulers, None
+        try:
+            state = super().state_dict()
+        finally:
+            self._schedulers = schedulers
+        state["_schedulers"] = [s.state_dict() for s in schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        schedulers = self._schedulers
+        states = state_dict.get("_schedulers") if isinstance(state_dict, Mapping) else None
+        if not isinstance(states, list) or len(states) != len(schedulers):
+            got = len(states) if isinstance(states, list) else "none"
+            raise ValueError(
+                f"state_dict does not fit a {type(self).__name__} of {len(schedulers)} "
+                f"schedulers: it holds states for {got}"
+            )
+        # Load all or nothing: on a failure, put back what was already loaded, so that a bad
+        # checkpoint is reported rather than half-loaded. (A shallow copy of our attributes
+        # is enough: loading replaces them, it does not change them in place.)
+        attributes = dict(self.__dict__)
+        before = [s.state_dict() for s in schedulers]
+        try:
+            super().load_state_dict(state_dict)
+            self._schedulers = schedulers
+            for s, state in zip(schedulers, states):
+                s.load_state_dict(state)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(attributes)
+            for s, state in zip(schedulers, before):
+                s.load_state_dict(state)
+            raise
+
+
+class SequentialLR(_SchedulerList):
+    r"""Run schedulers one after another, switching at the given steps (milestones).
+
+    With milestones :math:`m_1 < m_2 < \dots`, scheduler 0 sets the learning rate for steps
+    :math:`0 \le t < m_1`, scheduler 1 for :math:`m_1 \le t < m_2`, and so on. At its
+    milestone a scheduler *restarts*: it sets the rate of its own step 0 (from the starting
+    learning rates :math:`\eta_0`, via its closed form where it has one, as ``step(0)``
+    does) and goes on from there, so for scheduler :math:`k` with milestone :math:`m_k`
+
+    .. math::
+
+        \eta_t = \text{schedule}_k(t - m_k) \qquad (m_k \le t < m_{k+1}).
+
+    The constructor puts every group's learning rate back to its ``initial_lr`` (building
+    the schedulers has already stepped each of them once), winds the later schedulers back
+    one step so that their first step at the milestone is their step 0, and takes the first
+    step of scheduler 0 again.
+
+    Args:
+        optimizer: the optimizer that all the schedulers drive.
+        schedulers: the schedulers, in order (not ReduceLROnPlateau).
+        milestones: the steps at which to switch to the next scheduler (ints, sorted; one
+            fewer than the schedulers).
+        last_epoch: see ``LRScheduler``.
+
+    Example (a linear warm-up for 5 steps, then a cosine decay)::
+
+        >>> opt = SGD(params, lr=0.1)
+        >>> warmup = LinearLR(opt, start_factor=0.1, total_iters=5)
+        >>> decay = CosineAnnealingLR(opt, T_max=95)
+        >>> sched = SequentialLR(opt, [warmup, decay], milestones=[5])
+        >>> # lr: 0.01, 0.028, 0.046, 0.064, 0.082, then 0.1 falling to 0 at step 100
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: Sequence[LRScheduler],
+        milestones: Iterable[int],
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        schedulers, optimizer = self._check_schedulers(schedulers, optimizer)
+        milestones = list(milestones)
+        n = len(schedulers)
+        _check(
+            len(milestones) == n - 1,
+            "milestones",
+            f"{n - 1} milestones (one fewer than the {n} schedulers)",
+            milestones,
+        )
+        _check(
+            all(_is_int(m) for m in milestones) and milestones == sorted(milestones),
+            "milestones",
+            "a sorted list of ints",
+            milestones,
+        )
+        self.optimizer = optimizer
+        self._schedulers = schedulers
+        self._milestones = [int(m) for m in milestones]
+        self.last_epoch = last_epoch + 1
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        self._undo_initial_steps(schedulers)
+        schedulers[0]._initial_step()
+        self._last_lr = schedulers[0].get_last_lr()
+
+    @staticmethod
+    def _undo_initial_steps(schedulers: list[LRScheduler]) -> None:
+        """Wind every scheduler (and those inside a nested SequentialLR) back by one step."""
+        for s in schedulers:
+            if isinstance(s, SequentialLR):
+                SequentialLR._undo_initial_steps(s._schedulers)
+            elif hasattr(s, "last_epoch"):  # a ChainedScheduler has no step count of its own
+                s.last_epoch -= 1
+
+    def step(self) -> None:  # type: ignore[override]
+        """Advance one step: the current scheduler steps, or the next one starts at a milestone."""
+        self.last_epoch += 1
+        k = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[k]
+        if k > 0 and self._milestones[k - 1] == self.last_epoch:
+            # step(0) is how a schedule restarts at its step 0; the deprecation warning of
+            # step(epoch) is meant for users who pass epochs, not for this.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "The epoch parameter", UserWarning)
+                scheduler.step(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+
+class ChainedScheduler(_SchedulerList):
+    r"""Step several schedulers of one optimizer together, so that their factors multiply.
+
+    Each ``step()`` steps every scheduler in the given order. Since the schedules are written
+    in recursive form (each multiplies the current learning rate by its factor), the result
+    is the product of the factors: with factors :math:`f^{(k)}_t` of the schedulers,
+
+    .. math::
+
+        \eta_t = \eta_0 \prod_k f^{(k)}_t.
+
+    It is the same as calling ``step()`` on each scheduler yourself, in one object.
+
+    Args:
+        schedulers: the schedulers (not ReduceLROnPlateau), all of one optimizer.
+        optimizer: that optimizer (default: the first scheduler's); if given, every scheduler
+            must drive it.
+
+    Example (a constant warm-up at 1/10 of the rate, under an exponential decay)::
+
+        >>> opt = SGD(params, lr=1.0)
+        >>> sched = ChainedScheduler([
+        ...     ConstantLR(opt, factor=0.1, total_iters=2),
+        ...     ExponentialLR(opt, gamma=0.9),
+        ... ])
+        >>> # lr: 0.1, 0.09, 0.81, 0.729, 0.6561, ...
+    """
+
+    def __init__(
+        self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
+    ) -> None:
+        self._schedulers, self.optimizer = self._check_schedulers(schedulers, optimizer)
+        self._last_lr = self._group_lrs()
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step every scheduler, in order."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = self._group_lrs()
+
+    def __repr__(self) -> str:
+        names = ", ".join(type(s).__name__ for s in self._schedulers)
+        return f"ChainedScheduler([{names}], last_lr={self._last_lr})"
