@@ -1,4 +1,4 @@
-"""Embedding: a learned table of vectors, one row per token id, looked up by integer index."""
+"""Embedding and EmbeddingBag: a learned table of vectors, one row per token id, looked up by integer index."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .functional.embedding import normalize_padding_idx
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
@@ -167,3 +167,51 @@ class Embedding(Module):
         if self.sparse:
             text += ", sparse=True"
         return text
+
+
+class EmbeddingBag(Module):
+    """A lookup table that reduces each bag of token ids to one vector: the sum, mean or max
+    of the bag's rows (``F.embedding_bag``), without the (bags, n, dim) tensor in between.
+
+    Args:
+        num_embeddings, embedding_dim, max_norm, norm_type, scale_grad_by_freq, padding_idx:
+            as ``Embedding`` (the padding row is left out of every bag).
+        mode: 'mean' (default), 'sum' or 'max'.
+        include_last_offset: ``offsets`` ends with the end of the last bag.
+
+    Shape: input (B, n) (one bag a row), or (N,) with ``offsets`` (B,); output (B, dim).
+
+    Example::
+
+        >>> bag = nn.EmbeddingBag(10, 3, mode="sum")
+        >>> bag(glassnet.tensor([1, 2, 4, 5, 4]), glassnet.tensor([0, 2])).shape
+        (2, 3)
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, max_norm: float | None = None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
+                 sparse: bool = False, _weight: Tensor | None = None,
+                 include_last_offset: bool = False, padding_idx: int | None = None,
+                 device: Any = None, dtype: Any = None) -> None:  # fmt: skip
+        super().__init__()
+        table = Embedding(num_embeddings, embedding_dim, padding_idx, _weight=_weight,
+                          device=device, dtype=dtype)  # fmt: skip
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = (
+            max_norm,
+            norm_type,
+            scale_grad_by_freq,
+        )
+        self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
+        self.padding_idx = table.padding_idx
+        self.weight = table.weight
+
+    def forward(self, input: Tensor, offsets: Tensor | None = None,
+                per_sample_weights: Tensor | None = None) -> Tensor:  # fmt: skip
+        return call_function_form(self, F.embedding_bag, input, self.weight, offsets,
+                                  self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                                  self.mode, self.sparse, per_sample_weights,
+                                  self.include_last_offset, self.padding_idx)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}, mode='{self.mode}'"

@@ -1,4 +1,4 @@
-"""F.embedding (look up rows of a table by integer index) and F.one_hot (indices to 0/1 vectors).
+"""F.embedding (look up rows of a table by integer index), F.embedding_bag (a bag of rows reduced) and F.one_hot.
 
 An embedding is the same computation as one_hot(indices) @ W, done without building the
 one-hot matrix: row i of W *is* the vector of token i. Its gradient adds each output row's
@@ -14,9 +14,10 @@ import numpy as np
 from ...autograd import no_grad, wrap
 from ...errors import DTypeError, ShapeError
 from ...ops.nn import EmbeddingLookup
-from ...tensor import Tensor
+from ...ops.shape import stack
+from ...tensor import Tensor, as_tensor
 
-__all__ = ["embedding", "one_hot"]
+__all__ = ["embedding", "embedding_bag", "one_hot"]
 
 
 def _describe(x: Any) -> str:
@@ -171,3 +172,78 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
     return wrap(out)
+
+
+_BAG_MODES = ("sum", "mean", "max")
+
+
+def embedding_bag(
+    input: Tensor,
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
+    """One vector per bag of indices: the sum, mean or max of the bag's rows of ``weight``.
+
+    The bags are the rows of a 2-D ``input`` (B, n), or, for a 1-D ``input``, the runs that
+    start at each entry of ``offsets`` (B,) (with ``include_last_offset`` its last entry is
+    the end). ``per_sample_weights`` (mode 'sum' only) multiplies each row first; entries equal
+    to ``padding_idx`` are left out (and not counted in a mean). An empty bag gives zeros.
+
+    Gradient: each looked-up row receives its bag's gradient (divided by the bag's size for
+    'mean'; for 'max', only the row holding each maximum).
+    """
+    if mode not in _BAG_MODES:
+        raise ValueError(f"embedding_bag: mode must be one of {_BAG_MODES}, got {mode!r}")
+    indices = as_tensor(input)
+    if indices.ndim == 2:
+        if offsets is not None:
+            raise ValueError(
+                "embedding_bag: offsets must be None when input is 2-D (one bag a row)"
+            )
+        bags, width = indices.shape
+        starts = np.arange(bags) * width
+        flat = indices.reshape(-1)
+    elif indices.ndim == 1:
+        if offsets is None:
+            raise ValueError("embedding_bag: a 1-D input needs offsets (where each bag starts)")
+        starts = as_tensor(offsets).numpy().astype(np.int64).reshape(-1)
+        if include_last_offset:
+            starts = starts[:-1]
+        flat = indices
+    else:
+        raise ShapeError(
+            f"embedding_bag: expected a 1-D or 2-D input, got shape {tuple(indices.shape)}"
+        )
+    if per_sample_weights is not None and mode != "sum":
+        raise ValueError(f"embedding_bag: per_sample_weights need mode='sum', got mode={mode!r}")
+    n = flat.shape[0]
+    ends = np.append(starts[1:], n)
+    bag_of = np.repeat(np.arange(len(starts)), np.maximum(ends - starts, 0))
+    rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)
+    keep = np.ones(n, dtype=bool) if padding_idx is None else flat.numpy() != padding_idx
+    if per_sample_weights is not None:
+        rows = rows * as_tensor(per_sample_weights).reshape(-1, 1)
+    out_shape = (len(starts), weight.shape[1])
+    if mode == "max":
+        parts = []
+        for b in range(len(starts)):
+            members = np.flatnonzero((bag_of == b) & keep)
+            parts.append(rows[wrap(members)].amax(0) if members.size
+                         else wrap(np.zeros(weight.shape[1], weight.array.dtype)))  # fmt: skip
+        return stack(parts) if parts else wrap(np.zeros(out_shape, weight.array.dtype))
+    chosen = np.flatnonzero(keep)
+    totals = wrap(np.zeros(out_shape, weight.array.dtype)).index_add(
+        0, wrap(bag_of[chosen].astype(np.int64)), rows[wrap(chosen)]
+    )
+    if mode == "sum":
+        return totals
+    counts = np.bincount(bag_of[chosen], minlength=len(starts)).astype(weight.array.dtype)
+    return totals / wrap(np.maximum(counts, 1).reshape(-1, 1))

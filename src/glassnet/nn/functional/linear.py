@@ -1,4 +1,4 @@
-"""F.linear: the affine map y = x W^T + b, checked once and computed by one fused op."""
+"""F.linear (the affine map y = x W^T + b, checked once and computed by one fused op) and F.bilinear."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 
 from ...errors import DTypeError, ShapeError
+from ...ops.einsum import einsum
 from ...ops.nn import Linear as LinearOp
-from ...tensor import Tensor
+from ...tensor import Tensor, as_tensor
 from ._args import shape_text
 
-__all__ = ["linear"]
+__all__ = ["bilinear", "linear"]
 
 
 def _describe(x: Any) -> str:
@@ -100,3 +101,24 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         return LinearOp()(input, weight)
     return LinearOp()(input, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_o = sum_ij x1_i A_oij x2_j + b_o: each output a quadratic form of the two inputs.
+
+    Args:
+        input1: (*, in1); input2: (*, in2), the same leading shape.
+        weight: A of shape (out, in1, in2); bias: (out,) or None.
+
+    Gradients (from the einsum): dL/dx1_i = sum_o g_o (A_o x2)_i, dL/dx2_j = sum_o g_o
+    (x1^T A_o)_j, dL/dA_oij = g_o x1_i x2_j.
+    """
+    x1, x2 = as_tensor(input1), as_tensor(input2)
+    if weight.ndim != 3 or x1.shape[-1] != weight.shape[1] or x2.shape[-1] != weight.shape[2]:
+        raise ShapeError(
+            f"bilinear: expected input1 (*, {weight.shape[1] if weight.ndim == 3 else 'in1'}) and "
+            f"input2 (*, {weight.shape[2] if weight.ndim == 3 else 'in2'}) for weight of shape "
+            f"{tuple(weight.shape)}, got {tuple(x1.shape)} and {tuple(x2.shape)}"
+        )
+    y = einsum("...i,oij,...j->...o", x1, weight, x2)
+    return y if bias is None else y + bias
