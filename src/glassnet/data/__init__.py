@@ -1,6 +1,7 @@
 """glassnet.data: datasets, the DataLoader, transforms and data loaders (re-exports only).
 
-* ``Dataset``, ``TensorDataset``, ``Subset``, ``random_split``, ``DataLoader``, ``default_collate``
+* ``Dataset``, ``IterableDataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``,
+  ``ChainDataset``, ``StackDataset``, ``random_split``, ``DataLoader``, ``default_collate``
 * samplers: ``Sampler``, ``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
   ``WeightedRandomSampler``, ``BatchSampler``; ``get_worker_info``
 * ``transforms``: ``Normalize``, ``OneHot``, ``Flatten``, ``Compose``
@@ -11,7 +12,16 @@
 
 from . import transforms
 from .csv import CSVData, load_csv
-from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    StackDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 from .digits import load_digits
 from .distributed_sampler import DistributedSampler
 from .download import ChecksumError, cache_dir, sha256_file
@@ -35,6 +45,7 @@ __all__ = [
     "FASHION_MNIST_CLASSES",
     "BatchSampler",
     "CSVData",
+    "ChainDataset",
     "ChecksumError",
     "Compose",
     "ConcatDataset",
@@ -43,11 +54,13 @@ __all__ = [
     "DistributedSampler",
     "Flatten",
     "IDXError",
+    "IterableDataset",
     "Normalize",
     "OneHot",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
+    "StackDataset",
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",

@@ -1,4 +1,4 @@
-"""Datasets: the Dataset protocol, TensorDataset over whole arrays, Subset and random_split."""
+"""Datasets: the Dataset protocol, IterableDataset (streams), TensorDataset over whole arrays, Subset, ConcatDataset, StackDataset and random_split."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from ..autograd import wrap
 from ..tensor import Tensor
 
 __all__ = [
+    "ChainDataset",
     "ConcatDataset",
     "Dataset",
+    "IterableDataset",
+    "StackDataset",
     "Subset",
     "TensorDataset",
     "random_split",
@@ -65,6 +68,61 @@ class Dataset:
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define ``__iter__`` instead of ``__getitem__`` (samples
+    read from a file or made on the fly, whose count may not be known). A DataLoader batches
+    them in the order they come (it cannot shuffle a stream: shuffle it in ``__iter__``)."""
+
+    def __iter__(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index: int) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it instead")
+
+    def __add__(self, other: Any) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets one after the other, as one stream."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self) -> Any:
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
+
+
+class StackDataset(Dataset):
+    """Datasets of one length read side by side: sample i is the tuple (or, given by name, the
+    dict) of their samples i. ``StackDataset(images=a, labels=b)[3]`` is
+    ``{"images": a[3], "labels": b[3]}``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset: give the datasets by position or by name, not both")
+        parts = list(args) if args else list(kwargs.values())
+        if not parts:
+            raise ValueError("StackDataset: expected at least one dataset")
+        lengths = {len(d) for d in parts}
+        if len(lengths) != 1:
+            raise ValueError(f"StackDataset: the datasets have different lengths {sorted(lengths)}")
+        self.datasets: Any = tuple(args) if args else dict(kwargs)
+        self._length = lengths.pop()
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {name: d[index] for name, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class TensorDataset(Dataset):

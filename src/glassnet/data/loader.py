@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd import wrap
 from ..tensor import Tensor
-from .dataset import Subset, _as_generator, standard_array
+from .dataset import IterableDataset, Subset, _as_generator, standard_array
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, sampler_order
 
 __all__ = ["DataLoader", "WorkerInfo", "default_collate", "get_worker_info"]
@@ -153,7 +153,20 @@ class DataLoader:
         in_order: bool = True,
         seed: int | None = None,
     ) -> None:
-        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+        streaming = isinstance(dataset, IterableDataset)
+        if streaming and (shuffle or sampler is not None or batch_sampler is not None):
+            given = (
+                "shuffle=True"
+                if shuffle
+                else ("sampler" if sampler is not None else "batch_sampler")
+            )
+            raise ValueError(
+                f"DataLoader with an IterableDataset reads it in the order it comes: it takes no "
+                f"{given} (shuffle inside the dataset's __iter__ instead)"
+            )
+        if not streaming and (
+            not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__")
+        ):
             raise TypeError(
                 f"DataLoader needs a dataset with __len__ and __getitem__, got "
                 f"{type(dataset).__name__}; wrap arrays as TensorDataset(X, y)"
@@ -192,13 +205,16 @@ class DataLoader:
             )
         self.dataset = dataset
         self.generator = _as_generator(seed) if seed is not None else generator
-        if sampler is None:
+        self._streaming = streaming
+        if streaming:
+            sampler, batch_sampler = None, None
+        elif sampler is None:
             sampler = (
                 RandomSampler(dataset, generator=self.generator)
                 if shuffle
                 else SequentialSampler(dataset)
             )
-        if batch_size is not None and batch_sampler is None:
+        if batch_size is not None and batch_sampler is None and not streaming:
             batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
         self.sampler = sampler
         self.batch_sampler = batch_sampler
@@ -215,10 +231,38 @@ class DataLoader:
 
     def __len__(self) -> int:
         """The number of batches in one epoch (of samples, when batch_size is None)."""
+        if self._streaming:
+            try:
+                n = len(self.dataset)
+            except (TypeError, NotImplementedError):  # TypeError: what list() expects here
+                raise TypeError(
+                    f"{type(self.dataset).__name__} is a stream without a length, so its "
+                    "DataLoader has none either"
+                ) from None
+            bs = self.batch_size
+            return n if bs is None else (n // bs if self.drop_last else -(-n // bs))
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+    def _stream(self) -> Iterator[Any]:
+        """An IterableDataset's batches: its samples in the order they come, batch_size at a time."""
+        collate = self.collate_fn or default_collate
+        if self.batch_size is None:
+            yield from self.dataset
+            return
+        batch: list[Any] = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield collate(batch)
 
     def __iter__(self) -> Iterator[Any]:
         self._start_worker()
+        if self._streaming:
+            yield from self._stream()
+            return
         if self.batch_sampler is None:  # batch_size=None: one sample at a time, not collated
             for i in sampler_order(self.sampler):
                 yield self.dataset[int(i)]
@@ -280,6 +324,8 @@ class DataLoader:
         return tuple(wrap(a[idx]) for a in base)
 
     def __repr__(self) -> str:
+        if self._streaming:
+            return f"DataLoader(a stream of {type(self.dataset).__name__}, batch_size={self.batch_size})"
         return (
             f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)"
