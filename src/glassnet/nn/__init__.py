@@ -6,6 +6,7 @@ from .attention import *  # noqa: F403
 from .basic import *  # noqa: F403
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .linear import *  # noqa: F403
@@ -20,7 +21,9 @@ from .module import (
     register_module_forward_pre_hook,
 )
 from .normalization import *  # noqa: F403
+from .padding import *  # noqa: F403
 from .parameter import Parameter
+from .pixel_shuffle import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .summary import ModelSummary

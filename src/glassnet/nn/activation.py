@@ -37,6 +37,8 @@ __all__ = [
     "Hardtanh",
     "Tanh",
     "Tanhshrink",
+    "Hardshrink",
+    "Softshrink",
     "Softsign",
     "Softplus",
     "Threshold",
@@ -310,6 +312,52 @@ class Tanhshrink(_Activation):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.tanhshrink(self._input(input))
+
+
+class Hardshrink(_Activation):
+    """Hardshrink(x) = x if |x| > lambd else 0, elementwise: small values set to zero.
+
+    Args:
+        lambd: the threshold (default 0.5).
+
+    Shape: input (*), output the same shape.
+
+    Example: ``nn.Hardshrink(0.5)(glassnet.tensor([-1.0, 0.3, 0.7]))`` is [-1, 0, 0.7].
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(self._input(input), self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(_Activation):
+    """Softshrink(x) = x - lambd if x > lambd, x + lambd if x < -lambd, else 0 (soft thresholding).
+
+    Args:
+        lambd: how far every value moves towards zero, >= 0 (default 0.5).
+
+    Shape: input (*), output the same shape.
+
+    Example: ``nn.Softshrink(0.5)(glassnet.tensor([-1.0, 0.3, 0.7]))`` is [-0.5, 0, 0.2].
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        if lambd < 0:
+            raise ValueError(f"Softshrink: lambd must be non-negative, got {lambd}")
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(self._input(input), self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
 
 
 class Softsign(_Activation):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor, as_tensor
 from .errors import call_function_form
+from .functional import likelihood_losses as L
 from .functional import loss as F
 from .functional import margin_losses as M
 from .module import Module
@@ -28,6 +29,9 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "KLDivLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
+    "MultiLabelSoftMarginLoss",
     "MarginRankingLoss",
     "HingeEmbeddingLoss",
     "SoftMarginLoss",
@@ -338,6 +342,122 @@ class KLDivLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}, log_target={self.log_target}"
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood: the target under N(input, var), mean and variance predicted.
+
+        l = 0.5 * (log(max(var, eps)) + (input - target)**2 / max(var, eps))   (+ 0.5 log(2 pi))
+
+    For regression with an uncertainty: the network outputs a mean and a (positive) variance
+    per value; a large variance costs log(var), a small one costs the squared error / var.
+    The clamp at eps is not differentiated (as in PyTorch).
+
+    Args:
+        full: add the constant 0.5 log(2 pi) (default False).
+        eps: the smallest variance used (default 1e-6).
+        reduction: 'mean' (default) | 'sum' | 'none'.
+
+    Shape: input (*); target the same (or broadcasting); var the same, with one dimension of
+    size 1, or without the last dimension; output a scalar, or (*) with 'none'. Called as
+    ``criterion(input, target, var)``.
+
+    Example::
+
+        >>> criterion = nn.GaussianNLLLoss()
+        >>> loss = criterion(mean, y, F.softplus(raw_var))
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
+        return call_function_form(
+            self,
+            L.gaussian_nll_loss,
+            input,
+            target,
+            var,
+            full=self.full,
+            eps=self.eps,
+            reduction=self.reduction,
+        )
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood of counts: l = exp(input) - target * input.
+
+    With ``log_input=False`` the input is the rate itself: l = input - target * log(input +
+    eps). ``full=True`` adds the Stirling approximation of log(target!) where target > 1.
+
+    Args:
+        log_input: the input is the log of the rate (default True).
+        full: add the Stirling term (default False).
+        eps: keeps the log finite at a rate of 0 (``log_input=False``), default 1e-8.
+        reduction: 'mean' (default) | 'sum' | 'none'.
+
+    Shape: input (*); target the same (or broadcasting); output a scalar, or (*) with 'none'.
+
+    Example: ``nn.PoissonNLLLoss()(log_rate, counts)``.
+    """
+
+    def __init__(
+        self,
+        log_input: bool = True,
+        full: bool = False,
+        *,
+        eps: float = 1e-8,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return call_function_form(
+            self,
+            L.poisson_nll_loss,
+            log_input,
+            target,
+            self.log_input,
+            self.full,
+            eps=self.eps,
+            reduction=self.reduction,
+        )
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Multi-label classification loss: a sigmoid yes/no per class, averaged over the classes.
+
+        l = (1 / C) * sum_c w_c (y_c softplus(-x_c) + (1 - y_c) softplus(x_c))
+
+    for each sample's logits x and 0/1 labels y; then reduced over the samples.
+
+    Args:
+        weight: optional per-class weights, shape (C,) (a buffer, like the other losses').
+        reduction: 'mean' (default) | 'sum' | 'none' (one loss per sample).
+
+    Shape: input (N, C) or (C,) logits; target the same shape; output a scalar, or (N,) with
+    'none'.
+
+    Example: ``nn.MultiLabelSoftMarginLoss()(logits, tags.float())``.
+    """
+
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
+        super().__init__(weight, reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return call_function_form(
+            self,
+            L.multilabel_soft_margin_loss,
+            input,
+            target,
+            self.weight,
+            reduction=self.reduction,
+        )
 
 
 class _MarginLoss(_Loss):

@@ -1,24 +1,37 @@
-"""Normalization layers: BatchNorm1d/2d/3d, LayerNorm, GroupNorm (standardize, scale, shift).
+"""Normalization layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d, LayerNorm, GroupNorm, RMSNorm.
 
-Each layer computes y = (x - mean) / sqrt(var + eps) * weight + bias, with the statistics
-taken over different sets of elements (see glassnet.nn.functional.normalization for the
-maths). Only batch norm has state beyond its parameters: running averages of the mean and
-variance collected in training mode and used in evaluation mode (``model.eval()``).
+Each layer but RMSNorm computes y = (x - mean) / sqrt(var + eps) * weight + bias, with the
+statistics taken over different sets of elements (see glassnet.nn.functional.normalization
+for the maths); RMSNorm only divides by the root mean square, y = x / sqrt(mean(x**2) + eps)
+* weight. Only batch norm (and instance norm with ``track_running_stats=True``) has state
+beyond its parameters: running averages of the mean and variance collected in training mode
+and used in evaluation mode (``model.eval()``).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
 from ..autograd import no_grad, wrap
 from ..dtypes import float32, is_floating, to_dtype
 from ..tensor import Tensor
-from .errors import call_function_form
+from .errors import call_function_form, pattern_text
 from .functional import normalization as F
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "LayerNorm",
+    "GroupNorm",
+    "RMSNorm",
+]
 
 
 def _float_dtype(layer: str, dtype) -> np.dtype:
@@ -234,6 +247,122 @@ class BatchNorm3d(_BatchNorm):
         return (("N", self.num_features, "D", "H", "W"),)
 
 
+class _InstanceNorm(_BatchNorm):
+    """Shared by InstanceNorm1d/2d: batch norm's parameters and buffers, per-instance statistics.
+
+    The settings, ``weight``/``bias`` and the optional running-statistics buffers are those
+    of batch norm (so ``state_dict`` has the same keys as in PyTorch); only the defaults
+    (no affine, no running statistics) and the forward pass differ. ``_spatial`` is the
+    number of position axes (1 for (N, C, L), 2 for (N, C, H, W)).
+    """
+
+    _spatial: int = 1
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
+
+    def forward(self, input: Tensor) -> Tensor:
+        positions = ("L",) if self._spatial == 1 else ("H", "W")
+        self.check_input_shape(input, ("N", "C", *positions), ("C", *positions))
+        unbatched = input.ndim == 1 + self._spatial
+        channel_dim = 0 if unbatched else 1
+        size = input.shape[channel_dim]
+        if size != self.num_features:
+            if self.affine or self.track_running_stats:
+                # weight, bias and the running statistics hold one value per feature.
+                shape = ("N", self.num_features, *positions)
+                raise self.input_error(
+                    f"{pattern_text(shape)} or {pattern_text(shape[1:])} (num_features="
+                    f"{self.num_features})",
+                    input.shape,
+                )
+            # Without parameters num_features is not used: PyTorch only warns.
+            warnings.warn(
+                f"{type(self).__name__}: the input's size at dim={channel_dim} ({size}) does not "
+                f"match num_features ({self.num_features}), which is not used because "
+                "affine=False and track_running_stats=False",
+                stacklevel=2,
+            )
+        x = input.unsqueeze(0) if unbatched else input
+        # Each instance's own statistics in training, and always when no running ones are kept;
+        # momentum=None leaves the running statistics unchanged (PyTorch passes 0).
+        y = call_function_form(
+            self,
+            F.instance_norm,
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training or not self.track_running_stats,
+            0.0 if self.momentum is None else self.momentum,
+            self.eps,
+        )
+        return y.squeeze(0) if unbatched else y
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of sequences: each (sample, channel) standardized over its length.
+
+        y[n, c] = (x[n, c] - mean_{n,c}) / sqrt(var_{n,c} + eps) * weight_c + bias_c
+
+    with mean and (biased) var over the L positions of channel c of sample n, so neither
+    the batch nor the other channels affect a channel's output. By default there are no
+    parameters and no running statistics, and training and evaluation behave the same.
+
+    Args:
+        num_features: C, the number of channels.
+        eps: added to the variance (default 1e-5).
+        momentum: weight of each batch in the running averages (default 0.1); None leaves
+            them unchanged (as in PyTorch).
+        affine: learn per-channel ``weight`` (init 1) and ``bias`` (init 0) (default False).
+        track_running_stats: keep running averages of the (batch-averaged) instance
+            statistics and use them in evaluation mode (default False).
+        dtype: dtype of parameters and buffers (default float32).
+        bias: with ``affine``, whether to learn the bias too.
+
+    Shape: input (N, C, L) or (C, L) (one sample); output the same shape.
+
+    Example::
+
+        >>> norm = nn.InstanceNorm1d(16)
+        >>> y = norm(glassnet.randn(4, 16, 50))   # each y[n, c, :] has mean 0, variance ~1
+    """
+
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of images: each (sample, channel) standardized over its pixels.
+
+    y[n, c] = (x[n, c] - mean_{n,c}) / sqrt(var_{n,c} + eps) * weight_c + bias_c, with the
+    statistics over the H * W pixels of channel c of image n (the normalization of style
+    transfer networks). See InstanceNorm1d for the arguments.
+
+    Shape: input (N, C, H, W) or (C, H, W) (one image); output the same shape.
+
+    Example::
+
+        >>> norm = nn.InstanceNorm2d(3, affine=True)
+        >>> y = norm(glassnet.randn(2, 3, 32, 32))
+    """
+
+    _spatial = 2
+
+
 class LayerNorm(Module):
     """Layer normalization: standardize each sample over its last dimensions.
 
@@ -358,4 +487,65 @@ class GroupNorm(Module):
         return (
             f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
             f"bias={self.bias is not None}"
+        )
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalization: rescale each sample to unit RMS over its last dimensions.
+
+        y = x / sqrt(mean(x**2) + eps) * weight
+
+    with the mean over the trailing ``normalized_shape`` dimensions of each sample. Unlike
+    LayerNorm no mean is subtracted and there is no bias; cheaper, and the normalization of
+    LLaMA-style transformers. The same in training and evaluation.
+
+    Args:
+        normalized_shape: int or tuple, the trailing shape normalized over.
+        eps: added to the mean square; None (the default) uses the machine epsilon of the
+            input's dtype (``glassnet.finfo(input.dtype).eps``), as PyTorch does.
+        elementwise_affine: learn ``weight`` (init 1) of shape ``normalized_shape``.
+        dtype: dtype of the weight (default float32).
+
+    Shape: input (*, *normalized_shape); output the same shape.
+
+    Example::
+
+        >>> norm = nn.RMSNorm(512)
+        >>> y = norm(glassnet.randn(8, 20, 512))  # each y[b, t, :] has mean square ~1
+    """
+
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        _check_device("RMSNorm", device)
+        dtype = _float_dtype("RMSNorm", dtype)
+        self.normalized_shape = F._normalized_shape("RMSNorm", normalized_shape)
+        self.eps = None if eps is None else _positive_eps("RMSNorm", eps)
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        """weight = 1."""
+        if self.weight is not None:
+            with no_grad():
+                self.weight.fill_(1)
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, ("*", *self.normalized_shape))
+        return call_function_form(
+            self, F.rms_norm, input, self.normalized_shape, self.weight, self.eps
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
         )

@@ -42,6 +42,8 @@ __all__ = [
     "hardtanh",
     "tanh",
     "tanhshrink",
+    "hardshrink",
+    "softshrink",
     "softsign",
     "softplus",
     "threshold",
@@ -193,6 +195,36 @@ def tanhshrink(input: Tensor) -> Tensor:
     """Tanhshrink(x) = x - tanh(x);   dy/dx = tanh(x)**2."""
     x = _check(input, "tanhshrink")
     return x - api.tanh(x)
+
+
+def _inside(x: Tensor, lambd: float) -> np.ndarray:
+    """The mask -lambd <= x <= lambd: where the shrink functions give 0 (NaN is outside it)."""
+    return (x.array >= -lambd) & (x.array <= lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Hardshrink(x) = x where |x| > lambd, else 0;   dy/dx = 1 where |x| > lambd, else 0.
+
+    Small values are set to zero, large ones kept as they are (NaN passes through). At
+    |x| = lambd the value and the derivative are 0, as in PyTorch.
+    """
+    x = _check(input, "hardshrink")
+    return elementwise_ops.Where()(~_inside(x, lambd), x, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Softshrink(x) = x - lambd for x > lambd, x + lambd for x < -lambd, else 0.
+
+    Every value is moved lambd towards zero and stops there (the proximal step of an L1
+    penalty, soft thresholding);   dy/dx = 1 where |x| > lambd, else 0 (also at |x| = lambd).
+    ``lambd`` must not be negative.
+    """
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be non-negative, got {lambd}")
+    x = _check(input, "softshrink")
+    # The shift is a constant (lambd with the sign of x), so the gradient is 1 where kept.
+    shift = np.where(x.array > 0, lambd, -lambd).astype(x.dtype)
+    return elementwise_ops.Where()(~_inside(x, lambd), x - Tensor._make(shift), 0.0)
 
 
 def softsign(input: Tensor) -> Tensor:

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ...errors import ShapeError
 from ...ops import api
 from ...tensor import Tensor, as_tensor
+from ._args import shape_text
 
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance"]
 
@@ -33,7 +37,13 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tens
 
     Shape: x1 and x2 broadcast to one shape; the output has it without ``dim``.
     """
-    a, b = as_tensor(x1), as_tensor(x2)
+    a, b = _pair("cosine_similarity", x1, x2)
+    ndim = max(a.ndim, b.ndim, 1)
+    if not -ndim <= dim < ndim:
+        raise IndexError(
+            f"cosine_similarity: dim {dim} is out of range for inputs with {ndim} dimensions "
+            f"(expected {-ndim} to {ndim - 1})"
+        )
     a_unit = a / api.norm(a, 2, dim, keepdim=True).clamp(min=eps)
     b_unit = b / api.norm(b, 2, dim, keepdim=True).clamp(min=eps)
     return (a_unit * b_unit).sum(dim)
@@ -46,4 +56,18 @@ def pairwise_distance(
 
     Shape: x1 and x2 (N, D) or (D,), broadcasting; the output (N,) (or (N, 1) with keepdim).
     """
-    return api.norm(as_tensor(x1) - as_tensor(x2) + eps, p, -1, keepdim=keepdim)
+    a, b = _pair("pairwise_distance", x1, x2)
+    return api.norm(a - b + eps, p, -1, keepdim=keepdim)
+
+
+def _pair(name: str, x1: Any, x2: Any) -> tuple[Tensor, Tensor]:
+    """x1 and x2 as Tensors, checked to broadcast together (the error names the function)."""
+    a, b = as_tensor(x1), as_tensor(x2)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(
+            f"{name}: expected x1 and x2 of shapes that broadcast together, got "
+            f"{shape_text(a.shape)} and {shape_text(b.shape)}"
+        ) from None
+    return a, b

@@ -32,8 +32,14 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         'circular': wrap around: [a b c d] -> [c d | a b c d | a b].
 
     The non-constant modes are gathers, so their gradient adds each output's gradient back
-    into the element it was copied from. Negative padding (cropping) is allowed for
-    'constant' only.
+    into the element it was copied from.
+
+    Negative padding crops, as in PyTorch: ``F.pad(x, (-1, 2))`` drops the first column and
+    adds two at the end. For 'constant' the input is cropped first, then padded (the crop
+    may not remove more than the axis holds); for 'reflect' and 'replicate' the mirrored or
+    repeated positions are still taken about the original edges, and at least one element
+    must remain; for 'circular' the axis is cropped first and the rest wraps around what
+    is left (at most once).
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"pad: {not_a_tensor_message(input)}")
@@ -44,7 +50,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             f"{pad}"
         )
     if mode == "constant":
-        return api.pad(input, pad, 0.0 if value is None else value)
+        return _constant_pad(input, pad, 0.0 if value is None else value)
     if mode not in PAD_MODES:
         raise ValueError(
             f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}"
@@ -58,26 +64,75 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         k = input.ndim - 1 - axis  # pairs are listed from the last axis back
         before, after = pad[2 * k], pad[2 * k + 1]
         n = input.shape[axis]
-        if before < 0 or after < 0:
-            raise ValueError(
-                f"pad: negative padding is only supported for mode='constant'; got {pad}"
-            )
-        if mode == "reflect" and (before >= n or after >= n) and (before or after):
-            raise ValueError(
-                f"pad: reflect padding of ({before}, {after}) needs more than "
-                f"{max(before, after)} elements along axis {axis}, which has {n}"
-            )
-        if mode == "circular" and (before > n or after > n):
-            raise ValueError(
-                f"pad: circular padding of ({before}, {after}) can wrap at most once around axis "
-                f"{axis} of size {n}"
-            )
-        if n == 0 and (before or after):
-            raise ValueError(f"pad: cannot {mode}-pad axis {axis}, which is empty")
-        source = edge_source_index(n, before, after, mode)
+        if mode == "circular":
+            source = _circular_source(n, before, after, axis)
+        else:
+            if min(before, after) < 0 and n + before + after <= 0:
+                raise ValueError(
+                    f"pad: {mode} padding of ({before}, {after}) leaves no elements of axis "
+                    f"{axis}, which has {n}"
+                )
+            if mode == "reflect" and (before >= n or after >= n) and (before or after):
+                raise ValueError(
+                    f"pad: reflect padding of ({before}, {after}) needs more than "
+                    f"{max(before, after)} elements along axis {axis}, which has {n}"
+                )
+            if n == 0 and (before or after):
+                raise ValueError(f"pad: cannot {mode}-pad axis {axis}, which is empty")
+            # Negative entries shrink the range of positions: the crop is part of the gather.
+            source = edge_source_index(n, before, after, mode)
         view = [1] * n_padded  # broadcast this axis's positions against the other padded axes
         view[axis - first] = source.size
         index.append(source.reshape(view))
     if all(p == 0 for p in pad):
         return input
     return input[tuple(index)]
+
+
+def _circular_source(n: int, before: int, after: int, axis: int) -> Any:
+    """Source positions for circular padding of an axis of size n, negative entries cropping first.
+
+    PyTorch's order: drop the cropped elements, then wrap the kept ones around (so
+    ``(-1, 2)`` on [a b c d] gives [b c d | b c]); a wrap may go at most once around them.
+    """
+    crop_before, crop_after = max(-before, 0), max(-after, 0)
+    kept = n - crop_before - crop_after
+    if kept < 0:
+        raise ValueError(
+            f"pad: circular padding of ({before}, {after}) crops {crop_before + crop_after} "
+            f"elements from axis {axis}, which has {n}"
+        )
+    grow_before, grow_after = max(before, 0), max(after, 0)
+    if kept == 0 and (grow_before or grow_after):
+        raise ValueError(f"pad: cannot circular-pad axis {axis}, which is empty")
+    if grow_before > kept or grow_after > kept:
+        raise ValueError(
+            f"pad: circular padding of ({before}, {after}) can wrap at most once around axis "
+            f"{axis} of size {kept}" + (f" ({n} before cropping)" if kept != n else "")
+        )
+    return crop_before + edge_source_index(kept, grow_before, grow_after, "circular")
+
+
+def _constant_pad(input: Tensor, pad: tuple, value: float) -> Tensor:
+    """Constant padding with negative entries as crops: crop (a slice) first, then pad.
+
+    The pad op itself only adds; a negative (before, after) entry removes that many elements
+    from that side by slicing, which is differentiable (its gradient is zero for the removed
+    elements). ``F.pad(x, (3, -5))`` on 6 columns keeps column 0 and puts 3 fill values before it.
+    """
+    if all(p >= 0 for p in pad):
+        return api.pad(input, pad, value)
+    index: list[Any] = [slice(None)] * input.ndim
+    for k in range(len(pad) // 2):
+        axis = input.ndim - 1 - k
+        before, after = pad[2 * k], pad[2 * k + 1]
+        n = input.shape[axis]
+        crop_before, crop_after = max(-before, 0), max(-after, 0)
+        if crop_before + crop_after > n:
+            raise ValueError(
+                f"pad: constant padding of ({before}, {after}) crops {crop_before + crop_after} "
+                f"elements from axis {axis}, which has {n}"
+            )
+        index[axis] = slice(crop_before, n - crop_after)
+    cropped = input[tuple(index)]
+    return api.pad(cropped, tuple(max(p, 0) for p in pad), value)
