@@ -36,6 +36,12 @@ def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple[int, ...]:
     return tuple(sorted(out)) if ndim else ()
 
 
+def single_axis(dim: int, ndim: int, op: str = "reduction") -> int:
+    """``dim`` (negatives allowed) as the one axis it names, checked as ``normalize_dims``."""
+    (axis,) = normalize_dims(dim, ndim, op)
+    return axis
+
+
 #: Up to this many numbers, a sum's gradient is a new array filled with g rather than a
 #: broadcast view: np.full takes about 1.4 us on 16 numbers and np.broadcast_to about 5 us
 #: (its Python-level checks), which is a tenth of a small graph's whole backward pass.

@@ -17,7 +17,7 @@ import numpy as np
 from ..autograd import as_tensor, wrap
 from ..errors import ShapeError
 from . import api
-from .reduce import normalize_dims
+from .reduce import single_axis as _axis
 
 __all__ = [
     "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
@@ -25,11 +25,6 @@ __all__ = [
     "hsplit", "kron", "rot90", "take_along_dim", "tensor_split", "tensordot", "tril_indices",
     "triu_indices", "vsplit",
 ]  # fmt: skip
-
-
-def _axis(dim: int, ndim: int, who: str) -> int:
-    (axis,) = normalize_dims(dim, ndim, who)
-    return axis
 
 
 # ---------------------------------------------------------------------- at least n axes

@@ -20,7 +20,7 @@ from ..dtypes import is_floating
 from ..errors import ShapeError
 from . import api as A
 from .indexing import gather
-from .reduce import normalize_dims
+from .reduce import single_axis as _axis
 
 __all__ = [
     "absolute", "aminmax", "clamp_max", "clamp_min", "corrcoef", "cov", "cross", "deg2rad",
@@ -39,11 +39,6 @@ def _floating(input: Any) -> Any:
     functions whose result is fractional)."""
     x = as_tensor(input)
     return x if is_floating(x.array.dtype) else x.float()
-
-
-def _axis(dim: int, ndim: int, who: str) -> int:
-    (axis,) = normalize_dims(dim, ndim, who)
-    return axis
 
 
 # ---------------------------------------------------------------------- picking parts
@@ -260,10 +255,17 @@ def median(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     n = x.shape[axis]
     if n == 0:
         raise IndexError(f"median(): dimension {dim} of {list(x.shape)} is empty")
+    return _order_statistic(x, axis, (n - 1) // 2, keepdim, nan_first=True)
+
+
+def _order_statistic(x: Any, axis: int, rank: int, keepdim: bool, nan_first: bool = False) -> Any:
+    """``(values, indices)`` of the ``rank``-th smallest element along ``axis`` (rank 0: the
+    smallest), or of the first NaN of a slice holding one when ``nan_first``; the values are
+    read with ``gather``, so the gradient goes to the element chosen."""
     values = x.array
     order = np.argsort(values, axis=axis, kind="stable")  # NaN sort last
-    index = np.take(order, [(n - 1) // 2], axis=axis)
-    if is_floating(values.dtype):
+    index = np.take(order, [rank], axis=axis)
+    if nan_first and is_floating(values.dtype):
         nan = np.isnan(values)
         has_nan = nan.any(axis=axis, keepdims=True)
         index = np.where(has_nan, nan.argmax(axis=axis, keepdims=True), index)
@@ -284,12 +286,7 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         raise IndexError(f"kthvalue: k must lie in [1, {n}] (the size of dim {dim}), got {k}")
     if x.ndim == 0:
         return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
-    order = np.argsort(x.array, axis=axis, kind="stable")
-    index = wrap(np.take(order, [k - 1], axis=axis).astype(np.int64))
-    chosen = gather(x, axis, index)
-    if not keepdim:
-        chosen, index = chosen.squeeze(axis), index.squeeze(axis)
-    return A._values_indices(chosen, index)
+    return _order_statistic(x, axis, k - 1, keepdim)
 
 
 def quantile(
