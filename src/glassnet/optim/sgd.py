@@ -67,9 +67,7 @@ class SGD(Optimizer):
         compiled pass for a large parameter (``fused_loop_pays``), and for a small one once
         numba is imported (the loop's numbers are the NumPy path's, bit for bit), else NumPy
         calls."""
-        fused_or_numpy_update(
-            self, sgd_update_fused, sgd_update, param, grad, state, group, work=2, same_bits=True
-        )
+        fused_or_numpy_update(self, sgd_update_fused, sgd_update, param, grad, state, group, work=2)
 
 
 def sgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, group: Group) -> None:

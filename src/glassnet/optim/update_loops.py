@@ -54,30 +54,24 @@ FUSED_MIN_SIZE = 2**16
 _UNUSED = {char: np.empty(0, dtype=char) for char in "fd"}
 
 
-def fused_loop_pays(param: np.ndarray, grad: np.ndarray, same_bits: bool = False) -> bool:
+def fused_loop_pays(param: np.ndarray, grad: np.ndarray) -> bool:
     """Whether ``param``'s update runs as a compiled loop (``run_fused``) instead of NumPy calls.
 
     Yes when the parameter is large (``FUSED_MIN_SIZE``; checked first, so small runs never
     import numba), it and its gradient are C-contiguous float32 or float64 arrays of one dtype
-    (their flat views are then views, not copies), and compiled loops are available.
-
-    With ``same_bits`` (a rule whose loop gives its NumPy path's numbers bit for bit, as SGD's
-    does: the same IEEE operations in the same order), a smaller parameter qualifies too once
-    other work has imported numba: one compiled call instead of the NumPy path's few calls,
-    which cost more than their microseconds right after the large products of a training step
-    (BENCHMARKS.md, ninth round). A rule whose loop rounds differently must not: its numbers
-    would then depend on whether numba had been imported.
+    (their flat views are then views, not copies), and compiled loops are available. A small
+    parameter keeps the NumPy path even once numba is imported: one compiled call with all
+    its arguments costs about 4.4 us, the NumPy path 2.2 us (SGD on 256 numbers; BENCHMARKS.md,
+    tenth round), and a 100-layer MLP's step was 15 % slower the other way.
     """
-    large = param.size >= FUSED_MIN_SIZE  # first: small parameters never import numba
-    if not large and not (same_bits and jit.loaded()):
+    if param.size < FUSED_MIN_SIZE:  # first: small parameters never import numba
         return False
     return (
         grad.dtype == param.dtype
         and param.flags.c_contiguous
         and grad.flags.c_contiguous
-        and (jit.pays(param.size, param.dtype, FUSED_MIN_SIZE) if large
-             else param.dtype in jit.LOOP_DTYPES)
-    )  # fmt: skip
+        and jit.pays(param.size, param.dtype, FUSED_MIN_SIZE)
+    )
 
 
 def fused_or_numpy_update(
@@ -89,13 +83,12 @@ def fused_or_numpy_update(
     state: State,
     group: Group,
     work: int = 0,
-    same_bits: bool = False,
 ) -> None:
     """One parameter's update (an optimizer's ``update``): ``fused(param, grad, state, group)``
-    if ``fused_loop_pays`` (given ``same_bits``), else ``numpy_path(param, grad, state,
+    if ``fused_loop_pays``, else ``numpy_path(param, grad, state,
     group)``, which is given ``work`` scratch arrays (``optimizer.scratch``) as a fifth
     argument when ``work > 0``."""
-    if fused_loop_pays(param, grad, same_bits):
+    if fused_loop_pays(param, grad):
         fused(param, grad, state, group)
     elif work:
         numpy_path(param, grad, state, group, optimizer.scratch(param, work))
