@@ -100,3 +100,29 @@ def test_upsampling_names_match_pytorch(torch):
         ours = getattr(nn, name)(**kwargs)(gn.tensor(x))
         theirs = getattr(torch.nn, name)(**kwargs)(torch.tensor(x))
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_softmax2d_local_response_norm_and_sync_batch_norm_match_pytorch(torch):
+    x = RNG.standard_normal((2, 6, 3, 4))
+    for size in (1, 2, 5):
+        a, b = gn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ours = nn.LocalResponseNorm(size, alpha=0.3, beta=0.6, k=2.0)(a)
+        theirs = torch.nn.LocalResponseNorm(size, alpha=0.3, beta=0.6, k=2.0)(b)
+        np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-12)
+        (ours**2).sum().backward()
+        (theirs**2).sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(nn.Softmax2d()(gn.tensor(x)).numpy(),
+                               torch.nn.Softmax2d()(torch.tensor(x)).numpy(), rtol=1e-12)  # fmt: skip
+    ours_bn, theirs_bn = nn.SyncBatchNorm(6).double(), torch.nn.SyncBatchNorm(6).double()
+    for shape in ((4, 6), (2, 6, 3, 4)):
+        y = RNG.standard_normal(shape)
+        np.testing.assert_allclose(ours_bn(gn.tensor(y)).numpy(),
+                                   theirs_bn(torch.tensor(y)).detach().numpy(), rtol=1e-10)  # fmt: skip
+    np.testing.assert_allclose(
+        ours_bn.running_var.numpy(), theirs_bn.running_var.numpy(), rtol=1e-10
+    )
+    with pytest.raises(ValueError, match="Softmax2d"):
+        nn.Softmax2d()(gn.tensor(x[0, 0]))
+    with pytest.raises(ValueError, match="3 or more dimensions"):
+        gn.nn.functional.local_response_norm(gn.tensor(x[0]).reshape(6, 12)[None][0], 2)

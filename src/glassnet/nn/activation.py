@@ -20,6 +20,7 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = [
+    "Softmax2d",
     "ReLU",
     "ReLU6",
     "LeakyReLU",
@@ -457,6 +458,16 @@ class Softmax(_DimActivation):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(self._input(input), self.dim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each pixel: (N, C, H, W) or (C, H, W) input, the channel
+    axis (-3) summing to 1 at every position."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if getattr(input, "ndim", 0) not in (3, 4):
+            raise self.input_error("(N, C, H, W) or (C, H, W)", getattr(input, "shape", ()))
+        return F.softmax(input, -3)
 
 
 class Softmin(_DimActivation):

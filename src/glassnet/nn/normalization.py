@@ -30,7 +30,9 @@ __all__ = [
     "InstanceNorm2d",
     "LayerNorm",
     "GroupNorm",
+    "LocalResponseNorm",
     "RMSNorm",
+    "SyncBatchNorm",
 ]
 
 
@@ -245,6 +247,44 @@ class BatchNorm3d(_BatchNorm):
     @property
     def _patterns(self) -> tuple:
         return (("N", self.num_features, "D", "H", "W"),)
+
+
+class SyncBatchNorm(_BatchNorm):
+    """PyTorch's batch norm whose statistics are gathered over all processes of a
+    data-parallel run. glassnet's data parallelism averages gradients, not batch statistics,
+    so this is batch norm over this process's batch: ``BatchNorm1d/2d/3d`` for any
+    (N, C, ...) input. ``process_group`` is accepted and not used.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 process_group: object = None, device=None, dtype=None) -> None:  # fmt: skip
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        self.process_group = process_group
+
+    @property
+    def _patterns(self) -> tuple:
+        return (("N", self.num_features, "*"),)
+
+
+class LocalResponseNorm(Module):
+    """Each channel divided by the activity of its ``size`` neighbouring channels (AlexNet's
+    normalization, ``F.local_response_norm``): b_c = a_c / (k + alpha / size * sum of a**2
+    over the window) ** beta. No parameters.
+
+    Example: ``nn.LocalResponseNorm(5)(glassnet.randn(2, 16, 8, 8))``.
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return call_function_form(self, F.local_response_norm, input, self.size, self.alpha,
+                                  self.beta, self.k)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class _InstanceNorm(_BatchNorm):

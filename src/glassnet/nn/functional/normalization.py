@@ -33,7 +33,9 @@ from ...ops.norm import Normalize
 from ...tensor import Tensor, as_tensor
 from ._args import floating_tensor, shape_text
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm"]
+__all__ = [
+    "batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm", "rms_norm",
+]  # fmt: skip
 
 
 def _channels_first_input(input: Any, name: str) -> Tensor:
@@ -384,3 +386,41 @@ def rms_norm(
     mean_square = (x * x).mean(dims, keepdim=True)
     y = x * api.rsqrt(mean_square + eps)
     return y if weight is None else y * weight
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """Local response normalization across channels (AlexNet):
+
+        b_c = a_c / (k + alpha / size * sum_{c' in window(c)} a_c'**2) ** beta
+
+    the window being ``size`` channels around c (size // 2 before it, (size - 1) // 2 after
+    it, missing channels counted as 0), as PyTorch. Composed of Tensor ops (pad, slices,
+    power), so its gradient is theirs.
+
+    Args:
+        input: (N, C, ...) with at least 3 dimensions.
+        size: how many channels the window spans; alpha, beta, k: as in the formula.
+    """
+    name = "local_response_norm"
+    x = _channels_first_input(input, name)
+    if x.ndim < 3:
+        raise ShapeError(
+            f"{name}: expected an input of 3 or more dimensions (N, C, ...), got shape "
+            f"{shape_text(x.shape)}"
+        )
+    if not isinstance(size, int) or size < 1:
+        raise ValueError(f"{name}: size must be a positive int, got {size!r}")
+    channels = x.shape[1]
+    squares = x * x
+    before, after = size // 2, (size - 1) // 2
+    zeros = (x.shape[0],) + (1,) + tuple(x.shape[2:])
+    padded = api.cat(
+        [wrap(np.zeros((zeros[0], before) + zeros[2:], x.dtype)), squares,
+         wrap(np.zeros((zeros[0], after) + zeros[2:], x.dtype))], 1
+    )  # fmt: skip
+    window = padded[:, 0:channels]
+    for offset in range(1, size):
+        window = window + padded[:, offset : offset + channels]
+    return x / (window * (alpha / size) + k) ** beta
