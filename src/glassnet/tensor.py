@@ -137,6 +137,34 @@ class Tensor:
         """The last two axes swapped (a batch of matrices transposed)."""
         return api.transpose(self, -2, -1)
 
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (for real tensors the transpose; a 0-D tensor
+        is returned as it is, as in PyTorch)."""
+        if self.ndim not in (0, 2):
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors), got a {self.ndim}-D tensor"
+            )
+        return api.adjoint(self) if self.ndim == 2 else self
+
+    @property
+    def mH(self) -> Tensor:
+        """The last two axes swapped and conjugated (a batch of matrices' adjoints)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices, "
+                               f"got a {self.ndim}-D tensor")  # fmt: skip
+        return api.adjoint(self)
+
+    def storage_offset(self) -> int:
+        """How many elements from the start of the base array this tensor's first one lies
+        (0 for a tensor owning its memory; ``x[2:].storage_offset()`` is 2 for 1-D x)."""
+        base = self.array
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        if base is self.array or self.array.size == 0:
+            return 0
+        return (self.array.ctypes.data - base.ctypes.data) // self.array.itemsize
+
     def size(self, dim: int | None = None) -> tuple | int:
         """The shape, or the size of one axis."""
         return self.array.shape if dim is None else self.array.shape[dim]
@@ -761,6 +789,164 @@ class Tensor:
     def zero_(self) -> Tensor:
         """Set every element to 0 in place (e.g. ``x.grad.zero_()``)."""
         return self.fill_(0)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> Tensor:
+        """Copy ``source``'s slices into the slices ``index`` along ``dim`` (``index_copy``)."""
+        return self._inplace(api.index_copy, dim, index, source)
+
+    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        """``self[indices] = values`` (``+=`` when ``accumulate``): see ``index_put``."""
+        return self._inplace(functools.partial(api.index_put, accumulate=accumulate),
+                             tuple(indices), values)  # fmt: skip
+
+    def masked_scatter_(self, mask: Any, source: Any) -> Tensor:
+        """Fill the places where ``mask`` is true with ``source``'s elements in order (the
+        mask must broadcast to this tensor's shape): see ``masked_scatter``."""
+        m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+        if np.broadcast_shapes(self.shape, m.shape) != self.shape:
+            raise ShapeError(f"masked_scatter_: mask of shape {m.shape} does not broadcast to "
+                             f"self's shape {self.shape}")  # fmt: skip
+        return self._inplace(api.masked_scatter, mask, source)
+
+    def put_(self, index: Any, source: Any, accumulate: bool = False) -> Tensor:
+        """Write ``source`` at the flat positions ``index`` (row-major, as if 1-D): see ``put``."""
+        return self._inplace(functools.partial(api.put, accumulate=accumulate), index, source)
+
+    # ------------------------------------------------------------------ in-place shape changes
+    def _inplace_view(self, function: Any, *args: Any) -> Tensor:
+        """Make this tensor ``function(self, *args)``, a view with another shape, in place.
+
+        Its ``array`` becomes the view (same memory) and the version counter goes up. A leaf
+        that requires grad is refused, as by the other in-place ops; a recorded result takes
+        the view's place in the graph (its gradient flows back through the reshaping).
+        """
+        if autograd.is_grad_enabled() and self.requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    f"a leaf tensor that requires grad (shape {self.shape}) is being used in an "
+                    f"in-place operation ({function.__name__}_); use the out-of-place form"
+                )
+            old = Tensor._make(self.array, True, self.grad_fn)
+            out = function(old, *args)
+            self.grad_fn = out.grad_fn
+        else:
+            with autograd.no_grad():
+                out = function(self, *args)
+        self.array = out.array
+        self._version[0] += 1
+        return self
+
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        """Remove axes of size 1 (all, or ``dim``) in place: see ``squeeze``."""
+        return self._inplace_view(api.squeeze, *(() if dim is None else (dim,)))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """Insert an axis of size 1 at ``dim`` in place: see ``unsqueeze``."""
+        return self._inplace_view(api.unsqueeze, dim)
+
+    def t_(self) -> Tensor:
+        """Transpose a tensor of at most 2 dimensions in place: see ``t``."""
+        return self._inplace_view(api.t)
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        """Swap axes ``dim0`` and ``dim1`` in place: see ``transpose``."""
+        return self._inplace_view(api.transpose, dim0, dim1)
+
+    # ------------------------------------------------------------------ random fills
+    def _random_fill(self, draws: np.ndarray) -> Tensor:
+        """Overwrite the elements with ``draws`` (float64 or int64, of this shape), in place."""
+        return self.copy_(Tensor._make(draws.astype(self.dtype)))
+
+    def _floating_fill(self, name: str) -> None:
+        if not is_floating(self.array.dtype):
+            raise TypeError(f"{name}: expected a floating tensor, got dtype {self.array.dtype}")
+
+    def random_(self, *args: int, **kwargs: int) -> Tensor:
+        """Integers drawn uniformly from [from, to - 1]: ``random_(to)`` is [0, to - 1],
+        ``random_(from, to)``, and ``random_()`` [0, 2**mantissa bits] for floats ([0, 2**24]
+        for float32, [0, 2**53] for float64) or [0, the dtype's maximum] for integers."""
+        from .random import default_generator
+
+        values = dict(zip(("from", "to"), args if len(args) != 1 else (0, args[0])))
+        values.update(kwargs)
+        low, high = values.get("from", 0), values.get("to")
+        dtype = self.array.dtype
+        if high is None:  # the largest integer the dtype holds exactly, as PyTorch's default
+            if dtype.kind == "f":
+                top = 2 ** (np.finfo(dtype).nmant + 1)
+            elif dtype.kind == "b":
+                top = 1
+            else:
+                top = int(np.iinfo(dtype).max)
+        else:
+            top = high - 1
+        if low > top:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                               f"from={low} >= to={high}")  # fmt: skip
+        draws = default_generator().integers(low, top, size=self.shape, endpoint=True)
+        return self._random_fill(draws)
+
+    def exponential_(self, lambd: float = 1.0) -> Tensor:
+        """Draws of the exponential distribution with rate ``lambd``: density lambd e**(-lambd x)
+        for x >= 0, mean 1 / lambd, variance 1 / lambd**2."""
+        from .random import default_generator
+
+        self._floating_fill("exponential_")
+        if not lambd > 0:
+            raise ValueError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        return self._random_fill(default_generator().exponential(1.0 / lambd, self.shape))
+
+    def bernoulli_(self, p: Any = 0.5) -> Tensor:
+        """0/1 draws, 1 with probability ``p`` (a number, or a tensor broadcast to this shape)."""
+        from .random import default_generator
+
+        probs = np.broadcast_to(p.array if isinstance(p, Tensor) else np.asarray(p), self.shape)
+        if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):
+            raise ValueError("bernoulli_ expects p to be in [0, 1]")
+        return self._random_fill(default_generator().random(self.shape) < probs)
+
+    def geometric_(self, p: float) -> Tensor:
+        """Draws of the geometric distribution: the number of Bernoulli(p) trials up to and
+        including the first success, P(k) = (1 - p)**(k - 1) p for k = 1, 2, ...; mean 1 / p,
+        variance (1 - p) / p**2."""
+        from .random import default_generator
+
+        if not 0 < p < 1:
+            raise ValueError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        return self._random_fill(default_generator().geometric(p, self.shape))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0) -> Tensor:
+        """Draws of exp(N(mean, std**2)): their logarithms are normal with that mean and std."""
+        from .random import default_generator
+
+        self._floating_fill("log_normal_")
+        if not std > 0:
+            raise ValueError(f"log_normal_ expects std > 0.0, but found std={std}")
+        return self._random_fill(default_generator().lognormal(mean, std, self.shape))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0) -> Tensor:
+        """Draws of the Cauchy distribution: density 1 / (pi sigma (1 + ((x - median) /
+        sigma)**2)) (no mean; median ``median``, quartiles median -+ sigma)."""
+        from .random import default_generator
+
+        self._floating_fill("cauchy_")
+        if not sigma > 0:
+            raise ValueError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+        draws = median + sigma * default_generator().standard_cauchy(self.shape)
+        return self._random_fill(draws)
+
+    def bernoulli(self, p: float | None = None) -> Tensor:
+        """0/1 draws with this tensor's elements as the probabilities (or ``p``):
+        ``glassnet.bernoulli(self)``."""
+        from .creation import bernoulli
+
+        return bernoulli(self, p)
+
+    def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
+        """Category indices drawn with this tensor's rows as weights: ``glassnet.multinomial``."""
+        from .creation import multinomial
+
+        return multinomial(self, num_samples, replacement)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         from .random import default_generator

@@ -53,6 +53,8 @@ from .functions import (  # noqa: F401 - re-exported as glassnet.name and Tensor
     sinh,
     tan,
 )
+from .index_writes import __all__ as _index_writes
+from .index_writes import index_copy, index_put, masked_scatter, put  # noqa: F401
 from .indexing import (  # noqa: F401 - re-exported
     argwhere,
     gather,
@@ -92,6 +94,8 @@ from .rounding import (  # noqa: F401 - re-exported
 )
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: F401 - re-exported
 from .sorting import argsort, bucketize, msort, searchsorted, sort, topk  # noqa: F401
+from .special import __all__ as _special
+from .special import digamma, erfinv, lgamma  # noqa: F401 - re-exported
 from .torch_arrangements import __all__ as _torch_arrangements
 from .torch_arrangements import (  # noqa: F401 - re-exported
     atleast_1d,
@@ -166,6 +170,7 @@ from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add
 from .torch_formulas import __all__ as _torch_formulas
 from .torch_formulas import (  # noqa: F401 - re-exported
     absolute,
+    adjoint,
     aminmax,
     clamp_max,
     clamp_min,
@@ -176,14 +181,18 @@ from .torch_formulas import (  # noqa: F401 - re-exported
     float_power,
     fmax,
     fmin,
+    gcd,
     heaviside,
     hypot,
     isin,
     isneginf,
     isposinf,
+    isreal,
     kthvalue,
+    lcm,
     logit,
     median,
+    mode,
     nanmean,
     nansum,
     negative,
@@ -227,6 +236,8 @@ __all__ = [
     *_torch_forms,
     *_torch_formulas,
     *_torch_arrangements,
+    *_index_writes,
+    *_special,
     "logdet",
     "matrix_power",
 ]  # fmt: skip
@@ -856,7 +867,9 @@ TENSOR_METHODS = [
     "logit", "median", "nanmean", "nansum", "negative", "positive", "rad2deg", "ravel",
     "reciprocal", "select", "sgn", "signbit", "swapdims", "unbind", "xlogy",
     "clamp_min", "clamp_max", "cross", "sinc", "isneginf", "isposinf", "kthvalue", "quantile",
-    "cov", "corrcoef",
+    "cov", "corrcoef", "adjoint", "gcd", "lcm", "isreal", "mode",
+    # and of the index writes (index_writes.py) and special functions (special.py)
+    "index_copy", "index_put", "masked_scatter", "put", "digamma", "erfinv", "lgamma",
     # and of the arrangements (torch_arrangements.py) and two of linalg.py
     "kron", "tensor_split", "hsplit", "vsplit", "dsplit", "take_along_dim", "diag_embed", "rot90",
     "logdet", "matrix_power",

@@ -23,11 +23,11 @@ from .indexing import gather
 from .reduce import single_axis as _axis
 
 __all__ = [
-    "absolute", "aminmax", "clamp_max", "clamp_min", "corrcoef", "cov", "cross", "deg2rad",
-    "float_power", "fmax", "fmin", "heaviside", "hypot", "isin", "isneginf", "isposinf",
-    "kthvalue", "logit", "median", "nanmean", "nansum", "negative", "positive", "quantile",
-    "rad2deg", "ravel", "reciprocal", "select", "sgn", "signbit", "sinc", "swapdims", "unbind",
-    "xlogy",
+    "absolute", "adjoint", "aminmax", "clamp_max", "clamp_min", "corrcoef", "cov", "cross",
+    "deg2rad", "float_power", "fmax", "fmin", "gcd", "heaviside", "hypot", "isin", "isneginf",
+    "isposinf", "isreal", "kthvalue", "lcm", "logit", "median", "mode", "nanmean", "nansum",
+    "negative", "positive", "quantile", "rad2deg", "ravel", "reciprocal", "select", "sgn",
+    "signbit", "sinc", "swapdims", "unbind", "xlogy",
 ]  # fmt: skip
 
 _min_max = namedtuple("aminmax", ["min", "max"])
@@ -70,6 +70,21 @@ def unbind(input: Any, dim: int = 0) -> tuple:
 def ravel(input: Any) -> Any:
     """All elements in one row: ``reshape(-1)``."""
     return as_tensor(input).reshape(-1)
+
+
+def adjoint(input: Any) -> Any:  # noqa: A002
+    """The conjugate transpose of the last two axes, x.transpose(-2, -1).conj() (just the
+    transpose for real tensors); dL/dx is g transposed back."""
+    x = as_tensor(input)
+    if x.ndim < 2:
+        raise ShapeError(f"adjoint: expected a tensor of at least 2 dimensions, got shape "
+                         f"{tuple(x.shape)}")  # fmt: skip
+    return _conjugate(x.transpose(-2, -1))
+
+
+def _conjugate(x: Any) -> Any:
+    """The complex conjugate (outside the graph) of a complex tensor; a real one itself."""
+    return wrap(np.conj(x.array)) if x.array.dtype.kind == "c" else x
 
 
 def swapdims(input: Any, dim0: int, dim1: int) -> Any:
@@ -276,6 +291,30 @@ def _order_statistic(x: Any, axis: int, rank: int, keepdim: bool, nan_first: boo
     return A._values_indices(chosen, index)
 
 
+def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest of those
+    tied), and the last index where it occurs, as PyTorch; dL/dx is g at that element."""
+    x = as_tensor(input)
+    if x.ndim == 0:
+        return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
+    axis = _axis(dim, x.ndim, "mode")
+    n = x.shape[axis]
+    if n == 0:
+        raise IndexError(f"mode(): dimension {dim} of {list(x.shape)} is empty")
+    rows = np.moveaxis(x.array, axis, -1).reshape(-1, n)
+    chosen = np.empty(rows.shape[0], np.int64)
+    for r, row in enumerate(rows):
+        values, counts = np.unique(row, return_counts=True)  # sorted: argmax takes the smallest
+        value = values[np.argmax(counts)]
+        chosen[r] = np.flatnonzero(row == value)[-1]
+    kept = np.moveaxis(x.array, axis, -1).shape[:-1] + (1,)
+    index = wrap(np.moveaxis(chosen.reshape(kept), -1, axis))
+    picked = gather(x, axis, index)
+    if not keepdim:
+        picked, index = picked.squeeze(axis), index.squeeze(axis)
+    return A._values_indices(picked, index)
+
+
 def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     """``(values, indices)``: the k-th smallest value along ``dim`` (k = 1 is the minimum) and
     where it is; dL/dx is g at that element."""
@@ -395,6 +434,35 @@ def isin(elements: Any, test_elements: Any, *, invert: bool = False) -> Any:
 def signbit(input: Any) -> Any:
     """True where the sign bit is set: negative numbers and -0.0 (a bool tensor)."""
     return wrap(np.signbit(as_tensor(input).array))
+
+
+def _integers(input: Any, other: Any, op: str) -> tuple:
+    a, b = as_tensor(input).array, as_tensor(other).array
+    for array in (a, b):
+        if array.dtype.kind not in "iu":
+            raise TypeError(f"{op}: expected integer tensors, got dtype {array.dtype}")
+    return a, b
+
+
+def gcd(input: Any, other: Any) -> Any:  # noqa: A002
+    """The greatest common divisor, elementwise, of integer tensors (>= 0; gcd(0, 0) = 0).
+    No gradient."""
+    a, b = _integers(input, other, "gcd")
+    return wrap(np.gcd(a, b).astype(np.result_type(a, b), copy=False))
+
+
+def lcm(input: Any, other: Any) -> Any:  # noqa: A002
+    """The least common multiple, elementwise, of integer tensors (|a b| / gcd(a, b), 0 when
+    either is 0). No gradient."""
+    a, b = _integers(input, other, "lcm")
+    return wrap(np.lcm(a, b).astype(np.result_type(a, b), copy=False))
+
+
+def isreal(input: Any) -> Any:  # noqa: A002
+    """True where the element is real: everywhere for real dtypes, where the imaginary part
+    is 0 for complex ones (a bool tensor)."""
+    x = as_tensor(input).array
+    return wrap(x.imag == 0 if x.dtype.kind == "c" else np.ones(x.shape, np.bool_))
 
 
 def heaviside(input: Any, values: Any) -> Any:
