@@ -24,6 +24,7 @@ __all__ = [
     "ReLU",
     "ReLU6",
     "LeakyReLU",
+    "RReLU",
     "PReLU",
     "ELU",
     "SELU",
@@ -113,6 +114,41 @@ class LeakyReLU(_Activation):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}{self._inplace_suffix()}"
+
+
+class RReLU(_Activation):
+    """Randomized leaky ReLU: x for x > 0, else a x with a random slope a while training.
+
+    Training mode draws a ~ Uniform(lower, upper) per element on every call (from glassnet's
+    generator); evaluation mode uses the mean slope (lower + upper) / 2. See ``F.rrelu``.
+
+    Args:
+        lower, upper: the range of the slope (defaults 1/8 and 1/3).
+        inplace: accepted for compatibility.
+
+    Shape: input (*), output the same shape.
+
+    Example::
+
+        >>> nn.RReLU().eval()(glassnet.tensor([-2.0, 3.0]))   # slope (1/8 + 1/3) / 2
+        tensor([-0.4583, 3.0000])
+    """
+
+    def __init__(
+        self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+    ) -> None:
+        super().__init__(inplace)
+        if not lower <= upper:
+            raise ValueError(
+                f"RReLU: lower must be at most upper, got lower={lower}, upper={upper}"
+            )
+        self.lower, self.upper = lower, upper
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(self._input(input), self.lower, self.upper, self.training)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}{self._inplace_suffix()}"
 
 
 class PReLU(Module):

@@ -1,4 +1,4 @@
-"""Dropout layers (Dropout, Dropout1d/2d/3d): random zeroing in training mode, identity in eval mode."""
+"""Dropout layers (Dropout, Dropout1d/2d/3d, AlphaDropout): random zeroing in training mode, identity in eval mode."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from . import functional as F
 from .functional.dropout import check_probability
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -80,3 +80,25 @@ class Dropout3d(_DropoutNd):
     def forward(self, input: Tensor) -> Tensor:
         self.check_input_shape(input, ("N", "C", "D", "H", "W"), ("C", "D", "H", "W"))
         return F.dropout3d(input, self.p, self.training)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks: dropped units take SELU's saturation value, then an affine
+    correction keeps mean 0 and variance 1 (training only; identity in eval mode).
+
+    y = a (x m + s (1 - m)) + b with m ~ Bernoulli(1 - p), s = -scale * alpha ~ -1.7581,
+    a = ((1 - p) (1 + p s**2)) ** -1/2, b = -a s p (see ``F.alpha_dropout``).
+
+    Args:
+        p: probability of dropping an element (default 0.5), in [0, 1].
+        inplace: accepted for PyTorch compatibility.
+
+    Shape: input (*), output the same shape.
+
+    Example: ``nn.Sequential(nn.Linear(64, 64), nn.SELU(), nn.AlphaDropout(0.1))``.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            self.check_input_shape(input, ("*",))
+        return F.alpha_dropout(input, self.p, self.training)

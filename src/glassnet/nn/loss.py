@@ -37,6 +37,8 @@ __all__ = [
     "SoftMarginLoss",
     "CosineEmbeddingLoss",
     "TripletMarginLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
 ]
 
 
@@ -544,3 +546,50 @@ class TripletMarginLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"margin={self.margin}, p={self.p}, swap={self.swap}, reduction={self.reduction!r}"
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge: l = (1 / C) sum_{i != y} w_y max(0, margin - x_y + x_i) ** p.
+
+    Args:
+        p: 1 (default) or 2.
+        margin: the lead the target class should have (default 1).
+        weight: optional per-class weights (C,) (a buffer).
+        reduction: 'mean' (default) | 'sum' | 'none' (one loss per sample).
+
+    Shape: input (N, C) or (C,); target (N,) class indices (or one index); output a scalar,
+    or (N,) with 'none'.
+
+    Example: ``nn.MultiMarginLoss(margin=0.5)(scores, labels)``.
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None, *,
+                 reduction: str = "mean") -> None:  # fmt: skip
+        if p not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 are supported, got p={p!r}")
+        super().__init__(weight, reduction)
+        self.p, self.margin = p, margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return call_function_form(self, M.multi_margin_loss, input, target, self.p, self.margin,
+                                  self.weight, reduction=self.reduction)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, margin={self.margin}, reduction={self.reduction!r}"
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge: l = (1 / C) sum_{j in targets} sum_{i not in targets} max(0, 1 - x_j + x_i).
+
+    Shape: input (N, C) or (C,); target of the same shape, integer class indices ending at the
+    first -1 (e.g. [3, 0, -1, 1] is the set {3, 0}); output a scalar, or (N,) with 'none'.
+
+    Example: ``nn.MultiLabelMarginLoss()(scores, glassnet.tensor([[3, 0, -1, 1]]))``.
+    """
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return call_function_form(self, M.multilabel_margin_loss, input, target,
+                                  reduction=self.reduction)  # fmt: skip

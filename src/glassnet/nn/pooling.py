@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d (no parameters; see nn/functional/pooling.py)."""
+"""Pooling layers: Max/Avg/LPPool1d/2d, Adaptive pools (avg also 3-D), MaxUnpool1d/2d (no parameters; see nn/functional/pooling.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ __all__ = [
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveAvgPool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
 ]
 
 
@@ -300,3 +305,121 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """
 
     _nd = 1
+
+
+class _LPPoolNd(_Pool):
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                 ceil_mode: bool = False) -> None:  # fmt: skip
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size, self.stride, self.ceil_mode = kernel_size, stride, ceil_mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        fn = F.lp_pool2d if self._nd == 2 else F.lp_pool1d
+        return self._call(fn, input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool2d(_LPPoolNd):
+    r"""2-D power-average pooling: y = (sum over each window of x**p) ** (1 / p).
+
+    p = 1 is sum pooling; large p approaches max pooling. See ``F.lp_pool2d``.
+
+    Args:
+        norm_type: p.
+        kernel_size: window size, int or (kh, kw).
+        stride: step between windows (default: kernel_size).
+        ceil_mode: round the output size up instead of down.
+
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, Ho, Wo) as for MaxPool2d (no padding).
+
+    Example: ``nn.LPPool2d(2, 3, stride=2)(glassnet.randn(20, 16, 50, 32))``.
+    """
+
+    _nd = 2
+
+
+class LPPool1d(_LPPoolNd):
+    r"""1-D power-average pooling over (N, C, L) or (C, L); see LPPool2d."""
+
+    _nd = 1
+
+
+class _MaxUnpoolNd(_Pool):
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        fn = F.max_unpool2d if self._nd == 2 else F.max_unpool1d
+        self._check_input(input)
+        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    r"""Partial inverse of MaxPool2d: each pooled value goes back to where its maximum was,
+    the rest is 0.
+
+    y[n, c].flat[indices[n, c, p, q]] = x[n, c, p, q], with the indices that
+    ``MaxPool2d(..., return_indices=True)`` returns. The gradient reads g back at the indices.
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding: those of the max pooling.
+
+    Shape: input and indices (N, C, H, W) or (C, H, W); output (N, C, Ho, Wo) with
+    Ho = (H - 1) * sh - 2 * ph + kh, or ``output_size`` given to ``forward``.
+
+    Example::
+
+        >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+        >>> y, i = pool(x)
+        >>> unpool(y, i, output_size=x.shape)   # x's shape, zeros except the maxima
+    """
+
+    _nd = 2
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    r"""Partial inverse of MaxPool1d over (N, C, L) or (C, L); see MaxUnpool2d."""
+
+    _nd = 1
+
+
+class AdaptiveAvgPool3d(Module):
+    r"""Average pooling of volumes to a fixed output size (Do, Ho, Wo), whatever the input size.
+
+    Along each axis output cell i averages input [floor(i*n/m), ceil((i+1)*n/m)), as
+    AdaptiveAvgPool2d does; see ``F.adaptive_avg_pool3d``.
+
+    Args:
+        output_size: (Do, Ho, Wo), or one int for a cube; None keeps that input size.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output (N, C, Do, Ho, Wo).
+
+    Example::
+
+        >>> nn.AdaptiveAvgPool3d(1)(glassnet.randn(2, 8, 4, 5, 6)).shape
+        (2, 8, 1, 1, 1)
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not (isinstance(input, Tensor) and input.ndim in (4, 5)):
+            self.check_input_shape(input, ("N", "C", "D", "H", "W"), ("C", "D", "H", "W"))
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

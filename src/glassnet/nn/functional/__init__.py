@@ -2,6 +2,7 @@
 
 from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
+from .channel_shuffling import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403

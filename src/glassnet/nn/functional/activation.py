@@ -23,12 +23,14 @@ from ...errors import ShapeError
 from ...ops import api
 from ...ops import elementwise as elementwise_ops
 from ...ops import nn as nn_ops
-from ...tensor import Tensor
+from ...random import default_generator
+from ...tensor import Tensor, as_tensor
 
 __all__ = [
     "relu",
     "relu6",
     "leaky_relu",
+    "rrelu",
     "elu",
     "selu",
     "celu",
@@ -86,6 +88,32 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     The small slope keeps a gradient flowing for negative inputs ("dead" ReLUs cannot recover).
     """
     return api.leaky_relu(_check(input, "leaky_relu"), negative_slope)
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomized leaky ReLU (Xu et al., 2015): RReLU(x) = x for x > 0, else a x.
+
+    In training each element draws its own slope a ~ Uniform(lower, upper) from glassnet's
+    generator (``glassnet.manual_seed`` makes it reproducible); in evaluation a is the mean
+    slope (lower + upper) / 2 for every element, so the function is deterministic.
+    dy/dx = 1 for x > 0, else a (the drawn slope; at x = 0 the slope too, as in PyTorch).
+    """
+    x = _check(input, "rrelu")
+    if not lower <= upper:
+        raise ValueError(f"rrelu: lower must be at most upper, got lower={lower}, upper={upper}")
+    if training:
+        draws = default_generator().uniform(lower, upper, size=x.shape)
+        slope: Any = as_tensor(draws.astype(x.array.dtype))
+    else:
+        slope = (lower + upper) / 2
+    # ``x > 0`` (not >=) so the gradient at 0 is the slope, as PyTorch's is.
+    return api.where(x > 0, x, x * slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:

@@ -1,4 +1,4 @@
-"""Dropout as functions (F.dropout, F.dropout1d/2d/3d): randomly silence units while training.
+"""Dropout as functions (F.dropout, F.dropout1d/2d/3d, F.alpha_dropout): randomly silence units while training.
 
 During training each unit (or, for the channel variants, each whole feature map) is set to 0
 with probability p and the survivors are multiplied by 1 / (1 - p) ("inverted dropout"), so
@@ -6,19 +6,30 @@ the expected value of every output equals its input and evaluation needs no resc
 network cannot rely on any single unit, which regularises it. With ``training=False`` the
 functions return the input unchanged. Masks are drawn from glassnet's global generator
 (``glassnet.manual_seed`` makes them reproducible).
+
+``alpha_dropout`` is the variant for self-normalising (SELU) networks: a dropped unit is set
+to SELU's negative saturation value instead of 0, and an affine correction keeps the mean
+and variance of the activations at 0 and 1.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
+import numpy as np
+
 from ...errors import ShapeError
 from ...ops.nn import Dropout as _DropoutOp
-from ...tensor import Tensor
+from ...random import default_generator
+from ...tensor import Tensor, as_tensor
 from ._args import shape_text
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+
+# SELU's limit for x -> -inf, -scale * alpha (SELU's constants, Klambauer et al., 2017).
+_SELU_SATURATION = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
 
 
 def check_probability(p: Any, who: str) -> float:
@@ -127,3 +138,39 @@ def dropout3d(
 ) -> Tensor:
     """Channel dropout for volumes: each channel of (N, C, D, H, W) or (C, D, H, W) input is zeroed whole."""
     return _channel_dropout(input, p, training, 5, "dropout3d")
+
+
+def alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Dropout that keeps SELU activations at mean 0 and variance 1 (Klambauer et al., 2017).
+
+    With m ~ Bernoulli(1 - p) per element and s = -scale * alpha ~ -1.7581 (SELU's value
+    for x -> -inf), a dropped unit becomes s and then everything is corrected affinely:
+
+        y = a (x m + s (1 - m)) + b,   a = ((1 - p) (1 + p s**2)) ** -1/2,   b = -a s p
+
+    so that inputs of mean 0 and variance 1 give outputs of mean 0 and variance 1.
+    dL/dx = g a m. With ``training=False`` (the default, as in PyTorch) or p = 0 the input is
+    returned unchanged; p = 1 gives zeros.
+
+    Args:
+        input: any shape, floating point.
+        p: probability of dropping each element, in [0, 1].
+        training: apply the dropout (True) or return ``input`` (False).
+        inplace: accepted for PyTorch compatibility (the result is a new tensor).
+    """
+    p = check_probability(p, "alpha_dropout")
+    _check_input(input, "alpha_dropout")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0.0
+    dtype = input.array.dtype
+    keep = (default_generator().random(input.shape) >= p).astype(dtype)  # P(keep) = 1 - p
+    s = _SELU_SATURATION
+    a = 1.0 / math.sqrt((1 - p) * (1 + p * s * s))
+    b = -a * s * p
+    # x m a + (the constant part: a s (1 - m) + b), one affine map per element.
+    offset = (a * s * (1.0 - keep) + b).astype(dtype)
+    return input * as_tensor((a * keep).astype(dtype)) + as_tensor(np.asarray(offset))

@@ -1,4 +1,4 @@
-"""Pooling as functions (PyTorch's F names): max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d.
+"""Pooling as functions (PyTorch's F names): max/avg/lp_pool1d/2d, adaptive pools (avg also 3-D), max_unpool1d/2d.
 
 Pooling summarises each window of each channel by one number: its maximum (max pooling) or its
 mean (average pooling). The windows are placed exactly like a convolution's (kernel_size,
@@ -20,9 +20,10 @@ import numpy as np
 
 from ...autograd import wrap
 from ...errors import ShapeError
+from ...ops.api import scatter, where
 from ...ops.conv import Geometry, sliding_geometry
 from ...ops.pool import MaxPool, WindowSum, argmax_to_flat_index
-from ...tensor import Tensor
+from ...tensor import Tensor, as_tensor
 
 # Window arguments (kernel_size, stride, padding, dilation) are read exactly as a
 # convolution's, by the same helper (_args.int_tuple), and pooling runs on (N, C, H, W) as
@@ -40,6 +41,11 @@ __all__ = [
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_avg_pool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
 ]
 
 
@@ -367,3 +373,221 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling of (N, C, L) or (C, L) to a fixed length; see ``adaptive_avg_pool2d``."""
     return _adaptive_avg_pool("adaptive_avg_pool1d", 1, input, output_size)
+
+
+# ----------------------------------------------------------------------------------------------
+# Power-average pooling: the p-norm of each window
+# ----------------------------------------------------------------------------------------------
+
+
+def _lp_pool(fn: str, nd: int, input: Tensor, norm_type: float, kernel_size: Any, stride: Any,
+             ceil_mode: bool) -> Tensor:  # fmt: skip
+    kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
+    pool = avg_pool2d if nd == 2 else avg_pool1d
+    mean = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    # (window sum) = mean * kh * kw. Where a window's sum is exactly 0 the root's derivative
+    # is infinite; PyTorch's gradient there is 0, so the root is taken of 1 and masked away.
+    is_zero = mean == 0
+    total = where(is_zero, 1.0, mean) * float(np.prod(kernel))
+    return where(is_zero, 0.0, total.pow(1.0 / norm_type))
+
+
+def lp_pool2d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """2-D power-average pooling: y = (sum over the window of x**p) ** (1 / p), p = norm_type.
+
+    p = 1 is sum pooling, p -> inf approaches max pooling. Computed as
+    (avg_pool2d(x**p) * kh * kw) ** (1 / p), no padding; as in PyTorch a partial last window
+    of ``ceil_mode`` is averaged over the elements it holds, and a negative window sum (odd p
+    with negative inputs) gives nan. dy/dx = x**(p - 1) y**(1 - p) within each window (0
+    for a window whose sum is 0).
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        norm_type: p.
+        kernel_size, stride (default: kernel_size): int or (h, w) pair.
+        ceil_mode: round the output size up instead of down.
+    """
+    return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool1d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: int,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """1-D power-average pooling over (N, C, L) or (C, L): y = (sum_window x**p) ** (1 / p); see ``lp_pool2d``."""
+    return _lp_pool("lp_pool1d", 1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+# ----------------------------------------------------------------------------------------------
+# Max unpooling: put each maximum back where max_pool found it
+# ----------------------------------------------------------------------------------------------
+
+
+def _unpool_size(fn: str, nd: int, in_size: tuple, kernel: tuple, stride: tuple, pad: tuple,
+                 output_size: Any) -> tuple:  # fmt: skip
+    """The spatial output size: the pooled input's, or ``output_size`` if it is one of those
+    that pool to ``in_size`` (max_pool's floor makes several sizes pool alike)."""
+    default = tuple((i - 1) * s - 2 * p + k for i, k, s, p in zip(in_size, kernel, stride, pad))
+    if output_size is None:
+        return default
+    size = tuple(int(v) for v in output_size)
+    if len(size) in (nd + 1, nd + 2):
+        size = size[-nd:]  # a full shape: keep the spatial sizes
+    if len(size) != nd:
+        raise ValueError(
+            f"{fn}: output_size must have {nd} (or {nd + 2}) entries, got {tuple(output_size)}"
+        )
+    for d, (want, lo, s) in enumerate(zip(size, default, stride)):
+        if not lo - s < want < lo + s:
+            raise ValueError(
+                f"{fn}: output_size {size} is invalid: dim {d} must be between "
+                f"{lo - s + 1} and {lo + s - 1}, got {want}"
+            )
+    return size
+
+
+def _max_unpool(fn: str, nd: int, input: Tensor, indices: Any, kernel_size: Any, stride: Any,
+                padding: Any, output_size: Any) -> Tensor:  # fmt: skip
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
+    if input.ndim not in (nd + 1, nd + 2):
+        names = "L" if nd == 1 else "H, W"
+        raise ShapeError(
+            f"{fn}: expected a {nd + 1}-D (C, {names}) or {nd + 2}-D (N, C, {names}) "
+            f"input, got shape {shape_text(input.shape)}"
+        )
+    idx = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{fn}: expected integer indices (from max_pool), got dtype {idx.dtype}")
+    if idx.shape != tuple(input.shape):
+        raise ShapeError(
+            f"{fn}: expected indices of the input's shape {shape_text(input.shape)}, got "
+            f"{shape_text(idx.shape)}"
+        )
+    kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
+    stride_t = kernel if stride is None else int_tuple(stride, nd, "stride", fn, 1)
+    pad = int_tuple(padding, nd, "padding", fn, 0)
+    out = _unpool_size(fn, nd, tuple(input.shape[-nd:]), kernel, stride_t, pad, output_size)
+    plane = int(np.prod(out))
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise IndexError(
+            f"{fn}: index {bad} is outside the output plane of {out} ({plane} positions)"
+        )
+    lead = tuple(input.shape[:-nd])
+    # y.flat_plane[index] = x: a scatter into zeros along the flattened spatial axis. Its
+    # gradient is dL/dx = g.flat_plane[index] (a gather), what PyTorch gives.
+    flat_x = input.reshape(*lead, -1)
+    zeros = as_tensor(np.zeros(lead + (plane,), dtype=input.array.dtype))
+    y = scatter(zeros, -1, as_tensor(idx.reshape(flat_x.shape).astype(np.int64)), flat_x)
+    return y.reshape(*lead, *out)
+
+
+def max_unpool2d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of max_pool2d: each value goes back to the position its index names,
+    every other position is 0.
+
+        y[n, c].flat[indices[n, c, p, q]] = x[n, c, p, q]
+
+    ``indices`` are the flat positions h * W + w that ``max_pool2d(..., return_indices=True)``
+    returns. dL/dx[n, c, p, q] = g[n, c].flat[indices[n, c, p, q]].
+
+    Args:
+        input: (N, C, H, W) or (C, H, W), the pooled values.
+        indices: integer tensor of the input's shape.
+        kernel_size, stride (default: kernel_size), padding: those of the max pooling.
+        output_size: the size to restore, (H, W) or a full shape; by default
+            (H - 1) * stride - 2 * padding + kernel_size per axis.
+
+    Example::
+
+        >>> y, i = F.max_pool2d(x, 2, return_indices=True)
+        >>> F.max_unpool2d(y, i, 2).shape == x.shape     # for even H and W
+        True
+    """
+    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                       output_size)  # fmt: skip
+
+
+def max_unpool1d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of max_pool1d over (N, C, L) or (C, L): y[n, c, indices[n, c, p]] = x[n, c, p]; see ``max_unpool2d``."""
+    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                       output_size)  # fmt: skip
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of volumes to a fixed output size (Do, Ho, Wo), whatever the input size.
+
+    Along each axis, output cell i averages input [floor(i*n/m), ceil((i+1)*n/m)) as in
+    ``adaptive_avg_pool2d``; the windows are separable, so the result is three averaging
+    matrices applied along D, H and W (ordinary matrix products, whose gradients are the
+    transposed matrices). ``output_size`` is an int or a triple whose entries may be None
+    (keep that input size).
+
+    Args:
+        input: (N, C, D, H, W) or (C, D, H, W), floating point.
+
+    Example::
+
+        >>> F.adaptive_avg_pool3d(glassnet.randn(2, 3, 5, 7, 9), (1, 3, None)).shape
+        (2, 3, 1, 3, 9)
+    """
+    fn = "adaptive_avg_pool3d"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
+    if input.ndim not in (4, 5):
+        raise ShapeError(
+            f"{fn}: expected a 4-D (C, D, H, W) or 5-D (N, C, D, H, W) input, got shape "
+            f"{shape_text(input.shape)}"
+        )
+    if input.array.dtype.kind != "f":
+        raise TypeError(f"{fn}: expected a floating point input, got dtype {input.dtype}")
+    sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * 3
+    if len(sizes) != 3:
+        raise ValueError(f"{fn}: output_size must be an int or a tuple of 3, got {output_size!r}")
+    d, h, w = input.shape[-3:]
+    od, oh, ow = (n if o is None else o for o, n in zip(sizes, (d, h, w)))
+    if any(not isinstance(o, (int, np.integer)) or o < 1 for o in (od, oh, ow)):
+        raise ValueError(
+            f"{fn}: output_size must hold positive ints (or None), got {output_size!r}"
+        )
+    if min(d, h, w) < 1:
+        raise ShapeError(
+            f"{fn}: input of shape {shape_text(input.shape)} has an empty spatial axis"
+        )
+    dtype = input.array.dtype
+    lead = tuple(input.shape[:-3])
+    y = input
+    if od != d:  # average along D: view H and W as one axis of columns
+        planes = wrap(_adaptive_matrix(d, od, dtype)) @ y.reshape(*lead, d, h * w)
+        y = planes.reshape(*lead, od, h, w)
+    if oh != h:
+        y = wrap(_adaptive_matrix(h, oh, dtype)) @ y
+    if ow != w:
+        y = y @ wrap(np.ascontiguousarray(_adaptive_matrix(w, ow, dtype).T))
+    return y
