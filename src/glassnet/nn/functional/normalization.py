@@ -191,6 +191,17 @@ def layer_norm(
     Example: ``F.layer_norm(x, (512,))`` for x of shape (batch, tokens, 512).
     """
     name = "layer_norm"
+    x, shape = _trailing_input(name, input, normalized_shape)
+    k = len(shape)
+    weight = _per_channel(name, "weight", weight, shape)
+    bias = _per_channel(name, "bias", bias, shape)
+    y, _ = _normalize(x, tuple(range(x.ndim - k, x.ndim)), eps, weight, bias, shape)
+    return y
+
+
+def _trailing_input(name: str, input: Any, normalized_shape: Any) -> tuple[Tensor, tuple]:
+    """The floating input and the checked ``normalized_shape``, which must be its trailing
+    shape (layer norm and RMS norm normalize over those axes)."""
     x = floating_tensor(input, name)
     shape = _normalized_shape(name, normalized_shape)
     k = len(shape)
@@ -199,10 +210,7 @@ def layer_norm(
             f"{name}: expected input of shape (*, {', '.join(str(s) for s in shape)}) "
             f"(normalized_shape={shape}), got {shape_text(x.shape)}"
         )
-    weight = _per_channel(name, "weight", weight, shape)
-    bias = _per_channel(name, "bias", bias, shape)
-    y, _ = _normalize(x, tuple(range(x.ndim - k, x.ndim)), eps, weight, bias, shape)
-    return y
+    return x, shape
 
 
 def _normalized_shape(name: str, normalized_shape) -> tuple:
@@ -369,14 +377,8 @@ def rms_norm(
     Example: ``F.rms_norm(x, (512,))`` for x of shape (batch, tokens, 512).
     """
     name = "rms_norm"
-    x = floating_tensor(input, name)
-    shape = _normalized_shape(name, normalized_shape)
+    x, shape = _trailing_input(name, input, normalized_shape)
     k = len(shape)
-    if x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
-        raise ShapeError(
-            f"{name}: expected input of shape (*, {', '.join(str(s) for s in shape)}) "
-            f"(normalized_shape={shape}), got {shape_text(x.shape)}"
-        )
     weight = _per_channel(name, "weight", weight, shape)
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
