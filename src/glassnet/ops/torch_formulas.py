@@ -284,11 +284,17 @@ def _order_statistic(x: Any, axis: int, rank: int, keepdim: bool, nan_first: boo
         nan = np.isnan(values)
         has_nan = nan.any(axis=axis, keepdims=True)
         index = np.where(has_nan, nan.argmax(axis=axis, keepdims=True), index)
-    index = wrap(index.astype(np.int64))
-    chosen = gather(x, axis, index)
+    return _picked(x, axis, index, keepdim)
+
+
+def _picked(x: Any, axis: int, index: np.ndarray, keepdim: bool) -> Any:
+    """``(values, indices)`` of ``x`` at ``index`` (one position along ``axis`` per slice, that
+    axis kept with size 1), read with ``gather`` so the gradient goes to the elements chosen."""
+    at = wrap(index.astype(np.int64))
+    chosen = gather(x, axis, at)
     if not keepdim:
-        chosen, index = chosen.squeeze(axis), index.squeeze(axis)
-    return A._values_indices(chosen, index)
+        chosen, at = chosen.squeeze(axis), at.squeeze(axis)
+    return A._values_indices(chosen, at)
 
 
 def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
@@ -308,11 +314,7 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
         value = values[np.argmax(counts)]
         chosen[r] = np.flatnonzero(row == value)[-1]
     kept = np.moveaxis(x.array, axis, -1).shape[:-1] + (1,)
-    index = wrap(np.moveaxis(chosen.reshape(kept), -1, axis))
-    picked = gather(x, axis, index)
-    if not keepdim:
-        picked, index = picked.squeeze(axis), index.squeeze(axis)
-    return A._values_indices(picked, index)
+    return _picked(x, axis, np.moveaxis(chosen.reshape(kept), -1, axis), keepdim)
 
 
 def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
