@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_lr_scheduler_torch import options, step_with_epochs
 
 import glassnet as gn
 from glassnet import optim
@@ -24,18 +25,6 @@ def make_opt(lib, opt_name="SGD", opt_kwargs=None, lrs=(0.1, 0.4)):
     """A two-group optimizer (lr 0.1 and 0.4) of glassnet (lib=gn) or of torch."""
     groups = [{"params": [lib.tensor([1.0], requires_grad=True)], "lr": lr} for lr in lrs]
     return getattr(lib.optim, opt_name)(groups, **(opt_kwargs or {}))
-
-
-def options(opt):
-    """What the schedulers change: lr, and momentum or beta1."""
-    out = []
-    for g in opt.param_groups:
-        out.append(g["lr"])
-        if "momentum" in g:
-            out.append(g["momentum"])
-        if "betas" in g:
-            out.append(g["betas"][0])
-    return out
 
 
 # (id, optimizer name, optimizer kwargs, build(L, opt) with L = either lr_scheduler module)
@@ -305,14 +294,7 @@ def test_cyclic_lr_with_momentum_drives_sgd_weights_as_torch(torch):
 def test_closed_form_step_with_epoch_matches_torch(torch, build):
     ours, theirs = make_opt(gn), make_opt(torch)
     s_ours, s_theirs = build(S, ours), build(torch.optim.lr_scheduler, theirs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for epoch in [3, 10, 1, 17, 8, 6, 5, 30]:
-            ours.step()
-            theirs.step()
-            s_ours.step(epoch)
-            s_theirs.step(epoch)
-            np.testing.assert_allclose(options(ours), options(theirs), rtol=1e-12)
+    step_with_epochs(ours, theirs, s_ours, s_theirs, [3, 10, 1, 17, 8, 6, 5, 30])
 
 
 @pytest.mark.parametrize(

@@ -167,9 +167,15 @@ def test_closed_form_step_with_epoch_matches_torch(sched_name, kwargs):
     ours, theirs = pair("SGD", {})
     s_ours = getattr(optim.lr_scheduler, sched_name)(ours, **kwargs)
     s_theirs = getattr(torch.optim.lr_scheduler, sched_name)(theirs, **kwargs)
+    step_with_epochs(ours, theirs, s_ours, s_theirs, [3, 10, 1, 17, 8, 30])
+
+
+def step_with_epochs(ours, theirs, s_ours, s_theirs, epochs):
+    """Step both optimizers, then both schedulers with ``step(epoch)`` (PyTorch's deprecated
+    closed form), comparing what the schedulers set after each."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for epoch in [3, 10, 1, 17, 8, 30]:
+        for epoch in epochs:
             ours.step()
             theirs.step()
             s_ours.step(epoch)

@@ -12,13 +12,12 @@ import re
 
 import numpy as np
 import pytest
+from norm_paths import norm_path  # noqa: F401  (used by name: the instance-norm tests, both paths)
 
 import glassnet as gn
 import glassnet.nn as nn
 import glassnet.nn.functional as F
-from glassnet import jit
 from glassnet.numerical import gradcheck
-from glassnet.ops import norm_loops
 
 RTOL, ATOL = 1e-10, 1e-12
 REDUCTIONS = ["mean", "sum", "none"]
@@ -32,17 +31,6 @@ def torch():
     torch.set_num_threads(1)
     yield torch
     torch.set_num_threads(threads)
-
-
-@pytest.fixture(params=["numpy-path", "compiled-loops"])
-def norm_path(request, monkeypatch):
-    """Run an instance-norm test on the NumPy blocks and on the compiled loops of the fused op."""
-    if request.param == "compiled-loops":
-        pytest.importorskip("numba")
-        monkeypatch.setattr(norm_loops, "MIN_VALUES", 0)
-    jit.set_enabled(request.param == "compiled-loops")
-    yield request.param
-    jit.set_enabled(None)
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -208,7 +196,8 @@ INSTANCE_SHAPES = [(2, 3, 5), (2, 3, 4, 5), (1, 2, 3, 2, 2)]
 
 @pytest.mark.parametrize("shape", INSTANCE_SHAPES)
 @pytest.mark.parametrize("affine", [False, True])
-def test_instance_norm_function_matches_torch(torch, norm_path, shape, affine):
+@pytest.mark.usefixtures("norm_path")
+def test_instance_norm_function_matches_torch(torch, shape, affine):
     rng = _rng(7)
     c = shape[1]
     arrays = [rng.standard_normal(shape) * 3 + 1]
@@ -225,7 +214,8 @@ def test_instance_norm_function_matches_torch(torch, norm_path, shape, affine):
 
 
 @pytest.mark.parametrize("momentum", [0.1, 0.5])
-def test_instance_norm_function_running_stats_match_torch(torch, norm_path, momentum):
+@pytest.mark.usefixtures("norm_path")
+def test_instance_norm_function_running_stats_match_torch(torch, momentum):
     rng = _rng(8)
     x = rng.standard_normal((4, 3, 6)) * 2 + 0.5
     rm, rv = rng.standard_normal(3), rng.uniform(0.5, 2.0, 3)
@@ -268,7 +258,8 @@ def test_instance_norm_function_running_stats_match_torch(torch, norm_path, mome
     ],
     ids=["plain", "affine", "affine-no-bias", "running", "affine-running", "momentum-None"],
 )
-def test_instance_norm_modules_match_torch(torch, norm_path, cls, shape, options):
+@pytest.mark.usefixtures("norm_path")
+def test_instance_norm_modules_match_torch(torch, cls, shape, options):
     ours = getattr(nn, cls)(3, dtype=gn.float64, **options)
     theirs = getattr(torch.nn, cls)(3, dtype=torch.float64, **options)
     assert repr(ours) == repr(theirs)
