@@ -951,12 +951,12 @@ class Tensor:
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         from .random import default_generator
 
-        return self.copy_(default_generator().uniform(a, b, self.shape).astype(self.dtype))
+        return self._random_fill(default_generator().uniform(a, b, self.shape))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
         from .random import default_generator
 
-        return self.copy_(default_generator().normal(mean, std, self.shape).astype(self.dtype))
+        return self._random_fill(default_generator().normal(mean, std, self.shape))
 
     __iadd__ = add_
     __isub__ = sub_
