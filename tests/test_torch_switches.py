@@ -1,5 +1,5 @@
-"""PyTorch's global switches (compile, autocast, matmul precision, determinism, default dtype)
-and parameters_to_vector / vector_to_parameters."""
+"""PyTorch's global switches (compile, torch.jit's script and trace, autocast, matmul precision,
+determinism, default dtype) and parameters_to_vector / vector_to_parameters."""
 
 import numpy as np
 import pytest
@@ -21,6 +21,38 @@ def test_compile_and_autocast_leave_the_model_as_it_is():
     assert y.dtype == gn.float32  # no lower-precision types here
     with pytest.raises(TypeError, match=r"compile expects a model or a function, got int"):
         gn.compile(3)
+
+
+def test_torch_jit_script_and_trace_give_the_model_back_under_glassnet_run():
+    from glassnet.torch_alias import aliased_torch
+
+    gn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    x = gn.randn(4, 3)
+    with aliased_torch():
+        import torch
+        import torch.jit
+
+        assert torch.jit.script(model) is model
+        traced = torch.jit.trace(model, (x,))
+        assert traced is model
+        np.testing.assert_array_equal(traced(x).numpy(), model(x).numpy())
+
+        @torch.jit.ignore
+        def helper(v):
+            return v * 2
+
+        assert helper(3) == 6 and torch.jit.unused()(helper) is helper
+        assert torch.jit.is_scripting() is False and torch.jit.is_tracing() is False
+        with pytest.raises(MissingTorchName, match=r"torch.jit.save .*model.state_dict\(\)"):
+            torch.jit.save(traced, "model.pt")
+        with pytest.raises(MissingTorchName, match=r"torch.jit.load .*state_dict"):
+            torch.jit.load("model.pt")
+        with pytest.raises(TypeError, match=r"torch.jit.script expects a module or a function"):
+            torch.jit.script(3)
+        from torch.utils.data.distributed import DistributedSampler
+
+        assert DistributedSampler is gn.data.DistributedSampler
 
 
 def test_switches_are_checked_and_remembered():

@@ -57,10 +57,27 @@ import numpy as np
 from . import environment, threads
 from .c_function import CFunction
 
+# torch.jit's TorchScript names, since ``torch.jit`` is this module under ``glassnet run``:
+# glassnet compiles loops, never models, so these give the model back (see torch_switches).
+from .torch_switches import jit_ignore as export
+from .torch_switches import jit_ignore as ignore
+from .torch_switches import jit_ignore as unused
+from .torch_switches import jit_is_scripting as is_scripting
+from .torch_switches import jit_is_scripting as is_tracing
+from .torch_switches import jit_load as load
+from .torch_switches import jit_save as save
+from .torch_switches import jit_script as script
+from .torch_switches import jit_trace as trace
+
 __all__ = [
     "MIN_NUMBERS",
     "Loop",
     "available",
+    "export",
+    "ignore",
+    "is_scripting",
+    "is_tracing",
+    "load",
     "loaded",
     "loop",
     "parallel_loop",
@@ -70,7 +87,11 @@ __all__ = [
     "pays_without_import",
     "prange",
     "reason_unavailable",
+    "save",
+    "script",
     "set_enabled",
+    "trace",
+    "unused",
 ]
 
 #: A parallel loop's range: ``range`` itself in Python; numba's ``prange`` once compiled

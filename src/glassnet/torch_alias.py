@@ -32,6 +32,7 @@ RENAMES: dict[str, str] = {
     "torch.utils.data": "glassnet.data",
     "torch.utils.data.dataloader": "glassnet.data.loader",
     "torch.utils.data.dataset": "glassnet.data.dataset",
+    "torch.utils.data.distributed": "glassnet.data.distributed_sampler",
     "torch.utils.data.sampler": "glassnet.data.sampler",
 }
 _BACK = {glassnet: torch for torch, glassnet in RENAMES.items()}

@@ -1,7 +1,8 @@
 """PyTorch's global switches that scripts set in their first lines, as a CPU-only NumPy engine keeps them.
 
 ``torch.set_float32_matmul_precision("high")``, ``torch.use_deterministic_algorithms(True)``,
-``model = torch.compile(model)`` and ``with torch.autocast(...)`` ask PyTorch for speed or
+``model = torch.compile(model)`` (or TorchScript's ``torch.jit.script`` / ``torch.jit.trace``)
+and ``with torch.autocast(...)`` ask PyTorch for speed or
 reproducibility on its accelerators. glassnet computes every float32 product in float32, runs
 the same way every time once seeded, and has no compiler and no lower-precision types, so each
 switch is checked and then changes nothing (a compiled model is the model itself). The default
@@ -22,6 +23,12 @@ __all__ = [
     "compile",
     "get_default_dtype",
     "get_float32_matmul_precision",
+    "jit_ignore",
+    "jit_is_scripting",
+    "jit_load",
+    "jit_save",
+    "jit_script",
+    "jit_trace",
     "set_default_dtype",
     "set_float32_matmul_precision",
     "use_deterministic_algorithms",
@@ -76,6 +83,55 @@ def compile(model: Callable | None = None, **options: Any) -> Any:  # noqa: A001
     if not callable(model):
         raise TypeError(f"compile expects a model or a function, got {type(model).__name__}")
     return model
+
+
+def jit_script(obj: Any, *args: Any, **options: Any) -> Any:
+    """``torch.jit.script``: the module or function itself, as ``compile`` gives it (glassnet
+    runs every model eagerly, and a scripted model must compute what the eager one does)."""
+    if not callable(obj):
+        raise TypeError(
+            f"torch.jit.script expects a module or a function, got {type(obj).__name__}"
+        )
+    return obj
+
+
+def jit_trace(func: Any, example_inputs: Any = None, *args: Any, **options: Any) -> Any:
+    """``torch.jit.trace``: the module or function itself. PyTorch runs it once on
+    ``example_inputs`` to record the operations; glassnet records its graph on every call
+    anyway, so the examples are not needed (and a traced model's outputs are the eager ones)."""
+    if not callable(func):
+        raise TypeError(
+            f"torch.jit.trace expects a module or a function, got {type(func).__name__}"
+        )
+    return func
+
+
+def jit_ignore(function: Any = None, **options: Any) -> Any:
+    """``@torch.jit.ignore`` / ``@torch.jit.unused`` / ``@torch.jit.export``: the function as it is."""
+    if function is None:
+        return lambda f: f
+    return function
+
+
+def jit_is_scripting() -> bool:
+    """``torch.jit.is_scripting()`` / ``is_tracing()``: always False, as nothing is compiled."""
+    return False
+
+
+def jit_save(*args: Any, **kwargs: Any) -> None:
+    """``torch.jit.save`` needs a compiled program, which glassnet never makes."""
+    raise MissingTorchName(
+        "torch.jit.save (glassnet has no TorchScript programs: save model.state_dict() with "
+        "torch.save, and build the model in code before loading it)"
+    )
+
+
+def jit_load(*args: Any, **kwargs: Any) -> None:
+    """``torch.jit.load`` reads a TorchScript program, which glassnet cannot run."""
+    raise MissingTorchName(
+        "torch.jit.load (glassnet cannot run TorchScript programs: load a state_dict saved "
+        "with torch.save into a model built in code)"
+    )
 
 
 @contextlib.contextmanager
