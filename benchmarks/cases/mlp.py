@@ -28,7 +28,7 @@ from ..common import CaseResult, Context
 from ..peers import add_relative_row, add_runners
 
 MLP_TARGET = 1.0  # issue 14: an MLP epoch at least as fast as PyTorch (was 1.10)
-PEAK_TARGET = 75.0  # % of the matmul peak
+PEAK_TARGET = 70.0  # % of the matmul peak (issue 14 asks for 70; the suite had issue 5's 75)
 
 
 @dataclass(frozen=True)
