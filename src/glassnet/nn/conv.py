@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, and Unfold / Fold (im2col as modules)."""
+"""Convolution layers: Conv1d/2d/3d, ConvTranspose1d/2d/3d, and Unfold / Fold (im2col as modules)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,24 @@ from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .functional._args import check_output_padding, int_tuple
-from .functional.conv import PADDING_MODES, convolve, resolve_padding
+from .functional.conv import PADDING_MODES, SPATIAL_NAMES, convolve, resolve_padding
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "Unfold",
+    "Fold",
+]
 
 
 class _ConvNd(Module):
-    """What Conv1d/2d and ConvTranspose1d/2d share: arguments, parameters, init, checks, repr."""
+    """What Conv1d/2d/3d and ConvTranspose1d/2d/3d share: arguments, parameters, init, checks, repr."""
 
     _nd = 2
     _transposed = False
@@ -133,7 +142,7 @@ class _ConvNd(Module):
             and self._fits(data.shape[-nd:])
         ):
             return
-        names = ("L",) if nd == 1 else ("H", "W")
+        names = SPATIAL_NAMES[nd]
         self.check_input_shape(input, ("N", self.in_channels) + names, (self.in_channels,) + names)
         if not self._fits(data.shape[-nd:]):
             need = [self._min_size(axis) for axis in range(nd)]
@@ -180,7 +189,7 @@ class _ConvNd(Module):
 
 
 class _Conv(_ConvNd):
-    """Conv1d and Conv2d: _ConvNd's arguments (PyTorch's order), and the forward pass."""
+    """Conv1d, Conv2d and Conv3d: _ConvNd's arguments (PyTorch's order), and the forward pass."""
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
@@ -190,7 +199,7 @@ class _Conv(_ConvNd):
             pairs = [pads[2 * axis : 2 * axis + 2] for axis in range(self._nd)]
             input = F.pad(input, [p for pair in reversed(pairs) for p in pair], self.padding_mode)
             pads = (0,) * len(pads)
-        # Checked once above; convolve is conv1d / conv2d without checking again.
+        # Checked once above; convolve is conv1d / conv2d / conv3d without checking again.
         return convolve(
             input, self.weight, self.bias, self.stride, pads, self.dilation, self.groups
         )
@@ -259,6 +268,36 @@ class Conv1d(_Conv):
     """
 
     _nd = 1
+
+
+class Conv3d(_Conv):
+    r"""3-D convolution layer over volumes (video clips, scans, voxel grids).
+
+        y[n, o, p, q, r] = b[o] + sum_{c, i, j, k} W[o, c, i, j, k] * xpad[n, c, p*sd + i*dd, q*sh + j*dh, r*sw + k*dw]
+
+    (within the group of o). Computed as one matrix product over the unfolded windows, see
+    ``glassnet.nn.functional.conv3d``.
+
+    Args:
+        in_channels, out_channels, bias, groups, padding_mode, device, dtype: as in Conv2d.
+        kernel_size, stride, dilation: int or (d, h, w) triple.
+        padding: int, (pd, ph, pw), 'valid' or 'same' (stride must be 1).
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W); output (N, C_out, Do, Ho, Wo) with
+        Do = floor((D + 2*pd - dd*(kd - 1) - 1) / sd) + 1 and likewise Ho, Wo.
+
+    Attributes:
+        weight: (C_out, C_in/groups, kd, kh, kw); bias: (C_out,) or None (both drawn as in
+            Conv2d, fan_in = C_in/groups * kd * kh * kw).
+
+    Example::
+
+        >>> nn.Conv3d(3, 8, 3, padding=1)(glassnet.randn(2, 3, 4, 16, 16)).shape
+        (2, 8, 4, 16, 16)
+    """
+
+    _nd = 3
 
 
 class _ConvTranspose(_ConvNd):
@@ -338,7 +377,7 @@ class _ConvTranspose(_ConvNd):
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         self._check_input(input)
         output_padding = self._output_padding(input, output_size)
-        conv = F.conv_transpose2d if self._nd == 2 else F.conv_transpose1d
+        conv = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[self._nd]
         return conv(
             input,
             self.weight,
@@ -400,6 +439,25 @@ class ConvTranspose1d(_ConvTranspose):
     """
 
     _nd = 1
+
+
+class ConvTranspose3d(_ConvTranspose):
+    r"""3-D transposed convolution: upsampling of volumes with a learned filter; see ConvTranspose2d.
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W); output (N, C_out, Do, Ho, Wo),
+        Do = (D - 1)*sd - 2*pd + dd*(kd - 1) + output_padding + 1 (likewise Ho, Wo).
+
+    Attributes:
+        weight: (C_in, C_out/groups, kd, kh, kw) (in_channels first); bias: (C_out,) or None.
+
+    Example::
+
+        >>> nn.ConvTranspose3d(8, 4, 2, stride=2)(glassnet.randn(1, 8, 3, 4, 4)).shape
+        (1, 4, 6, 8, 8)
+    """
+
+    _nd = 3
 
 
 class Unfold(Module):

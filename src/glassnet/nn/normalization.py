@@ -1,4 +1,4 @@
-"""Normalization layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d, LayerNorm, GroupNorm, RMSNorm.
+"""Normalization layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm.
 
 Each layer but RMSNorm computes y = (x - mean) / sqrt(var + eps) * weight + bias, with the
 statistics taken over different sets of elements (see glassnet.nn.functional.normalization
@@ -28,6 +28,7 @@ __all__ = [
     "BatchNorm3d",
     "InstanceNorm1d",
     "InstanceNorm2d",
+    "InstanceNorm3d",
     "LayerNorm",
     "GroupNorm",
     "LocalResponseNorm",
@@ -288,12 +289,12 @@ class LocalResponseNorm(Module):
 
 
 class _InstanceNorm(_BatchNorm):
-    """Shared by InstanceNorm1d/2d: batch norm's parameters and buffers, per-instance statistics.
+    """Shared by InstanceNorm1d/2d/3d: batch norm's parameters and buffers, per-instance statistics.
 
     The settings, ``weight``/``bias`` and the optional running-statistics buffers are those
     of batch norm (so ``state_dict`` has the same keys as in PyTorch); only the defaults
     (no affine, no running statistics) and the forward pass differ. ``_spatial`` is the
-    number of position axes (1 for (N, C, L), 2 for (N, C, H, W)).
+    number of position axes (1 for (N, C, L), 2 for (N, C, H, W), 3 for (N, C, D, H, W)).
     """
 
     _spatial: int = 1
@@ -315,7 +316,7 @@ class _InstanceNorm(_BatchNorm):
         )
 
     def forward(self, input: Tensor) -> Tensor:
-        positions = ("L",) if self._spatial == 1 else ("H", "W")
+        positions = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[self._spatial]
         self.check_input_shape(input, ("N", "C", *positions), ("C", *positions))
         unbatched = input.ndim == 1 + self._spatial
         channel_dim = 0 if unbatched else 1
@@ -401,6 +402,24 @@ class InstanceNorm2d(_InstanceNorm):
     """
 
     _spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalization of volumes: each (sample, channel) standardized over its voxels.
+
+    y[n, c] = (x[n, c] - mean_{n,c}) / sqrt(var_{n,c} + eps) * weight_c + bias_c, with the
+    statistics over the D * H * W positions of channel c of sample n. See InstanceNorm1d for
+    the arguments.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W) (one sample); output the same shape.
+
+    Example::
+
+        >>> norm = nn.InstanceNorm3d(4, affine=True)
+        >>> y = norm(glassnet.randn(2, 4, 8, 8, 8))
+    """
+
+    _spatial = 3
 
 
 class LayerNorm(Module):

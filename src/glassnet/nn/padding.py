@@ -1,14 +1,14 @@
-"""Padding layers (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, CircularPad, 1d and 2d): F.pad as modules.
+"""Padding layers (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad, CircularPad; 1d, 2d and 3d): F.pad as modules.
 
 Each layer stores its padding, always as a tuple of (before, after) pairs listed from the last
 axis back, as ``F.pad`` takes it: (left, right) for the 1d layers, (left, right, top, bottom)
-for the 2d ones; an int means the same amount on every side. The forward pass is ``F.pad``
+for the 2d ones, (left, right, top, bottom, front, back) for the 3d ones; an int means the same amount on every side. The forward pass is ``F.pad``
 with the layer's mode (the formulas, and the gradient of each mode, are documented there).
 Negative amounts crop, as in PyTorch.
 
 Input shapes follow PyTorch: the constant (zero) layers pad the last one or two axes of any
 tensor that has them; the reflection, replication and circular layers take (N, C, W) or
-(C, W) for 1d and (N, C, H, W) or (C, H, W) for 2d.
+(C, W) for 1d, (N, C, H, W) or (C, H, W) for 2d and (N, C, D, H, W) or (C, D, H, W) for 3d.
 """
 
 from __future__ import annotations
@@ -32,13 +32,18 @@ __all__ = [
     "ReplicationPad2d",
     "CircularPad1d",
     "CircularPad2d",
+    "ZeroPad3d",
+    "ConstantPad3d",
+    "ReflectionPad3d",
+    "ReplicationPad3d",
+    "CircularPad3d",
 ]
 
 
 class _PadNd(Module):
     """Shared by the padding layers: the padding tuple, the input check and the F.pad call.
 
-    Subclasses set ``_spatial`` (1 or 2 padded axes) and ``_mode`` (an F.pad mode).
+    Subclasses set ``_spatial`` (1, 2 or 3 padded axes) and ``_mode`` (an F.pad mode).
     """
 
     _spatial: int = 1
@@ -46,11 +51,11 @@ class _PadNd(Module):
 
     def __init__(self, padding: Any) -> None:
         super().__init__()
-        # (left, right) or (left, right, top, bottom); negative entries crop.
+        # (left, right), (left, right, top, bottom) or (..., front, back); negative entries crop.
         self.padding = int_tuple(padding, 2 * self._spatial, "padding", type(self).__name__, None)
 
     def _patterns(self) -> tuple:
-        positions = ("W",) if self._spatial == 1 else ("H", "W")
+        positions = ("D", "H", "W")[-self._spatial :]
         if self._mode == "constant":  # any tensor with the padded axes
             return (("*", *positions),)
         return (("N", "C", *positions), ("C", *positions))
@@ -241,4 +246,86 @@ class CircularPad2d(_PadNd):
     """
 
     _spatial = 2
+    _mode = "circular"
+
+
+class ConstantPad3d(_ConstantPadNd):
+    """Pad the last three axes with a constant: (left, right, top, bottom, front, back) of ``value``.
+
+    Args:
+        padding: int (all six sides) or (left, right, top, bottom, front, back); negative
+            amounts crop.
+        value: the fill value.
+
+    Shape: input (*, D, H, W); output (*, D + front + back, H + top + bottom, W + left + right).
+
+    Example: ``nn.ConstantPad3d((1, 1, 0, 0, 2, 2), 0.5)(volumes)``.
+    """
+
+    _spatial = 3
+
+
+class ZeroPad3d(ConstantPad3d):
+    """Pad the last three axes with zeros: ConstantPad3d with value 0.
+
+    Args:
+        padding: int (all six sides) or (left, right, top, bottom, front, back).
+
+    Shape: input (*, D, H, W); output (*, D + front + back, H + top + bottom, W + left + right).
+
+    Example: ``nn.ZeroPad3d(1)(glassnet.ones(1, 1, 2, 2, 2)).shape`` is (1, 1, 4, 4, 4).
+    """
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad3d(_PadNd):
+    """Pad the last three axes (depth, height, width) by reflection about the edge elements.
+
+    Args:
+        padding: int (all six sides) or (left, right, top, bottom, front, back), each
+            smaller than the axis it pads.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output (*, D + front + back,
+    H + top + bottom, W + left + right).
+
+    Example: ``nn.Sequential(nn.ReflectionPad3d(1), nn.Conv3d(1, 4, 3))`` keeps the size.
+    """
+
+    _spatial = 3
+    _mode = "reflect"
+
+
+class ReplicationPad3d(_PadNd):
+    """Pad the last three axes by repeating the edge elements (faces, edges and corners).
+
+    Args:
+        padding: int (all six sides) or (left, right, top, bottom, front, back).
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output as for ReflectionPad3d.
+
+    Example: ``nn.ReplicationPad3d(1)(volumes)``.
+    """
+
+    _spatial = 3
+    _mode = "replicate"
+
+
+class CircularPad3d(_PadNd):
+    """Pad the last three axes by wrapping around (periodic in depth, height and width).
+
+    Args:
+        padding: int (all six sides) or (left, right, top, bottom, front, back), each at
+            most the size of the axis it pads.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output as for ReflectionPad3d.
+
+    Example: ``nn.CircularPad3d(1)(periodic_volume)``.
+    """
+
+    _spatial = 3
     _mode = "circular"

@@ -1,4 +1,4 @@
-"""Pooling layers: Max/Avg/LPPool1d/2d, Adaptive pools (avg also 3-D), MaxUnpool1d/2d (no parameters; see nn/functional/pooling.py)."""
+"""Pooling layers: Max/Avg/LPPool1d/2d/3d, Adaptive avg/max pools 1d/2d/3d, MaxUnpool1d/2d/3d (no parameters; see nn/functional/pooling.py)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,30 @@ from typing import Any
 
 from ..tensor import Tensor
 from . import functional as F
+from .functional._args import int_tuple
+from .functional.conv import SPATIAL_NAMES
 from .functional.pooling import InputTooSmallError
 from .module import Module
 
 __all__ = [
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
     "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d",
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
 ]
 
 
@@ -33,7 +40,7 @@ class _Pool(Module):
 
     def _check_input(self, input: Any) -> None:
         nd = self._nd
-        names = ("L",) if nd == 1 else ("H", "W")
+        names = SPATIAL_NAMES[nd]
         if not (isinstance(input, Tensor) and input.ndim in (nd + 1, nd + 2)):
             self.check_input_shape(input, ("N", "C") + names, ("C",) + names)
 
@@ -50,7 +57,7 @@ class _Pool(Module):
         try:
             return fn(input, *args)
         except InputTooSmallError:
-            names = "L" if self._nd == 1 else "H, W"
+            names = ", ".join(SPATIAL_NAMES[self._nd])
             raise self.input_error(
                 f"(N, C, {names}) large enough for {self.extra_repr()}", input.shape
             ) from None
@@ -72,7 +79,7 @@ class _MaxPoolNd(_Pool):
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Any:
-        fn = F.max_pool2d if self._nd == 2 else F.max_pool1d
+        fn = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[self._nd]
         return self._call(
             fn,
             input,
@@ -133,14 +140,34 @@ class MaxPool1d(_MaxPoolNd):
     _nd = 1
 
 
+class MaxPool3d(_MaxPoolNd):
+    r"""3-D max pooling: the largest value of each window of each channel of a volume.
+
+    y[n, c, p, q, r] = max_{i, j, k} xpad[n, c, p*sd + i*dd, q*sh + j*dh, r*sw + k*dw]
+    (padding is -inf); the gradient goes to each window's winner. Arguments as in MaxPool2d,
+    with (d, h, w) triples; indices (``return_indices``) are flat positions d*H*W + h*W + w.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output (N, C, Do, Ho, Wo) with
+    Do = floor((D + 2*pd - dd*(kd - 1) - 1) / sd) + 1 (ceil with ceil_mode), likewise Ho, Wo.
+
+    Example::
+
+        >>> nn.MaxPool3d(2)(glassnet.randn(2, 4, 8, 8, 8)).shape
+        (2, 4, 4, 4, 4)
+    """
+
+    _nd = 3
+
+
 class _AvgPoolNd(_Pool):
-    """What AvgPool1d and AvgPool2d share: the call of the function form and the repr."""
+    """What AvgPool1d/2d/3d share: the call of the function form and the repr."""
 
     def forward(self, input: Tensor) -> Tensor:
         args = [self.kernel_size, self.stride, self.padding, self.ceil_mode]
         args.append(self.count_include_pad)
-        if self._nd == 2:  # PyTorch's AvgPool1d has no divisor_override
-            return self._call(F.avg_pool2d, input, *args, self.divisor_override)
+        if self._nd > 1:  # PyTorch's AvgPool1d has no divisor_override
+            fn = F.avg_pool2d if self._nd == 2 else F.avg_pool3d
+            return self._call(fn, input, *args, self.divisor_override)
         return self._call(F.avg_pool1d, input, *args)
 
     def extra_repr(self) -> str:
@@ -215,6 +242,39 @@ class AvgPool1d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
 
 
+class AvgPool3d(_AvgPoolNd):
+    r"""3-D average pooling: the mean of each window of each channel of a volume; see AvgPool2d.
+
+    Args:
+        kernel_size, stride (default kernel_size), padding (at most kernel_size // 2):
+            int or (d, h, w) triple.
+        ceil_mode, count_include_pad, divisor_override: as in AvgPool2d.
+
+    Shape: input (N, C, D, H, W) or (C, D, H, W); output (N, C, Do, Ho, Wo) as for MaxPool3d.
+
+    Example::
+
+        >>> nn.AvgPool3d(2)(glassnet.ones(1, 1, 4, 4, 4)).shape   # all ones
+        (1, 1, 2, 2, 2)
+    """
+
+    _nd = 3
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        self._set_window(kernel_size, stride, padding, ceil_mode)
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+
 class _AdaptiveAvgPoolNd(_Pool):
     def __init__(self, output_size: Any) -> None:
         super().__init__()
@@ -270,7 +330,8 @@ class _AdaptiveMaxPoolNd(_Pool):
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Any:
-        fn = F.adaptive_max_pool2d if self._nd == 2 else F.adaptive_max_pool1d
+        fn = {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
+        fn = fn[self._nd]
         self._check_input(input)
         return fn(input, self.output_size, self.return_indices)
 
@@ -307,6 +368,19 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     _nd = 1
 
 
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    r"""Max pooling of volumes to a fixed output size (Do, Ho, Wo), whatever the input size;
+    see AdaptiveMaxPool2d (indices are flat positions d*H*W + h*W + w).
+
+    Example::
+
+        >>> nn.AdaptiveMaxPool3d((1, 2, 2))(glassnet.randn(1, 8, 4, 5, 6)).shape
+        (1, 8, 1, 2, 2)
+    """
+
+    _nd = 3
+
+
 class _LPPoolNd(_Pool):
     def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
                  ceil_mode: bool = False) -> None:  # fmt: skip
@@ -315,7 +389,7 @@ class _LPPoolNd(_Pool):
         self.kernel_size, self.stride, self.ceil_mode = kernel_size, stride, ceil_mode
 
     def forward(self, input: Tensor) -> Tensor:
-        fn = F.lp_pool2d if self._nd == 2 else F.lp_pool1d
+        fn = {1: F.lp_pool1d, 2: F.lp_pool2d, 3: F.lp_pool3d}[self._nd]
         return self._call(fn, input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
     def extra_repr(self) -> str:
@@ -350,6 +424,16 @@ class LPPool1d(_LPPoolNd):
     _nd = 1
 
 
+class LPPool3d(_LPPoolNd):
+    r"""3-D power-average pooling over (N, C, D, H, W) or (C, D, H, W):
+    y = (sum over each window of x**p) ** (1 / p); see LPPool2d.
+
+    Example: ``nn.LPPool3d(2, 2)(glassnet.rand(1, 4, 6, 6, 6))`` has shape (1, 4, 3, 3, 3).
+    """
+
+    _nd = 3
+
+
 class _MaxUnpoolNd(_Pool):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         super().__init__()
@@ -358,7 +442,7 @@ class _MaxUnpoolNd(_Pool):
         self.padding = padding
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
-        fn = F.max_unpool2d if self._nd == 2 else F.max_unpool1d
+        fn = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}[self._nd]
         self._check_input(input)
         return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
@@ -393,6 +477,26 @@ class MaxUnpool1d(_MaxUnpoolNd):
     r"""Partial inverse of MaxPool1d over (N, C, L) or (C, L); see MaxUnpool2d."""
 
     _nd = 1
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    r"""Partial inverse of MaxPool3d over (N, C, D, H, W) or (C, D, H, W): each pooled value
+    goes back to where its maximum was, the rest is 0; see MaxUnpool2d.
+
+    Example::
+
+        >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
+        >>> y, i = pool(x)
+        >>> unpool(y, i, output_size=x.shape)
+    """
+
+    _nd = 3
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        # Stored as triples, as PyTorch's MaxUnpool3d keeps them.
+        kernel = int_tuple(kernel_size, 3, "kernel_size", "MaxUnpool3d")
+        stride = kernel if stride is None else int_tuple(stride, 3, "stride", "MaxUnpool3d")
+        super().__init__(kernel, stride, int_tuple(padding, 3, "padding", "MaxUnpool3d", 0))
 
 
 class AdaptiveAvgPool3d(Module):

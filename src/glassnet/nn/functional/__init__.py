@@ -7,6 +7,7 @@ from .conv import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
+from .fractional_pooling import *  # noqa: F403
 from .likelihood_losses import *  # noqa: F403
 from .linear import *  # noqa: F403
 from .loss import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""Convolutions as functions (PyTorch's F names): conv1d, conv2d, conv_transpose1d/2d, unfold, fold.
+"""Convolutions as functions (PyTorch's F names): conv1d/2d/3d, conv_transpose1d/2d/3d, unfold, fold.
 
 Every convolution here is Im2Col followed by one matrix product for the whole batch (see
 glassnet/ops/conv.py):
@@ -15,10 +15,15 @@ over a group axis). A 1-D convolution is the 2-D one on an
 image of height 1. A transposed convolution runs the same maths backwards: a matrix product
 makes one column per input pixel, and fold (Col2Im) adds the columns into the output image;
 it is exactly the gradient of conv2d with respect to its input.
+
+Volumes (3-D convolutions) take the plain route of ``ops/volume.py``: every window copied
+into one row (VolumeUnfold), then one matrix product; the transposed convolution is the same
+product backwards followed by VolumeFold.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -34,10 +39,29 @@ from ...ops.conv import (
     transposed_geometry,
 )
 from ...ops.shape import cat
+from ...ops.volume import (
+    VolumeFold,
+    VolumeUnfold,
+    WindowGeometry,
+    transposed_window_geometry,
+    window_geometry,
+)
 from ...tensor import Tensor
 from ._args import check_output_padding, floating_tensor, int_tuple, shape_text
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "unfold",
+    "fold",
+]
+
+#: The names of the spatial axes of a 1-D, 2-D and 3-D input, for messages.
+SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -107,8 +131,8 @@ def _read_conv_args(
     """
     floating_tensor(x, fn, "input")
     floating_tensor(weight, fn, "weight")
-    spatial = "(L)" if nd == 1 else "(H, W)"
-    names = ("L",) if nd == 1 else ("H", "W")
+    names = SPATIAL_NAMES[nd]
+    spatial = f"({', '.join(names)})"
     if x.ndim not in (nd + 1, nd + 2):
         raise ShapeError(
             f"{fn}: expected a {nd + 1}-D (C, {', '.join(names)}) unbatched or {nd + 2}-D "
@@ -260,6 +284,78 @@ def _conv_transpose2d_nchw(
 
 
 # ----------------------------------------------------------------------------------------------
+# The 3-D kernels: one unfold (or fold) and one matrix product, on (N, C, D, H, W)
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_volume_fits(fn: str, geo: WindowGeometry) -> None:
+    """Raise when the (dilated) kernel is larger than the padded volume along some axis."""
+    if min(geo.out_size) > 0:
+        return
+    padded = " x ".join(map(str, geo.padded_size))
+    kernel = " x ".join(map(str, geo.extent))
+    raise ShapeError(
+        f"{fn}: the input is smaller than the kernel: padded input size per channel is "
+        f"({padded}), (dilated) kernel size is ({kernel})"
+    )
+
+
+def _conv3d_volume(
+    x: Tensor, weight: Tensor, bias: Tensor | None, geo: WindowGeometry, groups: int
+) -> Tensor:
+    """y = unfold(x) @ weight^T + bias on a batched (N, C, D, H, W) input -> (N, O, Do, Ho, Wo).
+
+    cols[(n, p), (c, k)] holds window p of image n (VolumeUnfold), so with the weight viewed
+    as W[o, (c, k)] the convolution of the whole batch is ``cols @ W.T``: (N*L, C*K) times
+    (C*K, O). With groups, each group's channels are their own (N*L, C/G*K) block and the
+    product is batched over the group axis.
+    """
+    n, c = x.shape[:2]
+    out_channels = weight.shape[0]
+    positions = n * math.prod(geo.out_size)  # every window of every image
+    per_group = (c // groups) * geo.taps
+    cols = VolumeUnfold(geo)(x)  # (N, Do, Ho, Wo, C, kd, kh, kw)
+    if groups == 1:
+        y = cols.reshape(positions, per_group) @ weight.reshape(out_channels, per_group).T
+    else:
+        rows = cols.reshape(positions, groups, per_group).permute(1, 0, 2)  # (G, N*L, C/G*K)
+        w = weight.reshape(groups, out_channels // groups, per_group).transpose(1, 2)
+        # (G, N*L, O/G) -> (N*L, O): each group's outputs side by side
+        y = (rows @ w).permute(1, 0, 2).reshape(positions, out_channels)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(n, *geo.out_size, out_channels).permute(0, 4, 1, 2, 3)  # a view
+
+
+def _conv_transpose3d_volume(
+    x: Tensor, weight: Tensor, bias: Tensor | None, geo: WindowGeometry, groups: int
+) -> Tensor:
+    """y = fold(x @ weight) + bias on a batched (N, C_in, D, H, W) input -> (N, C_out, ...).
+
+    Every input element x[n, c, p] stamps weight[c, o, k] onto output position p*s + k*d - pad
+    of channel o: the product ``x_rows @ W`` ((N*L, C_in) times (C_in, C_out*K)) makes the
+    stamps, one column per (o, k), and VolumeFold adds them where they land. This is the
+    adjoint of ``_conv3d_volume``'s map from input to output.
+    """
+    n, c = x.shape[:2]
+    out_per_group = weight.shape[1]
+    out_channels = out_per_group * groups
+    positions = n * math.prod(geo.out_size)
+    per_group = out_per_group * geo.taps
+    rows = x.permute(0, 2, 3, 4, 1).reshape(positions, c)  # one row per input position
+    if groups == 1:
+        cols = rows @ weight.reshape(c, per_group)  # (N*L, C_out*K)
+    else:
+        blocks = rows.reshape(positions, groups, c // groups).permute(1, 0, 2)  # (G, N*L, C/G)
+        cols = (blocks @ weight.reshape(groups, c // groups, per_group)).permute(1, 0, 2)
+    cols = cols.reshape(n, *geo.out_size, out_channels, *geo.kernel)
+    y = VolumeFold(geo)(cols)
+    if bias is not None:
+        y = y + bias.reshape(out_channels, 1, 1, 1)
+    return y
+
+
+# ----------------------------------------------------------------------------------------------
 # Public functions
 # ----------------------------------------------------------------------------------------------
 
@@ -314,6 +410,10 @@ def convolve(
     batched = input.ndim == weight.ndim
     x = input if batched else input.unsqueeze(0)
     kernel = tuple(weight.shape[2:])
+    if nd == 3:  # volumes: the plain unfold + matmul route of ops/volume.py
+        geo = window_geometry(tuple(x.shape[2:]), kernel, stride, pads, dilation)
+        _check_volume_fits(fn, geo)
+        return _finish(_conv3d_volume(x, weight, bias, geo, groups), nd, batched)
     if nd == 1:  # an image of height 1
         x, weight = x.unsqueeze(2), weight.unsqueeze(2)
         kernel, stride, dilation, pads = (
@@ -375,6 +475,36 @@ conv1d = _conv_function(
 )
 
 
+conv3d = _conv_function(
+    3,
+    """3-D convolution over volumes (cross-correlation): video clips, CT scans, voxel grids.
+
+    y[n, o, p, q, r] = bias[o] + sum over c, i, j, k of
+                       weight[o, c, i, j, k] * xpad[n, c, p*sd + i*dd, q*sh + j*dh, r*sw + k*dw]
+
+    within the group of o, xpad being the zero-padded input. Computed as one matrix product
+    of the unfolded windows with the weight (see ``glassnet.ops.volume``).
+
+    Args:
+        input: (N, C_in, D, H, W) or unbatched (C_in, D, H, W).
+        weight: (C_out, C_in / groups, kd, kh, kw).
+        bias: (C_out,) or None.
+        stride, dilation: int or (d, h, w) triple.
+        padding: int, (pd, ph, pw), 'valid' or 'same' (stride must be 1).
+        groups: split the channels into this many independent blocks.
+
+    Returns:
+        (N, C_out, Do, Ho, Wo), Do = floor((D + 2*pd - dd*(kd - 1) - 1) / sd) + 1 (likewise
+        Ho, Wo).
+
+    Example::
+
+        >>> F.conv3d(glassnet.randn(2, 3, 8, 16, 16), glassnet.randn(4, 3, 3, 3, 3), padding=1).shape
+        (2, 4, 8, 16, 16)
+    """,
+)
+
+
 def _conv_transpose_function(nd: int, doc: str) -> Callable[..., Tensor]:
     """conv_transpose1d (nd=1) or conv_transpose2d (nd=2): one body, PyTorch's signature."""
     fn = f"conv_transpose{nd}d"
@@ -400,6 +530,16 @@ def _conv_transpose_function(nd: int, doc: str) -> Callable[..., Tensor]:
             fn, output_padding_t, stride_t, dilation_t, (output_padding, stride, dilation)
         )
         w = weight
+        if nd == 3:
+            geo3 = transposed_window_geometry(
+                tuple(x.shape[2:]), kernel, stride_t, padding_t, output_padding_t, dilation_t
+            )
+            if min(geo3.in_size) <= 0:
+                raise ShapeError(
+                    f"{fn}: the output size would be {geo3.in_size} for an input of spatial "
+                    f"size {tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
+                )
+            return _finish(_conv_transpose3d_volume(x, w, bias, geo3, int(groups)), nd, batched)
         if nd == 1:
             x, w = x.unsqueeze(2), w.unsqueeze(2)
             kernel, stride_t, dilation_t = (1,) + kernel, (1,) + stride_t, (1,) + dilation_t
@@ -450,6 +590,33 @@ conv_transpose1d = _conv_transpose_function(
     """1-D transposed convolution over (N, C_in, L); weight (C_in, C_out/groups, k).
 
     Output length (L - 1)*s - 2p + d*(k - 1) + output_padding + 1. See ``conv_transpose2d``.
+    """,
+)
+
+
+conv_transpose3d = _conv_transpose_function(
+    3,
+    """3-D transposed convolution: the gradient of conv3d with respect to its input.
+
+    Every input element x[n, c, d, h, w] adds weight[c, o, i, j, k] * x[n, c, d, h, w] to
+    output position (d*sd - pd + i*dd, h*sh - ph + j*dh, w*sw - pw + k*dw) of channel o
+    (within its group); then bias is added.
+
+    Args:
+        input: (N, C_in, D, H, W) or unbatched (C_in, D, H, W).
+        weight: (C_in, C_out / groups, kd, kh, kw) (in_channels first).
+        bias: (C_out,) or None.
+        stride, padding, dilation, groups: those of the convolution this one transposes.
+        output_padding: extra elements on the far side of each output axis (< stride or
+            < dilation).
+
+    Returns:
+        (N, C_out, Do, Ho, Wo), Do = (D - 1)*sd - 2*pd + dd*(kd - 1) + output_padding + 1.
+
+    Example::
+
+        >>> F.conv_transpose3d(glassnet.randn(1, 4, 3, 3, 3), glassnet.randn(4, 2, 2, 2, 2), stride=2).shape
+        (1, 2, 6, 6, 6)
     """,
 )
 

@@ -1,4 +1,4 @@
-"""Pooling as functions (PyTorch's F names): max/avg/lp_pool1d/2d, adaptive pools (avg also 3-D), max_unpool1d/2d.
+"""Pooling as functions (PyTorch's F names): max/avg/lp_pool1d/2d/3d, adaptive avg/max pools 1d/2d/3d, max_unpool1d/2d/3d.
 
 Pooling summarises each window of each channel by one number: its maximum (max pooling) or its
 mean (average pooling). The windows are placed exactly like a convolution's (kernel_size,
@@ -8,11 +8,13 @@ stride, padding, dilation), but channels never mix and nothing is learned. Along
 
 (``ceil`` instead of ``floor`` with ``ceil_mode=True``, dropping a last window that would
 start in the right padding). ``stride`` defaults to ``kernel_size``: windows side by side.
-The 1-D functions run the 2-D ones on an image of height 1.
+The 1-D functions run the 2-D ones on an image of height 1; the 3-D ones read the windows
+of ``ops/volume.py`` (every window of the padded volume as a strided view).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,7 @@ from ...errors import ShapeError
 from ...ops.api import scatter, where
 from ...ops.conv import Geometry, sliding_geometry
 from ...ops.pool import MaxPool, WindowSum, argmax_to_flat_index
+from ...ops.volume import VolumeUnfold, WindowGeometry, window_geometry
 from ...tensor import Tensor, as_tensor
 
 # Window arguments (kernel_size, stride, padding, dilation) are read exactly as a
@@ -30,22 +33,27 @@ from ...tensor import Tensor, as_tensor
 # convolution does, so the layout restorer and the namer of 1-D / 2-D variants in conv.py
 # serve both.
 from ._args import int_tuple, not_a_tensor_message, shape_text
-from .conv import _finish, named
+from .conv import SPATIAL_NAMES, _finish, named
 
 __all__ = [
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "adaptive_avg_pool3d",
+    "adaptive_max_pool3d",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
 ]
 
 
@@ -54,11 +62,12 @@ class InputTooSmallError(ShapeError):
 
 
 def _prepare(fn: str, input: Any, nd: int) -> tuple[Tensor, bool]:
-    """Check the input; return it as (N, C, H, W) and whether it had a batch axis."""
+    """Check the input; return it as (N, C, H, W) ((N, C, D, H, W) for 3-D) and whether it
+    had a batch axis."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
     if input.ndim not in (nd + 1, nd + 2):
-        names = "L" if nd == 1 else "H, W"
+        names = ", ".join(SPATIAL_NAMES[nd])
         raise ShapeError(
             f"{fn}: expected a {nd + 1}-D (C, {names}) or {nd + 2}-D (N, C, {names}) "
             f"input, got shape {shape_text(input.shape)}"
@@ -79,7 +88,9 @@ def _pool_geometry(
     padding: Any,
     dilation: Any,
     ceil_mode: bool,
-) -> Geometry:
+) -> Geometry | WindowGeometry:
+    """The windows of a pooling over ``x``: a 2-D Geometry for 1-D and 2-D pooling (1-D as an
+    image of height 1), a WindowGeometry for 3-D. Raises InputTooSmallError when no window fits."""
     kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
     stride_t = (
         kernel
@@ -93,6 +104,16 @@ def _pool_geometry(
             f"{fn}: padding must be at most half of kernel_size, got "
             f"padding={padding!r} and kernel_size={kernel_size!r}"
         )
+    if nd == 3:
+        pairs = tuple(p for p in pad for _ in range(2))
+        geo3 = window_geometry(tuple(x.shape[2:]), kernel, stride_t, pairs, dil, bool(ceil_mode))
+        if min(geo3.out_size) < 1:
+            raise InputTooSmallError(
+                f"{fn}: input of spatial size {geo3.in_size} is too small for kernel_size="
+                f"{kernel_size!r}, padding={padding!r}, dilation={dilation!r}: the "
+                f"output size would be {geo3.out_size}"
+            )
+        return geo3
     if nd == 1:
         kernel, stride_t, pad, dil = (1,) + kernel, (1,) + stride_t, (0,) + pad, (1,) + dil
     geo = sliding_geometry(
@@ -129,6 +150,10 @@ def _max_pool_function(nd: int, doc: str) -> Callable[..., Any]:
     ) -> Any:
         x, batched = _prepare(fn, input, nd)
         geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+        if nd == 3:
+            y, flat = _max_pool_volume(x, geo)
+            y = _finish(y, nd, batched)
+            return (y, _finish(wrap(flat), nd, batched)) if return_indices else y
         op = MaxPool(geo)
         y = _finish(op(x), nd, batched)
         if not return_indices:
@@ -168,20 +193,76 @@ max_pool1d = _max_pool_function(
 )
 
 
-def _divisor(geo: Geometry, pad: tuple[int, int], count_include_pad: bool) -> np.ndarray:
-    """Number of elements each window averages over, (Ho, Wo), the way PyTorch counts them.
+max_pool3d = _max_pool_function(
+    3,
+    """3-D max pooling: y[n, c, p, q, r] = max over (i, j, k) of
+    xpad[n, c, p*sd + i*dd, q*sh + j*dh, r*sw + k*dw].
+
+    As ``max_pool2d`` for volumes: padding is -inf (at most kernel_size // 2), the gradient
+    goes to the winner of each window (the first on a tie; a NaN wins, the last one). With
+    ``return_indices`` also the position d*H*W + h*W + w of every maximum.
+
+    Args:
+        input: (N, C, D, H, W) or (C, D, H, W).
+        kernel_size, stride (default: kernel_size), padding, dilation: int or (d, h, w).
+        ceil_mode: round the output size up instead of down.
+        return_indices: also return the flat position of every maximum (an int64 Tensor).
+
+    Example::
+
+        >>> F.max_pool3d(glassnet.randn(2, 4, 8, 8, 8), 2).shape
+        (2, 4, 4, 4, 4)
+    """,
+)
+
+
+def _max_pool_volume(x: Tensor, geo: WindowGeometry) -> tuple[Tensor, np.ndarray]:
+    """3-D max pooling of a batched (N, C, *S) input: (y, flat position of every winner).
+
+    The winners are found with NumPy on the strided window view (padding -inf, the first
+    largest tap winning, a NaN tap winning over numbers, the last NaN kept, as PyTorch
+    scans); y then reads them with ``gather``, whose gradient is g added at each winner and
+    is itself differentiable (second derivatives keep the winners fixed).
+    """
+    n, c = x.shape[:2]
+    r = geo.rank
+    windows = geo.windows(geo.pad_input(x.array, -np.inf))  # (N, C, *out, *kernel)
+    flat_windows = windows.reshape(windows.shape[: 2 + r] + (geo.taps,))
+    tap = flat_windows.argmax(axis=-1)  # the first largest (np.argmax stops at a NaN)
+    nan = np.isnan(flat_windows)
+    if nan.any():  # PyTorch keeps the last NaN of a window
+        last_nan = geo.taps - 1 - nan[..., ::-1].argmax(axis=-1)
+        tap = np.where(nan.any(axis=-1), last_nan, tap)
+    # the winner's position along each axis of the unpadded input: p*s + k*d - pad_before
+    offsets = np.unravel_index(tap, geo.kernel)
+    position = []
+    for a in range(r):
+        start = np.arange(geo.out_size[a]).reshape([-1 if b == a else 1 for b in range(r)])
+        position.append(start * geo.stride[a] + offsets[a] * geo.dilation[a] - geo.pad[2 * a])
+    flat = np.ravel_multi_index(tuple(position), geo.in_size).astype(np.int64)
+    y = x.reshape(n, c, -1).gather(2, wrap(flat.reshape(n, c, -1)))
+    return y.reshape(n, c, *geo.out_size), flat
+
+
+def _divisor(
+    in_size: tuple, kernel: tuple, stride: tuple, out_size: tuple, pad: tuple,
+    count_include_pad: bool,
+) -> np.ndarray:  # fmt: skip
+    """Number of elements each window averages over, shape ``out_size``, as PyTorch counts them.
 
     A window is first clipped to the padded input (the extra space added by ceil_mode never
-    counts); with ``count_include_pad=False`` it is clipped to the input itself.
+    counts); with ``count_include_pad=False`` it is clipped to the input itself. Windows are
+    boxes, so the count is the product of the counts along each axis (an outer product).
+    ``pad`` holds the declared padding before each axis (ceil_mode only extends the after side).
     """
     counts = []
-    for size, k, s, p, n_out in zip(geo.in_hw, geo.kernel, geo.stride, pad, geo.out_hw):
+    for size, k, s, p, n_out in zip(in_size, kernel, stride, pad, out_size):
         start = np.arange(n_out) * s - p
         end = np.minimum(start + k, size + p)
         if not count_include_pad:
             start, end = np.maximum(start, 0), np.minimum(end, size)
         counts.append(np.maximum(end - start, 1))  # an empty window averages to 0, not nan
-    return np.outer(counts[0], counts[1])
+    return functools.reduce(np.multiply.outer, counts)
 
 
 def _avg_pool(
@@ -199,13 +280,20 @@ def _avg_pool(
     if x.array.dtype.kind != "f":
         raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
     geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, 1, ceil_mode)
-    total = WindowSum(geo)(x)
+    if nd == 3:  # the sum over the kernel axes of every (zero padded) window
+        total = VolumeUnfold(geo)(x).sum(dim=(5, 6, 7)).permute(0, 4, 1, 2, 3)
+    else:
+        total = WindowSum(geo)(x)
     if divisor_override is not None:
         if divisor_override == 0:
             raise ValueError(f"{fn}: divisor_override must not be zero")
         return _finish(total * (1.0 / divisor_override), nd, batched)
-    declared_pad = (geo.pad[0], geo.pad[2])  # top, left: ceil_mode only extends bottom/right
-    divisor = _divisor(geo, declared_pad, count_include_pad)
+    declared_pad = geo.pad[::2]  # the before sides: ceil_mode only extends the after sides
+    if nd == 3:
+        sizes = (geo.in_size, geo.kernel, geo.stride, geo.out_size)
+    else:
+        sizes = (geo.in_hw, geo.kernel, geo.stride, geo.out_hw)
+    divisor = _divisor(*sizes, declared_pad, count_include_pad)
     if np.all(divisor == divisor.flat[0]):
         y = total * (1.0 / float(divisor.flat[0]))
     else:
@@ -264,6 +352,33 @@ def avg_pool1d(
     )
 
 
+def avg_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """3-D average pooling: y[n, c, p, q, r] = (sum of the window at (p, q, r)) / (window count).
+
+    The window sum is the sum over the kernel axes of the unfolded (zero padded) volume, so
+    its gradient spreads g / count over every window. Arguments as in ``avg_pool2d``, with
+    (d, h, w) triples.
+
+    Args:
+        input: (N, C, D, H, W) or (C, D, H, W).
+
+    Example::
+
+        >>> F.avg_pool3d(glassnet.ones(1, 1, 4, 4, 4), 2).shape   # all ones
+        (1, 1, 2, 2, 2)
+    """
+    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)  # fmt: skip
+
+
 def _adaptive_matrix(size_in: int, size_out: int, dtype: np.dtype) -> np.ndarray:
     """(size_out, size_in) averaging matrix: row i averages input [floor(i*n/m), ceil((i+1)*n/m))."""
     matrix = np.zeros((size_out, size_in), dtype=dtype)
@@ -274,8 +389,8 @@ def _adaptive_matrix(size_in: int, size_out: int, dtype: np.dtype) -> np.ndarray
 
 
 def _adaptive_setup(fn: str, nd: int, input: Tensor, output_size: Any) -> tuple:
-    """The checked input as (N, C, H, W), whether it had a batch axis, and the output's
-    (Ho, Wo) (Ho = 1 for 1-D input)."""
+    """The checked input as (N, C, H, W) ((N, C, D, H, W) for 3-D), whether it had a batch
+    axis, and the output's spatial size ((1, Lo) for 1-D input)."""
     x, batched = _prepare(fn, input, nd)
     if x.array.dtype.kind != "f":
         raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
@@ -284,7 +399,7 @@ def _adaptive_setup(fn: str, nd: int, input: Tensor, output_size: Any) -> tuple:
         raise ValueError(
             f"{fn}: output_size must be an int or a tuple of {nd}, got {output_size!r}"
         )
-    in_sizes = tuple(x.shape[4 - nd :])
+    in_sizes = tuple(x.shape[-nd:])
     sizes = [n if s is None else s for s, n in zip(sizes, in_sizes)]
     if any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
         raise ValueError(
@@ -333,20 +448,24 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 
 
 def _adaptive_max_pool(fn: str, nd: int, input: Tensor, output_size: Any, return_indices: bool):
-    x, batched, (oh, ow) = _adaptive_setup(fn, nd, input, output_size)
-    n, c, h, w = x.shape
+    x, batched, out = _adaptive_setup(fn, nd, input, output_size)
+    n, c = x.shape[:2]
+    spatial = tuple(x.shape[2:])
     values = x.array
-    # The winner of each window, as a position in its channel's plane (row * W + column):
-    # found with NumPy, then read with gather, whose gradient goes to that element alone.
-    winners = np.empty((n, c, oh, ow), dtype=np.int64)
-    for p in range(oh):
-        r0, r1 = _adaptive_window(p, h, oh)
-        for q in range(ow):
-            c0, c1 = _adaptive_window(q, w, ow)
-            k = values[:, :, r0:r1, c0:c1].reshape(n, c, -1).argmax(axis=2)  # the first largest
-            winners[:, :, p, q] = (r0 + k // (c1 - c0)) * w + c0 + k % (c1 - c0)
-    flat = winners.reshape(n, c, oh * ow)
-    y = x.reshape(n, c, h * w).gather(2, wrap(flat)).reshape(n, c, oh, ow)
+    # The winner of each window, as a flat position in its channel's plane or volume (row * W
+    # + column in 2-D): found with NumPy, then read with gather, whose gradient goes to that
+    # element alone. One vectorised argmax over (N, C) per output cell.
+    winners = np.empty((n, c) + out, dtype=np.int64)
+    for cell in np.ndindex(*out):
+        box = [_adaptive_window(i, size, m) for i, size, m in zip(cell, spatial, out)]
+        block = values[(Ellipsis, *(slice(a, b) for a, b in box))]
+        k = block.reshape(n, c, -1).argmax(axis=2)  # the first largest
+        local = np.unravel_index(k, block.shape[2:])
+        winners[(Ellipsis, *cell)] = np.ravel_multi_index(
+            tuple(a + offset for (a, _), offset in zip(box, local)), spatial
+        )
+    flat = winners.reshape(n, c, -1)
+    y = x.reshape(n, c, -1).gather(2, wrap(flat)).reshape(n, c, *out)
     y = _finish(y, nd, batched)
     return (y, _finish(wrap(winners), nd, batched)) if return_indices else y
 
@@ -370,6 +489,23 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
     return _adaptive_max_pool("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of volumes to a fixed output size (Do, Ho, Wo): the windows of
+    ``adaptive_avg_pool3d``, each giving its largest value (the first on a tie); dL/dx is g at
+    each winner. With ``return_indices``, also each winner's position d*H*W + h*W + w.
+
+    Args:
+        input: (N, C, D, H, W) or (C, D, H, W), floating point.
+        output_size: an int or a triple whose entries may be None (keep that input size).
+
+    Example::
+
+        >>> F.adaptive_max_pool3d(glassnet.randn(2, 3, 5, 7, 9), (1, 3, None)).shape
+        (2, 3, 1, 3, 9)
+    """
+    return _adaptive_max_pool("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling of (N, C, L) or (C, L) to a fixed length; see ``adaptive_avg_pool2d``."""
     return _adaptive_avg_pool("adaptive_avg_pool1d", 1, input, output_size)
@@ -385,9 +521,9 @@ def _lp_pool(fn: str, nd: int, input: Tensor, norm_type: float, kernel_size: Any
     kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
-    pool = avg_pool2d if nd == 2 else avg_pool1d
+    pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[nd]
     mean = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
-    # (window sum) = mean * kh * kw. Where a window's sum is exactly 0 the root's derivative
+    # (window sum) = mean * prod(kernel). Where a window's sum is exactly 0 the root's derivative
     # is infinite; PyTorch's gradient there is 0, so the root is taken of 1 and masked away.
     is_zero = mean == 0
     total = where(is_zero, 1.0, mean) * float(np.prod(kernel))
@@ -462,7 +598,7 @@ def _max_unpool(fn: str, nd: int, input: Tensor, indices: Any, kernel_size: Any,
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
     if input.ndim not in (nd + 1, nd + 2):
-        names = "L" if nd == 1 else "H, W"
+        names = ", ".join(SPATIAL_NAMES[nd])
         raise ShapeError(
             f"{fn}: expected a {nd + 1}-D (C, {names}) or {nd + 2}-D (N, C, {names}) "
             f"input, got shape {shape_text(input.shape)}"
@@ -527,6 +663,19 @@ def max_unpool2d(
                        output_size)  # fmt: skip
 
 
+def lp_pool3d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """3-D power-average pooling over (N, C, D, H, W) or (C, D, H, W):
+    y = (sum over the window of x**p) ** (1 / p), computed as
+    (avg_pool3d(x**p) * kd * kh * kw) ** (1 / p); see ``lp_pool2d``."""
+    return _lp_pool("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
 def max_unpool1d(
     input: Tensor,
     indices: Tensor,
@@ -537,6 +686,22 @@ def max_unpool1d(
 ) -> Tensor:
     """Partial inverse of max_pool1d over (N, C, L) or (C, L): y[n, c, indices[n, c, p]] = x[n, c, p]; see ``max_unpool2d``."""
     return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                       output_size)  # fmt: skip
+
+
+def max_unpool3d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """Partial inverse of max_pool3d over (N, C, D, H, W) or (C, D, H, W): each value goes
+    back to the flat position d*H*W + h*W + w its index names, zeros elsewhere; see
+    ``max_unpool2d``. Output size per axis (in - 1) * stride - 2 * padding + kernel_size, or
+    ``output_size``."""
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
                        output_size)  # fmt: skip
 
 

@@ -1,0 +1,78 @@
+"""Fractional max pooling layer: FractionalMaxPool2d (max over windows at pseudo-random, non-integer strides; see nn/functional/fractional_pooling.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from .errors import call_function_form
+from .functional._args import int_tuple
+from .functional.fractional_pooling import fractional_max_pool2d
+from .module import Module
+
+__all__ = ["FractionalMaxPool2d"]
+
+
+class FractionalMaxPool2d(Module):
+    r"""2-D fractional max pooling: shrink images by a non-integer factor (Graham, 2014).
+
+    Each output cell is the maximum of a k_h x k_w window; the windows' starts advance by
+    floor(alpha) or ceil(alpha), alpha = (H - k_h) / (Ho - 1), in a pattern drawn afresh at
+    every call (one random shift per image, channel and axis), so the pooling regions vary
+    from batch to batch. See ``F.fractional_max_pool2d`` for the formula.
+
+    Args:
+        kernel_size: window size, int or (kh, kw).
+        output_size: (Ho, Wo) or one int; or give
+        output_ratio: a number (or pair) in (0, 1): Ho = int(H * ratio).
+        return_indices: also return the position h*W + w of every maximum.
+        _random_samples: fixed shifts (N, C, 2) in [0, 1) (a buffer) instead of new ones at
+            every call.
+
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, Ho, Wo) or (C, Ho, Wo).
+
+    Example::
+
+        >>> pool = nn.FractionalMaxPool2d(3, output_ratio=(0.5, 0.5))
+        >>> pool(glassnet.randn(20, 16, 50, 32)).shape
+        (20, 16, 25, 16)
+    """
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        output_size: Any = None,
+        output_ratio: Any = None,
+        return_indices: bool = False,
+        _random_samples: Tensor | None = None,
+    ) -> None:
+        super().__init__()
+        who = type(self).__name__
+        self.kernel_size = int_tuple(kernel_size, 2, "kernel_size", who)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = (
+            None if output_size is None else int_tuple(output_size, 2, "output_size", who)
+        )
+        self.output_ratio = None
+        if output_ratio is not None:
+            ratio = (
+                tuple(output_ratio)
+                if isinstance(output_ratio, (tuple, list))
+                else (output_ratio,) * 2
+            )
+            if len(ratio) != 2 or not all(0 < r < 1 for r in ratio):
+                raise ValueError(
+                    f"{who}: output_ratio must be between 0 and 1, got {output_ratio!r}"
+                )
+            self.output_ratio = ratio
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{who}: give either output_size or output_ratio, got neither")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError(f"{who}: give only one of output_size and output_ratio, got both")
+
+    def forward(self, input: Tensor) -> Any:
+        self.check_input_shape(input, ("N", "C", "H", "W"), ("C", "H", "W"))
+        return call_function_form(self, fractional_max_pool2d, input, self.kernel_size,
+                                  self.output_size, self.output_ratio, self.return_indices,
+                                  self._random_samples)  # fmt: skip
