@@ -92,6 +92,9 @@ from .numerical import (
 
 # Every op's function form (glassnet.exp, glassnet.cat, ...): the names in ops/api.py's __all__.
 from .ops.api import *
+
+# The linalg functions' top-level forms (torch.svd, torch.cholesky_solve, torch.det, ...).
+from .ops.torch_linalg import *
 from .printing import set_printoptions
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save

@@ -1027,6 +1027,12 @@ autograd.Tensor = Tensor
 for _name in api.TENSOR_METHODS:
     setattr(Tensor, _name, getattr(api, _name))
 
+# The linalg functions' method forms (x.cholesky(), x.svd(), x.pinverse(), ...).
+from .ops import torch_linalg  # noqa: E402 - its ops need the Tensor class defined above
+
+for _name in torch_linalg.TENSOR_METHODS:
+    setattr(Tensor, _name, getattr(torch_linalg, _name))
+
 
 def _in_place_form(name: str) -> Any:
     """The method ``x.<name>_()``: x's own elements replaced by ``x.<name>()``."""

@@ -1,4 +1,4 @@
-"""Linear algebra of square matrices and norms: inv, det, slogdet, solve, vector_norm, matrix_norm.
+"""Linear algebra of square matrices, norms and products: inv, det, slogdet, solve, norms, multi_dot.
 
 The values come from NumPy's LAPACK routines (``np.linalg``), on the last two axes, so a batch
 of matrices (..., n, n) is one call. Each gradient is the textbook matrix identity, written with
@@ -10,7 +10,9 @@ two axes:
     log |det A|:  d log|det A| = tr(Y dA)        ->  dL/dA = g Y^T
     X = A^-1 B:   dX = A^-1 (dB - dA X)          ->  dL/dB = A^-T G,  dL/dA = -(dL/dB) X^T
 
-The norms are formulas of the reductions (``glassnet.norm``, sums and maxima of |a|).
+The norms are formulas of the reductions (``glassnet.norm``, sums and maxima of |a|), and the
+products (multi_dot, vecdot, cross) and linalg.diagonal compositions of Tensor ops, so their
+gradients are those of matmul, mul and sum.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from ..errors import DTypeError, ShapeError
 from . import api
 
 __all__ = [
-    "det", "inv", "logdet", "matrix_norm", "matrix_power", "norm", "slogdet", "solve", "vector_norm",
+    "cross", "det", "diagonal", "inv", "logdet", "matrix_norm", "matrix_power", "multi_dot", "norm",
+    "slogdet", "solve", "vecdot", "vector_norm",
 ]  # fmt: skip
 
 _sign_logabsdet = namedtuple("slogdet", ["sign", "logabsdet"])
@@ -224,3 +227,101 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any
             )
         return matrix_norm(t, "fro" if ord is None else ord, tuple(dim or (-2, -1)), keepdim)
     return vector_norm(t, 2, None, keepdim)
+
+
+# ---------------------------------------------------------------------- products
+
+
+def _chain_order(dims: list[int]) -> list[list[int]]:
+    """The cheapest parenthesisation of M_0 M_1 ... M_(k-1), M_i of shape (dims[i], dims[i+1]):
+    split[i][j] is where (M_i ... M_j) splits, by the textbook matrix-chain dynamic program
+    (cost[i][j] = min over s of cost[i][s] + cost[s+1][j] + dims[i] dims[s+1] dims[j+1])."""
+    k = len(dims) - 1
+    cost = [[0] * k for _ in range(k)]
+    split = [[0] * k for _ in range(k)]
+    for length in range(1, k):
+        for i in range(k - length):
+            j = i + length
+            cost[i][j], split[i][j] = min(
+                (cost[i][s] + cost[s + 1][j] + dims[i] * dims[s + 1] * dims[j + 1], s)
+                for s in range(i, j)
+            )
+    return split
+
+
+def multi_dot(tensors: Any) -> Any:
+    """The product M_0 @ M_1 @ ... of two or more matrices, multiplied in the order that costs
+    the fewest scalar multiplications (the result is the same in any order). The first may be a
+    1-D row vector and the last a 1-D column vector (their axis is then absent in the result)."""
+    ts = [as_tensor(t) for t in tensors]
+    if len(ts) < 2:
+        raise ValueError(f"linalg.multi_dot: expected at least 2 tensors, got {len(ts)}")
+    first_vector, last_vector = ts[0].ndim == 1, ts[-1].ndim == 1
+    if first_vector:
+        ts[0] = ts[0].unsqueeze(0)
+    if last_vector:
+        ts[-1] = ts[-1].unsqueeze(-1)
+    for i, t in enumerate(ts):
+        if t.ndim != 2:
+            raise ShapeError(
+                f"linalg.multi_dot: tensor {i} must be 2-D (only the first and last may be 1-D), "
+                f"got shape {tuple(tensors[i].shape)}"
+            )
+        if i and t.shape[0] != ts[i - 1].shape[1]:
+            raise ShapeError(
+                f"linalg.multi_dot: tensors {i - 1} and {i} cannot be multiplied: shapes "
+                f"{tuple(ts[i - 1].shape)} and {tuple(t.shape)}"
+            )
+    split = _chain_order([ts[0].shape[0]] + [t.shape[1] for t in ts])
+
+    def product(i: int, j: int) -> Any:
+        return ts[i] if i == j else product(i, split[i][j]) @ product(split[i][j] + 1, j)
+
+    result = product(0, len(ts) - 1)
+    if first_vector:
+        result = result.squeeze(0)
+    if last_vector:
+        result = result.squeeze(-1)
+    return result
+
+
+def vecdot(x: Any, y: Any, *, dim: int = -1) -> Any:
+    """The dot product sum_i x_i y_i along ``dim``, broadcasting the other axes (real tensors,
+    so no conjugate);   dL/dx = g y,  dL/dy = g x."""
+    a, b = as_tensor(x), as_tensor(y)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(
+            f"linalg.vecdot: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
+        ) from None
+    if not shape or a.shape[dim] != b.shape[dim]:
+        raise ShapeError(
+            f"linalg.vecdot: x and y need the same size along dim={dim}, got shapes "
+            f"{tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    return (a * b).sum(dim)
+
+
+def cross(input: Any, other: Any, *, dim: int = -1) -> Any:  # noqa: A002
+    """``linalg.cross``: the cross product of 3-vectors along ``dim`` (the last axis by default,
+    unlike torch.cross), broadcasting the other axes."""
+    a, b = as_tensor(input), as_tensor(other)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(
+            f"linalg.cross: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
+        ) from None
+    if not shape or not -len(shape) <= dim < len(shape) or shape[dim] != 3:
+        raise ShapeError(
+            f"linalg.cross: dim={dim} must have size 3, got shapes {tuple(a.shape)} and "
+            f"{tuple(b.shape)}"
+        )
+    return api.cross(a.expand(*shape), b.expand(*shape), dim=dim % len(shape))
+
+
+def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Any:  # noqa: N803
+    """``linalg.diagonal``: the diagonal of each matrix of A (..., m, n) as the last axis, the
+    same as ``glassnet.diagonal`` with the last two axes as its defaults."""
+    return api.diagonal(as_tensor(A), offset, dim1, dim2)
