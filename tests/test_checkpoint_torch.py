@@ -38,8 +38,10 @@ def _grads(model, x, use_checkpoint, seed=1):
     gn.manual_seed(seed)
     y = checkpoint(model, x, use_reentrant=False) if use_checkpoint else model(x)
     (y**2).sum().backward()
-    return y.numpy(), [p.grad.numpy().copy() for p in model.parameters()], (
-        None if x.grad is None else x.grad.numpy().copy()
+    return (
+        y.numpy(),
+        [p.grad.numpy().copy() for p in model.parameters()],
+        (None if x.grad is None else x.grad.numpy().copy()),
     )
 
 
