@@ -2,6 +2,7 @@
 
 from . import functional, init, parallel, utils  # noqa: F401
 from .activation import *  # noqa: F403
+from .adaptive import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .basic import *  # noqa: F403
 from .channel_shuffle import *  # noqa: F403

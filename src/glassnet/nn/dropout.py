@@ -1,4 +1,4 @@
-"""Dropout layers (Dropout, Dropout1d/2d/3d, AlphaDropout): random zeroing in training mode, identity in eval mode."""
+"""Dropout layers (Dropout, Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout): random zeroing in training mode, identity in eval mode."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from . import functional as F
 from .functional.dropout import check_probability
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -102,3 +102,24 @@ class AlphaDropout(_DropoutNd):
         if not isinstance(input, Tensor):
             self.check_input_shape(input, ("*",))
         return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (training only; identity in eval mode).
+
+    Each channel of each sample is kept or set to SELU's saturation value s ~ -1.7581 as a
+    whole, then corrected affinely: y = a (x m + s (1 - m)) + b, one m ~ Bernoulli(1 - p)
+    per (sample, channel) (see ``F.feature_alpha_dropout``).
+
+    Args:
+        p: probability of dropping a channel (default 0.5), in [0, 1].
+        inplace: accepted for PyTorch compatibility.
+
+    Shape: input (N, C, *) (at least 2-D), output the same shape.
+
+    Example: ``nn.Sequential(nn.Conv2d(3, 16, 3), nn.SELU(), nn.FeatureAlphaDropout(0.2))``.
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        self.check_input_shape(input, ("N", "C", "*"))
+        return F.feature_alpha_dropout(input, self.p, self.training)

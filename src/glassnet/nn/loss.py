@@ -13,7 +13,10 @@ Input errors name the loss module (and its path inside a model), e.g.
 from __future__ import annotations
 
 from ..tensor import Tensor, as_tensor
+from .distance import PairwiseDistance
 from .errors import call_function_form
+from .functional import ctc as CT
+from .functional import distance_losses as D
 from .functional import likelihood_losses as L
 from .functional import loss as F
 from .functional import margin_losses as M
@@ -39,6 +42,8 @@ __all__ = [
     "TripletMarginLoss",
     "MultiMarginLoss",
     "MultiLabelMarginLoss",
+    "CTCLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 
@@ -593,3 +598,93 @@ class MultiLabelMarginLoss(_Loss):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return call_function_form(self, M.multilabel_margin_loss, input, target,
                                   reduction=self.reduction)  # fmt: skip
+
+
+class CTCLoss(_Loss):
+    """Connectionist Temporal Classification: the loss of an unaligned label sequence.
+
+        loss_n = -log sum_{paths collapsing to target_n} prod_t y[t, n, path_t]
+
+    For speech or handwriting recognition, where the network emits one class distribution
+    per frame and the target is a shorter label sequence with no frame-level alignment: every
+    path of per-frame classes that collapses to the target (merge repeats, drop blanks)
+    counts. Computed by the forward-backward recursion (see ``F.ctc_loss`` and
+    glassnet.ops.ctc); the gradient is PyTorch's, meant to flow through a log_softmax.
+
+    Args:
+        blank: the blank's class index (default 0).
+        reduction: 'mean' (default: each loss divided by its target length, then averaged)
+            | 'sum' | 'none'.
+        zero_infinity: replace infinite losses (impossible alignments) and their gradients
+            by 0 (default False).
+
+    Shape: log_probs (T, N, C) or (T, C); targets (N, S) padded or (sum(target_lengths),)
+    concatenated; input_lengths and target_lengths (N,); output a scalar, or (N,) with 'none'.
+
+    Example::
+
+        >>> ctc = nn.CTCLoss()
+        >>> log_probs = glassnet.randn(50, 16, 20).log_softmax(2).requires_grad_()
+        >>> targets = glassnet.randint(1, 20, (16, 30))
+        >>> loss = ctc(log_probs, targets, [50] * 16, [30] * 16)
+    """
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__(reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor,
+                target_lengths: Tensor) -> Tensor:  # fmt: skip
+        return call_function_form(self, CT.ctc_loss, log_probs, targets, input_lengths,
+                                  target_lengths, self.blank, self.reduction,
+                                  self.zero_infinity)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return (
+            f"blank={self.blank}, reduction={self.reduction!r}, zero_infinity={self.zero_infinity}"
+        )
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """l = max(d(a, pos) - d(a, neg) + margin, 0), with a distance function d of your choice.
+
+    Like ``TripletMarginLoss``, but d is any callable (x1, x2) -> one distance per sample:
+    by default ``nn.PairwiseDistance()`` (Euclidean), e.g. ``lambda x, y: 1 -
+    F.cosine_similarity(x, y)`` for a cosine distance. A distance that is a Module (with
+    parameters, say) is registered as the submodule ``distance_function``.
+
+    Args:
+        distance_function: the distance (default ``nn.PairwiseDistance()``).
+        margin: how much farther the negative should be, > 0 (default 1).
+        swap: use min(d(a, neg), d(pos, neg)) as the negative's distance (default False).
+        reduction: 'mean' (default) | 'sum' | 'none'.
+
+    Shape: anchor, positive, negative with the same number of dimensions, usually (N, D)
+    or (D,); output a scalar, or (N,) with 'none'.
+
+    Example: ``nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1))``.
+    """
+
+    def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
+                 reduction: str = "mean") -> None:  # fmt: skip
+        super().__init__(reduction)
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin > 0:
+            raise ValueError(
+                f"TripletMarginWithDistanceLoss: margin must be greater than 0, got {margin!r}"
+            )
+        self.distance_function = (
+            PairwiseDistance() if distance_function is None else distance_function
+        )
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return call_function_form(self, D.triplet_margin_with_distance_loss, anchor, positive,
+                                  negative, distance_function=self.distance_function,
+                                  margin=self.margin, swap=self.swap,
+                                  reduction=self.reduction)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, swap={self.swap}, reduction={self.reduction!r}"

@@ -4,7 +4,9 @@ from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .channel_shuffling import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .ctc import *  # noqa: F403
 from .distance import *  # noqa: F403
+from .distance_losses import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .fractional_pooling import *  # noqa: F403
@@ -16,4 +18,5 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pixel_shuffling import *  # noqa: F403
 from .pooling import *  # noqa: F403
+from .sampling import *  # noqa: F403
 from .upsampling import *  # noqa: F403

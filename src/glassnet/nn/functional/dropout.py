@@ -1,4 +1,4 @@
-"""Dropout as functions (F.dropout, F.dropout1d/2d/3d, F.alpha_dropout): randomly silence units while training.
+"""Dropout as functions (F.dropout, F.dropout1d/2d/3d, F.alpha_dropout, ...): randomly silence units while training.
 
 During training each unit (or, for the channel variants, each whole feature map) is set to 0
 with probability p and the survivors are multiplied by 1 / (1 - p) ("inverted dropout"), so
@@ -9,7 +9,8 @@ functions return the input unchanged. Masks are drawn from glassnet's global gen
 
 ``alpha_dropout`` is the variant for self-normalising (SELU) networks: a dropped unit is set
 to SELU's negative saturation value instead of 0, and an affine correction keeps the mean
-and variance of the activations at 0 and 1.
+and variance of the activations at 0 and 1; ``feature_alpha_dropout`` does the same to
+whole channels.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from ...random import default_generator
 from ...tensor import Tensor, as_tensor
 from ._args import shape_text
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
+__all__ = [
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
+]
 
 # SELU's limit for x -> -inf, -scale * alpha (SELU's constants, Klambauer et al., 2017).
 _SELU_SATURATION = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
@@ -166,11 +174,50 @@ def alpha_dropout(
         return input
     if p == 1:
         return input * 0.0
+    return _alpha_dropped(input, p, input.shape)
+
+
+def _alpha_dropped(input: Tensor, p: float, mask_shape: tuple) -> Tensor:
+    """y = a (x m + s (1 - m)) + b, one draw of m ~ Bernoulli(1 - p) per entry of ``mask_shape``
+    (broadcast over the axes of size 1), for 0 < p < 1."""
     dtype = input.array.dtype
-    keep = (default_generator().random(input.shape) >= p).astype(dtype)  # P(keep) = 1 - p
+    keep = (default_generator().random(mask_shape) >= p).astype(dtype)  # P(keep) = 1 - p
     s = _SELU_SATURATION
     a = 1.0 / math.sqrt((1 - p) * (1 + p * s * s))
     b = -a * s * p
     # x m a + (the constant part: a s (1 - m) + b), one affine map per element.
     offset = (a * s * (1.0 - keep) + b).astype(dtype)
     return input * as_tensor((a * keep).astype(dtype)) + as_tensor(np.asarray(offset))
+
+
+def feature_alpha_dropout(
+    input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> Tensor:
+    """Alpha dropout of whole channels: each (sample, channel) is kept or set to SELU's saturation.
+
+    The formula of ``alpha_dropout``, y = a (x m + s (1 - m)) + b with
+    a = ((1 - p) (1 + p s**2)) ** -1/2 and b = -a s p, but with one draw m ~ Bernoulli(1 - p)
+    per channel of each sample, shared by all its positions (as dropout2d shares one per
+    feature map): for SELU networks whose channels are correlated in space or time.
+    dL/dx = g a m. With ``training=False`` (the default, as in PyTorch) or p = 0 the input is
+    returned unchanged; p = 1 gives zeros.
+
+    Args:
+        input: (N, C, *), at least 2-D, floating: the draws are per (N, C).
+        p: probability of dropping each channel, in [0, 1].
+        training: apply the dropout (True) or return ``input`` (False).
+        inplace: accepted for PyTorch compatibility (the result is a new tensor).
+    """
+    who = "feature_alpha_dropout"
+    p = check_probability(p, who)
+    _check_input(input, who)
+    if input.ndim < 2:
+        raise ShapeError(
+            f"{who}: expected an input of shape (N, C, *) with at least 2 dimensions (one draw "
+            f"per sample and channel), got {shape_text(input.shape)}"
+        )
+    if not training or p == 0 or input.array.size == 0:
+        return input
+    if p == 1:
+        return input * 0.0
+    return _alpha_dropped(input, p, input.shape[:2] + (1,) * (input.ndim - 2))
