@@ -40,6 +40,10 @@ CASES = [
     ("matrix_norm_fro", lambda la, x: la.matrix_norm(x), (MATRICES,)),
     ("matrix_norm_1", lambda la, x: la.matrix_norm(x, ord=1), (MATRICES,)),
     ("matrix_norm_-inf", lambda la, x: la.matrix_norm(x, ord=-math.inf, keepdim=True), (MATRICES,)),
+    ("matrix_norm_2", lambda la, x: la.matrix_norm(x, ord=2), (MATRICES,)),
+    ("matrix_norm_-2", lambda la, x: la.matrix_norm(x, ord=-2, keepdim=True), (BATCH,)),
+    ("matrix_norm_nuc", lambda la, x: la.matrix_norm(x, ord="nuc", dim=(0, 1)), (MATRICES,)),
+    ("norm_nuc", lambda la, x: la.norm(x, ord="nuc"), (SQUARE,)),
     ("norm_all", lambda la, x: la.norm(x), (MATRICES,)),
     ("norm_dim", lambda la, x: la.norm(x, dim=1), (MATRICES,)),
     ("norm_matrix_ord", lambda la, x: la.norm(x, ord=math.inf), (SQUARE,)),
@@ -93,5 +97,7 @@ def test_mistakes_get_one_clear_line():
         linalg.inv(gn.tensor([[1, 2], [3, 4]]))
     with pytest.raises(ValueError, match=r"needs B of shape \(\.\.\., 4, k\) or \(\.\.\., 4\)"):
         linalg.solve(gn.tensor(SQUARE), gn.tensor(np.ones((3, 1))))
-    with pytest.raises(ValueError, match="ord='nuc' is not implemented"):
-        linalg.matrix_norm(gn.tensor(SQUARE), ord="nuc")
+    with pytest.raises(
+        ValueError, match="ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got 3"
+    ):
+        linalg.matrix_norm(gn.tensor(SQUARE), ord=3)

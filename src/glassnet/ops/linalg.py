@@ -196,7 +196,9 @@ def vector_norm(x: Any, ord: float = 2, dim: Any = None, keepdim: bool = False) 
 
 def matrix_norm(A: Any, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: bool = False) -> Any:  # noqa: N803, A002
     """A matrix norm over the two axes ``dim``: 'fro' (sqrt of the sum of squares), 1 / -1 (the
-    largest / smallest column sum of |a|), inf / -inf (the same for rows)."""
+    largest / smallest column sum of |a|), inf / -inf (the same for rows), and from the
+    singular values s_1 >= s_2 >= ...: 2 / -2 (the largest / smallest s_i, how much A can
+    stretch / must shrink a vector) and 'nuc' (their sum)."""
     t = as_tensor(A)
     rows, cols = (d % t.ndim for d in dim)
     if ord == "fro":
@@ -206,9 +208,18 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: tuple = (-2, -1), keepdim: bool =
         sums = t.abs().sum(along, keepdim=True)
         pick = sums.amax(across, keepdim=True) if ord > 0 else sums.amin(across, keepdim=True)
         return pick if keepdim else pick.squeeze(max(rows, cols)).squeeze(min(rows, cols))
+    if ord in (2, -2, "nuc"):
+        # Imported here: decompositions builds on this file's solve.
+        from .decompositions import svdvals
+
+        s = svdvals(api.movedim(t, (rows, cols), (-2, -1)))  # (..., min(m, n))
+        value = s.sum(-1) if ord == "nuc" else (s.amax(-1) if ord == 2 else s.amin(-1))
+        if keepdim:
+            for axis in sorted((rows, cols)):
+                value = value.unsqueeze(axis)
+        return value
     raise ValueError(
-        f"linalg.matrix_norm: ord={ord!r} is not implemented in glassnet yet (it needs singular "
-        "values); 'fro', 1, -1, inf and -inf are"
+        f"linalg.matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got {ord!r}"
     )
 
 
