@@ -64,6 +64,19 @@ def test_max_pool3d_ties_and_nan_follow_torch():
     np.testing.assert_array_equal(yg.numpy(), yt.numpy())
 
 
+def test_max_pool3d_never_picks_padding_when_the_window_holds_only_minus_infinity():
+    x = np.full((2, 1, 3, 4, 3), -np.inf, np.float32)
+    x[0, 0, 2, 3, 2] = 1.0
+    x[1, 0, 0, 0, 0] = np.nan
+    for kwargs in [dict(kernel_size=2, stride=2, padding=1), dict(kernel_size=3, padding=1)]:
+        ours, our_index = F.max_pool3d(gn.tensor(x), return_indices=True, **kwargs)
+        theirs, their_index = torch.nn.functional.max_pool3d(
+            torch.tensor(x), return_indices=True, **kwargs
+        )
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        np.testing.assert_array_equal(our_index.numpy(), their_index.numpy())
+
+
 def test_max_pool3d_module_unbatched_and_repr():
     x = _x((3, 5, 6, 4))
     pool = nn.MaxPool3d(2, stride=1, padding=1)

@@ -229,6 +229,12 @@ def _max_pool_volume(x: Tensor, geo: WindowGeometry) -> tuple[Tensor, np.ndarray
     windows = geo.windows(geo.pad_input(x.array, -np.inf))  # (N, C, *out, *kernel)
     flat_windows = windows.reshape(windows.shape[: 2 + r] + (geo.taps,))
     tap = flat_windows.argmax(axis=-1)  # the first largest (np.argmax stops at a NaN)
+    if any(geo.pad) and np.isneginf(np.take_along_axis(flat_windows, tap[..., None], -1)).any():
+        # A window whose largest value is -inf: the padding ties with it, and PyTorch's winner
+        # is the first tap inside the input holding -inf, never a padding position.
+        inside = geo.windows(geo.pad_input(np.ones((1, 1) + geo.in_size, bool), False))
+        candidates = (flat_windows == -np.inf) & inside.reshape(inside.shape[: 2 + r] + (-1,))
+        tap = np.where(np.isneginf(flat_windows.max(axis=-1)), candidates.argmax(axis=-1), tap)
     nan = np.isnan(flat_windows)
     if nan.any():  # PyTorch keeps the last NaN of a window
         last_nan = geo.taps - 1 - nan[..., ::-1].argmax(axis=-1)
