@@ -27,6 +27,7 @@ from . import (
     ops,
     optim,
     random,
+    special,
     testing,
     utils,
 )
@@ -95,6 +96,52 @@ from .ops.api import *
 
 # The linalg functions' top-level forms (torch.svd, torch.cholesky_solve, torch.det, ...).
 from .ops.torch_linalg import *
+from .inplace_forms import *  # noqa: F403 - torch.abs_(x), torch.relu_(x), ...
+from .ops.bessel import i0
+from .ops.error_functions import erfc
+from .ops.special import mvlgamma, polygamma
+from .ops.torch_extras import (
+    addr,
+    can_cast,
+    cumulative_trapezoid,
+    diagflat,
+    diagonal_scatter,
+    dist,
+    e,
+    fliplr,
+    flipud,
+    frexp,
+    ger,
+    index_fill,
+    index_reduce,
+    inf,
+    inner,
+    is_nonzero,
+    is_same_size,
+    ldexp,
+    logaddexp2,
+    nan,
+    nanmedian,
+    nanquantile,
+    newaxis,
+    nextafter,
+    pi,
+    promote_types,
+    renorm,
+    result_type,
+    row_stack,
+    rsub,
+    scalar_tensor,
+    select_scatter,
+    slice_scatter,
+    split_with_sizes,
+    trapezoid,
+    trapz,
+    unique_consecutive,
+    unravel_index,
+    vander,
+    vdot,
+)
 from .printing import set_printoptions
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save
@@ -108,6 +155,13 @@ from .torch_switches import (
     set_default_dtype,
     set_float32_matmul_precision,
     use_deterministic_algorithms,
+)
+from .windows import (
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
 )
 from .train import History, evaluate, fit, predict, resume, run_epoch, train_step
 

@@ -1053,6 +1053,13 @@ for _name in IN_PLACE_FORMS:
     setattr(Tensor, _name + "_", _in_place_form(_name))
 del _name
 
+# The other in-place forms (x.atan_(), x.eq_(y), ...) come from one table in inplace_forms.py;
+# the lesser attributes and later method forms (is_cpu, resize_, x.erfc()) from tensor_extras.py.
+from . import inplace_forms, tensor_extras  # noqa: E402 - they need the class defined above
+
+inplace_forms.attach(Tensor)
+tensor_extras.attach(Tensor)
+
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Make the ndarray a new tensor holds, with PyTorch's dtype rules (copies the data)."""
