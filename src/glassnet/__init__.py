@@ -20,6 +20,7 @@ from . import (
     data,
     distributions,
     dtypes,
+    func,
     linalg,
     metrics,
     models,

@@ -1,4 +1,8 @@
-"""Gradient clipping: rescale (clip_grad_norm_) or clamp (clip_grad_value_) gradients in place."""
+"""Gradient clipping: rescale (clip_grad_norm_) or clamp (clip_grad_value_) gradients in place.
+
+clip_grad_norm_ is also available in its two halves (PyTorch 2.6+): get_total_norm (the norm of
+many tensors as one vector) and clip_grads_with_norm_ (the rescaling, given that norm).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import numpy as np
 from ...autograd import wrap
 from ...tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm"]
 
 
 def _grads(parameters: Tensor | Iterable[Tensor], who: str) -> list[Tensor]:
@@ -120,3 +124,62 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     for g in _grads(parameters, "clip_grad_value_"):
         np.clip(g.array, -clip_value, clip_value, out=g.array)
         g._version[0] += 1
+
+
+def get_total_norm(
+    tensors: Tensor | Iterable[Tensor],
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    r"""The p-norm of several tensors taken together as one vector: :math:`(\sum_i \|t_i\|_p^p)^{1/p}`.
+
+    Args:
+        tensors: a Tensor or an iterable of Tensors (e.g. ``[p.grad for p in params]``).
+        norm_type: :math:`p` (default 2); ``float("inf")`` for the largest absolute entry.
+        error_if_nonfinite: raise RuntimeError if the norm is nan or infinite.
+        foreach: accepted for PyTorch code; glassnet has one implementation.
+
+    Returns:
+        A 0-d Tensor (0.0 for no tensors).
+    """
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+    arrays = []
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"get_total_norm expects Tensors, but item {i} is a {type(t).__name__}")
+        arrays.append(t.array)
+    norm_type = float(norm_type)
+    if not arrays:
+        return wrap(np.zeros((), dtype=np.float32))
+    norms = np.array([_vector_norm(a, norm_type) for a in arrays])
+    total = _vector_norm(norms, norm_type).astype(norms.dtype)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} is non-finite ({float(total)}), so it cannot "
+            "be clipped; set error_if_nonfinite=False to scale by it anyway"
+        )
+    return wrap(total)
+
+
+def clip_grads_with_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    total_norm: Tensor | float,
+    foreach: bool | None = None,
+) -> None:
+    r"""Scale the gradients by :math:`\min(1, \text{max\_norm} / (\text{total\_norm} + 10^{-6}))`, in place.
+
+    The second half of ``clip_grad_norm_``: ``total_norm`` comes from ``get_total_norm`` (or
+    elsewhere, e.g. summed over several processes first).
+    """
+    grads = _grads(parameters, "clip_grads_with_norm_")
+    if not grads:
+        return
+    total = float(total_norm.array if isinstance(total_norm, Tensor) else total_norm)
+    coef = min(float(max_norm) / (total + 1e-6), 1.0)
+    with np.errstate(invalid="ignore"):
+        for g in grads:
+            g.array *= g.array.dtype.type(coef)
+            g._version[0] += 1
