@@ -381,3 +381,9 @@ def test_top_level_and_method_forms_exist():
     )
     for name in ("gammaln", "psi", "multigammaln", "expit", "zeta", "bessel_j0"):
         assert callable(getattr(glassnet.special, name))
+
+
+def test_lgamma_of_a_broadcast_view_is_computed_not_lost():
+    values = np.array([0.5, 2.0, 3.0])
+    got = glassnet.lgamma(glassnet.tensor(values).expand(2, 3)).numpy()  # a stride-0 view
+    np.testing.assert_allclose(got, np.broadcast_to([math.lgamma(v) for v in values], (2, 3)))

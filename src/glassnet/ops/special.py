@@ -87,7 +87,9 @@ def erfinv_array(x: np.ndarray) -> np.ndarray:
 def lgamma_array(x: np.ndarray) -> np.ndarray:
     """ln|Gamma(x)|, +inf at 0 and the negative integers."""
     x = _floats(x)
-    out = np.empty_like(x)
+    # C-ordered, so that result (a view of out) is written through: empty_like of a broadcast
+    # view takes another layout, and its reshape(-1) would be a copy.
+    out = np.empty(x.shape, x.dtype)
     flat, result = x.reshape(-1), out.reshape(-1)
     for i, v in enumerate(flat):
         if np.isnan(v):
