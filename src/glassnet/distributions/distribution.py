@@ -9,15 +9,34 @@ import numpy as np
 from ..autograd import no_grad
 from ..tensor import Tensor, as_tensor
 
-__all__ = ["Distribution", "float_params"]
+__all__ = ["Distribution", "as_float", "float_params"]
 
 
 def float_params(*values: Any) -> list[Tensor]:
-    """The parameters as floating tensors (integers become float32), broadcast to one shape."""
+    """The parameters as floating tensors (integers become float32), broadcast to one shape.
+
+    A Python number takes the dtype of the floating tensors beside it (as in PyTorch), so
+    ``Gamma(2.5, rate64)`` computes in float64 throughout.
+    """
     tensors = [as_tensor(v) for v in values]
+    given = [
+        t.dtype for v, t in zip(values, tensors) if isinstance(v, Tensor) and t.dtype.kind == "f"
+    ]
+    if given:
+        wide = np.result_type(*given)
+        tensors = [
+            t.to(wide) if isinstance(v, (int, float)) and not isinstance(v, bool) else t
+            for v, t in zip(values, tensors)
+        ]
     tensors = [t if t.dtype.kind == "f" else t.float() for t in tensors]
     shape = np.broadcast_shapes(*(t.shape for t in tensors))
     return [t if t.shape == shape else t.expand(shape) for t in tensors]
+
+
+def as_float(value: Any, like: Tensor) -> Tensor:
+    """``value`` as a Tensor, of ``like``'s dtype when it is not floating (counts, labels)."""
+    v = as_tensor(value)
+    return v if v.dtype.kind == "f" else v.to(like.dtype)
 
 
 class Distribution:
@@ -30,11 +49,112 @@ class Distribution:
     """
 
     has_rsample = False
+    has_enumerate_support = False
+    # name -> constraints.Constraint of each parameter, and the set the values live in; the
+    # subclasses that declare them get checked parameters and values (validate_args).
+    arg_constraints: dict = {}
+    support: Any = None
+    _validate_default = True  # PyTorch validates unless told not to (set_default_validate_args)
 
     def __init__(self, batch_shape: tuple = (), event_shape: tuple = (),
                  validate_args: Any = None) -> None:  # fmt: skip
         self.batch_shape = tuple(batch_shape)
         self.event_shape = tuple(event_shape)
+        self._validate_args = (
+            self._validate_default if validate_args is None else bool(validate_args)
+        )
+        if self._validate_args:
+            self._validate_parameters()
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        """Whether distributions check their parameters and values when not told (default True)."""
+        Distribution._validate_default = bool(value)
+
+    def _validate_parameters(self) -> None:
+        """One clear ValueError for the first parameter outside its constraint."""
+        for name, constraint in self.arg_constraints.items():
+            value = self.__dict__.get(name)
+            if not isinstance(value, Tensor) or not hasattr(constraint, "check"):
+                continue
+            try:
+                ok = constraint.check(value.detach()).numpy()
+            except ValueError:  # a dependent constraint: nothing to check on its own
+                continue
+            if not ok.all():
+                bad = value.detach().numpy()
+                if constraint.event_dim == 0:
+                    bad = bad[~np.broadcast_to(ok, bad.shape)]
+                raise ValueError(
+                    f"{type(self).__name__}: expected parameter {name} (of shape "
+                    f"{tuple(value.shape)}) to satisfy {constraint!r}, but found invalid values "
+                    f"such as {np.ravel(bad)[:3].tolist()}"
+                )
+
+    def _validate_sample(self, value: Tensor) -> None:
+        """With validate_args: a ValueError if ``value`` lies outside ``support``."""
+        if not self._validate_args or self.support is None or not hasattr(self.support, "check"):
+            return
+        ok = self.support.check(value.detach()).numpy()
+        if not ok.all():
+            found = value.detach().numpy()
+            if self.support.event_dim == 0:
+                found = found[~np.broadcast_to(ok, found.shape)]
+            raise ValueError(
+                f"{type(self).__name__}.log_prob: expected values in the support "
+                f"{self.support!r}, but found invalid values such as "
+                f"{np.ravel(found)[:3].tolist()}"
+            )
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """The same distribution repeated to ``batch_shape`` (a view: no parameters copied).
+
+        Every parameter tensor has the shape batch_shape + (its event axes), so each is
+        expanded on its leading axes; gradients flow back to the original parameters.
+        """
+        new_batch = tuple(batch_shape)
+        try:
+            np.broadcast_shapes(self.batch_shape, new_batch)
+        except ValueError:
+            raise ValueError(
+                f"{type(self).__name__}.expand: cannot expand batch_shape {self.batch_shape} "
+                f"to {new_batch}"
+            ) from None
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        k = len(self.batch_shape)
+        for name, value in self.__dict__.items():
+            if (
+                isinstance(value, Tensor)
+                and value.shape[:k] == self.batch_shape
+                and value.ndim >= k
+            ):
+                new.__dict__[name] = value.expand(new_batch + tuple(value.shape[k:]))
+        new.batch_shape = new_batch
+        return new
+
+    def log_prob(self, value: Any) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no log_prob")
+
+    def entropy(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no entropy")
+
+    def cdf(self, value: Any) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no cdf")
+
+    def icdf(self, value: Any) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no icdf")
+
+    def perplexity(self) -> Tensor:
+        """exp(entropy)"""
+        return self.entropy().exp()
+
+    def sample_n(self, n: int) -> Tensor:
+        return self.sample((n,))
+
+    @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no mode")
 
     def _extended_shape(self, sample_shape: Any = ()) -> tuple:
         """sample_shape + batch_shape + event_shape: the shape of ``sample(sample_shape)``."""
@@ -56,7 +176,11 @@ class Distribution:
         return self.variance.sqrt()
 
     def _value(self, value: Any) -> Tensor:
-        return as_tensor(value)
+        """``value`` as a Tensor (checked against ``support`` when the subclass declares one)."""
+        value = as_tensor(value)
+        if self.support is not None:
+            self._validate_sample(value)
+        return value
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(batch_shape={self.batch_shape})"

@@ -50,8 +50,16 @@ class Normal(Distribution):
         """P(X <= value) = (1 + erf((value - loc) / (scale sqrt 2))) / 2"""
         return 0.5 * (1 + api.erf((self._value(value) - self.loc) / (self.scale * math.sqrt(2))))
 
+    def icdf(self, value: Any) -> Tensor:
+        """The value x with P(X <= x) = value: loc + scale sqrt(2) erfinv(2 value - 1)"""
+        return self.loc + self.scale * math.sqrt(2) * api.erfinv(2 * self._value(value) - 1)
+
     @property
     def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
         return self.loc
 
     @property

@@ -1,0 +1,74 @@
+"""The Gumbel distribution: the law of the maximum of many draws (the Gumbel-max trick)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..autograd import wrap
+from ..random import default_generator
+from ..tensor import Tensor
+from . import constraints
+from .distribution import Distribution, as_float, float_params
+
+__all__ = ["Gumbel"]
+
+_EULER = 0.57721566490153286061  # the Euler-Mascheroni constant, the mean of Gumbel(0, 1)
+
+
+class Gumbel(Distribution):
+    r"""p(x) = exp(-(z + exp(-z))) / scale with z = (x - loc) / scale, per element of the params.
+
+        log p(x) = -(z + exp(-z)) - log scale;   entropy = log scale + 1 + gamma_Euler
+        mean = loc + scale gamma_Euler;   mode = loc;   variance = (pi scale)**2 / 6
+        cdf(x) = exp(-exp(-z));   icdf(q) = loc - scale log(-log q)
+
+    ``rsample`` is the icdf of a uniform draw u in (0, 1): loc - scale log(-log u).
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
+        self.loc, self.scale = float_params(loc, scale)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        info = np.finfo(self.loc.dtype)
+        # u in [tiny, 1 - eps]: log(-log u) stays finite at both ends.
+        u = np.clip(default_generator().random(shape), info.tiny, 1 - info.eps)
+        return self.loc - self.scale * wrap(np.log(-np.log(u)).astype(self.loc.dtype))
+
+    def log_prob(self, value: Any) -> Tensor:
+        z = (self._value(value) - self.loc) / self.scale
+        return -(z + (-z).exp()) - self.scale.log()
+
+    def entropy(self) -> Tensor:
+        return self.scale.log() + (1 + _EULER)
+
+    def cdf(self, value: Any) -> Tensor:
+        z = (self._value(value) - self.loc) / self.scale
+        return (-(-z).exp()).exp()
+
+    def icdf(self, value: Any) -> Tensor:
+        return self.loc - self.scale * (-as_float(value, self.loc).log()).log()
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc + self.scale * _EULER
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return (math.pi / math.sqrt(6) * self.scale) ** 2
+
+    @property
+    def stddev(self) -> Tensor:
+        return math.pi / math.sqrt(6) * self.scale

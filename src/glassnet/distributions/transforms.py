@@ -1,0 +1,329 @@
+"""Transforms: invertible maps y = f(x) with the log |det| of their Jacobian, for TransformedDistribution.
+
+A distribution of x pushed through y = f(x) has the density (change of variables)
+
+    log p_Y(y) = log p_X(f^-1(y)) - log |det df/dx| at x = f^-1(y)
+
+so a transform gives its forward map ``t(x)``, its inverse ``t.inv(y)`` and
+``t.log_abs_det_jacobian(x, y)``. Elementwise transforms (all here but ComposeTransform with
+event-level parts) have a diagonal Jacobian: the log |det| is a per-element log |f'(x)|.
+
+With ``cache_size=1`` (PyTorch's option) a transform remembers its last (x, y): ``inv(y)`` of
+that very y returns x itself instead of recomputing it, so the log_prob of a tanh-squashed draw
+never takes atanh(+-1) (the SAC policy's case).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..nn import functional as F
+from ..ops import api
+from ..tensor import Tensor, as_tensor
+from . import constraints
+
+__all__ = [
+    "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform", "SigmoidTransform",
+    "SoftplusTransform", "TanhTransform", "Transform", "identity_transform",
+]  # fmt: skip
+
+
+class Transform:
+    """An invertible map y = f(x): ``__call__``, ``inv`` (itself a Transform) and
+    ``log_abs_det_jacobian(x, y)``; ``domain`` and ``codomain`` are the constraints of x and y,
+    ``sign`` is +1 for an increasing map and -1 for a decreasing one (elementwise ones)."""
+
+    bijective = True
+    domain: Any = constraints.real
+    codomain: Any = constraints.real
+    sign = 1
+
+    def __init__(self, cache_size: int = 0) -> None:
+        if cache_size not in (0, 1):
+            raise ValueError(f"Transform: cache_size must be 0 or 1, got {cache_size!r}")
+        self._cache_size = cache_size
+        self._cached: tuple | None = None
+
+    @property
+    def event_dim(self) -> int:
+        return self.domain.event_dim
+
+    @property
+    def inv(self) -> Transform:
+        return _InverseTransform(self)
+
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._cache_size, new._cached = cache_size, None
+        return new
+
+    def __call__(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        if self._cache_size and self._cached is not None and self._cached[0] is x:
+            return self._cached[1]
+        y = self._call(x)
+        if self._cache_size:
+            self._cached = (x, y)
+        return y
+
+    def _inv_call(self, y: Tensor) -> Tensor:
+        if self._cache_size and self._cached is not None and self._cached[1] is y:
+            return self._cached[0]
+        x = self._inverse(y)
+        if self._cache_size:
+            self._cached = (x, y)
+        return x
+
+    def _call(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no inverse")
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no log_abs_det_jacobian")
+
+    def forward_shape(self, shape: tuple) -> tuple:
+        return tuple(shape)
+
+    def inverse_shape(self, shape: tuple) -> tuple:
+        return tuple(shape)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class _InverseTransform(Transform):
+    """f^-1, with log |det d f^-1 / dy| = -log |det df/dx|"""
+
+    def __init__(self, transform: Transform) -> None:
+        super().__init__(transform._cache_size)
+        self._inv = transform
+
+    @property
+    def domain(self) -> Any:  # type: ignore[override]
+        return self._inv.codomain
+
+    @property
+    def codomain(self) -> Any:  # type: ignore[override]
+        return self._inv.domain
+
+    @property
+    def sign(self) -> int:  # type: ignore[override]
+        return self._inv.sign
+
+    @property
+    def inv(self) -> Transform:
+        return self._inv
+
+    def __call__(self, x: Any) -> Tensor:
+        return self._inv._inv_call(as_tensor(x))
+
+    def _inv_call(self, y: Tensor) -> Tensor:
+        return self._inv(y)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return -self._inv.log_abs_det_jacobian(y, x)
+
+    def __repr__(self) -> str:
+        return f"{self._inv!r}.inv"
+
+
+class ComposeTransform(Transform):
+    """f_n(...f_2(f_1(x))): log |det| is the sum of the parts' (each at its own input)."""
+
+    def __init__(self, parts: list, cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.parts = [p.with_cache(cache_size) if cache_size else p for p in parts]
+
+    @property
+    def domain(self) -> Any:  # type: ignore[override]
+        return self.parts[0].domain if self.parts else constraints.real
+
+    @property
+    def codomain(self) -> Any:  # type: ignore[override]
+        return self.parts[-1].codomain if self.parts else constraints.real
+
+    @property
+    def sign(self) -> int:  # type: ignore[override]
+        s = 1
+        for p in self.parts:
+            s *= p.sign
+        return s
+
+    def _call(self, x: Tensor) -> Tensor:
+        for p in self.parts:
+            x = p(x)
+        return x
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        for p in reversed(self.parts):
+            y = p.inv(y)
+        return y
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        x = as_tensor(x)
+        total: Any = 0.0
+        for p in self.parts:
+            nxt = p(x)
+            total = total + p.log_abs_det_jacobian(x, nxt)
+            x = nxt
+        return total if isinstance(total, Tensor) else as_tensor(x) * 0
+
+    def __repr__(self) -> str:
+        return f"ComposeTransform({self.parts!r})"
+
+
+identity_transform = ComposeTransform([])
+
+
+class ExpTransform(Transform):
+    """y = exp(x);   log |dy/dx| = x"""
+
+    codomain = constraints.positive
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.exp()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.log()
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return as_tensor(x)
+
+
+class AffineTransform(Transform):
+    """y = loc + scale x;   log |dy/dx| = log |scale| (summed over ``event_dim`` axes)"""
+
+    def __init__(self, loc: Any, scale: Any, event_dim: int = 0, cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.loc, self.scale = loc, scale
+        self._event_dim = event_dim
+
+    @property
+    def event_dim(self) -> int:
+        return self._event_dim
+
+    @property
+    def domain(self) -> Any:  # type: ignore[override]
+        return (
+            constraints.independent(constraints.real, self._event_dim)
+            if self._event_dim
+            else constraints.real
+        )
+
+    codomain = domain  # type: ignore[assignment]
+
+    @property
+    def sign(self) -> int:  # type: ignore[override]
+        s = self.scale.numpy() if isinstance(self.scale, Tensor) else np.asarray(self.scale)
+        if (s > 0).all():
+            return 1
+        if (s < 0).all():
+            return -1
+        raise NotImplementedError("AffineTransform.sign: scale has mixed signs")
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self.loc + self.scale * x
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return (y - self.loc) / self.scale
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        x = as_tensor(x)
+        scale = (
+            self.scale
+            if isinstance(self.scale, Tensor)
+            else as_tensor(np.asarray(self.scale, dtype=x.dtype))
+        )
+        result = scale.abs().log() + x * 0  # broadcast to x's shape
+        if self._event_dim:
+            result = result.sum(tuple(range(-self._event_dim, 0)))
+        return result
+
+
+class SigmoidTransform(Transform):
+    """y = sigmoid(x);   log |dy/dx| = log y (1 - y) = -softplus(-x) - softplus(x)"""
+
+    codomain = constraints.unit_interval
+
+    def _call(self, x: Tensor) -> Tensor:
+        info = np.finfo(x.dtype)
+        return x.sigmoid().clamp(info.tiny, 1 - info.eps)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        info = np.finfo(y.dtype)
+        y = y.clamp(info.tiny, 1 - info.eps)
+        return y.log() - (-y).log1p()
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        x = as_tensor(x)
+        return -F.softplus(-x) - F.softplus(x)
+
+
+class TanhTransform(Transform):
+    """y = tanh(x);   log |dy/dx| = log(1 - tanh(x)**2) = 2 (log 2 - x - softplus(-2 x))
+
+    (the second form stays finite for large |x|, where 1 - tanh**2 rounds to 0)."""
+
+    codomain = constraints.interval(-1.0, 1.0)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        eps = float(np.finfo(y.dtype).eps)
+        return api.atanh(y.clamp(-1 + eps, 1 - eps))
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        x = as_tensor(x)
+        return 2.0 * (math.log(2.0) - x - F.softplus(-2.0 * x))
+
+
+class SoftplusTransform(Transform):
+    """y = log(1 + exp(x));   log |dy/dx| = log sigmoid(x) = -softplus(-x)"""
+
+    codomain = constraints.positive
+
+    def _call(self, x: Tensor) -> Tensor:
+        return F.softplus(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y + (-(-y).expm1()).log()  # log(exp(y) - 1), without overflow
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return -F.softplus(-as_tensor(x))
+
+
+class PowerTransform(Transform):
+    """y = x**exponent (x > 0);   log |dy/dx| = log |exponent y / x|"""
+
+    domain = constraints.positive
+    codomain = constraints.positive
+
+    def __init__(self, exponent: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.exponent = exponent
+
+    @property
+    def sign(self) -> int:  # type: ignore[override]
+        e = (
+            self.exponent.numpy()
+            if isinstance(self.exponent, Tensor)
+            else np.asarray(self.exponent)
+        )
+        return 1 if (e > 0).all() else -1
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.pow(self.exponent)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.pow(1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        x, y = as_tensor(x), as_tensor(y)
+        return (self.exponent * y / x).abs().log()
