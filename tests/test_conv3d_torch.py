@@ -7,6 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from test_nn_conv_torch import _compare_layer  # noqa: E402 - the 2-D tests' comparison
+
 import glassnet as gn  # noqa: E402
 import glassnet.nn as nn  # noqa: E402
 import glassnet.nn.functional as F  # noqa: E402
@@ -14,38 +16,6 @@ from glassnet.errors import ShapeError  # noqa: E402
 from glassnet.ops.volume import VolumeFold, VolumeUnfold, window_geometry  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
-
-TOL = {np.float32: dict(rtol=2e-4, atol=2e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}
-
-
-def _copy_params(ours, theirs, dtype):
-    for name, p in theirs.named_parameters():
-        getattr(ours, name).data = p.detach().numpy().astype(dtype)
-
-
-def _compare_layer(ours, theirs, x_shape, dtype, call_kwargs=None):
-    """Forward and backward both layers on the same input and upstream gradient."""
-    call_kwargs = call_kwargs or {}
-    theirs = theirs.to(torch.float64 if dtype == np.float64 else torch.float32)
-    _copy_params(ours, theirs, dtype)
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal(x_shape).astype(dtype)
-    xg = gn.tensor(x, requires_grad=True)
-    xt = torch.tensor(x, requires_grad=True)
-    yg, yt = ours(xg, **call_kwargs), theirs(xt, **call_kwargs)
-    assert yg.shape == tuple(yt.shape)
-    assert yg.dtype == dtype
-    tol = TOL[dtype]
-    np.testing.assert_allclose(yg.numpy(), yt.detach().numpy(), **tol)
-    g = rng.standard_normal(yg.shape).astype(dtype)
-    yg.backward(gn.tensor(g))
-    yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(xg.grad.numpy(), xt.grad.numpy(), **tol)
-    for name, p in theirs.named_parameters():
-        np.testing.assert_allclose(
-            getattr(ours, name).grad.numpy(), p.grad.numpy(), **tol, err_msg=name
-        )
-
 
 CONV3D_CASES = [
     # id, (in, out, kernel), kwargs, input shape
