@@ -85,6 +85,17 @@ class _ConstantPadNd(_PadNd):
         return f"padding={self.padding}, value={self.value}"
 
 
+class _ZeroPadNd:
+    """Shared by ZeroPad1d/2d/3d, placed before their ConstantPad class: the value 0, not taken
+    as an argument and not shown in the repr."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)  # the ConstantPad class that follows in the MRO
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
 class ConstantPad1d(_ConstantPadNd):
     """Pad the last axis with a constant: (left, right) values of ``value`` added.
 
@@ -117,7 +128,7 @@ class ConstantPad2d(_ConstantPadNd):
     _spatial = 2
 
 
-class ZeroPad1d(ConstantPad1d):
+class ZeroPad1d(_ZeroPadNd, ConstantPad1d):
     """Pad the last axis with zeros: ConstantPad1d with value 0.
 
     Args:
@@ -128,14 +139,8 @@ class ZeroPad1d(ConstantPad1d):
     Example: ``nn.ZeroPad1d(2)(glassnet.ones(3, 4)).shape`` is (3, 8).
     """
 
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
 
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class ZeroPad2d(ConstantPad2d):
+class ZeroPad2d(_ZeroPadNd, ConstantPad2d):
     """Pad the last two axes with zeros: ConstantPad2d with value 0.
 
     Args:
@@ -145,12 +150,6 @@ class ZeroPad2d(ConstantPad2d):
 
     Example: ``nn.ZeroPad2d((1, 1, 2, 0))(glassnet.ones(1, 1, 3, 3)).shape`` is (1, 1, 5, 5).
     """
-
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
 
 
 class ReflectionPad1d(_PadNd):
@@ -265,7 +264,7 @@ class ConstantPad3d(_ConstantPadNd):
     _spatial = 3
 
 
-class ZeroPad3d(ConstantPad3d):
+class ZeroPad3d(_ZeroPadNd, ConstantPad3d):
     """Pad the last three axes with zeros: ConstantPad3d with value 0.
 
     Args:
@@ -275,12 +274,6 @@ class ZeroPad3d(ConstantPad3d):
 
     Example: ``nn.ZeroPad3d(1)(glassnet.ones(1, 1, 2, 2, 2)).shape`` is (1, 1, 4, 4, 4).
     """
-
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
 
 
 class ReflectionPad3d(_PadNd):

@@ -160,7 +160,22 @@ class MaxPool3d(_MaxPoolNd):
 
 
 class _AvgPoolNd(_Pool):
-    """What AvgPool1d/2d/3d share: the call of the function form and the repr."""
+    """What AvgPool1d/2d/3d share: the call of the function form and the repr; and the
+    arguments of AvgPool2d/3d (AvgPool1d, without divisor_override, has its own)."""
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        self._set_window(kernel_size, stride, padding, ceil_mode)
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
         args = [self.kernel_size, self.stride, self.padding, self.ceil_mode]
@@ -196,20 +211,6 @@ class AvgPool2d(_AvgPoolNd):
         >>> nn.AvgPool2d(2)(glassnet.ones(1, 1, 4, 4))   # 2x2 output of ones
     """
 
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        super().__init__()
-        self._set_window(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-
 
 def _single(value: Any) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,)
@@ -234,7 +235,8 @@ class AvgPool1d(_AvgPoolNd):
         ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
-        super().__init__()
+        # Not _AvgPoolNd's arguments: AvgPool1d keeps 1-tuples and has no divisor_override.
+        _Pool.__init__(self)
         self.kernel_size = _single(kernel_size)
         self.stride = _single(stride if stride is not None else kernel_size)
         self.padding = _single(padding)
@@ -260,20 +262,6 @@ class AvgPool3d(_AvgPoolNd):
 
     _nd = 3
 
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        super().__init__()
-        self._set_window(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-
 
 class _AdaptiveAvgPoolNd(_Pool):
     def __init__(self, output_size: Any) -> None:
@@ -281,7 +269,8 @@ class _AdaptiveAvgPoolNd(_Pool):
         self.output_size = output_size
 
     def forward(self, input: Tensor) -> Tensor:
-        fn = F.adaptive_avg_pool2d if self._nd == 2 else F.adaptive_avg_pool1d
+        fn = {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d}
+        fn = fn[self._nd]
         self._check_input(input)
         return fn(input, self.output_size)
 
@@ -499,7 +488,7 @@ class MaxUnpool3d(_MaxUnpoolNd):
         super().__init__(kernel, stride, int_tuple(padding, 3, "padding", "MaxUnpool3d", 0))
 
 
-class AdaptiveAvgPool3d(Module):
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     r"""Average pooling of volumes to a fixed output size (Do, Ho, Wo), whatever the input size.
 
     Along each axis output cell i averages input [floor(i*n/m), ceil((i+1)*n/m)), as
@@ -516,14 +505,4 @@ class AdaptiveAvgPool3d(Module):
         (2, 8, 1, 1, 1)
     """
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input: Tensor) -> Tensor:
-        if not (isinstance(input, Tensor) and input.ndim in (4, 5)):
-            self.check_input_shape(input, ("N", "C", "D", "H", "W"), ("C", "D", "H", "W"))
-        return F.adaptive_avg_pool3d(input, self.output_size)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
+    _nd = 3

@@ -25,7 +25,10 @@ from ...autograd import wrap
 from ...errors import ShapeError
 from ...random import default_generator
 from ...tensor import Tensor
-from ._args import int_tuple, not_a_tensor_message, shape_text
+from ._args import int_tuple, shape_text
+
+# The input is checked as every pooling's is, by pooling.py's _prepare.
+from .pooling import _prepare
 
 __all__ = ["fractional_max_pool2d"]
 
@@ -95,17 +98,7 @@ def fractional_max_pool2d(
         (2, 3, 7, 7)
     """
     fn = "fractional_max_pool2d"
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
-    if input.ndim not in (3, 4):
-        raise ShapeError(
-            f"{fn}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
-            f"{shape_text(input.shape)}"
-        )
-    if input.array.dtype.kind != "f":
-        raise TypeError(f"{fn}: expected a floating point input, got dtype {input.dtype}")
-    batched = input.ndim == 4
-    x = input if batched else input.unsqueeze(0)
+    x, batched = _prepare(fn, input, 2, floating=True)  # as (N, C, H, W)
     n, c, h, w = x.shape
     kh, kw = int_tuple(kernel_size, 2, "kernel_size", fn)
     oh, ow = _output_size(fn, tuple(x.shape), output_size, output_ratio)

@@ -61,9 +61,8 @@ class InputTooSmallError(ShapeError):
     """The input is smaller than one window (raised so that layers can name themselves)."""
 
 
-def _prepare(fn: str, input: Any, nd: int) -> tuple[Tensor, bool]:
-    """Check the input; return it as (N, C, H, W) ((N, C, D, H, W) for 3-D) and whether it
-    had a batch axis."""
+def _check_input(fn: str, input: Any, nd: int) -> None:
+    """Check that the input is a (C, *spatial) or (N, C, *spatial) Tensor with nd spatial axes."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
     if input.ndim not in (nd + 1, nd + 2):
@@ -72,6 +71,14 @@ def _prepare(fn: str, input: Any, nd: int) -> tuple[Tensor, bool]:
             f"{fn}: expected a {nd + 1}-D (C, {names}) or {nd + 2}-D (N, C, {names}) "
             f"input, got shape {shape_text(input.shape)}"
         )
+
+
+def _prepare(fn: str, input: Any, nd: int, floating: bool = False) -> tuple[Tensor, bool]:
+    """Check the input (a floating point one with ``floating``); return it as (N, C, H, W)
+    ((N, C, D, H, W) for 3-D) and whether it had a batch axis."""
+    _check_input(fn, input, nd)
+    if floating and input.array.dtype.kind != "f":
+        raise TypeError(f"{fn}: expected a floating point input, got dtype {input.dtype}")
     batched = input.ndim == nd + 2
     x = input if batched else input.unsqueeze(0)
     if nd == 1:
@@ -136,7 +143,7 @@ def _pool_geometry(
 
 
 def _max_pool_function(nd: int, doc: str) -> Callable[..., Any]:
-    """max_pool1d (nd=1) or max_pool2d (nd=2): one body, PyTorch's signature."""
+    """max_pool1d, max_pool2d or max_pool3d (nd=1, 2, 3): one body, PyTorch's signature."""
     fn = f"max_pool{nd}d"
 
     def max_pool(
@@ -282,9 +289,7 @@ def _avg_pool(
     count_include_pad: bool,
     divisor_override: int | None,
 ) -> Tensor:
-    x, batched = _prepare(fn, input, nd)
-    if x.array.dtype.kind != "f":
-        raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
+    x, batched = _prepare(fn, input, nd, floating=True)
     geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, 1, ceil_mode)
     if nd == 3:  # the sum over the kernel axes of every (zero padded) window
         total = VolumeUnfold(geo)(x).sum(dim=(5, 6, 7)).permute(0, 4, 1, 2, 3)
@@ -307,15 +312,28 @@ def _avg_pool(
     return _finish(y, nd, batched)
 
 
-def avg_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
+def _avg_pool_function(nd: int, doc: str) -> Callable[..., Tensor]:
+    """avg_pool2d (nd=2) or avg_pool3d (nd=3): one body, PyTorch's signature (avg_pool1d has
+    no divisor_override and is written out below)."""
+    fn = f"avg_pool{nd}d"
+
+    def avg_pool(
+        input: Tensor,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> Tensor:
+        return _avg_pool(fn, nd, input, kernel_size, stride, padding, ceil_mode,
+                         count_include_pad, divisor_override)  # fmt: skip
+
+    return named(avg_pool, fn, doc)
+
+
+avg_pool2d = _avg_pool_function(
+    2,
     """2-D average pooling: y[n, c, p, q] = (sum of the window at (p, q)) / (window count).
 
     Args:
@@ -330,18 +348,8 @@ def avg_pool2d(
     Example::
 
         >>> F.avg_pool2d(glassnet.ones(1, 1, 4, 4), 2)   # every 2x2 block averages to 1
-    """
-    return _avg_pool(
-        "avg_pool2d",
-        2,
-        input,
-        kernel_size,
-        stride,
-        padding,
-        ceil_mode,
-        count_include_pad,
-        divisor_override,
-    )
+    """,
+)
 
 
 def avg_pool1d(
@@ -358,15 +366,8 @@ def avg_pool1d(
     )
 
 
-def avg_pool3d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
+avg_pool3d = _avg_pool_function(
+    3,
     """3-D average pooling: y[n, c, p, q, r] = (sum of the window at (p, q, r)) / (window count).
 
     The window sum is the sum over the kernel axes of the unfolded (zero padded) volume, so
@@ -380,9 +381,8 @@ def avg_pool3d(
 
         >>> F.avg_pool3d(glassnet.ones(1, 1, 4, 4, 4), 2).shape   # all ones
         (1, 1, 2, 2, 2)
-    """
-    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, divisor_override)  # fmt: skip
+    """,
+)
 
 
 def _adaptive_matrix(size_in: int, size_out: int, dtype: np.dtype) -> np.ndarray:
@@ -397,9 +397,7 @@ def _adaptive_matrix(size_in: int, size_out: int, dtype: np.dtype) -> np.ndarray
 def _adaptive_setup(fn: str, nd: int, input: Tensor, output_size: Any) -> tuple:
     """The checked input as (N, C, H, W) ((N, C, D, H, W) for 3-D), whether it had a batch
     axis, and the output's spatial size ((1, Lo) for 1-D input)."""
-    x, batched = _prepare(fn, input, nd)
-    if x.array.dtype.kind != "f":
-        raise TypeError(f"{fn}: expected a floating point input, got dtype {x.dtype}")
+    x, batched = _prepare(fn, input, nd, floating=True)
     sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * nd
     if len(sizes) != nd:
         raise ValueError(
@@ -424,12 +422,20 @@ def _adaptive_window(i: int, size_in: int, size_out: int) -> tuple[int, int]:
 
 
 def _adaptive_avg_pool(fn: str, nd: int, input: Tensor, output_size: Any) -> Tensor:
-    x, batched, (oh, ow) = _adaptive_setup(fn, nd, input, output_size)
+    x, batched, out = _adaptive_setup(fn, nd, input, output_size)
     dtype = x.array.dtype
     # Windows are separable: average the rows with one matrix and the columns with another,
-    # y = P_h @ x @ P_w^T, two ordinary (differentiable) matrix products.
+    # y = P_h @ x @ P_w^T, two ordinary (differentiable) matrix products (and for volumes a
+    # third matrix along D first).
     y = x
-    h, w = x.shape[2:]
+    if nd == 3:
+        (od, oh, ow), (d, h, w) = out, x.shape[2:]
+        if od != d:  # average along D: view H and W as one axis of columns
+            lead = tuple(x.shape[:2])
+            planes = wrap(_adaptive_matrix(d, od, dtype)) @ y.reshape(*lead, d, h * w)
+            y = planes.reshape(*lead, od, h, w)
+    else:
+        (oh, ow), (h, w) = out, x.shape[2:]
     if oh != h:
         y = wrap(_adaptive_matrix(h, oh, dtype)) @ y
     if ow != w:
@@ -536,13 +542,25 @@ def _lp_pool(fn: str, nd: int, input: Tensor, norm_type: float, kernel_size: Any
     return where(is_zero, 0.0, total.pow(1.0 / norm_type))
 
 
-def lp_pool2d(
-    input: Tensor,
-    norm_type: float,
-    kernel_size: Any,
-    stride: Any = None,
-    ceil_mode: bool = False,
-) -> Tensor:
+def _lp_pool_function(nd: int, doc: str) -> Callable[..., Tensor]:
+    """lp_pool2d (nd=2) or lp_pool3d (nd=3): one body, PyTorch's signature (lp_pool1d's
+    kernel_size is an int and is written out below)."""
+    fn = f"lp_pool{nd}d"
+
+    def lp_pool(
+        input: Tensor,
+        norm_type: float,
+        kernel_size: Any,
+        stride: Any = None,
+        ceil_mode: bool = False,
+    ) -> Tensor:
+        return _lp_pool(fn, nd, input, norm_type, kernel_size, stride, ceil_mode)
+
+    return named(lp_pool, fn, doc)
+
+
+lp_pool2d = _lp_pool_function(
+    2,
     """2-D power-average pooling: y = (sum over the window of x**p) ** (1 / p), p = norm_type.
 
     p = 1 is sum pooling, p -> inf approaches max pooling. Computed as
@@ -556,8 +574,16 @@ def lp_pool2d(
         norm_type: p.
         kernel_size, stride (default: kernel_size): int or (h, w) pair.
         ceil_mode: round the output size up instead of down.
-    """
-    return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
+    """,
+)
+
+
+lp_pool3d = _lp_pool_function(
+    3,
+    """3-D power-average pooling over (N, C, D, H, W) or (C, D, H, W):
+    y = (sum over the window of x**p) ** (1 / p), computed as
+    (avg_pool3d(x**p) * kd * kh * kw) ** (1 / p); see ``lp_pool2d``.""",
+)
 
 
 def lp_pool1d(
@@ -601,14 +627,7 @@ def _unpool_size(fn: str, nd: int, in_size: tuple, kernel: tuple, stride: tuple,
 
 def _max_unpool(fn: str, nd: int, input: Tensor, indices: Any, kernel_size: Any, stride: Any,
                 padding: Any, output_size: Any) -> Tensor:  # fmt: skip
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
-    if input.ndim not in (nd + 1, nd + 2):
-        names = ", ".join(SPATIAL_NAMES[nd])
-        raise ShapeError(
-            f"{fn}: expected a {nd + 1}-D (C, {names}) or {nd + 2}-D (N, C, {names}) "
-            f"input, got shape {shape_text(input.shape)}"
-        )
+    _check_input(fn, input, nd)
     idx = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{fn}: expected integer indices (from max_pool), got dtype {idx.dtype}")
@@ -636,14 +655,25 @@ def _max_unpool(fn: str, nd: int, input: Tensor, indices: Any, kernel_size: Any,
     return y.reshape(*lead, *out)
 
 
-def max_unpool2d(
-    input: Tensor,
-    indices: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    output_size: Any = None,
-) -> Tensor:
+def _max_unpool_function(nd: int, doc: str) -> Callable[..., Tensor]:
+    """max_unpool1d, max_unpool2d or max_unpool3d (nd=1, 2, 3): one body, PyTorch's signature."""
+    fn = f"max_unpool{nd}d"
+
+    def max_unpool(
+        input: Tensor,
+        indices: Tensor,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        output_size: Any = None,
+    ) -> Tensor:
+        return _max_unpool(fn, nd, input, indices, kernel_size, stride, padding, output_size)
+
+    return named(max_unpool, fn, doc)
+
+
+max_unpool2d = _max_unpool_function(
+    2,
     """Partial inverse of max_pool2d: each value goes back to the position its index names,
     every other position is 0.
 
@@ -664,51 +694,23 @@ def max_unpool2d(
         >>> y, i = F.max_pool2d(x, 2, return_indices=True)
         >>> F.max_unpool2d(y, i, 2).shape == x.shape     # for even H and W
         True
-    """
-    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
-                       output_size)  # fmt: skip
+    """,
+)
 
 
-def lp_pool3d(
-    input: Tensor,
-    norm_type: float,
-    kernel_size: Any,
-    stride: Any = None,
-    ceil_mode: bool = False,
-) -> Tensor:
-    """3-D power-average pooling over (N, C, D, H, W) or (C, D, H, W):
-    y = (sum over the window of x**p) ** (1 / p), computed as
-    (avg_pool3d(x**p) * kd * kh * kw) ** (1 / p); see ``lp_pool2d``."""
-    return _lp_pool("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)
+max_unpool1d = _max_unpool_function(
+    1,
+    """Partial inverse of max_pool1d over (N, C, L) or (C, L): y[n, c, indices[n, c, p]] = x[n, c, p]; see ``max_unpool2d``.""",
+)
 
 
-def max_unpool1d(
-    input: Tensor,
-    indices: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    output_size: Any = None,
-) -> Tensor:
-    """Partial inverse of max_pool1d over (N, C, L) or (C, L): y[n, c, indices[n, c, p]] = x[n, c, p]; see ``max_unpool2d``."""
-    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
-                       output_size)  # fmt: skip
-
-
-def max_unpool3d(
-    input: Tensor,
-    indices: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    output_size: Any = None,
-) -> Tensor:
+max_unpool3d = _max_unpool_function(
+    3,
     """Partial inverse of max_pool3d over (N, C, D, H, W) or (C, D, H, W): each value goes
     back to the flat position d*H*W + h*W + w its index names, zeros elsewhere; see
     ``max_unpool2d``. Output size per axis (in - 1) * stride - 2 * padding + kernel_size, or
-    ``output_size``."""
-    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
-                       output_size)  # fmt: skip
+    ``output_size``.""",
+)
 
 
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
@@ -728,37 +730,4 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
         >>> F.adaptive_avg_pool3d(glassnet.randn(2, 3, 5, 7, 9), (1, 3, None)).shape
         (2, 3, 1, 3, 9)
     """
-    fn = "adaptive_avg_pool3d"
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
-    if input.ndim not in (4, 5):
-        raise ShapeError(
-            f"{fn}: expected a 4-D (C, D, H, W) or 5-D (N, C, D, H, W) input, got shape "
-            f"{shape_text(input.shape)}"
-        )
-    if input.array.dtype.kind != "f":
-        raise TypeError(f"{fn}: expected a floating point input, got dtype {input.dtype}")
-    sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * 3
-    if len(sizes) != 3:
-        raise ValueError(f"{fn}: output_size must be an int or a tuple of 3, got {output_size!r}")
-    d, h, w = input.shape[-3:]
-    od, oh, ow = (n if o is None else o for o, n in zip(sizes, (d, h, w)))
-    if any(not isinstance(o, (int, np.integer)) or o < 1 for o in (od, oh, ow)):
-        raise ValueError(
-            f"{fn}: output_size must hold positive ints (or None), got {output_size!r}"
-        )
-    if min(d, h, w) < 1:
-        raise ShapeError(
-            f"{fn}: input of shape {shape_text(input.shape)} has an empty spatial axis"
-        )
-    dtype = input.array.dtype
-    lead = tuple(input.shape[:-3])
-    y = input
-    if od != d:  # average along D: view H and W as one axis of columns
-        planes = wrap(_adaptive_matrix(d, od, dtype)) @ y.reshape(*lead, d, h * w)
-        y = planes.reshape(*lead, od, h, w)
-    if oh != h:
-        y = wrap(_adaptive_matrix(h, oh, dtype)) @ y
-    if ow != w:
-        y = y @ wrap(np.ascontiguousarray(_adaptive_matrix(w, ow, dtype).T))
-    return y
+    return _adaptive_avg_pool("adaptive_avg_pool3d", 3, input, output_size)
