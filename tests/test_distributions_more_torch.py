@@ -41,15 +41,34 @@ SCALAR_CASES = {
 QUANTITIES = ["log_prob", "entropy", "mean", "variance", "mode", "stddev", "cdf", "icdf"]
 
 
+def _leaves(params: dict, dtype: str = "float64", grad: bool = True) -> tuple[dict, dict]:
+    """The arrays ``params`` as glassnet and as torch tensors of ``dtype``; with ``grad``, leaves
+    that require grad (all but a ``total_count``)."""
+
+    def tensors(lib) -> dict:
+        return {
+            k: lib.tensor(v.astype(dtype), requires_grad=grad and k != "total_count")
+            for k, v in params.items()
+        }
+
+    return tensors(gn), tensors(torch)
+
+
+def _assert_grads_match(
+    gp: dict, tp: dict, rtol: float, atol: float, skip_missing: bool = False
+) -> None:
+    """Each glassnet leaf's gradient equals its torch twin's; with ``skip_missing``, a leaf torch
+    gave no gradient (a parameter the loss does not use) is passed over."""
+    for k in gp:
+        if skip_missing and tp[k].grad is None:
+            continue
+        np.testing.assert_allclose(
+            gp[k].grad.numpy(), tp[k].grad.numpy(), rtol=rtol, atol=atol, err_msg=k
+        )
+
+
 def _pair(name: str, params: dict, dtype: str, grad: bool = False) -> tuple:
-    gp = {
-        k: gn.tensor(v.astype(dtype), requires_grad=grad and k != "total_count")
-        for k, v in params.items()
-    }
-    tp = {
-        k: torch.tensor(v.astype(dtype), requires_grad=grad and k != "total_count")
-        for k, v in params.items()
-    }
+    gp, tp = _leaves(params, dtype, grad)
     return getattr(D, name)(**gp), getattr(TD, name)(**tp), gp, tp
 
 
@@ -100,11 +119,7 @@ def test_log_prob_and_entropy_gradients_match_torch(name: str) -> None:
         pass
     loss_g.backward()
     loss_t.backward()
-    for k in gp:
-        if tp[k].grad is not None:
-            np.testing.assert_allclose(
-                gp[k].grad.numpy(), tp[k].grad.numpy(), rtol=1e-7, atol=1e-9, err_msg=k
-            )
+    _assert_grads_match(gp, tp, rtol=1e-7, atol=1e-9, skip_missing=True)
 
 
 @pytest.mark.parametrize("name", ["Exponential", "Laplace", "Gamma", "Beta", "StudentT", "Gumbel"])
@@ -130,10 +145,7 @@ def _fixed_noise_grads(g_params, t_params, x_g, rebuild) -> None:
     x_t = rebuild(t_params)
     np.testing.assert_allclose(x_t.detach().numpy(), x_g.detach().numpy(), rtol=1e-10, atol=1e-12)
     (x_t**2 * torch.tensor(w)).sum().backward()
-    for k in g_params:
-        np.testing.assert_allclose(
-            g_params[k].grad.numpy(), t_params[k].grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=k
-        )
+    _assert_grads_match(g_params, t_params, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("name", ["Exponential", "Laplace", "Cauchy", "Gumbel", "LogNormal"])
@@ -157,28 +169,14 @@ def test_rsample_gradient_matches_torch_with_the_same_noise(name: str) -> None:
 
 def test_relaxed_rsample_gradients_match_torch_with_the_same_noise() -> None:
     logits, temp = REAL, np.array(0.6)
-    gp = {
-        "logits": gn.tensor(logits, requires_grad=True),
-        "temperature": gn.tensor(temp, requires_grad=True),
-    }
-    tp = {
-        "logits": torch.tensor(logits, requires_grad=True),
-        "temperature": torch.tensor(temp, requires_grad=True),
-    }
+    gp, tp = _leaves({"logits": logits, "temperature": temp})
     gn.manual_seed(5)
     x = D.RelaxedBernoulli(gp["temperature"], logits=gp["logits"]).rsample((3,))
     xs = x.detach().numpy()
     noise = torch.tensor(np.log(xs / (1 - xs)) * temp - logits)
     _fixed_noise_grads(gp, tp, x, lambda p: ((p["logits"] + noise) / p["temperature"]).sigmoid())
 
-    gp = {
-        "logits": gn.tensor(logits, requires_grad=True),
-        "temperature": gn.tensor(temp, requires_grad=True),
-    }
-    tp = {
-        "logits": torch.tensor(logits, requires_grad=True),
-        "temperature": torch.tensor(temp, requires_grad=True),
-    }
+    gp, tp = _leaves({"logits": logits, "temperature": temp})
     x = D.RelaxedOneHotCategorical(gp["temperature"], logits=gp["logits"]).rsample((3,))
     assert x.shape == (3, 2, 3)
     np.testing.assert_allclose(x.detach().numpy().sum(-1), 1.0, rtol=1e-12)
@@ -195,14 +193,7 @@ def test_multivariate_normal_rsample_gradient_through_cholesky_matches_torch() -
     a = RNG.normal(size=(3, 3))
     cov = a @ a.T + 3 * np.eye(3)
     loc = RNG.normal(size=(2, 3))
-    gp = {
-        "loc": gn.tensor(loc, requires_grad=True),
-        "covariance_matrix": gn.tensor(cov, requires_grad=True),
-    }
-    tp = {
-        "loc": torch.tensor(loc, requires_grad=True),
-        "covariance_matrix": torch.tensor(cov, requires_grad=True),
-    }
+    gp, tp = _leaves({"loc": loc, "covariance_matrix": cov})
     gn.manual_seed(0)
     x = D.MultivariateNormal(**gp).rsample((4,))
     assert x.shape == (4, 2, 3)
@@ -375,8 +366,7 @@ VECTOR_CASES = {
 @pytest.mark.parametrize("name", sorted(VECTOR_CASES))
 def test_vector_distributions_values_and_gradients_match_torch(name: str) -> None:
     make, params, value = VECTOR_CASES[name]
-    gp = {k: gn.tensor(v, requires_grad=True) for k, v in params.items()}
-    tp = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    gp, tp = _leaves(params)
     g, t = make(gn, gp), make(torch, tp)
     assert (g.batch_shape, g.event_shape) == (tuple(t.batch_shape), tuple(t.event_shape))
     lp_g, lp_t = g.log_prob(gn.tensor(value)), t.log_prob(torch.tensor(value))
@@ -407,11 +397,7 @@ def test_vector_distributions_values_and_gradients_match_torch(name: str) -> Non
             loss_g, loss_t = loss_g + got.sum(), loss_t + expected.sum()
     loss_g.backward()
     loss_t.backward()
-    for k in gp:
-        if tp[k].grad is not None:
-            np.testing.assert_allclose(
-                gp[k].grad.numpy(), tp[k].grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=k
-            )
+    _assert_grads_match(gp, tp, rtol=1e-8, atol=1e-10, skip_missing=True)
 
 
 def _binomial_pmf(n: int, k: int, p: np.ndarray) -> np.ndarray:
@@ -458,10 +444,8 @@ def test_straight_through_rsample_has_probs_gradient() -> None:
 
 
 def _kl_pair(make, params_p, params_q):
-    gp = {k: gn.tensor(v, requires_grad=True) for k, v in params_p.items()}
-    tp = {k: torch.tensor(v, requires_grad=True) for k, v in params_p.items()}
-    gq = {k: gn.tensor(v) for k, v in params_q.items()}
-    tq = {k: torch.tensor(v) for k, v in params_q.items()}
+    gp, tp = _leaves(params_p)
+    gq, tq = _leaves(params_q, grad=False)
     return (
         gp,
         tp,
@@ -501,10 +485,7 @@ def test_kl_divergence_values_and_gradients_match_torch(name: str) -> None:
     assert (kl_g.numpy() >= -1e-12).all()
     kl_g.sum().backward()
     kl_t.sum().backward()
-    for k in gp:
-        np.testing.assert_allclose(
-            gp[k].grad.numpy(), tp[k].grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=k
-        )
+    _assert_grads_match(gp, tp, rtol=1e-8, atol=1e-10)
 
 
 def test_kl_of_a_distribution_with_itself_is_zero_and_unknown_pairs_are_clear() -> None:
@@ -711,8 +692,7 @@ TRANSFORMS = {
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
 def test_transformed_distribution_matches_torch(name: str) -> None:
     make, value = TRANSFORMS[name]
-    gp = {"m": gn.tensor(REAL, requires_grad=True), "s": gn.tensor(POS, requires_grad=True)}
-    tp = {"m": torch.tensor(REAL, requires_grad=True), "s": torch.tensor(POS, requires_grad=True)}
+    gp, tp = _leaves({"m": REAL, "s": POS})
     g = D.TransformedDistribution(D.Normal(gp["m"], gp["s"]), [make(D)])
     t = TD.TransformedDistribution(TD.Normal(tp["m"], tp["s"]), [make(TD.transforms)])
     assert (g.batch_shape, g.event_shape) == (tuple(t.batch_shape), tuple(t.event_shape))
@@ -726,8 +706,7 @@ def test_transformed_distribution_matches_torch(name: str) -> None:
     )
     lp_g.sum().backward()
     lp_t.sum().backward()
-    for k in gp:
-        np.testing.assert_allclose(gp[k].grad.numpy(), tp[k].grad.numpy(), rtol=1e-8, atol=1e-10)
+    _assert_grads_match(gp, tp, rtol=1e-8, atol=1e-10)
     gn.manual_seed(0)
     with np.errstate(invalid="ignore"):
         x = g.sample((5,))

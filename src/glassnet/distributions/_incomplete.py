@@ -126,10 +126,7 @@ def gamma_dcdf_da(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """dP(a, x)/da by a central difference of the log of the small tail."""
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
     x = np.maximum(x, _TINY)
-    h = 1e-5 * a
-    log_tail, lower = log_gamma_tails(a, x)
-    d_log = (_same_tail(log_gamma_tails, (a + h, x), lower)
-             - _same_tail(log_gamma_tails, (a - h, x), lower)) / (2 * h)  # fmt: skip
+    log_tail, lower, d_log = _tail_and_log_derivative(log_gamma_tails, a, x)
     d_tail = np.exp(log_tail) * d_log
     return np.where(lower, d_tail, -d_tail)
 
@@ -139,12 +136,21 @@ def gamma_sample_grad(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     -+ exp(log tail - log p) d(log tail)/da so that nothing underflows."""
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
     x = np.maximum(x, _TINY)
-    h = 1e-5 * a
-    log_tail, lower = log_gamma_tails(a, x)
-    d_log = (_same_tail(log_gamma_tails, (a + h, x), lower)
-             - _same_tail(log_gamma_tails, (a - h, x), lower)) / (2 * h)  # fmt: skip
+    log_tail, lower, d_log = _tail_and_log_derivative(log_gamma_tails, a, x)
     ratio = np.exp(log_tail - gamma_log_pdf(a, x)) * d_log
     return np.where(lower, -ratio, ratio)
+
+
+def _tail_and_log_derivative(tails, a: np.ndarray, x: np.ndarray) -> tuple:
+    """(log tail, lower, d(log tail)/da) at (a, x) for ``tails(a, x) -> (log tail, lower)``.
+
+    The derivative is a central difference with step h = 1e-5 a,
+    (log T(a + h) - log T(a - h)) / 2h, taken on the tail chosen at a on both sides.
+    """
+    h = 1e-5 * a
+    log_tail, lower = tails(a, x)
+    d_log = (_same_tail(tails, (a + h, x), lower) - _same_tail(tails, (a - h, x), lower)) / (2 * h)
+    return log_tail, lower, d_log
 
 
 def _same_tail(fn, args: tuple, lower: np.ndarray) -> np.ndarray:
@@ -203,12 +209,10 @@ def beta_sample_grad_a(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarra
     a, b, x = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, x)))
     eps = np.finfo(np.float64).eps
     x = np.clip(x, _TINY, 1 - eps)
-    h = 1e-5 * a
 
     def tails(a_, x_):
         return log_beta_tails(a_, b, x_)
 
-    log_tail, lower = tails(a, x)
-    d_log = (_same_tail(tails, (a + h, x), lower) - _same_tail(tails, (a - h, x), lower)) / (2 * h)
+    log_tail, lower, d_log = _tail_and_log_derivative(tails, a, x)
     ratio = np.exp(log_tail - beta_log_pdf(a, b, x)) * d_log
     return np.where(lower, -ratio, ratio)

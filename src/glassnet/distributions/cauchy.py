@@ -8,13 +8,12 @@ from typing import Any
 from ..autograd import wrap
 from ..random import default_generator
 from ..tensor import Tensor
-from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import _LocationScale, as_float
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(_LocationScale):
     r"""p(x) = 1 / (pi scale (1 + ((x - loc) / scale)**2)), per element of ``loc`` and ``scale``.
 
         log p(x) = -log(pi) - log(scale) - log(1 + z**2),   z = (x - loc) / scale
@@ -23,14 +22,6 @@ class Cauchy(Distribution):
 
     ``rsample`` is loc + scale c with c standard Cauchy (tan(pi (u - 1/2)), u uniform).
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
-        self.loc, self.scale = float_params(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -53,10 +44,6 @@ class Cauchy(Distribution):
     @property
     def mean(self) -> Tensor:
         return self.loc * float("nan")
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..tensor import Tensor, as_tensor
+from . import constraints
 
 __all__ = ["Distribution", "as_float", "float_params"]
 
@@ -184,3 +185,25 @@ class Distribution:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(batch_shape={self.batch_shape})"
+
+
+class _LocationScale(Distribution):
+    """A location-scale family on the real line: p(x) = f((x - loc) / scale) / scale for a fixed
+    standard density f, one distribution per element of ``loc`` and ``scale`` (broadcast together).
+
+    The subclasses (Cauchy, Gumbel, Laplace) share the parameters, their constraints (loc real,
+    scale > 0), the support and the mode (f peaks at 0, so x peaks at loc); each writes its own
+    f: rsample, log_prob, entropy, cdf, icdf and the moments.
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
+        self.loc, self.scale = float_params(loc, scale)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc

@@ -10,15 +10,14 @@ import numpy as np
 from ..autograd import wrap
 from ..random import default_generator
 from ..tensor import Tensor
-from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import _LocationScale, as_float
 
 __all__ = ["Gumbel"]
 
 _EULER = 0.57721566490153286061  # the Euler-Mascheroni constant, the mean of Gumbel(0, 1)
 
 
-class Gumbel(Distribution):
+class Gumbel(_LocationScale):
     r"""p(x) = exp(-(z + exp(-z))) / scale with z = (x - loc) / scale, per element of the params.
 
         log p(x) = -(z + exp(-z)) - log scale;   entropy = log scale + 1 + gamma_Euler
@@ -27,14 +26,6 @@ class Gumbel(Distribution):
 
     ``rsample`` is the icdf of a uniform draw u in (0, 1): loc - scale log(-log u).
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
-        self.loc, self.scale = float_params(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -60,10 +51,6 @@ class Gumbel(Distribution):
     @property
     def mean(self) -> Tensor:
         return self.loc + self.scale * _EULER
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

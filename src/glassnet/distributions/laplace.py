@@ -10,13 +10,12 @@ import numpy as np
 from ..autograd import wrap
 from ..random import default_generator
 from ..tensor import Tensor
-from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import _LocationScale, as_float
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(_LocationScale):
     r"""p(x) = exp(-|x - loc| / scale) / (2 scale), one per element of ``loc`` and ``scale``.
 
         log p(x) = -log(2 scale) - |x - loc| / scale;   entropy = 1 + log(2 scale)
@@ -27,14 +26,6 @@ class Laplace(Distribution):
     ``rsample`` is the icdf of a uniform draw: loc - scale sign(u) log(1 - |u|), u uniform in
     (-1, 1), so gradients reach loc and scale through the draw.
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
-        self.loc, self.scale = float_params(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -59,10 +50,6 @@ class Laplace(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
         return self.loc
 
     @property

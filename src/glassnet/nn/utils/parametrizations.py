@@ -27,6 +27,7 @@ from ...ops.shape import cat
 from ...tensor import Tensor
 from ..conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..module import Module
+from ..parameter import Parameter
 from . import parametrize
 
 __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
@@ -41,6 +42,31 @@ def _module_tensor(module: Module, name: str, who: str) -> Tensor:
             f"{who}: module {type(module).__name__} has no parameter or buffer named {name!r}"
         )
     return weight
+
+
+# The older, hook-based forms (weight_norm.py, spectral_norm.py) keep their state on the module
+# and a forward pre-hook; these two helpers are the bookkeeping both share.
+
+
+def _hooked_parameter(module: Module, name: str, hook_type: type, who: str) -> Parameter:
+    """``module.<name>``, checked to be a Parameter that no ``hook_type`` hook handles yet."""
+    for hook, _ in module._forward_pre_hooks.values():
+        if isinstance(hook, hook_type) and hook.name == name:
+            raise RuntimeError(f"cannot register two {who} hooks on parameter {name!r}")
+    weight = module._parameters.get(name)
+    if not isinstance(weight, Parameter):
+        raise ValueError(f"{who}: module {type(module).__name__} has no parameter named {name!r}")
+    return weight
+
+
+def _remove_hook(module: Module, name: str, hook_type: type, who: str) -> Module:
+    """Undo the ``hook_type`` hook on ``module.<name>`` (its ``remove``) and unregister it."""
+    for key, (hook, _) in list(module._forward_pre_hooks.items()):
+        if isinstance(hook, hook_type) and hook.name == name:
+            hook.remove(module)
+            del module._forward_pre_hooks[key]
+            return module
+    raise ValueError(f"{who} of {name!r} not found in {type(module).__name__}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -125,6 +151,39 @@ def _normalized(x: np.ndarray, eps: float) -> np.ndarray:
     return x / max(float(np.sqrt(np.dot(x, x))), eps)
 
 
+def _check_power_iterations(n_power_iterations: int) -> None:
+    if isinstance(n_power_iterations, bool) or not isinstance(n_power_iterations, int):
+        raise TypeError(
+            f"spectral_norm: n_power_iterations must be an int, got {n_power_iterations!r}"
+        )
+    if n_power_iterations <= 0:
+        raise ValueError(
+            f"spectral_norm: n_power_iterations must be positive, got {n_power_iterations}"
+        )
+
+
+def _output_dim(module: Module, dim: int | None) -> int:
+    """``dim``, or by default the dim of output units: 1 for ConvTranspose layers, else 0."""
+    if dim is None:
+        transposed = isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d))
+        dim = 1 if transposed else 0
+    return dim
+
+
+def _weight_to_matrix(weight: Tensor, dim: int) -> Tensor:
+    """(d0, d1, ...) -> (d_dim, product of the others): dim ``dim`` (>= 0) becomes the rows."""
+    if dim != 0:
+        weight = weight.permute(dim, *(d for d in range(weight.ndim) if d != dim))
+    return weight.reshape(weight.shape[0], -1)
+
+
+def _sigma(weight_mat: Tensor, u: Tensor, v: Tensor) -> Tensor:
+    r""":math:`\sigma = u^\top W v`, with u and v constants for autograd."""
+    # Copies: a later power-method step changes the buffers in place.
+    u, v = u.clone(), v.clone()
+    return (u * (weight_mat @ v)).sum()
+
+
 class _SpectralNorm(Module):
     r"""Spectral normalisation: :math:`W_{SN} = W / \sigma(W)` (Miyato et al., 2018).
 
@@ -155,14 +214,7 @@ class _SpectralNorm(Module):
                 f"spectral_norm: dim must be in [{-ndim}, {ndim - 1}] for a weight of "
                 f"{ndim} dimensions, got dim={dim}"
             )
-        if isinstance(n_power_iterations, bool) or not isinstance(n_power_iterations, int):
-            raise TypeError(
-                f"spectral_norm: n_power_iterations must be an int, got {n_power_iterations!r}"
-            )
-        if n_power_iterations <= 0:
-            raise ValueError(
-                f"spectral_norm: n_power_iterations must be positive, got {n_power_iterations}"
-            )
+        _check_power_iterations(n_power_iterations)
         self.dim = dim % max(ndim, 1)
         self.eps = eps
         if ndim > 1:
@@ -178,9 +230,7 @@ class _SpectralNorm(Module):
 
     def _reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
         """(d0, d1, ...) -> (d_dim, product of the others): dim ``dim`` becomes the rows."""
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.ndim) if d != self.dim))
-        return weight.flatten(1)
+        return _weight_to_matrix(weight, self.dim)
 
     def _power_method(self, weight_mat: Tensor, n_power_iterations: int) -> None:
         """Improve the buffers u and v in place by power iteration on W (no graph)."""
@@ -199,11 +249,7 @@ class _SpectralNorm(Module):
         if self.training:
             with no_grad():
                 self._power_method(weight_mat, self.n_power_iterations)
-        # Copies: the power method of a later call changes the buffers in place.
-        u = self._u.clone()
-        v = self._v.clone()
-        sigma = (u * (weight_mat @ v)).sum()
-        return weight / sigma
+        return weight / _sigma(weight_mat, self._u, self._v)
 
     def right_inverse(self, value: Tensor) -> Tensor:
         """Assigning W stores W itself (sigma is re-estimated when it is read)."""
@@ -233,12 +279,8 @@ def spectral_norm(
         dim: the dim of output units (default 0; 1 for ConvTranspose layers).
     """
     weight = _module_tensor(module, name, "spectral_norm")
-    if dim is None:
-        transposed = isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d))
-        dim = 1 if transposed else 0
-    parametrize.register_parametrization(
-        module, name, _SpectralNorm(weight, n_power_iterations, dim, eps)
-    )
+    spectral = _SpectralNorm(weight, n_power_iterations, _output_dim(module, dim), eps)
+    parametrize.register_parametrization(module, name, spectral)
     return module
 
 

@@ -309,8 +309,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries chosen uniformly at random."""
+class _UnstructuredByAmount(BasePruningMethod):
+    """Prunes ``amount`` single entries; a subclass says which in ``_entries_to_prune``."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -318,36 +318,35 @@ class RandomUnstructured(BasePruningMethod):
         _validate_amount_init(amount)
         self.amount = amount
 
+    def _entries_to_prune(self, scores: np.ndarray, k: int) -> np.ndarray:
+        """The flat indices of the ``k`` (>= 1) entries of ``scores`` to prune."""
+        raise NotImplementedError
+
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        size = _array(t).size
-        k = _count_to_prune(self.amount, size)
+        scores = _array(t)
+        k = _count_to_prune(self.amount, scores.size)
         mask = _array(default_mask).copy()
-        if k:
-            chosen = np.argsort(-default_generator().random(size), kind="stable")[:k]
-            mask.reshape(-1)[chosen] = 0
+        if k:  # no choice (and no random draw) when nothing is pruned
+            mask.reshape(-1)[self._entries_to_prune(scores, k)] = 0
         return wrap(mask)
+
+
+class RandomUnstructured(_UnstructuredByAmount):
+    """Prunes ``amount`` entries chosen uniformly at random."""
+
+    def _entries_to_prune(self, scores: np.ndarray, k: int) -> np.ndarray:
+        return np.argsort(-default_generator().random(scores.size), kind="stable")[:k]
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float | int) -> RandomUnstructured:  # type: ignore[override]
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_UnstructuredByAmount):
     """Prunes the ``amount`` entries of smallest absolute value (of ``t`` or its scores)."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: float | int) -> None:
-        _validate_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        scores = np.abs(_array(t)).reshape(-1)
-        k = _count_to_prune(self.amount, scores.size)
-        mask = _array(default_mask).copy()
-        if k:
-            mask.reshape(-1)[np.argsort(scores, kind="stable")[:k]] = 0
-        return wrap(mask)
+    def _entries_to_prune(self, scores: np.ndarray, k: int) -> np.ndarray:
+        return np.argsort(np.abs(scores).reshape(-1), kind="stable")[:k]
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -356,8 +355,8 @@ class L1Unstructured(BasePruningMethod):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
-class RandomStructured(BasePruningMethod):
-    """Prunes ``amount`` whole slices along ``dim`` (e.g. output channels), chosen at random."""
+class _StructuredByAmount(BasePruningMethod):
+    """Prunes ``amount`` whole slices along ``dim``; a subclass says which in ``_slices_to_prune``."""
 
     PRUNING_TYPE = "structured"
 
@@ -366,6 +365,10 @@ class RandomStructured(BasePruningMethod):
         self.amount = amount
         self.dim = dim
 
+    def _slices_to_prune(self, t: np.ndarray, k: int) -> np.ndarray:
+        """The indices along ``dim`` of the ``k`` (>= 1) slices of ``t`` to prune."""
+        raise NotImplementedError
+
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
         array = _array(t)
         _validate_structured(array, self.dim)
@@ -373,13 +376,19 @@ class RandomStructured(BasePruningMethod):
         k = _count_to_prune(self.amount, channels)
         if k == 0:
             return default_mask
-        pruned = np.argsort(-default_generator().random(channels), kind="stable")[:k]
         keep = np.ones(channels, dtype=bool)
-        keep[pruned] = False
+        keep[self._slices_to_prune(array, k)] = False
         shape = [1] * array.ndim
         shape[self.dim] = channels
         mask = np.broadcast_to(keep.reshape(shape), array.shape).astype(array.dtype)
         return wrap(mask * _array(default_mask).astype(mask.dtype))
+
+
+class RandomStructured(_StructuredByAmount):
+    """Prunes ``amount`` whole slices along ``dim`` (e.g. output channels), chosen at random."""
+
+    def _slices_to_prune(self, t: np.ndarray, k: int) -> np.ndarray:
+        return np.argsort(-default_generator().random(t.shape[self.dim]), kind="stable")[:k]
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -388,31 +397,18 @@ class RandomStructured(BasePruningMethod):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_StructuredByAmount):
     """Prunes the ``amount`` slices along ``dim`` of smallest L_n norm."""
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount: float | int, n: Any, dim: int = -1) -> None:
-        _validate_amount_init(amount)
-        self.amount = amount
+        super().__init__(amount, dim)
         self.n = n
-        self.dim = dim
 
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        array = _array(t)
-        _validate_structured(array, self.dim)
-        channels = array.shape[self.dim]
-        k = _count_to_prune(self.amount, channels)
-        if k == 0:
-            return default_mask
-        norms = _slice_norms(array, self.n, self.dim)
-        keep = np.zeros(channels, dtype=bool)
-        keep[np.argsort(-norms, kind="stable")[: channels - k]] = True  # the largest norms
-        shape = [1] * array.ndim
-        shape[self.dim] = channels
-        mask = np.broadcast_to(keep.reshape(shape), array.shape).astype(array.dtype)
-        return wrap(mask * _array(default_mask).astype(mask.dtype))
+    def _slices_to_prune(self, t: np.ndarray, k: int) -> np.ndarray:
+        # all but the channels - k largest norms (a stable sort of -norm: among equal norms
+        # the earlier slice is kept)
+        order = np.argsort(-_slice_norms(t, self.n, self.dim), kind="stable")
+        return order[t.shape[self.dim] - k :]
 
     @classmethod
     def apply(  # type: ignore[override]

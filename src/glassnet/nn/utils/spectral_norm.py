@@ -20,10 +20,17 @@ import numpy as np
 from ...autograd import no_grad, wrap
 from ...creation import randn
 from ...tensor import Tensor
-from ..conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..module import Module
 from ..parameter import Parameter
-from .parametrizations import _normalized
+from .parametrizations import (
+    _check_power_iterations,
+    _hooked_parameter,
+    _normalized,
+    _output_dim,
+    _remove_hook,
+    _sigma,
+    _weight_to_matrix,
+)
 
 __all__ = ["SpectralNorm", "remove_spectral_norm", "spectral_norm"]
 
@@ -36,22 +43,13 @@ class SpectralNorm:
     ) -> None:
         self.name = name
         self.dim = dim
-        if isinstance(n_power_iterations, bool) or not isinstance(n_power_iterations, int):
-            raise TypeError(
-                f"spectral_norm: n_power_iterations must be an int, got {n_power_iterations!r}"
-            )
-        if n_power_iterations <= 0:
-            raise ValueError(
-                f"spectral_norm: n_power_iterations must be positive, got {n_power_iterations}"
-            )
+        _check_power_iterations(n_power_iterations)
         self.n_power_iterations = n_power_iterations
         self.eps = eps
 
     def reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
         """(d0, d1, ...) -> (d_dim, product of the others)."""
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.ndim) if d != self.dim))
-        return weight.reshape(weight.shape[0], -1)
+        return _weight_to_matrix(weight, self.dim)
 
     def compute_weight(self, module: Module, do_power_iteration: bool) -> Tensor:
         weight = getattr(module, self.name + "_orig")
@@ -65,10 +63,7 @@ class SpectralNorm:
                 u.array[...] = _normalized(w @ v.array, self.eps)
             u._version[0] += 1
             v._version[0] += 1
-        # Constants for autograd (copies: the next power iteration changes the buffers).
-        u, v = u.clone(), v.clone()
-        sigma = (u * (weight_mat @ v)).sum()
-        return weight / sigma
+        return weight / _sigma(weight_mat, u, v)
 
     def remove(self, module: Module) -> None:
         with no_grad():
@@ -86,14 +81,7 @@ class SpectralNorm:
     def apply(
         module: Module, name: str, n_power_iterations: int, dim: int, eps: float
     ) -> SpectralNorm:
-        for hook, _ in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(f"cannot register two spectral_norm hooks on parameter {name!r}")
-        weight = module._parameters.get(name)
-        if not isinstance(weight, Parameter):
-            raise ValueError(
-                f"spectral_norm: module {type(module).__name__} has no parameter named {name!r}"
-            )
+        weight = _hooked_parameter(module, name, SpectralNorm, "spectral_norm")
         if weight.ndim and not -weight.ndim <= dim < weight.ndim:
             raise IndexError(
                 f"spectral_norm: dim must be in [{-weight.ndim}, {weight.ndim - 1}], got {dim}"
@@ -128,18 +116,10 @@ def spectral_norm(
         eps: the smallest norm divided by when normalising u and v.
         dim: the dim of output units (default 0; 1 for ConvTranspose layers).
     """
-    if dim is None:
-        transposed = isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d))
-        dim = 1 if transposed else 0
-    SpectralNorm.apply(module, name, n_power_iterations, dim, eps)
+    SpectralNorm.apply(module, name, n_power_iterations, _output_dim(module, dim), eps)
     return module
 
 
 def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
     """Undo ``spectral_norm``: ``<name>`` is a plain parameter holding ``W_orig / sigma``."""
-    for key, (hook, _) in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"spectral_norm of {name!r} not found in {type(module).__name__}")
+    return _remove_hook(module, name, SpectralNorm, "spectral_norm")

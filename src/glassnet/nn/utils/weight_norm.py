@@ -15,7 +15,7 @@ from typing import Any
 from ...tensor import Tensor
 from ..module import Module
 from ..parameter import Parameter
-from .parametrizations import norm_except_dim
+from .parametrizations import _hooked_parameter, _remove_hook, norm_except_dim
 
 __all__ = ["WeightNorm", "remove_weight_norm", "weight_norm"]
 
@@ -34,14 +34,7 @@ class WeightNorm:
 
     @staticmethod
     def apply(module: Module, name: str, dim: int | None) -> WeightNorm:
-        for hook, _ in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"cannot register two weight_norm hooks on parameter {name!r}")
-        weight = module._parameters.get(name)
-        if not isinstance(weight, Parameter):
-            raise ValueError(
-                f"weight_norm: module {type(module).__name__} has no parameter named {name!r}"
-            )
+        weight = _hooked_parameter(module, name, WeightNorm, "weight_norm")
         fn = WeightNorm(name, dim)
         del module._parameters[name]
         module.register_parameter(name + "_g", Parameter(norm_except_dim(weight, fn.dim).detach()))
@@ -83,9 +76,4 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
 
 def remove_weight_norm(module: Module, name: str = "weight") -> Module:
     """Undo ``weight_norm``: ``<name>`` is a plain parameter again, holding ``g v / ||v||``."""
-    for key, (hook, _) in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"weight_norm of {name!r} not found in {type(module).__name__}")
+    return _remove_hook(module, name, WeightNorm, "weight_norm")
