@@ -8,6 +8,8 @@ from glassnet import optim
 
 torch = pytest.importorskip("torch")
 
+from test_optim_torch import torch_state_to_glassnet  # noqa: E402 - the same conversion
+
 STEPS = 40
 
 RNG = np.random.default_rng(2024)
@@ -164,19 +166,6 @@ def test_state_dict_saved_to_file_resumes_identically(name, kwargs, shapes, tmp_
             opt.step()
     for a, b in zip(straight, resumed):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-
-
-def torch_state_to_glassnet(sd, opt):
-    """torch.optim state_dict -> plain arrays and numbers, with only the options we have."""
-    state = {
-        k: {key: (int(v.item()) if key == "step" else v.numpy()) for key, v in s.items()}
-        for k, s in sd["state"].items()
-    }
-    groups = [
-        {k: v for k, v in g.items() if k in opt.param_groups[0] or k == "params"}
-        for g in sd["param_groups"]
-    ]
-    return {"state": state, "param_groups": groups}
 
 
 @pytest.mark.parametrize("name, kwargs, shapes", RESUME_CASES, ids=RESUME_IDS)

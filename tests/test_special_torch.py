@@ -19,6 +19,10 @@ RNG = np.random.default_rng(7)
 WIDE = np.concatenate([np.linspace(-9.5, 9.5, 77), [0.0, 1e-6, -1e-6, 0.5, -0.5, 1.0, 30.0]])
 POSITIVE = np.concatenate([np.linspace(0.05, 20.0, 60), [1e-4, 1.0, 2.0, 150.5]])
 UNIT = np.concatenate([np.linspace(0.001, 0.999, 60), [1e-12, 1e-6, 0.5, 1 - 1e-9]])
+# erfcx: WIDE above -6, both sides of the switch to the continued fraction at 3, and far out
+ERFCX_POINTS = np.concatenate([WIDE[WIDE > -6], [2.99, 3.01, 50, 1e4]])
+GAMMA_POINTS = np.concatenate([POSITIVE, [-0.5, -2.5]])  # and two negatives between the poles
+LOG_NDTR_POINTS = np.concatenate([WIDE, [-40.0, -1.0, -0.99]])  # its switch at -1, the far tail
 
 
 def _pair(values, dtype="float64", requires_grad=True):
@@ -45,36 +49,12 @@ def _compare(g_fn, t_fn, points, rtol=1e-12, atol=1e-14, grad_rtol=None, grad_at
 UNARY = [
     ("erf", torch.special.erf, WIDE, 1e-15, 1e-16, 1e-13, 1e-15),
     ("erfc", torch.special.erfc, WIDE, 1e-13, 1e-300, 1e-12, 1e-300),
-    (
-        "erfcx",
-        torch.special.erfcx,
-        np.concatenate([WIDE[WIDE > -6], [2.99, 3.01, 50, 1e4]]),
-        1e-13,
-        1e-300,
-        1e-11,
-        1e-14,
-    ),
+    ("erfcx", torch.special.erfcx, ERFCX_POINTS, 1e-13, 1e-300, 1e-11, 1e-14),
     ("erfinv", torch.special.erfinv, np.linspace(-0.999, 0.999, 41), 1e-12, 1e-14, 1e-11, 1e-12),
     ("expit", torch.special.expit, WIDE, 1e-14, 1e-16, 1e-13, 1e-16),
     ("logit", torch.special.logit, UNIT, 1e-12, 1e-14, 1e-11, 1e-12),
-    (
-        "gammaln",
-        torch.special.gammaln,
-        np.concatenate([POSITIVE, [-0.5, -2.5]]),
-        1e-12,
-        1e-13,
-        1e-9,
-        1e-11,
-    ),
-    (
-        "digamma",
-        torch.special.digamma,
-        np.concatenate([POSITIVE, [-0.5, -2.5]]),
-        1e-11,
-        1e-12,
-        1e-8,
-        1e-10,
-    ),
+    ("gammaln", torch.special.gammaln, GAMMA_POINTS, 1e-12, 1e-13, 1e-9, 1e-11),
+    ("digamma", torch.special.digamma, GAMMA_POINTS, 1e-11, 1e-12, 1e-8, 1e-10),
     ("psi", torch.special.psi, POSITIVE, 1e-11, 1e-12, 1e-8, 1e-10),
     ("i0", torch.special.i0, WIDE, 1e-14, 1e-16, 1e-13, 1e-15),
     ("i0e", torch.special.i0e, WIDE, 1e-14, 1e-16, 1e-13, 1e-15),
@@ -82,15 +62,7 @@ UNARY = [
     ("i1e", torch.special.i1e, WIDE, 1e-14, 1e-16, 1e-13, 1e-15),
     ("ndtr", torch.special.ndtr, WIDE[WIDE > -8], 1e-13, 1e-16, 1e-12, 1e-16),
     ("ndtri", torch.special.ndtri, UNIT, 1e-12, 1e-13, 1e-11, 1e-11),
-    (
-        "log_ndtr",
-        torch.special.log_ndtr,
-        np.concatenate([WIDE, [-40.0, -1.0, -0.99]]),
-        1e-13,
-        1e-16,
-        1e-11,
-        1e-16,
-    ),
+    ("log_ndtr", torch.special.log_ndtr, LOG_NDTR_POINTS, 1e-13, 1e-16, 1e-11, 1e-16),
     # near 0 both sinc gradients, (cos(pi x) - sinc(x)) / x, lose digits to cancellation
     ("sinc", torch.special.sinc, WIDE, 1e-13, 1e-15, 1e-11, 1e-9),
     ("entr", torch.special.entr, POSITIVE, 1e-13, 1e-15, 1e-12, 1e-14),

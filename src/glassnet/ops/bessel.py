@@ -20,7 +20,6 @@ both of the latter); for the scaled ones d/dx (e**-|x| I_nu) = e**-|x| I_nu' - s
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
@@ -28,6 +27,7 @@ import numpy as np
 
 from ..autograd import Op, wrap
 from . import api as A
+from .special import _floats, _on_flat_arrays
 
 __all__ = ["bessel_j0", "bessel_j1", "i0", "i0e", "i1", "i1e"]
 
@@ -36,22 +36,6 @@ _J_SERIES_UP_TO = 5.0  # J_nu: power series up to here,
 _J_MILLER_UP_TO = 25.0  # Miller's recurrence up to here, Hankel's asymptotic form beyond
 _MILLER_START = 80  # J_80(25) ~ 1e-30: starting the recurrence there loses nothing
 _ASYMPTOTIC_TERMS = 40
-
-
-def _floats(x: np.ndarray) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _on_flat_arrays(function: Any) -> Any:
-    """``function`` of float64 arrays applied to the flattened input and reshaped back, so that
-    its boolean-mask assignments also work for 0-d input."""
-
-    @functools.wraps(function)
-    def elementwise(x: Any, *args: Any) -> np.ndarray:
-        x = _floats(x)
-        return np.asarray(function(x.reshape(-1), *args)).reshape(x.shape)
-
-    return elementwise
 
 
 def _power_series(z: np.ndarray, nu: int, alternating: bool) -> np.ndarray:

@@ -166,6 +166,13 @@ class _NoGradientR(Op):
 # ---------------------------------------------------------------------- eigh
 
 
+def _eigen_parts(packed: Any, g: Any) -> tuple:
+    """V, l and their gradients G_V, G_l, cut from the packed [V; l] (..., n + 1, n) of Eigh and
+    Eig and from its gradient of the same shape."""
+    n = packed.shape[-1]
+    return packed[..., :n, :], packed[..., n, :], g[..., :n, :], g[..., n, :]
+
+
 class Eigh(Op):
     """A = V diag(l) V^T;   dL/dA = V (diag(G_l) + sym(F o (V^T G_V))) V^T,   F_ij = 1/(l_j - l_i)"""
 
@@ -178,11 +185,8 @@ class Eigh(Op):
         return self.out_data
 
     def backward(self, g):
-        packed = self.output()
-        n = packed.shape[-1]
-        v, values = packed[..., :n, :], packed[..., n, :]
-        g_v, g_l = g[..., :n, :], g[..., n, :]
-        inner = _eye_like(v, n) * g_l.unsqueeze(-2)  # diag(G_l)
+        v, values, g_v, g_l = _eigen_parts(self.output(), g)
+        inner = _eye_like(v, v.shape[-1]) * g_l.unsqueeze(-2)  # diag(G_l)
         if _used(g_v):
             spin = _inverse_gaps(values) * (_mT(v) @ g_v)
             inner = inner + 0.5 * (spin + _mT(spin))
@@ -326,11 +330,8 @@ class Eig(Op):
         return self.out_data
 
     def backward(self, g):
-        packed = self.output()
-        n = packed.shape[-1]
-        v, values = packed[..., :n, :], packed[..., n, :]
-        g_v, g_l = g[..., :n, :], g[..., n, :]
-        inner = _eye_like(v, n) * g_l.unsqueeze(-2)
+        v, values, g_v, g_l = _eigen_parts(self.output(), g)
+        inner = _eye_like(v, v.shape[-1]) * g_l.unsqueeze(-2)  # diag(G_l)
         if _used(g_v):
             vtgv = _mT(v) @ g_v
             # Each eigenvector is kept at unit length: that removes the part of G_V along it.

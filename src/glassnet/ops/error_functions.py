@@ -21,7 +21,6 @@ Phi' = phi(x) = e**(-x**2/2) / sqrt(2 pi);  (ln Phi)' = phi / Phi = sqrt(2/pi) /
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from ..autograd import Op
 from . import api as A
+from .special import _floats, _on_flat_arrays
 
 __all__ = ["erfc", "erfcx", "log_ndtr", "ndtr", "ndtri"]
 
@@ -47,22 +47,6 @@ _C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
       -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)  # fmt: skip
 _D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
 _ACKLAM_LOW = 0.02425  # below this (and above 1 - this) the tail formula
-
-
-def _floats(x: np.ndarray) -> np.ndarray:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _on_flat_arrays(function: Any) -> Any:
-    """``function`` of float64 arrays applied to the flattened input and reshaped back, so that
-    its boolean-mask assignments also work for 0-d input."""
-
-    @functools.wraps(function)
-    def elementwise(x: Any, *args: Any) -> np.ndarray:
-        x = _floats(x)
-        return np.asarray(function(x.reshape(-1), *args)).reshape(x.shape)
-
-    return elementwise
 
 
 def _polynomial(coefficients: tuple, t: np.ndarray) -> np.ndarray:

@@ -296,16 +296,21 @@ def multi_dot(tensors: Any) -> Any:
     return result
 
 
+def _broadcast_pair(a: Any, b: Any, who: str) -> tuple:
+    """The shape that a and b broadcast to, or a ShapeError naming ``linalg.<who>``."""
+    try:
+        return np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(
+            f"linalg.{who}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
+        ) from None
+
+
 def vecdot(x: Any, y: Any, *, dim: int = -1) -> Any:
     """The dot product sum_i x_i y_i along ``dim``, broadcasting the other axes (real tensors,
     so no conjugate);   dL/dx = g y,  dL/dy = g x."""
     a, b = as_tensor(x), as_tensor(y)
-    try:
-        shape = np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ShapeError(
-            f"linalg.vecdot: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
-        ) from None
+    shape = _broadcast_pair(a, b, "vecdot")
     if not shape or a.shape[dim] != b.shape[dim]:
         raise ShapeError(
             f"linalg.vecdot: x and y need the same size along dim={dim}, got shapes "
@@ -318,12 +323,7 @@ def cross(input: Any, other: Any, *, dim: int = -1) -> Any:  # noqa: A002
     """``linalg.cross``: the cross product of 3-vectors along ``dim`` (the last axis by default,
     unlike torch.cross), broadcasting the other axes."""
     a, b = as_tensor(input), as_tensor(other)
-    try:
-        shape = np.broadcast_shapes(a.shape, b.shape)
-    except ValueError:
-        raise ShapeError(
-            f"linalg.cross: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
-        ) from None
+    shape = _broadcast_pair(a, b, "cross")
     if not shape or not -len(shape) <= dim < len(shape) or shape[dim] != 3:
         raise ShapeError(
             f"linalg.cross: dim={dim} must have size 3, got shapes {tuple(a.shape)} and "

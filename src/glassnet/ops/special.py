@@ -18,6 +18,7 @@ dtype (integers become float32, as in PyTorch):
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -57,8 +58,21 @@ def float_operands(a: Any, b: Any) -> tuple:
     return a, b
 
 
+# The float64 evaluation shared by the special functions here and in bessel.py, error_functions.py.
 def _floats(x: np.ndarray) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
+
+
+def _on_flat_arrays(function: Any) -> Any:
+    """``function`` of float64 arrays applied to the flattened input and reshaped back, so that
+    its boolean-mask assignments also work for 0-d input."""
+
+    @functools.wraps(function)
+    def elementwise(x: Any, *args: Any) -> np.ndarray:
+        x = _floats(x)
+        return np.asarray(function(x.reshape(-1), *args)).reshape(x.shape)
+
+    return elementwise
 
 
 def erfinv_array(x: np.ndarray) -> np.ndarray:

@@ -30,7 +30,14 @@ from . import api as A
 from .indexing import gather
 from .reduce import single_axis as _axis
 from .special import float_operands
-from .torch_formulas import _picked
+from .torch_formulas import (
+    _between,
+    _floating,
+    _median_frame,
+    _neighbour_ranks,
+    _picked,
+    _quantile_arguments,
+)
 
 __all__ = [
     "addr", "can_cast", "cumulative_trapezoid", "diagflat", "diagonal_scatter", "dist", "e",
@@ -47,11 +54,6 @@ e = math.e
 inf = math.inf
 nan = math.nan
 newaxis = None
-
-
-def _floating(input: Any) -> Any:
-    x = as_tensor(input)
-    return x if is_floating(x.array.dtype) else x.float()
 
 
 # ---------------------------------------------------------------------- elementwise formulas
@@ -406,38 +408,25 @@ def nanmedian(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     """The median of the numbers that are not NaN: the ((m - 1) // 2)-th smallest of the m
     numbers of each slice (NaN when a slice has none), or ``(values, indices)`` along ``dim``;
     dL/dx is g at the element chosen."""
-    x = as_tensor(input)
-    if dim is None:
-        flat = x.reshape(-1)
-        if flat.shape[0] == 0:
-            raise RuntimeError("nanmedian(): cannot compute the median of an empty tensor")
-        return nanmedian(flat, 0).values
-    if x.ndim == 0:
-        return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
-    axis = _axis(dim, x.ndim, "nanmedian")
-    if x.shape[axis] == 0:
-        raise IndexError(f"nanmedian(): dimension {dim} of {list(x.shape)} is empty")
-    values = x.array
-    order = np.argsort(values, axis=axis, kind="stable")  # NaN sort last
-    count = (~np.isnan(values)).sum(axis=axis, keepdims=True) if is_floating(values.dtype) else (
-        np.full(np.take(values, [0], axis=axis).shape, values.shape[axis]))  # fmt: skip
-    rank = np.maximum(count - 1, 0) // 2
-    return _picked(x, axis, np.take_along_axis(order, rank, axis=axis), keepdim)
+
+    def middle_number(x: Any, axis: int, keepdim: bool) -> Any:
+        values = x.array
+        order = np.argsort(values, axis=axis, kind="stable")  # NaN sort last
+        if is_floating(values.dtype):
+            count = (~np.isnan(values)).sum(axis=axis, keepdims=True)
+        else:  # integers hold no NaN: every number of the slice counts
+            count = np.full(np.take(values, [0], axis=axis).shape, values.shape[axis])
+        rank = np.maximum(count - 1, 0) // 2
+        return _picked(x, axis, np.take_along_axis(order, rank, axis=axis), keepdim)
+
+    return _median_frame(as_tensor(input), dim, keepdim, "nanmedian", middle_number)
 
 
 def nanquantile(input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
                 interpolation: str = "linear") -> Any:  # fmt: skip
     """``quantile`` of the numbers that are not NaN in each slice (NaN when a slice has none):
     with its m numbers sorted, p = q (m - 1) and the same interpolations."""
-    ways = ("linear", "lower", "higher", "midpoint", "nearest")
-    if interpolation not in ways:
-        raise ValueError(f"nanquantile: interpolation must be one of {ways}, got "
-                         f"{interpolation!r}")  # fmt: skip
-    x = _floating(input)
-    qs = np.asarray(q.array if hasattr(q, "array") else q, dtype=np.float64)
-    if qs.ndim > 1 or np.any((qs < 0) | (qs > 1)):
-        raise ValueError(f"nanquantile: q must be a number or 1-D, within [0, 1], got "
-                         f"{qs.tolist()}")  # fmt: skip
+    x, qs = _quantile_arguments(input, q, interpolation, "nanquantile")
     flat = dim is None
     original_ndim = x.ndim
     if flat:
@@ -450,20 +439,9 @@ def nanquantile(input: Any, q: Any, dim: int | None = None, keepdim: bool = Fals
     results = []
     for one_q in qs.reshape(-1):
         p = one_q * np.maximum(count - 1, 0)
-        lo, hi = np.floor(p).astype(np.int64), np.ceil(p).astype(np.int64)
-        if interpolation == "nearest":
-            lo = hi = np.round(p).astype(np.int64)
-        elif interpolation == "lower":
-            hi = lo
-        elif interpolation == "higher":
-            lo = hi
+        lo, hi = _neighbour_ranks(p, interpolation)
         v_lo, v_hi = gather(ordered, axis, wrap(lo)), gather(ordered, axis, wrap(hi))
-        if interpolation == "linear":
-            value = v_lo + (v_hi - v_lo) * wrap((p - lo).astype(x.array.dtype))
-        elif interpolation == "midpoint":
-            value = (v_lo + v_hi) * 0.5
-        else:
-            value = v_lo
+        value = _between(v_lo, v_hi, (p - lo).astype(x.array.dtype), interpolation)
         if (count == 0).any():
             value = A.where(wrap(count == 0), math.nan, value)
         if keepdim and flat:

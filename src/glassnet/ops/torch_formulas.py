@@ -258,19 +258,29 @@ def median(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
     slice holding NaN has NaN as its median, at the first NaN. dL/dx is g at the element
     chosen, 0 elsewhere (``gather``'s rule).
     """
-    x = as_tensor(input)
+
+    def lower_middle(x: Any, axis: int, keepdim: bool) -> Any:
+        return _order_statistic(x, axis, (x.shape[axis] - 1) // 2, keepdim, nan_first=True)
+
+    return _median_frame(as_tensor(input), dim, keepdim, "median", lower_middle)
+
+
+def _median_frame(x: Any, dim: int | None, keepdim: bool, name: str, pick: Any) -> Any:
+    """What ``median`` and ``nanmedian`` (called ``name``) share around choosing the element:
+    with ``dim=None`` the median of the flattened tensor as a 0-d tensor, a 0-d tensor as its own
+    median (index 0), and the errors for an empty tensor or an empty dimension;
+    ``pick(x, axis, keepdim)`` returns ``(values, indices)`` along a non-empty ``axis``."""
     if dim is None:
         flat = x.reshape(-1)
         if flat.shape[0] == 0:
-            raise RuntimeError("median(): cannot compute the median of an empty tensor")
-        return median(flat, 0).values
+            raise RuntimeError(f"{name}(): cannot compute the median of an empty tensor")
+        return _median_frame(flat, 0, False, name, pick).values
     if x.ndim == 0:
         return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
-    axis = _axis(dim, x.ndim, "median")
-    n = x.shape[axis]
-    if n == 0:
-        raise IndexError(f"median(): dimension {dim} of {list(x.shape)} is empty")
-    return _order_statistic(x, axis, (n - 1) // 2, keepdim, nan_first=True)
+    axis = _axis(dim, x.ndim, name)
+    if x.shape[axis] == 0:
+        raise IndexError(f"{name}(): dimension {dim} of {list(x.shape)} is empty")
+    return pick(x, axis, keepdim)
 
 
 def _order_statistic(x: Any, axis: int, rank: int, keepdim: bool, nan_first: bool = False) -> Any:
@@ -330,6 +340,43 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     return _order_statistic(x, axis, k - 1, keepdim)
 
 
+def _quantile_arguments(input: Any, q: Any, interpolation: str, who: str) -> tuple:  # noqa: A002
+    """The checked arguments of ``quantile`` and ``nanquantile`` (called ``who``): ``input`` as
+    a floating tensor and q as float64 levels (a number or 1-D, each in [0, 1])."""
+    if interpolation not in _QUANTILE_WAYS:
+        raise ValueError(f"{who}: interpolation must be one of {_QUANTILE_WAYS}, got "
+                         f"{interpolation!r}")  # fmt: skip
+    x = _floating(input)
+    qs = np.asarray(q.array if hasattr(q, "array") else q, dtype=np.float64)
+    if qs.ndim > 1 or np.any((qs < 0) | (qs > 1)):
+        raise ValueError(f"{who}: q must be a number or 1-D, within [0, 1], got {qs.tolist()}")
+    return x, qs
+
+
+def _neighbour_ranks(p: np.ndarray, interpolation: str) -> tuple:
+    """The ranks (lo, hi) of the two sorted values the quantile at fractional rank p is read
+    from: floor(p) and ceil(p) for 'linear' and 'midpoint'; for 'nearest' both the nearer one
+    (ties to the even rank), for 'lower' both floor(p), for 'higher' both ceil(p)."""
+    lo, hi = np.floor(p).astype(np.int64), np.ceil(p).astype(np.int64)
+    if interpolation == "nearest":
+        lo = hi = np.round(p).astype(np.int64)  # half to even, as PyTorch
+    elif interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    return lo, hi
+
+
+def _between(v_lo: Any, v_hi: Any, weight: np.ndarray, interpolation: str) -> Any:
+    """The quantile from the values at its neighbour ranks: v_lo + weight (v_hi - v_lo) for
+    'linear' (weight = p - floor(p)), their mean for 'midpoint', else v_lo (there v_lo = v_hi)."""
+    if interpolation == "linear":
+        return v_lo + (v_hi - v_lo) * wrap(weight)
+    if interpolation == "midpoint":
+        return (v_lo + v_hi) * 0.5
+    return v_lo
+
+
 def quantile(
     input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
     interpolation: str = "linear",
@@ -342,13 +389,7 @@ def quantile(
     'midpoint' take v_floor(p), v_ceil(p), the nearer one (ties to the even index) or the
     mean of the two. NaN anywhere in a slice gives NaN. dL/dv flows to the sorted values used.
     """
-    if interpolation not in _QUANTILE_WAYS:
-        raise ValueError(f"quantile: interpolation must be one of {_QUANTILE_WAYS}, got "
-                         f"{interpolation!r}")  # fmt: skip
-    x = _floating(input)
-    qs = np.asarray(q.array if hasattr(q, "array") else q, dtype=np.float64)
-    if qs.ndim > 1 or np.any((qs < 0) | (qs > 1)):
-        raise ValueError(f"quantile: q must be a number or 1-D, within [0, 1], got {qs.tolist()}")
+    x, qs = _quantile_arguments(input, q, interpolation, "quantile")
     flat = dim is None
     if flat:
         x, dim = x.reshape(-1), 0
@@ -358,24 +399,12 @@ def quantile(
         raise IndexError(f"quantile: dimension {dim} of {list(x.shape)} is empty")
     ordered = A.sort(x, axis).values  # NaN sorts last
     p = qs.reshape(-1) * (n - 1)
-    lo, hi = np.floor(p).astype(np.int64), np.ceil(p).astype(np.int64)
-    if interpolation == "nearest":
-        lo = hi = np.round(p).astype(np.int64)  # half to even, as PyTorch
-    if interpolation == "lower":
-        hi = lo
-    if interpolation == "higher":
-        lo = hi
+    lo, hi = _neighbour_ranks(p, interpolation)
     v_lo = A.index_select(ordered, axis, wrap(lo))
     v_hi = A.index_select(ordered, axis, wrap(hi))
-    if interpolation == "linear":
-        weight = (p - lo).astype(x.array.dtype)
-        shape = [1] * x.ndim
-        shape[axis] = len(p)
-        result = v_lo + (v_hi - v_lo) * wrap(weight.reshape(shape))
-    elif interpolation == "midpoint":
-        result = (v_lo + v_hi) * 0.5
-    else:
-        result = v_lo
+    shape = [1] * x.ndim
+    shape[axis] = len(p)  # the weights of the q's along the axis that holds them
+    result = _between(v_lo, v_hi, (p - lo).astype(x.array.dtype).reshape(shape), interpolation)
     has_nan = np.isnan(x.array).any(axis=axis, keepdims=True)
     if has_nan.any():
         result = A.where(wrap(np.broadcast_to(has_nan, result.shape)), math.nan, result)
