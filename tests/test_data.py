@@ -145,7 +145,8 @@ def test_loader_sequential_order_and_dtypes(fast):
     np.testing.assert_array_equal(xs, X)
     np.testing.assert_array_equal(ys, y)
     assert batches[0][0].dtype == np.float32 and batches[0][1].dtype == np.int64
-    assert isinstance(batches[0], tuple) and isinstance(batches[0][0], gn.Tensor)
+    # a list of tensors, as PyTorch's loader gives for (x, y) samples
+    assert isinstance(batches[0], list) and isinstance(batches[0][0], gn.Tensor)
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "per-sample"])
@@ -265,7 +266,7 @@ def test_loader_fast_path_speed_is_array_speed():
 
 def test_default_collate_structures_and_dtypes():
     batch = default_collate([(1.5, 2, True), (2.5, 3, False)])
-    assert isinstance(batch, tuple)
+    assert isinstance(batch, list)  # tuples collate into a list, as in PyTorch
     assert batch[0].dtype == np.float32 and batch[1].dtype == np.int64
     assert batch[2].dtype == np.bool_
     d = default_collate([{"x": np.ones(2), "name": "a"}, {"x": np.zeros(2), "name": "b"}])

@@ -31,9 +31,11 @@ from . import (
     special,
     testing,
     utils,
+    version,
 )
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import is_anomaly_enabled, is_inference_mode_enabled
 from .autograd import functional_grad as grad
 from .checkpoint import load_checkpoint, save_checkpoint
 from .creation import (
@@ -69,6 +71,7 @@ from .dtypes import (
 from .dtypes import (
     Size,
     double,
+    bfloat16,
     finfo,
     float16,
     float32,
@@ -144,6 +147,17 @@ from .ops.torch_extras import (
     vdot,
 )
 from .printing import set_printoptions
+from .legacy_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor

@@ -129,6 +129,24 @@ class inference_mode(_GradMode):
     def __init__(self, mode: bool = True) -> None:
         self._mode = not mode
 
+    def __enter__(self) -> None:
+        global _inference_mode
+        super().__enter__()
+        self._previous_inference, _inference_mode = _inference_mode, not self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        global _inference_mode
+        super().__exit__(*exc)
+        _inference_mode = self._previous_inference
+
+
+_inference_mode = False
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (unless an ``inference_mode(False)`` block is nested in it)."""
+    return _inference_mode
+
 
 # ----------------------------------------------------------------------------------------------
 # Ops
@@ -876,3 +894,13 @@ def __getattr__(name: str) -> Any:
 
         return autograd_functional
     raise AttributeError(f"module 'glassnet.autograd' has no attribute {name!r}")
+
+
+# PyTorch's older names (Variable) and anomaly switches come likewise from their own file
+# (which reaches Tensor through this module at call time, and glassnet.inspect on first use).
+from .autograd_compat import (  # noqa: E402, F401
+    Variable,
+    detect_anomaly,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)

@@ -16,6 +16,34 @@ int64 = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
 bool_ = np.dtype(np.bool_)
 
+
+class MissingDtype:
+    """A PyTorch dtype glassnet has no numbers for (NumPy has none): ``glassnet.bfloat16``.
+
+    It exists so that code which only names it runs: ``torch.autocast("cpu",
+    dtype=torch.bfloat16)`` ignores its dtype (see torch_switches.autocast), and
+    ``torch.cuda.is_bf16_supported()``-style checks can compare it. Making a tensor of it
+    (``x.to(torch.bfloat16)``, ``zeros(2, dtype=torch.bfloat16)``) is refused in one line by
+    ``to_dtype``, naming the dtypes glassnet has instead.
+    """
+
+    is_floating_point = True
+    is_complex = False
+    is_signed = True
+
+    def __init__(self, name: str, itemsize: builtins.int) -> None:
+        self.name = name
+        self.itemsize = itemsize
+
+    def __repr__(self) -> str:
+        return f"glassnet.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name  # copies and pickles are the module's one sentinel
+
+
+bfloat16 = MissingDtype("bfloat16", 2)
+
 # PyTorch-style aliases.
 half = float16
 float = float32  # noqa: A001 - glassnet.float mirrors torch.float
@@ -48,6 +76,13 @@ def to_dtype(dtype) -> np.dtype:
     """
     if dtype is None:
         raise TypeError("expected a dtype, got None")
+    if isinstance(dtype, str) and dtype.removeprefix("torch.").endswith("bfloat16"):
+        dtype = bfloat16
+    if isinstance(dtype, MissingDtype):
+        raise TypeError(
+            f"glassnet has no {dtype.name} numbers (NumPy has no such type); use "
+            "glassnet.float32, or glassnet.float16 for half the memory"
+        )
     if isinstance(dtype, str):
         key = dtype.removeprefix("glassnet.").removeprefix("torch.")
         if key in _NAMES:

@@ -223,7 +223,15 @@ class Subset(Dataset):
             raise AttributeError(f"{type(self.dataset).__name__} has no arrays")
         return tuple(a[self.indices] for a in base)
 
-    def __getitem__(self, index: int) -> Any:
+    def __getitem__(self, index: Any) -> Any:
+        """Sample ``index``; a slice or a list (array, Tensor) of integers gives the dataset's
+        rows at those places of ``indices`` (``subset[:]``, ``subset[[0, 2]]``), read with one
+        indexing of the dataset by a list, as PyTorch does (TensorDataset takes one)."""
+        if isinstance(index, slice):
+            return self.dataset[self.indices[index].tolist()]
+        rows = _index_rows(index, len(self))
+        if rows is not None:
+            return self.dataset[self.indices[rows].tolist()]
         i = _check_index(index, len(self))
         return self.dataset[int(self.indices[i])]
 

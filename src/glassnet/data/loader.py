@@ -21,8 +21,10 @@ def default_collate(samples: list[Any]) -> Any:
 
     * Tensors, arrays and numbers are stacked along a new first axis into a Tensor, with the
       batch dtypes: floats float32 (float64 stays float64), integers int64, booleans bool.
-    * Tuples and lists are collated element by element (a list of ``(x, y)`` pairs becomes a
-      tuple ``(X, Y)``); dicts key by key; strings are returned as a list.
+    * Tuples and lists are collated element by element into a list, as PyTorch does (a list
+      of ``(x, y)`` pairs becomes ``[X, Y]``, which unpacks as ``X, Y = batch``); a
+      namedtuple stays one of its type; dicts are collated key by key into a dict of the
+      samples' type (an OrderedDict stays one); strings are returned as a list.
 
     Raises ValueError when the samples do not have one structure or one shape.
     """
@@ -49,7 +51,11 @@ def default_collate(samples: list[Any]) -> Any:
         for k, s in enumerate(samples):
             if not isinstance(s, Mapping) or set(s) != keys:
                 raise ValueError(f"sample {k} does not have the keys of sample 0 ({sorted(keys)})")
-        return {key: default_collate([s[key] for s in samples]) for key in first}
+        batch = {key: default_collate([s[key] for s in samples]) for key in first}
+        try:
+            return type(first)(batch)  # the samples' kind of mapping, as PyTorch keeps it
+        except TypeError:  # a mapping type that cannot be made from a dict
+            return batch
     if isinstance(first, (tuple, list)):
         size = len(first)
         for k, s in enumerate(samples):
@@ -59,7 +65,9 @@ def default_collate(samples: list[Any]) -> Any:
                     f"sample {k} is {type(s).__name__} of length {len(s)}"
                 )
         parts = [default_collate([s[i] for s in samples]) for i in range(size)]
-        return tuple(parts) if isinstance(first, tuple) else parts
+        if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple keeps its type
+            return type(first)(*parts)
+        return parts
     raise TypeError(
         f"default_collate cannot batch samples of type {type(first).__name__}; expected Tensors, "
         "arrays, numbers, or tuples/lists/dicts of them (or pass collate_fn)"
@@ -314,14 +322,15 @@ class DataLoader:
         order: np.ndarray | None,
         start: int,
         stop: int,
-    ) -> tuple[Tensor, ...]:
+    ) -> list[Tensor]:
+        # a list, as default_collate makes of (x, y) samples (and as PyTorch's loader gives)
         base, rows = arrays
         if order is None and rows is None:
-            return tuple(wrap(a[start:stop].copy()) for a in base)
+            return [wrap(a[start:stop].copy()) for a in base]
         idx = np.arange(start, stop) if order is None else order[start:stop]
         if rows is not None:
             idx = rows[idx]
-        return tuple(wrap(a[idx]) for a in base)
+        return [wrap(a[idx]) for a in base]
 
     def __repr__(self) -> str:
         if self._streaming:

@@ -25,10 +25,10 @@ class AnomalyError(RuntimeError):
     """An op produced NaN or Inf; the message names the op, its module and its inputs."""
 
 
-def _bad(array: np.ndarray) -> str | None:
+def _bad(array: np.ndarray, check_inf: bool = True) -> str | None:
     if array.dtype.kind not in "fc" or array.size == 0:
         return None
-    if np.isfinite(array).all():
+    if np.isfinite(array).all() if check_inf else not np.isnan(array).any():
         return None
     nans = int(np.isnan(array).sum())
     infs = int(np.isinf(array).sum())
@@ -53,6 +53,10 @@ class detect_anomaly:
 
     Args:
         check_nan: set False to switch the checks off without removing the ``with`` line.
+        check_forward: set False to check only the gradients backward makes (PyTorch's rule,
+            which ``torch.autograd.detect_anomaly`` follows: an Inf in a forward pass, such as
+            an attention mask filled with -inf, is often meant).
+        check_inf: set False to stop only at NaN, not at Inf (also PyTorch's rule).
 
     Example::
 
@@ -61,8 +65,11 @@ class detect_anomaly:
             loss.backward()
     """
 
-    def __init__(self, check_nan: bool = True) -> None:
+    def __init__(
+        self, check_nan: bool = True, *, check_forward: bool = True, check_inf: bool = True
+    ) -> None:
         self.check_nan = check_nan
+        self.check_forward, self.check_inf = check_forward, check_inf
         self._where: dict[int, str] = {}  # id(op) -> module label, for backward messages
         self._step = 0
 
@@ -73,7 +80,9 @@ class detect_anomaly:
         where = _module_label()
         if out.grad_fn is op:
             self._where[id(op)] = where
-        problem = _bad(out.array)
+        if not self.check_forward:
+            return
+        problem = _bad(out.array, self.check_inf)
         if problem:
             place = f" in {where}" if where else ""
             raise AnomalyError(
@@ -85,7 +94,7 @@ class detect_anomaly:
         for k, gx in enumerate(input_grads):
             if not isinstance(gx, Tensor):
                 continue
-            problem = _bad(gx.array)
+            problem = _bad(gx.array, self.check_inf)
             if problem:
                 where = self._where.get(id(op), "")
                 place = f" in {where}" if where else ""
@@ -113,7 +122,9 @@ class detect_anomaly:
 
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
-            with detect_anomaly(self.check_nan):
+            with detect_anomaly(
+                self.check_nan, check_forward=self.check_forward, check_inf=self.check_inf
+            ):
                 return function(*args, **kwargs)
 
         return run

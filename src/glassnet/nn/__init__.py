@@ -26,6 +26,7 @@ from .module import (
 )
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
+from .parallel import DataParallel
 from .parameter import Parameter
 from .pixel_shuffle import *  # noqa: F403
 from .pooling import *  # noqa: F403

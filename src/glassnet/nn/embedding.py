@@ -213,5 +213,36 @@ class EmbeddingBag(Module):
                                   self.mode, self.sparse, per_sample_weights,
                                   self.include_last_offset, self.padding_idx)  # fmt: skip
 
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        mode: str = "mean",
+        sparse: bool = False,
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+    ) -> EmbeddingBag:
+        """An EmbeddingBag whose table is ``embeddings`` (2-D, one row per token), frozen (not
+        learned) by default; the table is used as given and shares memory with ``embeddings``,
+        as ``Embedding.from_pretrained``."""
+        if not isinstance(embeddings, Tensor):
+            embeddings = Tensor(np.asarray(embeddings))
+        if embeddings.ndim != 2:
+            raise ValueError(
+                f"EmbeddingBag.from_pretrained: embeddings must be 2-D, got shape "
+                f"{tuple(embeddings.shape)}"
+            )
+        rows, cols = embeddings.shape
+        bag = cls(rows, cols, max_norm=max_norm, norm_type=norm_type,
+                  scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
+                  _weight=embeddings, include_last_offset=include_last_offset,
+                  padding_idx=padding_idx)  # fmt: skip
+        bag.weight.requires_grad = not freeze
+        return bag
+
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}, mode='{self.mode}'"

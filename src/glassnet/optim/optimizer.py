@@ -421,15 +421,59 @@ class Optimizer:
         return "\n".join(lines)
 
 
+#: PyTorch's switches that choose how its optimizers compute on its devices (a loop per
+#: tensor or one over all, a fused kernel, CUDA-graph capture, a recorded step), not what;
+#: with their defaults. glassnet has one CPU way to compute each rule, so they change nothing.
+SWITCHES = dict(foreach=None, fused=None, capturable=False, differentiable=False)
+#: which of them each built-in optimizer's constructor takes, as in torch (the others take
+#: ``DEFAULT_SWITCHES``); torch takes ``fused`` only where it has a fused CPU kernel
+TORCH_SWITCHES = {
+    "SGD": ("foreach", "differentiable", "fused"),
+    "Adagrad": ("foreach", "differentiable", "fused"),
+    "Adam": ("foreach", "capturable", "differentiable", "fused"),
+    "AdamW": ("foreach", "capturable", "differentiable", "fused"),
+    "Adafactor": ("foreach",),
+}
+DEFAULT_SWITCHES = ("foreach", "capturable", "differentiable")
+
+
+def check_switches(name: str, options: Mapping[str, Any]) -> None:
+    """Refuse, in one line, the switches that ask for what glassnet cannot do.
+
+    ``foreach=True`` and ``fused=True`` ask only for speed and are accepted (torch runs a
+    fused step on the CPU too), but not both at once (torch refuses that). ``capturable=True``
+    needs a CUDA-graph device, which torch lacks on the CPU as well; ``differentiable=True``
+    asks for the step to be recorded for autograd, and glassnet's steps change arrays in place.
+    """
+    if options.get("fused") and options.get("foreach"):
+        raise RuntimeError(f"{name}(): `fused` and `foreach` cannot be `True` together.")
+    if options.get("capturable"):
+        raise ValueError(
+            f"{name}(capturable=True): capturing a step in a CUDA graph needs a GPU, and "
+            "glassnet runs on the CPU only; use capturable=False"
+        )
+    if options.get("differentiable"):
+        raise ValueError(
+            f"{name}(differentiable=True): glassnet's optimizer steps update the arrays in "
+            "place and are not recorded for autograd; use differentiable=False"
+        )
+
+
 def _constructor(cls: type[Optimizer]) -> Callable[..., None]:
     """``cls.__init__`` made from ``cls.options`` and ``cls.keyword_options``.
 
-    It takes ``params``, then the options by position or keyword, then the keyword options,
-    each with its default (a wrong or missing argument raises TypeError as for a written-out
-    ``__init__``), and calls ``Optimizer.__init__(self, params, defaults)`` with every option
-    (and the ``fixed_options``) in ``defaults``. Its signature is the one ``help(cls)`` and
+    It takes ``params``, then the options by position or keyword, then the keyword options
+    and PyTorch's implementation switches (``TORCH_SWITCHES``), each with its default (a
+    wrong or missing argument raises TypeError as for a written-out ``__init__``), and calls
+    ``Optimizer.__init__(self, params, defaults)`` with every option (and the
+    ``fixed_options``) in ``defaults``. Its signature is the one ``help(cls)`` and
     ``inspect.signature(cls)`` show.
     """
+    switches = {
+        name: SWITCHES[name]
+        for name in TORCH_SWITCHES.get(cls.__name__, DEFAULT_SWITCHES)
+        if name not in cls.keyword_options
+    }
     by_position = inspect.Parameter.POSITIONAL_OR_KEYWORD
     signature = inspect.Signature(
         [
@@ -443,7 +487,7 @@ def _constructor(cls: type[Optimizer]) -> Callable[..., None]:
                 inspect.Parameter(
                     name, inspect.Parameter.KEYWORD_ONLY, default=value, annotation=_kind_of(value)
                 )
-                for name, value in cls.keyword_options.items()
+                for name, value in {**cls.keyword_options, **switches}.items()
             ),
         ],
         return_annotation=None,
@@ -458,6 +502,7 @@ def _constructor(cls: type[Optimizer]) -> Callable[..., None]:
         defaults = dict(arguments.arguments)
         params = defaults.pop("params")
         del defaults["self"]
+        check_switches(type(self).__name__, defaults)
         Optimizer.__init__(self, params, {**defaults, **cls.fixed_options})
 
     __init__.__signature__ = signature  # type: ignore[attr-defined]

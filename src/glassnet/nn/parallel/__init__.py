@@ -1,7 +1,12 @@
-"""glassnet.nn.parallel: DistributedDataParallel, under PyTorch's path (re-exports only).
+"""glassnet.nn.parallel: DataParallel and DistributedDataParallel, under PyTorch's paths (re-exports only).
 
-It lives in glassnet.distributed (the core never imports MPI); it is loaded on first use.
+DistributedDataParallel lives in glassnet.distributed (the core never imports MPI); it is
+loaded on first use.
 """
+
+from .data_parallel import DataParallel
+
+__all__ = ["DataParallel"]
 
 
 def __getattr__(name: str):

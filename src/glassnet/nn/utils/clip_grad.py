@@ -7,6 +7,7 @@ many tensors as one vector) and clip_grads_with_norm_ (the rescaling, given that
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
@@ -55,6 +56,7 @@ def clip_grad_norm_(
     max_norm: float,
     norm_type: float = 2.0,
     error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     r"""Scale all gradients together so that their combined norm is at most ``max_norm``.
 
@@ -76,6 +78,8 @@ def clip_grad_norm_(
         norm_type: :math:`p` (default 2); ``float("inf")`` for the max-norm.
         error_if_nonfinite: raise RuntimeError if the total norm is nan or infinite
             (otherwise the gradients are scaled by it anyway, as in PyTorch).
+        foreach: PyTorch's choice of kernel (one per tensor, or one over all); glassnet has
+            one way, so it changes nothing.
 
     Returns:
         The total norm of the gradients *before* clipping, as a 0-d Tensor.
@@ -105,7 +109,27 @@ def clip_grad_norm_(
     return wrap(total)
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
+def clip_grad_norm(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """``clip_grad_norm_`` under its old name, which PyTorch deprecated (the trailing ``_`` of
+    the new one says that the gradients change in place): warns as PyTorch does, then calls it."""
+    warnings.warn(
+        "`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+        "`torch.nn.utils.clip_grad_norm_`.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
     r"""Clamp every gradient entry into :math:`[-\text{clip\_value}, \text{clip\_value}]`, in place.
 
     .. math::
@@ -117,6 +141,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     Args:
         parameters: a Tensor or an iterable of Tensors; those without a gradient are ignored.
         clip_value: :math:`c`, the largest absolute value allowed (>= 0).
+        foreach: accepted for PyTorch code; glassnet has one implementation.
     """
     clip_value = float(clip_value)
     if not clip_value >= 0:
