@@ -53,6 +53,7 @@ from .creation import (
     normal,
     ones,
     ones_like,
+    poisson,
     rand,
     rand_like,
     randint,
@@ -70,8 +71,8 @@ from .dtypes import (
 )
 from .dtypes import (
     Size,
-    double,
     bfloat16,
+    double,
     finfo,
     float16,
     float32,
@@ -146,7 +147,6 @@ from .ops.torch_extras import (
     vander,
     vdot,
 )
-from .printing import set_printoptions
 from .legacy_types import (
     BoolTensor,
     ByteTensor,
@@ -158,6 +158,7 @@ from .legacy_types import (
     LongTensor,
     ShortTensor,
 )
+from .printing import set_printoptions
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor

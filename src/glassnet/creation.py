@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import Op
 from .device import check_device
 from .dtypes import float32, int64, to_dtype
 from .random import default_generator
@@ -287,6 +288,37 @@ def bernoulli(
     dtype = source.dtype if source.dtype.kind == "f" else to_dtype(float32)
     draws = (generator or default_generator()).random(probs.shape) < probs
     return Tensor._make(draws.astype(dtype))
+
+
+class _PoissonDraw(Op):
+    """y_i ~ Poisson(rate_i), a whole-number count with mean and variance rate_i;
+    dL/drate = 0: a draw is not a smooth function of its rate (PyTorch gives the same zeros,
+    keeping the draw in the graph)."""
+
+    def __init__(self, generator: np.random.Generator) -> None:
+        self.generator = generator
+
+    def forward(self, rates: np.ndarray) -> np.ndarray:
+        return self.generator.poisson(rates).astype(rates.dtype)
+
+    def backward(self, g: Tensor) -> tuple:
+        return (g * 0.0,)
+
+
+def poisson(
+    input: Any,  # noqa: A002 - PyTorch's name
+    generator: np.random.Generator | None = None,
+) -> Tensor:
+    """One Poisson draw per element: y_i ~ Poisson(rate_i) with rate_i = ``input``'s element
+    (a count k with probability rate**k e**-rate / k!), in input's floating dtype, from
+    glassnet's seeded generator (or ``generator``). Its gradient is 0, as torch.poisson's.
+    """
+    rates = input if isinstance(input, Tensor) else Tensor._from_data(input)
+    if rates.array.dtype.kind != "f":
+        raise TypeError(f"poisson expects a floating tensor of rates, got dtype {rates.dtype}")
+    if rates.array.size and not np.all(rates.array >= 0):  # also refuses NaN
+        raise ValueError("poisson expects non-negative rates")
+    return _PoissonDraw(generator or default_generator())(rates)
 
 
 def normal(

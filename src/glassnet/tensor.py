@@ -754,8 +754,11 @@ class Tensor:
         np.moveaxis(mask, axis, 0)[positions.reshape(-1)] = True
         return self.masked_fill_(autograd.wrap(mask), value)
 
-    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
-        return self._inplace(functools.partial(api.scatter, value=value), dim, index, src)
+    def scatter_(
+        self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None
+    ) -> Tensor:
+        scatter = functools.partial(api.scatter, value=value, reduce=reduce)
+        return self._inplace(scatter, dim, index, src)
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
         return self._inplace(api.scatter_add, dim, index, src)

@@ -362,8 +362,17 @@ def minimum(a, b) -> Tensor:
     return E.Minimum()(a, b)
 
 
-def where(condition, x, y) -> Tensor:
-    """x where condition is true, else y (elementwise, broadcasting)."""
+def where(condition, x=None, y=None) -> Tensor:
+    """x where condition is true, else y (elementwise, broadcasting).
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``: a tuple of index
+    tensors, one per axis, of the elements that are true (nonzero).
+    """
+    if x is None and y is None:
+        return nonzero(condition, as_tuple=True)
+    if x is None or y is None:
+        raise TypeError("where: give both x and y, or neither (where(condition) lists the "
+                        "indices where condition is true)")  # fmt: skip
     cond = _t(condition).array.astype(bool, copy=False)
     x_t = x if is_tensor(x) else None
     y_t = y if is_tensor(y) else None
@@ -500,19 +509,38 @@ def sum(x, dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A001
     return R.Sum(dim, keepdim)(x)
 
 
-def mean(x, dim=None, keepdim: bool = False) -> Tensor:
-    """Average over ``dim``. Needs a floating tensor (as in PyTorch)."""
-    return R.Mean(dim, keepdim)(_t(x))
+def mean(x, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Average over ``dim``. Needs a floating tensor (as in PyTorch), or a floating ``dtype``
+    to convert x to first (``x.mean(dtype=glassnet.float64)`` averages in float64)."""
+    return R.Mean(dim, keepdim)(_as_dtype(x, dtype))
+
+
+def _as_dtype(x, dtype) -> Tensor:
+    """x as a tensor of ``dtype`` (a differentiable cast), or as it is for dtype=None: the
+    ``dtype=`` of PyTorch's reductions, which converts the input before computing."""
+    x = _t(x)
+    return x if dtype is None else x.to(dtype)
 
 
 def _extreme(op, x, dim, keepdim, pick_index):
+    """max / min of x: over everything (dim=None, ties share the gradient), or along ``dim``
+    as (values, indices), where values = gather(x, dim, indices): the gradient goes to the
+    returned index alone (the first of tied elements), as in PyTorch."""
     x = _t(x)
     if dim is None:
         return op(None, False)(x)
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op.__name__.lower()}: dim must be an int, got {dim!r}")
-    values = op(dim, keepdim)(x)
-    indices = pick_index(dim, keepdim)(x)
+    if x.ndim == 0:  # a number: itself, at index 0 (dim must still be 0 or -1)
+        R.normalize_dims(dim, 0, "max" if op is R.Max else "min")
+        return _values_indices(op(None, False)(x), as_tensor(np.asarray(0, dtype=np.int64)))
+    name = "max" if op is R.Max else "min"
+    if x.shape[R.single_axis(dim, x.ndim, name)] == 0:
+        raise IndexError(f"{name}: cannot reduce dim {dim} of size 0 (tensor of shape {x.shape})")
+    indices = pick_index(dim, True)(x)
+    values = gather(x, dim, indices)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _values_indices(values, indices)
 
 
@@ -569,9 +597,9 @@ def std_mean(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiase
     )
 
 
-def prod(x, dim=None, keepdim: bool = False) -> Tensor:
-    """Product of the elements over ``dim``."""
-    return R.Prod(dim, keepdim)(_t(x))
+def prod(x, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Product of the elements over ``dim`` (of x converted to ``dtype`` first, if given)."""
+    return R.Prod(dim, keepdim)(_as_dtype(x, dtype))
 
 
 def logsumexp(x, dim=None, keepdim: bool = False) -> Tensor:
@@ -595,14 +623,16 @@ def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
     return R.NormRoot(p)(sum(abs(x) ** p, dim, keepdim))
 
 
-def softmax(x, dim: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``dim`` (shifted by the max so it never overflows)."""
-    return R.Softmax(dim)(_float(x))
+def softmax(x, dim: int = -1, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim`` (shifted by the max so it never overflows), of x
+    converted to ``dtype`` first if given."""
+    return R.Softmax(dim)(_float(_as_dtype(x, dtype)))
 
 
-def log_softmax(x, dim: int = -1) -> Tensor:
-    """x - logsumexp(x) along ``dim``: log-probabilities, stable for any input size."""
-    return R.LogSoftmax(dim)(_float(x))
+def log_softmax(x, dim: int = -1, dtype=None) -> Tensor:
+    """x - logsumexp(x) along ``dim``: log-probabilities, stable for any input size (of x
+    converted to ``dtype`` first if given)."""
+    return R.LogSoftmax(dim)(_float(_as_dtype(x, dtype)))
 
 
 def argmax(x, dim=None, keepdim: bool = False) -> Tensor:
@@ -791,9 +821,12 @@ def outer(a, b) -> Tensor:
 def _promote(a, b):
     """Make the operands of a binary op agree on a dtype the way PyTorch does.
 
-    A Python number adopts the tensor's dtype (a float with an integer tensor gives float32);
-    a float tensor wins over an integer one; two floats of different width give the wider.
-    Returns (a, b) where b is a Tensor or a Python number.
+    A Python number adopts the tensor's dtype (a float with an integer tensor gives float32).
+    Two tensors of different dtypes are both cast to ``result_type(a, b)`` (ops/torch_extras.py,
+    the one home of PyTorch's rules): a float beats an integer, and a 0-d tensor widens a tensor
+    with dimensions only when it is of a higher kind (float32 * a 0-d float64 stays float32,
+    int32 * a 0-d float64 is float64). The casts are ``Tensor.to``, so gradients go back to
+    each operand in its own dtype. Returns (a, b) where b is a Tensor or a Python number.
     """
     if is_tensor(b) and a.array.dtype is b.array.dtype:
         return a, b  # the common case: nothing to decide
@@ -807,12 +840,15 @@ def _promote(a, b):
         return a, b
     if not is_tensor(b):
         b = as_tensor(b)
-    ka, kb = a.array.dtype.kind, b.array.dtype.kind
-    if ka != kb:
-        if ka == "f" and kb in "biu":
-            b = b.to(a.array.dtype)
-        elif kb == "f" and ka in "biu":
-            a = a.to(b.array.dtype)
+    if a.array.dtype == b.array.dtype:
+        return a, b
+    from .torch_extras import result_type  # torch_extras imports this module
+
+    dtype = result_type(a, b)
+    if a.array.dtype != dtype:
+        a = a.to(dtype)
+    if b.array.dtype != dtype:
+        b = b.to(dtype)
     return a, b
 
 

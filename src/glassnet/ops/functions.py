@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Op, wrap
+from ..autograd import Op, is_tensor, wrap
 from . import api as A
 
 # ---------------------------------------------------------------------- logarithms, exponentials
@@ -265,9 +265,8 @@ def atan(x):
 
 def atan2(input, other):  # noqa: A002 - PyTorch's argument name
     """Angle (radians, in (-pi, pi]) of the point (other, input): atan(input / other) by quadrant."""
-    a, b = A._promote(A._float(input), other)
-    b = A._float(b)
-    return Atan2()(a, b)
+    a, b = A._promote(A._t(input), other)  # PyTorch's promotion first, then to a float
+    return Atan2()(A._float(a), A._float(b))
 
 
 def sinh(x):
@@ -297,8 +296,8 @@ def atanh(x):
 
 def copysign(input, other):  # noqa: A002
     """|input| with the sign of ``other`` (a tensor or a number), elementwise."""
-    a, b = A._promote(A._float(input), other)
-    return CopySign()(a, b)
+    a, b = A._promote(A._t(input), other)  # PyTorch's promotion first, then to a float
+    return CopySign()(A._float(a), A._float(b) if is_tensor(b) else b)
 
 
 def logaddexp(input, other):  # noqa: A002

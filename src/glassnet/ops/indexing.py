@@ -94,19 +94,36 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):  # no
 
     dL/dinput is g with zeros at the overwritten places, dL/dsrc = gather(g, dim, index).
     With repeated positions one of the writes wins (which one is unspecified, as in PyTorch).
+
+    ``reduce='add'`` (PyTorch's older keyword) adds instead, y[i][index[i][j][k]][k] +=
+    src[i][j][k] (``scatter_add``), and ``reduce='multiply'`` multiplies in, *= src
+    (``scatter_reduce(..., 'prod')``); repeats accumulate. Unlike PyTorch, which has no
+    derivative for these, glassnet's two are differentiable.
     """
-    if reduce is not None:
-        raise ValueError("scatter: reduce= is deprecated in PyTorch; use scatter_reduce")
     if src is None and value is None:
         raise TypeError("scatter: give src (a tensor) or value (a number)")
     if src is not None and not is_tensor(src):
         src, value = None, src  # scatter(x, dim, index, 1.5): a number in src's place
     x, idx = A._t(input), _index_array(index, "scatter")
+    if reduce is not None:
+        return _scatter_with_reduce(x, dim, idx, src, value, reduce)
     axis = _check_along(x, dim, idx, "scatter", src)
     where = positions(idx, axis)
     if src is None:
         return SetItem(where)(x, value)
     return SetItem(where)(x, _leading(A._promote(x, src)[1], idx.shape))
+
+
+def _scatter_with_reduce(x, dim: int, idx: np.ndarray, src, value, reduce: str):
+    """scatter's ``reduce='add' | 'multiply'``: src (or value at every index) added or
+    multiplied into a copy of x."""
+    if reduce not in ("add", "multiply"):
+        raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+    if src is None:
+        src = wrap(np.full(idx.shape, value, dtype=x.array.dtype))
+    if reduce == "add":
+        return scatter_add(x, dim, idx, src)
+    return scatter_reduce(x, dim, idx, src, "prod")
 
 
 def scatter_add(input, dim: int, index, src):  # noqa: A002

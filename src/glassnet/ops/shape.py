@@ -7,6 +7,8 @@ transposed back, an index's gradient is scattered (added) into the positions it 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..autograd import Op, as_tensor
@@ -267,8 +269,24 @@ class Cat(Op):
 
 
 def cat(tensors, dim: int = 0):
-    """Join tensors along an existing axis ``dim`` (``torch.cat``)."""
-    return Cat(dim)(*_as_tensors(tensors))
+    """Join tensors along an existing axis ``dim`` (``torch.cat``).
+
+    Tensors of different dtypes are joined in the dtype PyTorch promotes them to (an int64
+    with a float32 tensor gives float32, int32 with float16 gives float16); each is cast with
+    ``Tensor.to`` first, so its gradient comes back in its own dtype.
+    """
+    return Cat(dim)(*_common_dtype(_as_tensors(tensors)))
+
+
+def _common_dtype(tensors: list) -> list:
+    """``tensors`` cast to the one dtype PyTorch's promotion gives them all (as they are when
+    they already agree, the usual case)."""
+    if len({t.array.dtype for t in tensors}) <= 1:
+        return tensors
+    from .torch_extras import promote_types  # torch_extras imports this module
+
+    dtype = functools.reduce(promote_types, (t.array.dtype for t in tensors))
+    return [t if t.array.dtype == dtype else t.to(dtype) for t in tensors]
 
 
 def stack(tensors, dim: int = 0):

@@ -359,10 +359,15 @@ def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Any:  
 
 
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
-    """How many times each of 0, 1, ..., max(input) occurs (summing ``weights`` instead)"""
+    """How many times each of 0, 1, ..., max(input) occurs (summing ``weights`` instead).
+
+    The counts are int64; weighted sums are float32 for float32 weights and float64 for any
+    other weights (PyTorch's rule: integer and float16 weights too give float64)."""
     x = as_tensor(input).numpy()
     if x.ndim != 1 or x.dtype.kind not in "iu" or (x < 0).any():
         raise ValueError("bincount expects a 1-D tensor of non-negative integers")
-    w = None if weights is None else as_tensor(weights).numpy()
-    counts = np.bincount(x, weights=w, minlength=minlength)
-    return wrap(counts if w is not None else counts.astype(np.int64))
+    if weights is None:
+        return wrap(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = as_tensor(weights).numpy()
+    sums = np.bincount(x, weights=w, minlength=minlength)  # NumPy sums in float64
+    return wrap(sums.astype(np.float32) if w.dtype == np.float32 else sums)
