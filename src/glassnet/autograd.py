@@ -458,6 +458,21 @@ def _topological_order(roots: Sequence[Op]) -> list[Op]:
 
 
 _FREED = "freed"
+#: What a node's ``parents`` become once the backward walk has used and freed it.
+FREED = _FREED
+#: The attributes the engine sets on an op when it runs (the rest are the op's own settings).
+RECORDED_ATTRIBUTES = frozenset(
+    {
+        "inputs",
+        "parents",
+        "versions",
+        "out_version",
+        "out_data",
+        "saved",
+        "_retained",
+        "_grad_hooks",
+    }
+)
 
 
 def run_backward(
@@ -660,6 +675,12 @@ def _raise_stale_input(node: Op, i: int) -> None:
 
 
 _reads_every_input = Op.saved_inputs
+
+
+def reads_output_only(op: Op) -> tuple:
+    """``saved_inputs`` of an op whose gradient is a formula of its output alone (e**x, tanh,
+    sigmoid, sqrt, softmax): its input may change in place after it ran, as in PyTorch."""
+    return ()
 
 
 def _deliver_to_leaf(
@@ -879,6 +900,14 @@ def functional_grad(f: Callable, argnums: int | Iterable[int] = 0) -> Callable:
 # autograd.Function (a learner's own op) lives in function.py, built on Op; it is re-exported
 # here under PyTorch's name, torch.autograd.Function. function.py imports this module, which is
 # complete by this line, so the re-export closes no new loop at load time.
+# PyTorch's older names (Variable) and anomaly switches come likewise from their own file
+# (which reaches Tensor through this module at call time, and glassnet.inspect on first use).
+from .autograd_compat import (  # noqa: E402, F401
+    Variable,
+    detect_anomaly,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .function import Function  # noqa: E402, F401
 
 
@@ -894,13 +923,3 @@ def __getattr__(name: str) -> Any:
 
         return autograd_functional
     raise AttributeError(f"module 'glassnet.autograd' has no attribute {name!r}")
-
-
-# PyTorch's older names (Variable) and anomaly switches come likewise from their own file
-# (which reaches Tensor through this module at call time, and glassnet.inspect on first use).
-from .autograd_compat import (  # noqa: E402, F401
-    Variable,
-    detect_anomaly,
-    is_anomaly_enabled,
-    set_detect_anomaly,
-)

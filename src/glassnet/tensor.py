@@ -21,7 +21,7 @@ from .dtypes import default_dtype_for, is_floating, to_dtype
 from .errors import ShapeError
 from .ops import api
 from .ops import elementwise as E
-from .ops.shape import GetItem
+from .ops.shape import VIEW_OPS, GetItem, ViewWrite
 from .printing import PRINT_OPTIONS
 
 _PLAIN_NUMBERS = (float, int)  # not bool: True + tensor follows PyTorch's promotion rules
@@ -646,6 +646,10 @@ class Tensor:
         out = GetItem(index)(self)
         if out.array.base is not None:
             out._version = self._version
+            if out.grad_fn is None:
+                # Not recorded, so no graph node says what out views: note it, for an
+                # in-place change of out that brings gradients in (buf[0].copy_(h)).
+                out.__dict__["_view_of"] = (self, index)
         return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -675,11 +679,13 @@ class Tensor:
                     "in-place operation; wrap it in `with glassnet.no_grad():` (as optimizers "
                     "do) or use an out-of-place operation"
                 )
+            bases = _viewed_bases(self)
             old = Tensor._make(self.array.copy(), self.requires_grad, self.grad_fn)
             out = op(old, *others)
             self.array[...] = out.array
             self.grad_fn = out.grad_fn
             self.requires_grad = True
+            _write_into_bases(bases, out)
         elif isinstance(op, autograd.Op):
             arrays = [o.array if isinstance(o, Tensor) else o for o in others]
             result = op.forward(self.array, *arrays)
@@ -1062,6 +1068,65 @@ from . import inplace_forms, tensor_extras  # noqa: E402 - they need the class d
 
 inplace_forms.attach(Tensor)
 tensor_extras.attach(Tensor)
+
+
+def _viewed_base(t: Tensor) -> tuple[Tensor, Any, Any] | None:
+    """``(base, array_view, tensor_view)`` when t's elements are another tensor's (t is a view
+    made by indexing, reshaping or transposing it), else None. ``array_view(a)`` makes the same
+    view of an array shaped like the base, ``tensor_view(b)`` of a Tensor (recorded)."""
+    node = t.grad_fn
+    if type(node) in VIEW_OPS and node.parents is not autograd.FREED and node.inputs:
+        base = node.inputs[0]
+        if isinstance(base, Tensor) and np.may_share_memory(base.array, t.array):
+
+            def tensor_view(x: Tensor, node: Any = node) -> Tensor:
+                return _same_op(node)(x)
+
+            return base, lambda a, node=node: _same_op(node).forward(a), tensor_view
+    noted = t.__dict__.get("_view_of")
+    if noted is not None and np.may_share_memory(noted[0].array, t.array):
+        base, index = noted
+        return base, lambda a: GetItem(index).forward(a), lambda x: x[index]
+    return None
+
+
+def _same_op(node: autograd.Op) -> autograd.Op:
+    """A new op of node's kind with node's settings (its index, shape or axes), not yet run."""
+    op = object.__new__(type(node))
+    op.__dict__.update(
+        (k, v) for k, v in node.__dict__.items() if k not in autograd.RECORDED_ATTRIBUTES
+    )
+    return op
+
+
+def _viewed_bases(t: Tensor) -> list[tuple[Tensor, Any, Any]]:
+    """The tensors whose elements an in-place change of t also changes: the one t views, the
+    one that views, ... (``y[1:][0]`` views ``y[1:]``, which views y). A leaf that requires
+    grad among them is refused, as PyTorch refuses it: its values would change unrecorded."""
+    bases = []
+    while (found := _viewed_base(t)) is not None:
+        base = found[0]
+        if base.grad_fn is None and base.requires_grad:
+            raise RuntimeError(
+                f"a view of a leaf tensor that requires grad (shape {base.shape}) is being used "
+                "in an in-place operation; change it under `with glassnet.no_grad():` or use "
+                "an out-of-place operation"
+            )
+        bases.append(found)
+        t = base
+    return bases
+
+
+def _write_into_bases(bases: list[tuple[Tensor, Any, Any]], value: Tensor) -> None:
+    """After an in-place change of a view, give each viewed tensor its new place in the graph:
+    base = ViewWrite(old base, new view values), so gradients reach the change through it.
+
+    The numbers are already there (the view shares the base's memory); only the history is
+    new. Without this the base's gradient would skip the in-place step."""
+    for base, array_view, tensor_view in bases:
+        old = Tensor._make(base.array, base.requires_grad, base.grad_fn)
+        value = ViewWrite(array_view, tensor_view)(old, value)
+        base.grad_fn, base.requires_grad = value.grad_fn, True
 
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:

@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Op, hooks_run_in_backward, is_grad_enabled, is_tensor, wrap
+from ..autograd import (
+    Op,
+    hooks_run_in_backward,
+    is_grad_enabled,
+    is_tensor,
+    reads_output_only,
+    wrap,
+)
 from ..errors import DTypeError
 from ..split_work import min_rows_for, run_split, split_ufunc
 from ..ufunc_loops import one_number
@@ -186,6 +193,8 @@ class Neg(Op):
 class Exp(Op):
     """y = e**x;   dL/dx = g * y"""
 
+    saved_inputs = reads_output_only  # the gradient is a formula of y, not of x
+
     def forward(self, x):
         self.out_data = np.exp(x)
         return self.out_data
@@ -206,6 +215,8 @@ class Log(Op):
 
 class Sqrt(Op):
     """y = sqrt(x);   dL/dx = g / (2 * y)"""
+
+    saved_inputs = reads_output_only  # the gradient is a formula of y, not of x
 
     def forward(self, x):
         self.out_data = np.sqrt(x)
@@ -258,6 +269,8 @@ class Cos(Op):
 class Tanh(Op):
     """y = tanh(x);   dL/dx = g * (1 - y**2)"""
 
+    saved_inputs = reads_output_only  # the gradient is a formula of y, not of x
+
     def forward(self, x):
         self.out_data = np.tanh(x)
         return self.out_data
@@ -269,6 +282,8 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     """y = 1 / (1 + e**-x);   dL/dx = g * y * (1 - y)"""
+
+    saved_inputs = reads_output_only  # the gradient is a formula of y, not of x
 
     def forward(self, x):
         # Computed as e**x / (1 + e**x) for negative x so that e**-x never overflows.
@@ -701,3 +716,6 @@ class SetItem(Op):
         mask = np.ones(g.shape, dtype=g.array.dtype)
         mask[self.index] = 0
         return g * mask, GetItem(self.index)(g)
+
+    def saved_inputs(self):
+        return ()  # reads neither the old values nor the new ones, only where they go

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from ..autograd import Op, as_tensor
+from ..autograd import Op, as_tensor, wrap
 from ..errors import ShapeError
 
 
@@ -38,6 +38,9 @@ class Reshape(Op):
     def backward(self, g):
         return (g.reshape(self.inputs[0].shape),)
 
+    def saved_inputs(self):
+        return ()  # only the input's shape is read, never its values
+
 
 class Permute(Op):
     """y = x with its axes reordered;   dL/dx = g with the inverse reordering"""
@@ -56,6 +59,9 @@ class Permute(Op):
 
     def backward(self, g):
         return (g.permute(*np.argsort([d % g.ndim for d in self.dims]).tolist()),)
+
+    def saved_inputs(self):
+        return ()  # only the input's shape is read, never its values
 
 
 class Transpose(Op):
@@ -76,6 +82,9 @@ class Transpose(Op):
 
     def backward(self, g):
         return (g.transpose(self.dim0, self.dim1),)
+
+    def saved_inputs(self):
+        return ()  # only the input's shape is read, never its values
 
 
 class Expand(Op):
@@ -98,6 +107,9 @@ class Expand(Op):
 
     def backward(self, g):
         return (g,)  # the engine sums the broadcast axes back to x's shape
+
+    def saved_inputs(self):
+        return ()  # only the input's shape is read, never its values
 
 
 # ---------------------------------------------------------------------- indexing
@@ -176,6 +188,11 @@ class GetItem(Op):
     def forward(self, x):
         try:
             out = x[self.index]
+            if not isinstance(out, np.ndarray):
+                # One number (x[0] of a 1-D x): NumPy gives a copy, PyTorch a 0-d view; with
+                # the Ellipsis NumPy gives the view too, so an in-place change reaches x.
+                index = self.index if isinstance(self.index, tuple) else (self.index,)
+                out = x[(*index, Ellipsis)]
         except IndexError as e:
             raise IndexError(
                 f"index {self.index!r} is invalid for a tensor of shape {x.shape}: {e}"
@@ -185,6 +202,42 @@ class GetItem(Op):
 
     def backward(self, g):
         return (IndexAdd(self.index, self.inputs[0].shape)(g),)
+
+    def saved_inputs(self):
+        return ()  # only the input's shape is read, never its values
+
+
+#: The ops whose output may be a view of their input's memory (basic indexing, reshaping,
+#: transposing): an in-place change of such an output changes the input too (see ViewWrite).
+VIEW_OPS = (GetItem, Reshape, Permute, Transpose)
+
+
+class ViewWrite(Op):
+    """y = base with the elements a view shows replaced by v;   dL/dbase = g with zeros there,
+    dL/dv = the same view of g
+
+    What an in-place change of a view (``y[1:].mul_(3)``, ``x.t().add_(1)``) does to the tensor
+    it views: the view's new values v are written into the base's elements. ``array_view(a)``
+    is the view of an array ``a`` shaped like the base (a view of a's memory), and
+    ``tensor_view(t)`` the same view of a Tensor, recorded.
+    """
+
+    def __init__(self, array_view, tensor_view):
+        self.array_view = array_view
+        self.tensor_view = tensor_view
+
+    def forward(self, base, v):
+        y = base.copy()
+        self.array_view(y)[...] = v
+        return y
+
+    def backward(self, g):
+        region = self.tensor_view(g)
+        zeros = wrap(np.zeros(region.shape, region.array.dtype))
+        return ViewWrite(self.array_view, self.tensor_view)(g, zeros), region
+
+    def saved_inputs(self):
+        return ()  # reads neither value: the view itself is fixed
 
 
 class IndexAdd(Op):
