@@ -1181,8 +1181,26 @@ def _legacy_constructor_array(data: tuple, dtype: Any) -> np.ndarray:
 as_tensor = autograd.as_tensor  # Tensor passes through, arrays wrapped, other data converted
 
 
+def _visible(a: np.ndarray, threshold: float, edge: int) -> np.ndarray:
+    """The elements a print shows: all of them, or, for more than ``threshold``, the first and
+    last ``edge`` along every long axis (PyTorch chooses its number format from these alone)."""
+    if a.size <= threshold:
+        return a
+    for axis, n in enumerate(a.shape):
+        if n > 2 * edge:
+            a = np.concatenate([a.take(range(edge), axis), a.take(range(n - edge, n), axis)], axis)
+    return a
+
+
 def format_tensor(t: Tensor) -> str:
-    """PyTorch-style text: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
+    """PyTorch-style text: ``tensor([1.0000, 2.5000], requires_grad=True)``.
+
+    Floats are printed as PyTorch chooses, from the finite nonzero values shown: whole numbers
+    as ``3.``, else ``precision`` digits after the point; in scientific notation when the
+    largest is 1e8 or more, the smallest below 1e-4 (not for whole numbers), or the largest
+    more than 1000 times the smallest (``set_printoptions(sci_mode=...)`` decides instead).
+    Every element is padded to the width of the widest nonzero one, so columns line up.
+    """
     a = t.array
     options: dict = {
         "separator": ", ",
@@ -1193,28 +1211,43 @@ def format_tensor(t: Tensor) -> str:
     }
     digits = PRINT_OPTIONS["precision"]
     if a.dtype.kind == "f" and a.size:
-        finite = a[np.isfinite(a)]
-        if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-
-            def text(v: float) -> str:
-                return f"{v:.0f}." if np.isfinite(v) else str(v)
+        shown = _visible(a, PRINT_OPTIONS["threshold"], PRINT_OPTIONS["edgeitems"])
+        finite = shown[np.isfinite(shown)]
+        nonzero = np.abs(finite[finite != 0])
+        big, small = (nonzero.max(), nonzero.min()) if nonzero.size else (0.0, 1.0)
+        whole = bool(finite.size) and bool(np.all(finite == np.round(finite)))
+        sci = PRINT_OPTIONS.get("sci_mode")
+        if sci is None:
+            sci = big / small > 1000 or big >= 1e8 or (not whole and small < 1e-4)
+        if sci:
+            spec = f".{digits}e"
+        elif whole:
+            spec = ".0f"
         else:
-            big = np.abs(finite).max() if finite.size else 0
-            small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1
-            spec = f".{digits}e" if big >= 1e8 or small < 1e-4 else f".{digits}f"
+            spec = f".{digits}f"
 
-            def text(v: float) -> str:
-                return format(v, spec) if np.isfinite(v) else str(v)
+        def text(v: float) -> str:
+            if not np.isfinite(v):
+                return str(v)
+            return format(v, spec) + ("." if spec == ".0f" else "")
 
-        # As PyTorch, every element takes the width of the widest finite one, so columns line
-        # up; that is one of the extremes, so there is no need to format every element.
-        extremes = [float(finite.max()), float(finite.min())] if finite.size else []
+        # The widest text is that of one of the extremes (the largest, or the most negative,
+        # nonzero finite value), so there is no need to format every element.
+        nonzero_values = finite[finite != 0]
+        extremes = (
+            [float(nonzero_values.max()), float(nonzero_values.min())] if nonzero.size else []
+        )
         width = max((len(text(v)) for v in extremes), default=0)
         options["formatter"] = {"float_kind": lambda v: text(v).rjust(width)}
+    elif a.dtype.kind == "b" and a.size:
+        width = 5 if not np.all(a) else 4  # " True" lines up with "False"
+        options["formatter"] = {"bool": lambda v: str(bool(v)).rjust(width)}
     body = np.array2string(a, **options)
     extras = []
+    if a.size == 0 and a.shape != (0,):
+        extras.append(f"size={tuple(a.shape)}")
     default = {"f": np.float32, "i": np.int64, "b": np.bool_}.get(a.dtype.kind)
-    if default is None or a.dtype != default or a.size == 0:
+    if default is None or a.dtype != default:
         extras.append(f"dtype=glassnet.{a.dtype}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn={t.grad_fn!r}")
