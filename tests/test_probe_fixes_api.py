@@ -421,3 +421,24 @@ def test_loader_batches_are_lists_as_torchs(shuffle):
     assert type(ours) is type(theirs) is list
     x, y = ours
     assert x.shape == (2,) and y.dtype == np.int64
+
+
+def test_grad_modes_as_decorators_keep_their_mode():
+    x = gn.ones(2, requires_grad=True)
+
+    @gn.inference_mode(False)
+    def recorded(v):
+        return (v * 2).requires_grad
+
+    @gn.inference_mode()
+    def not_recorded(v):
+        return (v * 2).requires_grad
+
+    @gn.no_grad()
+    def countdown(v, n):  # nested calls of one decorated function each restore their state
+        return countdown(v, n - 1) if n else (v * 2).requires_grad
+
+    assert recorded(x) is True and not_recorded(x) is False and countdown(x, 3) is False
+    with gn.inference_mode():
+        assert recorded(x) is True
+    assert gn.is_grad_enabled() and (x * 2).requires_grad

@@ -18,6 +18,7 @@ cost only a NumPy call and a thin wrapper.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -59,11 +60,11 @@ class _GradMode:
         _grad_enabled = self._previous
 
     def __call__(self, fn: Callable) -> Callable:
-        context = type(self)
-
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with context():
+            # A copy per call, with this one's mode (``@inference_mode(False)`` records): each
+            # call keeps its own previous state, so recursive and threaded calls nest.
+            with copy.copy(self):
                 return fn(*args, **kwargs)
 
         return wrapper
