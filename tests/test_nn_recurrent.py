@@ -580,7 +580,7 @@ def test_wrong_input_type_dtype_and_empty_sequence():
         (lambda: nn.GRU(3, 4, num_layers=0), "num_layers must be an integer >= 1"),
         (lambda: nn.GRU(3.5, 4), "input_size must be an integer"),
         (lambda: nn.LSTM(3, 4, num_layers=2, dropout=1.5), r"dropout must be a number in \[0, 1\]"),
-        (lambda: nn.LSTM(3, 4, proj_size=2), "proj_size=2 is not supported"),
+        (lambda: nn.LSTM(3, 4, proj_size=4), r"proj_size must be smaller than hidden_size \(4\)"),
         (lambda: nn.LSTM(3, 4, device="cuda"), "CPU only"),
     ],
     ids=[

@@ -34,6 +34,7 @@ from ..ops.recurrent import GRUSequence, LSTMSequence, RNNSequence
 from ..ops.shape import cat, stack
 from ..tensor import Tensor
 from . import init
+from .lstm_projection import projected_lstm_layers
 from .module import Module
 from .parameter import Parameter
 from .utils.rnn import PackedSequence, pack_by_order, pad_packed_sequence
@@ -188,9 +189,14 @@ class RNNBase(_Recurrent):
                 f"{who}: dropout must be a number in [0, 1] (the probability of an element "
                 f"being zeroed), got {dropout!r}"
             )
-        if proj_size != 0:
+        if isinstance(proj_size, bool) or not isinstance(proj_size, int) or proj_size < 0:
+            raise ValueError(f"{who}: proj_size must be an int >= 0, got {proj_size!r}")
+        if proj_size and mode != "LSTM":
+            raise ValueError(f"{who}: proj_size is only supported by LSTM, got {proj_size}")
+        if proj_size >= hidden_size:
             raise ValueError(
-                f"{who}: proj_size={proj_size!r} is not supported by glassnet (only proj_size=0)"
+                f"{who}: proj_size must be smaller than hidden_size ({hidden_size}), "
+                f"got {proj_size}"
             )
         if dropout > 0 and num_layers == 1:
             warnings.warn(
@@ -207,21 +213,24 @@ class RNNBase(_Recurrent):
         self.batch_first = bool(batch_first)
         self.dropout = float(dropout)
         self.bidirectional = bool(bidirectional)
-        self.proj_size = 0
+        self.proj_size = int(proj_size)
+        real_hidden = proj_size if proj_size > 0 else hidden_size  # h's size (the projection's)
         dtype = to_dtype(dtype) if dtype is not None else None
         gate_size = _GATES[mode] * hidden_size
         directions = 2 if bidirectional else 1
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else real_hidden * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
                 shapes = [
                     ("weight_ih", (gate_size, layer_input)),
-                    ("weight_hh", (gate_size, hidden_size)),
+                    ("weight_hh", (gate_size, real_hidden)),
                 ]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for name, shape in shapes:
                     setattr(self, name + suffix, Parameter(empty(*shape, dtype=dtype)))
                     self._flat_weights_names.append(name + suffix)
@@ -232,8 +241,9 @@ class RNNBase(_Recurrent):
 
     @property
     def all_weights(self) -> list[list[Parameter]]:
-        """The parameters grouped per layer and direction: [[w_ih, w_hh, b_ih, b_hh], ...]."""
-        per = 4 if self.bias else 2
+        """The parameters grouped per layer and direction: [[w_ih, w_hh, b_ih, b_hh], ...]
+        (with proj_size, w_hr last in each group)."""
+        per = (4 if self.bias else 2) + (1 if self.proj_size > 0 else 0)
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[k : k + per]] for k in range(0, len(names), per)]
 
@@ -254,12 +264,15 @@ class RNNBase(_Recurrent):
             raise self.input_error("(L, N, H_in) with a sequence length L >= 1", input.shape)
         return x, is_batched
 
-    def _prepare_state(self, h: Any, is_batched: bool, batch: int, what: str) -> Tensor:
-        """Check an initial state; return it as (num_layers * D, N, hidden_size)."""
+    def _prepare_state(
+        self, h: Any, is_batched: bool, batch: int, what: str, size: int | None = None
+    ) -> Tensor:
+        """Check an initial state; return it as (num_layers * D, N, size or hidden_size)."""
         rows = self.num_layers * (2 if self.bidirectional else 1)
-        shape = (rows, batch, self.hidden_size) if is_batched else (rows, self.hidden_size)
+        size = self.hidden_size if size is None else size
+        shape = (rows, batch, size) if is_batched else (rows, size)
         if h is None:
-            return _zeros_state((rows, batch, self.hidden_size), self._weight_dtype())
+            return _zeros_state((rows, batch, size), self._weight_dtype())
         self.check_input_shape(h, shape, what=what)
         self._check_dtype(h, what)
         return h if is_batched else h.unsqueeze(1)
@@ -345,6 +358,8 @@ class RNNBase(_Recurrent):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.mode == "RNN_RELU":
@@ -494,7 +509,10 @@ class LSTM(RNNBase):
 
     Args: as for ``RNN``, without ``nonlinearity``: ``LSTM(input_size, hidden_size,
     num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False,
-    proj_size=0)``; ``proj_size`` must be 0.
+    proj_size=0)``. With ``0 < proj_size < hidden_size`` the hidden state is projected,
+    h_t = W_hr (o_t * tanh(c_t)) (see nn/lstm_projection.py): h and the output have proj_size
+    features, weight_hh_l{k} is (4 * hidden_size, proj_size) and weight_hr_l{k} is
+    (proj_size, hidden_size).
 
     Attributes:
         weight_ih_l{k}: (4 * hidden_size, input_size or D * hidden_size), blocks
@@ -525,12 +543,23 @@ class LSTM(RNNBase):
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         if isinstance(input, PackedSequence):
+            if self.proj_size > 0:
+                raise NotImplementedError(
+                    "LSTM: a PackedSequence input with proj_size > 0 is not supported by "
+                    "glassnet yet (pad the sequences, or use proj_size=0)"
+                )
             return self._forward_packed(input, hx)
         x, is_batched = self._prepare_input(input)
         h0, c0 = self._split_lstm_state(hx, ("h_0", "c_0"))
-        h0 = self._prepare_state(h0, is_batched, x.shape[1], "h_0")
+        h0 = self._prepare_state(h0, is_batched, x.shape[1], "h_0", self.proj_size or None)
         c0 = self._prepare_state(c0, is_batched, x.shape[1], "c_0")
-        output, h_n, c_n = self._run(x, h0, c0)
+        if self.proj_size > 0:  # the projected cell, in plain Tensor ops (lstm_projection.py)
+            dropout = self.dropout if self.training else 0.0
+            output, h_n, c_n = projected_lstm_layers(
+                x, h0, c0, self.all_weights, self.bidirectional, dropout
+            )
+        else:
+            output, h_n, c_n = self._run(x, h0, c0)
         if not is_batched:
             h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
         return self._finish(output, is_batched), (h_n, c_n)
