@@ -134,13 +134,7 @@ class Embedding(Module):
         The table is used as given (its padding row is not zeroed), and shares memory with
         ``embeddings`` as in PyTorch.
         """
-        if not isinstance(embeddings, Tensor):
-            embeddings = Tensor(np.asarray(embeddings))
-        if embeddings.ndim != 2:
-            raise ValueError(
-                f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
-                f"{tuple(embeddings.shape)}"
-            )
+        embeddings = _pretrained_table("Embedding", embeddings)
         rows, cols = embeddings.shape
         return cls(
             rows,
@@ -229,13 +223,7 @@ class EmbeddingBag(Module):
         """An EmbeddingBag whose table is ``embeddings`` (2-D, one row per token), frozen (not
         learned) by default; the table is used as given and shares memory with ``embeddings``,
         as ``Embedding.from_pretrained``."""
-        if not isinstance(embeddings, Tensor):
-            embeddings = Tensor(np.asarray(embeddings))
-        if embeddings.ndim != 2:
-            raise ValueError(
-                f"EmbeddingBag.from_pretrained: embeddings must be 2-D, got shape "
-                f"{tuple(embeddings.shape)}"
-            )
+        embeddings = _pretrained_table("EmbeddingBag", embeddings)
         rows, cols = embeddings.shape
         bag = cls(rows, cols, max_norm=max_norm, norm_type=norm_type,
                   scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
@@ -246,3 +234,14 @@ class EmbeddingBag(Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}, mode='{self.mode}'"
+
+
+def _pretrained_table(layer: str, embeddings: Any) -> Tensor:
+    """``from_pretrained``'s table as a Tensor (sharing the memory it was given), checked 2-D."""
+    if not isinstance(embeddings, Tensor):
+        embeddings = Tensor(np.asarray(embeddings))
+    if embeddings.ndim != 2:
+        raise ValueError(
+            f"{layer}.from_pretrained: embeddings must be 2-D, got shape {tuple(embeddings.shape)}"
+        )
+    return embeddings
