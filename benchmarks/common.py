@@ -94,7 +94,14 @@ def glassnet_products() -> str:
     from glassnet import mkl_library
 
     layer = mkl_library.threading_layer()
-    return "NumPy's BLAS" if layer is None else f"MKL ({layer} threads)"
+    if layer is not None:
+        return f"MKL ({layer} threads)"
+    if mkl_library.installed() is not None:  # left out by GLASSNET_BLAS, or by the processor
+        why = f"{mkl_library.ENV_VARIABLE}={mkl_library.blas_choice()}"
+        if mkl_library.blas_choice() == "auto":
+            why = f"not used on this {mkl_library.cpu_vendor() or 'unknown'} processor"
+        return f"NumPy's BLAS (MKL installed, {why})"
+    return "NumPy's BLAS"
 
 
 def _has_threadpoolctl() -> bool:

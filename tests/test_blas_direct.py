@@ -50,6 +50,7 @@ def fresh_lookups():
     """Forget the functions looked up so far, before and after the test."""
     lookups = (blas_direct.gemm_function, blas_direct.fast_gemm, blas_direct.threaded_fast_gemm)
     lookups += (blas_direct.gemm_address, blas_direct.threaded_gemm_address)
+    lookups += (blas_direct._worth_a_python_call, blas_direct.numpy_gemm)
     for cached in lookups:
         cached.cache_clear()
     yield
@@ -72,12 +73,22 @@ def test_a_function_that_disagrees_is_not_used(monkeypatch, fresh_lookups):
     assert blas_direct.fast_gemm(np.float64) is None
 
 
-def test_mkl_comes_first_when_installed():
+def test_mkl_comes_first_when_installed(use_mkl):
     """With MKL loaded, the compiled loops get its gemm, not OpenBLAS's."""
-    if mkl_library.library() is None:
-        pytest.skip("MKL is not installed")
     assert blas_direct.gemm_function(np.float32) is blas_direct.fast_gemm(np.float32)
     assert blas_direct.fast_gemm(np.float32) is not None
+    assert blas_direct.threaded_fast_gemm(np.float32) is blas_direct.fast_gemm(np.float32)
+
+
+def test_without_mkl_large_products_go_to_numpys_openblas(monkeypatch, fresh_lookups):
+    """With MKL left out (another maker's processor, or ``GLASSNET_BLAS=numpy``), ``matmul``'s
+    gemm is NumPy's own BLAS, checked as every function found is."""
+    monkeypatch.setattr(mkl_library, "library", lambda: None)
+    gemm = blas_direct.threaded_fast_gemm(np.float32)
+    if gemm is None:
+        pytest.skip("NumPy's BLAS has no 64-bit CBLAS gemm to call")
+    assert blas_direct.fast_gemm(np.float32) is None
+    assert gemm is blas_direct.gemm_function(np.float32)  # the compiled loops' gemm too
 
 
 # ------------------------------------------------------------------ matmul, the Python caller
@@ -145,13 +156,13 @@ def test_shapes_that_do_not_fit_raise_numpys_error():
 
 
 @pytest.mark.parametrize("batch, inputs, outputs", [(128, 784, 512), (128, 512, 10)])
-def test_large_products_go_to_mkl_when_installed(monkeypatch, batch, inputs, outputs):
+def test_large_products_go_to_the_direct_gemm(monkeypatch, batch, inputs, outputs):
     """The fast path is taken where it should be (a spy on the compiled gemm call): a wide
-    layer's forward, and a 512 -> 10 layer's, which NumPy's OpenBLAS runs on its threads (it
-    may from 65536 x 4 multiply-adds on) and so must not see. The weight is read transposed,
-    in place, and the bias is added by gemm."""
-    if blas_direct.fast_gemm(np.float32) is None or not jit.available():
-        pytest.skip("MKL or numba is not installed")
+    layer's forward, and a 512 -> 10 layer's, which NumPy's OpenBLAS would run on its threads
+    through np.matmul (it may from 65536 x 4 multiply-adds on). The weight is read transposed,
+    in place, and the bias is added by gemm (MKL's or OpenBLAS's, as the machine chose)."""
+    if blas_direct.threaded_fast_gemm(np.float32) is None or not jit.available():
+        pytest.skip("no direct gemm, or numba is not installed")
     assert blas_direct.FAST_MIN_MULTIPLY_ADDS <= 65536 * 4 <= batch * inputs * outputs
     calls = []
     gemm_into = blas_direct.gemm_into
@@ -188,12 +199,12 @@ def test_bias_is_added_as_numpy_adds_it(dtype, kind):
     np.testing.assert_allclose(got, a @ b + other.astype(dtype), **tolerance)
 
 
-def test_without_numba_loaded_python_makes_the_same_gemm_call(monkeypatch):
+def test_without_numba_loaded_python_makes_the_same_gemm_call(monkeypatch, use_mkl):
     """Before numba is imported (or with compiled loops off) Python runs gemm_into's own steps
-    and calls the same gemm through ctypes: the very same numbers as the compiled call."""
-    gemm = blas_direct.threaded_fast_gemm(np.float32)
-    if gemm is None or not jit.available():
-        pytest.skip("MKL or numba is not installed")
+    and calls the same gemm (MKL's) through ctypes: the very same numbers as the compiled
+    call."""
+    if not jit.available():
+        pytest.skip("numba is not installed")
     rng = np.random.default_rng(5)
     a, b = _operands("ct", 128, 512, 64, np.float32, rng)
     bias = rng.standard_normal(64).astype(np.float32)
@@ -256,11 +267,29 @@ def test_one_compiled_form_serves_every_layout_of_a_layer(monkeypatch):
     assert a_type.layout == b_type.layout == out_type.layout == "C"
 
 
-def test_mkl_on_one_thread_leaves_python_products_to_numpy(monkeypatch, fresh_lookups):
+def test_mkl_on_one_thread_leaves_python_products_to_openblas(monkeypatch, use_mkl):
     """MKL's sequential layer serves the compiled loops, not ``matmul`` (OpenBLAS is faster
     on every core than MKL on one)."""
-    if blas_direct.fast_gemm(np.float32) is None:
-        pytest.skip("MKL is not installed")
     monkeypatch.setattr(mkl_library, "threading_layer", lambda: "sequential")
-    assert blas_direct.threaded_fast_gemm(np.float32) is None
+    assert blas_direct.threaded_fast_gemm(np.float32) is not blas_direct.fast_gemm(np.float32)
     assert blas_direct.gemm_function(np.float32) is blas_direct.fast_gemm(np.float32)
+    assert not blas_direct._worth_a_python_call(np.float32)
+
+
+def test_openblas_before_numba_is_numpys_own_call(monkeypatch, fresh_lookups):
+    """Without MKL, and before numba is imported, a large product is np.matmul itself (the
+    same OpenBLAS, for 1 us a call instead of ctypes' 9): NumPy's very bits."""
+    monkeypatch.setattr(mkl_library, "library", lambda: None)
+    if blas_direct.threaded_fast_gemm(np.float32) is None:  # found and checked before the spy
+        pytest.skip("NumPy's BLAS has no 64-bit CBLAS gemm to call")
+    monkeypatch.setattr(jit, "_enabled", False)
+    assert not jit.loaded()
+
+    def refuse(*args):
+        raise AssertionError("gemm_into called through ctypes")
+
+    monkeypatch.setattr(type(blas_direct.gemm_into), "in_python", property(lambda loop: refuse))
+    rng = np.random.default_rng(6)
+    a, b = _operands("ct", 128, 512, 64, np.float32, rng)
+    bias = rng.standard_normal(64).astype(np.float32)
+    np.testing.assert_array_equal(blas_direct.matmul(a, b, bias), np.matmul(a, b) + bias)

@@ -13,12 +13,14 @@ through ``c_function``), so a whole time loop, products included, runs in one co
 range of rows.
 
 **Large products from Python** (``matmul``: Linear, MatMul, the recurrent weight gradients).
-When Intel's MKL is installed (``mkl_library``), it computes them: about 1.4x as fast as NumPy's
-OpenBLAS on a training step's products on 2 cores. Once numba is imported the call goes through
-a small compiled function (``gemm_into``), which also reads the operands' layouts and can add a
+Where Intel's MKL is installed and used (``mkl_library``: on Intel's processors), it computes
+them: about 1.4x as fast as NumPy's OpenBLAS on a training step's products on 2 cores; elsewhere
+NumPy's own OpenBLAS does, called the same way. Once numba is imported the call goes through a
+small compiled function (``gemm_into``), which also reads the operands' layouts and can add a
 Linear layer's bias inside gemm: made that way it costs about 0.5 us, made by Python through
-ctypes 9 us, as much as a product of 64 x 64 by 64 x 64. Small products stay with ``np.matmul``,
-whose call costs less.
+ctypes 9 us, as much as a product of 64 x 64 by 64 x 64, which only MKL's speed repays (OpenBLAS
+is then called by ``np.matmul`` itself). Small products stay with ``np.matmul``, whose call
+costs less.
 
 What is found. MKL's 64-bit-integer CBLAS (``cblas_sgemm_64``) first, then NumPy's wheels'
 OpenBLAS (2.x), built with 64-bit integers and its symbols renamed (``scipy_cblas_sgemm64_``).
@@ -57,6 +59,7 @@ __all__ = [
     "gemm_function",
     "matmul",
     "matmul_into",
+    "numpy_gemm",
     "operand_layout",
 ]
 
@@ -156,13 +159,28 @@ def fast_gemm(dtype: Any) -> Any:
 
 @functools.cache
 def threaded_fast_gemm(dtype: Any) -> Any:
-    """``fast_gemm(dtype)`` where MKL runs its products on several threads, else None.
+    """The gemm ``matmul`` gives large products: ``fast_gemm(dtype)`` where MKL runs its
+    products on several threads, else that of NumPy's own BLAS (OpenBLAS), else None.
 
-    ``matmul`` uses this one: on its sequential layer (TBB missing) MKL's one thread lost to
-    NumPy's OpenBLAS on every core. The compiled loops run one thread per range of rows
+    On its sequential layer (TBB missing) MKL's one thread lost to NumPy's OpenBLAS on every
+    core, so OpenBLAS then computes them. The compiled loops run one thread per range of rows
     anyway, so they take MKL on either layer (``gemm_function``).
     """
-    return fast_gemm(dtype) if mkl_library.threading_layer() != "sequential" else None
+    dtype = np.dtype(dtype)
+    if dtype not in _SCALARS:
+        return None
+    if mkl_library.threading_layer() not in (None, "sequential"):
+        return fast_gemm(dtype)
+    return numpy_gemm(dtype)
+
+
+@functools.cache
+def _worth_a_python_call(dtype: Any) -> bool:
+    """Whether ``matmul`` should call ``threaded_fast_gemm(dtype)`` through ctypes before numba
+    is imported (9 us a call): for MKL's speed, yes; for NumPy's own OpenBLAS, which
+    ``np.matmul`` calls for about 1 us, no."""
+    gemm = threaded_fast_gemm(dtype)
+    return gemm is not None and gemm is fast_gemm(dtype)
 
 
 @functools.cache
@@ -189,7 +207,15 @@ def gemm_function(dtype: Any) -> Any:
     dtype = np.dtype(dtype)
     if dtype not in _SCALARS:
         return None
-    return fast_gemm(dtype) or _find(dtype, _numpy_libraries(), _NAMES)
+    return fast_gemm(dtype) or numpy_gemm(dtype)
+
+
+@functools.cache
+def numpy_gemm(dtype: Any) -> Any:
+    """The ctypes function ``cblas_?gemm`` of NumPy's own BLAS (OpenBLAS in NumPy's wheels)
+    for float32 or float64, or None; looked up once per dtype and checked."""
+    dtype = np.dtype(dtype)
+    return _find(dtype, _numpy_libraries(), _NAMES) if dtype in _SCALARS else None
 
 
 #: ``operand_layout``'s answer for an array gemm cannot read in place.
@@ -266,30 +292,32 @@ _NO_BIAS = {dtype: np.empty(0, dtype) for dtype in _SCALARS}
 
 
 def matmul(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
-    """``a @ b`` (``+ bias``) for 2-D arrays, by MKL's gemm when it is loaded (on threads) and
-    the product is large: through the compiled ``gemm_into`` once numba is imported, else
-    through the same function run by Python.
+    """``a @ b`` (``+ bias``) for 2-D arrays, by ``threaded_fast_gemm``'s gemm (MKL's on
+    threads where it is loaded, else OpenBLAS's) when the product is large: through the
+    compiled ``gemm_into`` once numba is imported, else, for MKL, through the same function run
+    by Python.
 
     Args:
         a: (M, K) array; b: (K, N) array, of the same dtype (float32 or float64 for MKL).
         bias: optional (N,) array added to every row of the product.
 
     Returns a new C-ordered (M, N) array. The twin is ``np.matmul(a, b)`` (then ``+= bias``),
-    which runs for everything else (other dtypes or shapes, small products, MKL absent): the
-    same sums sum_k a[i, k] b[k, j], in another order, so float results differ
-    by rounding only. Transposed views (``w.T``) are read in place through gemm's transpose
+    which runs for everything else (other dtypes or shapes, small products, no gemm found,
+    OpenBLAS before numba is imported): the same sums sum_k a[i, k] b[k, j], in another
+    order, so float results differ by rounding only. Transposed views (``w.T``) are read in place through gemm's transpose
     flags, never copied.
     """
     if a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype:
         (M, K), N = a.shape, b.shape[1]
         if M * K * N >= FAST_MIN_MULTIPLY_ADDS and b.shape[0] == K:
             address = threaded_gemm_address(a.dtype)
-            if address is not None:
+            compiled = jit.loaded()
+            if address is not None and (compiled or _worth_a_python_call(a.dtype)):
                 fits = bias is not None and bias.dtype == a.dtype and bias.shape == (N,)
                 out = np.empty((M, N), dtype=a.dtype)
                 # Compiled once numba is imported; a product never imports it itself (that
                 # takes 0.5 s, what 60,000 calls save: a short `glassnet train` makes fewer).
-                into = gemm_into if jit.loaded() else gemm_into.in_python
+                into = gemm_into if compiled else gemm_into.in_python
                 given_bias = bias if fits else _NO_BIAS[a.dtype]
                 if into(address, *_stored(a), *_stored(b), given_bias, out):
                     if bias is not None and not fits:
