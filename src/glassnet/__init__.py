@@ -7,6 +7,7 @@ The public API follows PyTorch's names: ``glassnet.tensor``, ``Tensor.backward``
 # First, before anything imports NumPy: importing native_settings sets OpenBLAS's thread
 # timeout (read once, when NumPy loads OpenBLAS) and malloc's reuse of freed memory.
 from . import native_settings  # noqa: F401, I001 - must stay the first import
+from . import numpy_warnings  # noqa: F401 - NumPy's inf/nan warnings from inside glassnet
 
 # Subpackages are reachable as attributes after `import glassnet` (as with torch).
 from . import (
