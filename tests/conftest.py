@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import mkl_library
+from glassnet import mkl_library, threads
 from glassnet.ops import blas_direct
 
 
@@ -23,6 +23,7 @@ def _forget_blas_lookups() -> None:
         cached.cache_clear()
     blas_direct.threaded_gemm_address.cache_clear()
     blas_direct._worth_a_python_call.cache_clear()
+    threads._numpy_blas.cache_clear()  # its handle holds MKL or not
 
 
 @pytest.fixture
