@@ -131,6 +131,19 @@ def attach(tensor_class: type) -> None:
     for name, function in VIEW_FORMS.items():
         if not hasattr(tensor_class, name + "_"):
             setattr(tensor_class, name + "_", _in_place_view(name, function))
+    # Python's augmented assignments (y //= 2, m &= n) change the tensor itself, as in
+    # PyTorch, so every name bound to it sees the change (without these, Python would bind y
+    # to a new tensor and leave the others as they were).
+    for operator, method in AUGMENTED_ASSIGNMENTS.items():
+        if operator not in vars(tensor_class) and hasattr(tensor_class, method):
+            setattr(tensor_class, operator, getattr(tensor_class, method))
+
+
+AUGMENTED_ASSIGNMENTS = {
+    "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_",
+    "__iand__": "bitwise_and_", "__ior__": "bitwise_or_", "__ixor__": "bitwise_xor_",
+    "__ilshift__": "bitwise_left_shift_", "__irshift__": "bitwise_right_shift_",
+}  # fmt: skip
 
 
 # PyTorch's top-level in-place functions: torch.abs_(x) is x.abs_().

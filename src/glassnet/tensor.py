@@ -9,6 +9,7 @@ All maths lives in ops/; this file holds the container, its conversions and its 
 from __future__ import annotations
 
 import functools
+import re
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -1003,7 +1004,8 @@ def _index_arrays(index: Any) -> Any:
             return int(index.array)
         return index.array
     if isinstance(index, list):
-        return np.asarray(index)
+        # x[[]] selects nothing, as in PyTorch (NumPy would read [] as a float array)
+        return np.asarray(index, dtype=np.int64) if not index else np.asarray(index)
     return index
 
 
@@ -1192,6 +1194,11 @@ def _visible(a: np.ndarray, threshold: float, edge: int) -> np.ndarray:
     return a
 
 
+# An ellipsis standing for elements inside a row (after ", " or before ", <number>"), not a
+# line of its own standing for rows: PyTorch pads the former to " ...", NumPy does not.
+_ELIDED_IN_A_ROW = re.compile(r"(?<=, )\.\.\.|\.\.\.(?=, \S)")
+
+
 def format_tensor(t: Tensor) -> str:
     """PyTorch-style text: ``tensor([1.0000, 2.5000], requires_grad=True)``.
 
@@ -1243,6 +1250,8 @@ def format_tensor(t: Tensor) -> str:
         width = 5 if not np.all(a) else 4  # " True" lines up with "False"
         options["formatter"] = {"bool": lambda v: str(bool(v)).rjust(width)}
     body = np.array2string(a, **options)
+    if a.size > PRINT_OPTIONS["threshold"]:
+        body = _ELIDED_IN_A_ROW.sub(" ...", body)
     extras = []
     if a.size == 0 and a.shape != (0,):
         extras.append(f"size={tuple(a.shape)}")

@@ -78,6 +78,13 @@ CASES = {
         at_least={"gradcheck": 1.0},
         waits_for=("autograd.Function", "autograd.gradcheck"),
     ),
+    "bilstm_crf_tagger": Case(
+        {"loss": (0.35, 0.0), "tagged": (0.12, 0.0)}, {"loss": 0.6}, {"tagged": 0.85}
+    ),
+    "text_classification_bag": Case({"accuracy": ACCURACY}, at_least={"accuracy": 0.9}),
+    "checkpoint_resume": Case(
+        {"loss": (0.1, 0.0), "match": (0.0, 0.0)}, {"loss": 0.3}, {"match": 1.0}
+    ),
 }
 
 

@@ -426,9 +426,13 @@ class LPPool3d(_LPPoolNd):
 class _MaxUnpoolNd(_Pool):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        # Kept as one int per spatial axis, as PyTorch's MaxUnpoolNd stores (and prints) them.
+        label = type(self).__name__
+        self.kernel_size = int_tuple(kernel_size, self._nd, "kernel_size", label)
+        self.stride = (
+            self.kernel_size if stride is None else int_tuple(stride, self._nd, "stride", label)
+        )
+        self.padding = int_tuple(padding, self._nd, "padding", label, 0)
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
         fn = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}[self._nd]

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import return_types
 from ..autograd import as_tensor, is_tensor
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from . import elementwise as E
 from . import reduce as R
 from . import shape as S
@@ -282,8 +283,10 @@ def rsqrt(x) -> Tensor:
 
 
 def square(x) -> Tensor:
-    """x * x elementwise."""
+    """x * x elementwise (a bool tensor squares into int64, as PyTorch's pow(x, 2))."""
     x = _t(x)
+    if x.array.dtype.kind == "b":
+        x = x.to(np.int64)
     return E.Mul()(x, x)
 
 
@@ -293,8 +296,11 @@ def abs(x) -> Tensor:  # noqa: A001 - PyTorch's name
 
 
 def sign(x) -> Tensor:
-    """-1, 0 or 1 elementwise (no gradient)."""
-    return E.Sign()(_t(x))
+    """-1, 0 or 1 elementwise (no gradient); a bool tensor is its own sign, as in PyTorch."""
+    x = _t(x)
+    if x.array.dtype.kind == "b":  # NumPy has no sign for bools
+        return x.clone()
+    return E.Sign()(x)
 
 
 def sin(x) -> Tensor:
@@ -343,8 +349,34 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def clamp(x, min=None, max=None) -> Tensor:  # noqa: A002
-    """Limit every element to [min, max] (gradient 0 where clamped)."""
-    return E.Clamp(min, max)(_t(x))
+    """Limit every element to [min, max]: min(max(x, min), max) (gradient 0 where clamped).
+
+    The bounds may be numbers or tensors (broadcast against x, each getting the gradient where
+    it is the answer); the dtype is PyTorch's promotion of x with the bounds (an int64 tensor
+    clamped to 0.5 is float32).
+    """
+    x = _t(x)
+    if is_tensor(min) or is_tensor(max):
+        return _clamp_to_tensors(x, min, max)
+    for bound in (min, max):
+        if bound is not None:
+            x, _ = _promote(x, bound)
+    return E.Clamp(min, max)(x)
+
+
+def _clamp_to_tensors(x, low, high) -> Tensor:
+    """clamp with a tensor bound, as two selections: where(x < low, low, x), then the same with
+    high, so x's gradient is g where low <= x <= high and each bound's where it was chosen."""
+    if low is None and high is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    out = x
+    if low is not None:
+        out, low = _promote(out, low)
+        out = where(out < low, low, out)
+    if high is not None:
+        out, high = _promote(out, high)
+        out = where(out > high, high, out)
+    return out
 
 
 clip = clamp
@@ -377,7 +409,17 @@ def where(condition, x=None, y=None) -> Tensor:
     x_t = x if is_tensor(x) else None
     y_t = y if is_tensor(y) else None
     if x_t is None and y_t is None:
+        # Two numbers: PyTorch's default dtypes (float32 if either is a float, else int64,
+        # bool for two bools), not NumPy's float64.
+        if isinstance(x, (float, np.floating)) or isinstance(y, (float, np.floating)):
+            dtype = np.float32
+        elif isinstance(x, (bool, np.bool_)) and isinstance(y, (bool, np.bool_)):
+            dtype = np.bool_
+        else:
+            dtype = np.int64
         x, y = _t(x), _t(y)
+        if x.array.dtype.kind in "biuf" and y.array.dtype.kind in "biuf":
+            x, y = x.to(dtype), y.to(dtype)
     elif x_t is not None:
         x, y = _promote(x_t, y)
     else:
@@ -386,8 +428,17 @@ def where(condition, x=None, y=None) -> Tensor:
 
 
 def masked_fill(x, mask, value) -> Tensor:
-    """A copy of x with ``value`` where ``mask`` is true."""
+    """A copy of x with ``value`` where ``mask`` is true, in x's dtype as in PyTorch
+    (``value`` is cast: 2.7 into an int64 tensor is 2); dL/dx = g where the mask is false."""
     x = _t(x)
+    if is_tensor(value):
+        if value.ndim != 0:
+            raise ShapeError(
+                f"masked_fill: expected a 0-dimensional value tensor, got shape {tuple(value.shape)}"
+            )
+        value = value if value.dtype == x.dtype else value.to(x.dtype)
+    else:
+        value = as_tensor(np.array(value).astype(x.dtype))
     return where(mask, value, x)
 
 
@@ -531,17 +582,18 @@ def _extreme(op, x, dim, keepdim, pick_index):
         return op(None, False)(x)
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{op.__name__.lower()}: dim must be an int, got {dim!r}")
-    if x.ndim == 0:  # a number: itself, at index 0 (dim must still be 0 or -1)
-        R.normalize_dims(dim, 0, "max" if op is R.Max else "min")
-        return _values_indices(op(None, False)(x), as_tensor(np.asarray(0, dtype=np.int64)))
     name = "max" if op is R.Max else "min"
+    result = getattr(return_types, name)  # prints as glassnet.return_types.max(...)
+    if x.ndim == 0:  # a number: itself, at index 0 (dim must still be 0 or -1)
+        R.normalize_dims(dim, 0, name)
+        return result(op(None, False)(x), as_tensor(np.asarray(0, dtype=np.int64)))
     if x.shape[R.single_axis(dim, x.ndim, name)] == 0:
         raise IndexError(f"{name}: cannot reduce dim {dim} of size 0 (tensor of shape {x.shape})")
     indices = pick_index(dim, True)(x)
     values = gather(x, dim, indices)
     if not keepdim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
-    return _values_indices(values, indices)
+    return result(values, indices)
 
 
 def max(x, dim=None, keepdim: bool = False):  # noqa: A001
@@ -571,35 +623,61 @@ def amin(x, dim=None, keepdim: bool = False) -> Tensor:
     return R.Min(dim, keepdim)(_t(x))
 
 
-def var(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> Tensor:
-    """Variance over ``dim``: sum((x - mean)**2) / (n - correction); correction=1 by default."""
+def _variance_arguments(name: str, x, dim, unbiased, correction) -> tuple:
+    """PyTorch's two spellings of the variance's arguments, reduced to (dim, correction).
+
+    PyTorch reads ``var(x, False)`` as unbiased=False (a bool where the dim goes) and
+    ``var(x, 1, False)`` as dim=1, unbiased=False: the third positional is never keepdim.
+    """
+    x = _t(x)
+    if x.dtype.kind not in "fc":
+        raise DTypeError(f"{name}: expected a floating point tensor, got dtype {x.dtype}")
+    if isinstance(dim, bool):
+        if unbiased is not None:
+            raise TypeError(f"{name}: got unbiased twice (a bool as dim and unbiased=)")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}: give unbiased= or correction=, not both")
     if unbiased is not None:
         correction = 1 if unbiased else 0
-    return R.Var(dim, keepdim, correction)(_float(x))
+    return dim, 1 if correction is None else correction
 
 
-def std(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> Tensor:
-    """Standard deviation: sqrt(var)."""
-    return sqrt(var(x, dim, keepdim, correction=correction, unbiased=unbiased))
+def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Variance over ``dim``: sum((x - mean)**2) / (n - correction); correction=1 by default.
+
+    Called as PyTorch's ``var(x, dim, unbiased, keepdim)`` or ``var(x, dim, correction=c,
+    keepdim=k)``; ``unbiased=False`` is correction=0.
+    """
+    dim, correction = _variance_arguments("var", x, dim, unbiased, correction)
+    return R.Var(dim, keepdim, correction)(_t(x))
 
 
-def var_mean(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> tuple:
-    """(var, mean) over ``dim`` in one call, as PyTorch's var_mean."""
-    return var(x, dim, keepdim, correction=correction, unbiased=unbiased), mean(
-        _float(x), dim, keepdim
-    )
+def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Standard deviation: sqrt(var), with var's arguments; its gradient is 0 where it is 0."""
+    dim, correction = _variance_arguments("std", x, dim, unbiased, correction)
+    return R.StdFromVar()(var(x, dim, keepdim=keepdim, correction=correction))
 
 
-def std_mean(x, dim=None, keepdim: bool = False, *, correction: int = 1, unbiased=None) -> tuple:
-    """(std, mean) over ``dim`` in one call, as PyTorch's std_mean."""
-    return std(x, dim, keepdim, correction=correction, unbiased=unbiased), mean(
-        _float(x), dim, keepdim
-    )
+def var_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:
+    """(var, mean) over ``dim`` in one call, as PyTorch's var_mean (var's arguments)."""
+    dim, correction = _variance_arguments("var_mean", x, dim, unbiased, correction)
+    return var(x, dim, keepdim=keepdim, correction=correction), mean(x, dim, keepdim)
+
+
+def std_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:
+    """(std, mean) over ``dim`` in one call, as PyTorch's std_mean (var's arguments)."""
+    dim, correction = _variance_arguments("std_mean", x, dim, unbiased, correction)
+    return std(x, dim, keepdim=keepdim, correction=correction), mean(x, dim, keepdim)
 
 
 def prod(x, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """Product of the elements over ``dim`` (of x converted to ``dtype`` first, if given)."""
-    return R.Prod(dim, keepdim)(_as_dtype(x, dtype))
+    """Product of the elements over ``dim`` (of x converted to ``dtype`` first, if given);
+    integer and bool products give int64, as sums (NumPy would give uint8's in uint64)."""
+    x = _as_dtype(x, dtype)
+    if dtype is None and x.array.dtype.kind in "biu":
+        x = x.to(np.int64)
+    return R.Prod(dim, keepdim)(x)
 
 
 def logsumexp(x, dim=None, keepdim: bool = False) -> Tensor:
@@ -608,8 +686,19 @@ def logsumexp(x, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
-    """The p-norm (sum |x|**p)**(1/p) over ``dim``; p may be 'fro', inf or -inf too."""
+    """The p-norm (sum |x|**p)**(1/p) over ``dim``; p may be 'fro', inf or -inf too, 0 (the
+    count of nonzero elements, gradient 0), negative, or 'nuc' (the nuclear norm of matrices)."""
     x = _float(x)
+    if p == "nuc":
+        from .linalg import matrix_norm  # linalg builds on this module
+
+        if dim is None and x.ndim != 2:
+            raise ShapeError(
+                f"norm: p='nuc' without dim needs a matrix (2 dims), got shape {tuple(x.shape)}"
+            )
+        return matrix_norm(x, "nuc", (-2, -1) if dim is None else dim, keepdim)
+    if p == 0:
+        return sum(sign(abs(x)), dim, keepdim)  # sign keeps it in the graph with gradient 0
     if p == "fro" or p == 2:
         return R.NormRoot(2)(sum(x * x, dim, keepdim))  # sqrt, with gradient 0 at 0
     if p == math.inf:
@@ -618,8 +707,8 @@ def norm(x, p=2, dim=None, keepdim: bool = False) -> Tensor:
         return amin(abs(x), dim, keepdim)
     if p == 1:
         return sum(abs(x), dim, keepdim)
-    if not isinstance(p, (int, float)) or p <= 0:
-        raise ValueError(f"norm: p must be a positive number, 'fro', inf or -inf, got {p!r}")
+    if not isinstance(p, (int, float)) or isinstance(p, bool):
+        raise ValueError(f"norm: p must be a number, 'fro', 'nuc', inf or -inf, got {p!r}")
     return R.NormRoot(p)(sum(abs(x) ** p, dim, keepdim))
 
 
@@ -660,7 +749,25 @@ def reshape(x, *shape) -> Tensor:
     return _share_version(S.Reshape(_shape_arg(shape))(x), x)
 
 
-view = reshape
+def view(x, *shape) -> Tensor:
+    """``reshape`` (a view of the same elements); or, given one dtype, PyTorch's
+    ``x.view(glassnet.int32)``: the same bytes read as that dtype (no gradient), the last
+    dim scaled by the ratio of the two item sizes."""
+    if len(shape) == 1 and (
+        isinstance(shape[0], np.dtype)
+        or (isinstance(shape[0], type) and issubclass(shape[0], np.generic))
+    ):
+        x = _t(x)
+        dtype = np.dtype(shape[0])
+        try:
+            array = x.array.view(dtype)
+        except ValueError as e:
+            raise ShapeError(
+                f"view: cannot read a tensor of shape {tuple(x.shape)} and dtype {x.dtype} as "
+                f"{dtype} ({e})"
+            ) from None
+        return _share_version(as_tensor(array), x)
+    return reshape(x, *shape)
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -749,9 +856,19 @@ def repeat(x, *repeats) -> Tensor:
     return S.Repeat(_shape_arg(repeats))(_t(x))
 
 
-def flip(x, dims) -> Tensor:
-    """Reverse the order of elements along ``dims``."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+def flip(x, *dims, **by_name) -> Tensor:
+    """Reverse the order of elements along ``dims``: ``flip(x, (0, 1))``, ``flip(x, dims=0)``
+    or, as PyTorch's method, ``x.flip(0, 1)``."""
+    if "dims" in by_name:
+        if dims:
+            raise TypeError("flip: got dims both by position and as dims=")
+        dims = (by_name.pop("dims"),)
+    if by_name:
+        raise TypeError(f"flip: unexpected argument {next(iter(by_name))}=")
+    if not dims:
+        raise TypeError("flip: missing the dims to reverse")
+    dims = dims[0] if len(dims) == 1 else dims
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     return S.Flip(dims)(_t(x))
 
 

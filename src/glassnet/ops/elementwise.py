@@ -120,10 +120,24 @@ class Div(Op):
         return [0, 1] if self.needs_input_grad[1] else [1]  # a is read only for dL/db
 
 
+def _integer_power_with_negatives(a, b: np.ndarray) -> np.ndarray:
+    """a ** b for integers where some b < 0, as PyTorch (NumPy refuses): 1 / a**|b| truncated,
+    so 1 for a = 1, +-1 for a = -1 (by the parity of b) and 0 for every other a."""
+    out = np.asarray(a) ** np.where(b < 0, 0, b)
+    a, b = np.broadcast_arrays(a, b)
+    odd = (b % 2) != 0
+    below = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+    return np.where(b < 0, below, out).astype(out.dtype)
+
+
 class Pow(Op):
     """y = a ** b;   dL/da = g * b * a**(b-1),   dL/db = g * y * log(a)"""
 
     def forward(self, a, b):
+        if isinstance(b, np.ndarray) and b.dtype.kind == "i" and np.asarray(a).dtype.kind in "iu":
+            if (b < 0).any():
+                self.out_data = _integer_power_with_negatives(a, b)
+                return self.out_data
         self.out_data = a**b
         return self.out_data
 
@@ -411,7 +425,8 @@ def _erf(x: np.ndarray) -> np.ndarray:
     (relative error below 1.2e-7, i.e. float32 rounding), evaluated in float64 then cast back.
     """
     if x.dtype == np.float64:
-        return _exact_erf(x).astype(np.float64)
+        # a 0-d input gives a Python float back from the ufunc, hence asarray
+        return np.asarray(_exact_erf(x), dtype=np.float64)
     z = np.abs(x).astype(np.float64)
     t = 1.0 / (1.0 + 0.5 * z)
     poly = (
@@ -695,6 +710,9 @@ class Clone(Op):
 
     def backward(self, g):
         return (g,)
+
+    def saved_inputs(self):
+        return ()  # the gradient reads no value: x may change in place afterwards
 
 
 class SetItem(Op):

@@ -13,7 +13,7 @@ from ..autograd import Op, unbroadcast, wrap
 from ..errors import ShapeError
 from . import api as A
 from .reduce import normalize_dims
-from .shape import GetItem, IndexAdd
+from .shape import Diagonal, GetItem, IndexAdd
 
 
 class Roll(Op):
@@ -85,13 +85,8 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):  # noqa: A00
     """The diagonal of the (dim1, dim2) planes as a new last axis (offset > 0: above the diagonal)."""
     x = A._t(input)
     normalize_dims((dim1, dim2), x.ndim, "diagonal")  # in range and distinct
-    a, b = dim1 % x.ndim, dim2 % x.ndim
-    rest = [d for d in range(x.ndim) if d not in (a, b)]
-    planes = A.permute(x, *rest, a, b)
-    row0, col0 = max(-offset, 0), max(offset, 0)
-    length = max(0, min(planes.shape[-2] - row0, planes.shape[-1] - col0))
-    steps = np.arange(length)
-    return GetItem((Ellipsis, steps + row0, steps + col0))(planes)
+    # A view of x, as PyTorch's: an in-place change of the diagonal changes x.
+    return A._share_version(Diagonal(int(offset), dim1 % x.ndim, dim2 % x.ndim)(x), x)
 
 
 def diag(input, diagonal: int = 0):  # noqa: A002

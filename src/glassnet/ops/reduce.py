@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled, wrap
+from ..autograd import Op, is_grad_enabled, reads_output_only, wrap
 from . import sum_loops
 
 
@@ -60,6 +60,8 @@ def _expand_back(g, dims: tuple, keepdim: bool, in_ndim: int):
 
 class _Reduction(Op):
     def __init__(self, dim=None, keepdim: bool = False):
+        if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
+            dim = None  # PyTorch: sum(x, dim=()) or dim=[] reduces every axis, as dim=None
         self.dim = dim
         self.keepdim = keepdim
 
@@ -132,9 +134,11 @@ class _Extreme(_Reduction):
     pick = None
 
     def forward(self, x):
-        if x.size == 0:
+        axes = self._axes(x)
+        # Only an empty *reduced* axis has no extreme: (3, 0) reduced over dim 0 is shape (0,).
+        if x.size == 0 and (not axes or any(x.shape[d] == 0 for d in axes)):
             raise ValueError(f"{type(self).__name__.lower()}: cannot reduce an empty tensor")
-        self.out_data = type(self).pick(x, axis=self._axes(x), keepdims=True)
+        self.out_data = type(self).pick(x, axis=axes, keepdims=True)
         return self.out_data if self.keepdim else np.squeeze(self.out_data, axis=self.dims)
 
     def backward(self, g):
@@ -188,6 +192,26 @@ class Var(_Reduction):
             return (g * centered * scale,)
 
 
+class StdFromVar(Op):
+    """y = sqrt(v) for a variance v;   dL/dv = g / (2 y), and 0 where y = 0
+
+    As PyTorch's std: a constant slice has std 0 and gradient 0, not the 0 * inf = nan that
+    sqrt's own rule would give.
+    """
+
+    saved_inputs = reads_output_only  # the gradient is a formula of y, not of v
+
+    def forward(self, v):
+        self.out_data = np.sqrt(v)
+        return self.out_data
+
+    def backward(self, g):
+        y = self.output()
+        zero = y.array == 0
+        kept = wrap((~zero).astype(y.array.dtype))
+        return (g * kept / (2 * y + wrap(zero.astype(y.array.dtype))),)
+
+
 class Prod(_Reduction):
     """y = product of x over dim;   dL/dx_i = g * prod_{j != i} x_j"""
 
@@ -196,6 +220,8 @@ class Prod(_Reduction):
 
     def backward(self, g):
         x = self.inputs[0]
+        if x.array.size == 0:  # no element to receive a gradient
+            return (wrap(np.zeros(x.shape, dtype=g.array.dtype)),)
         g = _expand_back(g, self.dims, self.keepdim, len(self.in_shape))
         # prod_{j != i} x_j computed without division, so zeros in x are handled exactly:
         # move the reduced axes to the end, flatten them, take exclusive cumulative products.
@@ -261,9 +287,12 @@ class LogSumExp(_Reduction):
 
     def forward(self, x):
         axes = self._axes(x)
-        m = np.max(x, axis=axes, keepdims=True)
+        # An empty row's log-sum-exp is log(0) = -inf (np.max needs a start value there).
+        start = {"initial": -np.inf} if x.size == 0 else {}
+        m = np.max(x, axis=axes, keepdims=True, **start)
         m = np.where(np.isfinite(m), m, 0)  # rows of all -inf stay -inf instead of nan
-        out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # log(0) of an empty or all -inf row
+            out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         self.out_data = out if self.keepdim else np.squeeze(out, axis=axes)
         return self.out_data
 

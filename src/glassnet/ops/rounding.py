@@ -52,6 +52,18 @@ class Round(_Staircase):
         return np.round(x, self.decimals)
 
 
+class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """An integer tensor divided by zero: PyTorch's RuntimeError, and Python's ZeroDivisionError."""
+
+
+def _refuse_integer_zero(a, b, op: str) -> None:
+    """Integers have no inf or nan for x // 0, x % 0 (NumPy returns 0 with a warning); PyTorch
+    refuses, and so do we rather than return a made-up 0."""
+    a, b = np.asarray(a), np.asarray(b)
+    if b.dtype.kind in "biu" and a.dtype.kind in "biu" and a.size and not b.all():
+        raise IntegerDivisionByZero(f"{op}: integer division by zero (the divisor has a 0)")
+
+
 class DivRounded(_Staircase):
     """y = a / b rounded down ('floor') or towards 0 ('trunc');   dL/da = dL/db = 0"""
 
@@ -59,6 +71,7 @@ class DivRounded(_Staircase):
         self.rounding_mode = rounding_mode
 
     def forward(self, a, b):
+        _refuse_integer_zero(a, b, "div" if self.rounding_mode == "trunc" else "floor_divide")
         floor = np.floor_divide(a, b)  # Python's a // b, as torch.floor_divide
         if self.rounding_mode == "floor":
             return floor
@@ -71,6 +84,7 @@ class Remainder(Op):
     """y = a - floor(a / b) * b (the sign of b, as Python's %);   dL/da = g,   dL/db = -g * floor(a / b)"""
 
     def forward(self, a, b):
+        _refuse_integer_zero(a, b, "remainder")
         return np.remainder(a, b)
 
     def backward(self, g):
@@ -83,6 +97,7 @@ class Fmod(Op):
     """y = a - trunc(a / b) * b (the sign of a, as C's fmod);   dL/da = g,   dL/db = -g * trunc(a / b)"""
 
     def forward(self, a, b):
+        _refuse_integer_zero(a, b, "fmod")
         return np.fmod(a, b)
 
     def backward(self, g):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import return_types
 from ..autograd import Op, wrap
 from . import api as A
 from .reduce import normalize_dims
@@ -15,8 +16,10 @@ from .shape import IndexAdd
 
 
 def _axis(dim, ndim: int, op: str) -> int:
-    (axis,) = normalize_dims(dim, ndim, op)
-    return axis
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    axes = normalize_dims(dim, ndim, op)  # checks the range (0 or -1 for a 0-d tensor)
+    return axes[0] if axes else 0
 
 
 def _reverse_cumsum(g, axis: int):
@@ -95,7 +98,10 @@ class _CumExtreme(Op):
         shape = [1] * x.ndim
         shape[self.axis] = x.shape[self.axis]
         steps = np.broadcast_to(np.arange(x.shape[self.axis]).reshape(shape), x.shape)
-        self.indices = np.maximum.accumulate(np.where(x == values, steps, 0), axis=self.axis)
+        reached = x == values
+        if x.dtype.kind == "f":  # as PyTorch, a nan is the running extreme from where it occurs
+            reached |= np.isnan(x)
+        self.indices = np.maximum.accumulate(np.where(reached, steps, 0), axis=self.axis)
         return values
 
     def backward(self, g):
@@ -136,6 +142,8 @@ class LogCumSumExp(Op):
         x = self.inputs[0]
         if x.ndim == 0:
             return (g,)
+        if x.array.size == 0:  # nothing to spread (and np.max has no identity to start from)
+            return (g * 0,)
         # e**(x_i - y_j) = e**(x_i - c) * e**(c - y_j); the shift c (the largest x along the
         # axis) keeps the first factor <= 1.
         c = wrap(np.max(x.array, axis=self.axis, keepdims=True))
@@ -163,19 +171,19 @@ def cumprod(input, dim: int, *, dtype=None):  # noqa: A002
     return Cumprod(dim)(_accumulating_dtype(input, dtype))
 
 
-def _cum_extreme(op, input):  # noqa: A002
+def _cum_extreme(op, input, result):  # noqa: A002
     values = op(A._t(input))
-    return A._values_indices(values, wrap(op.indices))
+    return result(values, wrap(op.indices))
 
 
 def cummax(input, dim: int):  # noqa: A002
     """Running maxima along ``dim`` and the index each came from: (values, indices)."""
-    return _cum_extreme(Cummax(dim), input)
+    return _cum_extreme(Cummax(dim), input, return_types.cummax)
 
 
 def cummin(input, dim: int):  # noqa: A002
     """Running minima along ``dim`` and the index each came from: (values, indices)."""
-    return _cum_extreme(Cummin(dim), input)
+    return _cum_extreme(Cummin(dim), input, return_types.cummin)
 
 
 def logcumsumexp(input, dim: int):  # noqa: A002

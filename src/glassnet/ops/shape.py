@@ -207,9 +207,46 @@ class GetItem(Op):
         return ()  # only the input's shape is read, never its values
 
 
+def diagonal_view(x: np.ndarray, offset: int, axis1: int, axis2: int) -> np.ndarray:
+    """The diagonal of x's (axis1, axis2) planes as a new last axis, a writable view of x's
+    memory (NumPy's own np.diagonal view is read-only): x shifted to the diagonal's first
+    element, stepped by the sum of the two axes' strides."""
+    row0, col0 = max(-offset, 0), max(offset, 0)
+    length = max(0, min(x.shape[axis1] - row0, x.shape[axis2] - col0))
+    index = [slice(None)] * x.ndim
+    index[axis1], index[axis2] = slice(row0, row0 + length), slice(col0, col0 + length)
+    shifted = x[tuple(index)]
+    layout = np.diagonal(shifted, 0, axis1, axis2)  # read-only; gives the shape and strides
+    return np.lib.stride_tricks.as_strided(shifted, layout.shape, layout.strides)
+
+
+class Diagonal(Op):
+    """y = x's (dim1, dim2) diagonal at ``offset``, a view;   dL/dx = zeros with g on it
+
+    A view, as in PyTorch, so ``x.diagonal().fill_(0)`` changes x (see ViewWrite).
+    """
+
+    def __init__(self, offset: int, axis1: int, axis2: int):
+        self.offset, self.axis1, self.axis2 = offset, axis1, axis2
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return diagonal_view(x, self.offset, self.axis1, self.axis2)
+
+    def backward(self, g):
+        zeros = wrap(np.zeros(self.in_shape, dtype=g.array.dtype))
+        settings = (self.offset, self.axis1, self.axis2)
+        place = ViewWrite(lambda a: diagonal_view(a, *settings), lambda t: Diagonal(*settings)(t))
+        return (place(zeros, g),)
+
+    def saved_inputs(self):
+        return ()  # only the input's shape is read
+
+
 #: The ops whose output may be a view of their input's memory (basic indexing, reshaping,
-#: transposing): an in-place change of such an output changes the input too (see ViewWrite).
-VIEW_OPS = (GetItem, Reshape, Permute, Transpose)
+#: transposing, diagonals): an in-place change of such an output changes the input too
+#: (see ViewWrite).
+VIEW_OPS = (GetItem, Reshape, Permute, Transpose, Diagonal)
 
 
 class ViewWrite(Op):
@@ -292,6 +329,14 @@ class Cat(Op):
             raise _shape_error("cat", "expected a non-empty sequence of tensors")
         first = xs[0]
         nd = np.ndim(first)
+        scalar = next((k for k, x in enumerate(xs) if np.ndim(x) == 0), None)
+        if scalar is not None:  # PyTorch refuses these too; say how to fix it
+            raise _shape_error(
+                "cat",
+                f"tensor {scalar} is 0-dimensional (a single number) and has no dim to join "
+                "along; give it one with .view(1) or .unsqueeze(0), or join numbers with "
+                "glassnet.stack",
+            )
         if not -nd <= self.dim < nd:
             raise IndexError(f"cat: dim {self.dim} out of range for {nd}-dimensional tensors")
         axis = self.dim % nd
@@ -327,8 +372,15 @@ def cat(tensors, dim: int = 0):
     Tensors of different dtypes are joined in the dtype PyTorch promotes them to (an int64
     with a float32 tensor gives float32, int32 with float16 gives float16); each is cast with
     ``Tensor.to`` first, so its gradient comes back in its own dtype.
+
+    As in PyTorch, an empty 1-D tensor (shape (0,)) joins anything: it is left out, so
+    ``out = cat([tensor([]), batch])`` works to start a collection (its dtype still counts).
     """
-    return Cat(dim)(*_common_dtype(_as_tensors(tensors)))
+    tensors = _common_dtype(_as_tensors(tensors))
+    if len(tensors) > 1:
+        kept = [t for t in tensors if t.shape != (0,)]
+        tensors = kept or tensors[:1]
+    return Cat(dim)(*tensors)
 
 
 def _common_dtype(tensors: list) -> list:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import return_types
 from ..autograd import wrap
 from ..errors import ShapeError
 from . import api as A
@@ -41,8 +42,8 @@ def sort(input, dim: int = -1, descending: bool = False, *, stable: bool = False
     x = A._t(input)
     indices = argsort(x, dim, descending, stable=stable)
     if x.ndim == 0:
-        return A._values_indices(x.clone(), indices)
-    return A._values_indices(gather(x, dim, indices), indices)
+        return return_types.sort(x.clone(), indices)
+    return return_types.sort(gather(x, dim, indices), indices)
 
 
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
@@ -54,7 +55,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         raise ShapeError(f"topk: k must lie in [0, {n}] (the size of dim {dim}), got {k}")
     order = _order(x.array, axis, largest, stable=True) if x.ndim else np.zeros((), np.int64)
     indices = wrap(np.take(order, np.arange(k), axis=axis) if x.ndim else order)
-    return A._values_indices(gather(x, axis, indices) if x.ndim else x.clone(), indices)
+    return return_types.topk(gather(x, axis, indices) if x.ndim else x.clone(), indices)
 
 
 def msort(input):  # noqa: A002

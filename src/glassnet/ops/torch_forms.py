@@ -325,15 +325,26 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,
 def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
            return_counts: bool = False, dim: int | None = None) -> Any:  # fmt: skip
     """The distinct values, in increasing order; with ``return_inverse`` where each element's
-    value sits among them, with ``return_counts`` how often each occurs (no gradient)"""
+    value sits among them, with ``return_counts`` how often each occurs (no gradient).
+
+    With ``dim``, the distinct slices along that dim, in lexicographic order; the inverse and
+    the counts then number the slices.
+    """
+    x = as_tensor(input).numpy()
     if dim is not None:
-        raise NotImplementedError("unique(dim=...) is not implemented in glassnet yet")
-    values, inverse, counts = np.unique(
-        as_tensor(input).numpy(), return_inverse=True, return_counts=True
-    )
+        from .reduce import single_axis
+
+        axis = single_axis(dim, x.ndim, "unique")
+        if x.ndim == 0:
+            raise IndexError(f"unique: a 0-d tensor has no dim {dim}")
+        values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True, axis=axis)
+        inverse = inverse.reshape(-1)  # one entry per slice along dim
+    else:
+        values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(x.shape)
     out = [wrap(values)]
     if return_inverse:
-        out.append(wrap(inverse.reshape(as_tensor(input).shape).astype(np.int64)))
+        out.append(wrap(inverse.astype(np.int64)))
     if return_counts:
         out.append(wrap(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)

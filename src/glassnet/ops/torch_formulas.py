@@ -10,11 +10,11 @@ backward rule of its own (the docstrings give it). The few that PyTorch does not
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from .. import return_types
 from ..autograd import as_tensor, wrap
 from ..dtypes import is_floating
 from ..errors import ShapeError
@@ -30,7 +30,7 @@ __all__ = [
     "signbit", "sinc", "swapdims", "unbind", "xlogy",
 ]  # fmt: skip
 
-_min_max = namedtuple("aminmax", ["min", "max"])
+_min_max = return_types.aminmax
 _QUANTILE_WAYS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
@@ -275,12 +275,13 @@ def _median_frame(x: Any, dim: int | None, keepdim: bool, name: str, pick: Any) 
         if flat.shape[0] == 0:
             raise RuntimeError(f"{name}(): cannot compute the median of an empty tensor")
         return _median_frame(flat, 0, False, name, pick).values
+    result = getattr(return_types, name)  # prints as glassnet.return_types.median(...)
     if x.ndim == 0:
-        return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
+        return result(x.clone(), wrap(np.zeros((), np.int64)))
     axis = _axis(dim, x.ndim, name)
     if x.shape[axis] == 0:
         raise IndexError(f"{name}(): dimension {dim} of {list(x.shape)} is empty")
-    return pick(x, axis, keepdim)
+    return result(*pick(x, axis, keepdim))
 
 
 def _order_statistic(x: Any, axis: int, rank: int, keepdim: bool, nan_first: bool = False) -> Any:
@@ -312,7 +313,7 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
     tied), and the last index where it occurs, as PyTorch; dL/dx is g at that element."""
     x = as_tensor(input)
     if x.ndim == 0:
-        return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
+        return return_types.mode(x.clone(), wrap(np.zeros((), np.int64)))
     axis = _axis(dim, x.ndim, "mode")
     n = x.shape[axis]
     if n == 0:
@@ -324,7 +325,8 @@ def mode(input: Any, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
         value = values[np.argmax(counts)]
         chosen[r] = np.flatnonzero(row == value)[-1]
     kept = np.moveaxis(x.array, axis, -1).shape[:-1] + (1,)
-    return _picked(x, axis, np.moveaxis(chosen.reshape(kept), -1, axis), keepdim)
+    index = np.moveaxis(chosen.reshape(kept), -1, axis)
+    return return_types.mode(*_picked(x, axis, index, keepdim))
 
 
 def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
@@ -336,8 +338,8 @@ def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     if not 1 <= k <= n:
         raise IndexError(f"kthvalue: k must lie in [1, {n}] (the size of dim {dim}), got {k}")
     if x.ndim == 0:
-        return A._values_indices(x.clone(), wrap(np.zeros((), np.int64)))
-    return _order_statistic(x, axis, k - 1, keepdim)
+        return return_types.kthvalue(x.clone(), wrap(np.zeros((), np.int64)))
+    return return_types.kthvalue(*_order_statistic(x, axis, k - 1, keepdim))
 
 
 def _quantile_arguments(input: Any, q: Any, interpolation: str, who: str) -> tuple:  # noqa: A002

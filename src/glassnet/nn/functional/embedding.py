@@ -177,6 +177,39 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 _BAG_MODES = ("sum", "mean", "max")
 
 
+def _bag_offsets(offsets: Any, n: int, include_last_offset: bool) -> np.ndarray:
+    """``offsets`` of ``embedding_bag`` as int64 positions, checked as PyTorch checks them.
+
+    They must be a 1-D tensor of integers, start at 0, never decrease and not pass ``n`` (the
+    number of indices); with ``include_last_offset`` there must be at least one (the end).
+    """
+    given = as_tensor(offsets)
+    if given.dtype.kind not in "iu":
+        raise DTypeError(
+            f"embedding_bag: offsets must be integer positions (int64), got dtype {given.dtype}; "
+            "make them with dtype=torch.long"
+        )
+    if given.ndim != 1:
+        raise ShapeError(f"embedding_bag: offsets must be 1-D, got shape {tuple(given.shape)}")
+    bounds = given.numpy().astype(np.int64)
+    if include_last_offset and bounds.size == 0:
+        raise ValueError(
+            "embedding_bag: with include_last_offset=True offsets needs at least one entry "
+            "(the end of the last bag)"
+        )
+    if bounds.size and bounds[0] != 0:
+        raise ValueError(
+            f"embedding_bag: offsets[0] must be 0 (the first bag starts at the first index), "
+            f"got {int(bounds[0])}"
+        )
+    if np.any(np.diff(bounds) < 0) or (bounds.size and bounds[-1] > n):
+        raise ValueError(
+            f"embedding_bag: offsets must not decrease and not pass the number of indices "
+            f"({n}), got {bounds.tolist()}"
+        )
+    return bounds
+
+
 def embedding_bag(
     input: Tensor,
     weight: Tensor,
@@ -209,14 +242,15 @@ def embedding_bag(
                 "embedding_bag: offsets must be None when input is 2-D (one bag a row)"
             )
         bags, width = indices.shape
-        starts = np.arange(bags) * width
+        starts, last_end = np.arange(bags) * width, bags * width
         flat = indices.reshape(-1)
     elif indices.ndim == 1:
         if offsets is None:
             raise ValueError("embedding_bag: a 1-D input needs offsets (where each bag starts)")
-        starts = as_tensor(offsets).numpy().astype(np.int64).reshape(-1)
-        if include_last_offset:
-            starts = starts[:-1]
+        bounds = _bag_offsets(offsets, indices.shape[0], include_last_offset)
+        # With include_last_offset the last entry is where the last bag ends (indices after
+        # it belong to no bag), as in PyTorch; otherwise the last bag runs to the end.
+        starts, last_end = (bounds[:-1], bounds[-1]) if include_last_offset else (bounds, None)
         flat = indices
     else:
         raise ShapeError(
@@ -225,10 +259,14 @@ def embedding_bag(
     if per_sample_weights is not None and mode != "sum":
         raise ValueError(f"embedding_bag: per_sample_weights need mode='sum', got mode={mode!r}")
     n = flat.shape[0]
-    ends = np.append(starts[1:], n)
-    bag_of = np.repeat(np.arange(len(starts)), np.maximum(ends - starts, 0))
+    ends = np.append(starts[1:], n if last_end is None else last_end).astype(np.int64)
+    sizes = np.maximum(ends - starts, 0)
+    bag_of = np.full(n, -1, dtype=np.int64)  # -1: after the last bag's end, in no bag
+    bag_of[: int(sizes.sum())] = np.repeat(np.arange(len(starts)), sizes)
     rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq)
-    keep = np.ones(n, dtype=bool) if padding_idx is None else flat.numpy() != padding_idx
+    keep = bag_of >= 0
+    if padding_idx is not None:
+        keep &= flat.numpy() != padding_idx
     if per_sample_weights is not None:
         rows = rows * as_tensor(per_sample_weights).reshape(-1, 1)
     out_shape = (len(starts), weight.shape[1])
