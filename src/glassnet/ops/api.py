@@ -656,7 +656,8 @@ def var(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -
 def std(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """Standard deviation: sqrt(var), with var's arguments; its gradient is 0 where it is 0."""
     dim, correction = _variance_arguments("std", x, dim, unbiased, correction)
-    return R.StdFromVar()(var(x, dim, keepdim=keepdim, correction=correction))
+    # sqrt with gradient 0 where the variance is 0 (a constant slice), as PyTorch's std
+    return R.NormRoot(2)(var(x, dim, keepdim=keepdim, correction=correction))
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:

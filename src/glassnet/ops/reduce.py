@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled, reads_output_only, wrap
+from ..autograd import Op, is_grad_enabled, wrap
 from . import sum_loops
 
 
@@ -190,26 +190,6 @@ class Var(_Reduction):
         scale = np.inf if dof == 0 else 2 / dof
         with np.errstate(invalid="ignore"):  # dof == 0: inf * 0 is nan, as in PyTorch
             return (g * centered * scale,)
-
-
-class StdFromVar(Op):
-    """y = sqrt(v) for a variance v;   dL/dv = g / (2 y), and 0 where y = 0
-
-    As PyTorch's std: a constant slice has std 0 and gradient 0, not the 0 * inf = nan that
-    sqrt's own rule would give.
-    """
-
-    saved_inputs = reads_output_only  # the gradient is a formula of y, not of v
-
-    def forward(self, v):
-        self.out_data = np.sqrt(v)
-        return self.out_data
-
-    def backward(self, g):
-        y = self.output()
-        zero = y.array == 0
-        kept = wrap((~zero).astype(y.array.dtype))
-        return (g * kept / (2 * y + wrap(zero.astype(y.array.dtype))),)
 
 
 class Prod(_Reduction):
