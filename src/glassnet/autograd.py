@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import grad_views
+from .errors import ShapeError
 from .threads import follow_free_cores
 
 if TYPE_CHECKING:
@@ -264,6 +265,13 @@ class Op:
     versions: tuple
     out_version: list
     out_data: Any = None
+    # True for the ops whose output may be a view of their first input's memory (indexing,
+    # reshaping, transposing: set in ops/shape.py). Each use of such an output checks that the
+    # tensor it views has not been changed in place since (``current_node``).
+    makes_view = False
+    # True (with ``view_source``) on the node of a view changed in place (``v.mul_(2)``): v is
+    # still a view of its base, which the same check follows.
+    follows_view = False
     saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
     _retained: Any = None  # set by Tensor.retain_grad: a weak reference to the output
     _grad_hooks: tuple = ()  # Tensor.register_hook on the output: a list of hook(grad)
@@ -273,6 +281,12 @@ class Op:
 
     def backward(self, g: Tensor) -> tuple:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} has no backward rule")
+
+    def fresh_copy(self) -> Op:
+        """A new op of this kind with this one's settings (its index, shape or axes), not yet run."""
+        op = object.__new__(type(self))
+        op.__dict__.update((k, v) for k, v in self.__dict__.items() if k not in RECORDED_ATTRIBUTES)
+        return op
 
     def __call__(self, *inputs: Any) -> Tensor:
         # The hottest function of the engine: every op of every forward and backward passes
@@ -299,7 +313,10 @@ class Op:
                 arrays.append(x.array)
                 versions.append(x._version[0])
                 if x.requires_grad:
-                    parents.append(x if x.grad_fn is None else x.grad_fn)
+                    node = x.grad_fn
+                    if node is not None and (node.makes_view or node.follows_view):
+                        node = current_node(x)
+                    parents.append(x if node is None else node)
                     record = True
                     continue
             else:
@@ -472,8 +489,42 @@ RECORDED_ATTRIBUTES = frozenset(
         "saved",
         "_retained",
         "_grad_hooks",
+        "follows_view",
+        "view_source",
     }
 )
+
+
+def current_node(t: Tensor) -> Op | None:
+    """t's grad_fn, made again first if t is a view whose base was changed in place since.
+
+    A view ``v = y[0]`` is recorded as "the first row of y as y was then". After ``y.mul_(2)``
+    y has a new node in the graph, and v's elements, which are y's memory, hold the new
+    values; so v's history must become "the first row of the new y", or gradients through v
+    would skip the doubling. PyTorch replays the view the same way. The test is by identity:
+    the view's node noted y's node as its parent (or, for a view changed in place itself, the
+    node y had just after that change: ``view_source``), and if y's node is another one now,
+    the view is recorded again on the new y (its numbers are right already: only the history
+    is new). A view of a view (``y[1:][0]``) first brings its own base up to date.
+    """
+    node = t.grad_fn
+    if node is None or not node.inputs:  # a leaf, or a node the backward walk has freed
+        return node
+    if node.makes_view:
+        base, remake, made_from = node.inputs[0], node.fresh_copy(), node.parents[0]
+    elif node.follows_view:
+        base, _, remake, made_from = node.view_source
+    else:
+        return node
+    base_node = current_node(base)
+    if (base if base_node is None else base_node) is made_from or not base.requires_grad:
+        return node
+    if not np.may_share_memory(base.array, t.array):
+        return node  # a copy (fancy indexing, reshaping a strided tensor): its history holds
+    node = remake(base).grad_fn
+    node.out_version = t._version
+    t.grad_fn = node
+    return node
 
 
 def run_backward(
@@ -503,7 +554,7 @@ def run_backward(
         grads: dict[Op, Tensor] = {}  # node -> dL/d(its output), summed over its consumers
         roots = []
         for out, g in zip(outputs, grad_outputs):
-            node = out.grad_fn
+            node = current_node(out)
             if node is None:  # a leaf given directly
                 _deliver_to_leaf(out, g, None, create_graph, capture)
                 continue
@@ -769,8 +820,8 @@ def _default_grad_outputs(outputs: tuple, grad_outputs: Any, who: str) -> list:
             g = _ones_for(out)
         elif not isinstance(g, Tensor):
             g = wrap(np.asarray(g, dtype=out.array.dtype))
-        if g.shape != out.shape:
-            raise ValueError(
+        if g.shape != out.shape:  # ShapeError: a ValueError, and PyTorch's RuntimeError
+            raise ShapeError(
                 f"{who}: gradient has shape {g.shape} but the output has shape {out.shape}"
             )
         result.append(g)

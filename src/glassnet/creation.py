@@ -14,6 +14,7 @@ import numpy as np
 from .autograd import Op
 from .device import check_device
 from .dtypes import float32, int64, to_dtype
+from .errors import ShapeError, ValueRangeError
 from .random import default_generator
 from .tensor import Tensor, to_array
 
@@ -44,8 +45,10 @@ def _shape(size: tuple) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for n in size:
-        if not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"sizes must be non-negative integers, got {size}")
+        if not isinstance(n, (int, np.integer)):  # a TypeError, as PyTorch raises for 2.5
+            raise TypeError(f"sizes must be non-negative integers, got {size}")
+        if n < 0:
+            raise ShapeError(f"sizes must be non-negative integers, got {size}")
     return tuple(int(n) for n in size)
 
 
@@ -82,6 +85,8 @@ def full(
     """A tensor of the given shape filled with ``fill_value`` (dtype follows the value)."""
     if dtype is None:
         dtype = np.asarray(fill_value).dtype
+        if dtype.kind not in "biufc":  # a string or an object is no number to fill with
+            raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__}")
         dtype = {"f": float32, "i": int64, "u": int64}.get(dtype.kind, dtype)
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     return _new(np.full(_shape(size), fill_value, to_dtype(dtype)), requires_grad, device)
@@ -123,7 +128,7 @@ def arange(
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ValueError("arange: step must be non-zero")
+        raise ValueRangeError("arange: step must be non-zero, got 0")
     if dtype is None:
         all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = int64 if all_int else float32
@@ -241,7 +246,7 @@ def randint(
         )
     low, high = bounds
     if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+        raise ValueRangeError(f"randint: high ({high}) must be greater than low ({low})")
     rng = generator or default_generator()
     size = () if size is None else (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     array = rng.integers(low, high, _shape(size)).astype(to_dtype(dtype or int64))
@@ -342,7 +347,7 @@ def normal(
     else:
         shape = np.broadcast_shapes(*(a.shape for a in arrays))
     if np.any(arrays[1] < 0):
-        raise ValueError("normal expects std >= 0")
+        raise ValueRangeError(f"normal expects std >= 0, got a smallest std of {arrays[1].min()}")
     floats = [a.dtype for a in arrays if a.ndim and a.dtype.kind == "f"]
     out_dtype = to_dtype(dtype) if dtype is not None else (floats[0] if floats else float32)
     z = (generator or default_generator()).standard_normal(shape)
@@ -377,7 +382,10 @@ def multinomial(
             f"multinomial expects weights of shape (n,) or (rows, n), got shape {weights.shape}"
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("multinomial weights must be finite and non-negative")
+        raise ValueRangeError(
+            "multinomial weights must be finite and non-negative, got values from "
+            f"{weights.min()} to {weights.max()}"
+        )
     rows = np.atleast_2d(weights)
     totals = rows.sum(axis=1)
     if np.any(totals <= 0):

@@ -7,7 +7,7 @@ because each type derives from both.
 
 from __future__ import annotations
 
-__all__ = ["DTypeError", "MissingTorchName", "ShapeError"]
+__all__ = ["DTypeError", "IndexRangeError", "MissingTorchName", "ShapeError", "ValueRangeError"]
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -16,6 +16,16 @@ class ShapeError(ValueError, RuntimeError):
 
 class DTypeError(TypeError, RuntimeError):
     """A dtype an operation cannot take (catchable as TypeError or RuntimeError)."""
+
+
+class ValueRangeError(ValueError, RuntimeError):
+    """A number outside the range an operation accepts, such as a probability above 1 or a
+    zero step (catchable as ValueError or RuntimeError)."""
+
+
+class IndexRangeError(IndexError, ValueError):
+    """An index outside its range, such as a class index >= the number of classes (an
+    IndexError as PyTorch raises, and a ValueError as glassnet raised before)."""
 
 
 class MissingTorchName(ModuleNotFoundError):

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
+from . import autograd, unrecorded_views
 from .device import CPU, device, split_to_arguments
 from .dtypes import default_dtype_for, is_floating, to_dtype
-from .errors import ShapeError
+from .errors import DTypeError, ShapeError
 from .ops import api
 from .ops import elementwise as E
 from .ops.shape import VIEW_OPS, GetItem, ViewWrite
@@ -54,6 +54,10 @@ def _arithmetic(op_class: type, reflected: bool = False) -> Any:
 
     operator.__name__ = f"__{'r' if reflected else ''}{op_class.__name__.lower()}__"
     return operator
+
+
+# The slots a pickled or deep-copied tensor keeps (``Tensor.__getstate__``).
+_STATE_SLOTS = ("array", "grad", "requires_grad", "grad_fn", "_version")
 
 
 class Tensor:
@@ -254,7 +258,7 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf tensor."""
         if requires_grad and not is_floating(self.array.dtype):
-            raise TypeError(
+            raise DTypeError(
                 f"only floating tensors can require gradients, but this tensor has dtype "
                 f"{self.array.dtype}; convert it first, e.g. x.float()"
             )
@@ -345,8 +349,8 @@ class Tensor:
 
     def item(self) -> Any:
         """The single number held by a one-element tensor, as a Python number."""
-        if self.array.size != 1:
-            raise ValueError(
+        if self.array.size != 1:  # PyTorch: a RuntimeError from item(), a ValueError from float()
+            raise ShapeError(
                 f"item() needs a tensor with exactly one element, got shape {self.shape}"
             )
         return self.array.item()
@@ -456,6 +460,14 @@ class Tensor:
 
     def __hash__(self) -> int:
         return id(self)
+
+    def __getstate__(self) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        # What pickle and copy.deepcopy keep: the slots and any attributes set on the tensor,
+        # not the notes about views without a node (they hold weak references).
+        slots = {name: getattr(self, name) for name in _STATE_SLOTS if hasattr(self, name)}
+        own = getattr(self, "__dict__", None) or {}
+        kept = {k: v for k, v in own.items() if k not in unrecorded_views.NOTES}
+        return kept or None, slots
 
     def __repr__(self) -> str:
         return format_tensor(self)
@@ -643,15 +655,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
-        index = _index_arrays(index)
-        out = GetItem(index)(self)
-        if out.array.base is not None:
-            out._version = self._version
-            if out.grad_fn is None:
-                # Not recorded, so no graph node says what out views: note it, for an
-                # in-place change of out that brings gradients in (buf[0].copy_(h)).
-                out.__dict__["_view_of"] = (self, index)
-        return out
+        return api.view_by(GetItem(_index_arrays(index)), self)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _index_arrays(index)
@@ -680,13 +684,15 @@ class Tensor:
                     "in-place operation; wrap it in `with glassnet.no_grad():` (as optimizers "
                     "do) or use an out-of-place operation"
                 )
+            autograd.current_node(self)  # a view of a base changed since: its history first
             bases = _viewed_bases(self)
             old = Tensor._make(self.array.copy(), self.requires_grad, self.grad_fn)
             out = op(old, *others)
             self.array[...] = out.array
             self.grad_fn = out.grad_fn
             self.requires_grad = True
-            _write_into_bases(bases, out)
+            unrecorded_views.record(self)
+            _write_into_bases(self, bases, out)
         elif isinstance(op, autograd.Op):
             arrays = [o.array if isinstance(o, Tensor) else o for o in others]
             result = op.forward(self.array, *arrays)
@@ -1077,28 +1083,23 @@ def _viewed_base(t: Tensor) -> tuple[Tensor, Any, Any] | None:
     made by indexing, reshaping or transposing it), else None. ``array_view(a)`` makes the same
     view of an array shaped like the base, ``tensor_view(b)`` of a Tensor (recorded)."""
     node = t.grad_fn
+    if node is not None and node.follows_view:  # a view changed in place before
+        base, array_view, tensor_view, _ = node.view_source
+        if np.may_share_memory(base.array, t.array):
+            return base, array_view, tensor_view
     if type(node) in VIEW_OPS and node.parents is not autograd.FREED and node.inputs:
         base = node.inputs[0]
         if isinstance(base, Tensor) and np.may_share_memory(base.array, t.array):
 
             def tensor_view(x: Tensor, node: Any = node) -> Tensor:
-                return _same_op(node)(x)
+                return node.fresh_copy()(x)
 
-            return base, lambda a, node=node: _same_op(node).forward(a), tensor_view
-    noted = t.__dict__.get("_view_of")
-    if noted is not None and np.may_share_memory(noted[0].array, t.array):
-        base, index = noted
-        return base, lambda a: GetItem(index).forward(a), lambda x: x[index]
+            return base, lambda a, node=node: node.fresh_copy().forward(a), tensor_view
+    noted = unrecorded_views.viewed_base(t)
+    if noted is not None:
+        base, op = noted
+        return base, lambda a: op.fresh_copy().forward(a), lambda x: op.fresh_copy()(x)
     return None
-
-
-def _same_op(node: autograd.Op) -> autograd.Op:
-    """A new op of node's kind with node's settings (its index, shape or axes), not yet run."""
-    op = object.__new__(type(node))
-    op.__dict__.update(
-        (k, v) for k, v in node.__dict__.items() if k not in autograd.RECORDED_ATTRIBUTES
-    )
-    return op
 
 
 def _viewed_bases(t: Tensor) -> list[tuple[Tensor, Any, Any]]:
@@ -1119,16 +1120,78 @@ def _viewed_bases(t: Tensor) -> list[tuple[Tensor, Any, Any]]:
     return bases
 
 
-def _write_into_bases(bases: list[tuple[Tensor, Any, Any]], value: Tensor) -> None:
+def _write_into_bases(view: Tensor, bases: list[tuple[Tensor, Any, Any]], value: Tensor) -> None:
     """After an in-place change of a view, give each viewed tensor its new place in the graph:
     base = ViewWrite(old base, new view values), so gradients reach the change through it.
 
     The numbers are already there (the view shares the base's memory); only the history is
-    new. Without this the base's gradient would skip the in-place step."""
+    new. Without this the base's gradient would skip the in-place step. Each tensor of the
+    chain is still a view of the next one, so its new node notes that (``follows_view``, read
+    by ``autograd.current_node`` and ``_viewed_base``): later changes of either reach the other.
+    """
     for base, array_view, tensor_view in bases:
         old = Tensor._make(base.array, base.requires_grad, base.grad_fn)
         value = ViewWrite(array_view, tensor_view)(old, value)
         base.grad_fn, base.requires_grad = value.grad_fn, True
+        unrecorded_views.record(base)
+    for base, array_view, tensor_view in bases:
+        view.grad_fn.follows_view = True
+        view.grad_fn.view_source = (base, array_view, tensor_view, base.grad_fn)
+        view = base
+
+
+def _ragged_place(data: Any, dim: int = 0) -> tuple[str, bool] | None:
+    """Where nested lists stop being rectangular: (``"expected a sequence of length 2 at dim
+    1, got a sequence of length 1"``, whether a number stands where a list should, or the
+    reverse); None if they are rectangular. Only run after np.array has refused the data, so
+    its Python loop never slows a good call."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return None
+    lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in data]
+    for length in lengths[1:]:
+        if length != lengths[0]:
+            want = "a number" if lengths[0] is None else f"a sequence of length {lengths[0]}"
+            got = "a number" if length is None else f"a sequence of length {length}"
+            return f"expected {want} at dim {dim + 1}, got {got}", None in (length, lengths[0])
+    for x in data:
+        place = _ragged_place(x, dim + 1)
+        if place:
+            return place
+    return None
+
+
+def _first_int_beyond_int64(data: Any) -> int | None:
+    """The first Python int in (nested lists of) ``data`` outside int64's range, or None."""
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(reversed(x))
+        elif type(x) is int and not -(2**63) <= x < 2**63:
+            return x
+    return None
+
+
+def _python_ints_checked(data: Any, array: np.ndarray, dtype: np.dtype | None) -> np.ndarray:
+    """Refuse Python ints that int64 cannot hold, as PyTorch does (a ValueError).
+
+    NumPy makes them uint64 (from 2**63 to 2**64 - 1) or objects instead. Asked for a float
+    dtype, such ints are fine (rounded to the nearest float), and uint64 holds the first range.
+    Only run for uint64 or object arrays from Python data, so the walk never slows the
+    everyday call.
+    """
+    wants_float = dtype is not None and dtype.kind == "f"
+    if array.dtype.kind == "u" and (wants_float or dtype == np.uint64):
+        return array
+    n = _first_int_beyond_int64(data)
+    if n is None:
+        return array  # NumPy's own unsigned scalars in a list, say
+    if wants_float:
+        return np.array(data, dtype=np.float64)
+    raise ValueError(
+        f"cannot make a tensor: the integer {n} overflows int64 (expected -2**63 <= n < 2**63); "
+        "give dtype=glassnet.float64 to keep it as a float"
+    )
 
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -1142,7 +1205,14 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     try:
         array = np.array(data)
     except ValueError as e:
-        raise ValueError(f"cannot make a tensor from ragged or mixed data: {e}") from None
+        place = _ragged_place(data)
+        # a number among lists is a TypeError in PyTorch, lists of unequal lengths a ValueError
+        error = TypeError if place and place[1] else ValueError
+        raise error(
+            f"cannot make a tensor from ragged or mixed data: {place[0] if place else e}"
+        ) from None
+    if array.dtype.kind == "u" or array.dtype == object:  # perhaps ints beyond int64
+        array = _python_ints_checked(data, array, dtype)
     if array.dtype == object:
         raise TypeError(
             f"cannot make a tensor from {type(data).__name__} data (got NumPy dtype object); "

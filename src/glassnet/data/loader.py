@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import wrap
+from ..errors import ShapeError
 from ..tensor import Tensor
 from .dataset import IterableDataset, Subset, _as_generator, standard_array
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, sampler_order
@@ -26,7 +27,8 @@ def default_collate(samples: list[Any]) -> Any:
       namedtuple stays one of its type; dicts are collated key by key into a dict of the
       samples' type (an OrderedDict stays one); strings are returned as a list.
 
-    Raises ValueError when the samples do not have one structure or one shape.
+    Raises ValueError when the samples do not have one structure, ShapeError (a ValueError
+    and a RuntimeError) when they do not have one shape.
     """
     if not samples:
         raise ValueError("cannot collate an empty list of samples")
@@ -35,8 +37,8 @@ def default_collate(samples: list[Any]) -> Any:
         arrays = [s.array if isinstance(s, Tensor) else np.asarray(s) for s in samples]
         shape = arrays[0].shape
         for k, a in enumerate(arrays):
-            if a.shape != shape:
-                raise ValueError(
+            if a.shape != shape:  # PyTorch's stack raises a RuntimeError; ShapeError is both
+                raise ShapeError(
                     "every sample in a batch must have the same shape; sample 0 has shape "
                     f"{shape} but sample {k} has shape {a.shape}"
                 )

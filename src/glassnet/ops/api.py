@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import return_types
+from .. import autograd, return_types, unrecorded_views
 from ..autograd import as_tensor, is_tensor
 from ..errors import DTypeError, ShapeError
 from . import elementwise as E
@@ -173,6 +173,7 @@ from .torch_formulas import (  # noqa: F401 - re-exported
     absolute,
     adjoint,
     aminmax,
+    angle,
     clamp_max,
     clamp_min,
     corrcoef,
@@ -424,13 +425,40 @@ def where(condition, x=None, y=None) -> Tensor:
         x, y = _promote(x_t, y)
     else:
         y, x = _promote(y_t, x)
-    return E.Where()(cond, x, y)
+    try:
+        return E.Where()(cond, x, y)
+    except ValueError as e:  # only a failed call pays for the message
+        if "broadcast" not in str(e):
+            raise
+        raise ShapeError(
+            f"where: expected condition, input and other of shapes that broadcast together, "
+            f"got {cond.shape}, {_shape_of(x)} and {_shape_of(y)}"
+        ) from None
+
+
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether an array of ``shape`` broadcasts to exactly ``target`` (no new axes in front
+    beyond target's, each size 1 or target's)."""
+    if len(shape) > len(target):
+        return False
+    for n, m in zip(reversed(shape), reversed(target)):  # `all` here is the tensor op
+        if n not in (1, m):
+            return False
+    return True
 
 
 def masked_fill(x, mask, value) -> Tensor:
     """A copy of x with ``value`` where ``mask`` is true, in x's dtype as in PyTorch
     (``value`` is cast: 2.7 into an int64 tensor is 2); dL/dx = g where the mask is false."""
     x = _t(x)
+    mask = _t(mask)
+    if mask.array.dtype != np.bool_:  # PyTorch refuses a 0/1 integer mask too
+        raise DTypeError(f"masked_fill: expected a bool mask, got dtype {mask.array.dtype}")
+    if mask.shape != x.shape and not _broadcasts_to(mask.shape, x.shape):
+        raise ShapeError(
+            f"masked_fill: expected a mask that broadcasts to the input's shape {tuple(x.shape)}, "
+            f"got {tuple(mask.shape)}"
+        )
     if is_tensor(value):
         if value.ndim != 0:
             raise ShapeError(
@@ -443,9 +471,8 @@ def masked_fill(x, mask, value) -> Tensor:
 
 
 def pow(x, exponent) -> Tensor:  # noqa: A001
-    """x ** exponent elementwise."""
-    x, exponent = _promote(_t(x), exponent)
-    return E.Pow()(x, exponent)
+    """x ** exponent elementwise (with PyTorch's rules for dtypes and bools: ``binary``)."""
+    return binary(E.Pow, _t(x), exponent)
 
 
 def neg(x) -> Tensor:
@@ -727,12 +754,18 @@ def log_softmax(x, dim: int = -1, dtype=None) -> Tensor:
 
 def argmax(x, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (flattened when dim is None); no gradient."""
-    return R.ArgMax(dim, keepdim)(_t(x))
+    x = _t(x)
+    if dim is not None:  # at the call: PyTorch's IndexError, not NumPy's AxisError later
+        R.normalize_dims(dim, x.ndim, "argmax")
+    return R.ArgMax(dim, keepdim)(x)
 
 
 def argmin(x, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (flattened when dim is None); no gradient."""
-    return R.ArgMin(dim, keepdim)(_t(x))
+    x = _t(x)
+    if dim is not None:  # at the call: PyTorch's IndexError, not NumPy's AxisError later
+        R.normalize_dims(dim, x.ndim, "argmin")
+    return R.ArgMin(dim, keepdim)(x)
 
 
 # ---------------------------------------------------------------------- shape
@@ -747,7 +780,7 @@ def _shape_arg(shape) -> tuple:
 def reshape(x, *shape) -> Tensor:
     """Same elements in a new shape; one size may be -1 (inferred)."""
     x = _t(x)
-    return _share_version(S.Reshape(_shape_arg(shape))(x), x)
+    return view_by(S.Reshape(_shape_arg(shape)), x)
 
 
 def view(x, *shape) -> Tensor:
@@ -768,7 +801,21 @@ def view(x, *shape) -> Tensor:
                 f"{dtype} ({e})"
             ) from None
         return _share_version(as_tensor(array), x)
-    return reshape(x, *shape)
+    x = _t(x)
+    out = reshape(x, *shape)
+    # A C-ordered array always reshapes in place; another may need a copy, which a view must
+    # not be (writes through it would be lost), so PyTorch refuses it, and so does this.
+    if (
+        not x.array.flags.c_contiguous
+        and x.array.size
+        and not np.may_share_memory(out.array, x.array)
+    ):
+        raise ShapeError(
+            f"view: a tensor of shape {tuple(x.shape)} whose elements are not stored in that "
+            f"order (a transpose or a strided slice) cannot be viewed as shape "
+            f"{tuple(out.shape)} without copying; use .reshape(...), or .contiguous() first"
+        )
+    return out
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -776,9 +823,10 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     x = _t(x)
     if x.ndim == 0:
         return reshape(x, 1)
-    s, e = start_dim % x.ndim, end_dim % x.ndim
+    s = R.single_axis(start_dim, x.ndim, "flatten")  # an out-of-range dim is an IndexError
+    e = R.single_axis(end_dim, x.ndim, "flatten")
     if s > e:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1 :])
 
 
@@ -813,7 +861,11 @@ def unsqueeze(x, dim: int) -> Tensor:
 def transpose(x, dim0: int = 0, dim1: int = 1) -> Tensor:
     """Swap two axes."""
     x = _t(x)
-    return _share_version(S.Transpose(dim0, dim1)(x), x)
+    if x.ndim == 0:  # PyTorch lets a 0-d tensor's dims be 0 and -1: nothing to swap
+        for dim in (dim0, dim1):
+            R.single_axis(dim, 1, "transpose")
+        return view_by(S.Reshape(()), x)
+    return view_by(S.Transpose(dim0, dim1), x)
 
 
 swapaxes = transpose
@@ -830,7 +882,7 @@ def t(x) -> Tensor:
 def permute(x, *dims) -> Tensor:
     """Reorder the axes: y.shape[i] == x.shape[dims[i]]."""
     x = _t(x)
-    return _share_version(S.Permute(_shape_arg(dims))(x), x)
+    return view_by(S.Permute(_shape_arg(dims)), x)
 
 
 def expand(x, *shape) -> Tensor:
@@ -901,12 +953,33 @@ def _share_version(out, x):
     return out
 
 
+def view_by(op, x):
+    """``op(x)`` for an op that may give a view of x (indexing, reshaping, transposing): a view
+    shares x's version counter, and one made without a node while the graph records is noted
+    (``unrecorded_views``; under no_grad, and in backward rules, nothing is noted: PyTorch
+    refuses to record an in-place change of a view made there)."""
+    out = op(x)
+    if out.array.base is not None:
+        out._version = x._version
+        if out.grad_fn is None and autograd.is_grad_enabled():
+            unrecorded_views.note(out, x, op)
+    return out
+
+
 # ---------------------------------------------------------------------- products
 
 
 def matmul(a, b) -> Tensor:
-    """Matrix product (1-D, 2-D and batched, as NumPy's @)."""
-    a, b = _promote(_t(a), b)
+    """Matrix product (1-D, 2-D and batched, as NumPy's @); both of one dtype, as in PyTorch."""
+    return _product(_t(a), _t(b), "matmul")
+
+
+def _product(a, b, who: str) -> Tensor:
+    """``MatMul`` of two tensors, refusing two dtypes (PyTorch promotes none in a product)."""
+    if a.array.dtype != b.array.dtype:
+        raise DTypeError(
+            f"{who}: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}"
+        )
     return MatMul()(a, b)
 
 
@@ -917,7 +990,7 @@ def dot(a, b) -> Tensor:
         raise ShapeError(f"dot: expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
     if a.shape != b.shape:
         raise ShapeError(f"dot: tensors have different lengths, shapes {a.shape} and {b.shape}")
-    return matmul(a, b)
+    return _product(a, b, "dot")
 
 
 def mm(a, b) -> Tensor:
@@ -925,7 +998,7 @@ def mm(a, b) -> Tensor:
     a, b = _t(a), _t(b)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"mm: expects two 2-D tensors, got shapes {a.shape} and {b.shape}")
-    return matmul(a, b)
+    return _product(a, b, "mm")
 
 
 def outer(a, b) -> Tensor:
@@ -970,8 +1043,53 @@ def _promote(a, b):
     return a, b
 
 
+def _is_bool(x) -> bool:
+    """True for a bool tensor or a Python / NumPy bool."""
+    return isinstance(x, (bool, np.bool_)) or (is_tensor(x) and x.array.dtype.kind == "b")
+
+
+def _dtype_name(x) -> str:
+    return str(x.array.dtype) if is_tensor(x) else type(x).__name__
+
+
+def refuse_bool_pair(name: str, a, b) -> None:
+    """Raise NotImplementedError when both operands are bools: PyTorch defines no pow, floor
+    division or remainder of two bools (one bool with an integer or a float is fine)."""
+    if _is_bool(a) and _is_bool(b):
+        raise NotImplementedError(
+            f"{name}: expected at least one operand that is not bool, got {_dtype_name(a)} and "
+            f"{_dtype_name(b)} (cast one with .int() or .float())"
+        )
+
+
+def _bool_operands(op_class, a, b, reflected: bool):
+    """PyTorch's rules for ``-`` and ``**`` when an operand is a bool (``a`` is the tensor).
+
+    ``-`` is refused with any bool operand (its inverse, the mask's ``~``, is meant, or the
+    difference of two masks, ``^``); ``x ** True`` is x and ``x ** False`` all True for a bool
+    tensor x (a bool result), and any other power of two bools is refused. Returns None when
+    the usual path applies.
+    """
+    if op_class is E.Sub:
+        given = f"{_dtype_name(b if reflected else a)} and {_dtype_name(a if reflected else b)}"
+        hint = (
+            "use ^ or logical_xor for bools"
+            if _is_bool(a) and _is_bool(b)
+            else ("to invert a mask use ~ or logical_not")
+        )
+        raise DTypeError(f"sub: not supported for operands of dtypes {given}; {hint}")
+    if not reflected and isinstance(b, (bool, np.bool_)) and a.array.dtype.kind == "b":
+        return a.clone() if b else as_tensor(np.ones(a.shape, dtype=bool))
+    refuse_bool_pair("pow", a, b)
+    return None
+
+
 def binary(op_class, a, b, reflected: bool = False) -> Tensor:
     """Apply a binary arithmetic op with PyTorch's dtype rules (used by Tensor operators)."""
+    if (op_class is E.Sub or op_class is E.Pow) and (_is_bool(a) or _is_bool(b)):
+        result = _bool_operands(op_class, a, b, reflected)
+        if result is not None:
+            return result
     a, b = _promote(a, b)
     if reflected:
         a, b = b, a
@@ -984,6 +1102,15 @@ def binary(op_class, a, b, reflected: bool = False) -> Tensor:
                 "cannot be broadcast together"
             ) from None
         raise
+    except TypeError as e:  # NumPy refuses e.g. bool - bool (PyTorch too, as a RuntimeError)
+        if "not supported" not in str(e):
+            raise
+        hint = "; use ^ or logical_xor for bools" if op_class is E.Sub else ""
+        dtypes = [x.array.dtype if is_tensor(x) else type(x).__name__ for x in (a, b)]
+        raise DTypeError(
+            f"{op_class.__name__.lower()}: not supported for operands of dtypes "
+            f"{dtypes[0]} and {dtypes[1]}{hint}"
+        ) from None
 
 
 def _shape_of(x):
@@ -1017,7 +1144,7 @@ TENSOR_METHODS = [
     "greater_equal", "less", "less_equal", "moveaxis", "movedim", "multiply", "mv", "nan_to_num",
     "narrow", "not_equal", "outer", "subtract", "take", "tile", "unique",
     # and of the short formulas (torch_formulas.py)
-    "absolute", "aminmax", "deg2rad", "float_power", "fmax", "fmin", "heaviside", "hypot",
+    "absolute", "aminmax", "angle", "deg2rad", "float_power", "fmax", "fmin", "heaviside", "hypot",
     "logit", "median", "nanmean", "nansum", "negative", "positive", "rad2deg", "ravel",
     "reciprocal", "select", "sgn", "signbit", "swapdims", "unbind", "xlogy",
     "clamp_min", "clamp_max", "cross", "sinc", "isneginf", "isposinf", "kthvalue", "quantile",

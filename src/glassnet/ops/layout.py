@@ -86,7 +86,7 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):  # noqa: A00
     x = A._t(input)
     normalize_dims((dim1, dim2), x.ndim, "diagonal")  # in range and distinct
     # A view of x, as PyTorch's: an in-place change of the diagonal changes x.
-    return A._share_version(Diagonal(int(offset), dim1 % x.ndim, dim2 % x.ndim)(x), x)
+    return A.view_by(Diagonal(int(offset), dim1 % x.ndim, dim2 % x.ndim), x)
 
 
 def diag(input, diagonal: int = 0):  # noqa: A002

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
+from ..errors import DTypeError
 from . import sum_loops
 
 
@@ -115,7 +116,7 @@ class Mean(_Reduction):
 
     def forward(self, x):
         if x.dtype.kind not in "fc":
-            raise TypeError(f"mean: expected a floating tensor, got dtype {x.dtype}")
+            raise DTypeError(f"mean: expected a floating tensor, got dtype {x.dtype}")
         axes = self._axes(x)
         if self.dim is None and sum_loops.worth_compiling(x):  # all of a large array
             return self._whole(sum_loops.compiled_sum(x) / x.size, x)
@@ -329,6 +330,8 @@ class ArgMax(Op):
     def forward(self, x):
         if self.dim is None:
             return np.asarray(np.argmax(x), dtype=np.int64)
+        if x.ndim == 0:  # (api.argmax checked dim) a 0-d tensor's one element is index 0
+            return np.zeros((), dtype=np.int64)
         return np.argmax(x, axis=self.dim, keepdims=self.keepdim).astype(np.int64)
 
 
@@ -338,4 +341,6 @@ class ArgMin(ArgMax):
     def forward(self, x):
         if self.dim is None:
             return np.asarray(np.argmin(x), dtype=np.int64)
+        if x.ndim == 0:
+            return np.zeros((), dtype=np.int64)
         return np.argmin(x, axis=self.dim, keepdims=self.keepdim).astype(np.int64)

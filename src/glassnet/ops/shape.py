@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from ..autograd import Op, as_tensor, wrap
-from ..errors import ShapeError
+from ..errors import ShapeError, ValueRangeError
 
 
 def _shape_error(op: str, message: str) -> ShapeError:
@@ -29,10 +29,13 @@ class Reshape(Op):
         try:
             return x.reshape(self.shape)
         except ValueError:
+            shape = tuple(self.shape)
+            why = "only one dimension can be -1" if shape.count(-1) > 1 else None
+            why = why or f"{x.size} elements do not fill it"
             raise _shape_error(
                 "reshape",
                 f"cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
-                f"into shape {tuple(self.shape)}",
+                f"into shape {shape}: {why}",
             ) from None
 
     def backward(self, g):
@@ -247,6 +250,9 @@ class Diagonal(Op):
 #: transposing, diagonals): an in-place change of such an output changes the input too
 #: (see ViewWrite).
 VIEW_OPS = (GetItem, Reshape, Permute, Transpose, Diagonal)
+for _view_op in VIEW_OPS:
+    _view_op.makes_view = True  # the engine keeps such views up to date (autograd.current_node)
+del _view_op
 
 
 class ViewWrite(Op):
@@ -419,7 +425,9 @@ def split(x, split_size_or_sections, dim: int = 0):
     n = x.shape[dim]
     if isinstance(split_size_or_sections, (int, np.integer)):
         if split_size_or_sections <= 0:
-            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+            raise ValueRangeError(
+                f"split: split_size must be positive, got {split_size_or_sections}"
+            )
         sizes = [split_size_or_sections] * (n // split_size_or_sections)
         if n % split_size_or_sections:
             sizes.append(n % split_size_or_sections)
@@ -440,7 +448,7 @@ def split(x, split_size_or_sections, dim: int = 0):
 def chunk(x, chunks: int, dim: int = 0):
     """Cut ``x`` into ``chunks`` nearly equal pieces along ``dim`` (the last may be smaller)."""
     if chunks <= 0:
-        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        raise ValueRangeError(f"chunk: chunks must be positive, got {chunks}")
     n = x.shape[dim]
     return split(x, max(1, -(-n // chunks)), dim)
 

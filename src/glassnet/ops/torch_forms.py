@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import as_tensor, is_grad_enabled, is_tensor, wrap
+from ..errors import ShapeError
 from .shape import cat
 
 __all__ = [
@@ -166,7 +167,7 @@ def bmm(input: Any, mat2: Any) -> Any:
     """Batched matrix product: out[b] = input[b] @ mat2[b], both 3-D with one batch size"""
     a, b = as_tensor(input), as_tensor(mat2)
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ValueError(
+        raise ShapeError(
             f"bmm: expects two 3-D tensors with the same batch size, got shapes "
             f"{tuple(a.shape)} and {tuple(b.shape)}"
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import DTypeError
 from ...tensor import Tensor
 
 __all__ = [
@@ -74,7 +75,7 @@ def floating_tensor(x: Any, fn: str, what: str = "input") -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}: {not_a_tensor_message(x, what)}")
     if x.array.dtype.kind != "f":
-        raise TypeError(f"{fn}: expected a floating {what}, got dtype {x.dtype}")
+        raise DTypeError(f"{fn}: expected a floating {what}, got dtype {x.dtype}")
     return x
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd import no_grad, wrap
-from ...errors import DTypeError, ShapeError
+from ...errors import DTypeError, ShapeError, ValueRangeError
 from ...ops.nn import EmbeddingLookup
 from ...ops.shape import stack
 from ...tensor import Tensor, as_tensor
@@ -149,7 +149,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
                 [0, 0, 1]])
     """
     if not isinstance(tensor, Tensor) or tensor.array.dtype.kind not in "iu":
-        raise TypeError(
+        raise (DTypeError if isinstance(tensor, Tensor) else TypeError)(
             f"one_hot: expected a Tensor of integer class indices (int64), got {_describe(tensor)}"
         )
     idx = tensor.array
@@ -165,7 +165,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise ValueError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         where = tuple(int(i) for i in np.argwhere((idx < 0) | (idx >= num_classes))[0])
-        raise ValueError(
+        raise ValueRangeError(
             f"one_hot: class values must be in [0, num_classes) = [0, {num_classes}), got "
             f"{int(idx[where])}" + (f" at position {where}" if idx.ndim else "")
         )

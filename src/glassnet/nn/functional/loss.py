@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from ...autograd import is_grad_enabled
-from ...errors import ShapeError
+from ...errors import DTypeError, IndexRangeError, ShapeError, ValueRangeError
 from ...ops.api import abs as _abs
 from ...ops.api import exp, log, log_softmax, softplus, where
 from ...ops.loss import BinaryCrossEntropy, PickClass, SoftmaxCrossEntropy
@@ -262,8 +262,8 @@ def _check_indices(name: str, target: Tensor, n_classes: int, ignore_index: int)
     if 0 <= lo and hi < n_classes:
         return
     bad = t[((t < 0) | (t >= n_classes)) & (t != ignore_index)]
-    if bad.size:
-        raise ValueError(
+    if bad.size:  # an IndexError as PyTorch raises (and a ValueError as glassnet did)
+        raise IndexRangeError(
             f"{name}: target contains class index {int(bad.flat[0])}, but the input has "
             f"{n_classes} classes (valid indices are 0 to {n_classes - 1}, or "
             f"ignore_index={ignore_index})"
@@ -279,7 +279,7 @@ def _index_target(name: str, input: Tensor, target, probabilities_ok: bool) -> t
         if target.shape == index_shape:
             return target, False
         if probabilities_ok and target.shape == prob_shape:
-            raise TypeError(
+            raise DTypeError(
                 f"{name}: target has the input's shape {shape_text(prob_shape)}, as class "
                 f"probabilities do, but integer dtype {target.dtype}; probabilities must be "
                 f"floating (target.float()), class indices have shape {shape_text(index_shape)}"
@@ -288,7 +288,7 @@ def _index_target(name: str, input: Tensor, target, probabilities_ok: bool) -> t
         if probabilities_ok and target.shape == prob_shape:
             return target, True
         if target.shape == index_shape:
-            raise TypeError(
+            raise DTypeError(
                 f"{name}: target of shape {shape_text(target.shape)} holds class indices but "
                 f"has dtype {target.dtype}; class indices must be integers (use target.long())"
                 + (
@@ -298,7 +298,9 @@ def _index_target(name: str, input: Tensor, target, probabilities_ok: bool) -> t
                 )
             )
     else:
-        raise TypeError(f"{name}: target must hold integer class indices, got dtype {target.dtype}")
+        raise DTypeError(
+            f"{name}: target must hold integer class indices, got dtype {target.dtype}"
+        )
     expected = f"{shape_text(index_shape)} (class indices)"
     if probabilities_ok:
         expected += f" or {shape_text(prob_shape)} (class probabilities)"
@@ -357,7 +359,9 @@ def cross_entropy(
     name = "cross_entropy"
     _check_reduction(name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be between 0 and 1, got {label_smoothing}")
+        raise ValueRangeError(
+            f"{name}: label_smoothing must be between 0 and 1, got {label_smoothing}"
+        )
     input = _class_input(name, input)
     if input.ndim == 1:
         batched_input, batched_target = _unbatched(input, target)
@@ -509,7 +513,7 @@ def _binary_args(name: str, input, target, reduction: str) -> tuple[Tensor, Tens
     input = floating_tensor(input, name)
     target = _target_tensor(name, target)
     if target.dtype.kind != "f":
-        raise TypeError(
+        raise DTypeError(
             f"{name}: target must be floating (0/1 labels or probabilities), got dtype "
             f"{target.dtype}; use target.float()"
         )
@@ -563,7 +567,7 @@ def binary_cross_entropy(
     weight = _broadcast_weight(name, "weight", weight, input.shape)
     p = input.array
     if p.size and not (p.min() >= 0 and p.max() <= 1):
-        raise ValueError(
+        raise ValueRangeError(
             f"{name}: all elements of input must be probabilities between 0 and 1, got values "
             f"from {float(np.nanmin(p)):.4g} to {float(np.nanmax(p)):.4g} (apply sigmoid first, "
             "or use binary_cross_entropy_with_logits on the raw scores)"
@@ -654,4 +658,12 @@ def kl_div(
     if reduction == "batchmean":
         total = loss.sum()
         return total / input.shape[0] if input.ndim else total
+    if reduction == "mean":  # PyTorch warns too: this is not the KL divergence per sample
+        warnings.warn(
+            "kl_div: reduction='mean' divides the summed loss by the number of elements "
+            "(batch size times classes), not by the batch size; reduction='batchmean' gives "
+            "the KL divergence per sample",
+            UserWarning,
+            stacklevel=2,
+        )
     return _reduce(loss, reduction)

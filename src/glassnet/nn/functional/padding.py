@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...errors import ShapeError
 from ...ops import api
 from ...tensor import Tensor
 from ._args import edge_source_index, not_a_tensor_message
@@ -45,7 +46,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         raise TypeError(f"pad: {not_a_tensor_message(input)}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(
+        raise ShapeError(
             f"pad: the padding must be (before, after) pairs for at most {input.ndim} axes, got "
             f"{pad}"
         )
