@@ -62,7 +62,10 @@ class Categorical(Distribution):
         return logits.gather(-1, k.unsqueeze(-1)).squeeze(-1)
 
     def entropy(self) -> Tensor:
-        return -(self.probs * self.logits).sum(-1)
+        # A class masked out with a logit of -inf (top-k sampling) has p = 0 and adds
+        # 0 * log 0 = 0; clamping -inf to the dtype's lowest number keeps 0 * -inf from being nan.
+        lowest = np.finfo(self.logits.dtype).min
+        return -(self.probs * self.logits.clamp(min=lowest)).sum(-1)
 
     @property
     def mean(self) -> Tensor:

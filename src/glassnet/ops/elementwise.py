@@ -198,6 +198,11 @@ class Neg(Op):
     """y = -x;   dL/dx = -g"""
 
     def forward(self, x):
+        if x.dtype.kind == "b":  # as PyTorch: a mask is inverted with ~, not negated
+            raise DTypeError(
+                "neg: expected a number tensor, got a bool tensor; to invert a mask use `~` or "
+                "logical_not()"
+            )
         return -x
 
     def backward(self, g):
@@ -251,10 +256,16 @@ class Abs(Op):
 
 
 class Sign(Op):
-    """y = sign(x);   dL/dx = 0   (as in PyTorch: the output is in the graph, its gradient zero)"""
+    """y = sign(x);   dL/dx = 0   (as in PyTorch: the output is in the graph, its gradient zero)
+
+    sign(nan) is 0, as PyTorch gives it (NumPy's own sign keeps the nan).
+    """
 
     def forward(self, x):
-        return np.sign(x)
+        y = np.sign(x)
+        if y.dtype.kind == "f":
+            y = np.where(np.isnan(y), y.dtype.type(0), y)
+        return y
 
     def backward(self, g):
         return (g * 0.0,)

@@ -143,24 +143,25 @@ def frac(x):
     return x - trunc(x)
 
 
-def _pair(a, b):
+def _pair(a, b, name: str):
     a, b = A._promote(A._t(a), b)
+    A.refuse_bool_pair(name, a, b)  # PyTorch has no //, % or fmod of two bools
     return a, A._t(b) if not isinstance(b, (bool, int, float)) else b
 
 
 def remainder(input, other):  # noqa: A002 - PyTorch's argument name
     """input - floor(input / other) * other: the remainder with the sign of ``other`` (Python's %)."""
-    return Remainder()(*_pair(input, other))
+    return Remainder()(*_pair(input, other, "remainder"))
 
 
 def fmod(input, other):  # noqa: A002
     """input - trunc(input / other) * other: the remainder with the sign of ``input`` (C's fmod)."""
-    return Fmod()(*_pair(input, other))
+    return Fmod()(*_pair(input, other, "fmod"))
 
 
 def floor_divide(input, other):  # noqa: A002
     """input // other, rounded down (Python's //); integers stay integers. Gradient 0."""
-    return DivRounded("floor")(*_pair(input, other))
+    return DivRounded("floor")(*_pair(input, other, "floor_divide"))
 
 
 def div(input, other, *, rounding_mode: str | None = None):  # noqa: A002
@@ -174,7 +175,7 @@ def div(input, other, *, rounding_mode: str | None = None):  # noqa: A002
         raise ValueError(
             f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
         )
-    return DivRounded(rounding_mode)(*_pair(input, other))
+    return DivRounded(rounding_mode)(*_pair(input, other, "div"))
 
 
 divide = div

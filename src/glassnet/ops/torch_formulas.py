@@ -23,7 +23,7 @@ from .indexing import gather
 from .reduce import single_axis as _axis
 
 __all__ = [
-    "absolute", "adjoint", "aminmax", "clamp_max", "clamp_min", "corrcoef", "cov", "cross",
+    "absolute", "adjoint", "aminmax", "angle", "clamp_max", "clamp_min", "corrcoef", "cov", "cross",
     "deg2rad", "float_power", "fmax", "fmin", "gcd", "heaviside", "hypot", "isin", "isneginf",
     "isposinf", "isreal", "kthvalue", "lcm", "logit", "median", "mode", "nanmean", "nansum",
     "negative", "positive", "quantile", "rad2deg", "ravel", "reciprocal", "select", "sgn",
@@ -111,8 +111,19 @@ def positive(input: Any) -> Any:
 
 
 def sgn(input: Any) -> Any:
-    """The sign of x, -1, 0 or 1 (``sign``, for real numbers)."""
+    """The sign of x, -1, 0 or 1 (``sign``, for real numbers; 0 for NaN, as PyTorch)."""
     return as_tensor(input).sign()
+
+
+def angle(input: Any) -> Any:
+    """The angle of x seen as a complex number: pi for x < 0, 0 for x >= 0 (-0.0 too, as in
+    PyTorch), NaN for NaN;   dL/dx = 0. Integers and bools give float32.
+
+    ``sign(x) * 0`` (zero, with sign's zero gradient) keeps the result in the graph.
+    """
+    x = _floating(input)
+    values = np.where(x.array < 0, math.pi, np.where(np.isnan(x.array), math.nan, 0.0))
+    return x.sign() * 0.0 + wrap(values.astype(x.array.dtype))
 
 
 def reciprocal(input: Any) -> Any:
@@ -268,12 +279,15 @@ def median(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
 def _median_frame(x: Any, dim: int | None, keepdim: bool, name: str, pick: Any) -> Any:
     """What ``median`` and ``nanmedian`` (called ``name``) share around choosing the element:
     with ``dim=None`` the median of the flattened tensor as a 0-d tensor, a 0-d tensor as its own
-    median (index 0), and the errors for an empty tensor or an empty dimension;
+    median (index 0), the median of an empty tensor (NaN, as PyTorch gives it: for an integer
+    dtype NaN cast to it, e.g. int64's smallest value) and the error for an empty dimension;
     ``pick(x, axis, keepdim)`` returns ``(values, indices)`` along a non-empty ``axis``."""
     if dim is None:
         flat = x.reshape(-1)
         if flat.shape[0] == 0:
-            raise RuntimeError(f"{name}(): cannot compute the median of an empty tensor")
+            if is_floating(flat.array.dtype):  # in the graph, with a zero (empty) gradient
+                return flat.sum() * 0.0 + math.nan
+            return wrap(np.array(np.nan).astype(flat.array.dtype))
         return _median_frame(flat, 0, False, name, pick).values
     result = getattr(return_types, name)  # prints as glassnet.return_types.median(...)
     if x.ndim == 0:

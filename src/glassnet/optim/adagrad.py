@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Group, Optimizer, State, descent_gradient
+from .step_count import advance_step, step_tensor
 from .update_loops import adagrad_loop, fused_or_numpy_update, gradient_numbers, run_fused
 
 
@@ -72,7 +73,7 @@ def adagrad_step_lr(param: np.ndarray, state: State, group: Group) -> float:
     """Count one more step (making the state at the first: ``step`` and ``sum`` filled with
     ``initial_accumulator_value``) and return its learning rate ``lr / (1 + (t - 1) lr_decay)``."""
     if not state:
-        state["step"] = 0
+        state["step"] = step_tensor(0)
         state["sum"] = np.full_like(param, group["initial_accumulator_value"])
-    state["step"] += 1
-    return group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+    t = advance_step(state)
+    return group["lr"] / (1 + (t - 1) * group["lr_decay"])

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .optimizer import Group, Optimizer, State, descent_gradient
+from .step_count import advance_step, step_tensor
 
 
 class ASGD(Optimizer):
@@ -80,10 +81,9 @@ def asgd_update_reference(param: np.ndarray, grad: np.ndarray, state: State, gro
     lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
     g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
     if not state:
-        state.update(step=0, eta=float(lr), mu=1.0)  # eta_0 = lr; no averaging yet
+        state.update(step=step_tensor(0), eta=float(lr), mu=1.0)  # eta_0 = lr; no averaging yet
         state["ax"] = np.zeros_like(param)  # overwritten by the weights while mu = 1
-    state["step"] += 1
-    t = state["step"]
+    t = advance_step(state)
 
     eta = state["eta"]
     param *= 1 - lambd * eta  # the decay term

@@ -70,6 +70,7 @@ import numpy as np
 from ..autograd import enable_grad
 from ..split_work import run_split
 from ..tensor import Tensor
+from .step_count import advance_step, step_tensor
 
 
 class _RequiredParameter:
@@ -524,11 +525,12 @@ def _kind_of(default: Any) -> Any:
 
 
 def _load_state_value(p: Tensor, index: int, key: str, value: Any) -> Any:
-    """Turn a saved state entry back into what ``step`` expects (step counts become ints)."""
+    """Turn a saved state entry back into what ``step`` expects (a step count, an int from
+    glassnet's older checkpoints or a tensor from PyTorch's, becomes a 0-d float32 tensor)."""
+    if key == "step":
+        return step_tensor(value)
     if isinstance(value, Tensor):
         value = value.array
-    if key == "step":
-        return int(value)
     if isinstance(value, np.ndarray):
         if value.shape != p.shape:
             if value.ndim == 0:
@@ -765,16 +767,15 @@ def one_split_per_step() -> Iterator[None]:
 def count_step(param: np.ndarray, state: State, *zero_arrays: str) -> int:
     """Count one more step of a parameter and return its number ``t`` (1 at the first step).
 
-    At the first step (``state`` still empty) the state is made: ``step`` 0 and, for each
-    name in ``zero_arrays``, an array of zeros shaped like ``param`` (a running average that
-    starts at zero, say).
+    At the first step (``state`` still empty) the state is made: ``step`` 0 (a 0-d float32
+    tensor, as PyTorch keeps it: ``step_count.py``) and, for each name in ``zero_arrays``, an
+    array of zeros shaped like ``param`` (a running average that starts at zero, say).
     """
     if not state:
-        state["step"] = 0
+        state["step"] = step_tensor(0)
         for name in zero_arrays:
             state[name] = np.zeros_like(param)
-    state["step"] += 1
-    return state["step"]
+    return advance_step(state)
 
 
 def bump_version(p: Tensor) -> None:

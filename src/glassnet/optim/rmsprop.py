@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optimizer import Array, Group, Optimizer, State, descent_gradient, update_in_blocks
+from .step_count import advance_step, step_tensor
 from .update_loops import fused_or_numpy_update, gradient_numbers, rmsprop_loop, run_fused
 
 
@@ -66,7 +67,7 @@ def rmsprop_update_reference(
     lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
     g = descent_gradient(param, grad, group["weight_decay"], group["maximize"])
     v, g_avg, buf = rmsprop_state(param, state, group)
-    state["step"] += 1
+    advance_step(state)
 
     v = state["square_avg"] = alpha * v + (1 - alpha) * g * g
     if group["centered"]:
@@ -92,7 +93,7 @@ def rmsprop_update(
     lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
     weight_decay, maximize = group["weight_decay"], group["maximize"]
     v, g_avg, buf = rmsprop_state(param, state, group)
-    state["step"] += 1
+    advance_step(state)
 
     def kernel(
         param: Array,
@@ -139,7 +140,7 @@ def rmsprop_update_fused(param: Array, grad: Array, state: State, group: Group) 
     """
     alpha, momentum, centered = group["alpha"], group["momentum"], group["centered"]
     v, g_avg, buf = rmsprop_state(param, state, group)
-    state["step"] += 1
+    advance_step(state)
     numbers = (*gradient_numbers(group), alpha, 1 - alpha, group["eps"], group["lr"], momentum)
     use_momentum = momentum > 0
     arrays = (param, grad, v, g_avg if centered else None, buf if use_momentum else None)
@@ -155,7 +156,7 @@ def rmsprop_state(
     creates ``step`` (0).
     """
     if not state:
-        state["step"] = 0
+        state["step"] = step_tensor(0)
         state["square_avg"] = np.zeros_like(param)
     if group["centered"] and "grad_avg" not in state:
         state["grad_avg"] = np.zeros_like(param)
