@@ -104,6 +104,17 @@ from .ops.api import *
 from .ops.torch_linalg import *
 from .inplace_forms import *  # noqa: F403 - torch.abs_(x), torch.relu_(x), ...
 from .ops.bessel import i0
+from .ops.real_parts import (
+    conj,
+    conj_physical,
+    imag,
+    is_complex,
+    is_conj,
+    is_neg,
+    real,
+    resolve_conj,
+    resolve_neg,
+)
 from .ops.error_functions import erfc
 from .ops.special import mvlgamma, polygamma
 from .ops.torch_extras import (

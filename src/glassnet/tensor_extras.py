@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd
-from .ops import bessel, error_functions, special, torch_extras
+from .ops import bessel, error_functions, real_parts, special, torch_extras
 
 # Flags of layouts, devices and kinds glassnet does not have: always False.
 FALSE_FLAGS = ("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_mkldnn",
@@ -31,6 +31,8 @@ METHOD_FORMS = {
     "i0": bessel.i0,
     "polygamma": lambda self, n: special.polygamma(n, self),  # torch: x.polygamma(n)
     "mvlgamma": special.mvlgamma,
+    **{name: getattr(real_parts, name) for name in (
+        "conj", "conj_physical", "resolve_conj", "resolve_neg")},
     **{name: getattr(torch_extras, name) for name in (
         "addr", "diagflat", "diagonal_scatter", "dist", "fliplr", "flipud", "frexp", "ger",
         "index_fill", "index_reduce", "inner", "ldexp", "logaddexp2", "nanmedian", "nanquantile", "nextafter",
@@ -168,6 +170,10 @@ def attach(tensor_class: type) -> None:
         added[name] = _answer_false(name)
     added["is_cpu"] = property(is_cpu, doc=is_cpu.__doc__)
     added["retains_grad"] = property(retains_grad, doc=retains_grad.__doc__)
+    added["real"] = property(real_parts.real, doc="The real part: the tensor itself.")
+    added["imag"] = property(
+        real_parts.imag, doc="The imaginary part: raises, as for PyTorch's real tensors."
+    )
     for function in (is_signed, is_same_size, is_inference, pin_memory, is_pinned, share_memory_,
                      is_shared, new, resize_, resize_as_):  # fmt: skip
         added[function.__name__] = function

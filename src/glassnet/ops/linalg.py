@@ -165,11 +165,17 @@ def matrix_power(A: Any, n: int) -> Any:  # noqa: N803
     return result
 
 
-def solve(A: Any, B: Any) -> Any:  # noqa: N803
+def solve(A: Any, B: Any, *, left: bool = True) -> Any:  # noqa: N803
     """X with A X = B, without forming A^-1: A (..., n, n); B (..., n, k), or (..., n) for
-    vectors (when B has one axis fewer than A)."""
+    vectors (when B has one axis fewer than A). ``left=False`` solves X A = B instead, which
+    is A^T X^T = B^T (B then (..., k, n))."""
     a = _square(A, "solve")
     b = as_tensor(B)
+    if not left:
+        a_t = a.transpose(-2, -1)
+        if b.ndim == a.ndim - 1:  # a row vector x with x A = b
+            return solve(a_t, b)
+        return solve(a_t, b.transpose(-2, -1)).transpose(-2, -1)
     vectors = b.ndim == a.ndim - 1
     b_mat = b.unsqueeze(-1) if vectors else b
     if b_mat.ndim < 2 or b_mat.shape[-2] != a.shape[-1]:
