@@ -25,8 +25,11 @@ class Bernoulli(Distribution):
         if probs is not None:
             (self.probs,) = float_params(probs)
             p = self.probs.numpy()
-            if ((p < 0) | (p > 1)).any():
-                raise ValueError("Bernoulli: probs must be between 0 and 1")
+            bad = ~((p >= 0) & (p <= 1))
+            if bad.any():
+                raise ValueError(
+                    f"Bernoulli: probs must be between 0 and 1, got {p[bad][:3].tolist()}"
+                )
             eps = 1e-7 if self.probs.dtype.itemsize == 4 else 1e-15
             clamped = self.probs.clamp(eps, 1 - eps)
             self.logits = clamped.log() - (1 - clamped).log()

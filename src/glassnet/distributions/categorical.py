@@ -30,16 +30,25 @@ class Categorical(Distribution):
             raise ValueError("Categorical: give either probs or logits, not both and not neither")
         if probs is not None:
             probs = as_tensor(probs)
-            if probs.ndim < 1 or (probs.numpy() < 0).any():
+            if probs.ndim < 1:
                 raise ValueError(
-                    "Categorical: probs must be non-negative, with classes on the last axis"
+                    "Categorical: probs must have the classes on the last axis, got a tensor of "
+                    f"shape {tuple(probs.shape)}"
+                )
+            found = probs.detach().numpy()
+            if (found < 0).any():
+                raise ValueError(
+                    f"Categorical: probs must be non-negative, got {found[found < 0][:3].tolist()}"
                 )
             self.probs = probs / probs.sum(-1, keepdim=True)
             self.logits = self.probs.clamp(min=np.finfo(probs.numpy().dtype).tiny).log()
         else:
             logits = as_tensor(logits)
             if logits.ndim < 1:
-                raise ValueError("Categorical: logits must have the classes on the last axis")
+                raise ValueError(
+                    "Categorical: logits must have the classes on the last axis, got a tensor of "
+                    f"shape {tuple(logits.shape)}"
+                )
             self.logits = logits - api.logsumexp(logits, -1, keepdim=True)
             self.probs = api.softmax(logits, -1)
         self.num_classes = self.probs.shape[-1]

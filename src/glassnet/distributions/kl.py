@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -11,23 +12,27 @@ from ..nn import functional as F
 from ..ops import api
 from ..ops.api import lgamma
 from ..ops.cholesky import solve_triangular
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exponential import Exponential
 from .gamma import Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
+from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
+from .pareto import Pareto
 from .poisson import Poisson
 from .uniform import Uniform
 
@@ -174,6 +179,109 @@ def _uniform(p: Uniform, q: Uniform) -> Tensor:
     return kl.masked_fill(outside, float("inf"))
 
 
+def _half_normal(p: HalfNormal, q: HalfNormal) -> Tensor:
+    """the normal KL with both locations 0: (ratio - 1 - log ratio) / 2, ratio = (sp / sq)**2"""
+    ratio = (p.scale / q.scale) ** 2
+    return 0.5 * (ratio - 1 - ratio.log())
+
+
+def _as_dense(d: Any) -> MultivariateNormal:
+    """A LowRankMultivariateNormal as the MultivariateNormal of its dense W W^T + D (the KL
+    needs tr(Sq^-1 Sp), which has no shortcut cheaper than the n x n factor)."""
+    if isinstance(d, LowRankMultivariateNormal):
+        return MultivariateNormal(d.loc, covariance_matrix=d.covariance_matrix, validate_args=False)
+    return d
+
+
+def _low_rank(p: Any, q: Any) -> Tensor:
+    """the multivariate normal KL, on the dense covariances"""
+    return _multivariate_normal(_as_dense(p), _as_dense(q))
+
+
+def _pareto(p: Pareto, q: Pareto) -> Tensor:
+    """aq log(sp / sq) - log(aq / ap) + aq / ap - 1, inf where sp < sq (p has mass below q's
+    support), s the scales and a the alphas"""
+    ratio = q.alpha / p.alpha
+    kl = q.alpha * (p.scale / q.scale).log() - ratio.log() + ratio - 1
+    return kl.masked_fill(p.scale < q.scale, float("inf"))
+
+
+def _shape_dtype(p: Distribution, q: Distribution) -> tuple:
+    shape = tuple(np.broadcast_shapes(p.batch_shape, q.batch_shape))
+    dtype = next(v.dtype for v in vars(p).values() if isinstance(v, Tensor))
+    return shape, dtype
+
+
+def _infinite(p: Distribution, q: Distribution) -> Tensor:
+    """inf: p puts mass where q's density is 0 (e.g. a Normal against a Pareto's x >= scale)."""
+    shape, dtype = _shape_dtype(p, q)
+    return as_tensor(np.full(shape, np.inf, dtype=dtype))
+
+
+def _cb_cross_entropy(mean: Tensor, q: ContinuousBernoulli) -> Tensor:
+    """-E_p[log q(x)] for a continuous Bernoulli q, from p's mean only (log q(x) is linear in
+    x): -(mean logit(lam) + log(1 - lam) + log C(lam))"""
+    return -(mean * q.logits + (-q.probs).log1p() + q._log_norm())
+
+
+def _to_continuous_bernoulli(p: Any, q: ContinuousBernoulli) -> Tensor:
+    """-H(p) - E_p[log q(x)] (for p on [0, 1]: a Beta or another continuous Bernoulli)"""
+    return -p.entropy() + _cb_cross_entropy(p.mean, q)
+
+
+def _uniform_continuous_bernoulli(p: Uniform, q: ContinuousBernoulli) -> Tensor:
+    """-H(p) - E_p[log q(x)], inf where [low, high] is not inside [0, 1]"""
+    kl = _to_continuous_bernoulli(p, q)
+    return kl.masked_fill((p.low < 0) | (p.high > 1), float("inf"))
+
+
+def _continuous_bernoulli_uniform(p: ContinuousBernoulli, q: Uniform) -> Tensor:
+    """-H(p) + log(high - low), inf where [low, high] does not cover [0, 1]"""
+    kl = -p.entropy() + (q.high - q.low).log()
+    return kl.masked_fill((q.low > 0) | (q.high < 1), float("inf"))
+
+
+def _to_exponential(p: Any, q: Exponential) -> Tensor:
+    """-H(p) - E_p[log rate - rate x] = -H(p) - log rate + rate E_p[x]"""
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+def _to_normal(p: Any, q: Normal) -> Tensor:
+    """-H(p) + log(sqrt(2 pi) sigma) + (Var_p + (E_p[x] - mu)**2) / (2 sigma**2)"""
+    return (
+        -p.entropy() + 0.5 * math.log(2 * math.pi) + q.scale.log()
+        + (p.variance + (p.mean - q.loc) ** 2) / (2 * q.scale**2)
+    )  # fmt: skip
+
+
+def _pareto_exponential(p: Pareto, q: Exponential) -> Tensor:
+    """the expression of _to_exponential, inf where alpha <= 1 (p has no mean)"""
+    return _to_exponential(p, q).masked_fill(p.alpha <= 1, float("inf"))
+
+
+def _pareto_normal(p: Pareto, q: Normal) -> Tensor:
+    """the expression of _to_normal, inf where alpha <= 2 (p has no variance)"""
+    return _to_normal(p, q).masked_fill(p.alpha <= 2, float("inf"))
+
+
+def _pareto_gamma(p: Pareto, q: Gamma) -> Tensor:
+    """-H(p) - E_p[a log b + (a - 1) log x - b x - lgamma(a)], with E_p[log x] = log s + 1/alpha
+    (log(x / s) is exponential of rate alpha); inf where alpha <= 1"""
+    a, b = q.concentration, q.rate
+    mean_log = p.scale.log() + p.alpha.reciprocal()
+    kl = -p.entropy() - a * b.log() - (a - 1) * mean_log + b * p.mean + lgamma(a)
+    return kl.masked_fill(p.alpha <= 1, float("inf"))
+
+
+def _uniform_pareto(p: Uniform, q: Pareto) -> Tensor:
+    """-H(p) - E_p[log alpha + alpha log s - (alpha + 1) log x], inf where low < s, with
+    E_p[log x] = (h log h - l log l) / (h - l) - 1 over [l, h]"""
+    width = p.high - p.low
+    mean_log = (p.high.xlogy(p.high) - p.low.xlogy(p.low)) / width - 1
+    kl = -width.log() - q.alpha.log() - q.alpha * q.scale.log() + (q.alpha + 1) * mean_log
+    return kl.masked_fill(p.low < q.scale, float("inf"))
+
+
 _RULES = {(Normal, Normal): _normal, (Categorical, Categorical): _categorical,
           (Bernoulli, Bernoulli): _bernoulli}  # fmt: skip
 _RULES.update({
@@ -184,6 +292,29 @@ _RULES.update({
     (OneHotCategorical, OneHotCategorical): _one_hot_categorical,
     (Binomial, Binomial): _binomial, (Geometric, Geometric): _geometric, (Gumbel, Gumbel): _gumbel,
     (LogNormal, LogNormal): _log_normal, (Uniform, Uniform): _uniform,
+    (HalfNormal, HalfNormal): _half_normal, (Pareto, Pareto): _pareto,
+    (LowRankMultivariateNormal, LowRankMultivariateNormal): _low_rank,
+    (MultivariateNormal, LowRankMultivariateNormal): _low_rank,
+    (LowRankMultivariateNormal, MultivariateNormal): _low_rank,
+    (ContinuousBernoulli, ContinuousBernoulli): _to_continuous_bernoulli,
+    (Beta, ContinuousBernoulli): _to_continuous_bernoulli,
+    (Uniform, ContinuousBernoulli): _uniform_continuous_bernoulli,
+    (ContinuousBernoulli, Uniform): _continuous_bernoulli_uniform,
+    (ContinuousBernoulli, Exponential): _to_exponential,
+    (ContinuousBernoulli, Normal): _to_normal,
+    (Pareto, Exponential): _pareto_exponential, (Pareto, Gamma): _pareto_gamma,
+    (Pareto, Normal): _pareto_normal, (Uniform, Pareto): _uniform_pareto,
+})  # fmt: skip
+# Pairs where p has mass outside q's support: the KL is infinite (PyTorch registers them too).
+_RULES.update({
+    pair: _infinite
+    for pair in [
+        (Beta, Pareto), (ContinuousBernoulli, Pareto), (Exponential, Pareto),
+        (Exponential, ContinuousBernoulli), (Gamma, Pareto), (Gamma, ContinuousBernoulli),
+        (Gumbel, Pareto), (Gumbel, ContinuousBernoulli), (Laplace, Pareto),
+        (Laplace, ContinuousBernoulli), (Normal, Pareto), (Normal, ContinuousBernoulli),
+        (Pareto, Uniform), (Pareto, ContinuousBernoulli), (Pareto, Beta),
+    ]
 })  # fmt: skip
 
 
@@ -216,6 +347,7 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     if rule is None:
         raise NotImplementedError(
             f"kl_divergence of {type(p).__name__} and {type(q).__name__} is not implemented "
-            f"(glassnet has it for {', '.join(a.__name__ for a, _ in _RULES)} pairs)"
+            f"(glassnet has it for {', '.join(dict.fromkeys(a.__name__ for a, _ in _RULES))} and a "
+            "few mixed pairs; see register_kl)"
         )
     return rule(p, q)

@@ -27,9 +27,13 @@ class Normal(Distribution):
 
     def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
         self.loc, self.scale = float_params(loc, scale)
-        if (self.scale.numpy() <= 0).any():
-            raise ValueError("Normal: scale must be positive")
-        super().__init__(self.loc.shape)
+        scale = self.scale.detach().numpy()
+        check = Distribution._validate_default if validate_args is None else validate_args
+        if check and not (scale > 0).all():
+            raise ValueError(
+                f"Normal: scale must be positive, got {scale[~(scale > 0)][:3].tolist()}"
+            )
+        super().__init__(self.loc.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         eps = randn(self._extended_shape(sample_shape), dtype=self.loc.dtype)

@@ -27,7 +27,8 @@ from . import constraints
 
 __all__ = [
     "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform", "SigmoidTransform",
-    "SoftplusTransform", "TanhTransform", "Transform", "identity_transform",
+    "SoftplusTransform", "StickBreakingTransform", "TanhTransform", "Transform",
+    "identity_transform",
 ]  # fmt: skip
 
 
@@ -327,3 +328,46 @@ class PowerTransform(Transform):
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
         x, y = as_tensor(x), as_tensor(y)
         return (self.exponent * y / x).abs().log()
+
+
+class StickBreakingTransform(Transform):
+    r"""A vector x of length K - 1 to a probability vector y of length K (the simplex), by
+    breaking a unit stick: piece i takes the fraction z_i of what is left,
+
+        z_i = sigmoid(x_i - log(K - 1 - i)),   y_i = z_i prod_{j<i} (1 - z_j),   y_K = prod_j (1 - z_j)
+
+    (the shift log(K - 1 - i) makes x = 0 the uniform vector y = 1/K). Inverse:
+    x_i = log y_i - log(1 - y_1 - ... - y_i) + log(K - 1 - i). The Jacobian of the first K - 1
+    outputs is triangular with diagonal dy_i/dx_i = y_i (1 - z_i), so
+
+        log |det J| = sum_i (log y_i + log sigmoid(-x'_i)),   x'_i = x_i - log(K - 1 - i)
+    """
+
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+
+    @staticmethod
+    def _log_offset(k_minus_1: int, like: Tensor) -> Tensor:
+        """log(K - 1 - i) for i = 0 .. K - 2: log(K - 1), ..., log(1)."""
+        return as_tensor(np.log(np.arange(k_minus_1, 0, -1, dtype=like.dtype)))
+
+    def _call(self, x: Tensor) -> Tensor:
+        z = (x - self._log_offset(x.shape[-1], x)).sigmoid()
+        left = (1 - z).cumprod(-1)  # the stick left after each piece
+        return api.pad(z, (0, 1), value=1.0) * api.pad(left, (1, 0), value=1.0)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        pieces = y[..., :-1]
+        left = (1 - pieces.cumsum(-1)).clamp(min=float(np.finfo(y.dtype).tiny))
+        return pieces.log() - left.log() + self._log_offset(pieces.shape[-1], y)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        x, y = as_tensor(x), as_tensor(y)
+        shifted = x - self._log_offset(x.shape[-1], x)
+        return (y[..., :-1].log() + F.logsigmoid(-shifted)).sum(-1)
+
+    def forward_shape(self, shape: tuple) -> tuple:
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape: tuple) -> tuple:
+        return tuple(shape[:-1]) + (shape[-1] - 1,)

@@ -24,8 +24,13 @@ class Uniform(Distribution):
 
     def __init__(self, low: Any, high: Any, validate_args: Any = None) -> None:
         self.low, self.high = float_params(low, high)
-        if (self.low.numpy() >= self.high.numpy()).any():
-            raise ValueError("Uniform: low must be below high")
+        low, high = self.low.detach().numpy(), self.high.detach().numpy()
+        bad = ~(low < high)
+        if bad.any():
+            raise ValueError(
+                f"Uniform: low must be below high, got low={low[bad][:3].tolist()} and "
+                f"high={high[bad][:3].tolist()}"
+            )
         super().__init__(self.low.shape)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
