@@ -1,5 +1,5 @@
-"""The rest of torch.linalg (ops/linalg_extras.py) and complex parts of real tensors, against
-PyTorch: values, info codes, gradients (gradcheck in float64) and the errors."""
+"""The rest of torch.linalg (ops/linalg_extras.py), complex parts of real tensors and the GPU
+refusals, against PyTorch: values, info codes, gradients (gradcheck in float64) and errors."""
 
 from __future__ import annotations
 
@@ -201,3 +201,17 @@ def test_real_is_writable_imag_is_refused_and_flags_are_false():
         assert not lib.is_complex(x) and not lib.is_conj(x) and not lib.is_neg(x)
     with pytest.raises(RuntimeError, match="imag: expected a complex tensor, got dtype float32"):
         glassnet.imag(glassnet.tensor([1.0]))
+
+
+def test_a_gpu_is_refused_in_one_line_and_a_wrong_device_name_is_named():
+    x = glassnet.tensor([1.0])
+    for call in (lambda: x.cuda(), lambda: x.cuda(0), lambda: x.to("cuda")):
+        with pytest.raises(RuntimeError, match="CPU only; got device 'cuda"):
+            call()
+    with pytest.raises(RuntimeError):
+        torch.tensor([1.0]).to("gpu")
+    with pytest.raises(
+        RuntimeError, match=r"expected a device \('cpu'\) or a dtype name .* got 'gpu'"
+    ):
+        x.to("gpu")
+    assert x.to("cpu") is x and x.to("float64").dtype == glassnet.float64

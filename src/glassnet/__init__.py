@@ -191,6 +191,7 @@ from .windows import (
     hann_window,
     kaiser_window,
 )
+from .torch_layer_forms import *  # noqa: F403 - torch.conv2d, torch.dropout, ...
 from .train import History, evaluate, fit, predict, resume, run_epoch, train_step
 
 # The see-inside tools load on first use, so that importing glassnet never imports them

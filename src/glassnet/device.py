@@ -150,5 +150,23 @@ def split_to_arguments(args: tuple, kwargs: dict) -> Any:
         elif isinstance(a, bool):  # to(dtype, non_blocking) passes a flag positionally
             continue
         else:
+            if isinstance(a, str):
+                _check_dtype_name(a)
             dtype = a
     return dtype
+
+
+def _check_dtype_name(name: str) -> None:
+    """Raise one line for a string ``.to()`` reads as neither a device nor a dtype (``"gpu"``)."""
+    from .dtypes import to_dtype
+    from .errors import DTypeError
+
+    try:
+        to_dtype(name)
+    except TypeError as error:
+        if not str(error).startswith("unknown dtype name"):
+            raise  # a known name glassnet refuses (bfloat16) says why itself
+        raise DTypeError(
+            f"to(): expected a device ('cpu') or a dtype name ('float32', 'int64', ...), got "
+            f"{name!r}"
+        ) from None

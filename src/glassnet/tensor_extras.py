@@ -85,6 +85,13 @@ def retains_grad(self: Any) -> bool:
     return retained is not None and retained() is self
 
 
+def cuda(self: Any, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+    """Refused in one line (DeviceError), as ``x.to("cuda")``: glassnet has no GPU."""
+    if device is None or isinstance(device, int):  # x.cuda(0): the first GPU
+        device = "cuda" if device is None else f"cuda:{device}"
+    return self.to(device)
+
+
 def pin_memory(self: Any, device: Any = None) -> Any:
     """The tensor itself: pinned memory speeds copies to a GPU, and glassnet has none."""
     return self
@@ -175,7 +182,7 @@ def attach(tensor_class: type) -> None:
         real_parts.imag, doc="The imaginary part: raises, as for PyTorch's real tensors."
     )
     for function in (is_signed, is_same_size, is_inference, pin_memory, is_pinned, share_memory_,
-                     is_shared, new, resize_, resize_as_):  # fmt: skip
+                     is_shared, new, resize_, resize_as_, cuda):  # fmt: skip
         added[function.__name__] = function
     for name, function in METHOD_FORMS.items():
         added[name] = _method(name, function)
