@@ -92,27 +92,40 @@ def full(
     return _new(np.full(_shape(size), fill_value, to_dtype(dtype)), requires_grad, device)
 
 
+def _like_source(name: str, x: Any) -> Any:
+    """``x`` if it has a shape and a dtype to copy (a Tensor or an array); else one clear line."""
+    if not (hasattr(x, "shape") and hasattr(x, "dtype")):
+        raise TypeError(
+            f"{name}: expected a Tensor to copy the shape and dtype of, got {type(x).__name__}"
+        )
+    return x
+
+
 def zeros_like(
     x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    x = _like_source("zeros_like", x)
     return zeros(x.shape, dtype=dtype or x.dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(
     x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    x = _like_source("ones_like", x)
     return ones(x.shape, dtype=dtype or x.dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(
     x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    x = _like_source("full_like", x)
     return full(x.shape, fill_value, dtype or x.dtype, device, requires_grad)
 
 
 def empty_like(
     x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
+    x = _like_source("empty_like", x)
     return empty(x.shape, dtype=dtype or x.dtype, device=device, requires_grad=requires_grad)
 
 
@@ -254,15 +267,18 @@ def randint(
 
 
 def randn_like(x: Tensor, dtype: Any = None, device: Any = None) -> Tensor:
+    x = _like_source("randn_like", x)
     return randn(x.shape, dtype=dtype or x.dtype, device=device)
 
 
 def rand_like(x: Tensor, dtype: Any = None, device: Any = None) -> Tensor:
+    x = _like_source("rand_like", x)
     return rand(x.shape, dtype=dtype or x.dtype, device=device)
 
 
 def randint_like(x: Tensor, low: int, high: int | None = None, dtype: Any = None) -> Tensor:
     """Random integers in [low, high) of x's shape (``randint_like(x, high)`` starts at 0)."""
+    x = _like_source("randint_like", x)
     bounds = (low,) if high is None else (low, high)
     return randint(*bounds, x.shape, dtype=dtype or x.dtype)
 
@@ -389,14 +405,14 @@ def multinomial(
     rows = np.atleast_2d(weights)
     totals = rows.sum(axis=1)
     if np.any(totals <= 0):
-        raise ValueError("multinomial: every row of weights needs a positive sum")
+        raise ValueRangeError("multinomial: every row of weights needs a positive sum")
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)):
         raise TypeError(f"num_samples must be a positive integer, got {num_samples!r}")
     if num_samples < 1:
-        raise ValueError(f"num_samples must be a positive integer, got {num_samples}")
+        raise ValueRangeError(f"num_samples must be a positive integer, got {num_samples}")
     nonzero = int((rows > 0).sum(axis=1).min())
     if not replacement and num_samples > nonzero:
-        raise ValueError(
+        raise ValueRangeError(
             f"multinomial cannot draw {num_samples} samples without replacement from a "
             f"distribution with {nonzero} non-zero weights"
         )

@@ -7,7 +7,15 @@ because each type derives from both.
 
 from __future__ import annotations
 
-__all__ = ["DTypeError", "IndexRangeError", "MissingTorchName", "ShapeError", "ValueRangeError"]
+__all__ = [
+    "DTypeError",
+    "IndexRangeError",
+    "MemberNameError",
+    "MissingTorchName",
+    "NumberTypeError",
+    "ShapeError",
+    "ValueRangeError",
+]
 
 
 class ShapeError(ValueError, RuntimeError):
@@ -21,6 +29,20 @@ class DTypeError(TypeError, RuntimeError):
 class ValueRangeError(ValueError, RuntimeError):
     """A number outside the range an operation accepts, such as a probability above 1 or a
     zero step (catchable as ValueError or RuntimeError)."""
+
+
+class NumberTypeError(TypeError, ValueError):
+    """A number of the wrong kind, such as a batch size of 2.5: PyTorch reports some of these
+    as ValueError, Python's habit is TypeError (catchable as either)."""
+
+
+class MemberNameError(KeyError, ValueError):
+    """A name a module member cannot have, such as "fc.weight" or "" (a KeyError as PyTorch
+    raises, and a ValueError as glassnet raised before)."""
+
+    def __str__(self) -> str:
+        # KeyError would print the message with quotes around it, as if it were a key.
+        return str(self.args[0]) if self.args else ""
 
 
 class IndexRangeError(IndexError, ValueError):

@@ -17,7 +17,7 @@ Subclass ``Function`` with two static methods and call it through ``apply``::
     y = Exp.apply(x)
     glassnet.gradcheck(Exp.apply, (x,))   # the derivative checked against finite differences
 
-How it fits the engine. ``apply`` makes one graph node (a ``_FunctionNode``, an ``Op``; private, so not in the op registry) per call;
+How it fits the engine. ``apply`` makes one graph node (a ``_FunctionNode``, an ``Op``; private, so not in the op registry; its class is named ``MyFunctionBackward``, as in PyTorch) per call;
 the node is the ``ctx`` both static methods receive. ``forward`` runs with recording off, on the
 Tensors themselves; the node then becomes the ``grad_fn`` of the outputs, and the backward walk
 calls the node's ``backward``, which calls yours. Because your backward is written with Tensor
@@ -154,10 +154,17 @@ class Function:
     def backward(ctx: _FunctionNode, *grad_outputs: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError("a Function subclass must define backward(ctx, *grads)")
 
+    @staticmethod
+    def setup_context(ctx: _FunctionNode, inputs: tuple, output: Any) -> None:
+        """PyTorch's second way of writing a Function: ``forward(*args)`` without ctx, and this
+        method, given the arguments and forward's result, fills ctx (``save_for_backward``,
+        attributes). A subclass that defines it has its forward called without ctx."""
+        raise NotImplementedError("setup_context is defined by the subclasses that use it")
+
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` and, if any tensor argument requires grad, record one graph node."""
-        ctx = _FunctionNode(cls)
+        ctx = _node_class(cls)(cls)
         ctx.inputs = args
         ctx.parents = tuple(
             (x.grad_fn if x.grad_fn is not None else x)
@@ -171,7 +178,11 @@ class Function:
         autograd_module._op_hooks.clear()
         try:
             with no_grad():
-                result = cls.forward(ctx, *args)
+                if cls.setup_context is Function.setup_context:
+                    result = cls.forward(ctx, *args)
+                else:  # forward(*args) with a separate setup_context(ctx, inputs, output)
+                    result = cls.forward(*args)
+                    cls.setup_context(ctx, args, result)
         finally:
             autograd_module._op_hooks[:] = tracers
         single = not isinstance(result, tuple)
@@ -184,6 +195,21 @@ class Function:
         for hook in tracers:  # trace / detect_anomaly see the Function as one op
             hook(ctx, args, outputs[0] if is_tensor(outputs[0]) else wrap(np.asarray(outputs[0])))
         return outputs[0] if single else tuple(outputs)
+
+
+def _node_class(function: type[Function]) -> type[_FunctionNode]:
+    """The node class of one Function, named as PyTorch names it: ``type(y.grad_fn).__name__``
+    is ``"MyReLUBackward"`` for ``y = MyReLU.apply(x)``. Made once per Function and kept on it.
+
+    It is made under a private name, so the op registry (which skips names starting with "_")
+    does not list it, and renamed afterwards.
+    """
+    node_class = function.__dict__.get("_glassnet_node_class")
+    if node_class is None:
+        node_class = type("_FunctionNodeOfOne", (_FunctionNode,), {})
+        node_class.__name__ = node_class.__qualname__ = f"{function.__name__}Backward"
+        function._glassnet_node_class = node_class
+    return node_class
 
 
 def _connect(ctx: _FunctionNode, outputs: list) -> None:

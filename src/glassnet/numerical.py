@@ -99,6 +99,8 @@ def _prepare(inputs: tuple) -> list[Tensor]:
             # Floats are checked in float64; integer inputs (class labels, indices) keep their dtype.
             dtype = np.float64 if x.array.dtype.kind == "f" else x.array.dtype
             out.append(wrap(np.array(x.array, dtype=dtype, order="C"), x.requires_grad))
+        elif x is None or isinstance(x, (bool, int, float, complex, str)):
+            out.append(x)  # a constant of f (gradcheck(F.apply, (x, 2.0))), passed as it is
         else:
             out.append(wrap(np.asarray(x, dtype=np.float64), requires_grad=True))
     return out
@@ -122,19 +124,19 @@ def gradcheck(
     and their difference (returns False instead when ``raise_exception=False``).
     """
     tensors = _prepare(inputs)
-    wrt = [t for t in tensors if t.requires_grad]
+    wrt = [t for t in tensors if isinstance(t, Tensor) and t.requires_grad]
     if not wrt:
         raise ValueError("gradcheck: no input requires grad")
     weights = _output_weights(f, tensors)
 
     def scalar(*args: Any) -> Tensor:
-        return (f(*args) * wrap(weights)).sum()
+        return _weighted_sum(f(*args), weights)
 
     with enable_grad():
         out = scalar(*tensors)
         analytic = grad(out, wrt, allow_unused=True) if out.requires_grad else [None] * len(wrt)
     numeric = _numerical_wrt(scalar, tensors, wrt, eps)
-    positions = [i for i, t in enumerate(tensors) if t.requires_grad]
+    positions = [i for i, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
     for position, t, a, n in zip(positions, wrt, analytic, numeric):
         a = np.zeros_like(n) if a is None else a.array
         bad = np.abs(a - n) > atol + rtol * np.abs(n)
@@ -161,12 +163,12 @@ def gradgradcheck(f: Callable, *inputs: Any, **gradcheck_options: Any) -> bool:
     defaults.
     """
     tensors = _prepare(inputs)
-    weights = wrap(_output_weights(f, tensors))
-    positions = [i for i, t in enumerate(tensors) if t.requires_grad]
+    weights = _output_weights(f, tensors)
+    positions = [i for i, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
 
     def first_grad(*args: Any) -> Tensor:
         with enable_grad():
-            out = (f(*args) * weights).sum()
+            out = _weighted_sum(f(*args), weights)
             grads = grad(out, [args[i] for i in positions], create_graph=True, allow_unused=True)
         flat = [g.reshape(-1) for g in grads if g is not None]
         if not flat:
@@ -178,15 +180,35 @@ def gradgradcheck(f: Callable, *inputs: Any, **gradcheck_options: Any) -> bool:
     return gradcheck(first_grad, *tensors, **gradcheck_options)
 
 
-def _output_weights(f: Callable, tensors: list[Tensor]) -> np.ndarray:
-    """The weights w, one per element of y = f(*tensors), that make y the scalar sum(w * y).
+def _output_weights(f: Callable, tensors: list[Any]) -> list[np.ndarray | None]:
+    """The weights w, one per element of each output y of f(*tensors), that make the outputs
+    the scalar sum over outputs of sum(w * y).
 
     Drawn from a fixed generator, so the check is deterministic and independent of the global
-    seed; between 0.5 and 1.5, so no element of y is left out or dominates.
+    seed; between 0.5 and 1.5, so no element of y is left out or dominates. A function with
+    several outputs (a tuple) gets weights for each floating Tensor among them; its other
+    outputs (integer indices, plain numbers) get None and are left out, as in PyTorch.
     """
     with enable_grad():
         y = f(*tensors)
-    return np.random.default_rng(1234).uniform(0.5, 1.5, size=y.shape)
+    outputs = y if isinstance(y, (tuple, list)) else (y,)
+    rng = np.random.default_rng(1234)
+    return [
+        rng.uniform(0.5, 1.5, size=o.shape)
+        if isinstance(o, Tensor) and o.array.dtype.kind in "fc"
+        else None
+        for o in outputs
+    ]
+
+
+def _weighted_sum(y: Any, weights: list[np.ndarray | None]) -> Tensor:
+    """sum over the outputs of sum(w * y): the one number whose gradient gradcheck compares."""
+    outputs = y if isinstance(y, (tuple, list)) else (y,)
+    terms = [(o * wrap(w)).sum() for o, w in zip(outputs, weights) if w is not None]
+    total = terms[0] if terms else wrap(np.zeros(()))
+    for term in terms[1:]:
+        total = total + term
+    return total
 
 
 def _numerical_wrt(scalar: Callable, tensors: list[Tensor], wrt: list[Tensor], eps: float):

@@ -1,7 +1,8 @@
 """glassnet.data: datasets, the DataLoader, transforms and data loaders (re-exports only).
 
 * ``Dataset``, ``IterableDataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``,
-  ``ChainDataset``, ``StackDataset``, ``random_split``, ``DataLoader``, ``default_collate``
+  ``ChainDataset``, ``StackDataset``, ``random_split``, ``DataLoader``, ``default_collate``,
+  ``default_convert``
 * samplers: ``Sampler``, ``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
   ``WeightedRandomSampler``, ``BatchSampler``; ``get_worker_info``
 * ``transforms``: ``Normalize``, ``OneHot``, ``Flatten``, ``Compose``
@@ -25,7 +26,7 @@ from .dataset import (
 from .digits import load_digits
 from .distributed_sampler import DistributedSampler
 from .download import ChecksumError, cache_dir, sha256_file
-from .loader import DataLoader, default_collate, get_worker_info
+from .loader import DataLoader, default_collate, default_convert, get_worker_info
 from .mnist import FASHION_MNIST_CLASSES, IDXError, load_mnist, read_idx
 from .registry import DATASETS, load_dataset
 from .sampler import (
@@ -69,6 +70,7 @@ __all__ = [
     "cache_dir",
     "circles",
     "default_collate",
+    "default_convert",
     "get_worker_info",
     "load_csv",
     "load_dataset",

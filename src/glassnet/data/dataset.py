@@ -67,7 +67,16 @@ class Dataset:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
 
     def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+        raise NoLengthError(
+            f"{type(self).__name__} must define __len__ (a DataLoader needs the number of "
+            "samples to shuffle or to order them; a stream of samples is an IterableDataset)"
+        )
+
+
+class NoLengthError(NotImplementedError, TypeError):
+    """A Dataset subclass without ``__len__``: Python's ``len()`` raises TypeError for an
+    object without a length (as PyTorch's samplers do), and the base class's NotImplementedError
+    is kept for code that caught it."""
 
 
 class IterableDataset(Dataset):
@@ -198,6 +207,17 @@ class Subset(Dataset):
     """
 
     def __init__(self, dataset: Any, indices: Sequence[int] | np.ndarray) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    @property
+    def indices(self) -> Sequence[int] | np.ndarray:
+        """The indices as they were given (PyTorch's ``subset.indices``: random_split's are a
+        list of ints); the checked int64 array of dataset rows that reading uses is ``_rows``."""
+        return self._indices
+
+    @indices.setter
+    def indices(self, indices: Sequence[int] | np.ndarray) -> None:
         idx = np.asarray(indices)
         if idx.size == 0:
             idx = idx.astype(np.int64)
@@ -206,14 +226,14 @@ class Subset(Dataset):
                 f"Subset indices must be a 1-D sequence of integers, got dtype {idx.dtype} "
                 f"and shape {idx.shape}"
             )
-        n = len(dataset)
+        n = len(self.dataset)
         if idx.size and (idx.min() < -n or idx.max() >= n):
             raise IndexError(
                 f"Subset indices must lie in [0, {n}) for a dataset of {n} samples; "
                 f"got values from {idx.min()} to {idx.max()}"
             )
-        self.dataset = dataset
-        self.indices = np.where(idx < 0, idx + n, idx).astype(np.int64)
+        self._indices = indices
+        self._rows = np.where(idx < 0, idx + n, idx).astype(np.int64)
 
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:
@@ -221,22 +241,22 @@ class Subset(Dataset):
         base = getattr(self.dataset, "arrays", None)
         if base is None:
             raise AttributeError(f"{type(self.dataset).__name__} has no arrays")
-        return tuple(a[self.indices] for a in base)
+        return tuple(a[self._rows] for a in base)
 
     def __getitem__(self, index: Any) -> Any:
         """Sample ``index``; a slice or a list (array, Tensor) of integers gives the dataset's
         rows at those places of ``indices`` (``subset[:]``, ``subset[[0, 2]]``), read with one
         indexing of the dataset by a list, as PyTorch does (TensorDataset takes one)."""
         if isinstance(index, slice):
-            return self.dataset[self.indices[index].tolist()]
+            return self.dataset[self._rows[index].tolist()]
         rows = _index_rows(index, len(self))
         if rows is not None:
-            return self.dataset[self.indices[rows].tolist()]
+            return self.dataset[self._rows[rows].tolist()]
         i = _check_index(index, len(self))
-        return self.dataset[int(self.indices[i])]
+        return self.dataset[int(self._rows[i])]
 
     def __len__(self) -> int:
-        return len(self.indices)
+        return len(self._rows)
 
     def __repr__(self) -> str:
         return f"Subset({len(self)} of {len(self.dataset)} samples)"
@@ -297,7 +317,7 @@ def random_split(
     out = []
     start = 0
     for c in counts:
-        out.append(Subset(dataset, perm[start : start + c]))
+        out.append(Subset(dataset, perm[start : start + c].tolist()))  # a list, as PyTorch's
         start += c
     return out
 

@@ -1,4 +1,4 @@
-"""DataLoader: reads a dataset in (shuffled) batches of glassnet Tensors; default_collate."""
+"""DataLoader: reads a dataset in (shuffled) batches of glassnet Tensors; default_collate, default_convert."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 
 from ..autograd import wrap
-from ..errors import ShapeError
+from ..errors import NumberTypeError, ShapeError
 from ..tensor import Tensor
 from .dataset import IterableDataset, Subset, _as_generator, standard_array
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, sampler_order
 
-__all__ = ["DataLoader", "WorkerInfo", "default_collate", "get_worker_info"]
+__all__ = ["DataLoader", "WorkerInfo", "default_collate", "default_convert", "get_worker_info"]
 
 
 def default_collate(samples: list[Any]) -> Any:
@@ -74,6 +74,33 @@ def default_collate(samples: list[Any]) -> Any:
         f"default_collate cannot batch samples of type {type(first).__name__}; expected Tensors, "
         "arrays, numbers, or tuples/lists/dicts of them (or pass collate_fn)"
     )
+
+
+def default_convert(sample: Any) -> Any:
+    """One sample made into Tensors without batching: what ``DataLoader(batch_size=None)`` gives.
+
+    NumPy arrays and NumPy numbers become Tensors of their own dtype (arrays of strings or
+    objects stay as they are); a tuple becomes a list and a list stays a list, a namedtuple and a mapping keep their
+    type, each part converted in turn; anything else (Tensors, Python numbers, strings) is
+    returned unchanged. These are PyTorch's rules.
+    """
+    if isinstance(sample, Tensor):
+        return sample
+    if isinstance(sample, (np.ndarray, np.generic)):
+        if sample.dtype.kind in "USOV":  # text or objects: no Tensor can hold them
+            return sample
+        return wrap(np.asarray(sample))  # its own dtype kept, as torch.as_tensor keeps it
+    if isinstance(sample, Mapping):
+        converted = {key: default_convert(value) for key, value in sample.items()}
+        try:
+            return type(sample)(converted)
+        except TypeError:  # a mapping type that cannot be made from a dict
+            return converted
+    if isinstance(sample, tuple) and hasattr(sample, "_fields"):
+        return type(sample)(*(default_convert(part) for part in sample))
+    if isinstance(sample, (tuple, list)):
+        return [default_convert(part) for part in sample]
+    return sample
 
 
 class WorkerInfo:
@@ -183,7 +210,8 @@ class DataLoader:
             )
         if batch_size is not None:
             if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-                raise TypeError(f"batch_size must be a positive integer, got {batch_size!r}")
+                # PyTorch: ValueError; glassnet raised TypeError before: catchable as either
+                raise NumberTypeError(f"batch_size must be a positive integer, got {batch_size!r}")
             if batch_size < 1:
                 raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
         if generator is not None and seed is not None:
@@ -256,8 +284,10 @@ class DataLoader:
     def _stream(self) -> Iterator[Any]:
         """An IterableDataset's batches: its samples in the order they come, batch_size at a time."""
         collate = self.collate_fn or default_collate
-        if self.batch_size is None:
-            yield from self.dataset
+        if self.batch_size is None:  # one sample at a time: converted, not collated
+            convert = self.collate_fn or default_convert
+            for sample in self.dataset:
+                yield convert(sample)
             return
         batch: list[Any] = []
         for sample in self.dataset:
@@ -274,8 +304,9 @@ class DataLoader:
             yield from self._stream()
             return
         if self.batch_sampler is None:  # batch_size=None: one sample at a time, not collated
+            convert = self.collate_fn or default_convert
             for i in sampler_order(self.sampler):
-                yield self.dataset[int(i)]
+                yield convert(self.dataset[int(i)])
             return
         arrays = None if self.collate_fn is not None else _whole_arrays(self.dataset)
         if arrays is not None and self._plain_sequential():
@@ -375,7 +406,7 @@ def _whole_arrays(dataset: Any) -> tuple[tuple[np.ndarray, ...], np.ndarray | No
     """
     rows = None
     while isinstance(dataset, Subset):
-        rows = dataset.indices if rows is None else dataset.indices[rows]
+        rows = dataset._rows if rows is None else dataset._rows[rows]
         dataset = dataset.dataset
     arrays = getattr(dataset, "arrays", None)
     if not isinstance(arrays, tuple) or not arrays:

@@ -92,6 +92,8 @@ class RandomSampler(Sampler):
         self.replacement = replacement
         self._num_samples = None if num_samples is None else _count("num_samples", num_samples)
         self.generator = generator
+        if num_samples is None:
+            len(data_source)  # a dataset without a length fails here, where shuffle=True was asked
 
     @property
     def num_samples(self) -> int:

@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..creation import full
+from ..errors import IndexRangeError
 from ..tensor import Tensor
 from . import functional as F
+from .functional._args import shape_text
 from .module import Module
 from .parameter import Parameter
 
@@ -453,8 +455,14 @@ class _DimActivation(Module):
             self.check_input_shape(x, ("*",))
         dim = self.dim
         if dim is not None and not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
+            # PyTorch raises IndexError for a dim out of range; IndexRangeError is also the
+            # ValueError glassnet raised before
             need = dim + 1 if dim >= 0 else -dim
-            raise self.input_error(f"with at least {need} dimensions (dim={dim})", x.shape)
+            raise self.layer_error(
+                f"expected input of shape with at least {need} dimensions (dim={dim}), "
+                f"got {shape_text(x.shape)}",
+                IndexRangeError,
+            )
         return x
 
     def extra_repr(self) -> str:

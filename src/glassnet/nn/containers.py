@@ -141,6 +141,22 @@ class Sequential(Module):
         del self[index]
         return module
 
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential of this one's modules, then ``other``'s (the modules are shared)."""
+        if not isinstance(other, Sequential):
+            return NotImplemented
+        return Sequential(*self, *other)
+
+    def __mul__(self, times: int) -> Sequential:
+        """A new Sequential with the modules repeated ``times`` times (shared, not copied)."""
+        if not isinstance(times, int) or isinstance(times, bool) or times <= 0:
+            raise ValueError(
+                f"Sequential can only be repeated a positive int of times, got {times!r}"
+            )
+        return Sequential(*(list(self) * times))
+
+    __rmul__ = __mul__
+
 
 class _NumberedList(Module):
     """The list protocol shared by ModuleList and ParameterList: members named "0", "1", ...
@@ -282,6 +298,20 @@ class _NamedDict(Module):
     def values(self) -> Iterable[Any]:
         return self._store().values()
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """The entry under ``key``, or ``default`` when there is none."""
+        return self._store().get(key, default)
+
+    def pop(self, key: str) -> Any:
+        """Remove and return the entry under ``key``."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        """Remove all entries."""
+        self._store().clear()
+
     def items(self) -> Iterable[tuple[str, Any]]:
         return self._store().items()
 
@@ -327,16 +357,6 @@ class ModuleDict(_NamedDict):
                     )
                 key, module = pair
             self[key] = module
-
-    def pop(self, key: str) -> Module:
-        """Remove and return the module under ``key``."""
-        module = self[key]
-        del self[key]
-        return module
-
-    def clear(self) -> None:
-        """Remove all entries."""
-        self._modules.clear()
 
 
 def _as_parameter(value: Any, where: str) -> Parameter:
@@ -413,8 +433,17 @@ class ParameterDict(_NamedDict):
         self.register_parameter(key, _as_parameter(value, "ParameterDict"))
 
     def update(self, values: Mapping[str, Any] | Iterable) -> None:
-        """Add or replace entries from a mapping or from ``(key, value)`` pairs."""
-        pairs = values.items() if isinstance(values, Mapping) else values
+        """Add or replace entries from a mapping or from ``(key, value)`` pairs.
+
+        A plain dict's entries are added in sorted key order, as PyTorch does (an OrderedDict,
+        a ParameterDict or a list of pairs keeps its order).
+        """
+        if isinstance(values, (OrderedDict, ParameterDict)):
+            pairs = list(values.items())
+        elif isinstance(values, Mapping):
+            pairs = sorted(values.items())
+        else:
+            pairs = values
         for key, value in pairs:
             self[key] = value
 

@@ -309,7 +309,11 @@ def call_with_hooks(module: Module, args: tuple, kwargs: dict) -> Any:
     if (module._backward_hooks or module._backward_pre_hooks) and is_grad_enabled():
         backward_call = _BackwardHookCall(module, len(args))
         args = backward_call.wrap_inputs(args)
-    output = module.forward(*args, **kwargs)
+    try:
+        output = module.forward(*args, **kwargs)
+    except Exception:
+        _run_always_called_hooks(module, args, kwargs)
+        raise
     for hook in list(global_forward_hooks.values()):
         result = hook(module, args, output)
         if result is not None:
@@ -321,3 +325,16 @@ def call_with_hooks(module: Module, args: tuple, kwargs: dict) -> Any:
     if backward_call is not None:
         output = backward_call.wrap_outputs(output)
     return output
+
+
+def _run_always_called_hooks(module: Module, args: tuple, kwargs: dict) -> None:
+    """After forward raised: the forward hooks registered with ``always_call=True`` still run,
+    with None as the output (for clean-up such as closing a trace); their results are ignored
+    and the error goes on."""
+    always = module.__dict__.get("_forward_hooks_always_called", ())
+    for key, (hook, with_kwargs) in list(module._forward_hooks.items()):
+        if key in always:
+            if with_kwargs:
+                hook(module, args, kwargs, None)
+            else:
+                hook(module, args, None)

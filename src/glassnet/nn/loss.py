@@ -52,8 +52,13 @@ class _Loss(Module):
 
     _valid_reductions: tuple = ("none", "mean", "sum")
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(
+        self, reduction: str = "mean", size_average: bool | None = None, reduce: bool | None = None
+    ) -> None:
         super().__init__()
+        # PyTorch's deprecated flags, accepted by name only (a positional call written for the
+        # old signatures fails loudly instead of setting the wrong argument).
+        reduction = F.legacy_reduction(size_average, reduce, reduction)
         F._check_reduction(type(self).__name__, reduction, self._valid_reductions)
         self.reduction = reduction
 
@@ -64,8 +69,10 @@ class _Loss(Module):
 class _WeightedLoss(_Loss):
     """A loss with optional per-class weights, kept as a buffer named ``weight``."""
 
-    def __init__(self, weight: Tensor | None = None, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(
+        self, weight: Tensor | None = None, reduction: str = "mean", **legacy: bool | None
+    ) -> None:
+        super().__init__(reduction, **legacy)
         self.register_buffer("weight", None if weight is None else as_tensor(weight))
 
 
@@ -84,8 +91,14 @@ class MSELoss(_Loss):
         tensor(2.5000)
     """
 
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction, size_average, reduce)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return call_function_form(self, F.mse_loss, input, target, reduction=self.reduction)
@@ -102,8 +115,14 @@ class L1Loss(_Loss):
     Example: ``nn.L1Loss()(pred, y)``.
     """
 
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction, size_average, reduce)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return call_function_form(self, F.l1_loss, input, target, reduction=self.reduction)
@@ -150,8 +169,15 @@ class SmoothL1Loss(_Loss):
     Example: ``nn.SmoothL1Loss(beta=0.1)(boxes, target_boxes)``.
     """
 
-    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        beta: float = 1.0,
+    ) -> None:
+        super().__init__(reduction, size_average, reduce)
         if beta < 0:
             raise ValueError(f"SmoothL1Loss: beta must not be negative, got {beta}")
         self.beta = beta
@@ -194,11 +220,13 @@ class CrossEntropyLoss(_WeightedLoss):
         self,
         weight: Tensor | None = None,
         *,
+        size_average: bool | None = None,
         ignore_index: int = -100,
+        reduce: bool | None = None,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(
                 f"CrossEntropyLoss: label_smoothing must be between 0 and 1, got {label_smoothing}"
@@ -242,9 +270,15 @@ class NLLLoss(_WeightedLoss):
     """
 
     def __init__(
-        self, weight: Tensor | None = None, *, ignore_index: int = -100, reduction: str = "mean"
+        self,
+        weight: Tensor | None = None,
+        *,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
     ) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -276,8 +310,15 @@ class BCELoss(_WeightedLoss):
     Example: ``nn.BCELoss()(glassnet.sigmoid(scores), labels)``.
     """
 
-    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
-        super().__init__(weight, reduction)
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return call_function_form(
@@ -305,10 +346,12 @@ class BCEWithLogitsLoss(_WeightedLoss):
         self,
         weight: Tensor | None = None,
         *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
         reduction: str = "mean",
         pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
         self.register_buffer("pos_weight", None if pos_weight is None else as_tensor(pos_weight))
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -338,8 +381,15 @@ class KLDivLoss(_Loss):
 
     _valid_reductions = ("none", "batchmean", "mean", "sum")
 
-    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        log_target: bool = False,
+    ) -> None:
+        super().__init__(reduction, size_average, reduce)
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -415,10 +465,12 @@ class PoissonNLLLoss(_Loss):
         log_input: bool = True,
         full: bool = False,
         *,
+        size_average: bool | None = None,
         eps: float = 1e-8,
+        reduce: bool | None = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction, size_average, reduce)
         self.log_input = log_input
         self.full = full
         self.eps = eps
@@ -453,8 +505,15 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     Example: ``nn.MultiLabelSoftMarginLoss()(logits, tags.float())``.
     """
 
-    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
-        super().__init__(weight, reduction)
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return call_function_form(
@@ -470,8 +529,15 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
 class _MarginLoss(_Loss):
     """A margin loss: its ``margin`` and ``reduction`` stored, its formula in ``fn``."""
 
-    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        margin: float = 0.0,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction, size_average, reduce)
         self.margin = margin
 
     def forward(self, *inputs: Tensor) -> Tensor:
@@ -500,8 +566,15 @@ class HingeEmbeddingLoss(_MarginLoss):
 
     fn = staticmethod(M.hinge_embedding_loss)
 
-    def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
-        super().__init__(margin, reduction=reduction)
+    def __init__(
+        self,
+        margin: float = 1.0,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(margin, size_average=size_average, reduce=reduce, reduction=reduction)
 
 
 class CosineEmbeddingLoss(_MarginLoss):
@@ -521,8 +594,14 @@ class SoftMarginLoss(_Loss):
     Example: ``nn.SoftMarginLoss()(scores, labels)``.
     """
 
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction, size_average, reduce)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return call_function_form(self, M.soft_margin_loss, input, target,
@@ -540,8 +619,9 @@ class TripletMarginLoss(_Loss):
     """
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
-                 swap: bool = False, *, reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(reduction)
+                 swap: bool = False, *, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:  # fmt: skip
+        super().__init__(reduction, size_average, reduce)
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
@@ -569,10 +649,11 @@ class MultiMarginLoss(_WeightedLoss):
     """
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None, *,
+                 size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:  # fmt: skip
         if p not in (1, 2):
             raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 are supported, got p={p!r}")
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
         self.p, self.margin = p, margin
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -592,8 +673,14 @@ class MultiLabelMarginLoss(_Loss):
     Example: ``nn.MultiLabelMarginLoss()(scores, glassnet.tensor([[3, 0, -1, 1]]))``.
     """
 
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction, size_average, reduce)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return call_function_form(self, M.multilabel_margin_loss, input, target,

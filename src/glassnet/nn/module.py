@@ -26,7 +26,7 @@ Where the rest lives
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ import numpy as np
 from ..autograd import no_grad, wrap
 from ..device import split_to_arguments
 from ..dtypes import is_floating, to_dtype
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, MemberNameError, ShapeError
 from ..tensor import Tensor
 from .errors import (
     annotate,
@@ -56,7 +56,18 @@ from .hooks import (
     register_module_forward_hook,
     register_module_forward_pre_hook,
 )
+from .member_paths import MemberPathMethods
 from .parameter import Parameter
+from .state_hooks import (
+    SAVE_HOOKS,
+    IncompatibleKeys,
+    StateDictError,
+    StateDictHookMethods,
+    has_state_hooks,
+    run_load_post_hooks,
+    run_load_pre_hooks,
+    state_dict_with_hooks,
+)
 
 if TYPE_CHECKING:  # annotations only: summary.py imports this file
     from .summary import ModelSummary
@@ -72,28 +83,6 @@ __all__ = [
 ]
 
 # ----------------------------------------------------------------------------------------------
-# state_dict helpers
-# ----------------------------------------------------------------------------------------------
-
-
-class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict`` returns: keys the model wanted but did not get, and extras."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class StateDictError(ValueError, RuntimeError):
-    """A state_dict does not fit the model (a ValueError, and a RuntimeError as in PyTorch)."""
-
-
-# ----------------------------------------------------------------------------------------------
 # Module
 # ----------------------------------------------------------------------------------------------
 
@@ -104,7 +93,7 @@ def _values(named: Iterator[tuple[str, Any]]) -> Iterator[Any]:
         yield value
 
 
-class Module:
+class Module(StateDictHookMethods, MemberPathMethods):
     """Base class of all layers and models: subclass, build members in __init__, write forward.
 
     Example::
@@ -241,7 +230,7 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name must be a string, got {type(name).__name__}")
         if name == "" or "." in name:
-            raise ValueError(f"{kind} name must be non-empty and contain no '.', got {name!r}")
+            raise MemberNameError(f"{kind} name must be non-empty and contain no '.', got {name!r}")
         if hasattr(self, name) and name not in self.__dict__[store_name]:
             raise ValueError(f"cannot register {kind} {name!r}: attribute {name!r} already exists")
 
@@ -348,29 +337,6 @@ class Module:
         keys = set(super().__dir__())
         keys.update(self._parameters, self._buffers, self._modules)
         return sorted(k for k in keys if not k[0].isdigit())
-
-    def get_submodule(self, target: str) -> Module:
-        """The submodule at a dotted path (``model.get_submodule("encoder.fc2")``); "" is self."""
-        module = self
-        if target == "":
-            return module
-        walked = []
-        for part in target.split("."):
-            child = module._modules.get(part)
-            if not isinstance(child, Module):
-                where = ".".join(walked) or type(self).__name__
-                raise AttributeError(f"{where} has no submodule {part!r} (looking for {target!r})")
-            module = child
-            walked.append(part)
-        return module
-
-    def get_parameter(self, target: str) -> Parameter:
-        """The parameter at a dotted path (``model.get_parameter("encoder.fc2.weight")``)."""
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if name not in module._parameters or module._parameters[name] is None:
-            raise AttributeError(f"{module_path or type(self).__name__} has no parameter {name!r}")
-        return module._parameters[name]
 
     # ------------------------------------------------------------------ traversal
     def named_modules(
@@ -554,6 +520,8 @@ class Module:
         'bn.running_mean'``.
         """
         out = OrderedDict() if destination is None else destination
+        if has_state_hooks(self, SAVE_HOOKS):
+            return state_dict_with_hooks(self, out, prefix, keep_vars)
         for key, t in self._state_entries(prefix):
             out[key] = t if keep_vars else t.detach()
         return out
@@ -584,10 +552,11 @@ class Module:
                 f"load_state_dict expects a mapping of names to tensors, got "
                 f"{type(state_dict).__name__}"
             )
+        state_dict, *reported = run_load_pre_hooks(self, state_dict)  # a copy the hooks may edit
         expected = OrderedDict(self._state_entries())
-        missing = [k for k in expected if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in expected]
-        problems = []
+        missing = [k for k in expected if k not in state_dict] + reported[0]
+        unexpected = [k for k in state_dict if k not in expected] + reported[1]
+        problems = list(reported[2])
         arrays = {}
         for key, target in expected.items():
             if key not in state_dict:
@@ -613,6 +582,10 @@ class Module:
                 )
                 continue
             arrays[key] = array
+        # Load post-hooks may forgive missing or unexpected keys, so they are asked first.
+        keys = IncompatibleKeys(missing, unexpected)
+        if not problems and strict and (missing or unexpected) and run_load_post_hooks(self, keys):
+            missing, unexpected = keys.missing_keys, keys.unexpected_keys
         if problems or (strict and (missing or unexpected)):
             lines = []
             if strict and missing:
@@ -635,7 +608,9 @@ class Module:
                 else:
                     target.array[...] = array
                 target._version[0] += 1
-        return IncompatibleKeys(missing, unexpected)
+        if not (strict and (missing or unexpected)):  # else the post-hooks ran above
+            run_load_post_hooks(self, keys)
+        return keys
 
     # ------------------------------------------------------------------ hooks
     def register_forward_pre_hook(
@@ -649,14 +624,23 @@ class Module:
         return add_hook(self._forward_pre_hooks, (hook, with_kwargs), prepend)
 
     def register_forward_hook(
-        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+        self,
+        hook: Callable,
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
     ) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; non-None replaces the output.
 
         ``args`` are the positional arguments forward received. With ``with_kwargs=True`` the
-        hook is ``hook(module, args, kwargs, output)``.
+        hook is ``hook(module, args, kwargs, output)``. With ``always_call=True`` it also runs
+        (with output None) when forward raises.
         """
-        return add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
+        handle = add_hook(self._forward_hooks, (hook, with_kwargs), prepend)
+        if always_call:
+            self.__dict__.setdefault("_forward_hooks_always_called", set()).add(handle.id)
+        return handle
 
     def register_full_backward_hook(
         self, hook: Callable, *, prepend: bool = False

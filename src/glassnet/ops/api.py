@@ -922,7 +922,10 @@ def flip(x, *dims, **by_name) -> Tensor:
         raise TypeError("flip: missing the dims to reverse")
     dims = dims[0] if len(dims) == 1 else dims
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
-    return S.Flip(dims)(_t(x))
+    # PyTorch's flip is a new tensor, not a view: NumPy's flip reads the input backwards, so
+    # without the copy a write into the result (y[0] = 1, y.add_(1)) would change x as well,
+    # and the result could not be .view()ed. The copy is the Clone op, so the gradient is kept.
+    return E.Clone()(S.Flip(dims)(_t(x)))
 
 
 def pad(x, pad, value: float = 0.0) -> Tensor:

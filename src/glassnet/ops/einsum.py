@@ -13,6 +13,7 @@ those diagonal places receive a gradient (written with IndexAdd).
 from __future__ import annotations
 
 import string
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +24,12 @@ from .shape import IndexAdd
 
 
 def parse(equation: str, shapes: list) -> tuple[list[str], str]:
-    """Split 'ij,jk->ik' into (['ij', 'jk'], 'ik'); '...' becomes fresh capital letters.
+    """Split 'ij,jk->ik' into (['ij', 'jk'], 'ik'); '...' becomes fresh letters, ones the
+    equation does not use (capitals first).
 
-    Without '->' the output is every letter that occurs once, in alphabetical order (as in
-    NumPy and PyTorch).
+    Without '->' the output is '...' followed by every letter that occurs once, in the order
+    of the alphabet with capitals before small letters ('bA' gives 'Ab'), as in NumPy and
+    PyTorch.
     """
     equation = equation.replace(" ", "")
     inputs, arrow, output = equation.partition("->")
@@ -35,7 +38,8 @@ def parse(equation: str, shapes: list) -> tuple[list[str], str]:
         raise ValueError(
             f"einsum: the equation {equation!r} names {len(terms)} operands, got {len(shapes)}"
         )
-    spare = iter(string.ascii_uppercase)
+    # The letters standing for '...' must not be letters of the equation ('...A,AB->...B').
+    spare = iter(c for c in string.ascii_uppercase + string.ascii_lowercase if c not in equation)
     ellipsis_letters = None
     expanded = []
     for term, shape in zip(terms, shapes):
@@ -55,7 +59,8 @@ def parse(equation: str, shapes: list) -> tuple[list[str], str]:
         output = output.replace("...", ellipsis_letters or "")
     else:
         letters = "".join(expanded)
-        once = sorted(c for c in set(letters) if letters.count(c) == 1 and c.islower())
+        named = set(letters) - set(ellipsis_letters or "")
+        once = sorted(c for c in named if letters.count(c) == 1)  # capitals sort first
         output = (ellipsis_letters or "") + "".join(once)
     return expanded, output
 
@@ -114,12 +119,46 @@ class Einsum(Op):
         return IndexAdd(tuple(where), x.shape)(grad)
 
 
-def einsum(equation: str, *operands):
+def sublist_equation(arguments: tuple) -> tuple[str, tuple]:
+    """PyTorch's second form, einsum(a, [0, 1], b, [1, 2], [0, 2]), as ('AB,BC->AC', (a, b)).
+
+    Each operand is followed by a list naming its dims with integers 0..51 (``...`` may stand
+    in it for any dims); a last list, if there is one, names the output's dims. Numbers 0-25
+    become the letters A-Z and 26-51 a-z, so the letters sort as the numbers do.
+    """
+
+    def letters(sublist: Any) -> str:
+        out = ""
+        for label in sublist:
+            if label is Ellipsis:
+                out += "..."
+            elif isinstance(label, (int, np.integer)) and 0 <= label < 52:
+                out += chr(ord("A") + label) if label < 26 else chr(ord("a") + label - 26)
+            else:
+                raise ValueError(
+                    f"einsum: a sublist names dims with integers in [0, 52) or ..., got {label!r}"
+                )
+        return out
+
+    operands, terms = arguments[0::2], arguments[1::2]
+    output = None
+    if len(arguments) % 2 == 1:  # the last list names the output
+        output, operands = arguments[-1], operands[:-1]
+    equation = ",".join(letters(term) for term in terms)
+    if output is not None:
+        equation += "->" + letters(output)
+    return equation, tuple(operands)
+
+
+def einsum(equation: str | Any, *operands):
     """Sum of products over index letters: einsum('ij,jk->ik', a, b) == a @ b.
 
     ``'...'`` stands for any leading (or trailing) dims; without '->' the result keeps the
-    letters that occur once, alphabetically. Operands may also be passed as one list.
+    letters that occur once, alphabetically (capitals first). Operands may also be passed as
+    one list, or in PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]).
     """
+    if not isinstance(equation, str):
+        equation, operands = sublist_equation((equation, *operands))
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     tensors = [A._t(x) for x in operands]

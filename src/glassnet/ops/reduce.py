@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..autograd import Op, is_grad_enabled, wrap
-from ..errors import DTypeError
+from ..errors import DTypeError, ShapeError
 from . import sum_loops
 
 
@@ -21,7 +21,12 @@ def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple[int, ...]:
     """``dim`` (None, int or sequence, negatives allowed) as a sorted tuple of axes."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if isinstance(dim, (int, np.integer)):
+        dims = (dim,)
+    elif isinstance(dim, (tuple, list)):
+        dims = tuple(dim)
+    else:  # a float such as dim=1.0: name it, rather than "'float' object is not iterable"
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
     out = []
     for d in dims:
         if not isinstance(d, (int, np.integer)):
@@ -33,7 +38,7 @@ def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple[int, ...]:
             )
         out.append(int(d) % max(ndim, 1))
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: dim {dim!r} names an axis twice")
+        raise ShapeError(f"{op}: dim {dim!r} names an axis twice")  # PyTorch: RuntimeError
     return tuple(sorted(out)) if ndim else ()
 
 

@@ -59,6 +59,26 @@ def _check_reduction(name: str, reduction: str, valid: tuple = _REDUCTIONS) -> N
         )
 
 
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """The ``reduction`` meant by PyTorch's deprecated ``size_average`` / ``reduce`` flags.
+
+    When both are None, ``reduction`` itself; otherwise a missing flag counts as True and the
+    pair decides (with a warning, as PyTorch gives): ``reduce=False`` -> 'none' (one loss per
+    element), else ``size_average=False`` -> 'sum', else 'mean'.
+    """
+    if size_average is None and reduce is None:
+        return reduction
+    reduce = True if reduce is None else reduce
+    size_average = True if size_average is None else size_average
+    meant = "none" if not reduce else ("mean" if size_average else "sum")
+    warnings.warn(
+        f"size_average and reduce are deprecated; use reduction={meant!r} instead",
+        UserWarning,
+        stacklevel=3,
+    )
+    return meant
+
+
 def _target_tensor(name: str, target) -> Tensor:
     """Targets may be given as arrays or lists too (they never need gradients of their own)."""
     if isinstance(target, Tensor):
