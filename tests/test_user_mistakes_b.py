@@ -9,47 +9,11 @@ mistakes); this one covers tensors, factories, losses, one-hot/padding and batch
 
 import warnings
 
-import numpy as np
 import pytest
+from mistake_cases import check_mistake, namespace
 
 import glassnet as gn
 import glassnet.nn.functional as gn_F
-from glassnet import nn as gn_nn
-from glassnet.data import DataLoader as GnDataLoader
-
-
-def _namespace(module):
-    """The names a case's code may use, for glassnet or for PyTorch."""
-    if module is gn:
-        return {"torch": gn, "nn": gn_nn, "F": gn_F, "np": np, "DataLoader": GnDataLoader}
-    import torch.nn.functional as torch_F
-    from torch import nn as torch_nn
-    from torch.utils.data import DataLoader as TorchDataLoader
-
-    return {
-        "torch": module,
-        "nn": torch_nn,
-        "F": torch_F,
-        "np": np,
-        "DataLoader": TorchDataLoader,
-    }
-
-
-def _check(code: str, torch_type: type, match: str) -> None:
-    """glassnet raises something ``except torch_type`` catches, in one matching line; torch too."""
-    with pytest.raises(torch_type, match=match) as caught:
-        exec(code, _namespace(gn))
-    message = str(caught.value)
-    assert "\n" not in message, message
-    # raised by glassnet itself, not from inside NumPy
-    assert caught.traceback[-1].path.as_posix().find("/glassnet/") >= 0
-    try:
-        import torch
-    except ImportError:  # the core suite needs no torch
-        return
-    with pytest.raises(torch_type):
-        exec(code, _namespace(torch))
-
 
 # (id, code, the type PyTorch raises, what glassnet's message must say)
 TENSOR_MISTAKES = [
@@ -83,7 +47,7 @@ TENSOR_MISTAKES = [
 @pytest.mark.parametrize(("code", "torch_type", "match"), [c[1:] for c in TENSOR_MISTAKES],
                          ids=[c[0] for c in TENSOR_MISTAKES])  # fmt: skip
 def test_tensor_mistakes(code, torch_type, match):
-    _check(code, torch_type, match)
+    check_mistake(code, torch_type, match)
 
 
 FACTORY_MISTAKES = [
@@ -114,7 +78,7 @@ FACTORY_MISTAKES = [
 @pytest.mark.parametrize(("code", "torch_type", "match"), [c[1:] for c in FACTORY_MISTAKES],
                          ids=[c[0] for c in FACTORY_MISTAKES])  # fmt: skip
 def test_factory_mistakes(code, torch_type, match):
-    _check(code, torch_type, match)
+    check_mistake(code, torch_type, match)
 
 
 LOSS_MISTAKES = [
@@ -150,7 +114,7 @@ LOSS_MISTAKES = [
 @pytest.mark.parametrize(("code", "torch_type", "match"), [c[1:] for c in LOSS_MISTAKES],
                          ids=[c[0] for c in LOSS_MISTAKES])  # fmt: skip
 def test_loss_mistakes(code, torch_type, match):
-    _check(code, torch_type, match)
+    check_mistake(code, torch_type, match)
 
 
 def test_a_class_index_out_of_range_is_still_a_value_error():
@@ -178,7 +142,7 @@ FUNCTIONAL_MISTAKES = [
 @pytest.mark.parametrize(("code", "torch_type", "match"), [c[1:] for c in FUNCTIONAL_MISTAKES],
                          ids=[c[0] for c in FUNCTIONAL_MISTAKES])  # fmt: skip
 def test_functional_and_batching_mistakes(code, torch_type, match):
-    _check(code, torch_type, match)
+    check_mistake(code, torch_type, match)
 
 
 WARNED_MISTAKES = [
@@ -192,10 +156,10 @@ WARNED_MISTAKES = [
                          ids=[c[0] for c in WARNED_MISTAKES])  # fmt: skip
 def test_mistakes_pytorch_warns_about_are_warned_about(code, match):
     with pytest.warns(UserWarning, match=match):
-        exec(code, _namespace(gn))
+        exec(code, namespace(gn))
     torch = pytest.importorskip("torch")
     with pytest.warns(UserWarning):
-        exec(code, _namespace(torch))
+        exec(code, namespace(torch))
 
 
 @pytest.mark.parametrize(
@@ -218,7 +182,7 @@ def test_mistakes_pytorch_warns_about_are_warned_about(code, match):
 def test_the_right_call_still_runs_silently(code):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        exec(code, _namespace(gn))
+        exec(code, namespace(gn))
 
 
 def test_argmax_of_a_scalar_is_zero_like_torch():

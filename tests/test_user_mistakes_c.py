@@ -9,19 +9,15 @@ tests/test_user_mistakes_b.py; no case here repeats theirs. The last part runs t
 """
 
 import re
-import warnings
 
 import numpy as np
 import pytest
+from mistake_cases import check_mistake, namespace, raises_in_glassnet
 
 import glassnet as gn
-import glassnet.nn.functional as gn_F
 from glassnet import nn as gn_nn
-from glassnet import optim as gn_optim
 from glassnet.cli.app import main as glassnet_main
 from glassnet.data import DataLoader as GnDataLoader
-from glassnet.data import Dataset as GnDataset
-from glassnet.data import IterableDataset as GnIterableDataset
 
 # Classes the cases use, defined in each framework's namespace by the same source text.
 _CLASSES = '''
@@ -57,44 +53,16 @@ class NoForward(nn.Module):
 
 
 def _namespace(module) -> dict:
-    """The names a case's code may use, for glassnet or for PyTorch."""
-    if module is gn:
-        names = {"torch": gn, "nn": gn_nn, "F": gn_F, "optim": gn_optim, "np": np,
-                 "DataLoader": GnDataLoader, "Dataset": GnDataset,
-                 "IterableDataset": GnIterableDataset}  # fmt: skip
-    else:
-        import torch.nn.functional as torch_F
-        from torch import nn as torch_nn
-        from torch import optim as torch_optim
-        from torch.utils.data import DataLoader, Dataset, IterableDataset
-
-        names = {"torch": module, "nn": torch_nn, "F": torch_F, "optim": torch_optim, "np": np,
-                 "DataLoader": DataLoader, "Dataset": Dataset,
-                 "IterableDataset": IterableDataset}  # fmt: skip
-    exec(_CLASSES, names)
-    return names
+    """The names a case's code may use, with the classes above defined in them."""
+    return namespace(module, _CLASSES)
 
 
 def _raises_in_glassnet(code: str, torch_type: type, match: str) -> None:
-    """glassnet raises, at its own code, one line ``except torch_type`` catches and ``match``es."""
-    with pytest.raises(torch_type, match=match) as caught:
-        exec(code, _namespace(gn))
-    message = str(caught.value)
-    assert "\n" not in message, message
-    assert "/glassnet/" in caught.traceback[-1].path.as_posix()  # not from inside NumPy
+    raises_in_glassnet(code, torch_type, match, _CLASSES)
 
 
 def _check(code: str, torch_type: type, match: str) -> None:
-    """As ``_raises_in_glassnet``; and PyTorch raises ``torch_type`` for the same code."""
-    _raises_in_glassnet(code, torch_type, match)
-    try:
-        import torch
-    except ImportError:  # the core suite needs no torch
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(torch_type):
-            exec(code, _namespace(torch))
+    check_mistake(code, torch_type, match, _CLASSES)
 
 
 def _table(cases):
