@@ -65,53 +65,42 @@ def cond(A: Any, p: Any = None) -> Any:  # noqa: N803 - PyTorch's argument name
     return api.where(singular, math.inf, value)
 
 
-def inv_ex(A: Any, *, check_errors: bool = False) -> Any:  # noqa: N803
-    """``(inverse, info)``: ``inv`` without raising for a singular matrix.
+def _on_invertible(a: Any, who: str, check_errors: bool, compute: Any) -> tuple:
+    """``(compute(a), info)`` for square matrices a, NaN where a matrix is singular.
 
-    ``info`` (int32, one per matrix) is 0 where A is invertible, otherwise the 1-based index of
-    the first zero on the diagonal of A's LU factor U. The inverse of a singular matrix is left
-    NaN here (PyTorch leaves whatever LAPACK had computed). ``check_errors=True`` raises
+    ``info`` (int32, one per matrix) is 0 where the matrix is invertible, otherwise the 1-based
+    index of the first zero on the diagonal of its LU factor U (PyTorch's numbering). Each
+    singular matrix is replaced by the identity for ``compute`` and its result then set to NaN
+    (PyTorch leaves whatever LAPACK had computed there); ``check_errors=True`` raises
     ``LinAlgError`` for the first singular matrix instead.
     """
-    a = _square(A, "inv_ex")
     info = lu_factor_ex(a.detach()).info
     bad = info.array != 0
-    if check_errors and bad.any():
+    if not bad.any():
+        return compute(a), info
+    if check_errors:
         first = int(np.flatnonzero(bad.reshape(-1))[0])
         raise SingularMatrixError(
-            f"linalg.inv_ex: matrix {first} of the batch is singular (U[{int(info.array.flat[first])}] "
-            "of its LU factor is zero), so it has no inverse"
+            f"linalg.{who}: matrix {first} of the batch is singular (U[{int(info.array.flat[first])}]"
+            " of its LU factor is zero), so it has no inverse"
         )
-    if not bad.any():
-        return _inv_ex(inv(a), info)
-    # Invert the identity in place of each singular matrix, then mark those results NaN.
-    mask = wrap(bad[..., None, None])
     eye = wrap(np.eye(a.shape[-1], dtype=a.array.dtype))
-    inverse = inv(api.where(mask, eye, a))
-    return _inv_ex(api.where(mask, math.nan, inverse), info)
+    result = compute(api.where(wrap(bad[..., None, None]), eye, a))
+    mask = bad.reshape(bad.shape + (1,) * (result.ndim - bad.ndim))  # vector results: one axis
+    return api.where(wrap(mask), math.nan, result), info
+
+
+def inv_ex(A: Any, *, check_errors: bool = False) -> Any:  # noqa: N803
+    """``(inverse, info)``: ``inv`` without raising for a singular matrix (``_on_invertible``:
+    info 0 or the first zero pivot of A's LU factor, NaN inverses for singular matrices)."""
+    return _inv_ex(*_on_invertible(_square(A, "inv_ex"), "inv_ex", check_errors, inv))
 
 
 def solve_ex(A: Any, B: Any, *, left: bool = True, check_errors: bool = False) -> Any:  # noqa: N803
-    """``(result, info)``: ``solve(A, B, left=left)`` without raising for a singular A.
-
-    ``info`` is ``inv_ex``'s (0, or the first zero pivot of A's LU factor, 1-based); the
-    solutions for singular matrices are NaN. ``left=False`` solves X A = B instead of A X = B.
-    """
+    """``(result, info)``: ``solve(A, B, left=left)`` without raising for a singular A (info as
+    ``inv_ex``'s, NaN solutions for singular matrices). ``left=False`` solves X A = B."""
     a = _square(A, "solve_ex")
-    info = lu_factor_ex(a.detach()).info
-    bad = info.array != 0
-    if check_errors and bad.any():
-        raise SingularMatrixError(
-            "linalg.solve_ex: the matrix A is singular (a zero pivot in its LU factor), so "
-            "A X = B has no unique solution"
-        )
-    if not bad.any():
-        return _solve_ex(solve(a, B, left=left), info)
-    mask = wrap(bad[..., None, None])
-    eye = wrap(np.eye(a.shape[-1], dtype=a.array.dtype))
-    x = solve(api.where(mask, eye, a), B, left=left)
-    mask_x = mask if x.ndim == mask.ndim else wrap(bad[..., None])  # vector right-hand sides
-    return _solve_ex(api.where(mask_x, math.nan, x), info)
+    return _solve_ex(*_on_invertible(a, "solve_ex", check_errors, lambda m: solve(m, B, left=left)))
 
 
 def vander(x: Any, *, N: int | None = None) -> Any:  # noqa: N803
