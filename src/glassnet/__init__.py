@@ -116,6 +116,7 @@ from .ops.real_parts import (
     resolve_neg,
 )
 from .ops.error_functions import erfc
+from .ops.finite_differences import gradient
 from .ops.special import mvlgamma, polygamma
 from .ops.torch_extras import (
     addr,
@@ -175,13 +176,20 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
 from .threads import get_num_threads, set_num_threads
+from .torch_spellings import *  # noqa: F403 - torch.detach(x), torch.range, torch.asarray, ...
 from .torch_switches import (
+    are_deterministic_algorithms_enabled,
     autocast,
     compile,
+    get_default_device,
     get_default_dtype,
     get_float32_matmul_precision,
+    is_warn_always_enabled,
+    set_default_device,
     set_default_dtype,
+    set_flush_denormal,
     set_float32_matmul_precision,
+    set_warn_always,
     use_deterministic_algorithms,
 )
 from .windows import (

@@ -15,12 +15,16 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .device import CPU, check_device
+from .device import device as Device
 from .dtypes import float32, to_dtype
 from .errors import MissingTorchName
 
 __all__ = [
     "autocast",
     "compile",
+    "are_deterministic_algorithms_enabled",
+    "get_default_device",
     "get_default_dtype",
     "get_float32_matmul_precision",
     "jit_ignore",
@@ -29,13 +33,19 @@ __all__ = [
     "jit_save",
     "jit_script",
     "jit_trace",
+    "is_warn_always_enabled",
+    "set_default_device",
     "set_default_dtype",
+    "set_flush_denormal",
+    "set_warn_always",
     "set_float32_matmul_precision",
     "use_deterministic_algorithms",
 ]
 
 _PRECISIONS = ("highest", "high", "medium")
 _precision = "highest"
+_warn_always = False
+_deterministic = False
 
 
 def get_default_dtype() -> Any:
@@ -71,8 +81,46 @@ def get_float32_matmul_precision() -> str:
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Accepted: glassnet's results are the same on every run once seeded."""
+    global _deterministic
     if not isinstance(mode, bool):
         raise TypeError(f"use_deterministic_algorithms expects True or False, got {mode!r}")
+    _deterministic = mode
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    """What ``use_deterministic_algorithms`` was last given (glassnet is deterministic anyway)."""
+    return _deterministic
+
+
+def get_default_device() -> Device:
+    """The device new tensors are made on: always the CPU."""
+    return CPU
+
+
+def set_default_device(where: Any) -> None:
+    """Accepted for the CPU (or None, the default); any other device is DeviceError."""
+    check_device(where)
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """False, meaning "not supported": NumPy offers no switch to round the tiny (denormal)
+    floats to zero, so glassnet computes with them as IEEE 754 says."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_flush_denormal expects True or False, got {mode!r}")
+    return False
+
+
+def set_warn_always(mode: bool) -> None:
+    """Remembered for ``is_warn_always_enabled``; glassnet's warnings follow Python's filters."""
+    global _warn_always
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_warn_always expects True or False, got {mode!r}")
+    _warn_always = mode
+
+
+def is_warn_always_enabled() -> bool:
+    """What ``set_warn_always`` was last given (default False)."""
+    return _warn_always
 
 
 def compile(model: Callable | None = None, **options: Any) -> Any:  # noqa: A001

@@ -144,6 +144,7 @@ from .torch_forms import (  # noqa: F401 - re-exported (torch.add(a, b) is a.add
     greater_equal,
     gt,
     histc,
+    histogram,
     hstack,
     is_floating_point,
     le,
@@ -1143,7 +1144,7 @@ TENSOR_METHODS = [
     "cummax", "cummin", "cumprod", "cumsum", "logcumsumexp", "argsort", "msort", "sort", "topk",
     # PyTorch's method forms of its top-level functions (torch_forms.py)
     "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "baddbmm", "bincount", "bmm",
-    "count_nonzero", "diff", "greater", "histc",
+    "count_nonzero", "diff", "greater", "histc", "histogram",
     "greater_equal", "less", "less_equal", "moveaxis", "movedim", "multiply", "mv", "nan_to_num",
     "narrow", "not_equal", "outer", "subtract", "take", "tile", "unique",
     # and of the short formulas (torch_formulas.py)

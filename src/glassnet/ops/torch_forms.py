@@ -23,11 +23,14 @@ import numpy as np
 
 from ..autograd import as_tensor, is_grad_enabled, is_tensor, wrap
 from ..errors import ShapeError
+from ..return_types import result_type
 from .shape import cat
+
+_HISTOGRAM = result_type("histogram", ("hist", "bin_edges"))
 
 __all__ = [
     "add", "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "all", "any", "baddbmm", "bincount",
-    "bmm", "cdist", "histc",
+    "bmm", "cdist", "histc", "histogram",
     "column_stack", "count_nonzero", "diff", "eq", "equal", "ge", "greater", "greater_equal",
     "gt", "hstack", "is_floating_point", "is_tensor", "le", "less", "less_equal", "lt",
     "moveaxis", "movedim", "multiply", "mul", "mv", "nan_to_num", "narrow", "ne", "not_equal",
@@ -368,6 +371,37 @@ def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Any:  
     counts, _ = np.histogram(values, bins=bins, range=(low, high))
     dtype = x.array.dtype if x.array.dtype.kind == "f" else np.float32
     return wrap(counts.astype(dtype))
+
+
+def histogram(
+    input: Any,  # noqa: A002 - PyTorch's name
+    bins: Any = 100,
+    *,
+    range: tuple[float, float] | None = None,  # noqa: A002 - PyTorch's name
+    weight: Any = None,
+    density: bool = False,
+) -> Any:
+    """The counts of ``input``'s elements in bins, with the bins' edges: ``(hist, bin_edges)``.
+
+    ``bins`` is a number of equal bins between ``range`` (the data's smallest and largest
+    values when None) or a 1-D tensor of increasing edges. Each element adds 1 (or its
+    ``weight``) to the bin it falls in; the last bin includes its right edge. With ``density``
+    the counts are divided by (total count * bin width), so that the bars' area is 1. No
+    gradient, as ``histc``.
+    """
+    x = as_tensor(input)
+    if x.array.dtype.kind != "f":
+        raise TypeError(f"histogram: expected a floating tensor, got dtype {x.array.dtype}")
+    edges = as_tensor(bins).array if is_tensor(bins) else bins
+    if not is_tensor(bins) and (not isinstance(bins, int) or bins <= 0):
+        raise ValueError(f"histogram: expected bins to be a positive int or a tensor of edges, "
+                         f"got {bins!r}")  # fmt: skip
+    w = None if weight is None else as_tensor(weight).array.reshape(-1)
+    counts, edges = np.histogram(
+        x.array.reshape(-1), bins=edges, range=range, weights=w, density=density
+    )
+    dtype = x.array.dtype
+    return _HISTOGRAM(wrap(counts.astype(dtype)), wrap(np.asarray(edges, dtype=dtype)))
 
 
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
