@@ -27,7 +27,7 @@ from ...errors import ShapeError
 from ...ops.api import exp, log, softplus, where
 from ...tensor import Tensor, as_tensor
 from ._args import floating_tensor, shape_text
-from .loss import _broadcast_weight, _check_reduction, _float_target, _reduce
+from .loss import _broadcast_weight, _check_reduction, _float_target, _reduce, accepts_legacy_flags
 
 __all__ = ["gaussian_nll_loss", "poisson_nll_loss", "multilabel_soft_margin_loss"]
 
@@ -136,6 +136,7 @@ def gaussian_nll_loss(
     return _reduce(loss, reduction)
 
 
+@accepts_legacy_flags
 def poisson_nll_loss(
     input: Tensor,
     target: Tensor,
@@ -182,6 +183,7 @@ def poisson_nll_loss(
     return _reduce(loss, reduction)
 
 
+@accepts_legacy_flags
 def multilabel_soft_margin_loss(
     input: Tensor,
     target: Tensor,

@@ -18,8 +18,11 @@ error here (PyTorch only warns), and class-index targets are checked for range a
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
@@ -77,6 +80,31 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: 
         stacklevel=3,
     )
     return meant
+
+
+def accepts_legacy_flags(loss: Callable) -> Callable:
+    """``loss`` that also takes PyTorch's deprecated ``size_average=`` / ``reduce=`` keywords.
+
+    Old tutorials still write ``F.nll_loss(output, target, size_average=False)`` (the summed
+    loss). The flags are turned into the ``reduction`` they mean by ``legacy_reduction`` (with
+    its warning) and the loss is called with that; they are keyword-only, as every argument
+    after the target is here.
+    """
+
+    @functools.wraps(loss)
+    def call(*args, size_average: bool | None = None, reduce: bool | None = None, **kwargs):
+        if size_average is not None or reduce is not None:
+            reduction = kwargs.get("reduction", "mean")
+            kwargs["reduction"] = legacy_reduction(size_average, reduce, reduction)
+        return loss(*args, **kwargs)
+
+    signature = inspect.signature(loss)
+    flags = [
+        inspect.Parameter(flag, inspect.Parameter.KEYWORD_ONLY, default=None)
+        for flag in ("size_average", "reduce")
+    ]
+    call.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *flags])
+    return call
 
 
 def _target_tensor(name: str, target) -> Tensor:
@@ -164,6 +192,7 @@ def _regression_args(name: str, input, target, reduction: str) -> tuple[Tensor, 
 # ----------------------------------------------------------------------------------------------
 
 
+@accepts_legacy_flags
 def mse_loss(
     input: Tensor, target: Tensor, *, reduction: str = "mean", weight: Tensor | None = None
 ) -> Tensor:
@@ -186,6 +215,7 @@ def mse_loss(
     return _weighted("mse_loss", d * d, weight, input, reduction, mean_by_weight=True)
 
 
+@accepts_legacy_flags
 def l1_loss(
     input: Tensor, target: Tensor, *, reduction: str = "mean", weight: Tensor | None = None
 ) -> Tensor:
@@ -222,6 +252,7 @@ def huber_loss(
     return _weighted("huber_loss", loss, weight, input, reduction, mean_by_weight=False)
 
 
+@accepts_legacy_flags
 def smooth_l1_loss(
     input: Tensor, target: Tensor, *, reduction: str = "mean", beta: float = 1.0
 ) -> Tensor:
@@ -337,6 +368,7 @@ def _unbatched(input: Tensor, target):
     return input.unsqueeze(0), t
 
 
+@accepts_legacy_flags
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -456,6 +488,7 @@ def _cross_entropy_composed(
     return _reduce(losses, reduction)
 
 
+@accepts_legacy_flags
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -561,6 +594,7 @@ def _broadcast_weight(name: str, what: str, weight, shape: tuple) -> Tensor | No
     return weight
 
 
+@accepts_legacy_flags
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -596,6 +630,7 @@ def binary_cross_entropy(
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
+@accepts_legacy_flags
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
@@ -641,6 +676,7 @@ def binary_cross_entropy_with_logits(
 # ----------------------------------------------------------------------------------------------
 
 
+@accepts_legacy_flags
 def kl_div(
     input: Tensor,
     target: Tensor,

@@ -19,7 +19,7 @@ from ...ops.api import softplus, where
 from ...tensor import Tensor, as_tensor
 from ._args import shape_text
 from .distance import pairwise_distance
-from .loss import _check_reduction, _reduce
+from .loss import _check_reduction, _reduce, accepts_legacy_flags
 
 __all__ = [
     "cosine_embedding_loss",
@@ -40,6 +40,7 @@ def _prepared(name: str, reduction: str, *tensors: Any) -> list[Tensor]:
     return [as_tensor(t) for t in tensors]
 
 
+@accepts_legacy_flags
 def margin_ranking_loss(
     input1: Any, input2: Any, target: Any, margin: float = 0.0, *, reduction: str = "mean"
 ) -> Tensor:
@@ -49,6 +50,7 @@ def margin_ranking_loss(
     return _reduce((-y * (x1 - x2) + margin).clamp(min=0), reduction)
 
 
+@accepts_legacy_flags
 def hinge_embedding_loss(
     input: Any, target: Any, margin: float = 1.0, *, reduction: str = "mean"
 ) -> Tensor:  # noqa: A002
@@ -58,12 +60,14 @@ def hinge_embedding_loss(
     return _reduce(where(y == 1, x, (margin - x).clamp(min=0)), reduction)
 
 
+@accepts_legacy_flags
 def soft_margin_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:  # noqa: A002
     """l = log(1 + exp(-y x)), a smooth hinge for labels y of 1 or -1;   dL/dx = -y g sigmoid(-y x)."""
     x, y = _prepared("soft_margin_loss", reduction, input, target)
     return _reduce(softplus(-y * x), reduction)
 
 
+@accepts_legacy_flags
 def cosine_embedding_loss(
     input1: Any, input2: Any, target: Any, margin: float = 0.0, *, reduction: str = "mean"
 ) -> Tensor:
@@ -79,6 +83,7 @@ def cosine_embedding_loss(
     return _reduce(where(y == 1, 1 - cosine, (cosine - margin).clamp(min=0)), reduction)
 
 
+@accepts_legacy_flags
 def triplet_margin_loss(
     anchor: Any,
     positive: Any,
@@ -121,6 +126,7 @@ def _class_scores(name: str, input: Any, target: Any) -> tuple[Tensor, np.ndarra
     return (x.unsqueeze(0) if single else x), t, single
 
 
+@accepts_legacy_flags
 def multi_margin_loss(
     input: Any,
     target: Any,
@@ -180,6 +186,7 @@ def multi_margin_loss(
     return _reduce(loss.reshape(()) if single else loss, reduction)
 
 
+@accepts_legacy_flags
 def multilabel_margin_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Multi-label hinge: every target class j should beat every non-target class i by 1.
 
