@@ -17,6 +17,7 @@ from ..creation import full
 from ..errors import IndexRangeError
 from ..tensor import Tensor
 from . import functional as F
+from .errors import layer_size
 from .functional._args import shape_text
 from .module import Module
 from .parameter import Parameter
@@ -172,14 +173,7 @@ class PReLU(Module):
         self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
     ) -> None:
         super().__init__()
-        if (
-            isinstance(num_parameters, bool)
-            or not isinstance(num_parameters, int)
-            or (num_parameters < 1)
-        ):
-            raise ValueError(
-                f"PReLU: num_parameters must be a positive integer, got {num_parameters!r}"
-            )
+        layer_size("PReLU", "num_parameters", num_parameters)
         self.num_parameters = num_parameters
         self.init = init
         self.weight = Parameter(full((num_parameters,), float(init), dtype=dtype or "float32"))

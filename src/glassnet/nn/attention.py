@@ -15,6 +15,7 @@ from ..ops.nn import Linear as LinearOp
 from ..ops.shape import cat
 from ..tensor import Tensor
 from . import init
+from .errors import layer_size
 from .functional._args import shape_text
 from .functional.attention import attention, causal_bias, mask_to_bias
 from .linear import Linear
@@ -106,10 +107,7 @@ class MultiheadAttention(Module):
         ):
             if value is None and name in ("kdim", "vdim"):
                 continue
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(
-                    f"MultiheadAttention: {name} must be a positive integer, got {value!r}"
-                )
+            layer_size("MultiheadAttention", name, value)
         if embed_dim % num_heads:
             raise ValueError(
                 f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by "

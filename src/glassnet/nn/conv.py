@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .errors import layer_size
 from .functional._args import check_output_padding, int_tuple
 from .functional.conv import PADDING_MODES, SPATIAL_NAMES, convolve, resolve_padding
 from .module import Module
@@ -53,10 +52,8 @@ class _ConvNd(Module):
         super().__init__()
         who, nd = type(self).__name__, self._nd
         for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{who}: {name} must be a positive integer, got {value!r}")
-        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-            raise ValueError(f"{who}: groups must be a positive integer, got {groups!r}")
+            layer_size(who, name, value)
+        layer_size(who, "groups", groups)
         if in_channels % groups:
             raise ValueError(
                 f"{who}: in_channels ({in_channels}) must be divisible by groups ({groups})"

@@ -12,7 +12,7 @@ from ..dtypes import to_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .errors import call_function_form
+from .errors import call_function_form, layer_size
 from .functional.embedding import normalize_padding_idx
 from .module import Module
 from .parameter import Parameter
@@ -69,8 +69,7 @@ class Embedding(Module):
     ) -> None:
         super().__init__()
         for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"Embedding: {name} must be a non-negative integer, got {value!r}")
+            layer_size("Embedding", name, value, smallest=0)
         if device not in (None, "cpu"):
             raise ValueError(f"Embedding: glassnet runs on the CPU only, got device={device!r}")
         self.num_embeddings = num_embeddings

@@ -23,11 +23,12 @@ number of dimensions (zero included).
 
 from __future__ import annotations
 
+import numbers
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ShapeError
+from ..errors import NumberTypeError, ShapeError, ValueRangeError
 
 if TYPE_CHECKING:  # annotations only: module.py imports this file
     from .module import Module
@@ -59,6 +60,19 @@ class _CallState(threading.local):
 #: ``Module.__call__`` pushes each module onto ``call_state.stack`` and pops it on the way
 #: out; when the outermost one returns it drops the cached paths (``call_state.names = None``).
 call_state = _CallState()
+
+
+def layer_size(layer: str, what: str, value: Any, smallest: int = 1) -> int:
+    """``value`` as an int if it is a whole number >= ``smallest`` (a layer's count of features,
+    channels or heads), else one line naming the layer: NumberTypeError for a float such as
+    4.0 (a TypeError, as PyTorch raises), ValueRangeError for a number too small."""
+    kind = "positive" if smallest == 1 else "non-negative" if smallest == 0 else f">= {smallest}"
+    message = f"{layer}: {what} must be a {kind} integer, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise NumberTypeError(message)
+    if value < smallest:
+        raise ValueRangeError(message)
+    return int(value)
 
 
 def path_of(module: Module) -> str | None:

@@ -14,7 +14,7 @@ from ..errors import DTypeError
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .errors import call_function_form
+from .errors import call_function_form, layer_size
 from .functional.linear import dtype_mismatch_message, linear_args_fit
 from .module import Module
 from .parameter import Parameter
@@ -71,8 +71,7 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"Linear: {name} must be a non-negative integer, got {value!r}")
+            layer_size("Linear", name, value, smallest=0)
         if device not in (None, "cpu"):
             raise ValueError(f"Linear: glassnet runs on the CPU only, got device={device!r}")
         dtype = to_dtype(dtype) if dtype is not None else None

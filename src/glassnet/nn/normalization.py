@@ -17,7 +17,7 @@ import numpy as np
 from ..autograd import no_grad, wrap
 from ..dtypes import float32, is_floating, to_dtype
 from ..tensor import Tensor
-from .errors import call_function_form, pattern_text
+from .errors import call_function_form, layer_size, pattern_text
 from .functional import normalization as F
 from .module import Module
 from .parameter import Parameter
@@ -47,12 +47,6 @@ def _float_dtype(layer: str, dtype) -> np.dtype:
 def _check_device(layer: str, device) -> None:
     if device is not None and str(device).split(":")[0] != "cpu":
         raise RuntimeError(f"{layer}: glassnet runs on the CPU only, got device={device!r}")
-
-
-def _positive_int(layer: str, what: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{layer}: {what} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _positive_eps(layer: str, eps) -> float:
@@ -109,7 +103,7 @@ class _BatchNorm(Module):
         name = type(self).__name__
         _check_device(name, device)
         dtype = _float_dtype(name, dtype)
-        self.num_features = _positive_int(name, "num_features", num_features)
+        self.num_features = layer_size(name, "num_features", num_features)
         _positive_eps(name, eps)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum}")
@@ -521,8 +515,8 @@ class GroupNorm(Module):
         super().__init__()
         _check_device("GroupNorm", device)
         dtype = _float_dtype("GroupNorm", dtype)
-        self.num_groups = _positive_int("GroupNorm", "num_groups", num_groups)
-        self.num_channels = _positive_int("GroupNorm", "num_channels", num_channels)
+        self.num_groups = layer_size("GroupNorm", "num_groups", num_groups)
+        self.num_channels = layer_size("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups:
             raise ValueError(
                 f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
