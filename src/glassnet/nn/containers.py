@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .module import Module
+from .module import Module, _indent
 from .parameter import Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -201,6 +201,21 @@ class ModuleList(_NumberedList):
     """
 
     _kind = "ModuleList"
+
+    def _child_lines(self) -> list[str]:
+        """Runs of identical members shown once, as PyTorch prints them: ``(0-2): 3 x Linear(...)``."""
+        lines, members = [], list(self._modules.items())
+        start = 0
+        while start < len(members):
+            text = repr(members[start][1])
+            end = start + 1
+            while end < len(members) and repr(members[end][1]) == text:
+                end += 1
+            first, last = members[start][0], members[end - 1][0]
+            label = f"({first}): " if end - start == 1 else f"({first}-{last}): {end - start} x "
+            lines.append(label + _indent(text, 2))
+            start = end
+        return lines
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()

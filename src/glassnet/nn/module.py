@@ -496,6 +496,10 @@ class Module(StateDictHookMethods, MemberPathMethods):
         """Does nothing (glassnet runs on the CPU); for code written for PyTorch."""
         return self
 
+    def cuda(self, device: Any = None) -> Module:
+        """Refused in one line (DeviceError), as ``model.to("cuda")``: glassnet has no GPU."""
+        return self.to(f"cuda:{device}" if isinstance(device, int) else device or "cuda")
+
     # ------------------------------------------------------------------ state_dict
     def _state_entries(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
         """Everything state_dict saves: own parameters, own persistent buffers, then children."""
@@ -712,9 +716,7 @@ class Module(StateDictHookMethods, MemberPathMethods):
     def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [
-            f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()
-        ]
+        child_lines = self._child_lines()
         lines = extra_lines + child_lines
         text = self._get_name() + "("
         if lines:
@@ -723,6 +725,10 @@ class Module(StateDictHookMethods, MemberPathMethods):
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+    def _child_lines(self) -> list[str]:
+        """One ``(name): repr`` entry per child module, for ``__repr__``."""
+        return [f"({name}): " + _indent(repr(m), 2) for name, m in self._modules.items()]
 
 
 def _indent(text: str, spaces: int) -> str:

@@ -22,6 +22,10 @@ class Upsample(Module):
                  align_corners: bool | None = None,
                  recompute_scale_factor: bool | None = None) -> None:  # fmt: skip
         super().__init__()
+        if isinstance(scale_factor, (tuple, list)):  # stored as floats, as PyTorch does
+            scale_factor = tuple(float(f) for f in scale_factor)
+        elif isinstance(scale_factor, (int, float)) and not isinstance(scale_factor, bool):
+            scale_factor = float(scale_factor)
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
         self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 
