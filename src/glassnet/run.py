@@ -46,7 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv else 2
     script = argv[0]
     if not os.path.isfile(script):
-        print(f"glassnet run: no such file: {script}", file=sys.stderr)
+        problem = (
+            f"expected a Python script file, got a directory: {script}"
+            if os.path.isdir(script)
+            else f"no such file: {script}"
+        )
+        print(f"glassnet run: {problem}", file=sys.stderr)
         return 2
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [script, *argv[1:]]

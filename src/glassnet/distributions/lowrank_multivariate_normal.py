@@ -14,6 +14,7 @@ from ..random import default_generator
 from ..tensor import Tensor, as_tensor
 from . import constraints
 from .distribution import Distribution
+from .multivariate_normal import gaussian_entropy
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -136,9 +137,7 @@ class LowRankMultivariateNormal(Distribution):
         return -0.5 * (n * math.log(2 * math.pi) + quad) - self._half_log_det()
 
     def entropy(self) -> Tensor:
-        n = self.event_shape[0]
-        h = 0.5 * n * (1 + math.log(2 * math.pi)) + self._half_log_det()
-        return h.expand(self.batch_shape) if h.shape != self.batch_shape else h
+        return gaussian_entropy(self.event_shape[0], self._half_log_det(), self.batch_shape)
 
     @property
     def mean(self) -> Tensor:

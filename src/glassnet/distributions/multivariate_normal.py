@@ -32,6 +32,13 @@ def _half_log_det(scale_tril: Tensor) -> Tensor:
     return scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
+def gaussian_entropy(n: int, half_log_det: Tensor, batch_shape: tuple) -> Tensor:
+    """The entropy of an n-dimensional Gaussian, H = n/2 (1 + log 2 pi) + log sqrt(det Sigma),
+    given log sqrt(det Sigma) per batch element, expanded to ``batch_shape``."""
+    h = 0.5 * n * (1 + math.log(2 * math.pi)) + half_log_det
+    return h.expand(batch_shape) if h.shape != batch_shape else h
+
+
 class MultivariateNormal(Distribution):
     r"""N(loc, Sigma) over vectors of length n: ``loc`` (..., n) and exactly one of
     ``covariance_matrix`` Sigma, ``precision_matrix`` Sigma^-1, or ``scale_tril`` L, the
@@ -142,9 +149,8 @@ class MultivariateNormal(Distribution):
         )
 
     def entropy(self) -> Tensor:
-        n = self.event_shape[0]
-        h = 0.5 * n * (1 + math.log(2 * math.pi)) + _half_log_det(self._unbroadcasted_scale_tril)
-        return h.expand(self.batch_shape) if h.shape != self.batch_shape else h
+        half_log_det = _half_log_det(self._unbroadcasted_scale_tril)
+        return gaussian_entropy(self.event_shape[0], half_log_det, self.batch_shape)
 
     @property
     def mean(self) -> Tensor:
