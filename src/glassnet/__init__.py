@@ -177,6 +177,7 @@ from .serialization import SerializationError, load, save
 from .tensor import Tensor, as_tensor
 from .threads import get_num_threads, set_num_threads
 from .torch_spellings import *  # noqa: F403 - torch.detach(x), torch.range, torch.asarray, ...
+from .torch_framework import *  # noqa: F403 - torch.dtype, torch.short, torch.has_mkl, ...
 from .torch_switches import (
     are_deterministic_algorithms_enabled,
     autocast,
