@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from .. import threads
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        if argv[:1] == ["lesson"]:  # lesson reads its own options, which may come before N
+            args = argparse.Namespace(command="lesson", lesson_args=argv[1:])
+        else:
+            args = parser.parse_args(argv)
     except SystemExit as e:  # --help, --version, or a malformed command line
         return int(e.code or 0) if not isinstance(e.code, str) else 2
     if args.command is None:

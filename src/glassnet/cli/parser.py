@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
 from .._version import __version__
 from ..models import ACTIVATIONS
+from ..one_line_parser import OneLineParser as _Parser
 from ..train import OPTIMIZERS, SCHEDULERS
 
 __all__ = ["build_parser"]
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad command line gives one line (and a pointer to --help), not usage."""
-
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
-        raise SystemExit(2)
 
 
 def _int_list(text: str) -> list[int]:

@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from ..one_line_parser import OneLineParser
 from .exercises import all_exercises, check_file, write_template
 from .runner import lessons, run_lesson
 
@@ -19,7 +20,7 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="glassnet lesson",
         description="The lessons: from arrays to a tiny transformer, each runnable and checked.",
     )

@@ -10,4 +10,7 @@ __all__ = ["cmd_lesson"]
 def cmd_lesson(args: argparse.Namespace) -> int:
     from ...lessons import main
 
-    return main(args.lesson_args)
+    try:
+        return main(args.lesson_args)
+    except SystemExit as e:  # --help, or a malformed command line (already said in one line)
+        return int(e.code or 0) if not isinstance(e.code, str) else 2
