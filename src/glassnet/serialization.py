@@ -28,17 +28,21 @@ readers would lose digits); nan and infinities are the strings "nan", "inf", "-i
 What can be saved: Tensors (dtype, shape and ``requires_grad``; not ``.grad`` or the graph;
 a Parameter comes back as a plain Tensor), NumPy arrays of numbers, booleans, strings or dates,
 NumPy scalars, dicts (keys: str, int, float, bool, None or tuples of those; order kept;
-OrderedDict stays OrderedDict), lists, tuples, and Python int (any size, so random-generator
-states survive), float (nan/inf too), bool, None and str. Everything else, including object
-arrays, is refused at save time with a TypeError saying where in ``obj`` it was found. The same
+OrderedDict stays OrderedDict), lists, tuples, sets, and Python int (any size, so
+random-generator states survive), float (nan/inf too), bool, None and str. Whole objects, such
+as a model saved with ``torch.save(model, f)``, are stored as their class's name and their
+attributes (saved_objects.py) and load back only with ``weights_only=False``. Code (functions,
+lambdas, classes defined inside a function) and object arrays are refused at save time with a
+TypeError saying where in ``obj`` it was found. The same
 Tensor or array object appearing twice (tied weights) is stored once and loads as one object.
 Other subclasses come back as their base type: a namedtuple as a tuple, a defaultdict as a
 dict, an IntEnum as an int.
 
 Why no pickle. ``pickle`` (which ``torch.save`` uses) can run arbitrary code when a file is
 loaded. Here loading only parses JSON and reads ``.npy`` members (never an object array), so a
-file from a stranger can at worst be refused; ``weights_only=`` is accepted for PyTorch scripts
-and changes nothing.
+file from a stranger can at worst be refused. The one exception is a whole object: building it
+imports its class's module, which runs that module's code, so it is done only when the caller
+says ``weights_only=False``, the same trust ``torch.load`` asks for.
 
 Safety on both ends. Writing goes through :func:`glassnet.atomic.atomic_write`: a crash or an
 exception while saving never leaves a half-written file where a good one was. Loading checks
@@ -72,6 +76,7 @@ from ._version import __version__
 from .atomic import atomic_write
 from .autograd import wrap
 from .npz_reading import ArchiveError, check_layout, read_member, read_npy_member
+from .saved_objects import attributes_of, class_path, find_class, new_empty
 from .tensor import Tensor
 
 __all__ = [
@@ -84,7 +89,7 @@ __all__ = [
 ]
 
 FORMAT_NAME = "glassnet"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added sets and whole objects; a file without them is still written as 1
 MANIFEST_NAME = "__manifest__.json"
 
 # dtype kinds storable without pickle: bool, signed/unsigned int, float, complex,
@@ -136,6 +141,9 @@ class _Encoder:
         self.table: dict[str, dict[str, Any]] = {}
         self._memo: dict[int, str] = {}  # id(Tensor or ndarray) -> array key (tied weights)
         self._active: set[int] = set()  # containers being walked (cycle detection)
+        self._objects: dict[int, int] = {}  # id(object) -> its object_id (shared objects)
+        self._kept: list[Any] = []  # the objects saved, kept alive so their ids stay unique
+        self.format_version = 1  # raised to 2 by a set or a whole object
 
     def _add_array(self, owner: object, array: np.ndarray, where: str) -> str:
         if array.dtype.kind not in _ARRAY_KINDS:
@@ -161,7 +169,10 @@ class _Encoder:
             if not isinstance(data, np.ndarray):
                 raise TypeError(f"cannot save the Tensor at {where}: its .array is not an ndarray")
             key = self._add_array(obj, data, where)
-            return {"type": "tensor", "array": key, "requires_grad": bool(obj.requires_grad)}
+            node = {"type": "tensor", "array": key, "requires_grad": bool(obj.requires_grad)}
+            if type(obj) is not Tensor:  # a Parameter: its class, used by weights_only=False
+                node["class"] = class_path(type(obj))
+            return node
         if isinstance(obj, np.ndarray):
             if isinstance(obj, np.ma.MaskedArray):
                 raise TypeError(f"cannot save the masked array at {where}: masks are not stored")
@@ -171,6 +182,10 @@ class _Encoder:
             return {"type": "numpy_scalar", "array": self._add_array(array, array, where)}
         if obj is None or isinstance(obj, (bool, int, float, str)):
             return _encode_scalar(obj)
+        if isinstance(obj, (set, frozenset)):
+            self.format_version = 2
+            kind = "frozenset" if isinstance(obj, frozenset) else "set"
+            return {"type": kind, "items": [_encode_key(v, where) for v in obj]}
         if isinstance(obj, (dict, list, tuple)):
             if id(obj) in self._active:
                 raise ValueError(f"cannot save {where}: it contains itself (a circular reference)")
@@ -179,14 +194,21 @@ class _Encoder:
                 return self._encode_container(obj, where)
             finally:
                 self._active.discard(id(obj))
-        hint = ""
-        if hasattr(obj, "state_dict"):
-            hint = f"; glassnet.save stores data, not code: save {where}.state_dict() instead"
-        raise TypeError(
-            f"cannot save an object of type {type(obj).__module__}.{type(obj).__qualname__} "
-            f"at {where}; glassnet.save accepts Tensors, NumPy arrays and scalars, dict, list, "
-            f"tuple, int, float, bool, str and None{hint}"
-        )
+        return self._encode_object(obj, where)
+
+    def _encode_object(self, obj: Any, where: str) -> dict[str, Any]:
+        """A whole object (``torch.save(model, f)``): its class's address and its attributes
+        (see saved_objects.py); an object seen before is a reference to its first node."""
+        if id(obj) in self._objects:
+            return {"type": "object_ref", "object_id": self._objects[id(obj)]}
+        attributes = attributes_of(obj, where)
+        self.format_version = 2
+        object_id = self._objects[id(obj)] = len(self._objects)
+        self._kept.append(obj)
+        items = [[_encode_scalar(name), self.encode(value, f"{where}.{name}")]
+                 for name, value in attributes.items()]  # fmt: skip
+        return {"type": "object", "class": class_path(type(obj)), "object_id": object_id,
+                "attributes": {"type": "dict", "items": items}}  # fmt: skip
 
     def _encode_container(self, obj: dict | list | tuple, where: str) -> dict[str, Any]:
         if isinstance(obj, dict):
@@ -302,7 +324,7 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
         raise ValueError("cannot save obj: it is nested too deeply") from None
     manifest = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": encoder.format_version,
         "glassnet_version": __version__,
         "arrays": encoder.table,
         "root": root,
@@ -471,6 +493,8 @@ class _Validator:
         self.path = path
         self.table = table
         self.used: set[str] = set()
+        self.objects: set[int] = set()  # object_ids met so far (a reference must follow one)
+        self.classes: list[str] = []  # the classes of the whole objects, in order
 
     def bad(self, where: str, what: str) -> SerializationError:
         return _corrupt(self.path, f"{MANIFEST_NAME} is damaged at {where}: {what}")
@@ -495,6 +519,16 @@ class _Validator:
             return
         if key_only:
             raise self.bad(where, f"a dict key must be {_KEY_TYPES}, got a {kind}")
+        if kind in ("set", "frozenset"):
+            items = node.get("items")
+            if not isinstance(items, list):
+                raise self.bad(where, f"a {kind} node needs a list of 'items'")
+            for i, item in enumerate(items):
+                self.node(item, f"{where}[{i}]", key_only=True)
+            return
+        if kind in ("object", "object_ref"):
+            self._object(node, kind, where)
+            return
         if kind in ("dict", "ordered_dict"):
             items = node.get("items")
             if not isinstance(items, list):
@@ -524,11 +558,35 @@ class _Validator:
                     raise self.bad(where, "a tensor node needs a boolean 'requires_grad'")
                 if requires_grad and dtype.kind not in "fc":
                     raise self.bad(where, f"a {dtype} tensor cannot require grad")
+            if kind == "tensor" and not isinstance(node.get("class", ""), str):
+                raise self.bad(where, "a tensor node's 'class' must be a string")
             if kind == "numpy_scalar" and self.table[key]["shape"] != []:
                 raise self.bad(where, "a NumPy scalar must have shape []")
             self.used.add(key)
             return
         raise self.bad(where, f"unknown node type {kind!r}")
+
+    def _object(self, node: dict[str, Any], kind: str, where: str) -> None:
+        object_id = node.get("object_id")
+        if not isinstance(object_id, int) or isinstance(object_id, bool):
+            raise self.bad(where, f"an {kind} node needs an integer 'object_id'")
+        if kind == "object_ref":
+            if object_id not in self.objects:
+                raise self.bad(where, f"a reference to object {object_id}, which comes later")
+            return
+        if object_id in self.objects:
+            raise self.bad(where, f"object {object_id} is described twice")
+        if not isinstance(node.get("class"), str) or ":" not in node["class"]:
+            raise self.bad(where, "an object node needs a 'class' of the form module:Name")
+        attributes = node.get("attributes")
+        if not isinstance(attributes, dict) or attributes.get("type") != "dict":
+            raise self.bad(where, "an object node needs a dict of 'attributes'")
+        for pair in attributes.get("items") or []:
+            if not isinstance(pair, list) or len(pair) != 2 or pair[0].get("type") != "str":
+                raise self.bad(where, "an object's attribute names must be strings")
+        self.objects.add(object_id)
+        self.classes.append(node["class"])
+        self.node(attributes, where)
 
 
 def _short(x: Any, limit: int = 60) -> str:
@@ -601,8 +659,12 @@ def _check_table(path: str, table: Any) -> dict[str, tuple[np.dtype, tuple[int, 
     return specs
 
 
-def _read_arrays(path: str, zf: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[str, np.ndarray]:
+def _read_arrays(
+    path: str, zf: zipfile.ZipFile, manifest: dict[str, Any]
+) -> tuple[dict[str, np.ndarray], list[str]]:
     """Validate the manifest, then read and check every array. Raises before building anything.
+
+    Returns the arrays by key, and the classes of the whole objects the file holds (in order).
 
     The archive's layout has been checked (``check_layout``), so each member's size is possible
     for its compressed bytes; each array is read with ``read_npy_member``, which compares its
@@ -630,17 +692,20 @@ def _read_arrays(path: str, zf: zipfile.ZipFile, manifest: dict[str, Any]) -> di
             arrays[key] = read_npy_member(zf, f"{key}.npy", dtype, shape)
         except ArchiveError as e:
             raise _corrupt(path, str(e)) from None
-    return arrays
+    return arrays, validator.classes
 
 
-def _build(node: dict[str, Any], arrays: dict[str, np.ndarray], memo: dict) -> Any:
+def _build(node: dict[str, Any], arrays: dict[str, np.ndarray], memo: dict, objects: bool) -> Any:
+    """The object a validated node describes. ``objects``: whether whole objects and tensor
+    subclasses may be rebuilt (``weights_only=False``); tensors are plain Tensors otherwise."""
     kind = node["type"]
     if kind in ("tensor", "ndarray", "numpy_scalar"):
-        memo_key = (node["array"], kind, node.get("requires_grad"))
+        cls = node.get("class") if objects and kind == "tensor" else None
+        memo_key = (node["array"], kind, node.get("requires_grad"), cls)
         if memo_key not in memo:
             array = arrays[node["array"]]
             if kind == "tensor":
-                memo[memo_key] = wrap(array, requires_grad=node["requires_grad"])
+                memo[memo_key] = _tensor_of_class(array, node["requires_grad"], cls)
             elif kind == "ndarray":
                 memo[memo_key] = array
             else:
@@ -649,13 +714,31 @@ def _build(node: dict[str, Any], arrays: dict[str, np.ndarray], memo: dict) -> A
     if kind in ("dict", "ordered_dict"):
         out = OrderedDict() if kind == "ordered_dict" else {}
         for k, v in node["items"]:
-            out[_decode_key(k)] = _build(v, arrays, memo)
+            out[_decode_key(k)] = _build(v, arrays, memo, objects)
         return out
-    if kind == "list":
-        return [_build(v, arrays, memo) for v in node["items"]]
-    if kind == "tuple":
-        return tuple(_build(v, arrays, memo) for v in node["items"])
+    if kind in ("list", "tuple", "set", "frozenset"):
+        items = [_build(v, arrays, memo, objects) for v in node["items"]]
+        return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[kind](items)
+    if kind == "object_ref":
+        return memo[("object", node["object_id"])]
+    if kind == "object":
+        obj = new_empty(find_class(node["class"]))
+        memo[("object", node["object_id"])] = obj  # before its attributes: they may refer to it
+        obj.__dict__.update(_build(node["attributes"], arrays, memo, objects))
+        return obj
     return _decode_scalar(node)
+
+
+def _tensor_of_class(array: np.ndarray, requires_grad: bool, cls: str | None) -> Tensor:
+    """A leaf tensor over ``array``; of the saved Tensor subclass (a Parameter) when given."""
+    tensor = wrap(array, requires_grad=requires_grad)
+    if cls is None or cls == class_path(Tensor):
+        return tensor
+    subclass = find_class(cls)
+    if not (isinstance(subclass, type) and issubclass(subclass, Tensor)):
+        raise LookupError(f"{cls!r} is not a Tensor class")
+    tensor.__class__ = subclass  # the same slots: only the class changes
+    return tensor
 
 
 def _check_map_location(map_location: Any) -> None:
@@ -680,10 +763,11 @@ def load(
 ) -> Any:
     """Load an object saved with :func:`save` from a path or a binary file object.
 
-    PyTorch's ``torch.load(f, map_location, weights_only=...)``, always safe: glassnet never
-    unpickles, so loading never runs code whatever the arguments say. ``weights_only=True``
-    (PyTorch's safe mode) and ``weights_only=False`` both read the same data-only format; a
-    pickle or ``torch.save`` file is refused with one line saying glassnet never unpickles.
+    PyTorch's ``torch.load(f, map_location, weights_only=...)``. glassnet never unpickles: a
+    pickle or PyTorch ``torch.save`` file is refused with one line saying so. Data (tensors,
+    state_dicts, checkpoints) loads whatever ``weights_only`` says; a file holding whole objects
+    (``glassnet.save(model, f)``) loads only with ``weights_only=False``, since building them
+    imports their classes' modules (as PyTorch's safe default refuses them too).
 
     The result has the structure that was saved: dicts keep their key order (and OrderedDicts
     stay OrderedDicts), tuples stay tuples, ints stay ints and floats floats (nan and inf too),
@@ -701,8 +785,8 @@ def load(
         map_location: accepted for PyTorch compatibility; glassnet runs on the CPU, so it may be
             None, ``"cpu"``, a device whose name is ``"cpu"``, a dict mapping to ``"cpu"``, or a
             callable (not called: there is nothing to move).
-        weights_only: accepted for PyTorch compatibility (None, True or False); it changes
-            nothing, since glassnet files hold only data.
+        weights_only: None or True (PyTorch's default, safe) refuse a file of whole objects;
+            False builds them, and gives saved Parameters back as Parameters.
         mmap: accepted for PyTorch compatibility; arrays are always read into memory.
 
     Raises:
@@ -722,5 +806,16 @@ def load(
         zf, length = _open_zip(name, stream)
         with zf:
             manifest = _read_zip_manifest(name, zf, length)
-            arrays = _read_arrays(name, zf, manifest)
-        return _build(manifest["root"], arrays, {})
+            arrays, classes = _read_arrays(name, zf, manifest)
+        if classes and weights_only is not False:
+            raise _fail(
+                name,
+                f"it holds a whole {classes[0].replace(':', '.')} object (saved with "
+                "torch.save(model, f)); building it imports its class, which runs that "
+                "module's code, so pass weights_only=False if you trust the file (as torch.load "
+                "asks), or save and load model.state_dict() instead",
+            )
+        try:
+            return _build(manifest["root"], arrays, {}, objects=weights_only is False)
+        except LookupError as error:  # a class that cannot be found again
+            raise _fail(name, str(error)) from None
