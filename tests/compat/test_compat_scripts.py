@@ -85,6 +85,11 @@ CASES = {
     "checkpoint_resume": Case(
         {"loss": (0.1, 0.0), "match": (0.0, 0.0)}, {"loss": 0.3}, {"match": 1.0}
     ),
+    "word_language_model": Case(
+        {"loss": (0.25, 0.0), "match": (0.0, 0.0), "tied": (0.0, 0.0)},
+        at_most={"loss": 1.5},
+        at_least={"match": 1.0, "tied": 1.0},
+    ),
 }
 
 
