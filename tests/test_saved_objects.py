@@ -165,3 +165,15 @@ def test_the_glassnet_run_script_pattern(tmp_path):
     model.eval()
     with gn.no_grad():
         np.testing.assert_allclose(model(x).numpy(), net(x).numpy(), rtol=0, atol=0)
+
+
+def test_a_set_holding_an_unhashable_node_is_corrupt(tmp_path):
+    save({"s": {1, 2}}, tmp_path / "s.pt")
+    with zipfile.ZipFile(tmp_path / "s.pt") as zf:
+        manifest = json.loads(zf.read("__manifest__.json"))
+    manifest["root"]["items"][0][1]["items"].append({"type": "list", "items": []})
+    with zipfile.ZipFile(tmp_path / "t.pt", "w") as zf:
+        zf.writestr("__manifest__.json", json.dumps(manifest))
+    with pytest.raises(SerializationError, match="got a list") as caught:
+        load(tmp_path / "t.pt")
+    assert caught.value.corrupt

@@ -508,24 +508,18 @@ class _Validator:
         if kind in ("bool", "int", "float", "str"):
             _decode_scalar(node, lambda what: self.bad(where, what))
             return
-        if kind in ("list", "tuple"):
+        if kind in ("list", "tuple", "set", "frozenset"):
             if key_only and kind != "tuple":
                 raise self.bad(where, f"a dict key must be {_KEY_TYPES}, got a {kind}")
             items = node.get("items")
             if not isinstance(items, list):
                 raise self.bad(where, f"a {kind} node needs a list of 'items'")
+            members_are_keys = key_only or kind in ("set", "frozenset")  # hashable, as keys
             for i, item in enumerate(items):
-                self.node(item, f"{where}[{i}]", key_only=key_only)
+                self.node(item, f"{where}[{i}]", key_only=members_are_keys)
             return
         if key_only:
             raise self.bad(where, f"a dict key must be {_KEY_TYPES}, got a {kind}")
-        if kind in ("set", "frozenset"):
-            items = node.get("items")
-            if not isinstance(items, list):
-                raise self.bad(where, f"a {kind} node needs a list of 'items'")
-            for i, item in enumerate(items):
-                self.node(item, f"{where}[{i}]", key_only=True)
-            return
         if kind in ("object", "object_ref"):
             self._object(node, kind, where)
             return
