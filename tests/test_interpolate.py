@@ -43,7 +43,7 @@ def test_upsample_is_the_layer_form():
     np.testing.assert_allclose(
         layer(gn.tensor(IMAGE)).numpy(), theirs(torch.tensor(IMAGE)).numpy(), rtol=1e-12
     )
-    assert repr(layer) == "Upsample(scale_factor=2, mode='bilinear')"
+    assert repr(layer) == "Upsample(scale_factor=2.0, mode='bilinear')"
     assert list(layer.parameters()) == []
 
 

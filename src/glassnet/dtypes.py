@@ -14,6 +14,9 @@ int16 = np.dtype(np.int16)
 int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
+uint16 = np.dtype(np.uint16)
+uint32 = np.dtype(np.uint32)
+uint64 = np.dtype(np.uint64)
 bool_ = np.dtype(np.bool_)
 
 
@@ -30,10 +33,15 @@ class MissingDtype:
     is_floating_point = True
     is_complex = False
     is_signed = True
+    #: why glassnet cannot make tensors of it (ends the one-line refusal of ``to_dtype``)
+    reason = "NumPy has no such type"
 
-    def __init__(self, name: str, itemsize: builtins.int) -> None:
+    def __init__(self, name: str, itemsize: builtins.int, complex_numbers: bool = False) -> None:
         self.name = name
         self.itemsize = itemsize
+        if complex_numbers:  # torch.complex64 & co.: NumPy has them, glassnet's ops do not
+            self.is_floating_point, self.is_complex = False, True
+            self.reason = "its ops and gradients are written for real numbers only"
 
     def __repr__(self) -> str:
         return f"glassnet.{self.name}"
@@ -43,12 +51,19 @@ class MissingDtype:
 
 
 bfloat16 = MissingDtype("bfloat16", 2)
+# Complex dtypes are named so that checks such as ``x.dtype in (torch.cfloat, torch.cdouble)``
+# or ``x.is_complex()`` run (they are never true of a glassnet tensor); making a tensor of one
+# is refused in one line.
+complex32 = chalf = MissingDtype("complex32", 4, complex_numbers=True)
+complex64 = cfloat = MissingDtype("complex64", 8, complex_numbers=True)
+complex128 = cdouble = MissingDtype("complex128", 16, complex_numbers=True)
 
 # PyTorch-style aliases.
 half = float16
 float = float32  # noqa: A001 - glassnet.float mirrors torch.float
 double = float64
 long = int64
+short = int16
 int = int32  # noqa: A001 - glassnet.int mirrors torch.int
 
 _NAMES = {
@@ -60,6 +75,10 @@ _NAMES = {
     "double": float64,
     "int8": int8,
     "int16": int16,
+    "short": int16,
+    "uint16": uint16,
+    "uint32": uint32,
+    "uint64": uint64,
     "int32": int32,
     "int": int32,
     "int64": int64,
@@ -69,6 +88,12 @@ _NAMES = {
 }
 
 
+#: the names of the dtypes glassnet only names (PyTorch's spellings included)
+_MISSING = {"bfloat16": bfloat16, "complex32": complex32, "chalf": complex32,
+            "complex64": complex64, "cfloat": complex64, "complex128": complex128,
+            "cdouble": complex128}  # fmt: skip
+
+
 def to_dtype(dtype) -> np.dtype:
     """Turn a dtype given as a glassnet/NumPy dtype, a Python type or a name into a np.dtype.
 
@@ -76,11 +101,11 @@ def to_dtype(dtype) -> np.dtype:
     """
     if dtype is None:
         raise TypeError("expected a dtype, got None")
-    if isinstance(dtype, str) and dtype.removeprefix("torch.").endswith("bfloat16"):
-        dtype = bfloat16
+    if isinstance(dtype, str):
+        dtype = _MISSING.get(dtype.removeprefix("glassnet.").removeprefix("torch."), dtype)
     if isinstance(dtype, MissingDtype):
         raise TypeError(
-            f"glassnet has no {dtype.name} numbers (NumPy has no such type); use "
+            f"glassnet has no {dtype.name} numbers ({dtype.reason}); use "
             "glassnet.float32, or glassnet.float16 for half the memory"
         )
     if isinstance(dtype, str):

@@ -76,9 +76,7 @@ def manual_seed(seed: int) -> Generator:
     Returns:
         The re-seeded generator (a ``glassnet.Generator``, which is a ``numpy.random.Generator``).
     """
-    global _generator
-    _generator = Generator().manual_seed(seed)
-    return _generator
+    return _generator.manual_seed(seed)  # in place: ``glassnet.default_generator`` stays it
 
 
 def initial_seed() -> int:
@@ -92,7 +90,8 @@ def seed() -> int:
 
 
 def default_generator() -> np.random.Generator:
-    """The global generator (re-created by manual_seed; do not cache it across a manual_seed call)."""
+    """The global generator: one object for the whole run (manual_seed re-seeds it in place), which
+    ``glassnet.default_generator`` names as ``torch.default_generator`` does."""
     return _generator
 
 

@@ -1077,6 +1077,11 @@ from . import inplace_forms, tensor_extras  # noqa: E402 - they need the class d
 inplace_forms.attach(Tensor)
 tensor_extras.attach(Tensor)
 
+# x.layout: always strided (layouts.py); the DLPack methods are attached by dlpack.py.
+from . import layouts  # noqa: E402
+
+Tensor.layout = property(layouts.tensor_layout)
+
 
 def _viewed_base(t: Tensor) -> tuple[Tensor, Any, Any] | None:
     """``(base, array_view, tensor_view)`` when t's elements are another tensor's (t is a view

@@ -2,8 +2,9 @@
 
 What PyTorch scripts ask of a tensor beyond its maths: flags for layouts and devices glassnet
 does not have (``is_sparse``, ``is_quantized``, ... all False; ``is_cpu`` True), no-op memory
-calls (``pin_memory()`` and ``share_memory_()`` return the tensor itself), ``resize_`` and
-``new``, and the method forms of the functions added after ops/api.py's ``TENSOR_METHODS``
+calls (``pin_memory()`` and ``share_memory_()`` return the tensor itself), ``resize_``,
+``new``, Python callables run on every element (``apply_``, ``map_``: no gradient), and the
+method forms of the functions added after ops/api.py's ``TENSOR_METHODS``
 (``x.erfc()`` is ``glassnet.erfc(x)``). ``attach`` gives them to the Tensor class; names the
 class already has are left as they are.
 """
@@ -11,12 +12,25 @@ class already has are left as they are.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
-from . import autograd
-from .ops import bessel, error_functions, real_parts, special, torch_extras
+from . import autograd, inplace_forms
+from .errors import DTypeError, NumberTypeError, ShapeError
+from .ops import (
+    bessel,
+    error_functions,
+    householder_qr,
+    incomplete_gamma,
+    real_parts,
+    removed_functions,
+    special,
+    torch_extras,
+    torch_remaining,
+    view_copies,
+)
 
 # Flags of layouts, devices and kinds glassnet does not have: always False.
 FALSE_FLAGS = ("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_mkldnn",
@@ -39,7 +53,19 @@ METHOD_FORMS = {
         "renorm", "select_scatter", "slice_scatter", "split_with_sizes", "unique_consecutive",
         "vdot",
     )},
+    **{name: getattr(householder_qr, name) for name in householder_qr.__all__},
+    "igamma": incomplete_gamma.igamma,
+    "igammac": incomplete_gamma.igammac,
+    "narrow_copy": view_copies.narrow_copy,
+    "nonzero_static": torch_remaining.nonzero_static,
+    "unsafe_chunk": torch_remaining.unsafe_chunk,
+    "unsafe_split": torch_remaining.unsafe_split,
+    "unsafe_split_with_sizes": torch_remaining.unsafe_split_with_sizes,
+    **{name: getattr(removed_functions, name) for name in removed_functions.REMOVED_METHODS},
 }  # fmt: skip
+
+# In-place forms of the method forms above: x.igamma_(y) writes igamma(x, y) into x.
+IN_PLACE_FORMS = ("igamma", "igammac")
 
 
 def _false_flag(name: str) -> property:
@@ -161,6 +187,129 @@ def resize_as_(self: Any, the_template: Any, memory_format: Any = None) -> Any:
     return resize_(self, tuple(the_template.shape))
 
 
+def resize(self: Any, *sizes: Any) -> Any:
+    """The out-of-place ``resize`` PyTorch keeps for old code (with a deprecation warning): this
+    tensor's elements in the shape ``sizes``, which must hold as many elements; it is
+    ``reshape`` (recorded, so the gradient is reshaped back)."""
+    warnings.warn("non-inplace resize is deprecated; use reshape", UserWarning, stacklevel=2)
+    shape = _sizes(sizes)
+    if math.prod(shape) != self.array.size:
+        raise ShapeError(
+            f"resize: cannot give a tensor of shape {tuple(self.shape)} ({self.array.size} "
+            f"elements) the shape {shape} ({math.prod(shape)} elements); out of place, resize "
+            "only reshapes (resize_ changes the number of elements)"
+        )
+    return self.reshape(shape)
+
+
+def resize_as(self: Any, tensor: Any) -> Any:
+    """``resize`` to the shape of ``tensor`` (deprecated, with a warning, as in PyTorch)."""
+    warnings.warn("non-inplace resize_as is deprecated; use reshape_as", UserWarning, stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return resize(self, tuple(tensor.shape))
+
+
+# The Python number type each element is handed to apply_ / map_ as, by dtype kind.
+_PYTHON_TYPES = {"f": float, "i": int, "u": int, "b": bool}
+
+
+def _call_elementwise(self: Any, name: str, function: Any, others: tuple) -> Any:
+    """Write ``function(x_i, other_i, ...)`` into each element x_i of this tensor (no graph)."""
+    if not callable(function):
+        raise TypeError(f"{name}: expected a callable, got {type(function).__name__}")
+    if self.requires_grad:
+        raise RuntimeError(
+            f"{name}: cannot run on a tensor that requires grad (the Python function has no "
+            f"derivative); use x.detach().{name}(...)"
+        )
+    arrays = []
+    for other in others:
+        array = autograd.as_tensor(other).array
+        if array.dtype != self.array.dtype:
+            raise DTypeError(
+                f"{name}: expected the other tensors to have this tensor's dtype "
+                f"{self.array.dtype}, got {array.dtype}"
+            )
+        try:
+            arrays.append(np.broadcast_to(array, self.array.shape))
+        except ValueError:
+            raise ShapeError(
+                f"{name}: a tensor of shape {array.shape} cannot be broadcast to this tensor's "
+                f"shape {tuple(self.shape)}"
+            ) from None
+    python_type = _PYTHON_TYPES.get(self.array.dtype.kind, complex)
+    values = np.empty(self.array.shape, self.array.dtype)
+    for index in np.ndindex(self.array.shape):
+        arguments = [python_type(a[index].item()) for a in (self.array, *arrays)]
+        result = function(*arguments)
+        if isinstance(result, str) or not isinstance(result, (int, float, complex, np.generic)):
+            raise NumberTypeError(
+                f"{name}: the function must return a number, got {type(result).__name__}"
+            )
+        values[index] = result
+    self.array[...] = values  # written through, so a view's base sees it
+    self._version[0] += 1
+    return self
+
+
+def apply_(self: Any, callable: Any) -> Any:  # noqa: A002 - PyTorch's name
+    """Replace every element x_i by ``callable(x_i)``, in place, one Python call per element
+    (slow; for tests and small tensors). The elements are handed over as Python numbers (float,
+    int or bool by dtype) and the results cast back to the dtype. No gradient: a tensor that
+    requires grad is refused."""
+    return _call_elementwise(self, "apply_", callable, ())
+
+
+def map_(self: Any, tensor: Any, callable: Any) -> Any:  # noqa: A002
+    """Replace every element x_i by ``callable(x_i, y_i)``, in place, with y = ``tensor``
+    broadcast to this tensor's shape (same dtype); see ``apply_``."""
+    return _call_elementwise(self, "map_", callable, (tensor,))
+
+
+def map2_(self: Any, x: Any, y: Any, callable: Any) -> Any:  # noqa: A002
+    """``map_`` with two other tensors: each element becomes ``callable(self_i, x_i, y_i)``."""
+    return _call_elementwise(self, "map2_", callable, (x, y))
+
+
+def new_empty_strided(self: Any, size: Any, stride: Any, dtype: Any = None, device: Any = None,
+                      requires_grad: bool = False, **kwargs: Any) -> Any:  # fmt: skip
+    """``new_empty(size)``: glassnet lays out every tensor row-major, so ``stride`` is checked to
+    have one entry per dimension and otherwise not used."""
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        given = len(stride)
+        raise ShapeError(
+            f"new_empty_strided: expected one stride per dimension ({len(size)}), got {given}"
+        )
+    return self.new_empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def hardshrink(self: Any, lambd: float = 0.5) -> Any:
+    """``F.hardshrink(self, lambd)``: x where |x| > lambd, else 0."""
+    # The formula lives in nn.functional; imported on call, as tensor.py loads before nn.
+    from .nn import functional
+
+    return functional.hardshrink(self, lambd)
+
+
+def prelu(self: Any, weight: Any) -> Any:
+    """``F.prelu(self, weight)``: max(x, 0) + a min(x, 0), a slope per channel (dim 1) or one."""
+    from .nn import functional
+
+    return functional.prelu(self, weight)
+
+
+def output_nr(self: Any) -> int:
+    """0: the position of this tensor among its op's outputs (every glassnet op has one)."""
+    return 0
+
+
+def tensor_name(self: Any) -> None:
+    """None: glassnet's tensors carry no name (PyTorch's is set only for some graph inputs)."""
+    return None
+
+
 def _method(name: str, function: Any) -> Any:
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         return function(self, *args, **kwargs)
@@ -181,11 +330,18 @@ def attach(tensor_class: type) -> None:
     added["imag"] = property(
         real_parts.imag, doc="The imaginary part: raises, as for PyTorch's real tensors."
     )
+    added["output_nr"] = property(output_nr, doc=output_nr.__doc__)
+    added["name"] = property(tensor_name, doc=tensor_name.__doc__)
     for function in (is_signed, is_same_size, is_inference, pin_memory, is_pinned, share_memory_,
-                     is_shared, new, resize_, resize_as_, cuda):  # fmt: skip
+                     is_shared, new, resize_, resize_as_, cuda, resize, resize_as, apply_, map_,
+                     map2_, new_empty_strided, hardshrink, prelu):  # fmt: skip
         added[function.__name__] = function
-    for name, function in METHOD_FORMS.items():
-        added[name] = _method(name, function)
+    for method_name, function in METHOD_FORMS.items():
+        added[method_name] = _method(method_name, function)
+    for method_name in IN_PLACE_FORMS:
+        added[method_name + "_"] = inplace_forms._in_place_method(
+            method_name, METHOD_FORMS[method_name]
+        )
     for name, value in added.items():
         if not hasattr(tensor_class, name):
             setattr(tensor_class, name, value)

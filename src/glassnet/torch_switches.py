@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from . import autocast_state
 from .device import CPU, check_device
 from .device import device as Device
 from .dtypes import float32, to_dtype
@@ -46,6 +47,7 @@ _PRECISIONS = ("highest", "high", "medium")
 _precision = "highest"
 _warn_always = False
 _deterministic = False
+_warn_only = False  # use_deterministic_algorithms' warn_only, for the debug-mode getters
 
 
 def get_default_dtype() -> Any:
@@ -81,10 +83,10 @@ def get_float32_matmul_precision() -> str:
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Accepted: glassnet's results are the same on every run once seeded."""
-    global _deterministic
+    global _deterministic, _warn_only
     if not isinstance(mode, bool):
         raise TypeError(f"use_deterministic_algorithms expects True or False, got {mode!r}")
-    _deterministic = mode
+    _deterministic, _warn_only = mode, bool(warn_only)
 
 
 def are_deterministic_algorithms_enabled() -> bool:
@@ -190,4 +192,8 @@ def autocast(
     everything inside stays in the dtypes the tensors have."""
     if not isinstance(device_type, str):
         raise TypeError(f"autocast expects device_type as a string, got {device_type!r}")
-    yield
+    saved = autocast_state.enter(device_type, dtype, enabled)  # what is_autocast_enabled reads
+    try:
+        yield
+    finally:
+        autocast_state.leave(saved)

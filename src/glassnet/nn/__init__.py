@@ -12,7 +12,9 @@ from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .fractional_pool import *  # noqa: F403
+from .functional import grad  # noqa: F401  (nn.grad: conv1d_input, conv2d_weight, ...)
 from .lazy import *  # noqa: F403
+from .legacy_layers import *  # noqa: F403
 from .linear import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .module import (
@@ -27,7 +29,7 @@ from .module import (
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .parallel import DataParallel
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .pixel_shuffle import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403

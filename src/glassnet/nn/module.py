@@ -57,7 +57,7 @@ from .hooks import (
     register_module_forward_pre_hook,
 )
 from .member_paths import MemberPathMethods
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .state_hooks import (
     SAVE_HOOKS,
     IncompatibleKeys,
@@ -270,7 +270,8 @@ class Module(StateDictHookMethods, MemberPathMethods):
 
     def __setattr__(self, name: str, value: Any) -> None:
         # In PyTorch's order: a Parameter; a name that is a parameter already; a Module; a name
-        # that is a submodule or a buffer already; anything else is a plain attribute.
+        # that is a submodule already; an nn.Buffer or a name that is a buffer already; anything
+        # else is a plain attribute.
         if isinstance(value, Parameter):
             self._free_name(name, "_parameters", "assign parameters")
             self.register_parameter(name, value)
@@ -281,6 +282,9 @@ class Module(StateDictHookMethods, MemberPathMethods):
             self._free_name(name, "_modules", "assign a submodule")[name] = value
             return
         if self._reassign_member(name, value, "_modules"):
+            return
+        if isinstance(value, Buffer):  # nn.Buffer(t, persistent=...): a buffer by assignment
+            self.register_buffer(name, value, value.persistent)
             return
         if self._reassign_member(name, value, "_buffers"):
             return

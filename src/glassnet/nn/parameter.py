@@ -75,3 +75,48 @@ class Parameter(Tensor):
         if self.grad is not None:
             result.grad = copy.deepcopy(self.grad, memo)
         return result
+
+
+class _BufferKind(type):
+    """Makes ``isinstance(t, Buffer)`` true for the tensors ``Buffer(...)`` returns (marked
+    tensors, as in PyTorch, not instances of a subclass)."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False) is True
+
+
+class Buffer(Tensor, metaclass=_BufferKind):
+    """A tensor marked to become a Module's buffer when assigned to an attribute.
+
+    ``self.running_mean = nn.Buffer(glassnet.zeros(3))`` is ``self.register_buffer(
+    "running_mean", glassnet.zeros(3))``: state that ``state_dict()`` (when ``persistent``)
+    and ``to()`` carry but that is not learned.
+
+    Args:
+        data: the values (a Tensor: detached, its memory shared); None gives an empty float32
+            tensor.
+        persistent: whether ``state_dict()`` includes the buffer (keyword only; default True).
+
+    ``Buffer(t)`` returns a plain Tensor with the mark (``persistent`` and ``requires_grad``
+    kept), as PyTorch's does, so ``type(module.running_mean)`` is Tensor.
+
+    Example::
+
+        >>> m = nn.Module()
+        >>> m.count = nn.Buffer(glassnet.zeros(1), persistent=False)
+        >>> list(dict(m.named_buffers())), list(m.state_dict())
+        (['count'], [])
+    """
+
+    def __new__(cls, data: Any = None, *, persistent: bool = True) -> Tensor:  # type: ignore[misc]
+        if data is None:
+            data = Tensor._make(np.empty(0, dtype=float32), False, None)
+        if not isinstance(data, Tensor):
+            raise TypeError(
+                f"Buffer: expected a glassnet Tensor or None, got {type(data).__name__}"
+            )
+        tensor = data.detach()
+        tensor.requires_grad = data.requires_grad
+        tensor.persistent = bool(persistent)
+        tensor._is_buffer = True
+        return tensor

@@ -1225,3 +1225,21 @@ def matrix_power(input, n: int):  # noqa: A002
     from .linalg import matrix_power as _matrix_power
 
     return _matrix_power(input, n)
+
+
+# Later families, imported last because they are built from the functions above (view_copies
+# wraps split, transpose, ... as they stand here). Each module's __all__ joins glassnet's names.
+from . import (  # noqa: E402
+    householder_qr,
+    incomplete_gamma,
+    lowrank,
+    removed_functions,
+    torch_remaining,
+    view_copies,
+)
+
+_LATER = (householder_qr, incomplete_gamma, lowrank, removed_functions, torch_remaining)
+for _module in (*_LATER, view_copies):
+    globals().update({_name: getattr(_module, _name) for _name in _module.__all__})
+    __all__ += _module.__all__
+del _module

@@ -1,4 +1,4 @@
-"""Fractional max pooling as a function (PyTorch's F name): fractional_max_pool2d, windows at pseudo-random, non-integer strides.
+"""Fractional max pooling as functions (PyTorch's F names): fractional_max_pool2d/3d (+ _with_indices), windows at pseudo-random, non-integer strides.
 
 Ordinary max pooling shrinks an image by an integer factor (2x2 windows at stride 2 halve it).
 Fractional max pooling (Graham, 2014, arXiv:1412.6071) shrinks it by any factor, e.g. 1.4,
@@ -10,7 +10,8 @@ u in [0, 1) per (image, channel) and axis shifts where the steps are rounded:
     start[m - 1] = n - k                                   (the last window ends at the edge)
 
 so consecutive starts differ by floor(alpha) or ceil(alpha). Output cell (p, q) is the
-maximum of the k_h x k_w window at (start_h[p], start_w[q]) (the first largest; a NaN wins,
+maximum of the k_h x k_w window at (start_h[p], start_w[q]) (3-D: the k_d x k_h x k_w box
+at (start_d[p], start_h[q], start_w[r])) (the first largest; a NaN wins,
 the last one, as PyTorch scans). The winners are found with NumPy and read with ``gather``,
 so dL/dx is g added at every winner, differentiable again.
 """
@@ -30,7 +31,12 @@ from ._args import int_tuple, shape_text
 # The input is checked as every pooling's is, by pooling.py's _prepare.
 from .pooling import _prepare
 
-__all__ = ["fractional_max_pool2d"]
+__all__ = [
+    "fractional_max_pool2d",
+    "fractional_max_pool3d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices",
+]
 
 
 def fractional_window_starts(u: np.ndarray, size: int, out: int, kernel: int) -> np.ndarray:
@@ -53,19 +59,90 @@ def fractional_window_starts(u: np.ndarray, size: int, out: int, kernel: int) ->
     return starts
 
 
-def _output_size(fn: str, shape: tuple, output_size: Any, output_ratio: Any) -> tuple[int, int]:
-    """(Ho, Wo) from ``output_size``, or from ``output_ratio``: int(H * ratio) per axis."""
+_AXES = {2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def _output_size(fn: str, nd: int, shape: tuple, output_size: Any, output_ratio: Any) -> tuple:
+    """The nd output sizes from ``output_size``, or from ``output_ratio``: int(size * ratio)."""
     if output_size is None and output_ratio is None:
         raise ValueError(f"{fn}: give either output_size or output_ratio, got neither")
     if output_size is not None:
-        return int_tuple(output_size, 2, "output_size", fn)
-    ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * 2
-    if len(ratio) != 2 or not all(isinstance(r, (int, float)) and 0 < r < 1 for r in ratio):
+        return int_tuple(output_size, nd, "output_size", fn)
+    ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * nd
+    if len(ratio) != nd or not all(isinstance(r, (int, float)) and 0 < r < 1 for r in ratio):
+        several = "a pair of numbers" if nd == 2 else f"{nd} numbers"
         raise ValueError(
-            f"{fn}: output_ratio must be a number or a pair of numbers between 0 and 1 "
+            f"{fn}: output_ratio must be a number or {several} between 0 and 1 "
             f"(exclusive), got {output_ratio!r}"
         )
-    return int(shape[-2] * ratio[0]), int(shape[-1] * ratio[1])
+    return tuple(int(size * r) for size, r in zip(shape[-nd:], ratio))
+
+
+def _fractional_max_pool(
+    fn: str,
+    nd: int,
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any,
+    output_ratio: Any,
+    _random_samples: Any,
+) -> tuple[Tensor, Tensor]:
+    """Fractional max pooling over the last nd (2 or 3) axes: (y, flat index of each winner).
+
+    One body for 2-D and 3-D: along every axis the window starts come from
+    ``fractional_window_starts``; each window's elements are listed as flat positions in the
+    (N, C, prod(sizes)) planes (taps in row-major order, so argmax's first largest is
+    PyTorch's), the winners are found with NumPy and read with ``gather``.
+    """
+    x, batched = _prepare(fn, input, nd, floating=True)  # as (N, C, *sizes)
+    n, c, *sizes = x.shape
+    kernel = int_tuple(kernel_size, nd, "kernel_size", fn)
+    outs = _output_size(fn, nd, tuple(x.shape), output_size, output_ratio)
+    for axis, size, out, k in zip(_AXES[nd], sizes, outs, kernel):
+        if out < 1 or out + k - 1 > size:
+            raise ShapeError(
+                f"{fn}: output {axis} {out} with kernel {k} needs an input {axis} of at least "
+                f"{out + k - 1} (and an output of at least 1), got input shape "
+                f"{shape_text(input.shape)}"
+            )
+    dtype = x.array.dtype
+    if _random_samples is None:
+        samples = default_generator().random((n, c, nd)).astype(dtype)
+    else:
+        samples = np.asarray(
+            _random_samples.array if isinstance(_random_samples, Tensor) else _random_samples
+        )
+        if samples.shape != (n, c, nd):
+            raise ShapeError(
+                f"{fn}: expected _random_samples of shape ({n}, {c}, {nd}), got "
+                f"{shape_text(samples.shape)}"
+            )
+        samples = samples.astype(dtype, copy=False)
+    # PyTorch's order of the shifts: (width, height) in 2-D, (depth, height, width) in 3-D.
+    sample_of_axis = (1, 0) if nd == 2 else (0, 1, 2)
+    taps = int(np.prod(kernel))
+    offsets = np.unravel_index(np.arange(taps), kernel)  # per axis: (taps,) offsets
+    plane_strides = [int(np.prod(sizes[a + 1 :])) for a in range(nd)]
+    positions = np.zeros((n, c, *outs, taps), dtype=np.int64)
+    for a in range(nd):
+        starts = fractional_window_starts(samples[..., sample_of_axis[a]], sizes[a], outs[a],
+                                          kernel[a])  # fmt: skip
+        starts = starts.reshape((n, c) + tuple(o if b == a else 1 for b, o in enumerate(outs)))
+        positions += (starts[..., None] + offsets[a]) * plane_strides[a]
+    planes = x.array.reshape(n, c, -1)
+    values = np.take_along_axis(planes, positions.reshape(n, c, -1), axis=2)
+    values = values.reshape(positions.shape)
+    tap = values.argmax(axis=-1)
+    nan = np.isnan(values)
+    if nan.any():  # PyTorch's scan lets every NaN win, so the last NaN of a window is kept
+        last_nan = taps - 1 - nan[..., ::-1].argmax(axis=-1)
+        tap = np.where(nan.any(axis=-1), last_nan, tap)
+    winners = np.take_along_axis(positions, tap[..., None], axis=-1)[..., 0]  # (N, C, *outs)
+    y = x.reshape(n, c, -1).gather(2, wrap(winners.reshape(n, c, -1))).reshape(n, c, *outs)
+    indices = wrap(winners)
+    if not batched:
+        y, indices = y.squeeze(0), indices.squeeze(0)
+    return y, indices
 
 
 def fractional_max_pool2d(
@@ -97,48 +174,67 @@ def fractional_max_pool2d(
         >>> F.fractional_max_pool2d(glassnet.randn(2, 3, 10, 10), 2, output_ratio=0.7).shape
         (2, 3, 7, 7)
     """
-    fn = "fractional_max_pool2d"
-    x, batched = _prepare(fn, input, 2, floating=True)  # as (N, C, H, W)
-    n, c, h, w = x.shape
-    kh, kw = int_tuple(kernel_size, 2, "kernel_size", fn)
-    oh, ow = _output_size(fn, tuple(x.shape), output_size, output_ratio)
-    for axis, size, out, k in (("height", h, oh, kh), ("width", w, ow, kw)):
-        if out < 1 or out + k - 1 > size:
-            raise ShapeError(
-                f"{fn}: output {axis} {out} with kernel {k} needs an input {axis} of at least "
-                f"{out + k - 1} (and an output of at least 1), got input shape "
-                f"{shape_text(input.shape)}"
-            )
-    dtype = x.array.dtype
-    if _random_samples is None:
-        samples = default_generator().random((n, c, 2)).astype(dtype)
-    else:
-        samples = np.asarray(
-            _random_samples.array if isinstance(_random_samples, Tensor) else _random_samples
-        )
-        if samples.shape != (n, c, 2):
-            raise ShapeError(
-                f"{fn}: expected _random_samples of shape ({n}, {c}, 2), got "
-                f"{shape_text(samples.shape)}"
-            )
-        samples = samples.astype(dtype, copy=False)
-    rows = fractional_window_starts(samples[..., 1], h, oh, kh)  # (N, C, Ho)
-    cols = fractional_window_starts(samples[..., 0], w, ow, kw)  # (N, C, Wo)
-    # Every window's elements as flat positions h*W + w: (N, C, Ho, Wo, kh*kw), tap order
-    # row-major, so argmax's first largest is PyTorch's first largest.
-    di, dj = np.divmod(np.arange(kh * kw), kw)
-    positions = (rows[:, :, :, None, None] + di) * w + (cols[:, :, None, :, None] + dj)
-    planes = x.array.reshape(n, c, h * w)
-    values = np.take_along_axis(planes, positions.reshape(n, c, -1), axis=2)
-    values = values.reshape(positions.shape)
-    tap = values.argmax(axis=-1)
-    nan = np.isnan(values)
-    if nan.any():  # PyTorch's scan lets every NaN win, so the last NaN of a window is kept
-        last_nan = kh * kw - 1 - nan[..., ::-1].argmax(axis=-1)
-        tap = np.where(nan.any(axis=-1), last_nan, tap)
-    winners = np.take_along_axis(positions, tap[..., None], axis=-1)[..., 0]  # (N, C, Ho, Wo)
-    y = x.reshape(n, c, h * w).gather(2, wrap(winners.reshape(n, c, -1))).reshape(n, c, oh, ow)
-    indices = wrap(winners)
-    if not batched:
-        y, indices = y.squeeze(0), indices.squeeze(0)
+    y, indices = _fractional_max_pool("fractional_max_pool2d", 2, input, kernel_size,
+                                      output_size, output_ratio, _random_samples)  # fmt: skip
     return (y, indices) if return_indices else y
+
+
+def fractional_max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Any = None,
+) -> Any:
+    """3-D fractional max pooling: max over k_d x k_h x k_w boxes at pseudo-random starts.
+
+    y[n, c, p, q, r] = max over (i, j, k) of
+    x[n, c, start_d[n, c, p] + i, start_h[n, c, q] + j, start_w[n, c, r] + k],
+    each axis's starts from ``fractional_window_starts``. dL/dx is g added at every winner.
+
+    Args:
+        input: (N, C, D, H, W) or (C, D, H, W), floating point.
+        kernel_size: box size, int or (kd, kh, kw).
+        output_size: (Do, Ho, Wo) or one int; or give
+        output_ratio: a number (or three) in (0, 1): Do = int(D * ratio).
+        return_indices: also return the position d*H*W + h*W + w of every maximum.
+        _random_samples: the shifts, (N, C, 3) in [0, 1) ([..., 0] for the depth, [..., 1]
+            for the height, [..., 2] for the width, as PyTorch); drawn when None.
+
+    Example::
+
+        >>> F.fractional_max_pool3d(glassnet.randn(1, 2, 9, 9, 9), 2, output_ratio=0.5).shape
+        (1, 2, 4, 4, 4)
+    """
+    y, indices = _fractional_max_pool("fractional_max_pool3d", 3, input, kernel_size,
+                                      output_size, output_ratio, _random_samples)  # fmt: skip
+    return (y, indices) if return_indices else y
+
+
+def fractional_max_pool2d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Any = None,
+) -> tuple[Tensor, Tensor]:
+    """``fractional_max_pool2d`` that always returns (output, indices) (``return_indices`` is
+    accepted and ignored, as in PyTorch)."""
+    return _fractional_max_pool("fractional_max_pool2d_with_indices", 2, input, kernel_size,
+                                output_size, output_ratio, _random_samples)  # fmt: skip
+
+
+def fractional_max_pool3d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Any = None,
+) -> tuple[Tensor, Tensor]:
+    """``fractional_max_pool3d`` that always returns (output, indices) (``return_indices`` is
+    accepted and ignored, as in PyTorch)."""
+    return _fractional_max_pool("fractional_max_pool3d_with_indices", 3, input, kernel_size,
+                                output_size, output_ratio, _random_samples)  # fmt: skip
