@@ -190,14 +190,23 @@ class iinfo:  # noqa: N801 - PyTorch's name
 
 
 class Size(tuple):
-    """A shape, as PyTorch's ``torch.Size``: a tuple of ints (``Size([2, 3]) == (2, 3)``) that
-    prints as ``glassnet.Size([2, 3])``. glassnet's own ``.shape`` is a plain tuple, equal to it."""
+    """A shape, as PyTorch's ``torch.Size``: a tuple of ints (``Size([2, 3]) == (2, 3)``) with
+    ``numel()``. A tensor's ``.shape`` and ``.size()`` are Sizes.
+
+    Its repr (what a notebook or the REPL shows) is PyTorch's, ``glassnet.Size([2, 3])``; its
+    str (what ``print`` and error messages show) stays the tuple's ``(2, 3)``, the plainer form
+    for a learner reading a lesson.
+    """
+
+    __slots__ = ()
 
     def __new__(cls, sizes: object = ()) -> Size:
         return super().__new__(cls, (builtins.int(s) for s in sizes))  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         return f"glassnet.Size({list(self)})"
+
+    __str__ = tuple.__repr__
 
     def numel(self) -> builtins.int:
         """The number of elements a tensor of this shape holds."""

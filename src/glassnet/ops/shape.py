@@ -405,7 +405,7 @@ def stack(tensors, dim: int = 0):
     tensors = _as_tensors(tensors)
     if not tensors:
         raise _shape_error("stack", "expected a non-empty sequence of tensors")
-    shapes = {t.shape for t in tensors}
+    shapes = {t.array.shape for t in tensors}
     if len(shapes) > 1:
         raise _shape_error("stack", f"all tensors must have the same shape, got {sorted(shapes)}")
     nd = tensors[0].ndim + 1

@@ -203,7 +203,7 @@ class _Recompute:
     ) -> None:
         self.function, self.args, self.kwargs = function, args, kwargs
         self.rng_state, self.check_shapes = rng_state, check_shapes
-        self.shapes = [out.shape if is_tensor(out) else None for out in first_outputs]
+        self.shapes = [tuple(out.shape) if is_tensor(out) else None for out in first_outputs]
         self.first_values: list = []  # the first run's floating outputs, detached
 
     def __call__(self) -> tuple[tuple, list]:
@@ -218,7 +218,7 @@ class _Recompute:
         finally:
             glassnet_random.set_rng_state(now)  # the rest of the program's draws go on as before
         outputs = result if isinstance(result, tuple) else (result,)
-        shapes = [out.shape if is_tensor(out) else None for out in outputs]
+        shapes = [tuple(out.shape) if is_tensor(out) else None for out in outputs]
         if self.check_shapes and shapes != self.shapes:
             raise RuntimeError(
                 f"checkpoint: the block gave outputs of shapes {self.shapes} when first run and "
