@@ -1,11 +1,15 @@
 """Tensor factories: glassnet.tensor, from_numpy, zeros/ones/full/empty/arange/linspace/eye and the random ones.
 
 Every factory takes PyTorch's ``device=`` keyword: None or the CPU (``"cpu"``,
-``glassnet.device("cpu")``) are accepted, any other device raises ``DeviceError``.
+``glassnet.device("cpu")``) are accepted, any other device raises ``DeviceError``. They also
+take PyTorch's other tensor options (``takes_tensor_options``): ``layout=`` (strided, the one
+glassnet has), ``pin_memory=`` and ``memory_format=`` (which change nothing for a NumPy array
+on the CPU), and, for the factories PyTorch gives it, ``out=``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +19,8 @@ from .autograd import Op
 from .device import check_device
 from .dtypes import float32, int64, to_dtype
 from .errors import ShapeError, ValueRangeError
+from .layouts import check_layout, check_memory_format
+from .ops.torch_forms import write_into
 from .random import default_generator
 from .tensor import Tensor, to_array
 
@@ -426,3 +432,35 @@ def multinomial(
         else:
             out[r] = rng.choice(len(w), size=num_samples, replace=False, p=w / total)
     return Tensor._make(out if weights.ndim == 2 else out[0])
+
+
+def takes_tensor_options(factory: Callable, out: bool = True, pin_memory: bool = True) -> Callable:
+    """``factory`` accepting PyTorch's tensor options as keywords.
+
+    ``layout=`` must be ``strided`` (or None) and ``memory_format=`` one of PyTorch's formats;
+    ``pin_memory=`` must be a bool. None of them changes the result: a glassnet tensor is a
+    dense NumPy array in the CPU's memory, whose numbers are the same in any memory order.
+    ``out=`` (where ``out`` is True) writes the result into that tensor, as ``with_out`` does.
+    """
+    name = factory.__name__
+
+    @functools.wraps(factory)
+    def make(*args: Any, **kwargs: Any) -> Any:
+        check_layout(kwargs.pop("layout", None), name)
+        check_memory_format(kwargs.pop("memory_format", None), name)
+        if pin_memory and not isinstance(pinned := kwargs.pop("pin_memory", False), bool):
+            raise TypeError(f"{name}: pin_memory expects True or False, got {pinned!r}")
+        target = kwargs.pop("out", None) if out else None
+        result = factory(*args, **kwargs)
+        return result if target is None else write_into(target, result, name)
+
+    return make
+
+
+for _name in ("zeros", "ones", "empty", "full", "arange", "linspace", "logspace", "eye", "rand",
+              "randn", "randint", "randperm"):  # fmt: skip
+    globals()[_name] = takes_tensor_options(globals()[_name])
+for _name in ("zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
+              "randint_like"):  # fmt: skip
+    globals()[_name] = takes_tensor_options(globals()[_name], out=False, pin_memory=False)
+tensor = takes_tensor_options(tensor, out=False)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .layouts import check_memory_format
+
 __all__ = ["DeviceError", "check_device", "device", "split_to_arguments"]
 
 # The device types PyTorch knows; any of them may name a device object, only "cpu" may be used.
@@ -137,7 +139,7 @@ def split_to_arguments(args: tuple, kwargs: dict) -> Any:
     check_device(kwargs.pop("device", None))
     kwargs.pop("non_blocking", None)
     kwargs.pop("copy", None)
-    kwargs.pop("memory_format", None)
+    check_memory_format(kwargs.pop("memory_format", None), "to")
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     from .tensor import Tensor  # at call time: tensor.py imports this module

@@ -16,14 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd, unrecorded_views
+from . import autograd, layouts, unrecorded_views
+from .autograd import add_hook as _add_hook
 from .device import CPU, device, split_to_arguments
-from .dtypes import default_dtype_for, is_floating, to_dtype
+from .dtypes import Size, default_dtype_for, is_floating, to_dtype
 from .errors import DTypeError, ShapeError
 from .ops import api
 from .ops import elementwise as E
 from .ops.shape import VIEW_OPS, GetItem, ViewWrite
 from .printing import PRINT_OPTIONS
+
+_new_tuple = tuple.__new__  # Size(shape) without Size.__new__'s int checks: shapes are ints
 
 _PLAIN_NUMBERS = (float, int)  # not bool: True + tensor follows PyTorch's promotion rules
 
@@ -111,8 +114,9 @@ class Tensor:
 
     # ------------------------------------------------------------------ basic properties
     @property
-    def shape(self) -> tuple:
-        return self.array.shape
+    def shape(self) -> Size:
+        # A Size is a tuple (equal to, and hashing as, the array's shape) that prints as PyTorch's
+        return _new_tuple(Size, self.array.shape)
 
     @property
     def ndim(self) -> int:
@@ -170,9 +174,9 @@ class Tensor:
             return 0
         return (self.array.ctypes.data - base.ctypes.data) // self.array.itemsize
 
-    def size(self, dim: int | None = None) -> tuple | int:
-        """The shape, or the size of one axis."""
-        return self.array.shape if dim is None else self.array.shape[dim]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape (a ``Size``), or the size of one axis."""
+        return _new_tuple(Size, self.array.shape) if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
         return self.array.ndim
@@ -250,8 +254,19 @@ class Tensor:
 
         return linalg.inv(self)
 
-    def is_contiguous(self) -> bool:
-        """Whether the elements lie in memory row after row, with no gaps (C order)."""
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements lie in memory row after row, with no gaps (C order).
+
+        With ``memory_format=glassnet.channels_last`` (channels_last_3d): whether a 4-d (5-d)
+        tensor's elements lie pixel after pixel, channels innermost, as PyTorch's NHWC order.
+        """
+        layouts.check_memory_format(memory_format, "is_contiguous")
+        if memory_format in (layouts.channels_last, layouts.channels_last_3d):
+            dims = 4 if memory_format is layouts.channels_last else 5
+            if self.array.ndim != dims:
+                return False
+            # N, spatial..., C in memory: moving C last must give a row-after-row array
+            return bool(np.moveaxis(self.array, 1, -1).flags.c_contiguous)
         return bool(self.array.flags.c_contiguous)
 
     # ------------------------------------------------------------------ autograd controls
@@ -378,40 +393,41 @@ class Tensor:
     def type(self, dtype: Any) -> Tensor:
         return self.to(dtype)
 
-    def float(self) -> Tensor:
-        return self.to(np.float32)
+    def float(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.float32, memory_format=memory_format)
 
-    def double(self) -> Tensor:
-        return self.to(np.float64)
+    def double(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.float64, memory_format=memory_format)
 
-    def half(self) -> Tensor:
-        return self.to(np.float16)
+    def half(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.float16, memory_format=memory_format)
 
-    def long(self) -> Tensor:
-        return self.to(np.int64)
+    def long(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.int64, memory_format=memory_format)
 
-    def int(self) -> Tensor:
-        return self.to(np.int32)
+    def int(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.int32, memory_format=memory_format)
 
-    def bool(self) -> Tensor:
-        return self.to(np.bool_)
+    def bool(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.bool_, memory_format=memory_format)
 
-    def byte(self) -> Tensor:
-        return self.to(np.uint8)
+    def byte(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.uint8, memory_format=memory_format)
 
-    def char(self) -> Tensor:
-        return self.to(np.int8)
+    def char(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.int8, memory_format=memory_format)
 
-    def short(self) -> Tensor:
-        return self.to(np.int16)
+    def short(self, memory_format: Any = None) -> Tensor:
+        return self.to(np.int16, memory_format=memory_format)
 
     def where(self, condition: Any, other: Any) -> Tensor:
         """This tensor where ``condition`` holds, else ``other``: ``torch.where(condition, self,
         other)``."""
         return api.where(condition, self, other)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format: Any = None) -> Tensor:
         """The tensor itself (it already lives on the CPU)."""
+        layouts.check_memory_format(memory_format, "cpu")
         return self
 
     def __format__(self, spec: str) -> str:
@@ -421,9 +437,11 @@ class Tensor:
             return format(self.array.item(), spec)
         return object.__format__(self, spec)
 
-    def contiguous(self) -> Tensor:
+    def contiguous(self, memory_format: Any = None) -> Tensor:
         """This tensor if its elements lie row after row in memory, else a copy that does (the
-        gradient passes through unchanged)."""
+        gradient passes through unchanged). A ``memory_format`` is accepted and changes nothing:
+        glassnet keeps every tensor in row-after-row order."""
+        layouts.check_memory_format(memory_format, "contiguous")
         return self if self.array.flags.c_contiguous else E.Clone()(self)
 
     def is_floating_point(self) -> bool:
@@ -623,35 +641,40 @@ class Tensor:
     # ------------------------------------------------------------------ new tensors like this one
     # PyTorch's x.new_zeros(3, 4) is zeros(3, 4) with x's dtype (and device): model code uses it
     # to make tensors that match an input without naming its dtype.
+    # ``options`` are PyTorch's layout= and pin_memory=, which the factories check.
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
-                  requires_grad: bool = False) -> Tensor:  # fmt: skip
+                  requires_grad: bool = False, **options: Any) -> Tensor:  # fmt: skip
         from .creation import zeros
 
-        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad,
+                     **options)  # fmt: skip
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+                 requires_grad: bool = False, **options: Any) -> Tensor:  # fmt: skip
         from .creation import ones
 
-        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad,
+                    **options)  # fmt: skip
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
-                  requires_grad: bool = False) -> Tensor:  # fmt: skip
+                  requires_grad: bool = False, **options: Any) -> Tensor:  # fmt: skip
         from .creation import empty
 
-        return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+        return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad,
+                     **options)  # fmt: skip
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+                 requires_grad: bool = False, **options: Any) -> Tensor:  # fmt: skip
         from .creation import full
 
-        return full(size, fill_value, dtype or self.dtype, device, requires_grad)
+        return full(size, fill_value, dtype or self.dtype, device, requires_grad, **options)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
-                   requires_grad: bool = False) -> Tensor:  # fmt: skip
+                   requires_grad: bool = False, **options: Any) -> Tensor:  # fmt: skip
         from .creation import tensor
 
-        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad,
+                      **options)  # fmt: skip
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
@@ -1015,27 +1038,6 @@ def _index_arrays(index: Any) -> Any:
     return index
 
 
-class _HookHandle:
-    """What registering a tensor hook returns: ``remove()`` takes the hook out again."""
-
-    def __init__(self, hooks: list, counter: str, hook: Any) -> None:
-        self._hooks, self._counter, self._hook = hooks, counter, hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-            setattr(autograd, self._counter, getattr(autograd, self._counter) - 1)
-
-
-def _add_hook(owner: Any, attribute: str, counter: str, hook: Any) -> _HookHandle:
-    """Append ``hook`` to ``owner``'s list ``attribute`` and count it in ``autograd.<counter>``
-    (the backward walk does no work for a kind of hook while its count is 0)."""
-    hooks = owner.__dict__.setdefault(attribute, [])
-    hooks.append(hook)
-    setattr(autograd, counter, getattr(autograd, counter) + 1)
-    return _HookHandle(hooks, counter, hook)
-
-
 # The engine (and through it every op) reaches Tensor by this one binding; see autograd.wrap.
 autograd.Tensor = Tensor
 
@@ -1078,8 +1080,6 @@ inplace_forms.attach(Tensor)
 tensor_extras.attach(Tensor)
 
 # x.layout: always strided (layouts.py); the DLPack methods are attached by dlpack.py.
-from . import layouts  # noqa: E402
-
 Tensor.layout = property(layouts.tensor_layout)
 
 

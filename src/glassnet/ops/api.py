@@ -16,13 +16,14 @@ import functools
 import inspect
 import math
 from collections import namedtuple
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import autograd, return_types, unrecorded_views
 from ..autograd import as_tensor, is_tensor
 from ..errors import DTypeError, ShapeError
+from ..layouts import check_memory_format
 from . import elementwise as E
 from . import reduce as R
 from . import shape as S
@@ -481,8 +482,10 @@ def neg(x) -> Tensor:
     return E.Neg()(_t(x))
 
 
-def clone(x) -> Tensor:
-    """A copy of x that stays in the graph (gradient passes straight through)."""
+def clone(x, *, memory_format: Any = None) -> Tensor:
+    """A copy of x that stays in the graph (gradient passes straight through). A
+    ``memory_format`` is accepted and changes nothing (glassnet's copies are row after row)."""
+    check_memory_format(memory_format, "clone")
     return E.Clone()(_t(x))
 
 
