@@ -202,8 +202,12 @@ OP_REGISTRY: dict[str, type[Op]] = {}
 
 # Tracer hooks (see the inspect tools): called as hook(op, inputs, output). Empty -> free.
 _op_hooks: list[Callable] = []
+# Called as hook(op, inputs) just before an op's forward runs (the profiler times the gap).
+_op_start_hooks: list[Callable] = []
 # Backward tracer hooks: called as hook(op, grad_output, input_grads) after each node's rule.
 _backward_hooks: list[Callable] = []
+# Called as hook(op, grad_output) just before a node's backward rule runs.
+_backward_start_hooks: list[Callable] = []
 # True while the backward walk runs, so tracers can tell forward ops from those inside rules.
 _in_backward = False
 # How many leaves carry post-accumulate-grad hooks (Tensor.register_post_accumulate_grad_hook);
@@ -215,6 +219,40 @@ _grad_hook_count = 0
 # Called once after a backward walk finishes without error (data-parallel training waits for
 # its gradient averaging here). Each is hook() -> None.
 _backward_end_hooks: list[Callable] = []
+
+
+class HookHandle:
+    """What registering a gradient hook returns: ``remove()`` takes the hook out again."""
+
+    def __init__(self, hooks: list, counter: str, hook: Any) -> None:
+        self._hooks, self._counter, self._hook = hooks, counter, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+            globals()[self._counter] -= 1
+
+
+def add_hook(owner: Any, attribute: str, counter: str, hook: Any) -> HookHandle:
+    """Append ``hook`` to ``owner``'s list ``attribute`` and count it in the module counter
+    ``counter`` (the backward walk does no work for a kind of hook while its count is 0)."""
+    hooks = owner.__dict__.setdefault(attribute, [])
+    hooks.append(hook)
+    globals()[counter] += 1
+    return HookHandle(hooks, counter, hook)
+
+
+class NodeName(str):
+    """A graph node's name. As a string it is glassnet's op name (``"Mul"``); called, as
+    PyTorch's ``grad_fn.name()``, it gives the node's name as printed (``"MulBackward"``)."""
+
+    def __new__(cls, text: str, printed: str) -> NodeName:
+        made = super().__new__(cls, text)
+        made.printed = printed
+        return made
+
+    def __call__(self) -> str:
+        return self.printed
 
 
 def hooks_run_in_backward() -> bool:
@@ -291,6 +329,9 @@ class Op:
     def __call__(self, *inputs: Any) -> Tensor:
         # The hottest function of the engine: every op of every forward and backward passes
         # through it. With gradients off there is no graph to note, only the arrays to unwrap.
+        if _op_start_hooks:
+            for hook in _op_start_hooks:
+                hook(self, inputs)
         if not _grad_enabled:  # no_grad, and the ops of a first-order backward: no graph
             out = wrap(self.forward(*[x.array if isinstance(x, Tensor) else x for x in inputs]))
         else:
@@ -368,8 +409,35 @@ class Op:
         return wrap(self.out_data, requires_grad=True, grad_fn=self)
 
     @property
-    def name(self) -> str:
-        return type(self).__name__
+    def name(self) -> NodeName:
+        return NodeName(type(self).__name__, f"{type(self).__name__}Backward")
+
+    @property
+    def metadata(self) -> dict:
+        """A dict kept with the node for the user's own notes (PyTorch's ``grad_fn.metadata``)."""
+        return self.__dict__.setdefault("_metadata", {})
+
+    def register_prehook(self, hook: Callable) -> HookHandle:
+        """Call ``hook(grad_outputs)`` before this node's backward rule runs.
+
+        ``grad_outputs`` is a 1-tuple, dL/d(this node's output). The hook may return a
+        replacement tuple; what it returns is what the rule receives. As PyTorch's.
+        """
+
+        def before_rule(g: Tensor) -> Any:
+            replaced = hook((g,))
+            return None if replaced is None else replaced[0]
+
+        return add_hook(self, "_grad_hooks", "_grad_hook_count", before_rule)
+
+    def register_hook(self, hook: Callable) -> HookHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward rule has run.
+
+        ``grad_inputs`` holds, per input of the op (as ``next_functions`` lists them), the
+        gradient the rule computed, or None for an input that needs none; ``grad_outputs`` is
+        the 1-tuple the rule was given. The hook may return a replacement ``grad_inputs``.
+        """
+        return add_hook(self, "_node_hooks", "_grad_hook_count", hook)
 
     @classmethod
     def formula(cls) -> str:
@@ -407,7 +475,7 @@ class AccumulateGrad:
     """
 
     next_functions: tuple = ()
-    name = "AccumulateGrad"
+    name = NodeName("AccumulateGrad", "AccumulateGrad")
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
@@ -489,6 +557,8 @@ RECORDED_ATTRIBUTES = frozenset(
         "saved",
         "_retained",
         "_grad_hooks",
+        "_node_hooks",
+        "_metadata",
         "follows_view",
         "view_source",
     }
@@ -590,9 +660,14 @@ def run_backward(
                     _accumulate_grad(t, g, create_graph, g)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g if capture[id(node)] is None else capture[id(node)] + g
+            if _backward_start_hooks:
+                for hook in _backward_start_hooks:
+                    hook(node, g)
             input_grads = node.backward(g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
+            if hooked and node.__dict__.get("_node_hooks"):
+                input_grads = _apply_node_hooks(node, input_grads, g)
             if _backward_hooks:
                 for hook in _backward_hooks:
                     hook(node, g, input_grads)
@@ -673,6 +748,27 @@ def _hold(held: dict, leaf: Tensor, gx: Tensor, create_graph: bool) -> None:
         held[key] = held[key] + gx
     else:
         held[key] = wrap(held[key].array + gx.array)
+
+
+def _apply_node_hooks(node: Op, input_grads: tuple, g: Tensor) -> tuple:
+    """``grad_fn.register_hook`` hooks in turn: each sees the input gradients (None where an
+    input needs none) and the output gradient, and may return replacement input gradients."""
+    grads = tuple(None if p is None else gx for p, gx in zip(node.parents, input_grads))
+    for hook in list(node._node_hooks):
+        replaced = hook(grads, (g,))
+        if replaced is None:
+            continue
+        replaced = tuple(replaced) if isinstance(replaced, (tuple, list)) else (replaced,)
+        if len(replaced) != len(grads):
+            raise RuntimeError(
+                f"a hook on {node.name()} returned {len(replaced)} gradients; expected "
+                f"{len(grads)}, one per input of the node"
+            )
+        grads = tuple(
+            None if r is None else r if isinstance(r, Tensor) else wrap(np.asarray(r))
+            for r in replaced
+        )
+    return grads
 
 
 def _apply_grad_hooks(hooks: list, g: Tensor) -> Tensor:
@@ -974,4 +1070,12 @@ def __getattr__(name: str) -> Any:
         from . import autograd_functional
 
         return autograd_functional
+    if name == "graph":  # torch.autograd.graph: Node, increment_version
+        from . import autograd_graph
+
+        return autograd_graph
+    if name in ("forward_ad", "profiler"):  # torch.autograd.forward_ad / .profiler live beside
+        import importlib
+
+        return importlib.import_module(f"glassnet.{name}")
     raise AttributeError(f"module 'glassnet.autograd' has no attribute {name!r}")

@@ -28,15 +28,17 @@ operations, it is recorded under ``create_graph=True`` and can be differentiated
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import autograd as autograd_module
-from .autograd import Op, is_grad_enabled, is_tensor, no_grad, wrap
+from .autograd import NodeName, Op, is_grad_enabled, is_tensor, no_grad, wrap
 from .ops.shape import cat
 
-__all__ = ["Function"]
+__all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
 
 class _FunctionNode(Op):
@@ -58,8 +60,8 @@ class _FunctionNode(Op):
         self.output_layout: list | None = None
 
     @property
-    def name(self) -> str:
-        return self.function.__name__
+    def name(self) -> NodeName:
+        return NodeName(self.function.__name__, f"{self.function.__name__}Backward")
 
     def __repr__(self) -> str:
         return f"<{self.function.__name__}Backward>"
@@ -173,10 +175,15 @@ class Function:
             for x in args
         )
         ctx.versions = tuple(x._version[0] if is_tensor(x) else 0 for x in args)
-        # The ops inside forward are not shown to tracers one by one: the Function is one step.
+        # The ops inside forward are not shown to tracers one by one: the Function is one step
+        # (for the profiler too, which is told here where that step starts).
         tracers = autograd_module._op_hooks[:]
+        starters = autograd_module._op_start_hooks[:]
         autograd_module._op_hooks.clear()
+        autograd_module._op_start_hooks.clear()
         try:
+            for hook in starters:
+                hook(ctx, args)
             with no_grad():
                 if cls.setup_context is Function.setup_context:
                     result = cls.forward(ctx, *args)
@@ -185,6 +192,7 @@ class Function:
                     cls.setup_context(ctx, args, result)
         finally:
             autograd_module._op_hooks[:] = tracers
+            autograd_module._op_start_hooks[:] = starters
         single = not isinstance(result, tuple)
         outputs = [result] if single else list(result)
         # An output that is one of the arguments itself gets a new Tensor of its own (sharing
@@ -195,6 +203,48 @@ class Function:
         for hook in tracers:  # trace / detect_anomaly see the Function as one op
             hook(ctx, args, outputs[0] if is_tensor(outputs[0]) else wrap(np.asarray(outputs[0])))
         return outputs[0] if single else tuple(outputs)
+
+
+def once_differentiable(backward: Callable) -> Callable:
+    """Mark a Function's ``backward`` as differentiable once only (PyTorch's decorator).
+
+    The wrapped backward runs with recording off, so it may work on NumPy arrays or use ops
+    that have no second derivative. Under ``create_graph=True`` its gradients are still tied
+    to the incoming gradients, by a node that refuses to be differentiated: a second
+    derivative through this Function raises instead of silently coming out as zero.
+    """
+
+    @functools.wraps(backward)
+    def run_without_graph(ctx: Any, *grad_outputs: Any) -> Any:
+        recording = is_grad_enabled()
+        with no_grad():
+            grads = backward(ctx, *grad_outputs)
+        sources = [g for g in grad_outputs if is_tensor(g) and g.requires_grad]
+        if not (recording and sources):
+            return grads
+        many = isinstance(grads, tuple)
+        tied = tuple(
+            _DifferentiatedTwice(g.array)(*sources) if is_tensor(g) else g
+            for g in (grads if many else (grads,))
+        )
+        return tied if many else tied[0]
+
+    return run_without_graph
+
+
+class _DifferentiatedTwice(Op):
+    """A gradient made by a once_differentiable backward: its value as given, no derivative."""
+
+    def __init__(self, value: np.ndarray) -> None:
+        self.value = value
+
+    def forward(self, *grad_outputs: np.ndarray) -> np.ndarray:
+        return self.value
+
+    def backward(self, g: Any) -> tuple:
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
 
 
 def _node_class(function: type[Function]) -> type[_FunctionNode]:
@@ -252,8 +302,8 @@ class _OutputSlot(Op):
         self.function_name = name
 
     @property
-    def name(self) -> str:
-        return self.function_name
+    def name(self) -> NodeName:
+        return NodeName(self.function_name, f"{self.function_name}Backward")
 
     def __repr__(self) -> str:
         return f"<{self.function_name}Backward>"
@@ -289,3 +339,8 @@ def _unpack(g: Any, layout: list) -> tuple:
         else:
             grads.append(g[start : start + size].reshape(shape).to(dtype))
     return tuple(grads)
+
+
+#: The type of the ``ctx`` a Function's forward and backward receive (PyTorch's FunctionCtx):
+#: here, the graph node the call made.
+FunctionCtx = _FunctionNode

@@ -24,7 +24,14 @@ from typing import Any
 
 from .errors import MissingTorchName
 
-__all__ = ["RENAMES", "MissingTorchName", "aliased_torch", "glassnet_name", "torch_name"]
+__all__ = [
+    "PACKAGES",
+    "RENAMES",
+    "MissingTorchName",
+    "aliased_torch",
+    "glassnet_name",
+    "torch_name",
+]
 
 #: PyTorch module paths whose glassnet module has another name (longest prefix wins).
 RENAMES: dict[str, str] = {
@@ -34,7 +41,19 @@ RENAMES: dict[str, str] = {
     "torch.utils.data.dataset": "glassnet.data.dataset",
     "torch.utils.data.distributed": "glassnet.data.distributed_sampler",
     "torch.utils.data.sampler": "glassnet.data.sampler",
+    # torch.autograd is a package; glassnet's autograd is one module, its parts live beside it
+    "torch.autograd.functional": "glassnet.autograd_functional",
+    "torch.autograd.forward_ad": "glassnet.forward_ad",
+    "torch.autograd.profiler": "glassnet.profiler",
+    "torch.autograd.function": "glassnet.function",
+    "torch.autograd.graph": "glassnet.autograd_graph",
+    "torch.autograd.variable": "glassnet.autograd_compat",
+    "torch.types": "glassnet.torch_types",
+    "torch.multiprocessing": "glassnet.torch_multiprocessing",
 }
+#: glassnet modules that are PyTorch packages: while the alias is on they get an empty
+#: ``__path__``, so that Python lets ``import torch.autograd.functional`` look for a submodule.
+PACKAGES = ("glassnet.autograd",)
 _BACK = {glassnet: torch for torch, glassnet in RENAMES.items()}
 
 
@@ -124,10 +143,18 @@ def aliased_torch() -> Iterator[None]:
         del sys.modules[name]
     finder = _TorchAliasFinder()
     sys.meta_path.insert(0, finder)
+    made_packages = []
+    for name in PACKAGES:
+        module = importlib.import_module(name)
+        if not hasattr(module, "__path__"):
+            module.__path__ = []  # type: ignore[attr-defined]
+            made_packages.append(module)
     try:
         yield
     finally:
         sys.meta_path.remove(finder)
+        for module in made_packages:
+            del module.__path__
         for name in [name for name in sys.modules if _is_torch(name)]:
             del sys.modules[name]
         sys.modules.update(saved)
