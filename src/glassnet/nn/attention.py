@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import wrap
+from ..backends.cuda import SDPBackend, sdpa_kernel  # noqa: F401 - PyTorch's torch.nn.attention names
 from ..creation import empty
 from ..dtypes import to_dtype
 from ..errors import DTypeError
