@@ -28,12 +28,14 @@ from typing import Any
 import numpy as np
 
 from . import random as _random
-from .autograd import Tensor, enable_grad, functional_grad, wrap
+from .autograd import Tensor, enable_grad, functional_grad, no_grad, wrap
 from .autograd_functional import _grads
 from .errors import ShapeError
 from .ops.shape import stack
 
-__all__ = ["grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+__all__ = [
+    "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize", "vjp", "vmap"
+]  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------------------
@@ -448,6 +450,25 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, has_aux: bool = False) -
         jt = _grads((total,), tuple(us), (wrap(np.ones((), total.array.dtype)),), True)
     jvp_out = _unflatten(out_spec, list(jt))
     return (out, jvp_out, aux[0]) if has_aux else (out, jvp_out)
+
+
+def linearize(func: Callable, *primals: Any) -> tuple:
+    """torch.func.linearize: ``(f(*primals), jvp_fn)`` with ``jvp_fn(*tangents) = J t``.
+
+    The linear map t -> J t is f's derivative at ``primals``. PyTorch records it once and
+    replays it per call; glassnet's ``jvp_fn`` calls ``jvp`` each time (a forward and two
+    backward passes), giving the same numbers. ``jvp_fn`` takes one tangent per primal, each
+    of its primal's shape.
+    """
+    if not primals:
+        raise RuntimeError("linearize(func, *primals): expected at least one primal, got none")
+    with no_grad():
+        output = func(*primals)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
 
 
 # ----------------------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd import no_grad, wrap
-from ..device import split_to_arguments
+from ..device import check_device, split_to_arguments
+from ..device import device as device_class
 from ..dtypes import is_floating, to_dtype
 from ..errors import DTypeError, MemberNameError, ShapeError
 from ..tensor import Tensor
@@ -466,7 +467,13 @@ class Module(StateDictHookMethods, MemberPathMethods):
         ``to(glassnet.device("cpu"))`` are accepted and do nothing (glassnet runs on the CPU);
         other devices raise DeviceError. Accepts a dtype, a device, or a Tensor (whose dtype is
         used), as ``Tensor.to`` does (both read their arguments with ``split_to_arguments``).
+
+        ``to("meta")`` is accepted too and leaves the module as it is: PyTorch's meta device
+        holds shapes without numbers, and scripts move a copy of a model there to use it as a
+        skeleton for ``functional_call`` (model ensembles), which gives it weights anyway.
         """
+        if _names_meta(args, kwargs):
+            return self
         dtype = split_to_arguments(args, kwargs)  # raises DeviceError for devices but the CPU
         if dtype is None:
             return self
@@ -482,6 +489,14 @@ class Module(StateDictHookMethods, MemberPathMethods):
                 t._version[0] += 1
                 if t.grad is not None:
                     t.grad = wrap(t.grad.array.astype(dtype))
+        return self
+
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
+        """PyTorch gives a module built on the meta device fresh, uninitialised memory on
+        ``device``; a glassnet module always has its numbers, so after checking the device
+        this returns the module unchanged (set the weights yourself, as after PyTorch's)."""
+        if not _names_meta((device,), {}):
+            check_device(device)
         return self
 
     def float(self) -> Module:
@@ -766,3 +781,11 @@ def _remove(name: str, *stores: dict) -> None:
     for store in stores:
         if name in store:
             del store[name]
+
+
+def _names_meta(args: tuple, kwargs: dict) -> bool:
+    """Whether a ``to(...)`` call names PyTorch's meta device (a string or a device object)."""
+    for where in (*args, kwargs.get("device")):
+        if isinstance(where, (str, device_class)) and str(where).partition(":")[0] == "meta":
+            return True
+    return False

@@ -1,6 +1,6 @@
 """glassnet.nn.utils: helpers for training loops, such as gradient clipping (re-exports only)."""
 
-from . import fusion, parametrizations, parametrize, prune, rnn, stateless
+from . import ensembles, fusion, parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -15,6 +15,7 @@ from .fusion import (
     fuse_linear_bn_eval,
     fuse_linear_bn_weights,
 )
+from .skip_init import skip_init
 from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm
 
@@ -34,6 +35,7 @@ __all__ = [
     "prune",
     "remove_spectral_norm",
     "remove_weight_norm",
+    "skip_init",
     "spectral_norm",
     "stateless",
     "weight_norm",
