@@ -215,3 +215,23 @@ def test_the_alias_leaves_glassnet_autograd_a_plain_module_afterwards():
         assert importlib.import_module("torch.autograd.functional").jacobian
         assert hasattr(gn.autograd, "__path__")
     assert not hasattr(gn.autograd, "__path__")
+
+
+# ---------------------------------------------------------------------------- small call forms
+
+
+def test_numpy_force_lr_tensor_and_dense_conversions():
+    x = gn.randn(3, requires_grad=True)
+    assert np.array_equal(x.numpy(force=True), x.detach().numpy())
+    model = gn.nn.Linear(2, 1)
+    opt = gn.optim.Adam(model.parameters(), lr=gn.tensor(0.01))
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
+    model(gn.ones(1, 2)).sum().backward()
+    before = model.weight.detach().numpy().copy()
+    opt.step()
+    np.testing.assert_allclose(np.abs(model.weight.detach().numpy() - before), 0.01, rtol=1e-3)
+    dense = gn.ones(2)
+    assert dense.to_dense() is dense and dense.to_dense(gn.float64).dtype == np.float64
+    for name in ("to_sparse", "to_sparse_csr"):
+        with pytest.raises(TypeError, match=f"{name}: glassnet only has dense tensors"):
+            getattr(dense, name)()

@@ -355,8 +355,9 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------ conversions
-    def numpy(self) -> np.ndarray:
-        """The underlying NumPy array (shared memory, not a copy)."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying NumPy array (shared memory, not a copy). ``force`` is PyTorch's way
+        to get the numbers of a tensor that requires grad; glassnet gives them either way."""
         return self.array
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

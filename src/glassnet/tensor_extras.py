@@ -319,6 +319,27 @@ def _method(name: str, function: Any) -> Any:
     return method
 
 
+# Conversions to PyTorch's sparse layouts: refused in one line (a glassnet tensor is dense).
+SPARSE_CONVERSIONS = ("to_sparse", "to_sparse_coo", "to_sparse_csr", "to_sparse_csc",
+                      "to_sparse_bsr", "to_sparse_bsc", "sparse_mask")  # fmt: skip
+
+
+def _refuse_sparse(name: str) -> Any:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"{name}: glassnet only has dense tensors (layout=strided); keep the tensor dense"
+        )
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Refused: glassnet has no sparse tensors ({name} makes one in PyTorch)."
+    return method
+
+
+def to_dense(self: Any, dtype: Any = None, *, masked_grad: Any = None) -> Any:
+    """The tensor itself (it is dense already), or converted to ``dtype``, as PyTorch's."""
+    return self if dtype is None else self.to(dtype)
+
+
 def attach(tensor_class: type) -> None:
     """Give ``tensor_class`` the attributes and method forms above it does not have yet."""
     added: dict = {name: _false_flag(name) for name in FALSE_FLAGS}
@@ -336,6 +357,9 @@ def attach(tensor_class: type) -> None:
                      is_shared, new, resize_, resize_as_, cuda, resize, resize_as, apply_, map_,
                      map2_, new_empty_strided, hardshrink, prelu):  # fmt: skip
         added[function.__name__] = function
+    added["to_dense"] = to_dense
+    for name in SPARSE_CONVERSIONS:
+        added[name] = _refuse_sparse(name)
     for method_name, function in METHOD_FORMS.items():
         added[method_name] = _method(method_name, function)
     for method_name in IN_PLACE_FORMS:

@@ -122,6 +122,9 @@ class Optimizer:
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         if isinstance(defaults.get("betas"), list):  # betas=[0.9, 0.999] is kept as a tuple
             defaults = {**defaults, "betas": tuple(defaults["betas"])}
+        lr = defaults.get("lr")
+        if isinstance(lr, Tensor) and lr.numel() == 1:  # PyTorch takes lr=torch.tensor(0.01)
+            defaults = {**defaults, "lr": float(lr.item())}
         self.defaults = defaults
         self._check_options(defaults)
         self.state: defaultdict[Tensor, State] = defaultdict(dict)
