@@ -444,8 +444,10 @@ def takes_tensor_options(factory: Callable, out: bool = True, pin_memory: bool =
     """
     name = factory.__name__
 
+    # Named so that ``glassnet run`` looks past this frame when a script passes a keyword the
+    # factory lacks (run._asked_by_script), reporting it as the script's own mistake.
     @functools.wraps(factory)
-    def make(*args: Any, **kwargs: Any) -> Any:
+    def passes_arguments_on(*args: Any, **kwargs: Any) -> Any:
         check_layout(kwargs.pop("layout", None), name)
         check_memory_format(kwargs.pop("memory_format", None), name)
         if pin_memory and not isinstance(pinned := kwargs.pop("pin_memory", False), bool):
@@ -454,7 +456,7 @@ def takes_tensor_options(factory: Callable, out: bool = True, pin_memory: bool =
         result = factory(*args, **kwargs)
         return result if target is None else write_into(target, result, name)
 
-    return make
+    return passes_arguments_on
 
 
 for _name in ("zeros", "ones", "empty", "full", "arange", "linspace", "logspace", "eye", "rand",

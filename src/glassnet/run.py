@@ -168,9 +168,10 @@ def _torch_path_of(obj: Any) -> str | None:
 
 
 def _asked_by_script(error: BaseException) -> bool:
-    """True when the innermost frame (``__getattr__`` hooks aside) is outside glassnet."""
+    """True when the innermost frame (``__getattr__`` hooks and wrappers that only pass their
+    arguments on aside) is outside glassnet."""
     frames = traceback.extract_tb(error.__traceback__)
-    while frames and frames[-1].name in ("__getattr__", "__getattribute__"):
+    while frames and frames[-1].name in ("__getattr__", "__getattribute__", "passes_arguments_on"):
         frames.pop()
     return bool(frames) and not os.path.abspath(frames[-1].filename).startswith(_PACKAGE_DIR)
 

@@ -60,8 +60,8 @@ def test_exit_status_propagates(tmp_path, body, status):
             "torch.optim.SGD.nope",
         ),
         (
-            "import torch\ntorch.zeros(3, pin_memory=True)\n",
-            "the pin_memory= argument of torch.zeros",
+            "import torch\ntorch.zeros(3, names=('x',))\n",
+            "the names= argument of torch.zeros",
         ),
         (
             "from torch.utils.data import DataLoader\nDataLoader([1], bogus=1)\n",
