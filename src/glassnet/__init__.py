@@ -208,10 +208,18 @@ from .train import History, evaluate, fit, predict, resume, run_epoch, train_ste
 _INSPECT_NAMES = ("trace", "detect_anomaly", "check_gradients", "why", "activations", "to_dot")
 
 
-def __getattr__(name: str):
-    if name == "inspect" or name in _INSPECT_NAMES:
-        import importlib
+#: Submodules loaded on first use (``glassnet.profiler`` as ``torch.profiler``), not at import.
+_LAZY_SUBMODULES = ("profiler", "forward_ad", "torch_multiprocessing")
 
+
+def __getattr__(name: str):
+    import importlib
+
+    if name == "inspect" or name in _INSPECT_NAMES:
         module = importlib.import_module(".inspect", __name__)
         return module if name == "inspect" else getattr(module, name)
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name == "multiprocessing":  # torch.multiprocessing
+        return importlib.import_module(".torch_multiprocessing", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

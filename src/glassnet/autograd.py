@@ -208,6 +208,10 @@ _op_start_hooks: list[Callable] = []
 _backward_hooks: list[Callable] = []
 # Called as hook(op, grad_output) just before a node's backward rule runs.
 _backward_start_hooks: list[Callable] = []
+# Called as hook(op, grad_output, input_grads) just after a node's backward rule has run, like
+# _backward_hooks, by hooks that promise not to keep the gradients: so the walk keeps its fast
+# paths, which reuse gradient buffers (the profiler reads sizes and times with them).
+_backward_done_hooks: list[Callable] = []
 # True while the backward walk runs, so tracers can tell forward ops from those inside rules.
 _in_backward = False
 # How many leaves carry post-accumulate-grad hooks (Tensor.register_post_accumulate_grad_hook);
@@ -670,6 +674,9 @@ def run_backward(
                 input_grads = _apply_node_hooks(node, input_grads, g)
             if _backward_hooks:
                 for hook in _backward_hooks:
+                    hook(node, g, input_grads)
+            if _backward_done_hooks:
+                for hook in _backward_done_hooks:
                     hook(node, g, input_grads)
             for x, parent, gx in zip(inputs, parents, input_grads):
                 if parent is None or gx is None:

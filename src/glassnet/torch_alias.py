@@ -55,6 +55,7 @@ RENAMES: dict[str, str] = {
 #: ``__path__``, so that Python lets ``import torch.autograd.functional`` look for a submodule.
 PACKAGES = ("glassnet.autograd",)
 _BACK = {glassnet: torch for torch, glassnet in RENAMES.items()}
+_BACK["glassnet.profiler"] = "torch.profiler"  # its first home; torch.autograd.profiler is older
 
 
 def _rename(name: str, table: dict[str, str]) -> str:
