@@ -1,6 +1,6 @@
 """glassnet.nn: modules, layers, losses and initializers under PyTorch's names (re-exports only)."""
 
-from . import functional, init, parallel, utils  # noqa: F401
+from . import functional, init, modules, parallel, utils  # noqa: F401
 from .activation import *  # noqa: F403
 from .adaptive import *  # noqa: F403
 from .attention import *  # noqa: F403

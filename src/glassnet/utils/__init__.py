@@ -4,10 +4,11 @@ PyTorch keeps its data tools under ``torch.utils.data``; glassnet keeps them in
 ``glassnet.data``. This module only points there, so ``glassnet.utils.data.DataLoader`` (and,
 under ``glassnet run``, ``torch.utils.data.DataLoader``) is the same class. Activation
 checkpointing lives here as in PyTorch: ``glassnet.utils.checkpoint``, and so does
-``glassnet.utils.tensorboard.SummaryWriter``, which writes what a script logs as plain files.
+``glassnet.utils.tensorboard.SummaryWriter``, which writes what a script logs as plain files,
+and ``glassnet.utils.hooks.RemovableHandle``.
 """
 
 from .. import data
-from . import checkpoint, tensorboard
+from . import checkpoint, hooks, tensorboard
 
-__all__ = ["checkpoint", "data", "tensorboard"]
+__all__ = ["checkpoint", "data", "hooks", "tensorboard"]
