@@ -11,8 +11,8 @@ from ..ops import api
 from ..ops.api import lgamma
 from ..random import default_generator
 from ..tensor import Tensor
-from . import _incomplete, constraints
-from .distribution import Distribution, as_float, float_params
+from . import _incomplete
+from .distribution import _UnitIntervalPair, as_float
 
 __all__ = ["Beta"]
 
@@ -41,7 +41,7 @@ class _BetaSample(Op):
         return g * wrap(da.astype(dtype)), g * wrap(db.astype(dtype))
 
 
-class Beta(Distribution):
+class Beta(_UnitIntervalPair):
     r"""p(x) = x^(a-1) (1 - x)^(b-1) / B(a, b) on (0, 1), a = ``concentration1``,
     b = ``concentration0`` (both > 0); B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b).
 
@@ -52,17 +52,6 @@ class Beta(Distribution):
 
     ``rsample`` is differentiable in a and b by the implicit reparameterization gradient.
     """
-
-    arg_constraints = {
-        "concentration1": constraints.positive,
-        "concentration0": constraints.positive,
-    }
-    support = constraints.unit_interval
-    has_rsample = True
-
-    def __init__(self, concentration1: Any, concentration0: Any, validate_args: Any = None) -> None:
-        self.concentration1, self.concentration0 = float_params(concentration1, concentration0)
-        super().__init__(self.concentration1.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)

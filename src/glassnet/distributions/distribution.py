@@ -1,4 +1,4 @@
-"""The base of every distribution: shapes, sample vs rsample, and what a subclass must give."""
+"""The base of every distribution (shapes, sample vs rsample, what a subclass must give) and the bases families share."""
 
 from __future__ import annotations
 
@@ -207,3 +207,60 @@ class _LocationScale(Distribution):
     @property
     def mode(self) -> Tensor:
         return self.loc
+
+
+class _CentredAtLoc(Distribution):
+    """A family symmetric about ``loc`` with its one peak there, so mean = mode = loc.
+
+    The subclasses (Normal, MultivariateNormal, LowRankMultivariateNormal, and VonMises, whose
+    circular mean is loc) keep ``loc`` as an attribute and write everything else themselves.
+    """
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+
+class _UnitIntervalPair(Distribution):
+    """A family on (0, 1) with two shape parameters a = ``concentration1`` and
+    b = ``concentration0``, both > 0, broadcast together: one distribution per element.
+
+    The subclasses (Beta, Kumaraswamy) share the parameters, their constraints, the support
+    and a reparameterized sample; each writes its own density, draw and moments.
+    """
+
+    arg_constraints = {
+        "concentration1": constraints.positive,
+        "concentration0": constraints.positive,
+    }
+    support = constraints.unit_interval
+    has_rsample = True
+
+    def __init__(self, concentration1: Any, concentration0: Any, validate_args: Any = None) -> None:
+        self.concentration1, self.concentration0 = float_params(concentration1, concentration0)
+        super().__init__(self.concentration1.shape, validate_args=validate_args)
+
+
+class _FoldedAtZero(Distribution):
+    """|X| for X symmetric about 0 with scale ``scale`` (> 0), one per element: values x >= 0,
+    with the peak folded onto 0, so mode = 0.
+
+    The subclasses (HalfCauchy, HalfNormal) share the parameter, its constraint, the support,
+    a reparameterized sample and the mode; each writes its own density, draw and moments.
+    """
+
+    arg_constraints = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+
+    def __init__(self, scale: Any, validate_args: Any = None) -> None:
+        (self.scale,) = float_params(scale)
+        super().__init__(self.scale.shape, validate_args=validate_args)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.scale * 0

@@ -9,13 +9,12 @@ from ..autograd import wrap
 from ..ops import api
 from ..random import default_generator
 from ..tensor import Tensor
-from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import _FoldedAtZero, as_float
 
 __all__ = ["HalfCauchy"]
 
 
-class HalfCauchy(Distribution):
+class HalfCauchy(_FoldedAtZero):
     r"""|X| with X ~ Cauchy(0, scale), one per element of ``scale`` (> 0); values x >= 0.
 
         log p(x) = log 2 - log(pi) - log(scale) - log(1 + (x / scale)**2)   (x >= 0; else -inf)
@@ -24,14 +23,6 @@ class HalfCauchy(Distribution):
 
     ``rsample`` is scale |c| with c standard Cauchy, so gradients reach ``scale``.
     """
-
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-
-    def __init__(self, scale: Any, validate_args: Any = None) -> None:
-        (self.scale,) = float_params(scale)
-        super().__init__(self.scale.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -58,10 +49,6 @@ class HalfCauchy(Distribution):
     @property
     def mean(self) -> Tensor:
         return self.scale * 0 + float("inf")
-
-    @property
-    def mode(self) -> Tensor:
-        return self.scale * 0
 
     @property
     def variance(self) -> Tensor:

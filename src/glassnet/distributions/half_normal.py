@@ -8,13 +8,12 @@ from typing import Any
 from ..creation import randn
 from ..ops import api
 from ..tensor import Tensor
-from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import _FoldedAtZero, as_float
 
 __all__ = ["HalfNormal"]
 
 
-class HalfNormal(Distribution):
+class HalfNormal(_FoldedAtZero):
     r"""|X| with X ~ N(0, scale**2), one per element of ``scale`` (> 0); values x >= 0.
 
     Folding the normal onto x >= 0 doubles its density there:
@@ -26,14 +25,6 @@ class HalfNormal(Distribution):
 
     ``rsample`` is |scale eps| = scale |eps| with eps ~ N(0, 1), so gradients reach ``scale``.
     """
-
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-
-    def __init__(self, scale: Any, validate_args: Any = None) -> None:
-        (self.scale,) = float_params(scale)
-        super().__init__(self.scale.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         eps = randn(self._extended_shape(sample_shape), dtype=self.scale.dtype)
@@ -63,10 +54,6 @@ class HalfNormal(Distribution):
     @property
     def mean(self) -> Tensor:
         return self.scale * math.sqrt(2 / math.pi)
-
-    @property
-    def mode(self) -> Tensor:
-        return self.scale * 0
 
     @property
     def variance(self) -> Tensor:

@@ -11,15 +11,14 @@ from ..ops import api
 from ..ops.api import lgamma
 from ..random import default_generator
 from ..tensor import Tensor
-from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import _UnitIntervalPair, as_float
 
 __all__ = ["Kumaraswamy"]
 
 _EULER_GAMMA = 0.57721566490153286061
 
 
-class Kumaraswamy(Distribution):
+class Kumaraswamy(_UnitIntervalPair):
     r"""p(x) = a b x^(a-1) (1 - x^a)^(b-1) on (0, 1), a = ``concentration1``,
     b = ``concentration0`` (both > 0, broadcast together).
 
@@ -33,17 +32,6 @@ class Kumaraswamy(Distribution):
 
     ``rsample`` is icdf(u) for u uniform, so gradients reach a and b through the draw.
     """
-
-    arg_constraints = {
-        "concentration1": constraints.positive,
-        "concentration0": constraints.positive,
-    }
-    support = constraints.unit_interval
-    has_rsample = True
-
-    def __init__(self, concentration1: Any, concentration0: Any, validate_args: Any = None) -> None:
-        self.concentration1, self.concentration0 = float_params(concentration1, concentration0)
-        super().__init__(self.concentration1.shape, validate_args=validate_args)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)

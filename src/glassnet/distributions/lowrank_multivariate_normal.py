@@ -13,7 +13,7 @@ from ..ops.cholesky import cholesky, solve_triangular
 from ..random import default_generator
 from ..tensor import Tensor, as_tensor
 from . import constraints
-from .distribution import Distribution
+from .distribution import _CentredAtLoc
 from .multivariate_normal import gaussian_entropy
 
 __all__ = ["LowRankMultivariateNormal"]
@@ -26,7 +26,7 @@ def _float(value: Any, like: Tensor | None = None) -> Tensor:
     return t if t.dtype.kind == "f" else t.float()
 
 
-class LowRankMultivariateNormal(Distribution):
+class LowRankMultivariateNormal(_CentredAtLoc):
     r"""N(loc, Sigma) over vectors of length n with Sigma = W W^T + D: ``cov_factor`` W (..., n, m)
     of rank m (usually m << n) and ``cov_diag`` D = diag(d) (..., n), d > 0; ``loc`` (..., n).
 
@@ -138,14 +138,6 @@ class LowRankMultivariateNormal(Distribution):
 
     def entropy(self) -> Tensor:
         return gaussian_entropy(self.event_shape[0], self._half_log_det(), self.batch_shape)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

@@ -13,7 +13,7 @@ from ..ops.cholesky import cholesky, cholesky_inverse, solve_triangular
 from ..random import default_generator
 from ..tensor import Tensor, as_tensor
 from . import constraints
-from .distribution import Distribution
+from .distribution import _CentredAtLoc
 
 __all__ = ["MultivariateNormal"]
 
@@ -39,7 +39,7 @@ def gaussian_entropy(n: int, half_log_det: Tensor, batch_shape: tuple) -> Tensor
     return h.expand(batch_shape) if h.shape != batch_shape else h
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(_CentredAtLoc):
     r"""N(loc, Sigma) over vectors of length n: ``loc`` (..., n) and exactly one of
     ``covariance_matrix`` Sigma, ``precision_matrix`` Sigma^-1, or ``scale_tril`` L, the
     lower-triangular factor with a positive diagonal and Sigma = L L^T (..., n, n).
@@ -151,14 +151,6 @@ class MultivariateNormal(Distribution):
     def entropy(self) -> Tensor:
         half_log_det = _half_log_det(self._unbroadcasted_scale_tril)
         return gaussian_entropy(self.event_shape[0], half_log_det, self.batch_shape)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

@@ -8,12 +8,12 @@ from typing import Any
 from ..creation import randn
 from ..ops import api
 from ..tensor import Tensor
-from .distribution import Distribution, float_params
+from .distribution import Distribution, _CentredAtLoc, float_params
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(_CentredAtLoc):
     r"""N(loc, scale**2), one per element of ``loc`` and ``scale`` (broadcast together).
 
         log p(x) = -(x - loc)**2 / (2 scale**2) - log(scale) - log(sqrt(2 pi))
@@ -57,14 +57,6 @@ class Normal(Distribution):
     def icdf(self, value: Any) -> Tensor:
         """The value x with P(X <= x) = value: loc + scale sqrt(2) erfinv(2 value - 1)"""
         return self.loc + self.scale * math.sqrt(2) * api.erfinv(2 * self._value(value) - 1)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

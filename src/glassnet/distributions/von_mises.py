@@ -12,7 +12,7 @@ from ..ops.bessel import i0e, i1e
 from ..random import default_generator
 from ..tensor import Tensor
 from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import _CentredAtLoc, as_float, float_params
 
 __all__ = ["VonMises"]
 
@@ -59,7 +59,7 @@ def best_fisher_angles(kappa: np.ndarray, rng: Any) -> np.ndarray:
     return theta
 
 
-class VonMises(Distribution):
+class VonMises(_CentredAtLoc):
     r"""p(x) = exp(kappa cos(x - loc)) / (2 pi I_0(kappa)) for an angle x, loc = ``loc`` (the
     mean direction), kappa = ``concentration`` (> 0: 0 is uniform on the circle, large kappa
     approaches N(loc, 1 / kappa)). I_0 is the modified Bessel function of order 0.
@@ -90,14 +90,6 @@ class VonMises(Distribution):
         x = self._value(as_float(value, self.loc))
         k = self.concentration
         return k * (x - self.loc).cos() - math.log(2 * math.pi) - _log_i0(k)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

@@ -53,16 +53,34 @@ def _activation(activation: str | Callable[[Tensor], Tensor], who: str) -> Calla
 
 
 class _ResidualLayer(Module):
-    """What the encoder and decoder layers share: their parts, the feed-forward block and the
-    norm order."""
+    """What the encoder and decoder layers share: PyTorch's arguments, their parts, the attention
+    and feed-forward blocks and the norm order.
 
-    def _build(self, attentions: tuple[str, ...], blocks: int, d_model: int, nhead: int,
-               dim_feedforward: int, dropout: float, activation: Any, layer_norm_eps: float,
-               batch_first: bool, norm_first: bool, bias: bool, device: Any,
-               dtype: Any) -> None:  # fmt: skip
-        """The parts under PyTorch's names, in its order: the attentions named ``attentions``,
-        linear1, dropout, linear2, then norm1..norm<blocks> and dropout1..dropout<blocks>."""
-        for name in attentions:
+    A subclass names its attentions (``_attentions``) and its residual blocks (``_blocks``): one
+    norm and one dropout per block.
+    """
+
+    _attentions: tuple[str, ...] = ()
+    _blocks = 0
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        """The parts under PyTorch's names, in its order: the attentions named ``_attentions``,
+        linear1, dropout, linear2, then norm1..norm<_blocks> and dropout1..dropout<_blocks>."""
+        super().__init__()
+        for name in self._attentions:
             setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                                    batch_first=batch_first, device=device,
                                                    dtype=dtype))  # fmt: skip
@@ -71,16 +89,24 @@ class _ResidualLayer(Module):
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
         self.activation = _activation(activation, type(self).__name__)
         self.norm_first = norm_first
-        for k in range(1, blocks + 1):
+        for k in range(1, self._blocks + 1):
             setattr(self, f"norm{k}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
-        for k in range(1, blocks + 1):
+        for k in range(1, self._blocks + 1):
             setattr(self, f"dropout{k}", Dropout(dropout))
         if dtype is not None:
             self.to(dtype)
 
-    def _ff_block(self, x: Tensor) -> Tensor:
-        """FF(x) = linear2(dropout(activation(linear1(x)))), before its own dropout"""
-        return self.linear2(self.dropout(self.activation(self.linear1(x))))
+    def _attention_block(self, attention: Module, dropout: Module, x: Tensor, memory: Tensor,
+                         mask: Tensor | None, key_padding_mask: Tensor | None,
+                         is_causal: bool) -> Tensor:  # fmt: skip
+        """dropout(attention(x, memory, memory)): self-attention when ``memory`` is x."""
+        y = attention(x, memory, memory, attn_mask=mask, key_padding_mask=key_padding_mask,
+                      need_weights=False, is_causal=is_causal)[0]  # fmt: skip
+        return dropout(y)
+
+    def _ff_block(self, x: Tensor, dropout: Module) -> Tensor:
+        """dropout(FF(x)), FF(x) = linear2(dropout(activation(linear1(x))))"""
+        return dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
     def _residual(self, x: Tensor, block: Callable[[Tensor], Tensor], norm: Module) -> Tensor:
         """x + block(x) with the norm after the sum (post-norm) or inside, first (pre-norm)."""
@@ -104,23 +130,8 @@ class TransformerEncoderLayer(_ResidualLayer):
     Shape: src (S, N, E), or (N, S, E) with batch_first, or (S, E); output the same.
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        self._build(("self_attn",), 2, d_model, nhead, dim_feedforward, dropout, activation,
-                    layer_norm_eps, batch_first, norm_first, bias, device, dtype)  # fmt: skip
+    _attentions = ("self_attn",)
+    _blocks = 2
 
     def forward(
         self,
@@ -130,12 +141,11 @@ class TransformerEncoderLayer(_ResidualLayer):
         is_causal: bool = False,
     ) -> Tensor:
         def self_attention(x: Tensor) -> Tensor:
-            y = self.self_attn(x, x, x, attn_mask=src_mask, key_padding_mask=src_key_padding_mask,
-                               need_weights=False, is_causal=is_causal)[0]  # fmt: skip
-            return self.dropout1(y)
+            return self._attention_block(self.self_attn, self.dropout1, x, x, src_mask,
+                                         src_key_padding_mask, is_causal)  # fmt: skip
 
         x = self._residual(src, self_attention, self.norm1)
-        return self._residual(x, lambda x: self.dropout2(self._ff_block(x)), self.norm2)
+        return self._residual(x, lambda x: self._ff_block(x, self.dropout2), self.norm2)
 
 
 class TransformerDecoderLayer(_ResidualLayer):
@@ -146,23 +156,8 @@ class TransformerDecoderLayer(_ResidualLayer):
     Shape: tgt (T, N, E) and memory (S, N, E), batch first with ``batch_first``; output as tgt.
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        self._build(("self_attn", "multihead_attn"), 3, d_model, nhead, dim_feedforward, dropout,
-                    activation, layer_norm_eps, batch_first, norm_first, bias, device, dtype)  # fmt: skip
+    _attentions = ("self_attn", "multihead_attn")
+    _blocks = 3
 
     def forward(
         self,
@@ -176,29 +171,41 @@ class TransformerDecoderLayer(_ResidualLayer):
         memory_is_causal: bool = False,
     ) -> Tensor:
         def self_attention(x: Tensor) -> Tensor:
-            y = self.self_attn(x, x, x, attn_mask=tgt_mask, key_padding_mask=tgt_key_padding_mask,
-                               need_weights=False, is_causal=tgt_is_causal)[0]  # fmt: skip
-            return self.dropout1(y)
+            return self._attention_block(self.self_attn, self.dropout1, x, x, tgt_mask,
+                                         tgt_key_padding_mask, tgt_is_causal)  # fmt: skip
 
         def memory_attention(x: Tensor) -> Tensor:
-            y = self.multihead_attn(x, memory, memory, attn_mask=memory_mask,
-                                    key_padding_mask=memory_key_padding_mask,
-                                    need_weights=False, is_causal=memory_is_causal)[0]  # fmt: skip
-            return self.dropout2(y)
+            return self._attention_block(self.multihead_attn, self.dropout2, x, memory,
+                                         memory_mask, memory_key_padding_mask,
+                                         memory_is_causal)  # fmt: skip
 
         x = self._residual(tgt, self_attention, self.norm1)
         x = self._residual(x, memory_attention, self.norm2)
-        return self._residual(x, lambda x: self.dropout3(self._ff_block(x)), self.norm3)
+        return self._residual(x, lambda x: self._ff_block(x, self.dropout3), self.norm3)
 
 
-def _copies(layer: Module, num_layers: int, who: str) -> ModuleList:
-    """``num_layers`` independent copies of ``layer`` (each with its own parameters)."""
-    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
-        raise ValueError(f"{who}: num_layers must be a positive whole number, got {num_layers!r}")
-    return ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
+class _LayerStack(Module):
+    """What the encoder and decoder stacks share: ``num_layers`` independent copies of one layer
+    (each with its own parameters), run one after another, and an optional final norm."""
+
+    def __init__(self, layer: Module, num_layers: int, norm: Module | None, who: str) -> None:
+        super().__init__()
+        if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
+            raise ValueError(
+                f"{who}: num_layers must be a positive whole number, got {num_layers!r}"
+            )
+        self.layers = ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def _run(self, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        """norm(layer_L(... layer_1(x, *args, **kwargs) ..., *args, **kwargs)), no norm if None."""
+        for layer in self.layers:
+            x = layer(x, *args, **kwargs)
+        return self.norm(x) if self.norm is not None else x
 
 
-class TransformerEncoder(Module):
+class TransformerEncoder(_LayerStack):
     """``num_layers`` copies of an encoder layer, one after another, and an optional final norm.
 
     Shape: as the layer's. ``mask`` and ``src_key_padding_mask`` reach every layer.
@@ -212,10 +219,7 @@ class TransformerEncoder(Module):
         enable_nested_tensor: bool = True,
         mask_check: bool = True,
     ) -> None:
-        super().__init__()
-        self.layers = _copies(encoder_layer, num_layers, "TransformerEncoder")
-        self.num_layers = num_layers
-        self.norm = norm
+        super().__init__(encoder_layer, num_layers, norm, "TransformerEncoder")
 
     def forward(
         self,
@@ -224,23 +228,17 @@ class TransformerEncoder(Module):
         src_key_padding_mask: Tensor | None = None,
         is_causal: bool | None = None,
     ) -> Tensor:
-        output = src
-        for layer in self.layers:
-            output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
-                           is_causal=bool(is_causal))  # fmt: skip
-        return self.norm(output) if self.norm is not None else output
+        return self._run(src, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                         is_causal=bool(is_causal))  # fmt: skip
 
 
-class TransformerDecoder(Module):
+class TransformerDecoder(_LayerStack):
     """``num_layers`` copies of a decoder layer, each attending to the same ``memory``."""
 
     def __init__(
         self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None
     ) -> None:
-        super().__init__()
-        self.layers = _copies(decoder_layer, num_layers, "TransformerDecoder")
-        self.num_layers = num_layers
-        self.norm = norm
+        super().__init__(decoder_layer, num_layers, norm, "TransformerDecoder")
 
     def forward(
         self,
@@ -253,14 +251,11 @@ class TransformerDecoder(Module):
         tgt_is_causal: bool | None = None,
         memory_is_causal: bool = False,
     ) -> Tensor:
-        output = tgt
-        for layer in self.layers:
-            output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                           tgt_key_padding_mask=tgt_key_padding_mask,
-                           memory_key_padding_mask=memory_key_padding_mask,
-                           tgt_is_causal=bool(tgt_is_causal),
-                           memory_is_causal=memory_is_causal)  # fmt: skip
-        return self.norm(output) if self.norm is not None else output
+        return self._run(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                         tgt_key_padding_mask=tgt_key_padding_mask,
+                         memory_key_padding_mask=memory_key_padding_mask,
+                         tgt_is_causal=bool(tgt_is_causal),
+                         memory_is_causal=memory_is_causal)  # fmt: skip
 
 
 class Transformer(Module):
@@ -297,18 +292,18 @@ class Transformer(Module):
                    "activation": activation, "layer_norm_eps": layer_norm_eps,
                    "batch_first": batch_first, "norm_first": norm_first, "bias": bias,
                    "device": device, "dtype": dtype}  # fmt: skip
-        if custom_encoder is not None:
-            self.encoder = custom_encoder
-        else:
-            layer = TransformerEncoderLayer(d_model, nhead, **options)
-            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-            self.encoder = TransformerEncoder(layer, num_encoder_layers, norm)
-        if custom_decoder is not None:
-            self.decoder = custom_decoder
-        else:
-            layer = TransformerDecoderLayer(d_model, nhead, **options)
-            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
-            self.decoder = TransformerDecoder(layer, num_decoder_layers, norm)
+
+        def stack(custom: Module | None, stack_type: type, layer_type: type, n: int) -> Module:
+            """The custom stack if given, else n layers of layer_type and a final LayerNorm."""
+            if custom is not None:
+                return custom
+            layer = layer_type(d_model, nhead, **options)
+            return stack_type(layer, n, LayerNorm(d_model, eps=layer_norm_eps, bias=bias))
+
+        self.encoder = stack(custom_encoder, TransformerEncoder, TransformerEncoderLayer,
+                             num_encoder_layers)  # fmt: skip
+        self.decoder = stack(custom_decoder, TransformerDecoder, TransformerDecoderLayer,
+                             num_decoder_layers)  # fmt: skip
         self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
         for p in self.parameters():
             if p.ndim > 1:

@@ -36,6 +36,7 @@ loops here are then the twin the tests compare it with, and the path used withou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,6 +105,10 @@ class Geometry:
             slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
             slice(j * dw, j * dw + (ow - 1) * sw + 1, sw),
         )
+
+    def windows(self) -> list[tuple[slice, slice]]:
+        """``window(i, j)`` of every tap, in the order of ``offsets``."""
+        return [self.window(i, j) for i, j in self.offsets]
 
     def pad_input(self, x: np.ndarray, value: float = 0.0) -> np.ndarray:
         """x (..., H, W) surrounded by ``value`` on the four sides (x itself when no padding)."""
@@ -232,6 +237,25 @@ def compiled_columns(n: int, c: int, geo: Geometry, dtype: np.dtype) -> bool:
     return use_compiled(c * kh * kw * n * geo.out_hw[0] * geo.out_hw[1], dtype)
 
 
+def _check_wide(op: str, geometry: Geometry, wide: bool) -> None:
+    """Raise unless the wide layout (see Im2Col) is asked for a stride-1 geometry only."""
+    if wide and geometry.stride != (1, 1):
+        raise ValueError(f"{op}: the wide layout needs stride (1, 1), got {geometry.stride}")
+
+
+def _compiled_pass(
+    loop: Callable[..., None], source: np.ndarray, target: np.ndarray, geo: Geometry, wide: bool
+) -> Callable[[slice], None]:
+    """The work ``run_split`` hands a range of images on the compiled path: ``loop`` (a kernel of
+    ``conv_loops``) from ``source`` into ``target`` for those images, in one compiled pass."""
+    source, args = np.ascontiguousarray(source), conv_loops.loop_args(geo, wide)
+
+    def images_pass(images: slice) -> None:
+        loop(source, target, images.start, images.stop, *args)
+
+    return images_pass
+
+
 class Im2Col(Op):
     """cols[(c,i,j), n, (p,q)] = xpad[n, c, p*sh + i*dh, q*sw + j*dw];   dL/dx = Col2Im(g)
 
@@ -256,8 +280,7 @@ class Im2Col(Op):
     """
 
     def __init__(self, geometry: Geometry, wide: bool = False, ones_row: bool = False):
-        if wide and geometry.stride != (1, 1):
-            raise ValueError(f"im2col: the wide layout needs stride (1, 1), got {geometry.stride}")
+        _check_wide("im2col", geometry, wide)
         self.geometry = geometry
         self.wide = wide
         self.ones_row = ones_row
@@ -275,11 +298,7 @@ class Im2Col(Op):
         taps = cols[: c * kk].reshape(c, kk, n, length)  # a view: rows (c, tap)
         xc = x.transpose(1, 0, 2, 3)  # (C, N, H, W), channel-major like the rows of cols
         if compiled:  # one compiled pass per range of images
-            xc, args = np.ascontiguousarray(xc), conv_loops.loop_args(geo, self.wide)
-
-            def copy_images(images: slice) -> None:
-                conv_loops.im2col_images(xc, cols, images.start, images.stop, *args)
-
+            copy_images = _compiled_pass(conv_loops.im2col_images, xc, cols, geo, self.wide)
         elif self.wide:
             flat, plane = _flat_padded(geo, (c, n), x.dtype)
             starts = _flat_offsets(geo)
@@ -293,8 +312,7 @@ class Im2Col(Op):
             xp = geo.pad_input(xc)
 
             def copy_images(images: slice) -> None:
-                for t, (i, j) in enumerate(geo.offsets):
-                    rows, columns = geo.window(i, j)
+                for t, (rows, columns) in enumerate(geo.windows()):
                     block = taps[:, t, images].reshape(c, -1, oh, ow)
                     block[...] = xp[:, images, rows, columns]
 
@@ -318,8 +336,7 @@ class Col2Im(Op):
     """
 
     def __init__(self, geometry: Geometry, wide: bool = False):
-        if wide and geometry.stride != (1, 1):
-            raise ValueError(f"col2im: the wide layout needs stride (1, 1), got {geometry.stride}")
+        _check_wide("col2im", geometry, wide)
         self.geometry = geometry
         self.wide = wide
 
@@ -341,11 +358,7 @@ class Col2Im(Op):
         # stored channel by channel, see below
         out = (compiled_arrays.empty if compiled else np.empty)((c, n, h, w), dtype=cols.dtype)
         if compiled:  # one compiled pass per range of images
-            cols, args = np.ascontiguousarray(cols), conv_loops.loop_args(geo, self.wide)
-
-            def add_images(images: slice) -> None:
-                conv_loops.col2im_images(cols, out, images.start, images.stop, *args)
-
+            add_images = _compiled_pass(conv_loops.col2im_images, cols, out, geo, self.wide)
         elif self.wide:
             flat, xp = _flat_padded(geo, (c, n), cols.dtype)
             starts = _flat_offsets(geo)
@@ -359,8 +372,7 @@ class Col2Im(Op):
             xp = np.zeros((c, n) + geo.padded_hw, dtype=cols.dtype)
 
             def add_images(images: slice) -> None:
-                for t, (i, j) in enumerate(geo.offsets):
-                    rows, columns = geo.window(i, j)
+                for t, (rows, columns) in enumerate(geo.windows()):
                     block = cols[t::kk, images].reshape(c, -1, oh, ow)
                     xp[:, images, rows, columns] += block
                 out[:, images] = geo.crop(xp[:, images])

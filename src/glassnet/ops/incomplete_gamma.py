@@ -26,6 +26,7 @@ a > 1, inf for a < 1), where PyTorch's formula takes 0 * log 0 and gives NaN for
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -43,14 +44,26 @@ _MAX_TERMS = 10_000  # the series needs about sqrt(a) terms near x = a; a cap fo
 _TINY = 1e-300  # Lentz's method replaces a zero denominator by this
 
 
+def _rounds(shape: tuple) -> Iterator[tuple[int, np.ndarray]]:
+    """The rounds n = 1, 2, ... of an expansion evaluated elementwise, each with the mask of the
+    elements still converging.
+
+    The caller clears the elements that have converged (``active &= ...``, in place: the mask
+    it is given is the one checked here); the rounds stop when none is left, or after
+    ``_MAX_TERMS``.
+    """
+    active = np.ones(shape, bool)
+    n = 0
+    while active.any() and n < _MAX_TERMS:
+        n += 1
+        yield n, active
+
+
 def _lower_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """sum_{n >= 0} x**n / (a (a + 1) ... (a + n)), for x < a + 1 (so the ratios x / (a + n) < 1)."""
     term = 1.0 / a
     total = term.copy()
-    active = np.ones(a.shape, bool)
-    n = 0
-    while active.any() and n < _MAX_TERMS:
-        n += 1
+    for n, active in _rounds(a.shape):
         term = np.where(active, term * x / (a + n), 0.0)
         total += term
         active &= np.abs(term) > np.abs(total) * _EPS
@@ -63,10 +76,7 @@ def _upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     c = np.full(a.shape, 1.0 / _TINY)
     d = 1.0 / b
     h = d.copy()
-    active = np.ones(a.shape, bool)
-    i = 0
-    while active.any() and i < _MAX_TERMS:
-        i += 1
+    for i, active in _rounds(a.shape):
         an = -i * (i - a)
         b = b + 2.0
         d = an * d + b

@@ -194,17 +194,33 @@ def _read_conv_args(
     return x, batched, tuple(weight.shape[2:]), stride_t, dilation_t
 
 
+def _kernel_too_large(fn: str, padded: tuple, extent: tuple) -> ShapeError:
+    """The error for a (dilated) kernel of size ``extent`` that does not fit in the padded input
+    of size ``padded`` (one number per spatial axis each)."""
+    return ShapeError(
+        f"{fn}: the input is smaller than the kernel: padded input size per channel is "
+        f"({' x '.join(map(str, padded))}), (dilated) kernel size is "
+        f"({' x '.join(map(str, extent))})"
+    )
+
+
 def _check_fits(fn: str, geo: Geometry, nd: int) -> None:
     """Raise when the (dilated) kernel is larger than the padded input."""
     if geo.out_hw[0] > 0 and geo.out_hw[1] > 0:
         return
-    hp, wp = geo.padded_hw
-    kh, kw = (d * (k - 1) + 1 for k, d in zip(geo.kernel, geo.dilation))
-    padded = f"{wp}" if nd == 1 else f"{hp} x {wp}"
-    kernel = f"{kw}" if nd == 1 else f"{kh} x {kw}"
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(geo.kernel, geo.dilation))
+    # A 1-D input runs as an image of height 1: name its length only.
+    raise _kernel_too_large(fn, geo.padded_hw[-nd:], extent[-nd:])
+
+
+def _check_output_size(fn: str, size: tuple, input: Tensor, nd: int) -> None:
+    """Raise when a transposed convolution's output (spatial ``size``) would be empty."""
+    if min(size) > 0:
+        return
+    shown = size[0] if nd == 1 else size
     raise ShapeError(
-        f"{fn}: the input is smaller than the kernel: padded input size per channel is "
-        f"({padded}), (dilated) kernel size is ({kernel})"
+        f"{fn}: the output size would be {shown} for an input of spatial size "
+        f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
     )
 
 
@@ -292,12 +308,7 @@ def _check_volume_fits(fn: str, geo: WindowGeometry) -> None:
     """Raise when the (dilated) kernel is larger than the padded volume along some axis."""
     if min(geo.out_size) > 0:
         return
-    padded = " x ".join(map(str, geo.padded_size))
-    kernel = " x ".join(map(str, geo.extent))
-    raise ShapeError(
-        f"{fn}: the input is smaller than the kernel: padded input size per channel is "
-        f"({padded}), (dilated) kernel size is ({kernel})"
-    )
+    raise _kernel_too_large(fn, geo.padded_size, geo.extent)
 
 
 def _conv3d_volume(
@@ -534,11 +545,7 @@ def _conv_transpose_function(nd: int, doc: str) -> Callable[..., Tensor]:
             geo3 = transposed_window_geometry(
                 tuple(x.shape[2:]), kernel, stride_t, padding_t, output_padding_t, dilation_t
             )
-            if min(geo3.in_size) <= 0:
-                raise ShapeError(
-                    f"{fn}: the output size would be {geo3.in_size} for an input of spatial "
-                    f"size {tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
-                )
+            _check_output_size(fn, geo3.in_size, input, nd)
             return _finish(_conv_transpose3d_volume(x, w, bias, geo3, int(groups)), nd, batched)
         if nd == 1:
             x, w = x.unsqueeze(2), w.unsqueeze(2)
@@ -547,12 +554,7 @@ def _conv_transpose_function(nd: int, doc: str) -> Callable[..., Tensor]:
         geo = transposed_geometry(
             tuple(x.shape[2:]), kernel, stride_t, padding_t, output_padding_t, dilation_t
         )
-        if geo.in_hw[0] <= 0 or geo.in_hw[1] <= 0:
-            size = geo.in_hw[1] if nd == 1 else geo.in_hw
-            raise ShapeError(
-                f"{fn}: the output size would be {size} for an input of spatial size "
-                f"{tuple(input.shape[-nd:])}; reduce padding or enlarge the input"
-            )
+        _check_output_size(fn, geo.in_hw[-nd:], input, nd)
         y = _conv_transpose2d_nchw(x, w, bias, geo, int(groups))
         return _finish(y, nd, batched)
 

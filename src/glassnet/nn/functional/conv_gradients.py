@@ -75,9 +75,28 @@ def _vjp(fn: str, y: Tensor, leaf: Tensor, grad_output: Tensor, others: tuple) -
     return result if record else result.detach()
 
 
+def _leaf_gradient(fn: str, nd: int, wrt: str, given: Any, size: Any, grad_output: Any,
+                   conv_args: tuple) -> Tensor:  # fmt: skip
+    """dL/dx (``wrt="input"``) or dL/dw (``wrt="weight"``) of ``conv{nd}d(x, w, None, *conv_args)``.
+
+    ``given`` is the other operand (w, or x); the one differentiated is a zero leaf of shape
+    ``size``, in the given operand's dtype. Checks, in order: the given operand and grad_output
+    are tensors, ``size`` holds nd + 2 sizes.
+    """
+    other = "weight" if wrt == "input" else "input"
+    given = _tensor(fn, given, other)
+    grad_output = _tensor(fn, grad_output, "grad_output")
+    shape = _size(fn, size, nd, f"{wrt}_size")
+    forward = getattr(_conv, f"conv{nd}d")
+    with autograd.enable_grad():
+        leaf = Tensor._make(np.zeros(shape, given.array.dtype), True, None)
+        x, w = (leaf, given) if wrt == "input" else (given, leaf)
+        y = forward(x, w, None, *conv_args)
+        return _vjp(fn, y, leaf, grad_output, (given,))
+
+
 def _input_gradient(nd: int) -> Callable[..., Tensor]:
     fn = f"conv{nd}d_input"
-    forward = getattr(_conv, f"conv{nd}d")
 
     def conv_input(
         input_size: Any,
@@ -88,26 +107,20 @@ def _input_gradient(nd: int) -> Callable[..., Tensor]:
         dilation: Any = 1,
         groups: int = 1,
     ) -> Tensor:
-        weight = _tensor(fn, weight, "weight")
-        grad_output = _tensor(fn, grad_output, "grad_output")
-        shape = _size(fn, input_size, nd, "input_size")
-        with autograd.enable_grad():
-            leaf = Tensor._make(np.zeros(shape, weight.array.dtype), True, None)
-            y = forward(leaf, weight, None, stride, padding, dilation, groups)
-            return _vjp(fn, y, leaf, grad_output, (weight,))
+        args = (stride, padding, dilation, groups)
+        return _leaf_gradient(fn, nd, "input", weight, input_size, grad_output, args)
 
-    conv_input.__name__ = conv_input.__qualname__ = fn
-    conv_input.__doc__ = (
+    return _conv.named(
+        conv_input,
+        fn,
         f"dL/dx of ``conv{nd}d(x, weight, None, stride, padding, dilation, groups)`` for "
         "dL/dy = grad_output, x of shape ``input_size`` (the transposed convolution of "
-        "grad_output with weight); see the module docstring."
+        "grad_output with weight); see the module docstring.",
     )
-    return conv_input
 
 
 def _weight_gradient(nd: int) -> Callable[..., Tensor]:
     fn = f"conv{nd}d_weight"
-    forward = getattr(_conv, f"conv{nd}d")
 
     def conv_weight(
         input: Tensor,
@@ -118,21 +131,16 @@ def _weight_gradient(nd: int) -> Callable[..., Tensor]:
         dilation: Any = 1,
         groups: int = 1,
     ) -> Tensor:
-        input = _tensor(fn, input, "input")
-        grad_output = _tensor(fn, grad_output, "grad_output")
-        shape = _size(fn, weight_size, nd, "weight_size")
-        with autograd.enable_grad():
-            leaf = Tensor._make(np.zeros(shape, input.array.dtype), True, None)
-            y = forward(input, leaf, None, stride, padding, dilation, groups)
-            return _vjp(fn, y, leaf, grad_output, (input,))
+        args = (stride, padding, dilation, groups)
+        return _leaf_gradient(fn, nd, "weight", input, weight_size, grad_output, args)
 
-    conv_weight.__name__ = conv_weight.__qualname__ = fn
-    conv_weight.__doc__ = (
+    return _conv.named(
+        conv_weight,
+        fn,
         f"dL/dw of ``conv{nd}d(input, w, None, stride, padding, dilation, groups)`` for "
         "dL/dy = grad_output, w of shape ``weight_size`` (the correlation of input with "
-        "grad_output); see the module docstring."
+        "grad_output); see the module docstring.",
     )
-    return conv_weight
 
 
 conv1d_input = _input_gradient(1)
