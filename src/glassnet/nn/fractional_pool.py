@@ -8,16 +8,17 @@ from ..tensor import Tensor
 from .errors import call_function_form
 from .functional._args import int_tuple
 from .functional.fractional_pooling import fractional_max_pool2d, fractional_max_pool3d
-from .module import Module
+from .functional.pooling import _per_axis
+from .pooling import _Pool
 
 __all__ = ["FractionalMaxPool2d", "FractionalMaxPool3d"]
 
 
-class _FractionalMaxPool(Module):
-    """The body of FractionalMaxPool2d and FractionalMaxPool3d: ``_nd`` spatial axes."""
+class _FractionalMaxPool(_Pool):
+    """The body of FractionalMaxPool2d and FractionalMaxPool3d: ``_nd`` spatial axes, the
+    input checked as every pooling layer's is."""
 
     _nd: int
-    _shapes: tuple
 
     def __init__(
         self,
@@ -38,11 +39,7 @@ class _FractionalMaxPool(Module):
         )
         self.output_ratio = None
         if output_ratio is not None:
-            ratio = (
-                tuple(output_ratio)
-                if isinstance(output_ratio, (tuple, list))
-                else (output_ratio,) * nd
-            )
+            ratio = _per_axis(output_ratio, nd)
             if len(ratio) != nd or not all(0 < r < 1 for r in ratio):
                 raise ValueError(
                     f"{who}: output_ratio must be between 0 and 1, got {output_ratio!r}"
@@ -54,7 +51,7 @@ class _FractionalMaxPool(Module):
             raise ValueError(f"{who}: give only one of output_size and output_ratio, got both")
 
     def forward(self, input: Tensor) -> Any:
-        self.check_input_shape(input, *self._shapes)
+        self._check_input(input)
         function = fractional_max_pool2d if self._nd == 2 else fractional_max_pool3d
         return call_function_form(self, function, input, self.kernel_size,
                                   self.output_size, self.output_ratio, self.return_indices,
@@ -87,7 +84,6 @@ class FractionalMaxPool2d(_FractionalMaxPool):
     """
 
     _nd = 2
-    _shapes = (("N", "C", "H", "W"), ("C", "H", "W"))
 
 
 class FractionalMaxPool3d(_FractionalMaxPool):
@@ -114,4 +110,3 @@ class FractionalMaxPool3d(_FractionalMaxPool):
     """
 
     _nd = 3
-    _shapes = (("N", "C", "D", "H", "W"), ("C", "D", "H", "W"))

@@ -6,9 +6,8 @@ from typing import Any
 
 from ..tensor import Tensor
 from . import functional as F
-from .functional._args import int_tuple
 from .functional.conv import SPATIAL_NAMES
-from .functional.pooling import InputTooSmallError
+from .functional.pooling import InputTooSmallError, _per_axis, _window_arguments
 from .module import Module
 
 __all__ = [
@@ -34,9 +33,19 @@ __all__ = [
 
 
 class _Pool(Module):
-    """Shared input check: (N, C, *spatial) or (C, *spatial), each spatial size large enough."""
+    """What every pooling layer shares: the input check, (N, C, *spatial) or (C, *spatial),
+    each spatial size large enough; and the call of its function form, ``F.<_function>{_nd}d``
+    (``_function = "max_pool"`` and ``_nd = 2``: ``F.max_pool2d``)."""
 
     _nd = 2
+    _function: str
+    _function_name: str  # "max_pool2d", set below for every class that names its _function
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Built once per class, not at every call: forward is on the hot path of a CNN.
+        if hasattr(cls, "_function"):
+            cls._function_name = f"{cls._function}{cls._nd}d"
 
     def _check_input(self, input: Any) -> None:
         nd = self._nd
@@ -51,9 +60,11 @@ class _Pool(Module):
         self.padding = padding
         self.ceil_mode = ceil_mode
 
-    def _call(self, fn: Any, input: Tensor, *args: Any) -> Any:
-        """Run the functional form; turn its size errors into errors that name this layer."""
+    def _call(self, input: Tensor, *args: Any) -> Any:
+        """Check the input, run the functional form; turn its size errors into errors that
+        name this layer."""
         self._check_input(input)
+        fn = getattr(F, self._function_name)
         try:
             return fn(input, *args)
         except InputTooSmallError:
@@ -64,6 +75,10 @@ class _Pool(Module):
 
 
 class _MaxPoolNd(_Pool):
+    _function = "max_pool"
+
+    # PyTorch's order for the layer (return_indices before ceil_mode) is not F.max_pool's,
+    # so the two signatures stay apart.
     def __init__(
         self,
         kernel_size: Any,
@@ -79,9 +94,7 @@ class _MaxPoolNd(_Pool):
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Any:
-        fn = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[self._nd]
         return self._call(
-            fn,
             input,
             self.kernel_size,
             self.stride,
@@ -163,6 +176,8 @@ class _AvgPoolNd(_Pool):
     """What AvgPool1d/2d/3d share: the call of the function form and the repr; and the
     arguments of AvgPool2d/3d (AvgPool1d, without divisor_override, has its own)."""
 
+    _function = "avg_pool"
+
     def __init__(
         self,
         kernel_size: Any,
@@ -181,9 +196,8 @@ class _AvgPoolNd(_Pool):
         args = [self.kernel_size, self.stride, self.padding, self.ceil_mode]
         args.append(self.count_include_pad)
         if self._nd > 1:  # PyTorch's AvgPool1d has no divisor_override
-            fn = F.avg_pool2d if self._nd == 2 else F.avg_pool3d
-            return self._call(fn, input, *args, self.divisor_override)
-        return self._call(F.avg_pool1d, input, *args)
+            args.append(self.divisor_override)
+        return self._call(input, *args)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -212,10 +226,6 @@ class AvgPool2d(_AvgPoolNd):
     """
 
 
-def _single(value: Any) -> tuple:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
-
-
 class AvgPool1d(_AvgPoolNd):
     r"""1-D average pooling over (N, C, L) or (C, L); see AvgPool2d.
 
@@ -237,10 +247,9 @@ class AvgPool1d(_AvgPoolNd):
     ) -> None:
         # Not _AvgPoolNd's arguments: AvgPool1d keeps 1-tuples and has no divisor_override.
         _Pool.__init__(self)
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-        self.ceil_mode = ceil_mode
+        stride = stride if stride is not None else kernel_size
+        self._set_window(_per_axis(kernel_size, 1), _per_axis(stride, 1), _per_axis(padding, 1),
+                         ceil_mode)  # fmt: skip
         self.count_include_pad = count_include_pad
 
 
@@ -263,19 +272,22 @@ class AvgPool3d(_AvgPoolNd):
     _nd = 3
 
 
-class _AdaptiveAvgPoolNd(_Pool):
+class _AdaptivePoolNd(_Pool):
+    """What the adaptive poolings share: the output size, which is all their windows need."""
+
     def __init__(self, output_size: Any) -> None:
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, input: Tensor) -> Tensor:
-        fn = {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d}
-        fn = fn[self._nd]
-        self._check_input(input)
-        return fn(input, self.output_size)
+    def forward(self, input: Tensor) -> Any:
+        return self._call(input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class _AdaptiveAvgPoolNd(_AdaptivePoolNd):
+    _function = "adaptive_avg_pool"
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
@@ -312,22 +324,18 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     _nd = 1
 
 
-class _AdaptiveMaxPoolNd(_Pool):
+class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
+    _function = "adaptive_max_pool"
+
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        super().__init__()
-        self.output_size = output_size
+        super().__init__(output_size)
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Any:
-        fn = {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
-        fn = fn[self._nd]
-        self._check_input(input)
-        return fn(input, self.output_size, self.return_indices)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
+        return self._call(input, self.output_size, self.return_indices)
 
 
+# AdaptiveMaxPool2d/1d document themselves as AdaptiveAvgPool2d/1d do: public classes, no logic.
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     r"""Max pooling to a fixed output size, whatever the input size: each output cell is the
     largest value of the window ``AdaptiveAvgPool2d`` would average.
@@ -371,6 +379,8 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
 
 
 class _LPPoolNd(_Pool):
+    _function = "lp_pool"
+
     def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
                  ceil_mode: bool = False) -> None:  # fmt: skip
         super().__init__()
@@ -378,8 +388,7 @@ class _LPPoolNd(_Pool):
         self.kernel_size, self.stride, self.ceil_mode = kernel_size, stride, ceil_mode
 
     def forward(self, input: Tensor) -> Tensor:
-        fn = {1: F.lp_pool1d, 2: F.lp_pool2d, 3: F.lp_pool3d}[self._nd]
-        return self._call(fn, input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+        return self._call(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
     def extra_repr(self) -> str:
         return (
@@ -424,20 +433,18 @@ class LPPool3d(_LPPoolNd):
 
 
 class _MaxUnpoolNd(_Pool):
+    _function = "max_unpool"
+
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         super().__init__()
-        # Kept as one int per spatial axis, as PyTorch's MaxUnpoolNd stores (and prints) them.
-        label = type(self).__name__
-        self.kernel_size = int_tuple(kernel_size, self._nd, "kernel_size", label)
-        self.stride = (
-            self.kernel_size if stride is None else int_tuple(stride, self._nd, "stride", label)
+        # Kept as one int per spatial axis, as PyTorch's MaxUnpoolNd stores (and prints) them,
+        # read as F.max_unpool reads them.
+        self.kernel_size, self.stride, self.padding = _window_arguments(
+            type(self).__name__, self._nd, kernel_size, stride, padding
         )
-        self.padding = int_tuple(padding, self._nd, "padding", label, 0)
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
-        fn = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}[self._nd]
-        self._check_input(input)
-        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+        return self._call(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -484,12 +491,6 @@ class MaxUnpool3d(_MaxUnpoolNd):
     """
 
     _nd = 3
-
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        # Stored as triples, as PyTorch's MaxUnpool3d keeps them.
-        kernel = int_tuple(kernel_size, 3, "kernel_size", "MaxUnpool3d")
-        stride = kernel if stride is None else int_tuple(stride, 3, "stride", "MaxUnpool3d")
-        super().__init__(kernel, stride, int_tuple(padding, 3, "padding", "MaxUnpool3d", 0))
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):

@@ -167,12 +167,17 @@ class MaxPool(Op):
         return (ScatterToArgmax(self.geometry, self.argmax)(g),)
 
 
-class ScatterToArgmax(Op):
-    """dx = zeros with g[n,c,p,q] added at the argmax pixel of window (p,q);   dL/dg = GatherAtArgmax(gg)"""
+class _AtArgmax(Op):
+    """What the adjoint pair ScatterToArgmax / GatherAtArgmax hold: the windows and the
+    winning tap of each, fixed by the MaxPool that made them."""
 
     def __init__(self, geometry: Geometry, argmax: np.ndarray):
         self.geometry = geometry
         self.argmax = argmax
+
+
+class ScatterToArgmax(_AtArgmax):
+    """dx = zeros with g[n,c,p,q] added at the argmax pixel of window (p,q);   dL/dg = GatherAtArgmax(gg)"""
 
     def forward(self, g):
         if g.shape != self.argmax.shape:
@@ -202,12 +207,8 @@ class ScatterToArgmax(Op):
         return (GatherAtArgmax(self.geometry, self.argmax)(gg),)
 
 
-class GatherAtArgmax(Op):
+class GatherAtArgmax(_AtArgmax):
     """y[n,c,p,q] = xpad at the argmax pixel of window (p,q) (winners fixed);   dL/dx = ScatterToArgmax(g)"""
-
-    def __init__(self, geometry: Geometry, argmax: np.ndarray):
-        self.geometry = geometry
-        self.argmax = argmax
 
     def forward(self, x):
         geo = self.geometry

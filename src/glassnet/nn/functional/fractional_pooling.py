@@ -18,6 +18,7 @@ so dL/dx is g added at every winner, differentiable again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,9 +28,11 @@ from ...errors import ShapeError
 from ...random import default_generator
 from ...tensor import Tensor
 from ._args import int_tuple, shape_text
+from .conv import _finish
 
-# The input is checked as every pooling's is, by pooling.py's _prepare.
-from .pooling import _prepare
+# The input is checked as every pooling's is, by pooling.py's _prepare; the winners are those
+# of its other max poolings (_winning_tap, _gather_winners).
+from .pooling import _gather_winners, _per_axis, _prepare, _publish, _winning_tap
 
 __all__ = [
     "fractional_max_pool2d",
@@ -68,7 +71,7 @@ def _output_size(fn: str, nd: int, shape: tuple, output_size: Any, output_ratio:
         raise ValueError(f"{fn}: give either output_size or output_ratio, got neither")
     if output_size is not None:
         return int_tuple(output_size, nd, "output_size", fn)
-    ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * nd
+    ratio = _per_axis(output_ratio, nd)
     if len(ratio) != nd or not all(isinstance(r, (int, float)) and 0 < r < 1 for r in ratio):
         several = "a pair of numbers" if nd == 2 else f"{nd} numbers"
         raise ValueError(
@@ -132,27 +135,35 @@ def _fractional_max_pool(
     planes = x.array.reshape(n, c, -1)
     values = np.take_along_axis(planes, positions.reshape(n, c, -1), axis=2)
     values = values.reshape(positions.shape)
-    tap = values.argmax(axis=-1)
-    nan = np.isnan(values)
-    if nan.any():  # PyTorch's scan lets every NaN win, so the last NaN of a window is kept
-        last_nan = taps - 1 - nan[..., ::-1].argmax(axis=-1)
-        tap = np.where(nan.any(axis=-1), last_nan, tap)
+    tap = _winning_tap(values)  # the first largest; a NaN wins, the last one
     winners = np.take_along_axis(positions, tap[..., None], axis=-1)[..., 0]  # (N, C, *outs)
-    y = x.reshape(n, c, -1).gather(2, wrap(winners.reshape(n, c, -1))).reshape(n, c, *outs)
-    indices = wrap(winners)
-    if not batched:
-        y, indices = y.squeeze(0), indices.squeeze(0)
-    return y, indices
+    y = _gather_winners(x, winners)
+    return _finish(y, nd, batched), _finish(wrap(winners), nd, batched)
 
 
-def fractional_max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Any = None,
-) -> Any:
+def _fractional_max_pool_function(nd: int, doc: str, pair: bool = False) -> Callable[..., Any]:
+    """fractional_max_pool2d or fractional_max_pool3d (nd=2, 3): one body, PyTorch's
+    signature; with ``pair``, the ``_with_indices`` form, which always returns (output,
+    indices) (``return_indices`` is accepted and ignored, as in PyTorch)."""
+    fn = f"fractional_max_pool{nd}d_with_indices" if pair else f"fractional_max_pool{nd}d"
+
+    def fractional_max_pool(
+        input: Tensor,
+        kernel_size: Any,
+        output_size: Any = None,
+        output_ratio: Any = None,
+        return_indices: bool = False,
+        _random_samples: Any = None,
+    ) -> Any:
+        y, indices = _fractional_max_pool(fn, nd, input, kernel_size, output_size, output_ratio,
+                                          _random_samples)  # fmt: skip
+        return (y, indices) if return_indices or pair else y
+
+    return _publish(fractional_max_pool, fn, doc, pair)
+
+
+fractional_max_pool2d = _fractional_max_pool_function(
+    2,
     """2-D fractional max pooling: max over k_h x k_w windows at pseudo-random starts.
 
     y[n, c, p, q] = max over (i, j) of x[n, c, start_h[n, c, p] + i, start_w[n, c, q] + j],
@@ -173,20 +184,12 @@ def fractional_max_pool2d(
 
         >>> F.fractional_max_pool2d(glassnet.randn(2, 3, 10, 10), 2, output_ratio=0.7).shape
         (2, 3, 7, 7)
-    """
-    y, indices = _fractional_max_pool("fractional_max_pool2d", 2, input, kernel_size,
-                                      output_size, output_ratio, _random_samples)  # fmt: skip
-    return (y, indices) if return_indices else y
+    """,
+)
 
 
-def fractional_max_pool3d(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Any = None,
-) -> Any:
+fractional_max_pool3d = _fractional_max_pool_function(
+    3,
     """3-D fractional max pooling: max over k_d x k_h x k_w boxes at pseudo-random starts.
 
     y[n, c, p, q, r] = max over (i, j, k) of
@@ -206,35 +209,21 @@ def fractional_max_pool3d(
 
         >>> F.fractional_max_pool3d(glassnet.randn(1, 2, 9, 9, 9), 2, output_ratio=0.5).shape
         (1, 2, 4, 4, 4)
-    """
-    y, indices = _fractional_max_pool("fractional_max_pool3d", 3, input, kernel_size,
-                                      output_size, output_ratio, _random_samples)  # fmt: skip
-    return (y, indices) if return_indices else y
+    """,
+)
 
 
-def fractional_max_pool2d_with_indices(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Any = None,
-) -> tuple[Tensor, Tensor]:
+fractional_max_pool2d_with_indices = _fractional_max_pool_function(
+    2,
     """``fractional_max_pool2d`` that always returns (output, indices) (``return_indices`` is
-    accepted and ignored, as in PyTorch)."""
-    return _fractional_max_pool("fractional_max_pool2d_with_indices", 2, input, kernel_size,
-                                output_size, output_ratio, _random_samples)  # fmt: skip
+    accepted and ignored, as in PyTorch).""",
+    pair=True,
+)
 
 
-def fractional_max_pool3d_with_indices(
-    input: Tensor,
-    kernel_size: Any,
-    output_size: Any = None,
-    output_ratio: Any = None,
-    return_indices: bool = False,
-    _random_samples: Any = None,
-) -> tuple[Tensor, Tensor]:
+fractional_max_pool3d_with_indices = _fractional_max_pool_function(
+    3,
     """``fractional_max_pool3d`` that always returns (output, indices) (``return_indices`` is
-    accepted and ignored, as in PyTorch)."""
-    return _fractional_max_pool("fractional_max_pool3d_with_indices", 3, input, kernel_size,
-                                output_size, output_ratio, _random_samples)  # fmt: skip
+    accepted and ignored, as in PyTorch).""",
+    pair=True,
+)

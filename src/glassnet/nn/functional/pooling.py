@@ -61,6 +61,23 @@ class InputTooSmallError(ShapeError):
     """The input is smaller than one window (raised so that layers can name themselves)."""
 
 
+def _per_axis(value: Any, n: int) -> tuple:
+    """``value`` as it was given for each axis: a tuple or list as a tuple, anything else
+    repeated ``n`` times (``_per_axis(0.5, 2) == (0.5, 0.5)``). Not checked: each caller
+    words its own error."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+def _publish(
+    function: Callable[..., Any], fn: str, doc: str, pair: bool = False
+) -> Callable[..., Any]:
+    """``named(function, fn, doc)``; with ``pair``, a form that always returns (output,
+    indices) says so in its return annotation (the ``*_with_indices`` functions)."""
+    if pair:
+        function.__annotations__["return"] = "tuple[Tensor, Tensor]"
+    return named(function, fn, doc)
+
+
 def _check_input(fn: str, input: Any, nd: int) -> None:
     """Check that the input is a (C, *spatial) or (N, C, *spatial) Tensor with nd spatial axes."""
     if not isinstance(input, Tensor):
@@ -86,6 +103,17 @@ def _prepare(fn: str, input: Any, nd: int, floating: bool = False) -> tuple[Tens
     return x, batched
 
 
+def _window_arguments(fn: str, nd: int, kernel_size: Any, stride: Any, padding: Any,
+                      empty_stride: bool = False) -> tuple[tuple, tuple, tuple]:  # fmt: skip
+    """kernel_size, stride and padding as nd-tuples of ints (kernel and stride >= 1, padding
+    >= 0), stride defaulting to the kernel: when it is None, or with ``empty_stride`` also
+    when it is an empty sequence (PyTorch's pooling takes ``stride=()`` so; unpooling does not)."""
+    kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
+    default = stride is None or (empty_stride and not isinstance(stride, int) and len(stride) == 0)
+    stride_t = kernel if default else int_tuple(stride, nd, "stride", fn, 1)
+    return kernel, stride_t, int_tuple(padding, nd, "padding", fn, 0)
+
+
 def _pool_geometry(
     fn: str,
     x: Tensor,
@@ -98,13 +126,7 @@ def _pool_geometry(
 ) -> Geometry | WindowGeometry:
     """The windows of a pooling over ``x``: a 2-D Geometry for 1-D and 2-D pooling (1-D as an
     image of height 1), a WindowGeometry for 3-D. Raises InputTooSmallError when no window fits."""
-    kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
-    stride_t = (
-        kernel
-        if stride is None or (not isinstance(stride, int) and len(stride) == 0)
-        else int_tuple(stride, nd, "stride", fn, 1)
-    )
-    pad = int_tuple(padding, nd, "padding", fn, 0)
+    kernel, stride_t, pad = _window_arguments(fn, nd, kernel_size, stride, padding, True)
     dil = int_tuple(dilation, nd, "dilation", fn, 1)
     if any(p > k // 2 for p, k in zip(pad, kernel)):
         raise ValueError(
@@ -142,9 +164,10 @@ def _pool_geometry(
     return geo
 
 
-def _max_pool_function(nd: int, doc: str) -> Callable[..., Any]:
-    """max_pool1d, max_pool2d or max_pool3d (nd=1, 2, 3): one body, PyTorch's signature."""
-    fn = f"max_pool{nd}d"
+def _max_pool_function(nd: int, doc: str, pair: bool = False) -> Callable[..., Any]:
+    """max_pool1d, max_pool2d or max_pool3d (nd=1, 2, 3): one body, PyTorch's signature; with
+    ``pair``, max_pool{nd}d_with_indices, which always returns (output, indices)."""
+    fn = f"max_pool{nd}d_with_indices" if pair else f"max_pool{nd}d"
 
     def max_pool(
         input: Tensor,
@@ -155,6 +178,7 @@ def _max_pool_function(nd: int, doc: str) -> Callable[..., Any]:
         ceil_mode: bool = False,
         return_indices: bool = False,
     ) -> Any:
+        return_indices = return_indices or pair
         x, batched = _prepare(fn, input, nd)
         geo = _pool_geometry(fn, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
         if nd == 3:
@@ -168,7 +192,7 @@ def _max_pool_function(nd: int, doc: str) -> Callable[..., Any]:
         flat = argmax_to_flat_index(geo, op.argmax)  # positions in the (H*W) plane (L for 1-D)
         return y, _finish(wrap(flat), nd, batched)
 
-    return named(max_pool, fn, doc)
+    return _publish(max_pool, fn, doc, pair)
 
 
 max_pool2d = _max_pool_function(
@@ -231,21 +255,18 @@ def _max_pool_volume(x: Tensor, geo: WindowGeometry) -> tuple[Tensor, np.ndarray
     scans); y then reads them with ``gather``, whose gradient is g added at each winner and
     is itself differentiable (second derivatives keep the winners fixed).
     """
-    n, c = x.shape[:2]
     r = geo.rank
     windows = geo.windows(geo.pad_input(x.array, -np.inf))  # (N, C, *out, *kernel)
     flat_windows = windows.reshape(windows.shape[: 2 + r] + (geo.taps,))
-    tap = flat_windows.argmax(axis=-1)  # the first largest (np.argmax stops at a NaN)
+    tap = _winning_tap(flat_windows)
     if any(geo.pad) and np.isneginf(np.take_along_axis(flat_windows, tap[..., None], -1)).any():
         # A window whose largest value is -inf: the padding ties with it, and PyTorch's winner
         # is the first tap inside the input holding -inf, never a padding position.
         inside = geo.windows(geo.pad_input(np.ones((1, 1) + geo.in_size, bool), False))
         candidates = (flat_windows == -np.inf) & inside.reshape(inside.shape[: 2 + r] + (-1,))
+        # (A window holding a NaN has a NaN maximum, never -inf: _winning_tap's NaN rule and
+        # this one touch different windows.)
         tap = np.where(np.isneginf(flat_windows.max(axis=-1)), candidates.argmax(axis=-1), tap)
-    nan = np.isnan(flat_windows)
-    if nan.any():  # PyTorch keeps the last NaN of a window
-        last_nan = geo.taps - 1 - nan[..., ::-1].argmax(axis=-1)
-        tap = np.where(nan.any(axis=-1), last_nan, tap)
     # the winner's position along each axis of the unpadded input: p*s + k*d - pad_before
     offsets = np.unravel_index(tap, geo.kernel)
     position = []
@@ -253,8 +274,30 @@ def _max_pool_volume(x: Tensor, geo: WindowGeometry) -> tuple[Tensor, np.ndarray
         start = np.arange(geo.out_size[a]).reshape([-1 if b == a else 1 for b in range(r)])
         position.append(start * geo.stride[a] + offsets[a] * geo.dilation[a] - geo.pad[2 * a])
     flat = np.ravel_multi_index(tuple(position), geo.in_size).astype(np.int64)
-    y = x.reshape(n, c, -1).gather(2, wrap(flat.reshape(n, c, -1)))
-    return y.reshape(n, c, *geo.out_size), flat
+    return _gather_winners(x, flat), flat
+
+
+def _winning_tap(values: np.ndarray) -> np.ndarray:
+    """The winner of every window whose taps lie along the last axis of ``values``, by
+    PyTorch's scan: the first largest, except that every NaN wins, so the last NaN is kept.
+
+    np.argmax already gives the first largest (and stops at the first NaN); the windows that
+    hold a NaN are then given their last one.
+    """
+    tap = values.argmax(axis=-1)
+    nan = np.isnan(values)
+    if nan.any():
+        last_nan = values.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)
+        tap = np.where(nan.any(axis=-1), last_nan, tap)
+    return tap
+
+
+def _gather_winners(x: Tensor, winners: np.ndarray) -> Tensor:
+    """y[n, c, *cell] = x[n, c].flat[winners[n, c, *cell]]: the winners' values, read with
+    ``gather``, so dL/dx is g added at each winner (and differentiable again, the winners
+    held fixed). ``x`` is (N, C, *spatial), ``winners`` int64 (N, C, *out); y has its shape."""
+    n, c = x.shape[:2]
+    return x.reshape(n, c, -1).gather(2, wrap(winners.reshape(n, c, -1))).reshape(winners.shape)
 
 
 def _divisor(
@@ -317,6 +360,7 @@ def _avg_pool_function(nd: int, doc: str) -> Callable[..., Tensor]:
     no divisor_override and is written out below)."""
     fn = f"avg_pool{nd}d"
 
+    # Its first parameters are max_pool's: each family keeps PyTorch's own signature, once.
     def avg_pool(
         input: Tensor,
         kernel_size: Any,
@@ -352,6 +396,7 @@ avg_pool2d = _avg_pool_function(
 )
 
 
+# Written out, not made by _avg_pool_function: PyTorch's avg_pool1d has no divisor_override.
 def avg_pool1d(
     input: Tensor,
     kernel_size: Any,
@@ -398,7 +443,7 @@ def _adaptive_setup(fn: str, nd: int, input: Tensor, output_size: Any) -> tuple:
     """The checked input as (N, C, H, W) ((N, C, D, H, W) for 3-D), whether it had a batch
     axis, and the output's spatial size ((1, Lo) for 1-D input)."""
     x, batched = _prepare(fn, input, nd, floating=True)
-    sizes = list(output_size) if isinstance(output_size, (tuple, list)) else [output_size] * nd
+    sizes = _per_axis(output_size, nd)
     if len(sizes) != nd:
         raise ValueError(
             f"{fn}: output_size must be an int or a tuple of {nd}, got {output_size!r}"
@@ -476,13 +521,23 @@ def _adaptive_max_pool(fn: str, nd: int, input: Tensor, output_size: Any, return
         winners[(Ellipsis, *cell)] = np.ravel_multi_index(
             tuple(a + offset for (a, _), offset in zip(box, local)), spatial
         )
-    flat = winners.reshape(n, c, -1)
-    y = x.reshape(n, c, -1).gather(2, wrap(flat)).reshape(n, c, *out)
-    y = _finish(y, nd, batched)
+    y = _finish(_gather_winners(x, winners), nd, batched)
     return (y, _finish(wrap(winners), nd, batched)) if return_indices else y
 
 
-def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+def _adaptive_max_pool_function(nd: int, doc: str, pair: bool = False) -> Callable[..., Any]:
+    """adaptive_max_pool1d/2d/3d (nd=1, 2, 3): one body, PyTorch's signature; with ``pair``,
+    adaptive_max_pool{nd}d_with_indices, which always returns (output, indices)."""
+    fn = f"adaptive_max_pool{nd}d_with_indices" if pair else f"adaptive_max_pool{nd}d"
+
+    def adaptive_max_pool(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+        return _adaptive_max_pool(fn, nd, input, output_size, return_indices or pair)
+
+    return _publish(adaptive_max_pool, fn, doc, pair)
+
+
+adaptive_max_pool2d = _adaptive_max_pool_function(
+    2,
     """Max pooling to a fixed output size (Ho, Wo), whatever the input size: the windows of
     ``adaptive_avg_pool2d``, each giving its largest value; dL/dx is g at each window's winner
     (the first, where several tie). With ``return_indices``, also each winner's position in
@@ -492,16 +547,17 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
 
         >>> F.adaptive_max_pool2d(glassnet.randn(2, 8, 7, 9), 3).shape
         (2, 8, 3, 3)
-    """
-    return _adaptive_max_pool("adaptive_max_pool2d", 2, input, output_size, return_indices)
+    """,
+)
 
 
-def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
-    """Max pooling of (N, C, L) or (C, L) to a fixed length; see ``adaptive_max_pool2d``."""
-    return _adaptive_max_pool("adaptive_max_pool1d", 1, input, output_size, return_indices)
+adaptive_max_pool1d = _adaptive_max_pool_function(
+    1, """Max pooling of (N, C, L) or (C, L) to a fixed length; see ``adaptive_max_pool2d``."""
+)
 
 
-def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+adaptive_max_pool3d = _adaptive_max_pool_function(
+    3,
     """Max pooling of volumes to a fixed output size (Do, Ho, Wo): the windows of
     ``adaptive_avg_pool3d``, each giving its largest value (the first on a tie); dL/dx is g at
     each winner. With ``return_indices``, also each winner's position d*H*W + h*W + w.
@@ -514,8 +570,8 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
 
         >>> F.adaptive_max_pool3d(glassnet.randn(2, 3, 5, 7, 9), (1, 3, None)).shape
         (2, 3, 1, 3, 9)
-    """
-    return _adaptive_max_pool("adaptive_max_pool3d", 3, input, output_size, return_indices)
+    """,
+)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
@@ -533,6 +589,9 @@ def _lp_pool(fn: str, nd: int, input: Tensor, norm_type: float, kernel_size: Any
     kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}: {not_a_tensor_message(input)}")
+    # The input and the windows are checked here, so that an error names lp_pool, not avg_pool.
+    x, _ = _prepare(fn, input, nd, floating=True)
+    _pool_geometry(fn, x, nd, kernel_size, stride, 0, 1, ceil_mode)
     pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[nd]
     mean = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     # (window sum) = mean * prod(kernel). Where a window's sum is exactly 0 the root's derivative
@@ -543,8 +602,7 @@ def _lp_pool(fn: str, nd: int, input: Tensor, norm_type: float, kernel_size: Any
 
 
 def _lp_pool_function(nd: int, doc: str) -> Callable[..., Tensor]:
-    """lp_pool2d (nd=2) or lp_pool3d (nd=3): one body, PyTorch's signature (lp_pool1d's
-    kernel_size is an int and is written out below)."""
+    """lp_pool1d, lp_pool2d or lp_pool3d (nd=1, 2, 3): one body, PyTorch's signature."""
     fn = f"lp_pool{nd}d"
 
     def lp_pool(
@@ -586,15 +644,11 @@ lp_pool3d = _lp_pool_function(
 )
 
 
-def lp_pool1d(
-    input: Tensor,
-    norm_type: float,
-    kernel_size: int,
-    stride: Any = None,
-    ceil_mode: bool = False,
-) -> Tensor:
-    """1-D power-average pooling over (N, C, L) or (C, L): y = (sum_window x**p) ** (1 / p); see ``lp_pool2d``."""
-    return _lp_pool("lp_pool1d", 1, input, norm_type, kernel_size, stride, ceil_mode)
+lp_pool1d = _lp_pool_function(
+    1,
+    """1-D power-average pooling over (N, C, L) or (C, L): y = (sum_window x**p) ** (1 / p); see ``lp_pool2d``.""",
+)
+lp_pool1d.__annotations__["kernel_size"] = "int"  # PyTorch's lp_pool1d takes one int
 
 
 # ----------------------------------------------------------------------------------------------
@@ -636,9 +690,7 @@ def _max_unpool(fn: str, nd: int, input: Tensor, indices: Any, kernel_size: Any,
             f"{fn}: expected indices of the input's shape {shape_text(input.shape)}, got "
             f"{shape_text(idx.shape)}"
         )
-    kernel = int_tuple(kernel_size, nd, "kernel_size", fn, 1)
-    stride_t = kernel if stride is None else int_tuple(stride, nd, "stride", fn, 1)
-    pad = int_tuple(padding, nd, "padding", fn, 0)
+    kernel, stride_t, pad = _window_arguments(fn, nd, kernel_size, stride, padding)
     out = _unpool_size(fn, nd, tuple(input.shape[-nd:]), kernel, stride_t, pad, output_size)
     plane = int(np.prod(out))
     if idx.size and (idx.min() < 0 or idx.max() >= plane):
@@ -659,6 +711,7 @@ def _max_unpool_function(nd: int, doc: str) -> Callable[..., Tensor]:
     """max_unpool1d, max_unpool2d or max_unpool3d (nd=1, 2, 3): one body, PyTorch's signature."""
     fn = f"max_unpool{nd}d"
 
+    # Shaped like lp_pool's parameter list, but PyTorch's own max_unpool signature: kept apart.
     def max_unpool(
         input: Tensor,
         indices: Tensor,

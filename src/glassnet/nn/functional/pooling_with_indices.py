@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...tensor import Tensor
-from . import pooling
+# Each is made by the factory of its plain pooling (one body, one signature), which names the
+# function in its errors and returns the pair whatever return_indices says.
+from .pooling import _adaptive_max_pool_function, _max_pool_function
 
 __all__ = [
     "max_pool1d_with_indices",
@@ -29,63 +30,22 @@ __all__ = [
 ]
 
 
-def _max_pool_with_indices(nd: int) -> Callable[..., tuple[Tensor, Tensor]]:
-    plain = getattr(pooling, f"max_pool{nd}d")
-    fn = f"max_pool{nd}d_with_indices"
-
-    def max_pool_with_indices(
-        input: Tensor,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        dilation: Any = 1,
-        ceil_mode: bool = False,
-        return_indices: bool = False,
-    ) -> tuple[Tensor, Tensor]:
-        return _renamed(fn, plain, input, kernel_size, stride, padding, dilation, ceil_mode,
-                        return_indices=True)  # fmt: skip
-
-    max_pool_with_indices.__name__ = max_pool_with_indices.__qualname__ = fn
-    max_pool_with_indices.__doc__ = (
-        f"``max_pool{nd}d(..., return_indices=True)``: (output, indices) always "
-        "(``return_indices`` is accepted and ignored, as in PyTorch)."
+def _pair_form(factory: Callable[..., Callable], nd: int, plain: str) -> Callable[..., Any]:
+    """``factory``'s pair-returning form for nd axes, documented as ``plain``'s and placed in
+    this module (its ``__module__``, as where it is defined for a reader)."""
+    function = factory(
+        nd,
+        f"``{plain}(..., return_indices=True)``: (output, indices) always "
+        "(``return_indices`` is accepted and ignored, as in PyTorch).",
+        pair=True,
     )
-    return max_pool_with_indices
+    function.__module__ = __name__
+    return function
 
 
-def _adaptive_max_pool_with_indices(nd: int) -> Callable[..., tuple[Tensor, Tensor]]:
-    plain = getattr(pooling, f"adaptive_max_pool{nd}d")
-    fn = f"adaptive_max_pool{nd}d_with_indices"
-
-    def adaptive_max_pool_with_indices(
-        input: Tensor, output_size: Any, return_indices: bool = False
-    ) -> tuple[Tensor, Tensor]:
-        return _renamed(fn, plain, input, output_size, return_indices=True)
-
-    adaptive_max_pool_with_indices.__name__ = adaptive_max_pool_with_indices.__qualname__ = fn
-    adaptive_max_pool_with_indices.__doc__ = (
-        f"``adaptive_max_pool{nd}d(..., return_indices=True)``: (output, indices) always "
-        "(``return_indices`` is accepted and ignored, as in PyTorch)."
-    )
-    return adaptive_max_pool_with_indices
-
-
-def _renamed(fn: str, plain: Callable, *args: Any, **kwargs: Any) -> Any:
-    """``plain(*args, **kwargs)``; an argument error it raises names ``fn``, the function the
-    user called, instead of ``plain``."""
-    try:
-        return plain(*args, **kwargs)
-    except (ValueError, TypeError, IndexError) as error:
-        prefix = plain.__name__ + ": "
-        message = str(error)
-        if not message.startswith(prefix):
-            raise
-        raise type(error)(fn + ": " + message[len(prefix) :]) from None
-
-
-max_pool1d_with_indices = _max_pool_with_indices(1)
-max_pool2d_with_indices = _max_pool_with_indices(2)
-max_pool3d_with_indices = _max_pool_with_indices(3)
-adaptive_max_pool1d_with_indices = _adaptive_max_pool_with_indices(1)
-adaptive_max_pool2d_with_indices = _adaptive_max_pool_with_indices(2)
-adaptive_max_pool3d_with_indices = _adaptive_max_pool_with_indices(3)
+max_pool1d_with_indices = _pair_form(_max_pool_function, 1, "max_pool1d")
+max_pool2d_with_indices = _pair_form(_max_pool_function, 2, "max_pool2d")
+max_pool3d_with_indices = _pair_form(_max_pool_function, 3, "max_pool3d")
+adaptive_max_pool1d_with_indices = _pair_form(_adaptive_max_pool_function, 1, "adaptive_max_pool1d")
+adaptive_max_pool2d_with_indices = _pair_form(_adaptive_max_pool_function, 2, "adaptive_max_pool2d")
+adaptive_max_pool3d_with_indices = _pair_form(_adaptive_max_pool_function, 3, "adaptive_max_pool3d")
