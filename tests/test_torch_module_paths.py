@@ -275,16 +275,13 @@ def test_loss_bases_take_pytorchs_keywords():
     assert isinstance(nn.MSELoss(), loss._Loss) and not isinstance(nn.MSELoss(), loss._WeightedLoss)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="glassnet's _Loss takes reduction first (PyTorch: size_average, reduce, reduction); "
-    "needs PyTorch's order in nn/loss.py",
-)
 @pytest.mark.filterwarnings("ignore:size_average and reduce are deprecated")
 def test_loss_bases_take_pytorchs_positional_order():
     # Old PyTorch code: super().__init__(size_average, reduce, reduction) / (weight, ...).
     assert loss._Loss(None, None, "sum").reduction == "sum"
     assert loss._WeightedLoss(None, None, None, "sum").reduction == "sum"
+    assert loss._Loss(True, False).reduction == "none"  # reduce=False wins, as in PyTorch
+    assert loss._Loss(False).reduction == "sum"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -12,13 +12,17 @@ Also here: the in-place forms (``torch.selu_(x)``, ``torch.dropout_(x, p, train)
 that return more than F does (``torch.adaptive_max_pool1d`` gives values and indices,
 ``torch.embedding_bag`` a 4-tuple), the kernel-level ones that take modes as numbers
 (``torch.convolution``, ``torch.grid_sampler``), and one step of a recurrent layer
-(``torch.lstm_cell``). The losses with PyTorch's reduction numbers are in torch_loss_forms.py,
+(``torch.lstm_cell``). Forms that differ only in the F function they call or the check they
+make come from one factory each: the dropouts (``_dropout_form``, out of place and in place),
+the cells (``_cell_form``) and the grid samplers (``_grid_sampler_form``).
+The losses with PyTorch's reduction numbers are in torch_loss_forms.py,
 the ``native_*`` forms (which also return saved statistics or masks) in torch_native_forms.py;
 both are exported from here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -56,33 +60,6 @@ __all__ = [*SAME_ARGUMENTS, "alpha_dropout", "batch_norm", "dropout", "embedding
            "gru_cell", "lstm_cell", "rnn_relu_cell", "rnn_tanh_cell"]  # fmt: skip
 
 globals().update({name: getattr(F, name) for name in SAME_ARGUMENTS})
-
-
-def dropout(input: Any, p: float, train: bool) -> Any:  # noqa: A002 - PyTorch's names
-    """``F.dropout(input, p, training=train)``: PyTorch's top-level form has no default for train."""
-    return F.dropout(input, p, training=train)
-
-
-def alpha_dropout(input: Any, p: float, train: bool) -> Any:  # noqa: A002
-    """``F.alpha_dropout(input, p, training=train)`` (SELU networks' dropout)."""
-    return F.alpha_dropout(input, p, training=train)
-
-
-def feature_dropout(input: Any, p: float, train: bool) -> Any:  # noqa: A002
-    """Whole channels zeroed: ``F.dropout1d`` / ``dropout2d`` / ``dropout3d`` for an input of
-    (N, C, L), (N, C, H, W) or (N, C, D, H, W)."""
-    by_rank = {3: F.dropout1d, 4: F.dropout2d, 5: F.dropout3d}
-    rank = getattr(input, "ndim", 0)
-    if rank not in by_rank:
-        raise ShapeError(
-            f"feature_dropout: expected an input of 3 to 5 dimensions (N, C, ...), got {rank}"
-        )
-    return by_rank[rank](input, p, training=train)
-
-
-def feature_alpha_dropout(input: Any, p: float, train: bool) -> Any:  # noqa: A002
-    """``F.feature_alpha_dropout(input, p, training=train)``."""
-    return F.feature_alpha_dropout(input, p, training=train)
 
 
 def rrelu(
@@ -211,28 +188,75 @@ def rrelu_(
 ) -> Any:
     """In place: ``F.rrelu`` (negative inputs times a slope drawn from U(lower, upper) while
     training, times (lower + upper) / 2 otherwise); the global generator draws the slopes."""
-    return _in_place("rrelu_", input, lambda t: F.rrelu(t, lower, upper, training))
+    return _in_place("rrelu_", input, lambda t: rrelu(t, lower, upper, training, generator))
 
 
-def dropout_(input: Any, p: float, train: bool) -> Any:  # noqa: A002
+# ----------------------------------------------------------------------------------------------
+# Dropouts: PyTorch's top-level forms take (input, p, train), all three required, where F's take
+# (input, p, training=...); each comes out of place and in place from one factory.
+# ----------------------------------------------------------------------------------------------
+
+
+def _feature_dropout(input: Any, p: float, training: bool) -> Any:  # noqa: A002
+    """``F.dropout1d`` / ``dropout2d`` / ``dropout3d``, chosen by the input's rank (3 to 5)."""
+    by_rank = {3: F.dropout1d, 4: F.dropout2d, 5: F.dropout3d}
+    rank = getattr(input, "ndim", 0)
+    if rank not in by_rank:
+        raise ShapeError(
+            f"feature_dropout: expected an input of 3 to 5 dimensions (N, C, ...), got {rank}"
+        )
+    return by_rank[rank](input, p, training=training)
+
+
+def _dropout_form(name: str, dropout: Callable, doc: str, *, in_place: bool = False) -> Callable:
+    """The top-level form ``name(input, p, train)`` of ``dropout(input, p, training=train)``;
+    with ``in_place`` the result is written into the input, which is returned (``_in_place``)."""
+
+    def form(input: Any, p: float, train: bool) -> Any:  # noqa: A002 - PyTorch's names
+        if in_place:
+            return _in_place(name, input, lambda t: dropout(t, p, training=train))
+        return dropout(input, p, training=train)
+
+    form.__name__ = form.__qualname__ = name
+    form.__doc__ = doc
+    return form
+
+
+dropout = _dropout_form(
+    "dropout", F.dropout,
+    "``F.dropout(input, p, training=train)``: PyTorch's top-level form has no default for train.",
+)  # fmt: skip
+alpha_dropout = _dropout_form(
+    "alpha_dropout", F.alpha_dropout,
+    "``F.alpha_dropout(input, p, training=train)`` (SELU networks' dropout).",
+)  # fmt: skip
+feature_dropout = _dropout_form(
+    "feature_dropout", _feature_dropout,
+    """Whole channels zeroed: ``F.dropout1d`` / ``dropout2d`` / ``dropout3d`` for an input of
+    (N, C, L), (N, C, H, W) or (N, C, D, H, W).""",
+)  # fmt: skip
+feature_alpha_dropout = _dropout_form(
+    "feature_alpha_dropout", F.feature_alpha_dropout,
+    "``F.feature_alpha_dropout(input, p, training=train)``.",
+)  # fmt: skip
+dropout_ = _dropout_form(
+    "dropout_", F.dropout,
     """In place: ``dropout(input, p, train)`` (each element zeroed with probability p, the
-    survivors scaled by 1 / (1 - p))."""
-    return _in_place("dropout_", input, lambda t: dropout(t, p, train))
-
-
-def alpha_dropout_(input: Any, p: float, train: bool) -> Any:  # noqa: A002
-    """In place: ``alpha_dropout(input, p, train)``."""
-    return _in_place("alpha_dropout_", input, lambda t: alpha_dropout(t, p, train))
-
-
-def feature_dropout_(input: Any, p: float, train: bool) -> Any:  # noqa: A002
-    """In place: ``feature_dropout(input, p, train)`` (whole channels zeroed)."""
-    return _in_place("feature_dropout_", input, lambda t: feature_dropout(t, p, train))
-
-
-def feature_alpha_dropout_(input: Any, p: float, train: bool) -> Any:  # noqa: A002
-    """In place: ``feature_alpha_dropout(input, p, train)``."""
-    return _in_place("feature_alpha_dropout_", input, lambda t: feature_alpha_dropout(t, p, train))
+    survivors scaled by 1 / (1 - p)).""",
+    in_place=True,
+)  # fmt: skip
+alpha_dropout_ = _dropout_form(
+    "alpha_dropout_", F.alpha_dropout, "In place: ``alpha_dropout(input, p, train)``.",
+    in_place=True,
+)  # fmt: skip
+feature_dropout_ = _dropout_form(
+    "feature_dropout_", _feature_dropout,
+    "In place: ``feature_dropout(input, p, train)`` (whole channels zeroed).", in_place=True,
+)  # fmt: skip
+feature_alpha_dropout_ = _dropout_form(
+    "feature_alpha_dropout_", F.feature_alpha_dropout,
+    "In place: ``feature_alpha_dropout(input, p, train)``.", in_place=True,
+)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------------------
@@ -403,30 +427,11 @@ _INTERPOLATIONS = ("bilinear", "nearest", "bicubic")
 _PADDINGS = ("zeros", "border", "reflection")
 
 
-def grid_sampler(
-    input: Any,  # noqa: A002
-    grid: Any,
-    interpolation_mode: int,
-    padding_mode: int,
-    align_corners: bool,
-) -> Any:
-    """``F.grid_sample`` with its modes as numbers: interpolation 0 bilinear, 1 nearest,
-    2 bicubic; padding 0 zeros, 1 border, 2 reflection."""
-    for name, code, names in (
-        ("interpolation_mode", interpolation_mode, _INTERPOLATIONS),
-        ("padding_mode", padding_mode, _PADDINGS),
-    ):
-        if isinstance(code, bool) or code not in (0, 1, 2):
-            raise ValueRangeError(
-                f"grid_sampler: {name} must be 0, 1 or 2 ({', '.join(names)}), got {code!r}"
-            )
-    return F.grid_sample(
-        input, grid, _INTERPOLATIONS[interpolation_mode], _PADDINGS[padding_mode],
-        bool(align_corners),
-    )  # fmt: skip
+def _grid_sampler_form(rank: int | None, layout: str = "") -> Callable:
+    """``grid_sampler`` (any rank, for ``rank`` None) or ``grid_sampler_{rank - 2}d``, which
+    takes only a ``rank``-D input laid out as ``layout``."""
+    name = "grid_sampler" if rank is None else f"grid_sampler_{rank - 2}d"
 
-
-def _grid_sampler_of_rank(rank: int, layout: str) -> Any:
     def sampler(
         input: Any,  # noqa: A002
         grid: Any,
@@ -434,20 +439,37 @@ def _grid_sampler_of_rank(rank: int, layout: str) -> Any:
         padding_mode: int,
         align_corners: bool,
     ) -> Any:
-        if getattr(input, "ndim", None) != rank:
+        if rank is not None and getattr(input, "ndim", None) != rank:
             raise ShapeError(
-                f"grid_sampler_{rank - 2}d: expected a {rank}-D input {layout}, got "
+                f"{name}: expected a {rank}-D input {layout}, got "
                 f"{getattr(input, 'ndim', type(input).__name__)} dimensions"
             )
-        return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+        for option, code, names in (
+            ("interpolation_mode", interpolation_mode, _INTERPOLATIONS),
+            ("padding_mode", padding_mode, _PADDINGS),
+        ):
+            if isinstance(code, bool) or code not in (0, 1, 2):
+                raise ValueRangeError(
+                    f"grid_sampler: {option} must be 0, 1 or 2 ({', '.join(names)}), got {code!r}"
+                )
+        return F.grid_sample(
+            input, grid, _INTERPOLATIONS[interpolation_mode], _PADDINGS[padding_mode],
+            bool(align_corners),
+        )  # fmt: skip
 
-    sampler.__name__ = sampler.__qualname__ = f"grid_sampler_{rank - 2}d"
-    sampler.__doc__ = f"``grid_sampler`` for a {rank}-D input {layout} only."
+    sampler.__name__ = sampler.__qualname__ = name
+    sampler.__doc__ = (
+        """``F.grid_sample`` with its modes as numbers: interpolation 0 bilinear, 1 nearest,
+    2 bicubic; padding 0 zeros, 1 border, 2 reflection."""
+        if rank is None
+        else f"``grid_sampler`` for a {rank}-D input {layout} only."
+    )
     return sampler
 
 
-grid_sampler_2d = _grid_sampler_of_rank(4, "(N, C, H, W)")
-grid_sampler_3d = _grid_sampler_of_rank(5, "(N, C, D, H, W)")
+grid_sampler = _grid_sampler_form(None)
+grid_sampler_2d = _grid_sampler_form(4, "(N, C, H, W)")
+grid_sampler_3d = _grid_sampler_form(5, "(N, C, D, H, W)")
 
 
 def affine_grid_generator(theta: Any, size: Any, align_corners: bool) -> Any:
@@ -498,68 +520,68 @@ def _batched(cell: Any, input: Any, states: tuple, *weights: Any, **options: Any
     return tuple(t.squeeze(0) for t in out) if isinstance(out, tuple) else out.squeeze(0)
 
 
-def rnn_tanh_cell(
-    input: Any,  # noqa: A002
-    hx: Any,
-    w_ih: Any,
-    w_hh: Any,
-    b_ih: Any = None,
-    b_hh: Any = None,
-) -> Any:
-    """h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
-    _check_cell("rnn_tanh_cell", input, hx, w_ih, w_hh, 1)
-    return _batched(rnn_cell_reference, input, (hx,), w_ih, w_hh, b_ih, b_hh)
-
-
-def rnn_relu_cell(
-    input: Any,  # noqa: A002
-    hx: Any,
-    w_ih: Any,
-    w_hh: Any,
-    b_ih: Any = None,
-    b_hh: Any = None,
-) -> Any:
-    """h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
-    _check_cell("rnn_relu_cell", input, hx, w_ih, w_hh, 1)
-    return _batched(rnn_cell_reference, input, (hx,), w_ih, w_hh, b_ih, b_hh, nonlinearity="relu")
-
-
-def gru_cell(
-    input: Any,  # noqa: A002
-    hx: Any,
-    w_ih: Any,
-    w_hh: Any,
-    b_ih: Any = None,
-    b_hh: Any = None,
-) -> Any:
-    """One GRU step: r, z = sigmoid(gates), n = tanh(x_n + r * h_n), h' = (1 - z) n + z h."""
-    _check_cell("gru_cell", input, hx, w_ih, w_hh, 3)
-    return _batched(gru_cell_reference, input, (hx,), w_ih, w_hh, b_ih, b_hh)
-
-
-def lstm_cell(
-    input: Any,  # noqa: A002
-    hx: Any,
-    w_ih: Any,
-    w_hh: Any,
-    b_ih: Any = None,
-    b_hh: Any = None,
-) -> tuple:
-    """One LSTM step; hx is the pair (h, c) and the result the pair (h', c'):
-    c' = f c + i g, h' = o tanh(c') with i, f, o sigmoid gates and g a tanh candidate."""
+def _cell_states(who: str, input: Any, hx: Any, w_ih: Any, w_hh: Any, gates: int,  # noqa: A002
+                 pair: bool) -> tuple:  # fmt: skip
+    """The state(s) in ``hx``, checked against the input and weights: (h,), or with ``pair``
+    (the LSTM's hx) the pair (h, c), c of h's shape."""
+    if not pair:
+        _check_cell(who, input, hx, w_ih, w_hh, gates)
+        return (hx,)
     if not isinstance(hx, (list, tuple)) or len(hx) != 2:
-        raise TypeError(f"lstm_cell: hx must be the pair (h, c), got {type(hx).__name__}")
-    _check_cell("lstm_cell", input, hx[0], w_ih, w_hh, 4)
-    if tuple(hx[1].shape) != tuple(hx[0].shape):
-        raise ShapeError(
-            f"lstm_cell: c must have h's shape {tuple(hx[0].shape)}, got {tuple(hx[1].shape)}"
-        )
-    if input.ndim == 2:
-        return lstm_cell_reference(input, (hx[0], hx[1]), w_ih, w_hh, b_ih, b_hh)
-    h, c = lstm_cell_reference(
-        input.unsqueeze(0), (hx[0].unsqueeze(0), hx[1].unsqueeze(0)), w_ih, w_hh, b_ih, b_hh
-    )
-    return h.squeeze(0), c.squeeze(0)
+        raise TypeError(f"{who}: hx must be the pair (h, c), got {type(hx).__name__}")
+    h, c = hx
+    _check_cell(who, input, h, w_ih, w_hh, gates)
+    if tuple(c.shape) != tuple(h.shape):
+        raise ShapeError(f"{who}: c must have h's shape {tuple(h.shape)}, got {tuple(c.shape)}")
+    return h, c
+
+
+def _lstm_step(input: Any, h: Any, c: Any, *weights: Any) -> tuple:  # noqa: A002
+    """``lstm_cell_reference`` with the state (h, c) as two arguments, as ``_batched`` passes it."""
+    return lstm_cell_reference(input, (h, c), *weights)
+
+
+def _cell_form(name: str, step: Callable, gates: int, doc: str, *, pair: bool = False,
+               **options: Any) -> Callable:  # fmt: skip
+    """The top-level form ``name(input, hx, w_ih, w_hh, b_ih=None, b_hh=None)`` of one step of
+    a recurrent layer: hx checked (``_cell_states``), then ``step(input, *states, w_ih, w_hh,
+    b_ih, b_hh, **options)`` on a batch (``_batched``)."""
+
+    def cell(
+        input: Any,  # noqa: A002
+        hx: Any,
+        w_ih: Any,
+        w_hh: Any,
+        b_ih: Any = None,
+        b_hh: Any = None,
+    ) -> Any:
+        states = _cell_states(name, input, hx, w_ih, w_hh, gates, pair)
+        return _batched(step, input, states, w_ih, w_hh, b_ih, b_hh, **options)
+
+    cell.__name__ = cell.__qualname__ = name
+    cell.__doc__ = doc
+    if pair:
+        cell.__annotations__["return"] = "tuple"  # the LSTM's result is the pair (h', c')
+    return cell
+
+
+rnn_tanh_cell = _cell_form(
+    "rnn_tanh_cell", rnn_cell_reference, 1, "h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."
+)
+rnn_relu_cell = _cell_form(
+    "rnn_relu_cell", rnn_cell_reference, 1, "h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh).",
+    nonlinearity="relu",
+)  # fmt: skip
+gru_cell = _cell_form(
+    "gru_cell", gru_cell_reference, 3,
+    "One GRU step: r, z = sigmoid(gates), n = tanh(x_n + r * h_n), h' = (1 - z) n + z h.",
+)  # fmt: skip
+lstm_cell = _cell_form(
+    "lstm_cell", _lstm_step, 4,
+    """One LSTM step; hx is the pair (h, c) and the result the pair (h', c'):
+    c' = f c + i g, h' = o tanh(c') with i, f, o sigmoid gates and g a tanh candidate.""",
+    pair=True,
+)  # fmt: skip
 
 
 # The losses with PyTorch's reduction numbers and the native_* forms live in files of their own;

@@ -8,9 +8,19 @@ and appear in ``state_dict()`` as in PyTorch.
 
 Input errors name the loss module (and its path inside a model), e.g.
 ``CrossEntropyLoss: target contains class index 12, but the input has 10 classes ...``.
+
+Each loss's forward is one function call, written once in ``_FunctionLoss``: a loss class
+names its function (``fn``) and which stored settings go to it, positionally
+(``_positional``) or by name (``_keywords``), and which its repr shows (``_shown``).
+``_PlainLoss`` and ``_ClassWeightedLoss`` add the two constructors most losses share.
 """
 
 from __future__ import annotations
+
+import functools
+import types
+from collections.abc import Callable
+from typing import Any
 
 from ..tensor import Tensor, as_tensor
 from .distance import PairwiseDistance
@@ -53,11 +63,12 @@ class _Loss(Module):
     _valid_reductions: tuple = ("none", "mean", "sum")
 
     def __init__(
-        self, reduction: str = "mean", size_average: bool | None = None, reduce: bool | None = None
+        self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
     ) -> None:
         super().__init__()
-        # PyTorch's deprecated flags, accepted by name only (a positional call written for the
-        # old signatures fails loudly instead of setting the wrong argument).
+        # PyTorch's order, so that a loss written for PyTorch calling
+        # super().__init__(size_average, reduce, reduction) sets what it means to; the two
+        # deprecated flags, when given, decide the reduction as in PyTorch.
         reduction = F.legacy_reduction(size_average, reduce, reduction)
         F._check_reduction(type(self).__name__, reduction, self._valid_reductions)
         self.reduction = reduction
@@ -70,13 +81,100 @@ class _WeightedLoss(_Loss):
     """A loss with optional per-class weights, kept as a buffer named ``weight``."""
 
     def __init__(
-        self, weight: Tensor | None = None, reduction: str = "mean", **legacy: bool | None
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction, **legacy)
+        super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", None if weight is None else as_tensor(weight))
 
 
-class MSELoss(_Loss):
+def _constructor_named_for(cls: type) -> Callable[..., None]:
+    """A copy of the constructor ``cls`` inherits, named ``cls.__init__``: a wrong call then
+    reports ``MSELoss.__init__() takes 1 positional argument ...``, not the base class's name."""
+    inherited = cls.__init__
+    twin = types.FunctionType(
+        inherited.__code__, inherited.__globals__, inherited.__name__, inherited.__defaults__,
+        inherited.__closure__,
+    )  # fmt: skip
+    functools.update_wrapper(twin, inherited)
+    twin.__kwdefaults__ = inherited.__kwdefaults__
+    twin.__qualname__ = f"{cls.__qualname__}.__init__"
+    del twin.__wrapped__  # the copy is the constructor itself, not a wrapper around one
+    return twin
+
+
+def _setting_text(name: str, value: Any) -> str:
+    """``name=value`` as a repr shows it: words quoted (reduction='mean'), numbers plain."""
+    return f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}"
+
+
+class _FunctionLoss(_Loss):
+    """A loss that is its function ``fn`` called with the settings it stores.
+
+    ``forward(input, target)`` returns ``fn(input, target, *positional, reduction=...,
+    **keywords)``, where ``positional`` are the attributes named in ``_positional`` (in that
+    order) and ``keywords`` those named in ``_keywords``; errors raised by ``fn`` name the
+    module (``call_function_form``). A loss with other inputs defines ``forward`` with its own
+    argument names and calls ``_call``. ``extra_repr`` shows the attributes named in ``_shown``.
+    """
+
+    fn: Callable[..., Tensor]
+    _positional: tuple[str, ...] = ()
+    _keywords: tuple[str, ...] = ()
+    _shown: tuple[str, ...] = ("reduction",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = _constructor_named_for(cls)  # type: ignore[method-assign]
+
+    def _call(self, *inputs: Any) -> Tensor:
+        positional = [getattr(self, name) for name in self._positional]
+        keywords = {name: getattr(self, name) for name in self._keywords}
+        return call_function_form(
+            self, self.fn, *inputs, *positional, reduction=self.reduction, **keywords
+        )
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._call(input, target)
+
+    def extra_repr(self) -> str:
+        return ", ".join(_setting_text(name, getattr(self, name)) for name in self._shown)
+
+
+class _PlainLoss(_FunctionLoss):
+    """A ``_FunctionLoss`` built with PyTorch's keyword-only reduction arguments only."""
+
+    def __init__(
+        self,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average=size_average, reduce=reduce, reduction=reduction)
+
+
+class _ClassWeightedLoss(_FunctionLoss, _WeightedLoss):
+    """A ``_FunctionLoss`` with optional class weights, passed to ``fn`` after the target."""
+
+    _positional = ("weight",)
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        *,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, size_average=size_average, reduce=reduce, reduction=reduction)
+
+
+class MSELoss(_PlainLoss):
     """Mean squared error: l_i = (x_i - y_i)**2, averaged (or summed, or kept per element).
 
     Args:
@@ -91,20 +189,10 @@ class MSELoss(_Loss):
         tensor(2.5000)
     """
 
-    def __init__(
-        self,
-        *,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(reduction, size_average, reduce)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(self, F.mse_loss, input, target, reduction=self.reduction)
+    fn = staticmethod(F.mse_loss)
 
 
-class L1Loss(_Loss):
+class L1Loss(_PlainLoss):
     """Mean absolute error: l_i = |x_i - y_i| (robust to outliers; gradient +-1).
 
     Args:
@@ -115,20 +203,10 @@ class L1Loss(_Loss):
     Example: ``nn.L1Loss()(pred, y)``.
     """
 
-    def __init__(
-        self,
-        *,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(reduction, size_average, reduce)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(self, F.l1_loss, input, target, reduction=self.reduction)
+    fn = staticmethod(F.l1_loss)
 
 
-class HuberLoss(_Loss):
+class HuberLoss(_FunctionLoss):
     """Huber loss: 0.5 z**2 for z = |x - y| < delta, delta (z - 0.5 delta) beyond.
 
     Quadratic (like MSE) for small errors, linear (like L1) for large ones.
@@ -142,22 +220,18 @@ class HuberLoss(_Loss):
     Example: ``nn.HuberLoss(delta=0.5)(pred, y)``.
     """
 
+    fn = staticmethod(F.huber_loss)
+    _keywords = ("delta",)
+    _shown = ("reduction", "delta")
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         if not delta > 0:
             raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
         self.delta = delta
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self, F.huber_loss, input, target, reduction=self.reduction, delta=self.delta
-        )
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, delta={self.delta}"
-
-
-class SmoothL1Loss(_Loss):
+class SmoothL1Loss(_PlainLoss):
     """Smooth L1: 0.5 z**2 / beta for z = |x - y| < beta, z - 0.5 beta beyond (Huber / beta).
 
     Args:
@@ -169,6 +243,10 @@ class SmoothL1Loss(_Loss):
     Example: ``nn.SmoothL1Loss(beta=0.1)(boxes, target_boxes)``.
     """
 
+    fn = staticmethod(F.smooth_l1_loss)
+    _keywords = ("beta",)
+    _shown = ("reduction", "beta")
+
     def __init__(
         self,
         *,
@@ -177,21 +255,13 @@ class SmoothL1Loss(_Loss):
         reduction: str = "mean",
         beta: float = 1.0,
     ) -> None:
-        super().__init__(reduction, size_average, reduce)
+        super().__init__(size_average=size_average, reduce=reduce, reduction=reduction)
         if beta < 0:
             raise ValueError(f"SmoothL1Loss: beta must not be negative, got {beta}")
         self.beta = beta
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self, F.smooth_l1_loss, input, target, reduction=self.reduction, beta=self.beta
-        )
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, beta={self.beta}"
-
-
-class CrossEntropyLoss(_WeightedLoss):
+class CrossEntropyLoss(_ClassWeightedLoss):
     """Softmax + negative log-likelihood in one fused, stable step: the classification loss.
 
     For logits x and class t: l = -log softmax(x)_t = log sum_c exp(x_c) - x_t. With class
@@ -216,6 +286,10 @@ class CrossEntropyLoss(_WeightedLoss):
         >>> loss.backward()
     """
 
+    fn = staticmethod(F.cross_entropy)
+    _keywords = ("ignore_index", "label_smoothing")
+    _shown = ("reduction", "ignore_index", "label_smoothing")
+
     def __init__(
         self,
         weight: Tensor | None = None,
@@ -226,7 +300,7 @@ class CrossEntropyLoss(_WeightedLoss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
+        super().__init__(weight, size_average=size_average, reduce=reduce, reduction=reduction)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(
                 f"CrossEntropyLoss: label_smoothing must be between 0 and 1, got {label_smoothing}"
@@ -234,26 +308,8 @@ class CrossEntropyLoss(_WeightedLoss):
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self,
-            F.cross_entropy,
-            input,
-            target,
-            self.weight,
-            ignore_index=self.ignore_index,
-            reduction=self.reduction,
-            label_smoothing=self.label_smoothing,
-        )
 
-    def extra_repr(self) -> str:
-        return (
-            f"reduction={self.reduction!r}, ignore_index={self.ignore_index}, "
-            f"label_smoothing={self.label_smoothing}"
-        )
-
-
-class NLLLoss(_WeightedLoss):
+class NLLLoss(_ClassWeightedLoss):
     """Negative log-likelihood of log-probabilities: l_i = -w[t_i] * input[i, t_i].
 
     Put after ``nn.LogSoftmax(dim=1)``; together they equal ``nn.CrossEntropyLoss``.
@@ -269,6 +325,10 @@ class NLLLoss(_WeightedLoss):
     Example: ``nn.NLLLoss()(F.log_softmax(logits, dim=1), labels)``.
     """
 
+    fn = staticmethod(F.nll_loss)
+    _keywords = ("ignore_index",)
+    _shown = ("reduction", "ignore_index")
+
     def __init__(
         self,
         weight: Tensor | None = None,
@@ -278,25 +338,11 @@ class NLLLoss(_WeightedLoss):
         reduce: bool | None = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
+        super().__init__(weight, size_average=size_average, reduce=reduce, reduction=reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self,
-            F.nll_loss,
-            input,
-            target,
-            self.weight,
-            ignore_index=self.ignore_index,
-            reduction=self.reduction,
-        )
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, ignore_index={self.ignore_index}"
-
-
-class BCELoss(_WeightedLoss):
+class BCELoss(_ClassWeightedLoss):
     """Binary cross-entropy on probabilities: l = -w (y log p + (1 - y) log(1 - p)).
 
     Logs are clamped at -100. Prefer ``BCEWithLogitsLoss`` on raw scores (more stable).
@@ -310,23 +356,10 @@ class BCELoss(_WeightedLoss):
     Example: ``nn.BCELoss()(glassnet.sigmoid(scores), labels)``.
     """
 
-    def __init__(
-        self,
-        weight: Tensor | None = None,
-        *,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self, F.binary_cross_entropy, input, target, self.weight, reduction=self.reduction
-        )
+    fn = staticmethod(F.binary_cross_entropy)
 
 
-class BCEWithLogitsLoss(_WeightedLoss):
+class BCEWithLogitsLoss(_ClassWeightedLoss):
     """Sigmoid + binary cross-entropy in one stable expression, on raw scores.
 
     l = w ((1 - y) x + (1 + (pw - 1) y) log(1 + exp(-x)))   (exp never overflows)
@@ -342,6 +375,9 @@ class BCEWithLogitsLoss(_WeightedLoss):
     Example: ``nn.BCEWithLogitsLoss(pos_weight=glassnet.tensor([4.0]))(scores, labels)``.
     """
 
+    fn = staticmethod(F.binary_cross_entropy_with_logits)
+    _keywords = ("pos_weight",)
+
     def __init__(
         self,
         weight: Tensor | None = None,
@@ -351,22 +387,11 @@ class BCEWithLogitsLoss(_WeightedLoss):
         reduction: str = "mean",
         pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
+        super().__init__(weight, size_average=size_average, reduce=reduce, reduction=reduction)
         self.register_buffer("pos_weight", None if pos_weight is None else as_tensor(pos_weight))
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self,
-            F.binary_cross_entropy_with_logits,
-            input,
-            target,
-            self.weight,
-            reduction=self.reduction,
-            pos_weight=self.pos_weight,
-        )
 
-
-class KLDivLoss(_Loss):
+class KLDivLoss(_PlainLoss):
     """Kullback-Leibler divergence: l = y (log y - x), x log-probabilities, y probabilities.
 
     Args:
@@ -379,6 +404,9 @@ class KLDivLoss(_Loss):
     Example: ``nn.KLDivLoss(reduction='batchmean')(F.log_softmax(s, 1), F.softmax(t, 1))``.
     """
 
+    fn = staticmethod(F.kl_div)
+    _keywords = ("log_target",)
+    _shown = ("reduction", "log_target")
     _valid_reductions = ("none", "batchmean", "mean", "sum")
 
     def __init__(
@@ -389,19 +417,11 @@ class KLDivLoss(_Loss):
         reduction: str = "mean",
         log_target: bool = False,
     ) -> None:
-        super().__init__(reduction, size_average, reduce)
+        super().__init__(size_average=size_average, reduce=reduce, reduction=reduction)
         self.log_target = log_target
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self, F.kl_div, input, target, reduction=self.reduction, log_target=self.log_target
-        )
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, log_target={self.log_target}"
-
-
-class GaussianNLLLoss(_Loss):
+class GaussianNLLLoss(_FunctionLoss):
     """Gaussian negative log-likelihood: the target under N(input, var), mean and variance predicted.
 
         l = 0.5 * (log(max(var, eps)) + (input - target)**2 / max(var, eps))   (+ 0.5 log(2 pi))
@@ -425,25 +445,19 @@ class GaussianNLLLoss(_Loss):
         >>> loss = criterion(mean, y, F.softplus(raw_var))
     """
 
+    fn = staticmethod(L.gaussian_nll_loss)
+    _keywords = ("full", "eps")
+
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.full = full
         self.eps = eps
 
     def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
-        return call_function_form(
-            self,
-            L.gaussian_nll_loss,
-            input,
-            target,
-            var,
-            full=self.full,
-            eps=self.eps,
-            reduction=self.reduction,
-        )
+        return self._call(input, target, var)
 
 
-class PoissonNLLLoss(_Loss):
+class PoissonNLLLoss(_FunctionLoss):
     """Poisson negative log-likelihood of counts: l = exp(input) - target * input.
 
     With ``log_input=False`` the input is the rate itself: l = input - target * log(input +
@@ -460,6 +474,10 @@ class PoissonNLLLoss(_Loss):
     Example: ``nn.PoissonNLLLoss()(log_rate, counts)``.
     """
 
+    fn = staticmethod(L.poisson_nll_loss)
+    _positional = ("log_input", "full")
+    _keywords = ("eps",)
+
     def __init__(
         self,
         log_input: bool = True,
@@ -470,25 +488,17 @@ class PoissonNLLLoss(_Loss):
         reduce: bool | None = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction, size_average, reduce)
+        super().__init__(size_average=size_average, reduce=reduce, reduction=reduction)
         self.log_input = log_input
         self.full = full
         self.eps = eps
 
     def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self,
-            L.poisson_nll_loss,
-            log_input,
-            target,
-            self.log_input,
-            self.full,
-            eps=self.eps,
-            reduction=self.reduction,
-        )
+        # Named as in PyTorch: the log of the rate, or the rate itself when not self.log_input.
+        return self._call(log_input, target)
 
 
-class MultiLabelSoftMarginLoss(_WeightedLoss):
+class MultiLabelSoftMarginLoss(_ClassWeightedLoss):
     """Multi-label classification loss: a sigmoid yes/no per class, averaged over the classes.
 
         l = (1 / C) * sum_c w_c (y_c softplus(-x_c) + (1 - y_c) softplus(x_c))
@@ -505,29 +515,14 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     Example: ``nn.MultiLabelSoftMarginLoss()(logits, tags.float())``.
     """
 
-    def __init__(
-        self,
-        weight: Tensor | None = None,
-        *,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(
-            self,
-            L.multilabel_soft_margin_loss,
-            input,
-            target,
-            self.weight,
-            reduction=self.reduction,
-        )
+    fn = staticmethod(L.multilabel_soft_margin_loss)
 
 
-class _MarginLoss(_Loss):
+class _MarginLoss(_FunctionLoss):
     """A margin loss: its ``margin`` and ``reduction`` stored, its formula in ``fn``."""
+
+    _positional = ("margin",)
+    _shown = ("margin", "reduction")
 
     def __init__(
         self,
@@ -537,14 +532,11 @@ class _MarginLoss(_Loss):
         reduce: bool | None = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction, size_average, reduce)
+        super().__init__(size_average=size_average, reduce=reduce, reduction=reduction)
         self.margin = margin
 
     def forward(self, *inputs: Tensor) -> Tensor:
-        return call_function_form(self, self.fn, *inputs, self.margin, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return f"margin={self.margin}, reduction={self.reduction!r}"
+        return self._call(*inputs)
 
 
 class MarginRankingLoss(_MarginLoss):
@@ -588,27 +580,16 @@ class CosineEmbeddingLoss(_MarginLoss):
     fn = staticmethod(M.cosine_embedding_loss)
 
 
-class SoftMarginLoss(_Loss):
+class SoftMarginLoss(_PlainLoss):
     """l = log(1 + exp(-y x)) for labels y of 1 or -1, averaged over every element.
 
     Example: ``nn.SoftMarginLoss()(scores, labels)``.
     """
 
-    def __init__(
-        self,
-        *,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(reduction, size_average, reduce)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(self, M.soft_margin_loss, input, target,
-                                  reduction=self.reduction)  # fmt: skip
+    fn = staticmethod(M.soft_margin_loss)
 
 
-class TripletMarginLoss(_Loss):
+class TripletMarginLoss(_FunctionLoss):
     """l = max(d(a, pos) - d(a, neg) + margin, 0), d the p-norm distance between rows.
 
     Args:
@@ -618,22 +599,21 @@ class TripletMarginLoss(_Loss):
     Example: ``nn.TripletMarginLoss(margin=1.0)(anchor, positive, negative)``.
     """
 
+    fn = staticmethod(M.triplet_margin_loss)
+    _positional = ("margin", "p", "eps", "swap")
+    _shown = ("margin", "p", "swap", "reduction")
+
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
                  swap: bool = False, *, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(reduction, size_average, reduce)
+        super().__init__(size_average=size_average, reduce=reduce, reduction=reduction)
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return call_function_form(self, M.triplet_margin_loss, anchor, positive, negative,
-                                  self.margin, self.p, self.eps, self.swap,
-                                  reduction=self.reduction)  # fmt: skip
-
-    def extra_repr(self) -> str:
-        return f"margin={self.margin}, p={self.p}, swap={self.swap}, reduction={self.reduction!r}"
+        return self._call(anchor, positive, negative)
 
 
-class MultiMarginLoss(_WeightedLoss):
+class MultiMarginLoss(_FunctionLoss, _WeightedLoss):
     """Multi-class hinge: l = (1 / C) sum_{i != y} w_y max(0, margin - x_y + x_i) ** p.
 
     Args:
@@ -648,23 +628,20 @@ class MultiMarginLoss(_WeightedLoss):
     Example: ``nn.MultiMarginLoss(margin=0.5)(scores, labels)``.
     """
 
+    fn = staticmethod(M.multi_margin_loss)
+    _positional = ("p", "margin", "weight")
+    _shown = ("p", "margin", "reduction")
+
     def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None, *,
                  size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:  # fmt: skip
         if p not in (1, 2):
             raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 are supported, got p={p!r}")
-        super().__init__(weight, reduction, size_average=size_average, reduce=reduce)
+        super().__init__(weight, size_average=size_average, reduce=reduce, reduction=reduction)
         self.p, self.margin = p, margin
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(self, M.multi_margin_loss, input, target, self.p, self.margin,
-                                  self.weight, reduction=self.reduction)  # fmt: skip
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, margin={self.margin}, reduction={self.reduction!r}"
-
-
-class MultiLabelMarginLoss(_Loss):
+class MultiLabelMarginLoss(_PlainLoss):
     """Multi-label hinge: l = (1 / C) sum_{j in targets} sum_{i not in targets} max(0, 1 - x_j + x_i).
 
     Shape: input (N, C) or (C,); target of the same shape, integer class indices ending at the
@@ -673,21 +650,10 @@ class MultiLabelMarginLoss(_Loss):
     Example: ``nn.MultiLabelMarginLoss()(scores, glassnet.tensor([[3, 0, -1, 1]]))``.
     """
 
-    def __init__(
-        self,
-        *,
-        size_average: bool | None = None,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(reduction, size_average, reduce)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return call_function_form(self, M.multilabel_margin_loss, input, target,
-                                  reduction=self.reduction)  # fmt: skip
+    fn = staticmethod(M.multilabel_margin_loss)
 
 
-class CTCLoss(_Loss):
+class CTCLoss(_FunctionLoss):
     """Connectionist Temporal Classification: the loss of an unaligned label sequence.
 
         loss_n = -log sum_{paths collapsing to target_n} prod_t y[t, n, path_t]
@@ -716,26 +682,24 @@ class CTCLoss(_Loss):
         >>> loss = ctc(log_probs, targets, [50] * 16, [30] * 16)
     """
 
+    fn = staticmethod(CT.ctc_loss)
+    _positional = ("blank",)
+    _keywords = ("zero_infinity",)
+    _shown = ("blank", "reduction", "zero_infinity")
+
     def __init__(
         self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.blank = blank
         self.zero_infinity = zero_infinity
 
     def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor,
                 target_lengths: Tensor) -> Tensor:  # fmt: skip
-        return call_function_form(self, CT.ctc_loss, log_probs, targets, input_lengths,
-                                  target_lengths, self.blank, self.reduction,
-                                  self.zero_infinity)  # fmt: skip
-
-    def extra_repr(self) -> str:
-        return (
-            f"blank={self.blank}, reduction={self.reduction!r}, zero_infinity={self.zero_infinity}"
-        )
+        return self._call(log_probs, targets, input_lengths, target_lengths)
 
 
-class TripletMarginWithDistanceLoss(_Loss):
+class TripletMarginWithDistanceLoss(_FunctionLoss):
     """l = max(d(a, pos) - d(a, neg) + margin, 0), with a distance function d of your choice.
 
     Like ``TripletMarginLoss``, but d is any callable (x1, x2) -> one distance per sample:
@@ -755,9 +719,13 @@ class TripletMarginWithDistanceLoss(_Loss):
     Example: ``nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1))``.
     """
 
+    fn = staticmethod(D.triplet_margin_with_distance_loss)
+    _keywords = ("distance_function", "margin", "swap")
+    _shown = ("margin", "swap", "reduction")
+
     def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
                  reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin > 0:
             raise ValueError(
                 f"TripletMarginWithDistanceLoss: margin must be greater than 0, got {margin!r}"
@@ -768,10 +736,4 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.margin, self.swap = margin, swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return call_function_form(self, D.triplet_margin_with_distance_loss, anchor, positive,
-                                  negative, distance_function=self.distance_function,
-                                  margin=self.margin, swap=self.swap,
-                                  reduction=self.reduction)  # fmt: skip
-
-    def extra_repr(self) -> str:
-        return f"margin={self.margin}, swap={self.swap}, reduction={self.reduction!r}"
+        return self._call(anchor, positive, negative)
