@@ -727,3 +727,38 @@ def test_spawn_under_glassnet_run(capsys, tmp_path):
         "[(0, 'glassnet', 0.0), (1, 'glassnet', 3.0)]",
         "process 0 of 1 raised KeyError: 'no key in 0'",
     ]
+
+
+def test_any_spawned_child_of_a_glassnet_run_script_gets_the_alias(capsys, tmp_path):
+    script = _script(
+        tmp_path,
+        """
+        import multiprocessing
+
+        def where(queue, n):
+            queue.put((torch.__name__, float(torch.ones(n).sum())))
+
+        class Square:
+            def __call__(self, i):
+                return int(torch.tensor([i]).pow(2).item())
+
+        if __name__ == "__main__":
+            for method in ("spawn", "forkserver"):
+                ctx = multiprocessing.get_context(method)
+                queue = ctx.Queue()
+                child = ctx.Process(target=where, args=(queue, 3))
+                child.start()
+                print(method, queue.get())
+                child.join()
+            with multiprocessing.get_context("spawn").Pool(2) as pool:
+                print(pool.map(Square(), range(4)))
+        """,
+    )
+    code, out, err = run(capsys, "run", script)
+    assert code == 0, err
+    assert out.splitlines() == [
+        "spawn ('glassnet', 3.0)",
+        "forkserver ('glassnet', 3.0)",
+        "[0, 1, 4, 9]",
+    ]
+    assert "GLASSNET_RUN_SCRIPT" not in os.environ  # the runner put it back

@@ -12,6 +12,8 @@ What the user sees when something goes wrong:
 * a device glassnet does not have (``x.to("cuda")``): one line naming it, exit status 1;
 * any other error: Python's usual traceback, starting at the script's own code (the
   runner's frames are left out), exit status 1.
+
+Child processes the script starts by spawning get the alias too (spawned_script.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import types
 from typing import Any
 
 from .device import DeviceError
+from .spawned_script import children_start_here
 from .torch_alias import MissingTorchName, aliased_torch, torch_name
 
 __all__ = ["main", "missing_name_message"]
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.argv = [script, *argv[1:]]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     try:
-        with aliased_torch():
+        with aliased_torch(), children_start_here(script):
             runpy.run_path(script, run_name="__main__")
         return 0
     except SystemExit as e:

@@ -26,6 +26,7 @@ from .errors import MissingTorchName
 
 __all__ = [
     "PACKAGES",
+    "alias_for_good",
     "RENAMES",
     "MissingTorchName",
     "aliased_torch",
@@ -128,17 +129,10 @@ def _import_glassnet(torch_path: str) -> types.ModuleType:
     raise MissingTorchName(torch_path)
 
 
-@contextmanager
-def aliased_torch() -> Iterator[None]:
-    """While inside, ``import torch...`` imports glassnet; afterwards everything is as before.
-
-    Real ``torch`` modules already in ``sys.modules`` are set aside and restored; attributes
-    the import system adds to glassnet packages for renamed submodules (``glassnet.data`` gets
-    ``dataloader`` when a script imports ``torch.utils.data.dataloader``) are removed again.
-    """
+def _switch_on() -> tuple[_TorchAliasFinder, dict, list]:
+    """Put the finder first on ``sys.meta_path``, set real torch modules aside and give the
+    glassnet modules in ``PACKAGES`` a ``__path__``; return what ``aliased_torch`` undoes."""
     importlib.import_module("glassnet")
-    packages = [m for name, m in sys.modules.items() if name.startswith("glassnet")]
-    before = {id(m): set(vars(m)) for m in packages if isinstance(m, types.ModuleType)}
     saved = {name: m for name, m in sys.modules.items() if _is_torch(name)}
     for name in saved:
         del sys.modules[name]
@@ -150,6 +144,27 @@ def aliased_torch() -> Iterator[None]:
         if not hasattr(module, "__path__"):
             module.__path__ = []  # type: ignore[attr-defined]
             made_packages.append(module)
+    return finder, saved, made_packages
+
+
+def alias_for_good() -> None:
+    """Turn the alias on for the rest of this process (a child a ``glassnet run`` script
+    spawned: see spawned_script.py); nothing is undone at exit."""
+    _switch_on()
+
+
+@contextmanager
+def aliased_torch() -> Iterator[None]:
+    """While inside, ``import torch...`` imports glassnet; afterwards everything is as before.
+
+    Real ``torch`` modules already in ``sys.modules`` are set aside and restored; attributes
+    the import system adds to glassnet packages for renamed submodules (``glassnet.data`` gets
+    ``dataloader`` when a script imports ``torch.utils.data.dataloader``) are removed again.
+    """
+    importlib.import_module("glassnet")
+    packages = [m for name, m in sys.modules.items() if name.startswith("glassnet")]
+    before = {id(m): set(vars(m)) for m in packages if isinstance(m, types.ModuleType)}
+    finder, saved, made_packages = _switch_on()
     try:
         yield
     finally:

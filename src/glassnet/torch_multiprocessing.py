@@ -28,10 +28,8 @@ never used. To combine results, send them back (a ``Queue``, files) as in the ex
         print(sorted(queue.get() for _ in range(2)))   # [(0, 0.0), (1, 3.0)]
 
 Under ``glassnet run`` (``import torch`` aliased to glassnet), a child started by 'spawn' or
-'forkserver' would import the script again in a fresh interpreter, where ``import torch`` is
-real PyTorch (or missing); so there, where the system can fork, ``start_processes`` starts
-its children with 'fork', which carries the alias into them. Outside ``glassnet run`` the
-start method asked for is the one used.
+'forkserver' imports the script again in a fresh interpreter; the runner makes it start from
+``glassnet.spawned_script``, which turns the alias on there too, so every start method works.
 """
 
 from __future__ import annotations
@@ -261,18 +259,10 @@ class ProcessContext:
 # ----------------------------------------------------------------------------------------------
 
 
-def _under_torch_alias() -> bool:
-    """True inside ``glassnet run``: ``import torch`` there gives glassnet itself."""
-    torch = sys.modules.get("torch")
-    return torch is not None and torch is sys.modules.get("glassnet")
-
-
 def _start_method(asked: str, who: str) -> str:
     methods = multiprocessing.get_all_start_methods()
     if asked not in methods:
         raise ValueError(f"{who}: start_method must be one of {methods}, got {asked!r}")
-    if asked != "fork" and "fork" in methods and _under_torch_alias():
-        return "fork"  # a fresh interpreter would not have the torch alias (module docstring)
     return asked
 
 
@@ -294,8 +284,7 @@ def start_processes(
         join: wait for all of them (True, returning None) or return their
             ``ProcessContext`` at once (False).
         daemon: the children's daemon flag (daemons are killed when the parent exits).
-        start_method: 'spawn', 'fork' or 'forkserver' (what the system has); under
-            ``glassnet run`` see the module docstring.
+        start_method: 'spawn', 'fork' or 'forkserver' (what the system has).
 
     Raises:
         ProcessRaisedException / ProcessExitedException: a child failed (with ``join``).
