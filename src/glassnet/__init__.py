@@ -174,6 +174,7 @@ from .legacy_types import (
 from .printing import set_printoptions
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save
+from .storage import TypedStorage, UntypedStorage
 from .tensor import Tensor, as_tensor
 from .threads import get_num_threads, set_num_threads
 from .torch_spellings import *  # noqa: F403 - torch.detach(x), torch.range, torch.asarray, ...

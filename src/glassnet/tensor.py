@@ -1080,6 +1080,10 @@ from . import inplace_forms, tensor_extras  # noqa: E402 - they need the class d
 inplace_forms.attach(Tensor)
 tensor_extras.attach(Tensor)
 
+from . import storage  # noqa: E402 - x.storage() and x.untyped_storage()
+
+storage.attach(Tensor)
+
 # x.layout: always strided (layouts.py); the DLPack methods are attached by dlpack.py.
 Tensor.layout = property(layouts.tensor_layout)
 

@@ -211,8 +211,10 @@ def is_distributed(input: Tensor) -> bool:  # noqa: A002 - PyTorch's argument na
 
 
 def is_storage(obj: Any) -> bool:
-    """False: glassnet has no storage objects (a tensor's numbers are its NumPy ``.array``)."""
-    return False
+    """Whether ``obj`` is a storage: what ``x.storage()`` / ``x.untyped_storage()`` give."""
+    from .storage import TypedStorage, UntypedStorage  # at call time: storage imports tensor
+
+    return isinstance(obj, (TypedStorage, UntypedStorage))
 
 
 def set_default_tensor_type(t: Any) -> None:

@@ -5,10 +5,10 @@ PyTorch keeps its data tools under ``torch.utils.data``; glassnet keeps them in
 under ``glassnet run``, ``torch.utils.data.DataLoader``) is the same class. Activation
 checkpointing lives here as in PyTorch: ``glassnet.utils.checkpoint``, and so does
 ``glassnet.utils.tensorboard.SummaryWriter``, which writes what a script logs as plain files,
-and ``glassnet.utils.hooks.RemovableHandle``.
+``glassnet.utils.hooks.RemovableHandle`` and ``glassnet.utils.benchmark`` (Timer, Compare).
 """
 
 from .. import data
-from . import checkpoint, hooks, tensorboard
+from . import benchmark, checkpoint, hooks, tensorboard
 
-__all__ = ["checkpoint", "data", "hooks", "tensorboard"]
+__all__ = ["benchmark", "checkpoint", "data", "hooks", "tensorboard"]
