@@ -102,3 +102,18 @@ def test_metadata_and_increment_version():
         y.sum().backward()
     with pytest.raises(TypeError, match="expected a Tensor, got list"):
         increment_version([[1]])
+
+
+def test_hooks_on_a_graph_that_is_gone_leave_the_count():
+    import gc
+
+    before = autograd._grad_hook_count
+    z, w = _pair(gn)
+    w.grad_fn.register_prehook(lambda grad_outputs: None)
+    w.grad_fn.register_hook(lambda grad_inputs, grad_outputs: None)
+    t = gn.randn(2, requires_grad=True)
+    t.register_hook(lambda g: None)
+    assert autograd._grad_hook_count == before + 3
+    del w, t
+    gc.collect()
+    assert autograd._grad_hook_count == before

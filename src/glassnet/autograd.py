@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -239,11 +240,23 @@ class HookHandle:
 
 def add_hook(owner: Any, attribute: str, counter: str, hook: Any) -> HookHandle:
     """Append ``hook`` to ``owner``'s list ``attribute`` and count it in the module counter
-    ``counter`` (the backward walk does no work for a kind of hook while its count is 0)."""
-    hooks = owner.__dict__.setdefault(attribute, [])
+    ``counter`` (the backward walk does no work for a kind of hook while its count is 0).
+
+    When ``owner`` (a tensor or a node) is garbage collected with hooks still on it, they
+    leave the count too, so a hook on a graph that is gone does not slow later walks.
+    """
+    hooks = owner.__dict__.get(attribute)
+    if hooks is None:
+        hooks = owner.__dict__[attribute] = []
+        weakref.finalize(owner, _forget_hooks, hooks, counter)
     hooks.append(hook)
     globals()[counter] += 1
     return HookHandle(hooks, counter, hook)
+
+
+def _forget_hooks(hooks: list, counter: str) -> None:
+    globals()[counter] -= len(hooks)
+    hooks.clear()
 
 
 class NodeName(str):
