@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import autograd, nn, profiler, run
+from glassnet import autograd, nn, profiler, profiler_events, run
 from glassnet.autograd import Op
 from glassnet.nn import hooks as nn_hooks
 from glassnet.profiler import (
@@ -250,7 +250,7 @@ def test_table_has_pytorchs_columns_and_total_line():
     text = prof.key_averages().table()
     assert _header(text) == COLUMNS
     total = prof.events().self_cpu_time_total
-    assert text.splitlines()[-1] == f"Self CPU time total: {profiler._format_time(total)}"
+    assert text.splitlines()[-1] == f"Self CPU time total: {profiler_events._format_time(total)}"
     widths = {len(line) for line in text.splitlines()[:-1]}
     assert len(widths) == 1  # every line of the grid is as wide as the others
 
