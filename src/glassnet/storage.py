@@ -132,7 +132,73 @@ def _repr_lines(values: np.ndarray) -> list[str]:
     return [*head, " ...", *tail]
 
 
-class UntypedStorage:
+class _Storage:
+    """What both kinds of storage answer the same way: the device and memory flags, ``len``,
+    ``fill_``, copies and the refusal to resize."""
+
+    @property
+    def device(self) -> Any:
+        """Always the CPU."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    def get_device(self) -> int:
+        """-1, PyTorch's number for the CPU."""
+        return -1
+
+    def is_shared(self) -> bool:
+        """False: glassnet does not put storages in memory shared between processes."""
+        return False
+
+    def is_pinned(self, device: Any = None) -> bool:
+        """False: there is no GPU to pin memory for."""
+        return False
+
+    def resizable(self) -> bool:
+        """False: the memory belongs to a NumPy array, which cannot grow in place."""
+        return False
+
+    def cpu(self) -> Any:
+        return self
+
+    def __len__(self) -> int:
+        return self.size()
+
+    def _place(self, index: Any) -> int | slice:
+        """Where ``s[index] = ...`` writes: a checked position or a step-1 slice."""
+        if isinstance(index, slice):
+            return _check_slice(index, len(self))
+        return _check_index(index, len(self))
+
+    def fill_(self, value: Any) -> Any:
+        """Set every element (every byte, for an untyped storage) to ``value``."""
+        self[:] = value
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return self.clone()
+
+    def resize_(self, size: int) -> Any:
+        raise RuntimeError(
+            "resize_: a glassnet storage is the memory of a NumPy array and cannot change size; "
+            "make a new tensor (glassnet.empty(n)) instead"
+        )
+
+    def size(self) -> int:  # pragma: no cover - each kind defines it
+        raise NotImplementedError
+
+    def clone(self) -> Any:  # pragma: no cover - each kind defines it
+        raise NotImplementedError
+
+
+class UntypedStorage(_Storage):
     """A block of memory as bytes: PyTorch's ``torch.UntypedStorage``.
 
     ``UntypedStorage(n)`` is ``n`` new bytes, all zero (PyTorch leaves them as the allocator
@@ -172,9 +238,6 @@ class UntypedStorage:
         """The number of bytes (an untyped storage's elements are bytes)."""
         return int(self._bytes.size)
 
-    def __len__(self) -> int:
-        return int(self._bytes.size)
-
     def element_size(self) -> int:
         """1: the elements of an untyped storage are bytes."""
         return 1
@@ -182,41 +245,6 @@ class UntypedStorage:
     def data_ptr(self) -> int:
         """The memory address of the first byte (equal for tensors that share memory)."""
         return self._address
-
-    @property
-    def device(self) -> Any:
-        """Always the CPU."""
-        return CPU
-
-    @property
-    def is_cuda(self) -> bool:
-        return False
-
-    @property
-    def is_sparse(self) -> bool:
-        return False
-
-    def get_device(self) -> int:
-        """-1, PyTorch's number for the CPU."""
-        return -1
-
-    def is_shared(self) -> bool:
-        """False: glassnet does not put storages in memory shared between processes."""
-        return False
-
-    def is_pinned(self, device: Any = None) -> bool:
-        """False: there is no GPU to pin memory for."""
-        return False
-
-    def resizable(self) -> bool:
-        """False: the memory belongs to a NumPy array, which cannot grow in place."""
-        return False
-
-    def untyped(self) -> UntypedStorage:
-        return self
-
-    def cpu(self) -> UntypedStorage:
-        return self
 
     # ------------------------------------------------------------------ reading and writing
     def __getitem__(self, index: Any) -> Any:
@@ -226,11 +254,7 @@ class UntypedStorage:
         return int(self._bytes[_check_index(index, len(self))])
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        where = (
-            _check_slice(index, len(self))
-            if isinstance(index, slice)
-            else _check_index(index, len(self))
-        )
+        where = self._place(index)
         value = np.asarray(_plain(value))
         if value.dtype.kind not in "biu" or (value.size and (value.min() < 0 or value.max() > 255)):
             raise ValueError(
@@ -244,11 +268,6 @@ class UntypedStorage:
     def tolist(self) -> list[int]:
         """The bytes as a list of ints in 0..255."""
         return self._bytes.tolist()
-
-    def fill_(self, value: int) -> UntypedStorage:
-        """Set every byte to ``value`` (0..255)."""
-        self[:] = value
-        return self
 
     def copy_(
         self, source: UntypedStorage | TypedStorage, non_blocking: bool = False
@@ -268,22 +287,13 @@ class UntypedStorage:
         """A copy in new memory."""
         return UntypedStorage._on(*_new_block(self._bytes), None)
 
-    def __deepcopy__(self, memo: dict) -> UntypedStorage:
-        return self.clone()
-
-    def resize_(self, size: int) -> UntypedStorage:
-        raise RuntimeError(
-            "resize_: a glassnet storage is the memory of a NumPy array and cannot change size; "
-            "make a new tensor (glassnet.empty(n)) instead"
-        )
-
     def __repr__(self) -> str:
         lines = _repr_lines(self._bytes)
         lines.append(f"[glassnet.storage.UntypedStorage(device=cpu) of size {len(self)}]")
         return "\n".join(lines)
 
 
-class TypedStorage:
+class TypedStorage(_Storage):
     """A block of memory read as elements of one dtype: PyTorch's ``torch.TypedStorage``, what
     ``x.storage()`` gives.
 
@@ -339,29 +349,9 @@ class TypedStorage:
     def dtype(self) -> np.dtype:
         return self._dtype
 
-    @property
-    def device(self) -> Any:
-        """Always the CPU."""
-        return CPU
-
-    @property
-    def is_cuda(self) -> bool:
-        return False
-
-    @property
-    def is_sparse(self) -> bool:
-        return False
-
-    def get_device(self) -> int:
-        """-1, PyTorch's number for the CPU."""
-        return -1
-
     def size(self) -> int:
         """The number of elements: ``nbytes() // element_size()``."""
         return self._untyped.nbytes() // self._dtype.itemsize
-
-    def __len__(self) -> int:
-        return self.size()
 
     def element_size(self) -> int:
         """Bytes per element."""
@@ -375,21 +365,9 @@ class TypedStorage:
         """The memory address of the first element (equal for tensors that share memory)."""
         return self._untyped.data_ptr()
 
-    def is_shared(self) -> bool:
-        return False
-
-    def is_pinned(self, device: Any = None) -> bool:
-        return False
-
-    def resizable(self) -> bool:
-        return False
-
     def untyped(self) -> UntypedStorage:
         """The same memory as bytes."""
         return self._untyped
-
-    def cpu(self) -> TypedStorage:
-        return self
 
     # ------------------------------------------------------------------ reading and writing
     def __getitem__(self, index: Any) -> Any:
@@ -401,11 +379,7 @@ class TypedStorage:
         return self._values[_check_index(index, len(self))].item()
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        where = (
-            _check_slice(index, len(self))
-            if isinstance(index, slice)
-            else _check_index(index, len(self))
-        )
+        where = self._place(index)
         value = _plain(value)
         if isinstance(value, str) or np.asarray(value).dtype.kind not in "biuf":
             raise TypeError(f"a TypedStorage holds numbers, got {value!r}")
@@ -417,11 +391,6 @@ class TypedStorage:
     def tolist(self) -> list:
         """The elements as a list of Python numbers."""
         return self._values.tolist()
-
-    def fill_(self, value: Any) -> TypedStorage:
-        """Set every element to ``value``."""
-        self[:] = value
-        return self
 
     def copy_(
         self, source: TypedStorage | UntypedStorage, non_blocking: bool = False
@@ -442,9 +411,6 @@ class TypedStorage:
     def clone(self) -> TypedStorage:
         """A copy in new memory."""
         return TypedStorage(wrap_storage=self._untyped.clone(), dtype=self._dtype)
-
-    def __deepcopy__(self, memo: dict) -> TypedStorage:
-        return self.clone()
 
     def type(self, dtype: Any = None) -> Any:
         """The type's name (``"glassnet.storage.TypedStorage"``) or, given a dtype, a copy in it."""
@@ -485,10 +451,6 @@ class TypedStorage:
 
     def bool(self) -> TypedStorage:
         return self._converted(np.bool_)
-
-    def resize_(self, size: int) -> TypedStorage:
-        self._untyped.resize_(size)
-        return self
 
     def __repr__(self) -> str:
         lines = _repr_lines(self._values)
