@@ -17,6 +17,7 @@ from . import (
     backends,
     callbacks,
     checkpoint,
+    cpu,
     cuda,
     data,
     distributions,
@@ -33,6 +34,7 @@ from . import (
     testing,
     utils,
     version,
+    xpu,
 )
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -103,6 +105,7 @@ from .ops.api import *
 # The linalg functions' top-level forms (torch.svd, torch.cholesky_solve, torch.det, ...).
 from .ops.torch_linalg import *
 from .inplace_forms import *  # noqa: F403 - torch.abs_(x), torch.relu_(x), ...
+from .ops.as_strided import as_strided
 from .ops.bessel import i0
 from .ops.real_parts import (
     conj,

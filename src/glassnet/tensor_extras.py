@@ -20,6 +20,7 @@ import numpy as np
 from . import autograd, inplace_forms
 from .errors import DTypeError, NumberTypeError, ShapeError
 from .ops import (
+    as_strided,
     bessel,
     error_functions,
     householder_qr,
@@ -54,6 +55,7 @@ METHOD_FORMS = {
         "vdot",
     )},
     **{name: getattr(householder_qr, name) for name in householder_qr.__all__},
+    "as_strided": as_strided.as_strided,
     "igamma": incomplete_gamma.igamma,
     "igammac": incomplete_gamma.igammac,
     "narrow_copy": view_copies.narrow_copy,
