@@ -1,6 +1,6 @@
 """glassnet.nn: modules, layers, losses and initializers under PyTorch's names (re-exports only)."""
 
-from . import functional, init, modules, parallel, utils  # noqa: F401
+from . import functional, init, modules, parallel, parameter, utils  # noqa: F401
 from .activation import *  # noqa: F403
 from .adaptive import *  # noqa: F403
 from .attention import *  # noqa: F403
@@ -29,7 +29,7 @@ from .module import (
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .parallel import DataParallel
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from .pixel_shuffle import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403

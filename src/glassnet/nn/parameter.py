@@ -120,3 +120,68 @@ class Buffer(Tensor, metaclass=_BufferKind):
         tensor.persistent = bool(persistent)
         tensor._is_buffer = True
         return tensor
+
+
+class UninitializedTensorMixin:
+    """What a parameter or buffer without a shape yet can do: ``materialize(shape)``.
+
+    PyTorch's lazy modules hold such tensors until their first input tells them the shape.
+    glassnet keeps one as a tensor of shape (0,) (the same 0-sized convention as its own lazy
+    layers), so ``module.parameters()`` and an optimizer made before the first call already
+    hold the object that ``materialize`` later gives its shape, in place.
+    """
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Give the tensor ``shape`` (uninitialised values) in place; it becomes an ordinary
+        Parameter (or Tensor, for a buffer), as in PyTorch."""
+        from ..device import check_device
+        from ..dtypes import to_dtype
+
+        check_device(device)
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+        kind = self.array.dtype if dtype is None else to_dtype(dtype)
+        self.array = np.empty(shape, kind)
+        self._version[0] += 1
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A Parameter with no shape yet (PyTorch's ``nn.parameter.UninitializedParameter``)."""
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        from ..device import check_device
+        from ..dtypes import to_dtype
+
+        check_device(device)
+        super().__init__(np.empty(0, float32 if dtype is None else to_dtype(dtype)), requires_grad)
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer with no shape yet (PyTorch's ``nn.parameter.UninitializedBuffer``)."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device: Any = None, dtype: Any = None,
+                persistent: bool = True) -> UninitializedBuffer:  # fmt: skip
+        from ..device import check_device
+        from ..dtypes import to_dtype
+
+        check_device(device)
+        made = Tensor._make(np.empty(0, float32 if dtype is None else to_dtype(dtype)))
+        made.__class__ = cls
+        made.requires_grad = requires_grad
+        made.persistent = persistent
+        return made
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def is_lazy(param: Any) -> bool:
+    """Whether ``param`` is a parameter or buffer still waiting for its shape."""
+    return isinstance(param, UninitializedTensorMixin)

@@ -5,9 +5,9 @@ and ``glassnet.nn.lazy``) are built on their own machinery; ``isinstance(layer,
 LazyModuleMixin)`` is true for them until their first call turns them into the ordinary layer
 (then it is false, as in PyTorch).
 
-A script's own lazy module follows PyTorch's protocol, with glassnet's convention for a
-parameter that has no shape yet (a 0-sized axis, ``nn.Parameter(glassnet.empty(out, 0))``;
-glassnet has no ``UninitializedParameter``)::
+A script's own lazy module follows PyTorch's protocol: a parameter that has no shape yet is an
+``nn.parameter.UninitializedParameter()`` (given its shape by ``materialize``) or, glassnet's
+own convention, a Parameter with a 0-sized axis (``nn.Parameter(glassnet.empty(0))``)::
 
     class LazyScale(LazyModuleMixin, nn.Module):
         def __init__(self):
