@@ -9,12 +9,14 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer",
@@ -30,6 +32,8 @@ __all__ = [
     "Rprop",
     "ASGD",
     "Adafactor",
+    "Muon",
+    "SparseAdam",
     "LBFGS",
     "lr_scheduler",
 ]

@@ -437,6 +437,8 @@ TORCH_SWITCHES = {
     "Adam": ("foreach", "capturable", "differentiable", "fused"),
     "AdamW": ("foreach", "capturable", "differentiable", "fused"),
     "Adafactor": ("foreach",),
+    "Muon": (),
+    "SparseAdam": (),
 }
 DEFAULT_SWITCHES = ("foreach", "capturable", "differentiable")
 
