@@ -110,6 +110,9 @@ class _FunctionNode(Op):
         result = self.function.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
+        if len(result) > len(self.inputs) and all(r is None for r in result[len(self.inputs) :]):
+            # PyTorch lets backward return extra Nones (for arguments forward has defaults for)
+            result = result[: len(self.inputs)]
         if len(result) != len(self.inputs):
             raise RuntimeError(
                 f"{self.name}.backward returned {len(result)} gradients but forward took "

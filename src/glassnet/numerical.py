@@ -85,8 +85,8 @@ def _central_differences(array: np.ndarray, evaluate: Callable[[], float], h: fl
 
 def _prepare(inputs: tuple) -> list[Tensor]:
     # PyTorch's form gradcheck(f, (x, y)): one tuple holding the inputs, unpacked here.
-    if len(inputs) == 1 and isinstance(inputs[0], tuple):
-        inputs = inputs[0]
+    if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
+        inputs = tuple(inputs[0])
     out = []
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
@@ -113,12 +113,31 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    check_batched_forward_grad: bool = False,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
+    fast_mode: bool = False,
+    masked: bool | None = None,
 ) -> bool:
     """Check backpropagated gradients of ``f(*inputs)`` against finite differences.
 
     For an output y (any shape) a fixed random weighting w makes the scalar sum(w * y), whose
     gradient covers every element of every input that requires grad. Each backprop value a
-    must satisfy |a - n| <= atol + rtol * |n| against the numerical value n.
+    must satisfy |a - n| <= atol + rtol * |n| + nondet_tol against the numerical value n.
+
+    PyTorch's other switches: ``check_backward_ad=False`` skips that comparison;
+    ``check_forward_ad=True`` also checks forward mode (``glassnet.forward_ad``): for a random
+    direction t, the tangent of sum(w * y) must equal sum(n * t), the numerical directional
+    derivative; ``check_grad_dtypes=True`` checks each gradient has its input's dtype. An
+    input ``f`` does not use gets a zero gradient, which is compared as such (what
+    ``check_undefined_grad`` asks). ``fast_mode`` is accepted either way: the weighted sum is
+    already one random projection of the outputs, and every input element is still checked.
+    ``check_batched_grad`` and ``check_batched_forward_grad`` ask about PyTorch's batching
+    transform, which glassnet does not have (its vmap loops), so they check nothing more.
 
     Returns True, or raises GradcheckError naming the input, the element index, both values
     and their difference (returns False instead when ``raise_exception=False``).
@@ -132,38 +151,85 @@ def gradcheck(
     def scalar(*args: Any) -> Tensor:
         return _weighted_sum(f(*args), weights)
 
+    def fail(message: str) -> bool:
+        if raise_exception:
+            raise GradcheckError(message)
+        return False
+
     with enable_grad():
         out = scalar(*tensors)
         analytic = grad(out, wrt, allow_unused=True) if out.requires_grad else [None] * len(wrt)
     numeric = _numerical_wrt(scalar, tensors, wrt, eps)
+    if check_forward_ad:
+        tangent, expected = _forward_mode_tangent(scalar, tensors, wrt, numeric)
+        if abs(tangent - expected) > atol + rtol * abs(expected) + nondet_tol:
+            return fail(
+                f"gradcheck failed in forward mode: the tangent is {tangent:.8g}, numerical "
+                f"gives {expected:.8g} for a random direction"
+            )
     positions = [i for i, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
     for position, t, a, n in zip(positions, wrt, analytic, numeric):
+        if check_grad_dtypes and a is not None and a.array.dtype != t.array.dtype:
+            return fail(
+                f"gradcheck failed for input {position}: its gradient has dtype "
+                f"{a.array.dtype}, the input {t.array.dtype}"
+            )
+        if not check_backward_ad:
+            continue
         a = np.zeros_like(n) if a is None else a.array
-        bad = np.abs(a - n) > atol + rtol * np.abs(n)
+        bad = np.abs(a - n) > atol + rtol * np.abs(n) + nondet_tol
         if np.any(bad):
             idx = tuple(int(k) for k in np.argwhere(bad)[0])
             message = (
                 f"gradcheck failed for input {position} (shape {t.shape}) at element "
                 f"{idx}: backprop gives {a[idx]:.8g}, numerical gives {n[idx]:.8g}, "
                 f"difference {abs(a[idx] - n[idx]):.3g} > atol + rtol*|numerical| = "
-                f"{atol + rtol * abs(n[idx]):.3g}"
+                f"{atol + rtol * abs(n[idx]) + nondet_tol:.3g}"
             )
-            if raise_exception:
-                raise GradcheckError(message)
-            return False
+            return fail(message)
     return True
 
 
-def gradgradcheck(f: Callable, *inputs: Any, **gradcheck_options: Any) -> bool:
+def _forward_mode_tangent(scalar: Callable, tensors: list, wrt: list, numeric: list) -> tuple:
+    """The forward-mode tangent of ``scalar`` along a fixed random direction t (one per input
+    that requires grad), and the numerical value it must equal: sum_i <numeric_i, t_i>."""
+    from . import forward_ad
+
+    rng = np.random.default_rng(4321)
+    directions = [rng.standard_normal(t.array.shape) for t in wrt]
+    with forward_ad.dual_level():
+        duals = iter(forward_ad.make_dual(t, wrap(d)) for t, d in zip(wrt, directions))
+        args = [next(duals) if any(x is t for t in wrt) else x for x in tensors]
+        tangent = forward_ad.unpack_dual(scalar(*args)).tangent
+    value = 0.0 if tangent is None else float(tangent.array)
+    return value, float(sum(np.sum(n * d) for n, d in zip(numeric, directions)))
+
+
+def gradgradcheck(
+    f: Callable, *inputs: Any, grad_outputs: Any = None, **gradcheck_options: Any
+) -> bool:
     """Check second derivatives: gradcheck of the (differentiable) gradient of ``f``.
 
     The first-order gradient g(x) = d sum(w * f(x)) / dx is computed with create_graph=True;
     then gradcheck verifies d sum(v * g(x)) / dx against finite differences of g.
-    ``gradcheck_options`` are gradcheck's own (eps, atol, rtol, raise_exception), with its
-    defaults.
+    ``grad_outputs`` (PyTorch's third argument, also positional: ``gradgradcheck(f, (x,),
+    (w,))``) gives w, one tensor per output; by default it is a fixed random weighting.
+    ``gradcheck_options`` are gradcheck's own (eps, atol, rtol, raise_exception, ...), with
+    its defaults; PyTorch's ``check_rev_over_rev`` / ``check_fwd_over_rev`` /
+    ``gen_non_contig_grad_outputs`` are accepted (the reverse-over-reverse check is this one).
     """
+    if len(inputs) == 2 and isinstance(inputs[0], (tuple, list)) and grad_outputs is None:
+        inputs, grad_outputs = (inputs[0],), inputs[1]
+    for name in ("check_rev_over_rev", "check_fwd_over_rev", "gen_non_contig_grad_outputs"):
+        gradcheck_options.pop(name, None)
     tensors = _prepare(inputs)
     weights = _output_weights(f, tensors)
+    if grad_outputs is not None:
+        given = grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)
+        weights = [
+            None if g is None else np.asarray(g.array if isinstance(g, Tensor) else g, np.float64)
+            for g in given
+        ]
     positions = [i for i, t in enumerate(tensors) if isinstance(t, Tensor) and t.requires_grad]
 
     def first_grad(*args: Any) -> Tensor:

@@ -535,8 +535,8 @@ class _MarginLoss(_FunctionLoss):
         super().__init__(size_average=size_average, reduce=reduce, reduction=reduction)
         self.margin = margin
 
-    def forward(self, *inputs: Tensor) -> Tensor:
-        return self._call(*inputs)
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return self._call(input1, input2, target)
 
 
 class MarginRankingLoss(_MarginLoss):
@@ -557,6 +557,9 @@ class HingeEmbeddingLoss(_MarginLoss):
     """
 
     fn = staticmethod(M.hinge_embedding_loss)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self._call(input, target)
 
     def __init__(
         self,

@@ -47,6 +47,16 @@ def positions(index: np.ndarray, dim: int) -> tuple:
     return tuple(grid)
 
 
+def _one_element(x, idx: np.ndarray, src=None):
+    """A 0-d index into a 1-d tensor (``x.scatter_(0, torch.tensor(3), value=1)``, a one-hot)
+    as PyTorch reads it: an index of one element, with a 0-d src likewise."""
+    if idx.ndim == 0 and x.ndim == 1:
+        idx = idx.reshape(1)
+        if is_tensor(src) and src.ndim == 0:
+            src = src.reshape(1)
+    return idx, src
+
+
 def _check_along(x, dim, index, op: str, src=None) -> int:
     """Check index (and src) against x as PyTorch does; return dim as a non-negative axis."""
     (axis,) = normalize_dims(dim, x.ndim, op)
@@ -85,8 +95,11 @@ def gather(input, dim: int, index):  # noqa: A002 - PyTorch's argument names
     The result has index's shape; dL/dinput adds g into the positions read (repeats add up).
     """
     x, idx = A._t(input), _index_array(index, "gather")
+    one = idx.ndim == 0 and x.ndim == 1
+    idx, _ = _one_element(x, idx)
     axis = _check_along(x, dim, idx, "gather")
-    return GetItem(positions(idx, axis))(x)
+    y = GetItem(positions(idx, axis))(x)
+    return y.reshape(()) if one else y
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):  # noqa: A002
@@ -105,6 +118,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):  # no
     if src is not None and not is_tensor(src):
         src, value = None, src  # scatter(x, dim, index, 1.5): a number in src's place
     x, idx = A._t(input), _index_array(index, "scatter")
+    idx, src = _one_element(x, idx, src)
     if reduce is not None:
         return _scatter_with_reduce(x, dim, idx, src, value, reduce)
     axis = _check_along(x, dim, idx, "scatter", src)
@@ -132,7 +146,8 @@ def scatter_add(input, dim: int, index, src):  # noqa: A002
     dL/dinput = g, dL/dsrc = gather(g, dim, index).
     """
     x, idx = A._t(input), _index_array(index, "scatter_add")
-    src = A._promote(x, A._t(src))[1]
+    idx, src = _one_element(x, idx, A._t(src))
+    src = A._promote(x, src)[1]
     axis = _check_along(x, dim, idx, "scatter_add", src)
     return x + IndexAdd(positions(idx, axis), x.shape)(_leading(src, idx.shape))
 
@@ -239,7 +254,8 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
             f"scatter_reduce: reduce must be one of {sorted(_REDUCE_AT)}, got {reduce!r}"
         )
     x, idx = A._t(input), _index_array(index, "scatter_reduce")
-    x, src = A._promote(x, A._t(src))
+    idx, src = _one_element(x, idx, A._t(src))
+    x, src = A._promote(x, src)
     axis = _check_along(x, dim, idx, "scatter_reduce", src)
     return ScatterReduce(positions(idx, axis), reduce, include_self)(x, _leading(src, idx.shape))
 

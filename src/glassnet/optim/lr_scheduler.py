@@ -119,8 +119,11 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        # Optimizer steps taken before this scheduler existed (to spot a wrong call order).
-        self._optimizer_steps_at_start = optimizer._step_count
+        # To spot a wrong call order: PyTorch warns when the optimizer has not stepped since
+        # the first scheduler was attached to it (a later scheduler does not start again).
+        self._optimizer_steps_at_start = optimizer.__dict__.setdefault(
+            "_steps_when_first_scheduled", optimizer._step_count
+        )
         self._initial_step()
 
     def _initial_step(self) -> None:

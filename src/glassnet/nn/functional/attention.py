@@ -101,6 +101,14 @@ def attention(
     return weights @ value, weights
 
 
+def _heads_split_by_transpose(query: Tensor) -> bool:
+    """Whether (N, H, L, E) ``query`` lies in memory as (N, L, H, E): strides falling in the
+    axis order 0, 2, 1, 3 (the layout ``x.view(N, L, H, E).transpose(1, 2)`` gives)."""
+    n, h, length, e = query.array.shape
+    s0, s1, s2, s3 = query.array.strides
+    return h > 1 and length > 1 and s0 >= s2 > s1 >= s3
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -197,6 +205,10 @@ def scaled_dot_product_attention(
                 f"the scores (..., L={L}, S={S})"
             )
     out, _ = attention(query, key, value, bias, float(dropout_p), scale, safe=True)
+    if query.ndim == 4 and _heads_split_by_transpose(query):
+        # Heads split from (N, L, H*E) by view + transpose: PyTorch's result keeps that order
+        # in memory, so scripts may .transpose(1, 2).view(N, L, H*E) it; so does this one.
+        out = out.transpose(1, 2).contiguous().transpose(1, 2)
     return out
 
 

@@ -275,7 +275,8 @@ def _conv2d_nchw(
     y = y.reshape(out_channels, n, oh, width)
     if wide:
         y = y[..., :ow]  # drop the wrapped-around positions at the end of every row
-    return y.permute(1, 0, 2, 3)  # (N, O, Ho, Wo), a view
+    # (N, O, Ho, Wo), stored row after row as PyTorch's is, so that scripts may .view() it
+    return y.permute(1, 0, 2, 3).contiguous()
 
 
 def _conv_transpose2d_nchw(
@@ -293,7 +294,7 @@ def _conv_transpose2d_nchw(
         per_group = weight.shape[1] * kh * kw
         wt = weight.reshape(groups, c // groups, per_group).transpose(1, 2)
         cols = wt @ xc.reshape(groups, c // groups, n * h * w)  # (G, per_group, N*H*W)
-    y = Col2Im(geo)(cols.reshape(rows, n, h * w))
+    y = Col2Im(geo)(cols.reshape(rows, n, h * w)).contiguous()  # PyTorch's memory order
     if bias is not None:
         y = y + bias.reshape(out_channels, 1, 1)
     return y
@@ -335,7 +336,8 @@ def _conv3d_volume(
         y = (rows @ w).permute(1, 0, 2).reshape(positions, out_channels)
     if bias is not None:
         y = y + bias
-    return y.reshape(n, *geo.out_size, out_channels).permute(0, 4, 1, 2, 3)  # a view
+    # (N, O, D, H, W), stored row after row as PyTorch's is
+    return y.reshape(n, *geo.out_size, out_channels).permute(0, 4, 1, 2, 3).contiguous()
 
 
 def _conv_transpose3d_volume(
@@ -360,7 +362,7 @@ def _conv_transpose3d_volume(
         blocks = rows.reshape(positions, groups, c // groups).permute(1, 0, 2)  # (G, N*L, C/G)
         cols = (blocks @ weight.reshape(groups, c // groups, per_group)).permute(1, 0, 2)
     cols = cols.reshape(n, *geo.out_size, out_channels, *geo.kernel)
-    y = VolumeFold(geo)(cols)
+    y = VolumeFold(geo)(cols).contiguous()  # PyTorch's memory order
     if bias is not None:
         y = y + bias.reshape(out_channels, 1, 1, 1)
     return y
@@ -654,7 +656,7 @@ def unfold(
     x = x if batched else x.unsqueeze(0)
     geo = _window_geometry(fn, tuple(x.shape[2:]), kernel_size, dilation, padding, stride)
     _check_fits(fn, geo, 2)
-    y = Im2Col(geo)(x).permute(1, 0, 2)  # (N, C*kh*kw, L)
+    y = Im2Col(geo)(x).permute(1, 0, 2).contiguous()  # (N, C*kh*kw, L), as PyTorch stores it
     return y if batched else y.squeeze(0)
 
 
@@ -689,5 +691,5 @@ def fold(
             f"{fn}: for output_size {size} and kernel {kernel} expected an input of shape "
             f"(N, C*{kk}, {length}), got {shape_text(input.shape)}"
         )
-    y = Col2Im(geo)(cols.permute(1, 0, 2))
+    y = Col2Im(geo)(cols.permute(1, 0, 2)).contiguous()  # PyTorch's memory order
     return y if batched else y.squeeze(0)

@@ -82,7 +82,7 @@ def interpolate(
             x = _cubic_sum(x, 2 + axis, *_cubic_taps(n, m, scale, bool(align_corners)))
         else:
             x = _blend(x, 2 + axis, *_neighbours(n, m, scale, bool(align_corners)))
-    return x
+    return x.contiguous()  # stored row after row, as PyTorch's result is
 
 
 def _sizes(shape: tuple, size: Any, scale_factor: Any, recompute: bool | None) -> tuple:
