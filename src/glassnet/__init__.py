@@ -226,4 +226,6 @@ def __getattr__(name: str):
         return importlib.import_module(f".{name}", __name__)
     if name == "multiprocessing":  # torch.multiprocessing
         return importlib.import_module(".torch_multiprocessing", __name__)
+    if name in ("_dynamo", "__future__"):  # torch._dynamo.reset(), torch.__future__.set_...
+        return importlib.import_module(f".torch_{name.strip('_')}", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

@@ -50,6 +50,8 @@ RENAMES: dict[str, str] = {
     "torch.autograd.graph": "glassnet.autograd_graph",
     "torch.autograd.variable": "glassnet.autograd_compat",
     "torch.types": "glassnet.torch_types",
+    "torch._dynamo": "glassnet.torch_dynamo",
+    "torch.__future__": "glassnet.torch_future",
     "torch.multiprocessing": "glassnet.torch_multiprocessing",
 }
 #: glassnet modules that are PyTorch packages: while the alias is on they get an empty

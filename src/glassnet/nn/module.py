@@ -491,6 +491,14 @@ class Module(StateDictHookMethods, MemberPathMethods):
                     t.grad = wrap(t.grad.array.astype(dtype))
         return self
 
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """PyTorch's ``module.compile()`` (compile in place): glassnet runs every module as
+        written, so the module stays as it is (the arguments are checked as ``glassnet.compile``
+        checks them)."""
+        from ..torch_switches import compile as compile_model
+
+        compile_model(self, *args, **kwargs)
+
     def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
         """PyTorch gives a module built on the meta device fresh, uninitialised memory on
         ``device``; a glassnet module always has its numbers, so after checking the device

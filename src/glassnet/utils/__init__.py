@@ -10,5 +10,6 @@ checkpointing lives here as in PyTorch: ``glassnet.utils.checkpoint``, and so do
 
 from .. import data
 from . import benchmark, checkpoint, hooks, tensorboard
+from .swap_tensors import swap_tensors
 
-__all__ = ["benchmark", "checkpoint", "data", "hooks", "tensorboard"]
+__all__ = ["benchmark", "checkpoint", "data", "hooks", "swap_tensors", "tensorboard"]
