@@ -7,12 +7,13 @@ from typing import Any
 from ..creation import bernoulli
 from ..nn import functional as F
 from ..tensor import Tensor, as_tensor
-from .distribution import Distribution, float_params
+from .distribution import float_params
+from .exp_family import ExponentialFamily
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     r"""P(1) = p, P(0) = 1 - p, from ``probs`` (p) or ``logits`` (log(p / (1 - p))).
 
     log p(x) = x log p + (1 - x) log(1 - p)   (computed from the logits, stably)
@@ -45,6 +46,17 @@ class Bernoulli(Distribution):
         x = as_tensor(value).to(self.logits.dtype)
         logits = self.logits.expand(x.shape) if x.shape != self.logits.shape else self.logits
         return -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
+
+    # As an exponential family (exp_family.py): eta = logits,
+    # A(eta) = log(1 + exp(eta)) = softplus(eta)
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.logits,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return F.softplus(x)
+
+    _mean_carrier_measure = 0
 
     def entropy(self) -> Tensor:
         return F.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")

@@ -13,6 +13,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from . import _incomplete
 from .distribution import _UnitIntervalPair, as_float
+from .exp_family import ExponentialFamily
 
 __all__ = ["Beta"]
 
@@ -41,7 +42,7 @@ class _BetaSample(Op):
         return g * wrap(da.astype(dtype)), g * wrap(db.astype(dtype))
 
 
-class Beta(_UnitIntervalPair):
+class Beta(ExponentialFamily, _UnitIntervalPair):
     r"""p(x) = x^(a-1) (1 - x)^(b-1) / B(a, b) on (0, 1), a = ``concentration1``,
     b = ``concentration0`` (both > 0); B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b).
 
@@ -65,6 +66,15 @@ class Beta(_UnitIntervalPair):
         x = self._value(as_float(value, self.concentration1))
         a, b = self.concentration1, self.concentration0
         return (a - 1).xlogy(x) + (b - 1).xlogy(1 - x) - self._log_beta()
+
+    # As an exponential family (exp_family.py): eta = (concentration1, concentration0),
+    # A(eta) = lgamma(eta_1) + lgamma(eta_2) - lgamma(eta_1 + eta_2)
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
+        return lgamma(x) + lgamma(y) - lgamma(x + y)
 
     def entropy(self) -> Tensor:
         a, b = self.concentration1, self.concentration0

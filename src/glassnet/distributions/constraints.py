@@ -13,14 +13,15 @@ from typing import Any
 
 import numpy as np
 
+from ..ops import api
 from ..tensor import Tensor, as_tensor
 
 __all__ = [
-    "Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq",
+    "Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property", "greater_than", "greater_than_eq",
     "half_open_interval", "independent", "integer_interval", "interval", "less_than",
     "lower_cholesky", "lower_triangular", "multinomial", "nonnegative", "nonnegative_integer",
     "one_hot", "positive", "positive_definite", "positive_integer", "positive_semidefinite",
-    "real", "real_vector", "simplex", "unit_interval",
+    "real", "real_vector", "simplex", "square", "stack", "symmetric", "unit_interval",
 ]  # fmt: skip
 
 
@@ -265,6 +266,98 @@ class _PositiveSemidefinite(_PositiveDefinite):
     strict = False
 
 
+class _CorrCholesky(_LowerCholesky):
+    """the Cholesky factor L of a correlation matrix: lower-triangular, positive diagonal, and
+    every row of unit length (so L L^T has ones on its diagonal), within 10 n eps"""
+
+    def check(self, value: Any) -> Tensor:
+        x = _t(value)
+        tol = float(np.finfo(x.dtype).eps) * x.shape[-1] * 10
+        row_norm = (x.detach() ** 2).sum(-1).sqrt()
+        return super().check(x) & ((row_norm - 1).abs() <= tol).all(-1)
+
+
+class _Square(Constraint):
+    """a square matrix (any entries): the last two axes have one length"""
+
+    event_dim = 2
+
+    def check(self, value: Any) -> Tensor:
+        x = _t(value)
+        ok = x.ndim >= 2 and x.shape[-2] == x.shape[-1]
+        return as_tensor(np.full(tuple(x.shape[:-2]), ok))
+
+
+class _Symmetric(_Square):
+    """a square matrix equal to its transpose (within 1e-6)"""
+
+    def check(self, value: Any) -> Tensor:
+        x = _t(value)
+        square = super().check(x)
+        if not square.numpy().all():
+            return square
+        return ((x - x.mT).abs() <= 1e-6).all(-1).all(-1)
+
+
+class _Cat(Constraint):
+    """pieces of one axis ``dim``, each in its own constraint: the first ``lengths[0]`` entries
+    in ``cseq[0]``, the next ``lengths[1]`` in ``cseq[1]``, ... (the check is concatenated back)"""
+
+    def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
+        self.cseq = list(cseq)
+        if not all(isinstance(c, Constraint) for c in self.cseq):
+            raise ValueError("constraints.cat: every entry of cseq must be a Constraint")
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(
+                f"constraints.cat: expected {len(self.cseq)} lengths (one per constraint), got "
+                f"{len(self.lengths)}"
+            )
+        self.dim = dim
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value: Any) -> Tensor:
+        x = _t(value)
+        checks, start = [], 0
+        for c, length in zip(self.cseq, self.lengths):
+            checks.append(c.check(x.narrow(self.dim, start, length)))
+            start += length
+        return api.cat(checks, self.dim)
+
+
+class _Stack(Constraint):
+    """slices of one axis ``dim``: slice i (``value.select(dim, i)``) in ``cseq[i]``"""
+
+    def __init__(self, cseq: Any, dim: int = 0) -> None:
+        self.cseq = list(cseq)
+        if not all(isinstance(c, Constraint) for c in self.cseq):
+            raise ValueError("constraints.stack: every entry of cseq must be a Constraint")
+        self.dim = dim
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self) -> int:  # type: ignore[override]
+        dim = max(c.event_dim for c in self.cseq)
+        # A negative stacking axis inside the event makes that axis part of it too.
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def check(self, value: Any) -> Tensor:
+        x = _t(value)
+        return api.stack(
+            [c.check(x.select(self.dim, i)) for i, c in enumerate(self.cseq)], self.dim
+        )
+
+
 dependent = _Dependent()
 dependent_property = dependent
 boolean = _Boolean()
@@ -289,3 +382,8 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()
 positive_semidefinite = _PositiveSemidefinite()
+corr_cholesky = _CorrCholesky()
+square = _Square()
+symmetric = _Symmetric()
+cat = _Cat
+stack = _Stack

@@ -13,7 +13,8 @@ from ..ops.api import lgamma
 from ..random import default_generator
 from ..tensor import Tensor, as_tensor
 from . import _incomplete, constraints
-from .distribution import Distribution, as_float
+from .distribution import as_float
+from .exp_family import ExponentialFamily
 
 __all__ = ["Dirichlet"]
 
@@ -46,7 +47,7 @@ class _DirichletSample(Op):
         return (d * (g - (self.output().detach() * g).sum(-1, keepdim=True)),)
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     r"""p(x) = Gamma(A) / prod_i Gamma(alpha_i) * prod_i x_i^(alpha_i - 1) on the simplex
     (x_i >= 0, sum_i x_i = 1), A = sum_i alpha_i; ``concentration`` is alpha (..., K), K >= 1.
 
@@ -82,6 +83,15 @@ class Dirichlet(Distribution):
         x = self._value(as_float(value, self.concentration))
         a = self.concentration
         return (a - 1).xlogy(x).sum(-1) + lgamma(a.sum(-1)) - lgamma(a).sum(-1)
+
+    # As an exponential family (exp_family.py): eta = concentration,
+    # A(eta) = sum_i lgamma(eta_i) - lgamma(sum_i eta_i)
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.concentration,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return lgamma(x).sum(-1) - lgamma(x.sum(-1))
 
     def entropy(self) -> Tensor:
         a = self.concentration

@@ -8,12 +8,13 @@ from ..autograd import wrap
 from ..random import default_generator
 from ..tensor import Tensor
 from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import as_float, float_params
+from .exp_family import ExponentialFamily
 
 __all__ = ["Exponential"]
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     r"""p(x) = rate exp(-rate x) for x >= 0, one per element of ``rate`` (> 0).
 
         log p(x) = log rate - rate x;   entropy = 1 - log rate
@@ -40,6 +41,16 @@ class Exponential(Distribution):
     def log_prob(self, value: Any) -> Tensor:
         x = self._value(value)
         return self.rate.log() - self.rate * x
+
+    # As an exponential family (exp_family.py): eta = -rate, A(eta) = -log(-eta), h(x) = 1
+    @property
+    def _natural_params(self) -> tuple:
+        return (-self.rate,)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return -(-x).log()
+
+    _mean_carrier_measure = 0
 
     def entropy(self) -> Tensor:
         return 1.0 - self.rate.log()

@@ -12,7 +12,8 @@ from ..ops.api import lgamma
 from ..random import default_generator
 from ..tensor import Tensor
 from . import _incomplete, constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import as_float, float_params
+from .exp_family import ExponentialFamily
 
 __all__ = ["Gamma"]
 
@@ -62,7 +63,7 @@ class _GammaCDF(Op):
         return g * wrap(da.astype(dtype)), g * wrap(pdf.astype(dtype))
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     r"""p(x) = rate^a x^(a-1) exp(-rate x) / Gamma(a) for x > 0, a = ``concentration``.
 
         log p(x) = a log rate + (a - 1) log x - rate x - lgamma(a)
@@ -91,6 +92,17 @@ class Gamma(Distribution):
         x = self._value(as_float(value, self.rate))
         a = self.concentration
         return a.xlogy(self.rate) + (a - 1).xlogy(x) - self.rate * x - lgamma(a)
+
+    # As an exponential family (exp_family.py): eta = (concentration - 1, -rate),
+    # A(eta) = lgamma(eta_1 + 1) + (eta_1 + 1) log(-1 / eta_2), h(x) = 1
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
+        return lgamma(x + 1) + (x + 1) * (-y.reciprocal()).log()
+
+    _mean_carrier_measure = 0
 
     def entropy(self) -> Tensor:
         a = self.concentration

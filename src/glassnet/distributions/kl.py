@@ -20,6 +20,7 @@ from .categorical import Categorical
 from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
+from .exp_family import ExponentialFamily, bregman_kl
 from .exponential import Exponential
 from .gamma import Gamma
 from .geometric import Geometric
@@ -351,3 +352,15 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
             "few mixed pairs; see register_kl)"
         )
     return rule(p, q)
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _exponential_family(p: ExponentialFamily, q: ExponentialFamily) -> Tensor:
+    """A(eta_q) - A(eta_p) - <eta_q - eta_p, grad A(eta_p)>: the fallback for two members of one
+    exponential family without a closed form here (Wishart's, a user's family)."""
+    if type(p) is not type(q):
+        raise NotImplementedError(
+            f"kl_divergence of {type(p).__name__} and {type(q).__name__} is not implemented "
+            "(see register_kl)"
+        )
+    return bregman_kl(p, q)

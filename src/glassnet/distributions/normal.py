@@ -9,11 +9,12 @@ from ..creation import randn
 from ..ops import api
 from ..tensor import Tensor
 from .distribution import Distribution, _CentredAtLoc, float_params
+from .exp_family import ExponentialFamily
 
 __all__ = ["Normal"]
 
 
-class Normal(_CentredAtLoc):
+class Normal(ExponentialFamily, _CentredAtLoc):
     r"""N(loc, scale**2), one per element of ``loc`` and ``scale`` (broadcast together).
 
         log p(x) = -(x - loc)**2 / (2 scale**2) - log(scale) - log(sqrt(2 pi))
@@ -46,6 +47,17 @@ class Normal(_CentredAtLoc):
             - self.scale.log()
             - math.log(math.sqrt(2 * math.pi))
         )
+
+    # As an exponential family (exp_family.py): eta = (loc / scale**2, -1 / (2 scale**2)),
+    # A(eta) = -eta_1**2 / (4 eta_2) + log(pi / -eta_2) / 2, h(x) = 1
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.loc / self.scale**2, -0.5 / self.scale**2)
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
+        return -0.25 * x.pow(2) / y + 0.5 * (-math.pi / y).log()
+
+    _mean_carrier_measure = 0
 
     def entropy(self) -> Tensor:
         return 0.5 + math.log(math.sqrt(2 * math.pi)) + self.scale.log()

@@ -9,12 +9,13 @@ from ..ops.api import lgamma
 from ..random import default_generator
 from ..tensor import Tensor
 from . import constraints
-from .distribution import Distribution, as_float, float_params
+from .distribution import as_float, float_params
+from .exp_family import ExponentialFamily
 
 __all__ = ["Poisson"]
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     r"""P(k) = rate^k e^-rate / k! for k = 0, 1, 2, ..., one per element of ``rate`` (>= 0).
 
         log P(k) = k log rate - rate - lgamma(k + 1)   (0 log 0 = 0, so rate 0 gives P(0) = 1)
@@ -50,3 +51,12 @@ class Poisson(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.rate
+
+    # As an exponential family (exp_family.py): eta = log rate, A(eta) = exp(eta),
+    # h(x) = 1 / x! (whose mean has no closed form, so no entropy from it)
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return x.exp()

@@ -7,6 +7,10 @@ A distribution of x pushed through y = f(x) has the density (change of variables
 so a transform gives its forward map ``t(x)``, its inverse ``t.inv(y)`` and
 ``t.log_abs_det_jacobian(x, y)``. Elementwise transforms (all here but ComposeTransform with
 event-level parts) have a diagonal Jacobian: the log |det| is a per-element log |f'(x)|.
+The transforms that combine others (IndependentTransform, ReshapeTransform, CatTransform,
+StackTransform) live in combined_transforms.py, those onto matrices (LowerCholeskyTransform,
+PositiveDefiniteTransform, CorrCholeskyTransform) in matrix_transforms.py; both are re-exported
+here, PyTorch's one module of transforms.
 
 With ``cache_size=1`` (PyTorch's option) a transform remembers its last (x, y): ``inv(y)`` of
 that very y returns x itself instead of recomputing it, so the log_prob of a tanh-squashed draw
@@ -26,9 +30,11 @@ from ..tensor import Tensor, as_tensor
 from . import constraints
 
 __all__ = [
-    "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform", "SigmoidTransform",
-    "SoftplusTransform", "StickBreakingTransform", "TanhTransform", "Transform",
-    "identity_transform",
+    "AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+    "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform",
+    "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
+    "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+    "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform",
 ]  # fmt: skip
 
 
@@ -371,3 +377,104 @@ class StickBreakingTransform(Transform):
 
     def inverse_shape(self, shape: tuple) -> tuple:
         return tuple(shape[:-1]) + (shape[-1] - 1,)
+
+
+def _no_sign(self: Transform) -> int:
+    raise NotImplementedError(f"{type(self).__name__}.sign: the map is not monotone")
+
+
+class AbsTransform(Transform):
+    """y = |x|, not invertible: ``inv(y)`` gives the positive root y (the branch x >= 0), and
+    there is no log |det| (the map folds the line in two)."""
+
+    bijective = False
+    codomain = constraints.positive
+    sign = property(_no_sign)  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AbsTransform)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.abs()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y
+
+
+class SoftmaxTransform(Transform):
+    """y = softmax(x) = exp(x_i) / sum_j exp(x_j) over the last axis, onto the simplex.
+
+    Not one-to-one (x and x + c give one y), so there is no log |det|; ``inv(y)`` = log y,
+    the one preimage whose exponentials sum to 1. (biject_to(simplex) is StickBreakingTransform.)
+    """
+
+    bijective = False
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    sign = property(_no_sign)  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SoftmaxTransform)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return api.softmax(x, -1)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.log()
+
+    def forward_shape(self, shape: tuple) -> tuple:
+        if len(shape) < 1:
+            raise ValueError("SoftmaxTransform: expected at least one axis (the vector), got ()")
+        return tuple(shape)
+
+    inverse_shape = forward_shape
+
+
+class CumulativeDistributionTransform(Transform):
+    """y = F(x), the CDF of ``distribution`` (an increasing map of its support onto [0, 1]).
+
+        inv(y) = F^-1(y) (the distribution's icdf);   log |dy/dx| = log p(x)
+
+    (the derivative of a CDF is the density). Pushing X ~ ``distribution`` through it gives the
+    uniform on [0, 1]; its inverse turns uniforms into draws (a copula's margins).
+    """
+
+    codomain = constraints.unit_interval
+    sign = 1
+
+    def __init__(self, distribution: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self) -> Any:  # type: ignore[override]
+        # A family that declares no support (Normal keeps its log_prob free of the check) is
+        # one on the real line.
+        support = self.distribution.support
+        return constraints.real if support is None else support
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return self.distribution.log_prob(x)
+
+    def __repr__(self) -> str:
+        return f"CumulativeDistributionTransform({self.distribution!r})"
+
+
+# Imported last: these modules subclass Transform (defined above) and use the transforms here.
+from .combined_transforms import (  # noqa: E402
+    CatTransform,
+    IndependentTransform,
+    ReshapeTransform,
+    StackTransform,
+)
+from .matrix_transforms import (  # noqa: E402
+    CorrCholeskyTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
+)
