@@ -13,6 +13,7 @@ from __future__ import annotations
 from .ops.api import matmul  # torch.linalg.matmul is torch.matmul
 from .ops.cholesky import cholesky, cholesky_ex, solve_triangular
 from .ops.decompositions import eig, eigh, eigvals, eigvalsh, qr, svd, svdvals
+from .ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from .ops.linalg import (
     SingularMatrixError,
     cross,
@@ -50,5 +51,5 @@ __all__ = [
     "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
     "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm",
     "cond", "householder_product", "inv_ex", "matmul", "solve_ex", "tensorinv", "tensorsolve",
-    "vander",
+    "vander", "ldl_factor", "ldl_factor_ex", "ldl_solve",
 ]  # fmt: skip

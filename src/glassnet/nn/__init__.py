@@ -8,6 +8,7 @@ from .basic import *  # noqa: F403
 from .channel_shuffle import *  # noqa: F403
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import *  # noqa: F403
+from .cross_map_lrn import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .embedding import *  # noqa: F403
@@ -16,6 +17,7 @@ from .functional import grad  # noqa: F401  (nn.grad: conv1d_input, conv2d_weigh
 from .lazy import *  # noqa: F403
 from .legacy_layers import *  # noqa: F403
 from .linear import *  # noqa: F403
+from .linear_cross_entropy import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .module import (
     IncompatibleKeys,

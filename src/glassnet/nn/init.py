@@ -448,3 +448,19 @@ def sparse_(
     order = np.argsort(rng.random((rows, cols)), axis=0)[:num_zeros]
     np.put_along_axis(values, order, 0.0, axis=0)
     return _write(tensor, values)
+
+
+# PyTorch's deprecated names without the underscore (init.uniform, ...): they warn and call these.
+from .init_deprecated import (  # noqa: E402, F401
+    constant,
+    dirac,
+    eye,
+    kaiming_normal,
+    kaiming_uniform,
+    normal,
+    orthogonal,
+    sparse,
+    uniform,
+    xavier_normal,
+    xavier_uniform,
+)

@@ -5,6 +5,7 @@ from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .channel_shuffling import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .conv_tbc import *  # noqa: F403
 from .ctc import *  # noqa: F403
 from .distance import *  # noqa: F403
 from .distance_losses import *  # noqa: F403
@@ -15,6 +16,7 @@ from .inplace_activations import *  # noqa: F403
 from .legacy_names import *  # noqa: F403
 from .likelihood_losses import *  # noqa: F403
 from .linear import *  # noqa: F403
+from .linear_cross_entropy import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .margin_losses import *  # noqa: F403
 from .multi_head_attention import *  # noqa: F403

@@ -16,6 +16,7 @@ are turned into it, with PyTorch's deprecation warning); ``_WeightedLoss`` also 
 from __future__ import annotations
 
 from ..legacy_layers import NLLLoss2d
+from ..linear_cross_entropy import LinearCrossEntropyLoss
 from ..loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -44,6 +45,7 @@ from ..loss import _WeightedLoss as _WeightedLoss
 
 __all__ = [
     "L1Loss",
+    "LinearCrossEntropyLoss",
     "NLLLoss",
     "NLLLoss2d",
     "PoissonNLLLoss",
