@@ -299,25 +299,32 @@ class _Symmetric(_Square):
         return ((x - x.mT).abs() <= 1e-6).all(-1).all(-1)
 
 
-class _Cat(Constraint):
+class _OfParts(Constraint):
+    """What cat and stack share: a list of constraints, one per part of an axis ``dim``."""
+
+    def __init__(self, cseq: Any, dim: int, who: str) -> None:
+        self.cseq = list(cseq)
+        if not all(isinstance(c, Constraint) for c in self.cseq):
+            raise ValueError(f"constraints.{who}: every entry of cseq must be a Constraint")
+        self.dim = dim
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_OfParts):
     """pieces of one axis ``dim``, each in its own constraint: the first ``lengths[0]`` entries
     in ``cseq[0]``, the next ``lengths[1]`` in ``cseq[1]``, ... (the check is concatenated back)"""
 
     def __init__(self, cseq: Any, dim: int = 0, lengths: Any = None) -> None:
-        self.cseq = list(cseq)
-        if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise ValueError("constraints.cat: every entry of cseq must be a Constraint")
+        super().__init__(cseq, dim, "cat")
         self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
         if len(self.lengths) != len(self.cseq):
             raise ValueError(
                 f"constraints.cat: expected {len(self.cseq)} lengths (one per constraint), got "
                 f"{len(self.lengths)}"
             )
-        self.dim = dim
-
-    @property
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]
@@ -332,18 +339,11 @@ class _Cat(Constraint):
         return api.cat(checks, self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_OfParts):
     """slices of one axis ``dim``: slice i (``value.select(dim, i)``) in ``cseq[i]``"""
 
     def __init__(self, cseq: Any, dim: int = 0) -> None:
-        self.cseq = list(cseq)
-        if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise ValueError("constraints.stack: every entry of cseq must be a Constraint")
-        self.dim = dim
-
-    @property
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return any(c.is_discrete for c in self.cseq)
+        super().__init__(cseq, dim, "stack")
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]
