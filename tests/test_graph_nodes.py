@@ -117,3 +117,18 @@ def test_hooks_on_a_graph_that_is_gone_leave_the_count():
     del w, t
     gc.collect()
     assert autograd._grad_hook_count == before
+
+
+def test_saved_tensors_as_torch_names_them():
+    x = gn.randn(5, requires_grad=True)
+    assert x.pow(2).grad_fn._saved_self is x
+    a, b = gn.randn(3, requires_grad=True), gn.randn(3, requires_grad=True)
+    z = a * b
+    assert z.grad_fn._saved_self is a and z.grad_fn._saved_other is b
+    e = x.exp()
+    np.testing.assert_array_equal(e.grad_fn._saved_result.detach().numpy(), e.detach().numpy())
+    with pytest.raises(AttributeError, match="keeps no copy of its result"):
+        z.grad_fn._saved_result
+    e.sum().backward()
+    with pytest.raises(RuntimeError, match="after they have already been freed"):
+        e.grad_fn._saved_result

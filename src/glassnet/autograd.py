@@ -429,6 +429,26 @@ class Op:
     def name(self) -> NodeName:
         return NodeName(type(self).__name__, f"{type(self).__name__}Backward")
 
+    # PyTorch's views of what a node keeps for its backward (``y.grad_fn._saved_self``): the
+    # first and second inputs, and the output for the ops that keep it.
+    def _saved(self, position: int | None) -> Tensor:
+        if self.parents is _FREED:
+            raise RuntimeError(
+                f"{self.name}: trying to access saved tensors after they have already been "
+                "freed by backward(); call backward(retain_graph=True) to keep them"
+            )
+        if position is None:
+            if self.out_data is None:
+                raise AttributeError(f"{self.name} keeps no copy of its result for backward")
+            return self.output()
+        if position >= len(self.inputs) or not isinstance(self.inputs[position], Tensor):
+            raise AttributeError(f"{self.name} has no tensor input {position} to show")
+        return self.inputs[position]
+
+    _saved_self = property(lambda self: self._saved(0), doc="The op's first input, as saved.")
+    _saved_other = property(lambda self: self._saved(1), doc="The op's second input, as saved.")
+    _saved_result = property(lambda self: self._saved(None), doc="The op's output, if it keeps it.")
+
     @property
     def metadata(self) -> dict:
         """A dict kept with the node for the user's own notes (PyTorch's ``grad_fn.metadata``)."""
