@@ -532,20 +532,23 @@ def test_a_freed_graph_is_reported_not_guessed():
 
 
 def test_an_op_without_a_differentiable_backward_is_named():
-    class ExpWithJvpOnly(glassnet.autograd.Function):
+    from glassnet.function import once_differentiable
+
+    class ExpOnceDifferentiable(glassnet.autograd.Function):
         @staticmethod
         def forward(ctx, x):
             ctx.result = x.exp()
             return ctx.result
 
         @staticmethod
-        def jvp(ctx, g):  # PyTorch's forward rule: glassnet does not use it
+        @once_differentiable
+        def backward(ctx, g):  # no second derivative, and no jvp: no tangent can be found
             return g * ctx.result
 
     with fwAD.dual_level():
         d = fwAD.make_dual(glassnet.randn(3), glassnet.randn(3))
-        y = ExpWithJvpOnly.apply(d)
-        with pytest.raises(RuntimeError, match="no differentiable backward") as caught:
+        y = ExpOnceDifferentiable.apply(d)
+        with pytest.raises(RuntimeError, match="marked with @once_differentiable") as caught:
             fwAD.unpack_dual(y)
     assert "\n" not in str(caught.value)
 
@@ -591,3 +594,33 @@ def test_unpack_dual_under_no_grad_warns_that_tangents_need_the_graph():
             with pytest.warns(UserWarning, match="under no_grad"):
                 assert fwAD.unpack_dual(y).tangent is None
         assert fwAD.unpack_dual(d * 2).tangent is not None  # with grad mode on it is there
+
+
+def test_a_function_with_jvp_and_no_backward_gives_its_own_tangents():
+    class Exp(glassnet.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_forward(x)
+            return x.exp()
+
+        @staticmethod
+        def jvp(ctx, tangent):
+            (x,) = ctx.saved_tensors
+            return tangent * x.exp()
+
+    rng = np.random.default_rng(5)
+    primal = glassnet.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    tangent = glassnet.tensor(rng.standard_normal((3, 4)))
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(primal, tangent)
+        out = Exp.apply(dual)
+        np.testing.assert_allclose(
+            fwAD.unpack_dual(out).tangent.numpy(), tangent.numpy() * np.exp(primal.detach().numpy())
+        )
+        later = (Exp.apply(dual) * 3).sum()  # and on through ordinary ops
+        expected = (3 * tangent.numpy() * np.exp(primal.detach().numpy())).sum()
+        np.testing.assert_allclose(float(fwAD.unpack_dual(later).tangent), expected, rtol=1e-10)
+    assert glassnet.autograd.gradcheck(
+        Exp.apply, (primal,), check_forward_ad=True, check_backward_ad=False
+    )
+    np.testing.assert_allclose(Exp.apply(primal).detach().numpy(), np.exp(primal.detach().numpy()))

@@ -37,9 +37,10 @@ same trick; both passes here call the former's helper ``autograd_functional._gra
 Where it differs from PyTorch's real forward mode:
 
 * An op's backward rule must itself be differentiable (``create_graph=True``); for an op whose
-  backward is not (an ``autograd.Function`` whose backward leaves the Tensor world, or one
-  that defines only ``jvp``: its ``jvp`` rule is not used), ``unpack_dual`` fails with a
-  one-line error where PyTorch succeeds.
+  backward is not (an ``autograd.Function`` whose backward leaves the Tensor world),
+  ``unpack_dual`` fails with a one-line error where PyTorch succeeds. An ``autograd.Function``
+  that defines ``jvp`` and no ``backward`` is the exception: called on dual tensors, it returns
+  duals whose tangents its own ``jvp`` gives (``function.py``), as in PyTorch.
 * The tangent exists only through the recorded graph: a computation under ``no_grad`` gives
   no tangent (PyTorch's forward mode ignores ``no_grad``; ``unpack_dual`` called under
   ``no_grad`` on a tensor without a graph warns once per level), and a ``backward()`` that frees the

@@ -94,6 +94,10 @@ class _FunctionNode(Op):
                 )
         return self.saved
 
+    def save_for_forward(self, *tensors: Any) -> None:
+        """Keep ``tensors`` for a forward-mode ``jvp`` (read there as ``ctx.saved_tensors``)."""
+        self.save_for_backward(*tensors)
+
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """Outputs that carry no gradient (indices, masks): they do not require grad."""
         self.non_differentiable.update(id(t) for t in outputs)
@@ -160,6 +164,13 @@ class Function:
         raise NotImplementedError("a Function subclass must define backward(ctx, *grads)")
 
     @staticmethod
+    def jvp(ctx: _FunctionNode, *tangents: Any) -> Any:  # pragma: no cover - abstract
+        """Forward mode (``glassnet.forward_ad``): given the inputs' tangents t_i (None for an
+        input without one), return the outputs' tangent sum_i J_i t_i. Optional: without it
+        the tangent comes from differentiating ``backward``."""
+        raise NotImplementedError("a Function subclass must define jvp(ctx, *tangents)")
+
+    @staticmethod
     def setup_context(ctx: _FunctionNode, inputs: tuple, output: Any) -> None:
         """PyTorch's second way of writing a Function: ``forward(*args)`` without ctx, and this
         method, given the arguments and forward's result, fills ctx (``save_for_backward``,
@@ -169,6 +180,10 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run ``forward`` and, if any tensor argument requires grad, record one graph node."""
+        if cls.jvp is not Function.jvp and cls.backward is Function.backward:
+            in_forward_mode = _apply_forward_mode(cls, args)
+            if in_forward_mode is not None:
+                return in_forward_mode
         ctx = _node_class(cls)(cls)
         ctx.inputs = args
         ctx.parents = tuple(
@@ -206,6 +221,39 @@ class Function:
         for hook in tracers:  # trace / detect_anomaly see the Function as one op
             hook(ctx, args, outputs[0] if is_tensor(outputs[0]) else wrap(np.asarray(outputs[0])))
         return outputs[0] if single else tuple(outputs)
+
+
+def _apply_forward_mode(function: type[Function], args: tuple) -> Any:
+    """A Function with ``jvp`` and no ``backward``, called on dual tensors: its outputs are
+    made duals whose tangents its ``jvp`` gives (glassnet's forward mode otherwise finds
+    tangents by differentiating a backward, which this Function does not have). None when no
+    argument is a dual tensor of the active level (then ``apply`` runs as usual)."""
+    from . import forward_ad
+
+    if forward_ad._level is None:
+        return None
+    unpacked = [forward_ad.unpack_dual(x) if is_tensor(x) else None for x in args]
+    if all(u is None or u.tangent is None for u in unpacked):
+        return None
+    ctx = _node_class(function)(function)
+    ctx.inputs, ctx.parents = args, tuple(None for _ in args)
+    primals = tuple(x if u is None else u.primal.detach() for x, u in zip(args, unpacked))
+    with no_grad():
+        result = function.forward(ctx, *primals)
+        tangents = function.jvp(ctx, *(None if u is None else u.tangent for u in unpacked))
+    single = not isinstance(result, tuple)
+    outputs = (result,) if single else result
+    tangents = (tangents,) if not isinstance(tangents, tuple) else tangents
+    if len(tangents) != len(outputs):
+        raise RuntimeError(
+            f"{function.__name__}.jvp returned {len(tangents)} tangents for "
+            f"{len(outputs)} outputs of forward"
+        )
+    duals = tuple(
+        forward_ad.make_dual(out, t) if is_tensor(out) and t is not None else out
+        for out, t in zip(outputs, tangents)
+    )
+    return duals[0] if single else duals
 
 
 def once_differentiable(backward: Callable) -> Callable:
