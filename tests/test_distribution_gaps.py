@@ -625,3 +625,17 @@ def test_new_constraints_check_as_torch():
     ]:  # fmt: skip
         np.testing.assert_array_equal(cg.check(g64(value)).numpy(), ct.check(t64(value)).numpy())
         assert cg.event_dim == ct.event_dim and cg.is_discrete == ct.is_discrete
+
+
+def test_normal_and_bernoulli_declare_torchs_support_and_parameter_constraints():
+    torch = pytest.importorskip("torch")
+    pairs = [
+        (D.Normal(gn.zeros(2), gn.ones(2)), torch.distributions.Normal(torch.zeros(2), torch.ones(2))),
+        (D.Bernoulli(probs=gn.tensor([0.3])), torch.distributions.Bernoulli(probs=torch.tensor([0.3]))),
+    ]  # fmt: skip
+    for ours, theirs in pairs:
+        assert type(ours.support).__name__.lstrip("_") == type(theirs.support).__name__.lstrip("_")
+        assert sorted(ours.arg_constraints) == sorted(theirs.arg_constraints)
+    with pytest.raises(ValueError, match="support"):
+        pairs[0][0].log_prob(gn.tensor([float("nan"), 0.0]))
+    assert D.biject_to(pairs[0][0].support)(gn.tensor([3.0])).item() == 3.0

@@ -7,6 +7,7 @@ from typing import Any
 from ..creation import bernoulli
 from ..nn import functional as F
 from ..tensor import Tensor, as_tensor
+from . import constraints
 from .distribution import float_params
 from .exp_family import ExponentialFamily
 
@@ -19,6 +20,9 @@ class Bernoulli(ExponentialFamily):
     log p(x) = x log p + (1 - x) log(1 - p)   (computed from the logits, stably)
     entropy  = -p log p - (1 - p) log(1 - p);   mean = p;   variance = p (1 - p)
     """
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.boolean
 
     def __init__(self, probs: Any = None, logits: Any = None, validate_args: Any = None) -> None:
         if (probs is None) == (logits is None):

@@ -8,6 +8,7 @@ from typing import Any
 from ..creation import randn
 from ..ops import api
 from ..tensor import Tensor
+from . import constraints
 from .distribution import Distribution, _CentredAtLoc, float_params
 from .exp_family import ExponentialFamily
 
@@ -25,6 +26,8 @@ class Normal(ExponentialFamily, _CentredAtLoc):
     """
 
     has_rsample = True
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
 
     def __init__(self, loc: Any, scale: Any, validate_args: Any = None) -> None:
         self.loc, self.scale = float_params(loc, scale)
