@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import runpy
-import sys
 from collections.abc import Iterator
 
 from .torch_alias import alias_for_good
@@ -53,9 +52,9 @@ def children_start_here(script: str) -> Iterator[None]:
 
 def _run_in_child() -> dict:
     alias_for_good()  # this process exists to run the script's work
-    script = os.environ[SCRIPT_VARIABLE]
-    sys.path.insert(0, os.path.dirname(script))
-    return runpy.run_path(script, run_name="__mp_main__")
+    # (multiprocessing has already given this process the parent's sys.path, the script's
+    # folder first, as glassnet run set it)
+    return runpy.run_path(os.environ[SCRIPT_VARIABLE], run_name="__mp_main__")
 
 
 if __name__ == "__mp_main__" and os.environ.get(SCRIPT_VARIABLE):

@@ -46,13 +46,11 @@ def _positions(shape: tuple, steps: tuple, offset: int) -> np.ndarray:
 def _whole_sizes(values: Any, name: str) -> tuple[int, ...]:
     if isinstance(values, (int, np.integer)):
         values = (values,)
-    try:
-        result = tuple(int(v) for v in values)
-    except TypeError:
-        raise TypeError(f"as_strided: {name} must be a sequence of ints, got {values!r}") from None
-    if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in values):
+    if not isinstance(values, (tuple, list)) or any(
+        isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in values
+    ):
         raise TypeError(f"as_strided: {name} must be a sequence of ints, got {values!r}")
-    return result
+    return tuple(int(v) for v in values)
 
 
 def as_strided(input: Any, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:  # noqa: A002

@@ -95,11 +95,10 @@ def gather(input, dim: int, index):  # noqa: A002 - PyTorch's argument names
     The result has index's shape; dL/dinput adds g into the positions read (repeats add up).
     """
     x, idx = A._t(input), _index_array(index, "gather")
-    one = idx.ndim == 0 and x.ndim == 1
-    idx, _ = _one_element(x, idx)
+    if idx.ndim == 0 and x.ndim == 1:  # one element read, as PyTorch reads a 0-d index
+        return gather(x, dim, idx.reshape(1)).reshape(())
     axis = _check_along(x, dim, idx, "gather")
-    y = GetItem(positions(idx, axis))(x)
-    return y.reshape(()) if one else y
+    return GetItem(positions(idx, axis))(x)
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):  # noqa: A002

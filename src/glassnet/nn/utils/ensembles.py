@@ -51,13 +51,16 @@ def stack_module_state(models: Sequence[Module]) -> tuple[dict[str, Tensor], dic
         result = stack([t.detach() for t in tensors])
         return result.requires_grad_(True) if trainable else result
 
+    # Each model's members read once; the names are in the same order in every model (above).
+    per_model = [list(m.named_parameters()) for m in models]
     params = {
-        name: stacked([dict(m.named_parameters())[name] for m in models], p.requires_grad)
-        for name, p in first.named_parameters()
+        name: stacked([members[k][1] for members in per_model], p.requires_grad)
+        for k, (name, p) in enumerate(per_model[0])
     }
+    per_model = [list(m.named_buffers()) for m in models]
     buffers = {
-        name: stacked([dict(m.named_buffers())[name] for m in models], False)
-        for name, _ in first.named_buffers()
+        name: stacked([members[k][1] for members in per_model], False)
+        for k, (name, _) in enumerate(per_model[0])
     }
     return params, buffers
 
