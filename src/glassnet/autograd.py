@@ -1098,24 +1098,25 @@ from .autograd_compat import (  # noqa: E402, F401
 )
 from .function import Function  # noqa: E402, F401
 
+#: torch.autograd's submodules, which glassnet keeps beside this module (each imports this one,
+#: so they are loaded on first use): torch.autograd.functional is glassnet.autograd_functional.
+SUBMODULES = {
+    "functional": "autograd_functional",  # jacobian, hessian, vjp, jvp, ... built on grad
+    "graph": "autograd_graph",  # Node, increment_version
+    "forward_ad": "forward_ad",
+    "profiler": "profiler",
+    "function": "function",  # Function, once_differentiable, FunctionCtx
+    "variable": "autograd_compat",  # Variable
+}
+
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
     # torch.autograd.gradcheck / gradgradcheck: glassnet's live in numerical.py (which imports
     # this module, so they are looked up on first use rather than imported here).
     if name in ("gradcheck", "gradgradcheck"):
-        from . import numerical
-
-        return getattr(numerical, name)
-    if name == "functional":  # torch.autograd.functional (jacobian, hessian, ...), built on grad
-        from . import autograd_functional
-
-        return autograd_functional
-    if name == "graph":  # torch.autograd.graph: Node, increment_version
-        from . import autograd_graph
-
-        return autograd_graph
-    if name in ("forward_ad", "profiler"):  # torch.autograd.forward_ad / .profiler live beside
-        import importlib
-
-        return importlib.import_module(f"glassnet.{name}")
+        return getattr(importlib.import_module("glassnet.numerical"), name)
+    if name in SUBMODULES:
+        return importlib.import_module(f"glassnet.{SUBMODULES[name]}")
     raise AttributeError(f"module 'glassnet.autograd' has no attribute {name!r}")

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .autograd import SUBMODULES as AUTOGRAD_PARTS
 from .errors import MissingTorchName
 
 __all__ = [
@@ -43,12 +44,7 @@ RENAMES: dict[str, str] = {
     "torch.utils.data.distributed": "glassnet.data.distributed_sampler",
     "torch.utils.data.sampler": "glassnet.data.sampler",
     # torch.autograd is a package; glassnet's autograd is one module, its parts live beside it
-    "torch.autograd.functional": "glassnet.autograd_functional",
-    "torch.autograd.forward_ad": "glassnet.forward_ad",
-    "torch.autograd.profiler": "glassnet.profiler",
-    "torch.autograd.function": "glassnet.function",
-    "torch.autograd.graph": "glassnet.autograd_graph",
-    "torch.autograd.variable": "glassnet.autograd_compat",
+    **{f"torch.autograd.{name}": f"glassnet.{home}" for name, home in AUTOGRAD_PARTS.items()},
     "torch.types": "glassnet.torch_types",
     "torch._dynamo": "glassnet.torch_dynamo",
     "torch.__future__": "glassnet.torch_future",
