@@ -263,9 +263,9 @@ class NodeName(str):
     """A graph node's name. As a string it is glassnet's op name (``"Mul"``); called, as
     PyTorch's ``grad_fn.name()``, it gives the node's name as printed (``"MulBackward"``)."""
 
-    def __new__(cls, text: str, printed: str) -> NodeName:
+    def __new__(cls, text: str, printed: str | None = None) -> NodeName:
         made = super().__new__(cls, text)
-        made.printed = printed
+        made.printed = f"{text}Backward" if printed is None else printed
         return made
 
     def __call__(self) -> str:
@@ -427,7 +427,7 @@ class Op:
 
     @property
     def name(self) -> NodeName:
-        return NodeName(type(self).__name__, f"{type(self).__name__}Backward")
+        return NodeName(type(self).__name__)
 
     # PyTorch's views of what a node keeps for its backward (``y.grad_fn._saved_self``): the
     # first and second inputs, and the output for the ops that keep it.

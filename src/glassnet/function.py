@@ -61,7 +61,7 @@ class _FunctionNode(Op):
 
     @property
     def name(self) -> NodeName:
-        return NodeName(self.function.__name__, f"{self.function.__name__}Backward")
+        return NodeName(self.function.__name__)
 
     def __repr__(self) -> str:
         return f"<{self.function.__name__}Backward>"
@@ -354,7 +354,7 @@ class _OutputSlot(Op):
 
     @property
     def name(self) -> NodeName:
-        return NodeName(self.function_name, f"{self.function_name}Backward")
+        return NodeName(self.function_name)
 
     def __repr__(self) -> str:
         return f"<{self.function_name}Backward>"

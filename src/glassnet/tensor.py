@@ -176,7 +176,7 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape (a ``Size``), or the size of one axis."""
-        return _new_tuple(Size, self.array.shape) if dim is None else self.array.shape[dim]
+        return self.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
         return self.array.ndim
