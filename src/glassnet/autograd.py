@@ -224,6 +224,9 @@ _grad_hook_count = 0
 # Called once after a backward walk finishes without error (data-parallel training waits for
 # its gradient averaging here). Each is hook() -> None.
 _backward_end_hooks: list[Callable] = []
+# The (pack, unpack) pairs of the saved_tensors_hooks blocks in force, innermost last (see
+# saved_tensors.py); while it is empty recording a node does no extra work for them.
+_saved_tensor_hooks: list[tuple[Callable, Callable]] = []
 
 
 class HookHandle:
@@ -328,6 +331,7 @@ class Op:
     # still a view of its base, which the same check follows.
     follows_view = False
     saved: tuple = ()  # what save_for_backward kept; freed after the backward walk uses it
+    _packed: list | None = None  # what saved-tensor pack hooks returned (saved_tensors.py)
     _retained: Any = None  # set by Tensor.retain_grad: a weak reference to the output
     _grad_hooks: tuple = ()  # Tensor.register_hook on the output: a list of hook(grad)
 
@@ -394,6 +398,8 @@ class Op:
             self.out_version = out._version  # shared list: in-place edits of y show up
             out.requires_grad = True
             out.grad_fn = self
+            if _saved_tensor_hooks:
+                pack_saved(self)
         return out
 
     # -- helpers for backward rules --------------------------------------------------------
@@ -448,6 +454,18 @@ class Op:
     _saved_self = property(lambda self: self._saved(0), doc="The op's first input, as saved.")
     _saved_other = property(lambda self: self._saved(1), doc="The op's second input, as saved.")
     _saved_result = property(lambda self: self._saved(None), doc="The op's output, if it keeps it.")
+
+    # The same three as PyTorch's SavedTensor objects, on which register_hooks(pack, unpack)
+    # sets saved-tensor hooks for this one value (saved_tensors.py).
+    def _raw_saved(self, position: int | None) -> Any:
+        if self.parents is not _FREED:
+            self._saved(position)  # refuses what the node does not keep
+        where = "output" if position is None else "input"
+        return SavedTensor(self, where, position)
+
+    _raw_saved_self = property(lambda self: self._raw_saved(0))
+    _raw_saved_other = property(lambda self: self._raw_saved(1))
+    _raw_saved_result = property(lambda self: self._raw_saved(None))
 
     @property
     def metadata(self) -> dict:
@@ -592,6 +610,7 @@ RECORDED_ATTRIBUTES = frozenset(
         "out_version",
         "out_data",
         "saved",
+        "_packed",
         "_retained",
         "_grad_hooks",
         "_node_hooks",
@@ -690,7 +709,8 @@ def run_backward(
                     "its saved values were freed after the first backward. Pass "
                     "retain_graph=True to the first backward() if you need to call it twice."
                 )
-            _check_versions(node)
+            if node._packed is None:  # packed values are the unpack hook's to vouch for
+                _check_versions(node)
             if node._retained is not None:
                 t = node._retained()
                 if t is not None and capture is None:
@@ -700,7 +720,10 @@ def run_backward(
             if _backward_start_hooks:
                 for hook in _backward_start_hooks:
                     hook(node, g)
-            input_grads = node.backward(g)
+            if node._packed is None:
+                input_grads = node.backward(g)
+            else:
+                input_grads = backward_unpacked(node, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if hooked and node.__dict__.get("_node_hooks"):
@@ -736,6 +759,8 @@ def run_backward(
                 node.parents = _FREED
                 node.out_data = None
                 node.saved = ()
+                if node._packed is not None:
+                    node._packed = None
         if last_use:
             for leaves in last_use.values():
                 _finish_leaves(leaves, held, create_graph, capture)
@@ -869,6 +894,20 @@ def reads_output_only(op: Op) -> tuple:
     """``saved_inputs`` of an op whose gradient is a formula of its output alone (e**x, tanh,
     sigmoid, sqrt, softmax): its input may change in place after it ran, as in PyTorch."""
     return ()
+
+
+def reads_no_input(op: Op) -> tuple:
+    """``saved_inputs`` of an op whose gradient reads no input value, only shapes or dtypes
+    (-x, a sum, a mean, a dtype cast): its input may change in place after it ran."""
+    return ()
+
+
+def reads_the_other_factor(op: Op) -> tuple:
+    """``saved_inputs`` of a product of two factors (a * b, a @ b, x W^T + bias): dL/da reads
+    b and dL/db reads a, so with a constant b (y = a * 3) a's value is never read and a may
+    be changed in place before backward, as in PyTorch. A bias (input 2) is never read."""
+    needs_a, needs_b = op.parents[0] is not None, op.parents[1] is not None
+    return (0, 1) if needs_a and needs_b else (1,) if needs_a else (0,)
 
 
 def _deliver_to_leaf(
@@ -1097,6 +1136,7 @@ from .autograd_compat import (  # noqa: E402, F401
     set_detect_anomaly,
 )
 from .function import Function  # noqa: E402, F401
+from .saved_tensors import SavedTensor, backward_unpacked, pack_saved  # noqa: E402
 
 #: torch.autograd's submodules, which glassnet keeps beside this module (each imports this one,
 #: so they are loaded on first use): torch.autograd.functional is glassnet.autograd_functional.

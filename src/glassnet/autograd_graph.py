@@ -1,4 +1,4 @@
-"""``glassnet.autograd_graph``, PyTorch's ``torch.autograd.graph``: ``Node``, the type of every ``grad_fn``, and ``increment_version``.
+"""``glassnet.autograd_graph``, PyTorch's ``torch.autograd.graph``: ``Node``, the type of every ``grad_fn``, ``increment_version``, and the saved-tensor hooks (from ``saved_tensors.py``).
 
 In PyTorch every ``grad_fn`` (and every ``AccumulateGrad`` at a leaf) is a
 ``torch.autograd.graph.Node``. In glassnet a grad_fn is the op that made the tensor (an
@@ -14,8 +14,15 @@ import abc
 from typing import Any
 
 from .autograd import AccumulateGrad, Op, Tensor
+from .saved_tensors import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks
 
-__all__ = ["Node", "increment_version"]
+__all__ = [
+    "Node",
+    "disable_saved_tensors_hooks",
+    "increment_version",
+    "save_on_cpu",
+    "saved_tensors_hooks",
+]
 
 
 class Node(abc.ABC):  # noqa: B024 - a type to test against; its members are registered below

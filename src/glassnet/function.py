@@ -37,6 +37,7 @@ import numpy as np
 from . import autograd as autograd_module
 from .autograd import NodeName, Op, is_grad_enabled, is_tensor, no_grad, wrap
 from .ops.shape import cat
+from .saved_tensors import pack_saved
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -218,6 +219,8 @@ class Function:
         outputs = [wrap(out.array) if any(out is x for x in args) else out for out in outputs]
         if any(p is not None for p in ctx.parents):
             _connect(ctx, outputs)
+            if autograd_module._saved_tensor_hooks:
+                pack_saved(ctx)
         for hook in tracers:  # trace / detect_anomaly see the Function as one op
             hook(ctx, args, outputs[0] if is_tensor(outputs[0]) else wrap(np.asarray(outputs[0])))
         return outputs[0] if single else tuple(outputs)

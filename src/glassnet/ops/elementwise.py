@@ -16,7 +16,9 @@ from ..autograd import (
     hooks_run_in_backward,
     is_grad_enabled,
     is_tensor,
+    reads_no_input,
     reads_output_only,
+    reads_the_other_factor,
     wrap,
 )
 from ..errors import DTypeError
@@ -68,13 +70,7 @@ class Mul(Op):
             _gradient_times(g, a) if parent_b is not None else None,
         )
 
-    def saved_inputs(self):
-        # dL/da reads b and dL/db reads a: so with a constant b (y = a * 3), a's value is
-        # never read and a may be changed in place before backward, as in PyTorch.
-        parent_a, parent_b = self.parents
-        if parent_a is not None and parent_b is not None:
-            return (0, 1)
-        return (1,) if parent_a is not None else (0,)
+    saved_inputs = reads_the_other_factor
 
 
 def _gradient_times(g, factor):
@@ -136,10 +132,14 @@ class Pow(Op):
     def forward(self, a, b):
         if isinstance(b, np.ndarray) and b.dtype.kind == "i" and np.asarray(a).dtype.kind in "iu":
             if (b < 0).any():
-                self.out_data = _integer_power_with_negatives(a, b)
-                return self.out_data
-        self.out_data = a**b
-        return self.out_data
+                return self._keep_if_exponent_is_array(_integer_power_with_negatives(a, b), b)
+        return self._keep_if_exponent_is_array(a**b, b)
+
+    def _keep_if_exponent_is_array(self, y, b):
+        # dL/db reads y; with a number for b (x ** 2) there is no dL/db, so y is not kept
+        if isinstance(b, np.ndarray):
+            self.out_data = y
+        return y
 
     def backward(self, g):
         a, b = self.inputs
@@ -196,6 +196,8 @@ def _select_grads(g, a, b, wins):
 
 class Neg(Op):
     """y = -x;   dL/dx = -g"""
+
+    saved_inputs = reads_no_input
 
     def forward(self, x):
         if x.dtype.kind == "b":  # as PyTorch: a mask is inverted with ~, not negated
@@ -335,6 +337,8 @@ class ReLU(Op):
     lines run (large arrays cut into ranges of rows, one thread each); they are the loops'
     twin, with the same numbers.
     """
+
+    saved_inputs = reads_output_only  # the gradient reads y > 0, which is x > 0
 
     #: Arrays of this many numbers or more are shared out over several threads: below it, one
     #: thread finishes before a second one would have woken.
@@ -551,6 +555,8 @@ class Where(Op):
 
 class Cast(Op):
     """y = x converted to another dtype;   dL/dx = g converted back"""
+
+    saved_inputs = reads_no_input
 
     def __init__(self, dtype):
         self.dtype = dtype

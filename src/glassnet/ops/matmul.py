@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd import Op, reads_the_other_factor
 from ..errors import ShapeError
 from .blas_direct import matmul
 
 
 class MatMul(Op):
     """y = a @ b;   dL/da = g @ b^T,   dL/db = a^T @ g"""
+
+    saved_inputs = reads_the_other_factor
 
     def forward(self, a, b):
         if np.ndim(a) == 0 or np.ndim(b) == 0:

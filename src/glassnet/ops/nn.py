@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled, wrap
+from ..autograd import Op, is_grad_enabled, reads_the_other_factor, wrap
 from .blas_direct import matmul
 
 # ---------------------------------------------------------------------- the affine map
@@ -28,6 +28,8 @@ class Linear(Op):
     flattened into rows for the two matrix products, so a (B, T, in) input costs one big
     matmul, not B small ones. The optional third input (b) may be left out.
     """
+
+    saved_inputs = reads_the_other_factor
 
     def forward(self, x, w, b=None):
         self.in_shape = x.shape

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Op, is_grad_enabled, wrap
+from ..autograd import Op, is_grad_enabled, reads_no_input, reads_output_only, wrap
 from ..errors import DTypeError, ShapeError
 from . import sum_loops
 
@@ -104,6 +104,8 @@ class _Reduction(Op):
 class Sum(_Reduction):
     """y = sum of x over dim;   dL/dx = g broadcast back over the summed axes"""
 
+    saved_inputs = reads_no_input  # only x's shape is read
+
     def forward(self, x):
         axes = self._axes(x)
         if self.dim is None and sum_loops.worth_compiling(x):  # all of a large array
@@ -118,6 +120,8 @@ class Sum(_Reduction):
 
 class Mean(_Reduction):
     """y = sum(x) / n over dim;   dL/dx = g / n broadcast back"""
+
+    saved_inputs = reads_no_input  # only x's shape is read
 
     def forward(self, x):
         if x.dtype.kind not in "fc":
@@ -292,6 +296,8 @@ class LogSumExp(_Reduction):
 class Softmax(Op):
     """y_i = exp(x_i) / sum_j exp(x_j) along dim;   dL/dx = y * (g - sum(g * y))"""
 
+    saved_inputs = reads_output_only
+
     def __init__(self, dim: int = -1):
         self.dim = dim
 
@@ -308,6 +314,8 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     """y = x - logsumexp(x) along dim;   dL/dx = g - softmax(x) * sum(g)"""
+
+    saved_inputs = reads_output_only
 
     def __init__(self, dim: int = -1):
         self.dim = dim
