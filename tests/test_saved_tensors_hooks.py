@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-import glassnet.nn.functional as F
 from glassnet.autograd_graph import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks
 
 

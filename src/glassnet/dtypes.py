@@ -6,18 +6,94 @@ import builtins
 
 import numpy as np
 
-float16 = np.dtype(np.float16)
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-int8 = np.dtype(np.int8)
-int16 = np.dtype(np.int16)
-int32 = np.dtype(np.int32)
-int64 = np.dtype(np.int64)
-uint8 = np.dtype(np.uint8)
-uint16 = np.dtype(np.uint16)
-uint32 = np.dtype(np.uint32)
-uint64 = np.dtype(np.uint64)
-bool_ = np.dtype(np.bool_)
+
+class DType:
+    """A glassnet dtype, as PyTorch's ``torch.float32``: NumPy's dtype with PyTorch's questions.
+
+    ``dtype`` is the NumPy dtype itself, and NumPy takes a DType wherever it takes a dtype
+    (``np.zeros(3, dtype=glassnet.float32)``). It compares and hashes as that NumPy dtype,
+    so ``x.dtype == np.float32`` and dict look-ups keyed by NumPy dtypes work. NumPy's
+    attributes (``kind``, ``itemsize``, ``name``, ``char``, ``type``) are here too, and
+    PyTorch's ``is_floating_point``, ``is_complex``, ``is_signed`` and ``to_complex``.
+    Its repr is ``glassnet.float32``; its str stays NumPy's ``float32``, so ``print`` and
+    error messages read as before. There is one DType per NumPy dtype (``as_dtype``).
+    """
+
+    __slots__ = ("dtype", "kind", "itemsize", "name", "char", "type", "is_floating_point",
+                 "is_signed")  # fmt: skip
+    is_complex = False  # glassnet's ops are written for real numbers (see MissingDtype)
+
+    def __init__(self, numpy_dtype: object) -> None:
+        d = np.dtype(numpy_dtype)
+        self.dtype, self.kind, self.itemsize, self.char, self.type = (
+            d, d.kind, d.itemsize, d.char, d.type)  # fmt: skip
+        self.name = d.name
+        self.is_floating_point = d.kind == "f"
+        self.is_signed = d.kind in "fi"
+
+    def __getattr__(self, name: str) -> object:  # the rest of NumPy's dtype: str, names, ...
+        return getattr(object.__getattribute__(self, "dtype"), name)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is DType:
+            return self.dtype == other.dtype
+        if isinstance(other, np.dtype) or (
+            isinstance(other, type) and issubclass(other, np.generic)
+        ):
+            return self.dtype == other
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> builtins.int:
+        return hash(self.dtype)
+
+    def __repr__(self) -> str:
+        return f"glassnet.{self.name}"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __format__(self, spec: str) -> str:
+        return format(self.name, spec)
+
+    def __reduce__(self) -> tuple:
+        return as_dtype, (self.name,)
+
+    def to_complex(self) -> MissingDtype:
+        """The complex dtype of this float's precision (a name only: see MissingDtype)."""
+        return {4: complex64, 8: complex128, 2: complex32}[self.itemsize]
+
+    def to_real(self) -> DType:
+        return self
+
+
+_BY_NUMPY: dict = {}
+
+
+def as_dtype(numpy_dtype: object) -> DType:
+    """The one DType for a NumPy dtype (or anything ``np.dtype`` takes): ``x.dtype`` is this."""
+    try:
+        return _BY_NUMPY[numpy_dtype]
+    except (KeyError, TypeError):
+        made = DType(numpy_dtype)
+        return _BY_NUMPY.setdefault(made.dtype, made)
+
+
+float16 = as_dtype(np.float16)
+float32 = as_dtype(np.float32)
+float64 = as_dtype(np.float64)
+int8 = as_dtype(np.int8)
+int16 = as_dtype(np.int16)
+int32 = as_dtype(np.int32)
+int64 = as_dtype(np.int64)
+uint8 = as_dtype(np.uint8)
+uint16 = as_dtype(np.uint16)
+uint32 = as_dtype(np.uint32)
+uint64 = as_dtype(np.uint64)
+bool_ = as_dtype(np.bool_)
 
 
 class MissingDtype:
@@ -99,6 +175,8 @@ def to_dtype(dtype) -> np.dtype:
 
     Raises TypeError naming what was given when it is not a dtype glassnet knows.
     """
+    if type(dtype) is DType:
+        return dtype.dtype
     if dtype is None:
         raise TypeError("expected a dtype, got None")
     if isinstance(dtype, str):
@@ -111,14 +189,14 @@ def to_dtype(dtype) -> np.dtype:
     if isinstance(dtype, str):
         key = dtype.removeprefix("glassnet.").removeprefix("torch.")
         if key in _NAMES:
-            return _NAMES[key]
+            return _NAMES[key].dtype
         raise TypeError(f"unknown dtype name {dtype!r}; expected one of {sorted(_NAMES)}")
     if dtype is builtins_float:
-        return float32
+        return float32.dtype
     if dtype is builtins_int:
-        return int64
+        return int64.dtype
     if dtype is builtins_bool:
-        return bool_
+        return bool_.dtype
     try:
         return np.dtype(dtype)
     except TypeError:
@@ -134,11 +212,11 @@ def default_dtype_for(array: np.ndarray) -> np.dtype:
     """The dtype PyTorch gives data built from Python objects: floats -> float32, ints -> int64."""
     kind = array.dtype.kind
     if kind == "f":
-        return float32
+        return float32.dtype
     if kind in "iu":
-        return int64
+        return int64.dtype
     if kind == "b":
-        return bool_
+        return bool_.dtype
     raise TypeError(
         f"cannot make a tensor from data of dtype {array.dtype}; expected numbers or booleans"
     )

@@ -19,7 +19,8 @@ import numpy as np
 from . import autograd, layouts, unrecorded_views
 from .autograd import add_hook as _add_hook
 from .device import CPU, device, split_to_arguments
-from .dtypes import Size, default_dtype_for, is_floating, to_dtype
+from .dtypes import _BY_NUMPY as _DTYPE_OF
+from .dtypes import DType, Size, as_dtype, default_dtype_for, is_floating, to_dtype
 from .errors import DTypeError, ShapeError
 from .ops import api
 from .ops import elementwise as E
@@ -123,8 +124,13 @@ class Tensor:
         return self.array.ndim
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.array.dtype
+    def dtype(self) -> DType:
+        """The numbers' type, as ``glassnet.float32`` (a DType: NumPy's dtype with PyTorch's
+        ``is_floating_point``; engine code reads ``x.array.dtype``, NumPy's own)."""
+        try:
+            return _DTYPE_OF[self.array.dtype]
+        except KeyError:
+            return as_dtype(self.array.dtype)
 
     @property
     def device(self) -> device:

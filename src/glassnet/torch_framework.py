@@ -3,8 +3,8 @@
 (Re-exported by ``glassnet`` through ``__all__``; layouts, autocast's state, control flow and
 DLPack live in their own files and are gathered here.)
 
-- ``glassnet.dtype`` is the class of glassnet's dtypes (NumPy dtypes, and the names glassnet
-  only names: bfloat16, complex64, ...): ``isinstance(x.dtype, glassnet.dtype)`` is True.
+- ``glassnet.dtype`` is the class of glassnet's dtypes (``dtypes.DType``, NumPy's dtypes with
+  PyTorch's questions, and the names glassnet only names: bfloat16, complex64, ...): ``isinstance(x.dtype, glassnet.dtype)`` is True.
 - The build flags say what is true of glassnet: LAPACK (NumPy has it), MKL when it is
   installed (glassnet's large products can use it, see mkl_library), no OpenMP, CUDA, cuDNN,
   oneDNN or FFT module.
@@ -26,6 +26,7 @@ from .autocast_state import *  # noqa: F403 - is_autocast_enabled, get_autocast_
 from .control_flow import cond, while_loop
 from .dlpack import from_dlpack, to_dlpack
 from .dtypes import (
+    DType,
     MissingDtype,
     cdouble,
     cfloat,
@@ -97,7 +98,7 @@ __all__ += autocast_state.__all__ + _layout_names
 # ---------------------------------------------------------------------------- the dtype class
 class _DtypeClass(type):
     def __instancecheck__(cls, instance: Any) -> bool:
-        if isinstance(instance, MissingDtype):
+        if isinstance(instance, (MissingDtype, DType)):
             return True
         return isinstance(instance, np.dtype) and instance.kind in "biufc"
 
@@ -108,8 +109,9 @@ class _DtypeClass(type):
 class dtype(metaclass=_DtypeClass):  # noqa: N801 - PyTorch's name
     """The class of glassnet's dtypes: ``isinstance(glassnet.float32, glassnet.dtype)`` is True.
 
-    glassnet's dtypes are NumPy's (``glassnet.float32 is numpy.dtype('float32')``), plus the
-    names it has no numbers for (bfloat16, complex64, ...); all of them are instances. Like
+    glassnet's dtypes are DTypes (NumPy's dtypes with PyTorch's questions, see dtypes.py),
+    plus the names it has no numbers for (bfloat16, complex64, ...); all of them, and NumPy's
+    own number dtypes, are instances. Like
     ``torch.dtype`` it makes no new dtypes: use glassnet.float32, glassnet.int64, ...
     """
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import autograd, return_types, unrecorded_views
 from ..autograd import as_tensor, is_tensor
+from ..dtypes import DType
 from ..errors import DTypeError, ShapeError
 from ..layouts import check_memory_format
 from . import elementwise as E
@@ -792,7 +793,7 @@ def view(x, *shape) -> Tensor:
     ``x.view(glassnet.int32)``: the same bytes read as that dtype (no gradient), the last
     dim scaled by the ratio of the two item sizes."""
     if len(shape) == 1 and (
-        isinstance(shape[0], np.dtype)
+        isinstance(shape[0], (np.dtype, DType))
         or (isinstance(shape[0], type) and issubclass(shape[0], np.generic))
     ):
         x = _t(x)
