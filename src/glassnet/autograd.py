@@ -22,7 +22,7 @@ import copy
 import functools
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -224,6 +224,9 @@ _grad_hook_count = 0
 # Called once after a backward walk finishes without error (data-parallel training waits for
 # its gradient averaging here). Each is hook() -> None.
 _backward_end_hooks: list[Callable] = []
+# Called as hook() after every walk that finished without error, backward() and autograd.grad
+# alike (register_multi_grad_hook hands over the gradients it collected there).
+_walk_end_hooks: list[Callable] = []
 # The (pack, unpack) pairs of the saved_tensors_hooks blocks in force, innermost last (see
 # saved_tensors.py); while it is empty recording a node does no extra work for them.
 _saved_tensor_hooks: list[tuple[Callable, Callable]] = []
@@ -523,6 +526,20 @@ class Op:
         return f"<{type(self).__name__}Backward>"
 
 
+class GradientEdge(NamedTuple):
+    """Where a gradient arrives in the graph (PyTorch's ``torch.autograd.graph.GradientEdge``):
+    ``node`` is the ``grad_fn`` that made a tensor (or the ``AccumulateGrad`` of a leaf) and
+    ``output_nr`` its output's number (always 0 in glassnet). ``autograd.grad`` takes edges
+    as ``inputs``: it then gives the gradient reaching that node's output."""
+
+    node: Any
+    output_nr: int = 0
+
+
+def _input_text(x: Any) -> str:
+    return f"the edge at {x.node.name}" if isinstance(x, GradientEdge) else f"shape {x.shape}"
+
+
 class AccumulateGrad:
     """The end of a path in ``next_functions``: a leaf, whose gradient is summed into ``.grad``.
 
@@ -693,6 +710,10 @@ def run_backward(
         # whole sum once, as in PyTorch.
         with_leaf_hooks = hooked or (_post_accumulate_hook_count and capture is None)
         last_use = _last_uses(order) if with_leaf_hooks else None
+        # autograd.grad runs only the rules on a path to one of its inputs, as in PyTorch.
+        beyond, freed_on_the_way = (None, None)
+        if capture is not None:  # (a freed node may or may not have led to an input)
+            beyond, freed_on_the_way = _beyond_the_inputs(order, capture)
         held: dict[int, Tensor] = {}  # id(leaf) -> the gradient it has been given so far
         for step, node in enumerate(order):
             if last_use is not None and step > 0 and step - 1 in last_use:
@@ -702,13 +723,13 @@ def run_backward(
                 continue
             if hooked and node._grad_hooks:
                 g = _apply_grad_hooks(node._grad_hooks, g)
+            if beyond is not None and node in beyond:
+                if id(node) in capture:
+                    capture[id(node)] = g if capture[id(node)] is None else capture[id(node)] + g
+                continue
             inputs, parents = node.inputs, node.parents
             if parents is _FREED:
-                raise RuntimeError(
-                    f"Trying to backward through the graph a second time (at {node.name}): "
-                    "its saved values were freed after the first backward. Pass "
-                    "retain_graph=True to the first backward() if you need to call it twice."
-                )
+                raise _walked_twice(node)
             if node._packed is None:  # packed values are the unpack hook's to vouch for
                 _check_versions(node)
             if node._retained is not None:
@@ -764,12 +785,53 @@ def run_backward(
         if last_use:
             for leaves in last_use.values():
                 _finish_leaves(leaves, held, create_graph, capture)
+        if freed_on_the_way is not None and any(v is None for v in capture.values()):
+            raise _walked_twice(freed_on_the_way)
         if _backward_end_hooks and capture is None and not previous_in_backward:
             for hook in list(_backward_end_hooks):
+                hook()
+        if _walk_end_hooks:
+            for hook in list(_walk_end_hooks):
                 hook()
     finally:
         _grad_enabled = previous
         _in_backward = previous_in_backward
+
+
+def _walked_twice(node: Op) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time (at {node.name}): its saved "
+        "values were freed after the first backward. Pass retain_graph=True to the first "
+        "backward() if you need to call it twice."
+    )
+
+
+def _beyond_the_inputs(order: list[Op], capture: dict[int, Any]) -> tuple[set[Op], Op | None]:
+    """The nodes of ``order`` whose rules ``autograd.grad`` need not run: no path leads from
+    them to a tensor it was asked about (keys of ``capture``: ids of leaves and of nodes).
+
+    Walked from the leaves' end, so each node's parents are settled before the node. A node
+    that backward already freed has forgotten its parents: it counts as leading nowhere (the
+    walk refuses afterwards if an input then got no gradient: it may have been behind it).
+    Returns the set and one such freed node that was not asked about, or None.
+    """
+    leading: set[Op] = set()
+    beyond: set[Op] = set()
+    freed = None
+    for node in reversed(order):
+        parents = node.parents
+        if parents is _FREED:
+            beyond.add(node)
+            if id(node) not in capture:
+                freed = node
+            continue
+        for p in parents:
+            if p is not None and (id(p) in capture or p in leading):
+                leading.add(node)
+                break
+        else:
+            beyond.add(node)
+    return beyond, freed
 
 
 def _last_uses(order: list[Op]) -> dict[int, list[Tensor]]:
@@ -960,7 +1022,7 @@ def _accumulate_grad(t: Tensor, g: Tensor, create_graph: bool, incoming: Tensor 
 
 
 def _as_tuple(x: Any) -> tuple:
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, GradientEdge)):
         return (x,)
     return tuple(x)
 
@@ -1052,6 +1114,10 @@ def grad(
         retain_graph = create_graph
     keys = []
     for x in inputs:
+        if isinstance(x, GradientEdge):  # the gradient arriving at a node (or at a leaf)
+            node = x.node
+            keys.append(id(node.variable) if isinstance(node, AccumulateGrad) else id(node))
+            continue
         if not x.requires_grad:
             raise RuntimeError(f"grad: one of the inputs (shape {x.shape}) does not require grad")
         keys.append(id(x) if x.grad_fn is None else id(x.grad_fn))
@@ -1062,10 +1128,10 @@ def grad(
         g = capture[key]
         if g is None and not allow_unused:
             raise RuntimeError(
-                f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
+                f"grad: input {i} ({_input_text(x)}) was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"
             )
-        if g is not None and g.shape != x.shape:
+        if g is not None and not isinstance(x, GradientEdge) and g.shape != x.shape:
             g = unbroadcast(g, x.shape)
         if g is not None and not create_graph and not g.array.flags.writeable:
             # Maybe a view of one of the caller's tensors (ops.elementwise._gradient_times).
