@@ -226,6 +226,8 @@ def __getattr__(name: str):
         return importlib.import_module(f".{name}", __name__)
     if name == "multiprocessing":  # torch.multiprocessing
         return importlib.import_module(".torch_multiprocessing", __name__)
-    if name in ("_dynamo", "__future__"):  # torch._dynamo.reset(), torch.__future__.set_...
+    if name in ("_dynamo", "__future__", "compiler", "hub"):  # torch._dynamo.reset(), ...
         return importlib.import_module(f".torch_{name.strip('_')}", __name__)
+    if name == "distributed":  # torch.distributed.is_available() without an import first
+        return importlib.import_module(".distributed", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

@@ -47,6 +47,8 @@ RENAMES: dict[str, str] = {
     **{f"torch.autograd.{name}": f"glassnet.{home}" for name, home in AUTOGRAD_PARTS.items()},
     "torch.types": "glassnet.torch_types",
     "torch._dynamo": "glassnet.torch_dynamo",
+    "torch.compiler": "glassnet.torch_compiler",
+    "torch.hub": "glassnet.torch_hub",
     "torch.__future__": "glassnet.torch_future",
     "torch.multiprocessing": "glassnet.torch_multiprocessing",
 }
