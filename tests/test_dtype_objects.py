@@ -66,3 +66,17 @@ def test_dtype_arguments_still_take_every_spelling():
         assert gn.zeros(1, dtype=spelling).dtype is gn.float64
     assert gn.tensor([1.5]).to(gn.float16).dtype is gn.float16
     assert gn.tensor([1, 2]).view(gn.int32).shape == (4,)
+
+
+def test_functions_that_give_dtypes_give_glassnet_dtypes():
+    torch = pytest.importorskip("torch")
+    a, b = gn.ones(2), gn.ones(2, dtype=gn.int64)
+    assert gn.result_type(a, b) is gn.float32
+    assert repr(gn.result_type(a, b)) == repr(
+        torch.result_type(torch.ones(2), torch.ones(2, dtype=torch.int64))
+    ).replace("torch", "glassnet")
+    assert gn.promote_types(gn.int32, gn.float16) is gn.float16
+    assert gn.ones(2).storage().dtype is gn.float32
+    assert gn.get_default_dtype() is gn.float32
+    assert gn.finfo(gn.float64).dtype == torch.finfo(torch.float64).dtype == "float64"
+    assert gn.iinfo(gn.int16).dtype == torch.iinfo(torch.int16).dtype == "int16"

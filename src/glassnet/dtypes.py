@@ -242,6 +242,7 @@ class finfo:  # noqa: N801 - PyTorch's name
         if self.dtype.kind != "f":
             raise TypeError(f"finfo: expected a floating dtype, got {self.dtype}")
         info = np.finfo(self.dtype)
+        self.dtype = self.dtype.name  # PyTorch's finfo names its dtype as a string: "float32"
         self.bits = info.bits
         self.eps, self.max, self.min = info.eps.item(), info.max.item(), info.min.item()
         self.tiny = self.smallest_normal = info.tiny.item()
@@ -260,6 +261,7 @@ class iinfo:  # noqa: N801 - PyTorch's name
         if self.dtype.kind not in "iub":
             raise TypeError(f"iinfo: expected an integer dtype, got {self.dtype}")
         info = np.iinfo(np.uint8 if self.dtype.kind == "b" else self.dtype)
+        self.dtype = self.dtype.name  # as finfo: "int8"
         # builtins.int: this module's own `int` is the dtype int32 (glassnet.int mirrors torch.int)
         self.bits, self.min, self.max = info.bits, builtins.int(info.min), builtins.int(info.max)
 

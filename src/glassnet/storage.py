@@ -46,7 +46,7 @@ import numpy as np
 
 from . import autograd
 from .device import CPU, check_device
-from .dtypes import to_dtype
+from .dtypes import DType, as_dtype, to_dtype
 
 try:
     from numpy.lib.array_utils import byte_bounds as _byte_bounds  # NumPy 2
@@ -346,8 +346,8 @@ class TypedStorage(_Storage):
 
     # ------------------------------------------------------------------ what it is
     @property
-    def dtype(self) -> np.dtype:
-        return self._dtype
+    def dtype(self) -> DType:
+        return as_dtype(self._dtype)
 
     def size(self) -> int:
         """The number of elements: ``nbytes() // element_size()``."""

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Op, as_tensor, is_tensor, wrap
-from ..dtypes import is_floating, to_dtype
+from ..dtypes import DType, as_dtype, is_floating, to_dtype
 from ..errors import ShapeError
 from . import api as A
 from .indexing import gather
@@ -530,14 +530,14 @@ def _category(dtype: np.dtype) -> int:
     return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}[np.dtype(dtype).kind]
 
 
-def promote_types(type1: Any, type2: Any) -> np.dtype:
+def promote_types(type1: Any, type2: Any) -> DType:
     """The smallest dtype both cast to without losing their kind: a float beats any integer
     (int64 with float16 is float16, unlike NumPy), a wider type of one kind beats a narrower."""
     a, b = to_dtype(type1), to_dtype(type2)
     ca, cb = _category(a), _category(b)
     if ca != cb and max(ca, cb) >= 2:
-        return a if ca > cb else b
-    return np.promote_types(a, b)
+        return as_dtype(a if ca > cb else b)
+    return as_dtype(np.promote_types(a, b))
 
 
 def can_cast(from_: Any, to: Any) -> bool:
@@ -560,7 +560,7 @@ def _combine(higher: Any, lower: Any) -> Any:
     return higher
 
 
-def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
+def result_type(tensor1: Any, tensor2: Any) -> DType:
     """The dtype ``tensor1 op tensor2`` gives, by PyTorch's rules: tensors with dimensions
     decide first, then 0-d tensors, then Python numbers, and a later group counts only if it is
     of a higher kind (so float16 with a 0-d float64 tensor stays float16, an int tensor with 1.5
@@ -582,7 +582,7 @@ def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
                             f"{type(operand).__name__}")  # fmt: skip
         known = groups[priority]
         groups[priority] = dtype if known is None else promote_types(known, dtype)
-    return _combine(groups[2], _combine(groups[1], groups[0]))
+    return as_dtype(_combine(groups[2], _combine(groups[1], groups[0])))
 
 
 # ---------------------------------------------------------------------- small ones
