@@ -231,3 +231,36 @@ def _raises_after_inplace_change(m, name):
 def test_inplace_change_is_refused_exactly_where_torch_refuses_it(name):
     torch = pytest.importorskip("torch")
     assert _raises_after_inplace_change(gn, name) == _raises_after_inplace_change(torch, name)
+
+
+class _Mixed(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = gn.nn.Conv2d(2, 3, 3, padding=1)
+        self.bn = gn.nn.BatchNorm2d(3)
+        self.lstm = gn.nn.LSTM(12, 5, batch_first=True)
+        self.norm = gn.nn.LayerNorm(5)
+        self.head = gn.nn.Linear(5, 2)
+
+    def forward(self, x):
+        h = gn.nn.functional.max_pool2d(self.bn(self.conv(x)).relu(), 2)  # (N, 3, 2, 2)
+        seq = h.reshape(h.shape[0], 1, 12).repeat(1, 3, 1)
+        out, _ = self.lstm(seq)
+        return gn.nn.functional.cross_entropy(self.head(self.norm(out[:, -1])), gn.tensor([0, 1]))
+
+
+@pytest.mark.parametrize("pack", [lambda t: t, lambda t: t.clone()], ids=["same", "copy"])
+def test_every_layer_gives_the_same_gradients_under_hooks(pack):
+    gn.manual_seed(3)
+    model = _Mixed()
+    x = gn.randn(2, 2, 4, 4)
+    model(x).backward()
+    expected = {n: p.grad.numpy().copy() for n, p in model.named_parameters()}
+    model.zero_grad()
+    with saved_tensors_hooks(pack, lambda t: t):
+        loss = model(x)
+    loss.backward()
+    for name, p in model.named_parameters():
+        np.testing.assert_allclose(
+            p.grad.numpy(), expected[name], rtol=1e-5, atol=1e-7, err_msg=name
+        )
