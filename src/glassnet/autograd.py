@@ -918,7 +918,8 @@ def _check_versions(node: Op) -> None:
     """Raise if a value ``node``'s backward reads was modified in place since the forward.
 
     Compares each version counter with the value noted when the op ran. Ops that read every
-    input (the default ``saved_inputs``) are checked without calling ``saved_inputs``.
+    input (the default ``saved_inputs``) are checked without calling ``saved_inputs``, and
+    ops that read none (``reads_output_only``, ``reads_no_input``) check no input.
     """
     if node.out_data is not None and node.out_version[0] != 0:
         raise RuntimeError(
@@ -927,11 +928,12 @@ def _check_versions(node: Op) -> None:
             "out-of-place operation (y = y + 1 instead of y += 1) or .clone() before modifying it."
         )
     inputs, versions = node.inputs, node.versions
-    if type(node).saved_inputs is _reads_every_input:
+    reader = type(node).saved_inputs
+    if reader is _reads_every_input:
         for x, v in zip(inputs, versions):
             if isinstance(x, Tensor) and x._version[0] != v:
                 _raise_stale_input(node, [y is x for y in inputs].index(True))
-    else:
+    elif reader is not reads_output_only and reader is not reads_no_input:  # those read none
         for i in node.saved_inputs():
             x = inputs[i]
             if isinstance(x, Tensor) and x._version[0] != versions[i]:
