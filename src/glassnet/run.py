@@ -10,6 +10,11 @@ What the user sees when something goes wrong:
   xyz``, a keyword argument): one line, "glassnet does not implement torch.xyz yet", exit
   status 1;
 * a device glassnet does not have (``x.to("cuda")``): one line naming it, exit status 1;
+* a mistake glassnet refused (a ``raise`` in glassnet's own code, a file that cannot be
+  opened, a layer called with arguments its ``forward`` does not take): one line, the
+  script's line that called glassnet and the error, ``train.py:12: ShapeError: Linear:
+  expected input of shape (*, 10), got (4, 8)``, exit status 1 (``GLASSNET_DEBUG=1`` keeps
+  the whole traceback);
 * any other error: Python's usual traceback, starting at the script's own code (the
   runner's frames are left out), exit status 1.
 
@@ -22,6 +27,7 @@ import os
 import re
 import runpy
 import sys
+import sysconfig
 import traceback
 import types
 from typing import Any
@@ -30,7 +36,7 @@ from .device import DeviceError
 from .spawned_script import children_start_here
 from .torch_alias import MissingTorchName, aliased_torch, torch_name
 
-__all__ = ["main", "missing_name_message"]
+__all__ = ["main", "missing_name_message", "refused_input_message"]
 
 USAGE = "usage: python -m glassnet.run SCRIPT.py [ARGS...]  (runs a PyTorch script on glassnet)"
 
@@ -39,6 +45,16 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _RUNNER_FILES = {os.path.abspath(__file__), os.path.join(_PACKAGE_DIR, "torch_alias.py")}
 _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)' from '(glassnet[\w.]*)'")
 _UNEXPECTED_KEYWORD = re.compile(r"([\w.]+)\(\) got an unexpected keyword argument '(\w+)'")
+# Python's own words for a call whose arguments do not fit the function's signature.
+_BAD_CALL = re.compile(
+    r"got an unexpected keyword argument|missing \d+ required|takes \d+ positional argument"
+    r"|takes from \d+ to \d+ positional|got multiple values for argument"
+)
+_LIBRARY_DIRS = tuple(
+    {os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib")}
+)
+# glassnet frames that only hand the caller's arguments on to a forward.
+_PASSES_ON = {"__call__", "call_with_hooks"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         message = missing_name_message(e)
         if message is None and isinstance(e, DeviceError):
             message = str(e)
+        if message is None and not os.environ.get("GLASSNET_DEBUG"):
+            message = refused_input_message(e)
         if message is not None:
             print(message, file=sys.stderr)
         else:
@@ -119,6 +137,45 @@ def missing_name_message(error: BaseException) -> str | None:
         if callee is not None:
             return f"glassnet does not implement the {found[2]}= argument of {callee} yet"
     return None
+
+
+def refused_input_message(error: BaseException) -> str | None:
+    """``script.py:LINE: ErrorType: message`` when glassnet refused what the script gave it, else None.
+
+    Refused means the innermost frame is glassnet's and is a ``raise`` statement (a check of
+    the input, whose message already names what was expected and what was given), an OSError
+    (a path that cannot be read or written), or Python's TypeError for arguments that do not
+    fit a ``forward`` that ``Module.__call__`` handed them to. LINE is the innermost line
+    outside glassnet and Python's library: where the script called in. Anything else glassnet raised (a NumPy
+    error deep inside, an AttributeError on a None) may be a bug and keeps its traceback, as
+    does an error raised by the script's own code.
+    """
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames or not _in_glassnet(frames[-1].filename):
+        return None
+    innermost = frames[-1]
+    on_purpose = (innermost.line or "").lstrip().startswith("raise")
+    bad_call = (
+        isinstance(error, TypeError)
+        and innermost.name in _PASSES_ON
+        and _BAD_CALL.search(str(error)) is not None
+    )
+    if not (on_purpose or bad_call or isinstance(error, OSError)):
+        return None
+    for frame in reversed(frames):
+        if not _in_library(frame.filename) and not _is_runner_frame(frame.filename):
+            return f"{frame.filename}:{frame.lineno}: {type(error).__name__}: {error}"
+    return None
+
+
+def _in_glassnet(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)
+
+
+def _in_library(filename: str) -> bool:
+    """glassnet's or Python's own code (``contextlib`` between two glassnet frames), not the script's."""
+    path = os.path.abspath(filename)
+    return _in_glassnet(path) or path.startswith(_LIBRARY_DIRS)
 
 
 def _glassnet_callable(qualname: str, error: BaseException) -> str | None:

@@ -291,13 +291,31 @@ def _class_weight(name: str, weight, n_classes: int, input: Tensor):
     return weight
 
 
-def _class_input(name: str, input) -> Tensor:
+def _class_input(name: str, input, target=None) -> Tensor:
+    if _looks_swapped(input, target):  # loss(labels, logits): say so, not only "int64"
+        raise DTypeError(
+            f"{name}: expected a floating input, got dtype {input.dtype} and shape "
+            f"{shape_text(input.shape)} with a floating target of shape "
+            f"{shape_text(target.shape)}; were input and target swapped? The scores come "
+            "first, the class indices second"
+        )
     input = floating_tensor(input, name)
     if input.ndim == 0:
         raise ShapeError(
             f"{name}: expected input of shape (N, C) or (N, C, d1, ...) or (C,), got a scalar"
         )
     return input
+
+
+def _looks_swapped(input, target) -> bool:
+    """Integer input and a floating target with one more dimension: (labels, logits)."""
+    return (
+        isinstance(input, Tensor)
+        and isinstance(target, Tensor)
+        and input.dtype.kind in "iu"
+        and target.dtype.kind == "f"
+        and target.ndim == input.ndim + 1
+    )
 
 
 def _expected_targets(input_shape: tuple) -> tuple[tuple, tuple]:
@@ -414,7 +432,7 @@ def cross_entropy(
         raise ValueRangeError(
             f"{name}: label_smoothing must be between 0 and 1, got {label_smoothing}"
         )
-    input = _class_input(name, input)
+    input = _class_input(name, input, target)
     if input.ndim == 1:
         batched_input, batched_target = _unbatched(input, target)
         if batched_target.ndim != 1 and batched_target.shape != batched_input.shape:
@@ -513,7 +531,7 @@ def nll_loss(
     """
     name = "nll_loss"
     _check_reduction(name, reduction)
-    input = _class_input(name, input)
+    input = _class_input(name, input, target)
     if input.ndim == 1:
         batched_input, batched_target = _unbatched(input, target)
         if batched_target.ndim != 1:
