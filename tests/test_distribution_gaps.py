@@ -579,8 +579,8 @@ def test_wishart_kl_by_the_bregman_divergence_matches_monte_carlo():
     x = p.sample((40000,))
     estimate = (p.log_prob(x) - q.log_prob(x)).numpy().mean(0)
     np.testing.assert_allclose(D.kl_divergence(p, q).numpy(), estimate, rtol=0.03)
-    with pytest.raises(NotImplementedError, match="kl_divergence of Beta and Normal"):
-        D.kl_divergence(D.Beta(1.0, 2.0), D.Normal(0.0, 1.0))
+    with pytest.raises(NotImplementedError, match="kl_divergence of Beta and Cauchy"):
+        D.kl_divergence(D.Beta(1.0, 2.0), D.Cauchy(0.0, 1.0))
 
 
 def test_expanded_families_give_the_broadcast_log_prob():

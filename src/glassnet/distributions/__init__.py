@@ -6,7 +6,8 @@ a policy gradient differentiates ``Categorical(logits=...).log_prob(action)``, a
 ``Normal(mu, sigma).rsample()`` and penalizes ``kl_divergence(q, p)``.
 """
 
-from . import constraint_registry, constraints, transforms, utils
+# kl_cross registers the mixed-family KL rules into kl's table when imported.
+from . import constraint_registry, constraints, kl_cross, transforms, utils
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial

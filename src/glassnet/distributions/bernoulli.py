@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..creation import bernoulli
 from ..nn import functional as F
 from ..tensor import Tensor, as_tensor
@@ -19,10 +21,12 @@ class Bernoulli(ExponentialFamily):
 
     log p(x) = x log p + (1 - x) log(1 - p)   (computed from the logits, stably)
     entropy  = -p log p - (1 - p) log(1 - p);   mean = p;   variance = p (1 - p)
+    mode = 1 if p > 1/2, 0 if p < 1/2 (nan at p = 1/2: both are modes)
     """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
+    has_enumerate_support = True
 
     def __init__(self, probs: Any = None, logits: Any = None, validate_args: Any = None) -> None:
         if (probs is None) == (logits is None):
@@ -41,14 +45,16 @@ class Bernoulli(ExponentialFamily):
         else:
             self.logits = as_tensor(logits)
             self.probs = self.logits.sigmoid()
-        super().__init__(self.probs.shape)
+        super().__init__(self.probs.shape, validate_args=validate_args)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         return bernoulli(self.probs.detach().expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value: Any) -> Tensor:
-        x = as_tensor(value).to(self.logits.dtype)
-        logits = self.logits.expand(x.shape) if x.shape != self.logits.shape else self.logits
+        x = self._value(value).to(self.logits.dtype)
+        shape = np.broadcast_shapes(x.shape, self.logits.shape)
+        logits = self.logits.expand(shape) if shape != self.logits.shape else self.logits
+        x = x.expand(shape) if shape != x.shape else x
         return -F.binary_cross_entropy_with_logits(logits, x, reduction="none")
 
     # As an exponential family (exp_family.py): eta = logits,
@@ -65,6 +71,19 @@ class Bernoulli(ExponentialFamily):
     def entropy(self) -> Tensor:
         return F.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
 
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """0 and 1 as shape (2,) + (1,) * len(batch_shape), expanded over the batch when
+        ``expand``; in the parameters' dtype."""
+        values = np.arange(2, dtype=self.probs.dtype).reshape((2,) + (1,) * len(self.batch_shape))
+        out = as_tensor(values)
+        return out.expand((2,) + self.batch_shape) if expand else out
+
+    @property
+    def mode(self) -> Tensor:
+        p = self.probs.detach().numpy()
+        mode = np.where(p == 0.5, np.nan, (p > 0.5).astype(p.dtype)).astype(p.dtype)
+        return as_tensor(mode)
+
     @property
     def mean(self) -> Tensor:
         return self.probs
@@ -72,3 +91,8 @@ class Bernoulli(ExponentialFamily):
     @property
     def variance(self) -> Tensor:
         return self.probs * (1 - self.probs)
+
+    @property
+    def param_shape(self) -> tuple:
+        """The shape of the probs (and logits) parameter."""
+        return tuple(self.probs.shape)

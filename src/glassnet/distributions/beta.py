@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Op, wrap
+from ..creation import ones_like
 from ..ops import api
 from ..ops.api import lgamma
 from ..random import default_generator
@@ -91,13 +92,13 @@ class Beta(ExponentialFamily, _UnitIntervalPair):
 
     @property
     def mode(self) -> Tensor:
-        # PyTorch's Dirichlet rule on (a, b): (a - 1)+ / ((a - 1)+ + (b - 1)+), and the larger
-        # end (1 or 0) when both are below 1.
+        # PyTorch's Dirichlet rule on (a, b): (a - 1)+ / ((a - 1)+ + (b - 1)+). When both are
+        # below 1 the density is infinite at both ends (no single mode) and PyTorch names the
+        # end x = 1 (the first vertex of its Dirichlet); so does glassnet, for the same answer.
         a1 = (self.concentration1 - 1).clamp(min=0)
         b1 = (self.concentration0 - 1).clamp(min=0)
         both_small = (self.concentration1 < 1) & (self.concentration0 < 1)
-        end = (self.concentration1 >= self.concentration0).to(a1.dtype)
-        return api.where(both_small, end, a1 / (a1 + b1))
+        return api.where(both_small, ones_like(a1), a1 / (a1 + b1))
 
     @property
     def variance(self) -> Tensor:

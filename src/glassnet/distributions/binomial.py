@@ -109,3 +109,8 @@ class Binomial(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.total_count * self.probs * (1 - self.probs)
+
+    @property
+    def param_shape(self) -> tuple:
+        """The shape of the probs (and logits) parameter."""
+        return tuple(self.probs.shape)

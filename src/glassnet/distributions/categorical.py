@@ -9,6 +9,7 @@ import numpy as np
 from ..creation import multinomial
 from ..ops import api
 from ..tensor import Tensor, as_tensor
+from . import constraints
 from .distribution import Distribution
 
 __all__ = ["Categorical"]
@@ -22,8 +23,17 @@ class Categorical(Distribution):
         log p(k) = logits[..., k];   entropy = -sum_k probs_k logits_k
 
     Draws are int64 class indices of shape sample_shape + batch_shape (no gradient: use
-    ``log_prob`` of a draw for a policy gradient).
+    ``log_prob`` of a draw for a policy gradient). mode = argmax_k probs_k; the mean and
+    variance of a class label are undefined, so nan (as PyTorch gives).
     """
+
+    arg_constraints = {"probs": constraints.simplex,
+                       "logits": constraints.independent(constraints.real, 1)}  # fmt: skip
+    has_enumerate_support = True
+
+    @property
+    def support(self) -> Any:  # type: ignore[override]
+        return constraints.integer_interval(0, self.num_classes - 1)
 
     def __init__(self, probs: Any = None, logits: Any = None, validate_args: Any = None) -> None:
         if (probs is None) == (logits is None):
@@ -52,7 +62,16 @@ class Categorical(Distribution):
             self.logits = logits - api.logsumexp(logits, -1, keepdim=True)
             self.probs = api.softmax(logits, -1)
         self.num_classes = self.probs.shape[-1]
-        super().__init__(self.probs.shape[:-1])
+        super().__init__(self.probs.shape[:-1], validate_args=validate_args)
+
+    @property
+    def param_shape(self) -> tuple:
+        return tuple(self.probs.shape)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Categorical:
+        new = super().expand(batch_shape)
+        new.num_classes = self.num_classes
+        return new
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -62,10 +81,12 @@ class Categorical(Distribution):
         return draws.T.reshape(shape)
 
     def log_prob(self, value: Any) -> Tensor:
-        k = as_tensor(value).long()
+        k = self._value(value).long()
+        shape = np.broadcast_shapes(k.shape, self.batch_shape)
+        k = k.expand(shape) if shape != k.shape else k
         logits = (
-            self.logits.expand(k.shape + (self.num_classes,))
-            if k.shape != self.batch_shape
+            self.logits.expand(shape + (self.num_classes,))
+            if shape != self.batch_shape
             else self.logits
         )
         return logits.gather(-1, k.unsqueeze(-1)).squeeze(-1)
@@ -76,10 +97,21 @@ class Categorical(Distribution):
         lowest = np.finfo(self.logits.dtype).min
         return -(self.probs * self.logits.clamp(min=lowest)).sum(-1)
 
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """0, 1, ..., K-1 (int64) as shape (K,) + (1,) * len(batch_shape), expanded over the
+        batch when ``expand``."""
+        values = np.arange(self.num_classes, dtype=np.int64)
+        out = as_tensor(values.reshape((self.num_classes,) + (1,) * len(self.batch_shape)))
+        return out.expand((self.num_classes,) + self.batch_shape) if expand else out
+
+    @property
+    def mode(self) -> Tensor:
+        return self.probs.detach().argmax(-1)
+
     @property
     def mean(self) -> Tensor:
-        raise NotImplementedError("Categorical has no mean (its values are class labels)")
+        return as_tensor(np.full(self.batch_shape, np.nan, dtype=self.probs.dtype))
 
     @property
     def variance(self) -> Tensor:
-        raise NotImplementedError("Categorical has no variance (its values are class labels)")
+        return as_tensor(np.full(self.batch_shape, np.nan, dtype=self.probs.dtype))

@@ -123,3 +123,8 @@ class ContinuousBernoulli(Distribution):
     @property
     def stddev(self) -> Tensor:
         return self.variance.sqrt()
+
+    @property
+    def param_shape(self) -> tuple:
+        """The shape of the probs (and logits) parameter."""
+        return tuple(self.probs.shape)

@@ -106,11 +106,12 @@ class Dirichlet(ExponentialFamily):
 
     @property
     def mode(self) -> Tensor:
-        # (alpha - 1)+ normalized; when every alpha_i < 1 the mass piles at a corner: the
-        # one-hot of the largest alpha (PyTorch's choice).
+        # (alpha - 1)+ normalized; when every alpha_i < 1 the density is infinite at every
+        # corner (no single mode) and PyTorch names the first corner e_0; glassnet does the same.
         am1 = (self.concentration - 1).clamp(min=0)
         mode = am1 / am1.sum(-1, keepdim=True)
-        corner = F.one_hot(self.concentration.argmax(-1), am1.shape[-1]).to(am1.dtype)
+        first = np.zeros(am1.shape[:-1], dtype=np.int64)
+        corner = F.one_hot(as_tensor(first), am1.shape[-1]).to(am1.dtype)
         all_small = (self.concentration < 1).all(-1, keepdim=True)
         return api.where(all_small, corner, mode)
 

@@ -146,6 +146,19 @@ class Distribution:
     def icdf(self, value: Any) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} has no icdf")
 
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        """Every value of a finite discrete support, along a new leading axis (subclasses with
+        ``has_enumerate_support``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no enumerate_support")
+
+    @property
+    def mean(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no mean")
+
+    @property
+    def variance(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no variance")
+
     def perplexity(self) -> Tensor:
         """exp(entropy)"""
         return self.entropy().exp()

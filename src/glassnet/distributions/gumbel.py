@@ -59,3 +59,22 @@ class Gumbel(_LocationScale):
     @property
     def stddev(self) -> Tensor:
         return math.pi / math.sqrt(6) * self.scale
+
+    # PyTorch builds Gumbel as a TransformedDistribution; glassnet computes it directly but
+    # gives the same view of it. (Imports are local: transforms and uniform import this layer.)
+    @property
+    def base_dist(self) -> Any:
+        """Uniform(tiny, 1 - eps), the u of x = loc - scale log(-log u)."""
+        from ..creation import full_like
+        from .uniform import Uniform
+
+        tiny, eps = np.finfo(self.loc.dtype).tiny, np.finfo(self.loc.dtype).eps
+        return Uniform(full_like(self.loc, tiny), full_like(self.loc, 1 - eps), validate_args=False)
+
+    @property
+    def transforms(self) -> list:
+        """u -> log u -> -log u -> log(-log u) -> loc - scale log(-log u)."""
+        from .transforms import AffineTransform, ExpTransform
+
+        return [ExpTransform().inv, AffineTransform(0, -1), ExpTransform().inv,
+                AffineTransform(self.loc, -self.scale)]  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..creation import ones_like
 from ..nn import functional as F
 from ..ops import api
 from ..ops.api import lgamma
@@ -143,12 +144,19 @@ def _one_hot_categorical(p: OneHotCategorical, q: OneHotCategorical) -> Tensor:
 
 
 def _binomial(p: Binomial, q: Binomial) -> Tensor:
-    """n (p log(p / q) + (1 - p) log((1 - p) / (1 - q))), for one total_count"""
-    if (p.total_count.numpy() != q.total_count.numpy()).any():
-        raise NotImplementedError("kl_divergence of Binomials with different total_count")
+    """n (p log(p / q) + (1 - p) log((1 - p) / (1 - q))) where the total counts are equal; inf
+    where p's count is the larger (p reaches counts q cannot). No closed form where q's count is
+    the larger, so that is refused."""
+    n_p, n_q = p.total_count.detach().numpy(), q.total_count.detach().numpy()
+    if (n_p < n_q).any():
+        raise NotImplementedError(
+            "kl_divergence of Binomials where q.total_count > p.total_count has no closed form, "
+            f"got p.total_count={np.ravel(n_p)[:3].tolist()} and q.total_count="
+            f"{np.ravel(n_q)[:3].tolist()}"
+        )
     bern = F.binary_cross_entropy_with_logits(q.logits, p.probs, reduction="none")
     bern = bern - F.binary_cross_entropy_with_logits(p.logits, p.probs, reduction="none")
-    return p.total_count * bern
+    return (p.total_count * bern).masked_fill(p.total_count > q.total_count, float("inf"))
 
 
 def _geometric(p: Geometric, q: Geometric) -> Tensor:
@@ -255,23 +263,35 @@ def _to_normal(p: Any, q: Normal) -> Tensor:
     )  # fmt: skip
 
 
+def _finite_pareto(p: Pareto, least: float) -> tuple:
+    """(p with alpha replaced by least + 1 wherever alpha <= least, that mask). The KL is set to
+    inf there; computing it from a harmless alpha keeps the inf / nan of p's missing moments
+    out of the gradient of the other elements (0 * inf would be nan)."""
+    bad = p.alpha <= least
+    safe = api.where(bad, ones_like(p.alpha) * (least + 1), p.alpha)
+    return Pareto(p.scale, safe, validate_args=False), bad
+
+
 def _pareto_exponential(p: Pareto, q: Exponential) -> Tensor:
     """the expression of _to_exponential, inf where alpha <= 1 (p has no mean)"""
-    return _to_exponential(p, q).masked_fill(p.alpha <= 1, float("inf"))
+    safe, bad = _finite_pareto(p, 1.0)
+    return _to_exponential(safe, q).masked_fill(bad, float("inf"))
 
 
 def _pareto_normal(p: Pareto, q: Normal) -> Tensor:
     """the expression of _to_normal, inf where alpha <= 2 (p has no variance)"""
-    return _to_normal(p, q).masked_fill(p.alpha <= 2, float("inf"))
+    safe, bad = _finite_pareto(p, 2.0)
+    return _to_normal(safe, q).masked_fill(bad, float("inf"))
 
 
 def _pareto_gamma(p: Pareto, q: Gamma) -> Tensor:
     """-H(p) - E_p[a log b + (a - 1) log x - b x - lgamma(a)], with E_p[log x] = log s + 1/alpha
     (log(x / s) is exponential of rate alpha); inf where alpha <= 1"""
     a, b = q.concentration, q.rate
+    p, bad = _finite_pareto(p, 1.0)
     mean_log = p.scale.log() + p.alpha.reciprocal()
     kl = -p.entropy() - a * b.log() - (a - 1) * mean_log + b * p.mean + lgamma(a)
-    return kl.masked_fill(p.alpha <= 1, float("inf"))
+    return kl.masked_fill(bad, float("inf"))
 
 
 def _uniform_pareto(p: Uniform, q: Pareto) -> Tensor:

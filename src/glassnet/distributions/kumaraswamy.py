@@ -79,3 +79,22 @@ class Kumaraswamy(_UnitIntervalPair):
     @property
     def variance(self) -> Tensor:
         return self._moment(2) - self._moment(1) ** 2
+
+    # PyTorch builds Kumaraswamy as a TransformedDistribution; glassnet computes it directly but
+    # gives the same view of it. (Imports are local: transforms and uniform import this layer.)
+    @property
+    def base_dist(self) -> Any:
+        """Uniform(0, 1), the u of x = (1 - u^(1/b))^(1/a)."""
+        from ..creation import ones_like, zeros_like
+        from .uniform import Uniform
+
+        a = self.concentration1
+        return Uniform(zeros_like(a), ones_like(a), validate_args=False)
+
+    @property
+    def transforms(self) -> list:
+        """u -> u^(1/b) -> 1 - u^(1/b) -> (1 - u^(1/b))^(1/a)."""
+        from .transforms import AffineTransform, PowerTransform
+
+        return [PowerTransform(self.concentration0.reciprocal()), AffineTransform(1.0, -1.0),
+                PowerTransform(self.concentration1.reciprocal())]  # fmt: skip

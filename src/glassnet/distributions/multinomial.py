@@ -91,3 +91,8 @@ class Multinomial(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.total_count * self.probs * (1 - self.probs)
+
+    @property
+    def param_shape(self) -> tuple:
+        """The shape of the probs (and logits) parameter."""
+        return tuple(self.probs.shape)

@@ -86,3 +86,8 @@ class NegativeBinomial(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.mean / (1 - self.probs)
+
+    @property
+    def param_shape(self) -> tuple:
+        """The shape of the probs (and logits) parameter."""
+        return tuple(self.probs.shape)

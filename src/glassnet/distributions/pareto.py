@@ -74,3 +74,19 @@ class Pareto(Distribution):
         a = self.alpha.clamp(min=2)
         finite = self.scale**2 * a / ((a - 1) ** 2 * (a - 2))
         return api.where(self.alpha > 2, finite, float("inf"))
+
+    # PyTorch builds Pareto as a TransformedDistribution; glassnet computes it directly but gives
+    # the same view of it. (Imports are local: transforms and exponential import this layer.)
+    @property
+    def base_dist(self) -> Any:
+        """Exponential(alpha), the e of x = scale exp(e)."""
+        from .exponential import Exponential
+
+        return Exponential(self.alpha, validate_args=False)
+
+    @property
+    def transforms(self) -> list:
+        """e -> exp(e) -> scale exp(e)."""
+        from .transforms import AffineTransform, ExpTransform
+
+        return [ExpTransform(), AffineTransform(0, self.scale)]

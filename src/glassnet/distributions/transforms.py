@@ -38,6 +38,18 @@ __all__ = [
 ]  # fmt: skip
 
 
+def _same_value(a: Any, b: Any) -> bool:
+    """Whether two transform parameters (numbers or tensors) hold equal values everywhere."""
+    if a is b:
+        return True
+    x = np.asarray(a.detach().numpy() if isinstance(a, Tensor) else a)
+    y = np.asarray(b.detach().numpy() if isinstance(b, Tensor) else b)
+    try:
+        return bool(np.all(x == y))
+    except ValueError:  # shapes that do not broadcast
+        return False
+
+
 class Transform:
     """An invertible map y = f(x): ``__call__``, ``inv`` (itself a Transform) and
     ``log_abs_det_jacobian(x, y)``; ``domain`` and ``codomain`` are the constraints of x and y,
@@ -143,6 +155,11 @@ class _InverseTransform(Transform):
 class ComposeTransform(Transform):
     """f_n(...f_2(f_1(x))): log |det| is the sum of the parts' (each at its own input)."""
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ComposeTransform) and list(self.parts) == list(other.parts)
+
+    __hash__ = Transform.__hash__
+
     def __init__(self, parts: list, cache_size: int = 0) -> None:
         super().__init__(cache_size)
         self.parts = [p.with_cache(cache_size) if cache_size else p for p in parts]
@@ -191,6 +208,11 @@ identity_transform = ComposeTransform([])
 class ExpTransform(Transform):
     """y = exp(x);   log |dy/dx| = x"""
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExpTransform)
+
+    __hash__ = Transform.__hash__
+
     codomain = constraints.positive
 
     def _call(self, x: Tensor) -> Tensor:
@@ -205,6 +227,12 @@ class ExpTransform(Transform):
 
 class AffineTransform(Transform):
     """y = loc + scale x;   log |dy/dx| = log |scale| (summed over ``event_dim`` axes)"""
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, AffineTransform) and _same_value(self.loc, other.loc)
+                and _same_value(self.scale, other.scale))  # fmt: skip
+
+    __hash__ = Transform.__hash__
 
     def __init__(self, loc: Any, scale: Any, event_dim: int = 0, cache_size: int = 0) -> None:
         super().__init__(cache_size)
@@ -256,6 +284,11 @@ class AffineTransform(Transform):
 class SigmoidTransform(Transform):
     """y = sigmoid(x);   log |dy/dx| = log y (1 - y) = -softplus(-x) - softplus(x)"""
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SigmoidTransform)
+
+    __hash__ = Transform.__hash__
+
     codomain = constraints.unit_interval
 
     def _call(self, x: Tensor) -> Tensor:
@@ -277,6 +310,11 @@ class TanhTransform(Transform):
 
     (the second form stays finite for large |x|, where 1 - tanh**2 rounds to 0)."""
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TanhTransform)
+
+    __hash__ = Transform.__hash__
+
     codomain = constraints.interval(-1.0, 1.0)
 
     def _call(self, x: Tensor) -> Tensor:
@@ -294,6 +332,11 @@ class TanhTransform(Transform):
 class SoftplusTransform(Transform):
     """y = log(1 + exp(x));   log |dy/dx| = log sigmoid(x) = -softplus(-x)"""
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = Transform.__hash__
+
     codomain = constraints.positive
 
     def _call(self, x: Tensor) -> Tensor:
@@ -308,6 +351,11 @@ class SoftplusTransform(Transform):
 
 class PowerTransform(Transform):
     """y = x**exponent (x > 0);   log |dy/dx| = log |exponent y / x|"""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PowerTransform) and _same_value(self.exponent, other.exponent)
+
+    __hash__ = Transform.__hash__
 
     domain = constraints.positive
     codomain = constraints.positive
@@ -348,6 +396,11 @@ class StickBreakingTransform(Transform):
 
         log |det J| = sum_i (log y_i + log sigmoid(-x'_i)),   x'_i = x_i - log(K - 1 - i)
     """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StickBreakingTransform)
+
+    __hash__ = Transform.__hash__
 
     domain = constraints.real_vector
     codomain = constraints.simplex

@@ -75,3 +75,25 @@ class Weibull(Distribution):
         k = self.concentration
         first = lgamma(1 + k.reciprocal()).exp()
         return self.scale**2 * (lgamma(1 + 2 * k.reciprocal()).exp() - first**2)
+
+    @property
+    def concentration_reciprocal(self) -> Tensor:
+        """1 / concentration (the exponent of the inverse-CDF map u -> scale (-log(1 - u))^(1/k))."""
+        return self.concentration.reciprocal()
+
+    # PyTorch builds Weibull as a TransformedDistribution; glassnet computes it directly but
+    # gives the same view of it. (Imports are local: transforms and exponential import this layer.)
+    @property
+    def base_dist(self) -> Any:
+        """Exponential(1), the e of x = scale e^(1/k)."""
+        from ..creation import ones_like
+        from .exponential import Exponential
+
+        return Exponential(ones_like(self.scale), validate_args=False)
+
+    @property
+    def transforms(self) -> list:
+        """e -> e^(1/k) -> scale e^(1/k)."""
+        from .transforms import AffineTransform, PowerTransform
+
+        return [PowerTransform(self.concentration_reciprocal), AffineTransform(0, self.scale)]
