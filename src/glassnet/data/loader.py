@@ -311,7 +311,8 @@ class DataLoader:
         arrays = None if self.collate_fn is not None else _whole_arrays(self.dataset)
         if arrays is not None and self._plain_sequential():
             # Sequential reading of whole arrays: slices, copied so each batch owns its memory.
-            n, bs = len(self.dataset), self.batch_size
+            # the batch sampler's size: batch_size is None when a batch_sampler was passed
+            n, bs = len(self.dataset), self.batch_sampler.batch_size
             for start in range(0, len(self) * bs, bs):
                 yield self._fast_batch(arrays, None, start, min(start + bs, n))
             return

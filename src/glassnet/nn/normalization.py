@@ -159,6 +159,18 @@ class _BatchNorm(Module):
             self.eps,
         )
 
+    def _complete_old_state_dict(self, state_dict: dict, prefix: str, version: int | None) -> None:
+        """Let a checkpoint without ``num_batches_tracked`` load, as PyTorch does.
+
+        Checkpoints from before the counter existed (layout version < 2), and plain dicts
+        that carry no version at all (often state_dicts filtered by a dict comprehension),
+        may lack the key; the module's own counter is then kept instead of reporting the key
+        missing. ``state_dict`` is load_state_dict's private copy, so adding to it is safe.
+        """
+        key = prefix + "num_batches_tracked"
+        if self.num_batches_tracked is not None and (version is None or version < 2):
+            state_dict.setdefault(key, self.num_batches_tracked.detach().clone())
+
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

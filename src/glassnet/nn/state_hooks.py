@@ -155,7 +155,8 @@ class LoadHookResult(NamedTuple):
 
 
 def run_load_pre_hooks(module: Any, state_dict: Mapping[str, Any]) -> LoadHookResult:
-    """Copy ``state_dict`` (the caller's stays as it was) and run every load pre-hook on it."""
+    """Copy ``state_dict`` (the caller's stays as it was), run every load pre-hook on it, and
+    let the modules fill in what an older checkpoint lacked (``complete_old_checkpoint``)."""
     copied = OrderedDict(state_dict)
     missing: list = []
     unexpected: list = []
@@ -168,7 +169,22 @@ def run_load_pre_hooks(module: Any, state_dict: Mapping[str, Any]) -> LoadHookRe
                 hook(m, *rest)
             else:
                 hook(*rest)
+    complete_old_checkpoint(module, copied, getattr(state_dict, "_metadata", None))
     return LoadHookResult(copied, missing, unexpected, errors)
+
+
+def complete_old_checkpoint(module: Any, state_dict: dict, metadata: Mapping | None) -> None:
+    """Let each module that knows older layouts of its state fill in what they lacked.
+
+    PyTorch modules do this in ``_load_from_state_dict`` from the checkpoint's per-module
+    ``version`` (``state_dict._metadata``; None when the dict carries none); in glassnet a
+    module opts in with ``_complete_old_state_dict(state_dict, prefix, version)``.
+    """
+    for prefix, m in _walk(module):
+        complete = getattr(m, "_complete_old_state_dict", None)
+        if complete is not None:
+            local = metadata.get(prefix[:-1], {}) if metadata is not None else {}
+            complete(state_dict, prefix, local.get("version"))
 
 
 def run_load_post_hooks(module: Any, keys: Any) -> bool:
