@@ -135,3 +135,33 @@ def test_dataloader_with_sequential_batch_sampler(drop_last):
     assert [b[1].tolist() for b in g_batches] == [b[1].tolist() for b in t_batches]
     for gb, tb in zip(g_batches, t_batches):
         np.testing.assert_array_equal(gb[0].numpy(), tb[0].numpy())
+
+
+def test_save_takes_the_pickle_keywords_older_scripts_pass(tmp_path):
+    import pickle
+
+    import glassnet
+
+    path = tmp_path / "ckpt.pt"
+    glassnet.save({"w": glassnet.ones(2)}, str(path), pickle_module=pickle, pickle_protocol=4,
+                  _use_new_zipfile_serialization=False)  # fmt: skip
+    assert glassnet.load(str(path))["w"].tolist() == [1.0, 1.0]
+
+
+def test_foreach_functions_match_torch():
+    def story(m):
+        a = [m.ones(2), m.arange(3.0)]
+        ema = [m.zeros(2), m.zeros(3)]
+        kept = m._foreach_mul_(ema, 0.9)
+        m._foreach_add_(ema, a, alpha=0.1)
+        m._foreach_lerp_(ema, a, 0.5)
+        new = m._foreach_mul(a, [2.0, 3.0])
+        norms = m._foreach_norm(a)
+        return kept is ema, ema + list(new) + list(norms)
+
+    (same_g, ours), (same_t, theirs) = story(glassnet), story(torch)
+    assert same_g and same_t and len(ours) == len(theirs) == 6
+    for g, t in zip(ours, theirs):
+        np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-6)
+    with pytest.raises(AttributeError, match="_foreach_nothing"):
+        glassnet._foreach_nothing

@@ -92,3 +92,20 @@ def test_compiler_questions_and_decorators_match_torch():
     assert gn.compiler.assume_constant_result(len) is len
     assert "eager" in gn.compiler.list_backends()
     assert gn.distributed is importlib.import_module("glassnet.distributed")  # no import first
+
+
+def test_version_strings_compare_as_versions_and_the_alias_shows_the_torch_api():
+    from glassnet import torch_alias, version
+
+    v = version.VersionString("2.13.0+glassnet.0.1.0")
+    assert v >= "2.9" and v > (2, 12) and v < "10.0" and v == (2, 13) and v != (2, 12)
+    assert v == "2.13.0+glassnet.0.1.0" and v.split("+")[0] == "2.13.0"
+    with pytest.raises(TypeError, match="expected a version such as"):
+        _ = v < "nightly"
+    plain = gn.__version__
+    with torch_alias.aliased_torch():
+        import torch
+
+        assert torch.__version__.startswith(version.TORCH_API_VERSION + "+glassnet.")
+        assert torch.__version__ >= "2.0"
+    assert gn.__version__ == plain and gn.__version__ >= (0, 1)

@@ -36,7 +36,7 @@ from . import (
     version,
     xpu,
 )
-from ._version import __version__
+from .version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd import is_anomaly_enabled, is_inference_mode_enabled
 from .autograd import functional_grad as grad
@@ -228,6 +228,8 @@ def __getattr__(name: str):
         return importlib.import_module(".torch_multiprocessing", __name__)
     if name in ("_dynamo", "__future__", "compiler", "hub"):  # torch._dynamo.reset(), ...
         return importlib.import_module(f".torch_{name.strip('_')}", __name__)
+    if name.startswith("_foreach_"):  # torch._foreach_mul_(params, 0.999), ...
+        return importlib.import_module(".foreach", __name__).foreach_function(name)
     if name == "distributed":  # torch.distributed.is_available() without an import first
         return importlib.import_module(".distributed", __name__)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

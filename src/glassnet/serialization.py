@@ -283,7 +283,14 @@ def _write_archive(out: IO[bytes], manifest_text: str, arrays: dict[str, np.ndar
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
-def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
+def save(
+    obj: Any,
+    f: str | os.PathLike[str] | IO[bytes],
+    pickle_module: Any = None,
+    pickle_protocol: int = 2,
+    _use_new_zipfile_serialization: bool = True,
+    _disable_byteorder_record: bool = False,
+) -> None:
     """Save ``obj`` (a Tensor, state_dict, checkpoint dict, ...) to ``f``: a path or a file object.
 
     PyTorch's ``torch.save(obj, f)``, without pickle: only data is stored, never code.
@@ -305,6 +312,9 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
             model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}`` comes back exactly.
         f: the file to write (str or os.PathLike; its folder must exist) or a binary file
             object with ``write``.
+        pickle_module, pickle_protocol, _use_new_zipfile_serialization: PyTorch's choices of
+            pickle and archive layout. Older scripts pass them; they are accepted and change
+            nothing, since glassnet writes no pickle.
 
     Raises:
         TypeError: ``obj`` contains something that cannot be saved without pickle (an object

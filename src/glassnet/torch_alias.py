@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from . import version
 from .autograd import SUBMODULES as AUTOGRAD_PARTS
 from .errors import MissingTorchName
 
@@ -132,7 +133,12 @@ def _import_glassnet(torch_path: str) -> types.ModuleType:
 def _switch_on() -> tuple[_TorchAliasFinder, dict, list]:
     """Put the finder first on ``sys.meta_path``, set real torch modules aside and give the
     glassnet modules in ``PACKAGES`` a ``__path__``; return what ``aliased_torch`` undoes."""
-    importlib.import_module("glassnet")
+    glassnet = importlib.import_module("glassnet")
+    # torch.__version__: the PyTorch release whose API glassnet follows, so that a script's
+    # version checks take that release's branches; glassnet's own version rides along.
+    glassnet.__version__ = version.VersionString(
+        f"{version.TORCH_API_VERSION}+glassnet.{version.__version__}"
+    )
     saved = {name: m for name, m in sys.modules.items() if _is_torch(name)}
     for name in saved:
         del sys.modules[name]
@@ -168,6 +174,7 @@ def aliased_torch() -> Iterator[None]:
     try:
         yield
     finally:
+        sys.modules["glassnet"].__version__ = version.__version__
         sys.meta_path.remove(finder)
         for module in made_packages:
             del module.__path__
