@@ -165,3 +165,11 @@ def test_foreach_functions_match_torch():
         np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-6)
     with pytest.raises(AttributeError, match="_foreach_nothing"):
         glassnet._foreach_nothing
+
+
+def test_an_lr_that_is_not_a_number_is_a_type_error_as_in_torch():
+    for m in (glassnet, torch):
+        with pytest.raises(TypeError):
+            m.optim.SGD([m.zeros(1, requires_grad=True)], lr="0.1")
+    with pytest.raises(ValueError, match="Invalid lr: expected a number >= 0, got '0.1'"):
+        glassnet.optim.Adam([glassnet.zeros(1, requires_grad=True)], lr="0.1")

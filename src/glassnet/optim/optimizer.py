@@ -68,6 +68,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import enable_grad
+from ..errors import NumberTypeError
 from ..split_work import run_split
 from ..tensor import Tensor
 from .step_count import advance_step, step_tensor
@@ -551,11 +552,12 @@ def _load_state_value(p: Tensor, index: int, key: str, value: Any) -> Any:
 
 # ------------------------------------------------------------------ helpers for update rules
 def check_nonnegative(options: Mapping[str, Any], *names: str) -> None:
-    """Raise ValueError unless every named option is a number >= 0."""
+    """Raise ValueError unless every named option is a number >= 0 (for a value that is not a
+    number at all, a NumberTypeError: a TypeError, as PyTorch raises, and a ValueError)."""
     for name in names:
         value = options[name]
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
-            raise ValueError(f"Invalid {name}: expected a number >= 0, got {value!r}")
+            raise NumberTypeError(f"Invalid {name}: expected a number >= 0, got {value!r}")
         if not value >= 0.0:
             raise ValueError(f"Invalid {name}: expected {name} >= 0, got {name}={value!r}")
 
