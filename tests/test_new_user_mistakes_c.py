@@ -300,3 +300,13 @@ def test_a_raise_in_glassnet_is_reported_at_the_callers_line():
     )
     assert message is not None and message.endswith(": ValueError: f: expected 1, got 2")
     assert message.startswith(__file__ + ":")
+
+
+def test_an_unknown_keyword_names_the_torch_function_the_script_called(tmp_path, capsys):
+    import glassnet.jit  # noqa: F401 - a submodule with its own `save`, loaded first
+
+    script = tmp_path / "script.py"
+    script.write_text(_HEADER + f"torch.save({{}}, {str(tmp_path / 'x.pt')!r}, foo=1)\n")
+    assert run.main([str(script)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "glassnet does not implement the foo= argument of torch.save yet", err

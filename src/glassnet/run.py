@@ -192,9 +192,11 @@ def _glassnet_callable(qualname: str, error: BaseException) -> str | None:
     if parts[0] in scope:
         candidates = [scope[parts[0]]]
     else:
-        glassnet_modules = [
-            m for n, m in list(sys.modules.items()) if n.split(".")[0] == "glassnet"
-        ]
+        # glassnet itself first, then shallower modules: torch.save is glassnet.save, not
+        # the save of a submodule (torch.jit.save) that happens to be loaded earlier
+        names = sorted((n for n in list(sys.modules) if n.split(".")[0] == "glassnet"),
+                       key=lambda n: n.count("."))  # fmt: skip
+        glassnet_modules = [sys.modules[n] for n in names]
         candidates = [getattr(m, parts[0], None) for m in glassnet_modules]
     for head in candidates:
         base = _torch_path_of(head) if callable(head) else None
