@@ -290,11 +290,11 @@ TENSOR_MISTAKES = [
      r"^view: a tensor of shape \(3, 2\) whose elements are not stored in that order .* use "
      r"\.reshape\(\.\.\.\)"),
     ("index_with_floats", "torch.randn(5)[torch.tensor([0.0, 1.0])]", IndexError,
-     r"is invalid for a tensor of shape \(5,\): arrays used as indices must be of integer"),
+     r"is invalid for a tensor of shape \(5,\): tensors used as indices must be of integer"),
     ("index_past_the_end", "torch.randn(5)[5]", IndexError,
      r"^index 5 is invalid for a tensor of shape \(5,\): index 5 is out of bounds"),
     ("index_tensor_past_the_end", "torch.randn(5)[torch.tensor([1, 7])]", IndexError,
-     r"index 7 is out of bounds for axis 0 with size 5"),
+     r"index 7 is out of bounds for dimension 0 with size 5"),
     ("index_with_a_float", "torch.randn(5)[1.0]", IndexError, r"^index 1\.0 is invalid"),
     ("softmax_dim_too_large", "F.softmax(torch.randn(2, 3), dim=2)", IndexError,
      r"^softmax: dim 2 is out of range for a tensor with 2 dimensions \(expected -2 to 1\)"),

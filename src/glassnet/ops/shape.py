@@ -175,6 +175,25 @@ def _torch_to_numpy(a, layout):
     return np.moveaxis(a, list(range(position, position + count)), list(range(count)))
 
 
+def _index_text(index) -> str:
+    """An index as the script wrote it, for messages: ``5``, ``[:, 4]``, ``[1:3, None, ...]``,
+    and an index tensor by its dtype and shape (``int64 tensor of shape (2,)``)."""
+
+    def one(part) -> str:
+        if isinstance(part, slice):
+            text = ":".join("" if v is None else str(v) for v in (part.start, part.stop, part.step))
+            return text.rstrip(":") if part.step is None else text
+        if part is Ellipsis:
+            return "..."
+        if isinstance(part, np.ndarray):
+            return f"{part.dtype} tensor of shape {part.shape}"
+        return repr(part)
+
+    if not isinstance(index, tuple):
+        return one(index) or "[:]"
+    return "[" + ", ".join(one(p) or ":" for p in index) + "]"
+
+
 def _layout(index, ndim: int):
     return None if _is_basic_index(index) else torch_layout(index, ndim)
 
@@ -197,8 +216,16 @@ class GetItem(Op):
                 index = self.index if isinstance(self.index, tuple) else (self.index,)
                 out = x[(*index, Ellipsis)]
         except IndexError as e:
+            reason = (  # NumPy's words, in a tensor's terms
+                str(e).replace(" for axis ", " for dimension ")
+                .replace("arrays used as indices", "tensors used as indices")
+                .replace("for array: array is", "for tensor: tensor is")
+                .replace("numpy.newaxis (`None`)", "None")
+                .replace("integer or boolean arrays", "integer or bool tensors")
+            )  # fmt: skip
             raise IndexError(
-                f"index {self.index!r} is invalid for a tensor of shape {x.shape}: {e}"
+                f"index {_index_text(self.index)} is invalid for a tensor of shape "
+                f"{x.shape}: {reason}"
             ) from None
         layout = _layout(self.index, x.ndim)
         return out if layout is None else _numpy_to_torch(out, layout)
