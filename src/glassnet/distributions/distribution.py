@@ -263,8 +263,13 @@ class _FoldedAtZero(Distribution):
     with the peak folded onto 0, so mode = 0.
 
     The subclasses (HalfCauchy, HalfNormal) share the parameter, its constraint, the support,
-    a reparameterized sample and the mode; each writes its own density, draw and moments.
+    a reparameterized sample and the mode; each writes its own density, draw and moments, and
+    names its unfolded X (``_unfolded``: module and class, as ``("normal", "Normal")``).
+    PyTorch builds them as TransformedDistributions; glassnet computes them directly but gives
+    the same view of them: ``base_dist`` (X) and ``transforms`` ([AbsTransform()]).
     """
+
+    _unfolded: tuple[str, str]
 
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
@@ -277,3 +282,21 @@ class _FoldedAtZero(Distribution):
     @property
     def mode(self) -> Tensor:
         return self.scale * 0
+
+    @property
+    def base_dist(self) -> Distribution:
+        """X = the unfolded distribution, centred at 0 with this scale."""
+        import importlib
+
+        from ..creation import zeros_like
+
+        module, name = self._unfolded  # imported here: those modules import this one
+        family = getattr(importlib.import_module(f".{module}", __package__), name)
+        return family(zeros_like(self.scale), self.scale, validate_args=False)
+
+    @property
+    def transforms(self) -> list:
+        """[AbsTransform()]: x = |z|."""
+        from .transforms import AbsTransform
+
+        return [AbsTransform()]

@@ -24,6 +24,8 @@ class HalfCauchy(_FoldedAtZero):
     ``rsample`` is scale |c| with c standard Cauchy, so gradients reach ``scale``.
     """
 
+    _unfolded = ("cauchy", "Cauchy")
+
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
         c = default_generator().standard_cauchy(shape).astype(self.scale.dtype)
@@ -53,20 +55,3 @@ class HalfCauchy(_FoldedAtZero):
     @property
     def variance(self) -> Tensor:
         return self.scale * 0 + float("inf")
-
-    # PyTorch builds HalfCauchy as a TransformedDistribution; glassnet computes it directly but gives
-    # the same view of it. (Imports are local: transforms and cauchy import this layer.)
-    @property
-    def base_dist(self) -> Any:
-        """Cauchy(0, scale), folded at 0 by |x|."""
-        from ..creation import zeros_like
-        from .cauchy import Cauchy
-
-        return Cauchy(zeros_like(self.scale), self.scale, validate_args=False)
-
-    @property
-    def transforms(self) -> list:
-        """[AbsTransform()]: x = |z|."""
-        from .transforms import AbsTransform
-
-        return [AbsTransform()]

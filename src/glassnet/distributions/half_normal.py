@@ -26,6 +26,8 @@ class HalfNormal(_FoldedAtZero):
     ``rsample`` is |scale eps| = scale |eps| with eps ~ N(0, 1), so gradients reach ``scale``.
     """
 
+    _unfolded = ("normal", "Normal")
+
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         eps = randn(self._extended_shape(sample_shape), dtype=self.scale.dtype)
         return self.scale * eps.abs()
@@ -58,20 +60,3 @@ class HalfNormal(_FoldedAtZero):
     @property
     def variance(self) -> Tensor:
         return self.scale**2 * (1 - 2 / math.pi)
-
-    # PyTorch builds HalfNormal as a TransformedDistribution; glassnet computes it directly but gives
-    # the same view of it. (Imports are local: transforms and normal import this layer.)
-    @property
-    def base_dist(self) -> Any:
-        """Normal(0, scale), folded at 0 by |x|."""
-        from ..creation import zeros_like
-        from .normal import Normal
-
-        return Normal(zeros_like(self.scale), self.scale, validate_args=False)
-
-    @property
-    def transforms(self) -> list:
-        """[AbsTransform()]: x = |z|."""
-        from .transforms import AbsTransform
-
-        return [AbsTransform()]
