@@ -40,13 +40,12 @@ class LowerCholeskyTransform(Transform):
     """L = tril(x, -1) + diag(exp(x_ii)): the strict lower triangle kept, the diagonal made
     positive by exp, the upper triangle dropped.   inv(L) = tril(L, -1) + diag(log L_ii)."""
 
+    _equal_by = ()  # any two are equal, as in PyTorch
+
     bijective = False  # the upper triangle is dropped
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
     sign = property(_no_sign)  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LowerCholeskyTransform)
 
     def _call(self, x: Tensor) -> Tensor:
         _square("LowerCholeskyTransform", x)
@@ -61,13 +60,12 @@ class PositiveDefiniteTransform(Transform):
     """A = L L^T with L = LowerCholeskyTransform()(x): symmetric positive definite.
     inv(A) = LowerCholeskyTransform().inv(cholesky(A))."""
 
+    _equal_by = ()  # any two are equal, as in PyTorch
+
     bijective = False  # the upper triangle is dropped
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
     sign = property(_no_sign)  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PositiveDefiniteTransform)
 
     def _call(self, x: Tensor) -> Tensor:
         low = LowerCholeskyTransform()(x)
@@ -98,12 +96,11 @@ class CorrCholeskyTransform(Transform):
     with log(1 - tanh(x)**2) = 2 (log 2 - x - softplus(-2 x)), finite for large |x|.
     """
 
+    _equal_by = ()  # any two are equal, as in PyTorch
+
     domain = constraints.real_vector
     codomain = constraints.corr_cholesky
     sign = property(_no_sign)  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CorrCholeskyTransform)
 
     def _call(self, x: Tensor) -> Tensor:
         eps = float(np.finfo(x.dtype).eps)

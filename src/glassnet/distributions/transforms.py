@@ -59,6 +59,20 @@ class Transform:
     domain: Any = constraints.real
     codomain: Any = constraints.real
     sign = 1
+    #: The parameters that make two transforms of one kind equal, as PyTorch's ``==``
+    #: (``()``: any two of the kind are; ``("loc", "scale")``: those values everywhere).
+    #: None keeps Python's identity, for the kinds that say nothing.
+    _equal_by: tuple[str, ...] | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if self._equal_by is None:
+            return self is other
+        return isinstance(other, type(self)) and all(
+            _same_value(getattr(self, name), getattr(other, name)) for name in self._equal_by
+        )
+
+    # Hashes stay by identity, as before equality was added: no set or dict is keyed by them.
+    __hash__ = object.__hash__
 
     def __init__(self, cache_size: int = 0) -> None:
         if cache_size not in (0, 1):
@@ -208,10 +222,7 @@ identity_transform = ComposeTransform([])
 class ExpTransform(Transform):
     """y = exp(x);   log |dy/dx| = x"""
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ExpTransform)
-
-    __hash__ = Transform.__hash__
+    _equal_by = ()
 
     codomain = constraints.positive
 
@@ -228,11 +239,7 @@ class ExpTransform(Transform):
 class AffineTransform(Transform):
     """y = loc + scale x;   log |dy/dx| = log |scale| (summed over ``event_dim`` axes)"""
 
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, AffineTransform) and _same_value(self.loc, other.loc)
-                and _same_value(self.scale, other.scale))  # fmt: skip
-
-    __hash__ = Transform.__hash__
+    _equal_by = ("loc", "scale")
 
     def __init__(self, loc: Any, scale: Any, event_dim: int = 0, cache_size: int = 0) -> None:
         super().__init__(cache_size)
@@ -284,10 +291,7 @@ class AffineTransform(Transform):
 class SigmoidTransform(Transform):
     """y = sigmoid(x);   log |dy/dx| = log y (1 - y) = -softplus(-x) - softplus(x)"""
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = Transform.__hash__
+    _equal_by = ()
 
     codomain = constraints.unit_interval
 
@@ -310,10 +314,7 @@ class TanhTransform(Transform):
 
     (the second form stays finite for large |x|, where 1 - tanh**2 rounds to 0)."""
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TanhTransform)
-
-    __hash__ = Transform.__hash__
+    _equal_by = ()
 
     codomain = constraints.interval(-1.0, 1.0)
 
@@ -332,10 +333,7 @@ class TanhTransform(Transform):
 class SoftplusTransform(Transform):
     """y = log(1 + exp(x));   log |dy/dx| = log sigmoid(x) = -softplus(-x)"""
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = Transform.__hash__
+    _equal_by = ()
 
     codomain = constraints.positive
 
@@ -352,10 +350,7 @@ class SoftplusTransform(Transform):
 class PowerTransform(Transform):
     """y = x**exponent (x > 0);   log |dy/dx| = log |exponent y / x|"""
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PowerTransform) and _same_value(self.exponent, other.exponent)
-
-    __hash__ = Transform.__hash__
+    _equal_by = ("exponent",)
 
     domain = constraints.positive
     codomain = constraints.positive
@@ -397,10 +392,7 @@ class StickBreakingTransform(Transform):
         log |det J| = sum_i (log y_i + log sigmoid(-x'_i)),   x'_i = x_i - log(K - 1 - i)
     """
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = Transform.__hash__
+    _equal_by = ()
 
     domain = constraints.real_vector
     codomain = constraints.simplex
@@ -440,12 +432,11 @@ class AbsTransform(Transform):
     """y = |x|, not invertible: ``inv(y)`` gives the positive root y (the branch x >= 0), and
     there is no log |det| (the map folds the line in two)."""
 
+    _equal_by = ()
+
     bijective = False
     codomain = constraints.positive
     sign = property(_no_sign)  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AbsTransform)
 
     def _call(self, x: Tensor) -> Tensor:
         return x.abs()
@@ -461,13 +452,12 @@ class SoftmaxTransform(Transform):
     the one preimage whose exponentials sum to 1. (biject_to(simplex) is StickBreakingTransform.)
     """
 
+    _equal_by = ()
+
     bijective = False
     domain = constraints.real_vector
     codomain = constraints.simplex
     sign = property(_no_sign)  # type: ignore[assignment]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SoftmaxTransform)
 
     def _call(self, x: Tensor) -> Tensor:
         return api.softmax(x, -1)
