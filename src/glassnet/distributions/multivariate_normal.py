@@ -9,11 +9,12 @@ import numpy as np
 
 from ..autograd import wrap
 from ..errors import ShapeError
-from ..ops.cholesky import cholesky, cholesky_inverse, solve_triangular
+from ..ops.cholesky import solve_triangular
 from ..random import default_generator
 from ..tensor import Tensor, as_tensor
 from . import constraints
 from .distribution import _CentredAtLoc
+from .matrix_forms import ThreeMatrixForms
 
 __all__ = ["MultivariateNormal"]
 
@@ -39,7 +40,7 @@ def gaussian_entropy(n: int, half_log_det: Tensor, batch_shape: tuple) -> Tensor
     return h.expand(batch_shape) if h.shape != batch_shape else h
 
 
-class MultivariateNormal(_CentredAtLoc):
+class MultivariateNormal(ThreeMatrixForms, _CentredAtLoc):
     r"""N(loc, Sigma) over vectors of length n: ``loc`` (..., n) and exactly one of
     ``covariance_matrix`` Sigma, ``precision_matrix`` Sigma^-1, or ``scale_tril`` L, the
     lower-triangular factor with a positive diagonal and Sigma = L L^T (..., n, n).
@@ -88,52 +89,7 @@ class MultivariateNormal(_CentredAtLoc):
         setattr(self, name, matrix.expand(batch + (n, n)))
         self._given = name
         super().__init__(batch, (n,), validate_args=validate_args)
-        if name == "scale_tril":
-            self._unbroadcasted_scale_tril = matrix
-        elif name == "covariance_matrix":
-            self._unbroadcasted_scale_tril = cholesky(matrix)
-        else:
-            # Sigma = P^-1: the factor of the inverse of the precision.
-            self._unbroadcasted_scale_tril = cholesky(cholesky_inverse(cholesky(matrix)))
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
-        new = super().expand(batch_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        return new
-
-    @property
-    def scale_tril(self) -> Tensor:  # type: ignore[no-redef]
-        if "scale_tril" in self.__dict__:
-            return self.__dict__["scale_tril"]
-        n = self.event_shape[0]
-        return self._unbroadcasted_scale_tril.expand(self.batch_shape + (n, n))
-
-    @scale_tril.setter
-    def scale_tril(self, value: Tensor) -> None:
-        self.__dict__["scale_tril"] = value
-
-    @property
-    def covariance_matrix(self) -> Tensor:  # type: ignore[no-redef]
-        if "covariance_matrix" in self.__dict__:
-            return self.__dict__["covariance_matrix"]
-        low = self._unbroadcasted_scale_tril
-        n = self.event_shape[0]
-        return (low @ low.mT).expand(self.batch_shape + (n, n))
-
-    @covariance_matrix.setter
-    def covariance_matrix(self, value: Tensor) -> None:
-        self.__dict__["covariance_matrix"] = value
-
-    @property
-    def precision_matrix(self) -> Tensor:  # type: ignore[no-redef]
-        if "precision_matrix" in self.__dict__:
-            return self.__dict__["precision_matrix"]
-        n = self.event_shape[0]
-        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self.batch_shape + (n, n))
-
-    @precision_matrix.setter
-    def precision_matrix(self, value: Tensor) -> None:
-        self.__dict__["precision_matrix"] = value
+        self._keep_factor(name, matrix)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)

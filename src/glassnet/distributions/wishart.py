@@ -18,6 +18,7 @@ from ..tensor import Tensor, as_tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .gamma import standard_gamma
+from .matrix_forms import ThreeMatrixForms
 from .utils import vec_to_tril_matrix
 
 __all__ = ["Wishart"]
@@ -38,7 +39,7 @@ def _log_det_spd(a: Tensor) -> Tensor:
     return 2 * cholesky(a).diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
-class Wishart(ExponentialFamily):
+class Wishart(ThreeMatrixForms, ExponentialFamily):
     r"""W(nu, Sigma) over p x p symmetric positive definite X: nu = ``df`` > p - 1, and exactly
     one of ``covariance_matrix`` Sigma, ``precision_matrix`` Sigma^-1 or ``scale_tril`` L
     (Sigma = L L^T), each (..., p, p).
@@ -109,38 +110,7 @@ class Wishart(ExponentialFamily):
         self.__dict__[name] = matrix.expand(batch + (p, p))
         self._given = name
         super().__init__(batch, (p, p), validate_args=validate_args)
-        if name == "scale_tril":
-            self._unbroadcasted_scale_tril = matrix
-        elif name == "covariance_matrix":
-            self._unbroadcasted_scale_tril = cholesky(matrix)
-        else:  # Sigma = P^-1: the factor of the inverse of the precision
-            self._unbroadcasted_scale_tril = cholesky(cholesky_inverse(cholesky(matrix)))
-
-    def expand(self, batch_shape: Any, _instance: Any = None) -> Wishart:
-        new = super().expand(batch_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        return new
-
-    # The three forms of the matrix: the one given is kept as given, the others are derived.
-    @property
-    def scale_tril(self) -> Tensor:
-        if "scale_tril" in self.__dict__:
-            return self.__dict__["scale_tril"]
-        return self._unbroadcasted_scale_tril.expand(self.batch_shape + self.event_shape)
-
-    @property
-    def covariance_matrix(self) -> Tensor:
-        if "covariance_matrix" in self.__dict__:
-            return self.__dict__["covariance_matrix"]
-        low = self._unbroadcasted_scale_tril
-        return (low @ low.mT).expand(self.batch_shape + self.event_shape)
-
-    @property
-    def precision_matrix(self) -> Tensor:
-        if "precision_matrix" in self.__dict__:
-            return self.__dict__["precision_matrix"]
-        inverse = cholesky_inverse(self._unbroadcasted_scale_tril)
-        return inverse.expand(self.batch_shape + self.event_shape)
+        self._keep_factor(name, matrix)
 
     @property
     def df(self) -> Tensor:
